@@ -1,0 +1,139 @@
+# libbm top-level Makefile.  `make help` lists the targets.
+#
+# Sources are found by wildcard so that adding a file to one of the library
+# folders needs no edit here.  Objects go to $(BUILD) (out of tree).
+
+VERSION_MAJOR := 0
+VERSION_MINOR := 1
+VERSION_PATCH := 0
+VERSION       := $(VERSION_MAJOR).$(VERSION_MINOR).$(VERSION_PATCH)
+
+BUILD   ?= build
+PREFIX  ?= /usr/local
+DESTDIR ?=
+LIBDIR  ?= $(PREFIX)/lib
+INCDIR  ?= $(PREFIX)/include
+BINDIR  ?= $(PREFIX)/bin
+
+CC      ?= cc
+PKGS    := libxml-2.0 gmp
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null || echo -I/usr/include/libxml2)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lxml2 -lgmp)
+
+WARN    := -std=c11 -Wall -Wextra -Werror
+OPT     ?= -O2 -g
+CFLAGS_ALL := $(WARN) $(OPT) -D_POSIX_C_SOURCE=200809L -fPIC \
+              -Ilibbm/include -Ilibbm/src -Iarch $(PKG_CFLAGS) \
+              -DBM_VERSION_STRING='"$(VERSION)"' $(EXTRA_CFLAGS)
+LDFLAGS_ALL := $(EXTRA_LDFLAGS)
+
+LIB_SRCS  := $(sort $(wildcard arch/*.c libbm/src/*.c libbm/compile/*.c sim/*.c hdl_out/*.c))
+BMC_SRCS  := $(sort $(wildcard bmc/*.c))
+TEST_SRCS := $(sort $(wildcard tests/*.c))
+
+SCHEMAS   := $(sort $(wildcard arch/schema/*.rng))
+GEN_SRCS  := $(SCHEMAS:arch/schema/%.rng=$(BUILD)/gen/schema_%.c)
+LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o) $(GEN_SRCS:%.c=%.o)
+BMC_OBJS  := $(BMC_SRCS:%.c=$(BUILD)/obj/%.o)
+TEST_OBJS := $(TEST_SRCS:%.c=$(BUILD)/obj/%.o)
+
+SONAME    := libbm.so.$(VERSION_MAJOR)
+LIB_A     := $(BUILD)/libbm.a
+LIB_SO    := $(BUILD)/libbm.so
+BMC       := $(BUILD)/bmc
+TEST_BIN  := $(BUILD)/test_libbm
+
+.PHONY: all deps test sanitize demo install uninstall clean help check-deps
+
+all: $(LIB_A) $(LIB_SO) $(BMC)
+
+help:
+	@echo "make            build $(LIB_A), $(LIB_SO) and $(BMC)"
+	@echo "make deps       install the Debian packages libbm needs (apt-get as root)"
+	@echo "make test       build and run the Criterion test suite"
+	@echo "make sanitize   run the test suite under ASan + UBSan (in build-sanitize/)"
+	@echo "make demo       run bmc on the bundled example"
+	@echo "make install    install library, headers, bmc and libbm.pc (PREFIX, DESTDIR)"
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+
+# Each RelaxNG schema is compiled into the library as a string named
+# bm_schema_<name> (arch/schema/<name>.rng), so loading needs no data files.
+$(BUILD)/gen/schema_%.c: arch/schema/%.rng
+	@mkdir -p $(dir $@)
+	{ echo '/* Generated from $< by the Makefile: do not edit. */'; \
+	  echo 'const char bm_schema_$(subst -,_,$*)[] ='; \
+	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $<; \
+	  echo ';'; } > $@
+
+$(BUILD)/gen/%.o: $(BUILD)/gen/%.c
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(LIB_A): $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/$(SONAME).$(VERSION_MINOR).$(VERSION_PATCH): $(LIB_OBJS)
+	$(CC) -shared -Wl,-soname,$(SONAME) -o $@ $^ $(PKG_LIBS) $(LDFLAGS_ALL)
+
+$(LIB_SO): $(BUILD)/$(SONAME).$(VERSION_MINOR).$(VERSION_PATCH)
+	ln -sf $(SONAME).$(VERSION_MINOR).$(VERSION_PATCH) $(BUILD)/$(SONAME)
+	ln -sf $(SONAME) $@
+
+$(BMC): $(BMC_OBJS) $(LIB_A)
+	$(CC) -o $@ $(BMC_OBJS) $(LIB_A) $(PKG_LIBS) $(LDFLAGS_ALL)
+
+$(TEST_BIN): $(TEST_OBJS) $(LIB_A)
+	$(CC) -o $@ $(TEST_OBJS) $(LIB_A) -lcriterion $(PKG_LIBS) $(LDFLAGS_ALL)
+
+# The tests run bmc too, so both are built first.  Tests find their data
+# relative to the repository root and bmc through BMC.
+test: check-deps $(TEST_BIN) $(BMC)
+	BMC=$(abspath $(BMC)) $(TEST_BIN) $(TEST_ARGS)
+
+# ASan + UBSan over the whole suite, in a build tree of its own.
+sanitize: check-deps
+	$(MAKE) BUILD=build-sanitize OPT="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
+	        EXTRA_LDFLAGS="-fsanitize=address,undefined" \
+	        TEST_ARGS="--jobs 1 $(TEST_ARGS)" test
+
+demo: check-deps $(BMC)
+	./examples/demo.sh $(abspath $(BMC))
+
+deps:
+	@./.ci/deps.sh
+
+check-deps:
+	@./.ci/deps.sh --check
+
+$(BUILD)/libbm.pc: Makefile
+	@mkdir -p $(dir $@)
+	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$(INCDIR)' '' \
+	  'Name: libbm' 'Description: BondMachine-style multi-core processor generator' \
+	  'Version: $(VERSION)' 'Requires.private: gmp libxml-2.0' \
+	  'Libs: -L$${libdir} -lbm' 'Cflags: -I$${includedir}' > $@
+
+install: all $(BUILD)/libbm.pc
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCDIR)/bm $(DESTDIR)$(BINDIR)
+	install -m 644 $(LIB_A) $(DESTDIR)$(LIBDIR)/
+	install -m 755 $(BUILD)/$(SONAME).$(VERSION_MINOR).$(VERSION_PATCH) $(DESTDIR)$(LIBDIR)/
+	ln -sf $(SONAME).$(VERSION_MINOR).$(VERSION_PATCH) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libbm.so
+	install -m 644 libbm/include/bm.h $(DESTDIR)$(INCDIR)/
+	install -m 644 libbm/include/bm/*.h $(DESTDIR)$(INCDIR)/bm/
+	install -m 644 $(BUILD)/libbm.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
+	install -m 755 $(BMC) $(DESTDIR)$(BINDIR)/
+
+uninstall:
+	rm -f $(DESTDIR)$(LIBDIR)/libbm.a $(DESTDIR)$(LIBDIR)/libbm.so* \
+	      $(DESTDIR)$(LIBDIR)/pkgconfig/libbm.pc $(DESTDIR)$(INCDIR)/bm.h \
+	      $(DESTDIR)$(BINDIR)/bmc
+	rm -rf $(DESTDIR)$(INCDIR)/bm
+
+clean:
+	rm -rf build build-sanitize
+
+-include $(LIB_OBJS:.o=.d) $(BMC_OBJS:.o=.d) $(TEST_OBJS:.o=.d)

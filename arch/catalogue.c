@@ -1,0 +1,141 @@
+/* The opcode catalogue.  One row per opcode; see bm/isa.h for the meaning of
+ * each column and docs/isa.md for the generated reference.
+ *
+ * The row order is the canonical opcode numbering: a core numbers the opcodes
+ * it uses in this order, from 0.  Append new opcodes at the end so existing
+ * machines keep their encodings.
+ */
+#include <string.h>
+
+#include "bm/isa.h"
+
+#define R BM_OPND_REG
+#define I BM_OPND_IMM
+#define S BM_OPND_SHAMT
+#define A BM_OPND_ADDR
+#define IN BM_OPND_IN
+#define OUT BM_OPND_OUT
+
+#define NOSRC {BM_SRC_NONE, 0}
+#define REG(k) {BM_SRC_REG, k}
+#define IMM(k) {BM_SRC_IMM, k}
+#define PORT(k) {BM_SRC_INPUT, k}
+#define RAM(k) {BM_SRC_RAM, k}
+
+/* A two-operand ALU instruction: rd <- rd op rs. */
+#define ALU2(mn, op, sym)                                                      \
+    {mn, "rd, rs", "rd <- rd " sym " rs", 2, {R, R}, op, REG(0), REG(1),         \
+     BM_DST_REG, 0, BM_FLOW_NEXT, 0, BM_IO_NONE, 0, 1}
+/* A one-operand ALU instruction: rd <- op rd. */
+#define ALU1(mn, op, text)                                                     \
+    {mn, "rd", text, 1, {R}, op, REG(0), NOSRC,                                \
+     BM_DST_REG, 0, BM_FLOW_NEXT, 0, BM_IO_NONE, 0, 1}
+/* A shift by a constant amount: rd <- rd op k. */
+#define SHIFTI(mn, op, sym)                                                    \
+    {mn, "rd, k", "rd <- rd " sym " k", 2, {R, S}, op, REG(0), IMM(1),           \
+     BM_DST_REG, 0, BM_FLOW_NEXT, 0, BM_IO_NONE, 0, 1}
+
+static const bm_opcode_def catalogue[] = {
+    {"nop", "", "do nothing", 0, {0}, BM_ALU_NONE, NOSRC, NOSRC,
+     BM_DST_NONE, 0, BM_FLOW_NEXT, 0, BM_IO_NONE, 0, 1},
+    {"mov", "rd, rs", "rd <- rs", 2, {R, R}, BM_ALU_PASS_B, NOSRC, REG(1),
+     BM_DST_REG, 0, BM_FLOW_NEXT, 0, BM_IO_NONE, 0, 1},
+    {"li", "rd, imm", "rd <- imm", 2, {R, I}, BM_ALU_PASS_B, NOSRC, IMM(1),
+     BM_DST_REG, 0, BM_FLOW_NEXT, 0, BM_IO_NONE, 0, 1},
+    ALU2("add", BM_ALU_ADD, "+"),
+    {"addi", "rd, imm", "rd <- rd + imm", 2, {R, I}, BM_ALU_ADD, REG(0), IMM(1),
+     BM_DST_REG, 0, BM_FLOW_NEXT, 0, BM_IO_NONE, 0, 1},
+    ALU2("sub", BM_ALU_SUB, "-"),
+    ALU2("and", BM_ALU_AND, "&"),
+    ALU2("or", BM_ALU_OR, "|"),
+    ALU2("xor", BM_ALU_XOR, "^"),
+    ALU1("not", BM_ALU_NOT, "rd <- ~rd"),
+    ALU2("shl", BM_ALU_SHL, "<<"),
+    ALU2("shr", BM_ALU_SHR, ">>"),
+    ALU2("sar", BM_ALU_SAR, ">>>"),
+    SHIFTI("shli", BM_ALU_SHL, "<<"),
+    SHIFTI("shri", BM_ALU_SHR, ">>"),
+    SHIFTI("sari", BM_ALU_SAR, ">>>"),
+    ALU1("inc", BM_ALU_INC, "rd <- rd + 1"),
+    ALU1("dec", BM_ALU_DEC, "rd <- rd - 1"),
+    ALU2("mul", BM_ALU_MUL, "*"),
+    {"muli", "rd, imm", "rd <- rd * imm", 2, {R, I}, BM_ALU_MUL, REG(0), IMM(1),
+     BM_DST_REG, 0, BM_FLOW_NEXT, 0, BM_IO_NONE, 0, 1},
+    {"eq", "rd, rs", "rd <- (rd == rs) ? 1 : 0", 2, {R, R}, BM_ALU_EQ, REG(0),
+     REG(1), BM_DST_REG, 0, BM_FLOW_NEXT, 0, BM_IO_NONE, 0, 1},
+    {"lt", "rd, rs", "rd <- (rd < rs, signed) ? 1 : 0", 2, {R, R}, BM_ALU_LT,
+     REG(0), REG(1), BM_DST_REG, 0, BM_FLOW_NEXT, 0, BM_IO_NONE, 0, 1},
+    {"ltu", "rd, rs", "rd <- (rd < rs, unsigned) ? 1 : 0", 2, {R, R},
+     BM_ALU_LTU, REG(0), REG(1), BM_DST_REG, 0, BM_FLOW_NEXT, 0, BM_IO_NONE, 0,
+     1},
+    {"j", "addr", "pc <- addr", 1, {A}, BM_ALU_NONE, NOSRC, NOSRC,
+     BM_DST_NONE, 0, BM_FLOW_JUMP, 0, BM_IO_NONE, 0, 1},
+    {"jz", "rs, addr", "pc <- addr if rs == 0", 2, {R, A}, BM_ALU_NONE, REG(0),
+     NOSRC, BM_DST_NONE, 0, BM_FLOW_JUMP_ZERO, 1, BM_IO_NONE, 0, 1},
+    {"jnz", "rs, addr", "pc <- addr if rs != 0", 2, {R, A}, BM_ALU_NONE,
+     REG(0), NOSRC, BM_DST_NONE, 0, BM_FLOW_JUMP_NONZERO, 1, BM_IO_NONE, 0, 1},
+    {"in", "rd, iN", "rd <- iN (wait for valid)", 2, {R, IN}, BM_ALU_PASS_B,
+     NOSRC, PORT(1), BM_DST_REG, 0, BM_FLOW_NEXT, 0, BM_IO_IN_WAIT, 1, 1},
+    {"inn", "rd, iN", "rd <- iN if valid, else unchanged (never waits)", 2,
+     {R, IN}, BM_ALU_PASS_B, NOSRC, PORT(1), BM_DST_REG, 0, BM_FLOW_NEXT, 0,
+     BM_IO_IN_TRY, 1, 1},
+    {"out", "oN, rs", "oN <- rs (wait until taken)", 2, {OUT, R},
+     BM_ALU_PASS_B, NOSRC, REG(1), BM_DST_OUTPUT, 0, BM_FLOW_NEXT, 0,
+     BM_IO_OUT_WAIT, 0, 1},
+    {"outn", "oN, rs", "oN <- rs (posted: does not wait for the taker)", 2,
+     {OUT, R}, BM_ALU_PASS_B, NOSRC, REG(1), BM_DST_OUTPUT, 0, BM_FLOW_NEXT, 0,
+     BM_IO_OUT_POST, 0, 1},
+    {"ld", "rd, rs", "rd <- RAM[rs]", 2, {R, R}, BM_ALU_PASS_B, NOSRC, RAM(1),
+     BM_DST_REG, 0, BM_FLOW_NEXT, 0, BM_IO_NONE, 0, 2},
+    {"st", "ra, rs", "RAM[ra] <- rs", 2, {R, R}, BM_ALU_PASS_B, NOSRC, REG(1),
+     BM_DST_RAM, 0, BM_FLOW_NEXT, 0, BM_IO_NONE, 0, 1},
+    {"halt", "", "stop this core", 0, {0}, BM_ALU_NONE, NOSRC, NOSRC,
+     BM_DST_NONE, 0, BM_FLOW_HALT, 0, BM_IO_NONE, 0, 1},
+};
+
+_Static_assert(sizeof catalogue / sizeof catalogue[0] <= BM_OPCODE_MAX,
+               "catalogue larger than BM_OPCODE_MAX");
+
+unsigned bm_isa_count(void)
+{
+    return (unsigned)(sizeof catalogue / sizeof catalogue[0]);
+}
+
+const bm_opcode_def *bm_isa_get(unsigned id)
+{
+    return id < bm_isa_count() ? &catalogue[id] : NULL;
+}
+
+int bm_isa_lookup(const char *mnemonic)
+{
+    if (!mnemonic)
+        return -1;
+    for (unsigned i = 0; i < bm_isa_count(); i++)
+        if (strcmp(catalogue[i].mnemonic, mnemonic) == 0)
+            return (int)i;
+    return -1;
+}
+
+const char *bm_operand_kind_name(bm_operand_kind kind)
+{
+    static const char *const names[BM_OPND_KIND_COUNT] = {
+        "register", "immediate", "shift amount", "ROM address",
+        "input port", "output port"};
+    return (unsigned)kind < BM_OPND_KIND_COUNT ? names[kind] : "?";
+}
+
+const char *bm_alu_op_name(bm_alu_op op)
+{
+    static const char *const names[BM_ALU_OP_COUNT] = {
+        "none", "pass", "add", "sub", "and", "or", "xor", "not", "shl",
+        "shr", "sar", "inc", "dec", "mul", "eq", "lt", "ltu"};
+    return (unsigned)op < BM_ALU_OP_COUNT ? names[op] : "?";
+}
+
+unsigned bm_bits_for(uint64_t n)
+{
+    unsigned bits = 0;
+    while (bits < 64 && (UINT64_C(1) << bits) < n)
+        bits++;
+    return bits;
+}

@@ -1,0 +1,35 @@
+/* bmc: shared declarations of the command-line tool. */
+#ifndef BMC_H
+#define BMC_H
+
+#include <stdio.h>
+
+#include "bm.h"
+
+/* Exit codes common to every command (a command may add its own, documented
+ * in its --help). */
+enum { BMC_EXIT_OK = 0, BMC_EXIT_FAIL = 1, BMC_EXIT_USAGE = 2 };
+
+typedef struct bmc_command {
+    const char *name;
+    const char *summary;                   /* one line for `bmc --help`        */
+    int (*run)(int argc, char **argv);     /* argv[0] is the command name      */
+    void (*help)(FILE *out);               /* full usage for `bmc CMD --help`  */
+} bmc_command;
+
+extern const bmc_command *const bmc_commands[];
+extern const unsigned bmc_command_count;
+
+/* Prints every diagnostic on the context to stderr, in order. */
+void bmc_print_diags(const bm_ctx *ctx);
+/* Prints "bmc CMD: message" and a hint to stderr; returns BMC_EXIT_USAGE. */
+int bmc_usage_error(const char *cmd, const char *fmt, ...);
+/* Creates a context or exits the process with a message (out of memory). */
+bm_ctx *bmc_new_ctx(void);
+/* Reads and validates a machine; prints diagnostics (warnings too). */
+int bmc_load_machine(bm_ctx *ctx, const char *path, bm_machine **out);
+/* Handles "--help"/"-h" as the only argument: prints help, returns 1. */
+int bmc_wants_help(int argc, char **argv, const bmc_command *self);
+const bmc_command *bmc_find_command(const char *name);
+
+#endif

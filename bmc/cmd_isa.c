@@ -1,0 +1,100 @@
+/* bmc isa: print each core's encoding table. */
+#include <getopt.h>
+#include <string.h>
+
+#include "bmc.h"
+
+static void help(FILE *out)
+{
+    fprintf(out,
+            "Usage: bmc isa [FILE.xml]\n"
+            "\n"
+            "With a machine, prints for each core its encoding: the opcode numbers\n"
+            "of its own opcode set, the opcode field, and the bit range of every\n"
+            "operand field, most significant bit first.  Without a file, prints\n"
+            "the whole catalogue: each opcode's operands and semantics.\n"
+            "\n"
+            "Exit status: 0 printed, 1 invalid input, 2 usage error.\n");
+}
+
+static void print_range(unsigned lsb, unsigned width)
+{
+    if (width == 1)
+        printf("[%u]", lsb);
+    else
+        printf("[%u:%u]", lsb + width - 1, lsb);
+}
+
+static void print_core(const bm_core *c)
+{
+    bm_encoding enc;
+    bm_core_encoding(c, &enc);
+    const bm_core_params *p = bm_core_get_params(c);
+    printf("core %s: %u opcode%s, opcode field %u bit%s, instruction width %u bits\n",
+           bm_core_name(c), enc.n_opcodes, enc.n_opcodes == 1 ? "" : "s", enc.opcode_bits,
+           enc.opcode_bits == 1 ? "" : "s", enc.insn_width);
+    printf("  field widths: register %u, immediate %u, shift %u, address %u, input %u, output %u"
+           " (word %u, %u registers, ROM %u, %u in, %u out)\n",
+           enc.kind_bits[BM_OPND_REG], enc.kind_bits[BM_OPND_IMM], enc.kind_bits[BM_OPND_SHAMT],
+           enc.kind_bits[BM_OPND_ADDR], enc.kind_bits[BM_OPND_IN], enc.kind_bits[BM_OPND_OUT],
+           p->width, p->registers, p->rom_depth, p->inputs, p->outputs);
+    for (unsigned k = 0; k < enc.n_opcodes; k++) {
+        unsigned id = enc.opcode_id[k];
+        const bm_opcode_def *d = bm_isa_get(id);
+        printf("  %3u  %-5s", k, d->mnemonic);
+        if (enc.opcode_bits) {
+            printf(" op");
+            print_range(bm_encoding_opcode_lsb(&enc), enc.opcode_bits);
+        }
+        static const char *const field_names[] = {"r", "imm", "k", "addr", "in", "out"};
+        for (unsigned j = 0; j < d->n_operands; j++) {
+            unsigned lsb, width;
+            bm_encoding_operand_field(&enc, id, j, &lsb, &width);
+            printf(" %s", field_names[d->operands[j]]);
+            if (width)
+                print_range(lsb, width);
+            else
+                printf("[-]");
+        }
+        unsigned used = bm_encoding_used_bits(&enc, id);
+        if (used < enc.insn_width) {
+            printf(" pad");
+            print_range(0, enc.insn_width - used);
+        }
+        printf("\n");
+    }
+}
+
+static void print_catalogue(void)
+{
+    printf("%-3s %-5s %-10s %-6s %s\n", "id", "name", "operands", "cycles", "semantics");
+    for (unsigned id = 0; id < bm_isa_count(); id++) {
+        const bm_opcode_def *d = bm_isa_get(id);
+        printf("%-3u %-5s %-10s %-6u %s\n", id, d->mnemonic, d->syntax, d->cycles, d->summary);
+    }
+}
+
+static int run(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (argv[i][0] == '-' && argv[i][1])
+            return bmc_usage_error("isa", "unknown option '%s'", argv[i]);
+    if (argc > 2)
+        return bmc_usage_error("isa", "expected at most one FILE.xml");
+    if (argc == 1) {
+        print_catalogue();
+        return BMC_EXIT_OK;
+    }
+    bm_ctx *ctx = bmc_new_ctx();
+    bm_machine *m;
+    int rc = bmc_load_machine(ctx, argv[1], &m);
+    if (rc == 0) {
+        for (unsigned i = 0; i < bm_machine_core_count(m); i++)
+            print_core(bm_machine_core(m, i));
+        bm_machine_free(m);
+    }
+    bm_ctx_free(ctx);
+    return rc ? BMC_EXIT_FAIL : BMC_EXIT_OK;
+}
+
+const bmc_command bmc_cmd_isa = {"isa", "print each core's instruction encoding", run, help};

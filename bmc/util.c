@@ -1,0 +1,78 @@
+/* Helpers shared by bmc's commands. */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bmc.h"
+
+void bmc_print_diags(const bm_ctx *ctx)
+{
+    for (size_t i = 0; i < bm_ctx_diag_count(ctx); i++) {
+        char line[1024];
+        const bm_diag *d = bm_ctx_diag(ctx, i);
+        int n = bm_diag_format(line, sizeof line, d);
+        if (n >= 0 && (size_t)n < sizeof line) {
+            fprintf(stderr, "%s\n", line);
+        } else if (n >= 0) {
+            char *big = malloc((size_t)n + 1);
+            if (big) {
+                bm_diag_format(big, (size_t)n + 1, d);
+                fprintf(stderr, "%s\n", big);
+                free(big);
+            } else {
+                fprintf(stderr, "%s...\n", line);
+            }
+        }
+    }
+}
+
+int bmc_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "bmc%s%s: ", cmd ? " " : "", cmd ? cmd : "");
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nTry 'bmc %s%s--help' for more information.\n", cmd ? cmd : "",
+            cmd ? " " : "");
+    return BMC_EXIT_USAGE;
+}
+
+bm_ctx *bmc_new_ctx(void)
+{
+    bm_ctx *ctx;
+    if (bm_ctx_new(&ctx, NULL)) {
+        fprintf(stderr, "bmc: out of memory\n");
+        exit(BMC_EXIT_FAIL);
+    }
+    return ctx;
+}
+
+int bmc_load_machine(bm_ctx *ctx, const char *path, bm_machine **out)
+{
+    int rc = bm_machine_read_file(out, ctx, path);
+    bmc_print_diags(ctx);
+    bm_ctx_clear_diags(ctx);
+    return rc;
+}
+
+int bmc_wants_help(int argc, char **argv, const bmc_command *self)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0)
+            break;
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            self->help(stdout);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+const bmc_command *bmc_find_command(const char *name)
+{
+    for (unsigned i = 0; i < bmc_command_count; i++)
+        if (strcmp(bmc_commands[i]->name, name) == 0)
+            return bmc_commands[i];
+    return NULL;
+}

@@ -1,0 +1,13 @@
+/* libbm: BondMachine-style multi-core processors for FPGAs.
+ * The umbrella header: include this one. */
+#ifndef BM_H
+#define BM_H
+
+#include "bm/ctx.h"
+#include "bm/isa.h"
+#include "bm/machine.h"
+#include "bm/encoding.h"
+#include "bm/xml.h"
+#include "bm/version.h"
+
+#endif

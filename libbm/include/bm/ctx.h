@@ -1,0 +1,89 @@
+/* The libbm context: diagnostics and the allocator.
+ *
+ * Every libbm call that can fail takes a bm_ctx.  Failures are returned as a
+ * negative BM_E* code and described by diagnostics recorded on the context
+ * (severity, file, line, column, message).  The library never prints them;
+ * the caller iterates and prints them, for example with bm_diag_format().
+ */
+#ifndef BM_CTX_H
+#define BM_CTX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Return codes: 0 is success, failures are negative. */
+enum {
+    BM_OK = 0,
+    BM_ENOMEM = -1,     /* an allocation failed */
+    BM_EINVAL = -2,     /* a bad argument from the caller (a bug in the caller) */
+    BM_EIO = -3,        /* a file could not be read or written */
+    BM_EPARSE = -4,     /* malformed input: details are on the context */
+    BM_EINVALID = -5,   /* well-formed input that breaks a rule: details on the context */
+    BM_ERANGE = -6,     /* a value does not fit where it must go */
+    BM_ENOTFOUND = -7,  /* a name or index that does not exist */
+    BM_EEXISTS = -8,    /* a name that is already taken */
+    BM_ETOOL = -9       /* an external tool (Verilator, a C++ compiler) failed */
+};
+
+/* A short English description of a BM_E* code. */
+const char *bm_strerror(int code);
+
+typedef enum bm_severity {
+    BM_SEV_NOTE = 0,
+    BM_SEV_WARNING = 1,
+    BM_SEV_ERROR = 2
+} bm_severity;
+
+/* A position in an input file.  file may be NULL when the object did not come
+ * from a file; line and column count from 1, and 0 means "unknown". */
+typedef struct bm_loc {
+    const char *file;
+    unsigned line;
+    unsigned column;
+} bm_loc;
+
+typedef struct bm_diag {
+    bm_severity severity;
+    bm_loc loc;
+    const char *message;
+} bm_diag;
+
+/* Allocator hook.  All of libbm's own allocations go through it; libxml2 and
+ * GMP keep their own allocators. */
+typedef struct bm_allocator {
+    void *(*malloc_fn)(void *user, size_t size);
+    void *(*realloc_fn)(void *user, void *ptr, size_t size);
+    void (*free_fn)(void *user, void *ptr);
+    void *user;
+} bm_allocator;
+
+typedef struct bm_ctx bm_ctx;
+
+/* Creates a context.  allocator may be NULL for the C library's allocator;
+ * when given, it is copied. */
+int bm_ctx_new(bm_ctx **out, const bm_allocator *allocator);
+void bm_ctx_free(bm_ctx *ctx);
+
+size_t bm_ctx_diag_count(const bm_ctx *ctx);
+/* The i-th diagnostic, in the order they were recorded; NULL past the end. */
+const bm_diag *bm_ctx_diag(const bm_ctx *ctx, size_t i);
+size_t bm_ctx_error_count(const bm_ctx *ctx);
+size_t bm_ctx_warning_count(const bm_ctx *ctx);
+void bm_ctx_clear_diags(bm_ctx *ctx);
+
+/* Formats "file:line:col: error: message" (parts that are unknown are left
+ * out) into buf like snprintf: returns the length the full text needs. */
+int bm_diag_format(char *buf, size_t size, const bm_diag *diag);
+
+/* Keeps a copy of a string for the life of the context (used for file names
+ * in bm_loc).  Returns NULL when out of memory. */
+const char *bm_ctx_intern(bm_ctx *ctx, const char *s);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

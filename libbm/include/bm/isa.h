@@ -1,0 +1,142 @@
+/* The ISA catalogue: every opcode a core may use, described once, as data.
+ *
+ * Each entry says what an instruction computes as a small dataflow:
+ *
+ *     result = alu(A, B)          A and B come from registers, an immediate,
+ *                                 an input port or the RAM
+ *     dst    <- result            a register, an output port or the RAM
+ *     pc     <- next | target     possibly conditional on A
+ *
+ * plus the handshake behaviour of its I/O and its cycle count.  The simulator
+ * (sim/) and the Verilog emitter (hdl_out/) are two interpreters of this table;
+ * docs/isa.md and `bmc isa` print it.  The catalogue is implemented in arch/.
+ */
+#ifndef BM_ISA_H
+#define BM_ISA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Upper bound on catalogue size; core opcode sets are bitsets of this size. */
+#define BM_OPCODE_MAX 128
+#define BM_OPERAND_MAX 3
+
+/* What an operand field holds, and so how wide it is in a given core. */
+typedef enum bm_operand_kind {
+    BM_OPND_REG = 0,  /* register number:    ceil(log2(registers)) bits   */
+    BM_OPND_IMM,      /* data immediate:     word width bits              */
+    BM_OPND_SHAMT,    /* shift amount:       ceil(log2(word width)) bits  */
+    BM_OPND_ADDR,     /* ROM address:        ceil(log2(rom depth)) bits   */
+    BM_OPND_IN,       /* input port number:  ceil(log2(inputs)) bits      */
+    BM_OPND_OUT,      /* output port number: ceil(log2(outputs)) bits     */
+    BM_OPND_KIND_COUNT
+} bm_operand_kind;
+
+/* The function unit an opcode uses.  Every value is W bits, W the core's
+ * word width; arithmetic wraps modulo 2^W. */
+typedef enum bm_alu_op {
+    BM_ALU_NONE = 0, /* no result                                        */
+    BM_ALU_PASS_B,   /* B                                                */
+    BM_ALU_ADD,      /* A + B                                            */
+    BM_ALU_SUB,      /* A - B                                            */
+    BM_ALU_AND,      /* A & B                                            */
+    BM_ALU_OR,       /* A | B                                            */
+    BM_ALU_XOR,      /* A ^ B                                            */
+    BM_ALU_NOT,      /* ~A                                               */
+    BM_ALU_SHL,      /* A << B; 0 when B >= W                            */
+    BM_ALU_SHR,      /* A >> B, zero fill; 0 when B >= W                 */
+    BM_ALU_SAR,      /* A >> B, sign fill; all sign bits when B >= W     */
+    BM_ALU_INC,      /* A + 1                                            */
+    BM_ALU_DEC,      /* A - 1                                            */
+    BM_ALU_MUL,      /* low W bits of A * B                              */
+    BM_ALU_EQ,       /* A == B ? 1 : 0                                   */
+    BM_ALU_LT,       /* signed A < B ? 1 : 0                             */
+    BM_ALU_LTU,      /* unsigned A < B ? 1 : 0                           */
+    BM_ALU_OP_COUNT
+} bm_alu_op;
+
+/* Where an ALU input comes from. */
+typedef enum bm_src_kind {
+    BM_SRC_NONE = 0,
+    BM_SRC_REG,   /* R[operand]                          */
+    BM_SRC_IMM,   /* the operand's value (IMM or SHAMT)  */
+    BM_SRC_INPUT, /* data of input port [operand]        */
+    BM_SRC_RAM    /* RAM[R[operand]]                     */
+} bm_src_kind;
+
+typedef enum bm_dst_kind {
+    BM_DST_NONE = 0,
+    BM_DST_REG,    /* R[operand] <- result              */
+    BM_DST_OUTPUT, /* output port [operand] <- result   */
+    BM_DST_RAM     /* RAM[R[operand]] <- result         */
+} bm_dst_kind;
+
+typedef enum bm_flow {
+    BM_FLOW_NEXT = 0,     /* pc <- pc + 1                          */
+    BM_FLOW_JUMP,         /* pc <- target                          */
+    BM_FLOW_JUMP_ZERO,    /* pc <- A == 0 ? target : pc + 1        */
+    BM_FLOW_JUMP_NONZERO, /* pc <- A != 0 ? target : pc + 1        */
+    BM_FLOW_HALT          /* the core stops; pc stays              */
+} bm_flow;
+
+/* Handshake behaviour, see docs/timing.md. */
+typedef enum bm_io {
+    BM_IO_NONE = 0,
+    BM_IO_IN_WAIT,  /* ready high; stall until valid, then take the data          */
+    BM_IO_IN_TRY,   /* ready high for one cycle; take the data if valid, else
+                       leave the destination unchanged; never stalls           */
+    BM_IO_OUT_WAIT, /* valid high; stall until the transfer happens           */
+    BM_IO_OUT_POST  /* valid high; if not taken this cycle, the value waits in
+                       the port's holding register and the core goes on       */
+} bm_io;
+
+typedef struct bm_src {
+    bm_src_kind kind;
+    uint8_t operand; /* index into the operand list */
+} bm_src;
+
+typedef struct bm_opcode_def {
+    const char *mnemonic;
+    const char *syntax;     /* operand syntax, e.g. "rd, rs"             */
+    const char *summary;    /* what it does, e.g. "rd <- rd + rs"        */
+    uint8_t n_operands;
+    bm_operand_kind operands[BM_OPERAND_MAX];
+    bm_alu_op alu;
+    bm_src a, b;
+    bm_dst_kind dst;
+    uint8_t dst_operand;
+    bm_flow flow;
+    uint8_t target_operand; /* ADDR operand for jumps                   */
+    bm_io io;
+    uint8_t port_operand;   /* IN/OUT operand for I/O                   */
+    uint8_t cycles;         /* cycles when nothing stalls               */
+} bm_opcode_def;
+
+/* Number of opcodes in the catalogue; ids are 0 .. count-1, in catalogue
+ * order, which is also the canonical order of opcode numbers in a core. */
+unsigned bm_isa_count(void);
+/* The entry for id, or NULL when id is out of range. */
+const bm_opcode_def *bm_isa_get(unsigned id);
+/* The id of a mnemonic (case-sensitive), or -1. */
+int bm_isa_lookup(const char *mnemonic);
+
+const char *bm_operand_kind_name(bm_operand_kind kind);
+const char *bm_alu_op_name(bm_alu_op op);
+
+/* Evaluates an ALU operation on W-bit values (1 <= W <= 64).  a and b must
+ * already be masked to W bits; the result is masked to W bits.  This is the
+ * reference the simulator uses and the Verilog emitter must match. */
+uint64_t bm_alu_eval(bm_alu_op op, uint64_t a, uint64_t b, unsigned width);
+
+/* ceil(log2(n)) for n >= 1, i.e. the bits needed to number n things
+ * (0 for n == 1). */
+unsigned bm_bits_for(uint64_t n);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,262 @@
+/* The context: allocator and diagnostics. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bm/ctx.h"
+#include "bm/version.h"
+#include "internal.h"
+
+struct bm_ctx {
+    bm_allocator alloc;
+    bm_diag *diags;
+    size_t n_diags, cap_diags;
+    size_t n_errors, n_warnings;
+    char **interned;
+    size_t n_interned, cap_interned;
+};
+
+static void *default_malloc(void *user, size_t size)
+{
+    (void)user;
+    return malloc(size);
+}
+
+static void *default_realloc(void *user, void *ptr, size_t size)
+{
+    (void)user;
+    return realloc(ptr, size);
+}
+
+static void default_free(void *user, void *ptr)
+{
+    (void)user;
+    free(ptr);
+}
+
+const char *bm_version(void)
+{
+    return BM_VERSION_STRING;
+}
+
+int bm_ctx_new(bm_ctx **out, const bm_allocator *allocator)
+{
+    if (!out)
+        return BM_EINVAL;
+    *out = NULL;
+    bm_allocator a = {default_malloc, default_realloc, default_free, NULL};
+    if (allocator) {
+        if (!allocator->malloc_fn || !allocator->realloc_fn || !allocator->free_fn)
+            return BM_EINVAL;
+        a = *allocator;
+    }
+    bm_ctx *ctx = a.malloc_fn(a.user, sizeof *ctx);
+    if (!ctx)
+        return BM_ENOMEM;
+    memset(ctx, 0, sizeof *ctx);
+    ctx->alloc = a;
+    *out = ctx;
+    return BM_OK;
+}
+
+void bm_ctx_free(bm_ctx *ctx)
+{
+    if (!ctx)
+        return;
+    bm_ctx_clear_diags(ctx);
+    bm_free(ctx, ctx->diags);
+    for (size_t i = 0; i < ctx->n_interned; i++)
+        bm_free(ctx, ctx->interned[i]);
+    bm_free(ctx, ctx->interned);
+    ctx->alloc.free_fn(ctx->alloc.user, ctx);
+}
+
+void *bm_malloc(bm_ctx *ctx, size_t size)
+{
+    return ctx->alloc.malloc_fn(ctx->alloc.user, size ? size : 1);
+}
+
+void *bm_calloc(bm_ctx *ctx, size_t count, size_t size)
+{
+    if (size && count > SIZE_MAX / size)
+        return NULL;
+    void *p = bm_malloc(ctx, count * size);
+    if (p)
+        memset(p, 0, (count * size) != 0 ? count * size : 1);
+    return p;
+}
+
+void *bm_realloc(bm_ctx *ctx, void *ptr, size_t size)
+{
+    return ctx->alloc.realloc_fn(ctx->alloc.user, ptr, size ? size : 1);
+}
+
+void bm_free(bm_ctx *ctx, void *ptr)
+{
+    if (ptr)
+        ctx->alloc.free_fn(ctx->alloc.user, ptr);
+}
+
+char *bm_strdup(bm_ctx *ctx, const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = bm_malloc(ctx, n);
+    if (d)
+        memcpy(d, s, n);
+    return d;
+}
+
+int bm_grow(bm_ctx *ctx, void **array, size_t *cap, size_t need, size_t elem_size)
+{
+    if (need <= *cap)
+        return BM_OK;
+    size_t n = *cap ? *cap : 8;
+    while (n < need) {
+        if (n > SIZE_MAX / 2 / elem_size)
+            return bm_oom(ctx);
+        n *= 2;
+    }
+    void *p = bm_realloc(ctx, *array, n * elem_size);
+    if (!p)
+        return bm_oom(ctx);
+    *array = p;
+    *cap = n;
+    return BM_OK;
+}
+
+const char *bm_ctx_intern(bm_ctx *ctx, const char *s)
+{
+    if (!s)
+        return NULL;
+    for (size_t i = 0; i < ctx->n_interned; i++)
+        if (strcmp(ctx->interned[i], s) == 0)
+            return ctx->interned[i];
+    if (bm_grow(ctx, (void **)&ctx->interned, &ctx->cap_interned, ctx->n_interned + 1,
+                sizeof *ctx->interned))
+        return NULL;
+    char *d = bm_strdup(ctx, s);
+    if (!d)
+        return NULL;
+    ctx->interned[ctx->n_interned++] = d;
+    return d;
+}
+
+int bm_diag_addv(bm_ctx *ctx, bm_severity sev, bm_loc loc, const char *fmt, va_list ap)
+{
+    int ret = sev == BM_SEV_ERROR ? BM_EPARSE : BM_OK;
+    if (!ctx)
+        return ret;
+    char stack[512];
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(stack, sizeof stack, fmt, ap2);
+    va_end(ap2);
+    if (n < 0)
+        n = 0;
+    char *msg = bm_malloc(ctx, (size_t)n + 1);
+    if (!msg)
+        return sev == BM_SEV_ERROR ? BM_ENOMEM : BM_OK;
+    if ((size_t)n < sizeof stack)
+        memcpy(msg, stack, (size_t)n + 1);
+    else
+        vsnprintf(msg, (size_t)n + 1, fmt, ap);
+    if (loc.file)
+        loc.file = bm_ctx_intern(ctx, loc.file);
+    if (bm_grow(ctx, (void **)&ctx->diags, &ctx->cap_diags, ctx->n_diags + 1,
+                sizeof *ctx->diags)) {
+        bm_free(ctx, msg);
+        return sev == BM_SEV_ERROR ? BM_ENOMEM : BM_OK;
+    }
+    ctx->diags[ctx->n_diags].severity = sev;
+    ctx->diags[ctx->n_diags].loc = loc;
+    ctx->diags[ctx->n_diags].message = msg;
+    ctx->n_diags++;
+    if (sev == BM_SEV_ERROR)
+        ctx->n_errors++;
+    else if (sev == BM_SEV_WARNING)
+        ctx->n_warnings++;
+    return ret;
+}
+
+int bm_diag_add(bm_ctx *ctx, bm_severity sev, bm_loc loc, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int r = bm_diag_addv(ctx, sev, loc, fmt, ap);
+    va_end(ap);
+    return r;
+}
+
+int bm_oom(bm_ctx *ctx)
+{
+    /* Best effort: recording may itself fail, which loses only the text. */
+    bm_diag_add(ctx, BM_SEV_ERROR, bm_loc_make(NULL, 0, 0), "out of memory");
+    return BM_ENOMEM;
+}
+
+bm_loc bm_loc_make(const char *file, unsigned line, unsigned column)
+{
+    bm_loc l = {file, line, column};
+    return l;
+}
+
+size_t bm_ctx_diag_count(const bm_ctx *ctx)
+{
+    return ctx ? ctx->n_diags : 0;
+}
+
+const bm_diag *bm_ctx_diag(const bm_ctx *ctx, size_t i)
+{
+    return ctx && i < ctx->n_diags ? &ctx->diags[i] : NULL;
+}
+
+size_t bm_ctx_error_count(const bm_ctx *ctx)
+{
+    return ctx ? ctx->n_errors : 0;
+}
+
+size_t bm_ctx_warning_count(const bm_ctx *ctx)
+{
+    return ctx ? ctx->n_warnings : 0;
+}
+
+void bm_ctx_clear_diags(bm_ctx *ctx)
+{
+    if (!ctx)
+        return;
+    for (size_t i = 0; i < ctx->n_diags; i++)
+        bm_free(ctx, (void *)ctx->diags[i].message);
+    ctx->n_diags = ctx->n_errors = ctx->n_warnings = 0;
+}
+
+int bm_diag_format(char *buf, size_t size, const bm_diag *d)
+{
+    static const char *const sev[] = {"note", "warning", "error"};
+    const char *file = d->loc.file ? d->loc.file : "";
+    const char *s = (unsigned)d->severity <= BM_SEV_ERROR ? sev[d->severity] : "error";
+    if (d->loc.file && d->loc.line && d->loc.column)
+        return snprintf(buf, size, "%s:%u:%u: %s: %s", file, d->loc.line, d->loc.column, s,
+                        d->message);
+    if (d->loc.file && d->loc.line)
+        return snprintf(buf, size, "%s:%u: %s: %s", file, d->loc.line, s, d->message);
+    if (d->loc.file)
+        return snprintf(buf, size, "%s: %s: %s", file, s, d->message);
+    return snprintf(buf, size, "%s: %s", s, d->message);
+}
+
+const char *bm_strerror(int code)
+{
+    switch (code) {
+    case BM_OK: return "success";
+    case BM_ENOMEM: return "out of memory";
+    case BM_EINVAL: return "invalid argument";
+    case BM_EIO: return "input/output error";
+    case BM_EPARSE: return "malformed input";
+    case BM_EINVALID: return "input breaks a rule";
+    case BM_ERANGE: return "value out of range";
+    case BM_ENOTFOUND: return "not found";
+    case BM_EEXISTS: return "already exists";
+    case BM_ETOOL: return "external tool failed";
+    default: return "unknown error";
+    }
+}

@@ -1,0 +1,68 @@
+/* Private helpers shared inside libbm: allocation through the context's
+ * allocator, diagnostics, a growable buffer and string helpers.  Not
+ * installed. */
+#ifndef BM_INTERNAL_H
+#define BM_INTERNAL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bm/ctx.h"
+
+#if defined(__GNUC__)
+#define BM_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define BM_PRINTF(f, a)
+#endif
+
+void *bm_malloc(bm_ctx *ctx, size_t size);
+void *bm_calloc(bm_ctx *ctx, size_t count, size_t size);
+void *bm_realloc(bm_ctx *ctx, void *ptr, size_t size);
+void bm_free(bm_ctx *ctx, void *ptr);
+char *bm_strdup(bm_ctx *ctx, const char *s);
+/* Grows *array (of *cap elements of elem_size) to hold at least need
+ * elements.  0 or BM_ENOMEM (with a diagnostic). */
+int bm_grow(bm_ctx *ctx, void **array, size_t *cap, size_t need, size_t elem_size);
+
+/* Records a diagnostic.  Returns BM_EPARSE for errors so that callers can
+ * write `return bm_error(...)`, and 0 for warnings and notes. */
+int bm_diag_add(bm_ctx *ctx, bm_severity sev, bm_loc loc, const char *fmt, ...) BM_PRINTF(4, 5);
+int bm_diag_addv(bm_ctx *ctx, bm_severity sev, bm_loc loc, const char *fmt, va_list ap);
+#define bm_error(ctx, loc, ...) bm_diag_add((ctx), BM_SEV_ERROR, (loc), __VA_ARGS__)
+#define bm_warning(ctx, loc, ...) bm_diag_add((ctx), BM_SEV_WARNING, (loc), __VA_ARGS__)
+/* Records "out of memory" and returns BM_ENOMEM. */
+int bm_oom(bm_ctx *ctx);
+
+bm_loc bm_loc_make(const char *file, unsigned line, unsigned column);
+
+/* A growable byte buffer for generated text. */
+typedef struct bm_buf {
+    bm_ctx *ctx;
+    char *data;
+    size_t len, cap;
+    int failed; /* set once an append ran out of memory */
+} bm_buf;
+
+void bm_buf_init(bm_buf *b, bm_ctx *ctx);
+void bm_buf_free(bm_buf *b);
+void bm_buf_append(bm_buf *b, const char *s, size_t n);
+void bm_buf_puts(bm_buf *b, const char *s);
+void bm_buf_printf(bm_buf *b, const char *fmt, ...) BM_PRINTF(2, 3);
+/* Takes the NUL-terminated text out of the buffer (caller frees with
+ * bm_free); NULL if an append failed. */
+char *bm_buf_take(bm_buf *b, size_t *len);
+
+/* Writes data to path atomically (temporary file in the same folder, then
+ * rename), so a failure never leaves a half-written file.  Records a
+ * diagnostic on failure. */
+int bm_write_file_atomic(bm_ctx *ctx, const char *path, const char *data, size_t len);
+/* Reads a whole file (NUL-terminated); records a diagnostic on failure. */
+int bm_read_file(bm_ctx *ctx, const char *path, char **out, size_t *len);
+
+static inline uint64_t bm_mask(unsigned width)
+{
+    return width >= 64 ? UINT64_MAX : (UINT64_C(1) << width) - 1;
+}
+
+#endif

@@ -1,0 +1,394 @@
+/* Reader of the machine XML: libxml2 parse, RelaxNG validation against the
+ * compiled-in schema, conversion to the model, then bm_machine_validate().
+ *
+ * Locations: libxml2 gives a line for every node; for the column we record
+ * each element's start offset while parsing (ctxt->record_info) and count
+ * from the start of that line in the source text. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
+#include <libxml/relaxng.h>
+#include <libxml/tree.h>
+
+#include "bm/insn.h"
+#include "bm/xml.h"
+#include "internal.h"
+
+extern const char bm_schema_machine[];
+
+const char *bm_machine_schema(void)
+{
+    return bm_schema_machine;
+}
+
+typedef struct reader {
+    bm_ctx *ctx;
+    const char *name; /* file name for messages (interned) */
+    const char *text;
+    size_t size;
+    xmlParserCtxtPtr parser;
+    int errors;
+} reader;
+
+/* Offset of the first byte of each line, so that a line number maps to text. */
+static size_t line_start(const reader *r, unsigned line)
+{
+    size_t pos = 0;
+    for (unsigned l = 1; l < line && pos < r->size; pos++)
+        if (r->text[pos] == '\n')
+            l++;
+    return pos;
+}
+
+/* Stores the column of every element's start tag in node->_private.
+ * Elements are visited in document order, which is the order of their start
+ * tags in the text, so one forward cursor finds each "<name" in turn. */
+static void record_columns(const reader *r, xmlNodePtr node, size_t *cursor,
+                           unsigned *cursor_line)
+{
+    for (xmlNodePtr n = node; n; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE)
+            continue;
+        long line = xmlGetLineNo(n);
+        if (line > 0 && (unsigned)line > *cursor_line) {
+            /* Jump forward to the element's line; lines only grow. */
+            size_t start = line_start(r, (unsigned)line);
+            if (start > *cursor)
+                *cursor = start;
+            *cursor_line = (unsigned)line;
+        }
+        size_t nl = strlen((const char *)n->name);
+        for (size_t pos = *cursor; pos + nl < r->size; pos++) {
+            if (r->text[pos] == '\n')
+                break;
+            char after = r->text[pos + 1 + nl];
+            if (r->text[pos] == '<' && memcmp(r->text + pos + 1, n->name, nl) == 0 &&
+                (after == ' ' || after == '\t' || after == '/' || after == '>' ||
+                 after == '\r' || after == '\n')) {
+                size_t ls = pos;
+                while (ls > 0 && r->text[ls - 1] != '\n')
+                    ls--;
+                n->_private = (void *)(uintptr_t)(pos - ls + 1);
+                *cursor = pos + 1;
+                break;
+            }
+        }
+        record_columns(r, n->children, cursor, cursor_line);
+    }
+}
+
+static bm_loc node_loc(const reader *r, xmlNodePtr node)
+{
+    bm_loc loc = {r->name, 0, 0};
+    if (!node)
+        return loc;
+    long line = xmlGetLineNo(node);
+    loc.line = line > 0 ? (unsigned)line : 0;
+    if (node->type == XML_ELEMENT_NODE)
+        loc.column = (unsigned)(uintptr_t)node->_private;
+    return loc;
+}
+
+/* Trims trailing newline and the "Relax-NG validity error : " style prefixes
+ * that libxml2 puts in its messages. */
+static void clean_message(char *msg)
+{
+    size_t n = strlen(msg);
+    while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+        msg[--n] = '\0';
+}
+
+static void relaxng_error(void *user, xmlErrorPtr err)
+{
+    reader *r = user;
+    char msg[512];
+    snprintf(msg, sizeof msg, "%s", err->message ? err->message : "schema violation");
+    clean_message(msg);
+    bm_loc loc = node_loc(r, (xmlNodePtr)err->node);
+    if (!loc.line && err->line > 0)
+        loc.line = (unsigned)err->line;
+    bm_error(r->ctx, loc, "schema: %s", msg);
+    r->errors++;
+}
+
+static int validate_schema(reader *r, xmlDocPtr doc)
+{
+    xmlRelaxNGParserCtxtPtr pc = xmlRelaxNGNewMemParserCtxt(bm_schema_machine,
+                                                            (int)strlen(bm_schema_machine));
+    if (!pc)
+        return bm_oom(r->ctx);
+    xmlRelaxNGPtr schema = xmlRelaxNGParse(pc);
+    xmlRelaxNGFreeParserCtxt(pc);
+    if (!schema)
+        return bm_error(r->ctx, bm_loc_make(NULL, 0, 0), "internal: the machine schema does not compile");
+    xmlRelaxNGValidCtxtPtr vc = xmlRelaxNGNewValidCtxt(schema);
+    if (!vc) {
+        xmlRelaxNGFree(schema);
+        return bm_oom(r->ctx);
+    }
+    xmlRelaxNGSetValidStructuredErrors(vc, relaxng_error, r);
+    int rc = xmlRelaxNGValidateDoc(vc, doc);
+    xmlRelaxNGFreeValidCtxt(vc);
+    xmlRelaxNGFree(schema);
+    if (rc != 0 && r->errors == 0)
+        bm_error(r->ctx, bm_loc_make(r->name, 1, 1), "schema: the document does not match the machine format");
+    return rc == 0 ? BM_OK : BM_EPARSE;
+}
+
+/* ---- conversion to the model ------------------------------------------ */
+
+static char *attr(xmlNodePtr n, const char *name)
+{
+    return (char *)xmlGetProp(n, (const xmlChar *)name);
+}
+
+static int is_element(xmlNodePtr n, const char *name)
+{
+    return n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, name) == 0;
+}
+
+/* Reads an unsigned attribute the schema has already checked for form. */
+static unsigned uint_attr(reader *r, xmlNodePtr n, const char *name)
+{
+    char *v = attr(n, name);
+    unsigned result = 0;
+    if (v) {
+        errno = 0;
+        char *end;
+        unsigned long long x = strtoull(v, &end, 10);
+        if (errno || *end || x > 0xffffffffULL) {
+            bm_error(r->ctx, node_loc(r, n), "attribute %s=\"%s\" is too large", name, v);
+            r->errors++;
+        } else {
+            result = (unsigned)x;
+        }
+        xmlFree(v);
+    }
+    return result;
+}
+
+static int read_port(reader *r, bm_machine *m, xmlNodePtr n, int is_input)
+{
+    char *name = attr(n, "name");
+    unsigned width = uint_attr(r, n, "width");
+    int rc = is_input ? bm_machine_add_input(m, name, width, node_loc(r, n))
+                      : bm_machine_add_output(m, name, width, node_loc(r, n));
+    xmlFree(name);
+    return rc;
+}
+
+static int read_opcodes(reader *r, bm_core *c, xmlNodePtr n)
+{
+    char *text = (char *)xmlNodeGetContent(n);
+    if (!text)
+        return BM_OK;
+    char *save = NULL;
+    for (char *tok = strtok_r(text, " \t\r\n", &save); tok; tok = strtok_r(NULL, " \t\r\n", &save))
+        if (bm_core_add_opcode(c, tok, node_loc(r, n)) == BM_ENOTFOUND)
+            r->errors++;
+    xmlFree(text);
+    return BM_OK;
+}
+
+static int read_program(reader *r, bm_core *c, xmlNodePtr prog)
+{
+    unsigned width = bm_core_get_params(c)->width;
+    for (xmlNodePtr n = prog->children; n; n = n->next) {
+        if (!is_element(n, "i"))
+            continue;
+        char *text = (char *)xmlNodeGetContent(n);
+        bm_loc loc = node_loc(r, n);
+        /* Columns inside the text count from after "<i>". */
+        if (loc.column)
+            loc.column += 3;
+        bm_insn insn;
+        int rc = bm_insn_parse(r->ctx, text ? text : "", width, loc, &insn);
+        xmlFree(text);
+        if (rc == BM_EPARSE) {
+            r->errors++;
+            continue;
+        }
+        if (rc)
+            return rc;
+        rc = bm_core_append_insn(c, &insn);
+        if (rc)
+            return rc;
+    }
+    return BM_OK;
+}
+
+static int read_ram_init(reader *r, bm_core *c, xmlNodePtr n)
+{
+    char *text = (char *)xmlNodeGetContent(n);
+    if (!text)
+        return BM_OK;
+    uint64_t *words = NULL;
+    size_t count = 0, cap = 0;
+    int rc = BM_OK;
+    char *save = NULL;
+    for (char *tok = strtok_r(text, " \t\r\n", &save); tok; tok = strtok_r(NULL, " \t\r\n", &save)) {
+        errno = 0;
+        char *end;
+        unsigned long long v = strtoull(tok, &end, 0);
+        if (errno || *end) {
+            bm_error(r->ctx, node_loc(r, n), "RAM initial value '%s' does not fit in 64 bits", tok);
+            r->errors++;
+            continue;
+        }
+        if ((rc = bm_grow(r->ctx, (void **)&words, &cap, count + 1, sizeof *words)))
+            break;
+        words[count++] = v;
+    }
+    if (!rc && count > BM_RAM_DEPTH_MAX) {
+        bm_error(r->ctx, node_loc(r, n), "too many RAM initial values (%zu)", count);
+        r->errors++;
+    } else if (!rc) {
+        rc = bm_core_set_ram_init(c, words, (unsigned)count, node_loc(r, n));
+    }
+    bm_free(r->ctx, words);
+    xmlFree(text);
+    return rc;
+}
+
+static int read_core(reader *r, bm_machine *m, xmlNodePtr n)
+{
+    bm_core_params p = BM_CORE_PARAMS_INIT;
+    p.width = uint_attr(r, n, "width");
+    p.registers = uint_attr(r, n, "registers");
+    p.rom_depth = uint_attr(r, n, "rom");
+    p.ram_depth = uint_attr(r, n, "ram");
+    p.inputs = uint_attr(r, n, "inputs");
+    p.outputs = uint_attr(r, n, "outputs");
+    char *name = attr(n, "name");
+    bm_core *c;
+    int rc = bm_machine_add_core(m, &c, name, &p, node_loc(r, n));
+    xmlFree(name);
+    if (rc)
+        return rc;
+    for (xmlNodePtr k = n->children; k && !rc; k = k->next) {
+        if (is_element(k, "opcodes"))
+            rc = read_opcodes(r, c, k);
+        else if (is_element(k, "program"))
+            rc = read_program(r, c, k);
+        else if (is_element(k, "ram-init"))
+            rc = read_ram_init(r, c, k);
+    }
+    return rc;
+}
+
+static int read_bond(reader *r, bm_machine *m, xmlNodePtr n)
+{
+    char *from = attr(n, "from");
+    char *to = attr(n, "to");
+    bm_loc loc = node_loc(r, n);
+    unsigned bond;
+    int rc = bm_machine_add_bond(m, &bond, from, loc);
+    char *save = NULL;
+    for (char *tok = rc ? NULL : strtok_r(to, " \t\r\n", &save); tok && !rc;
+         tok = strtok_r(NULL, " \t\r\n", &save))
+        rc = bm_machine_bond_add_sink(m, bond, tok, loc);
+    xmlFree(from);
+    xmlFree(to);
+    return rc;
+}
+
+static int build_machine(reader *r, xmlDocPtr doc, bm_machine **out)
+{
+    xmlNodePtr root = xmlDocGetRootElement(doc);
+    char *name = attr(root, "name");
+    bm_machine *m;
+    int rc = bm_machine_new(&m, r->ctx, name ? name : "");
+    xmlFree(name);
+    if (rc)
+        return rc;
+    bm_machine_set_loc(m, node_loc(r, root));
+    for (xmlNodePtr n = root->children; n && !rc; n = n->next) {
+        if (is_element(n, "input"))
+            rc = read_port(r, m, n, 1);
+        else if (is_element(n, "output"))
+            rc = read_port(r, m, n, 0);
+        else if (is_element(n, "core"))
+            rc = read_core(r, m, n);
+        else if (is_element(n, "bond"))
+            rc = read_bond(r, m, n);
+    }
+    if (!rc && r->errors)
+        rc = BM_EPARSE;
+    if (!rc)
+        rc = bm_machine_validate(m);
+    if (rc) {
+        bm_machine_free(m);
+        return rc;
+    }
+    *out = m;
+    return BM_OK;
+}
+
+static void report_parse_error(reader *r)
+{
+    xmlErrorPtr err = xmlCtxtGetLastError(r->parser);
+    char msg[512];
+    snprintf(msg, sizeof msg, "%s", err && err->message ? err->message : "malformed XML");
+    clean_message(msg);
+    /* For parser errors libxml2 keeps the column in int2. */
+    bm_loc loc = {r->name, err && err->line > 0 ? (unsigned)err->line : 0,
+                  err && err->int2 > 0 ? (unsigned)err->int2 : 0};
+    bm_error(r->ctx, loc, "malformed XML: %s", msg);
+}
+
+int bm_machine_read_memory(bm_machine **out, bm_ctx *ctx, const char *data, size_t size,
+                           const char *name)
+{
+    if (!out || !ctx || (!data && size))
+        return BM_EINVAL;
+    *out = NULL;
+    if (size > (size_t)0x7fffffff)
+        return bm_error(ctx, bm_loc_make(name, 0, 0), "file is too large");
+    reader r = {ctx, bm_ctx_intern(ctx, name ? name : "<memory>"), data, size, NULL, 0};
+    r.parser = xmlCreateMemoryParserCtxt(data ? data : "", (int)size);
+    if (!r.parser)
+        return size ? bm_oom(ctx) : bm_error(ctx, bm_loc_make(r.name, 1, 1), "malformed XML: the file is empty");
+    /* No network, no entity expansion, no printing to stderr. */
+    xmlCtxtUseOptions(r.parser, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+                                    XML_PARSE_BIG_LINES);
+    r.parser->linenumbers = 1;
+    int rc = xmlParseDocument(r.parser);
+    xmlDocPtr doc = r.parser->myDoc;
+    if (rc != 0 || !r.parser->wellFormed || !doc) {
+        report_parse_error(&r);
+        rc = BM_EPARSE;
+    } else {
+        size_t cursor = 0;
+        unsigned cursor_line = 1;
+        record_columns(&r, xmlDocGetRootElement(doc), &cursor, &cursor_line);
+        rc = validate_schema(&r, doc);
+        if (!rc)
+            rc = build_machine(&r, doc, out);
+    }
+    if (doc)
+        xmlFreeDoc(doc);
+    r.parser->myDoc = NULL;
+    xmlFreeParserCtxt(r.parser);
+    return rc;
+}
+
+int bm_machine_read_file(bm_machine **out, bm_ctx *ctx, const char *path)
+{
+    if (!out || !ctx || !path)
+        return BM_EINVAL;
+    *out = NULL;
+    char *data;
+    size_t len;
+    int rc = bm_read_file(ctx, path, &data, &len);
+    if (rc)
+        return rc;
+    rc = bm_machine_read_memory(out, ctx, data, len, path);
+    bm_free(ctx, data);
+    return rc;
+}

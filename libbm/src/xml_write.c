@@ -1,0 +1,137 @@
+/* Canonical writer of the machine XML (docs/format.md, "Canonical form").
+ * The output depends only on the machine: attribute order, indentation,
+ * number formats and the order of opcodes are all fixed. */
+#include <inttypes.h>
+#include <string.h>
+
+#include "bm/insn.h"
+#include "bm/xml.h"
+#include "internal.h"
+
+/* Names are identifiers (checked by validation), so only instruction text
+ * could in principle need escaping; escape everything that is text. */
+static void put_escaped(bm_buf *b, const char *s)
+{
+    for (; *s; s++) {
+        switch (*s) {
+        case '<': bm_buf_puts(b, "&lt;"); break;
+        case '>': bm_buf_puts(b, "&gt;"); break;
+        case '&': bm_buf_puts(b, "&amp;"); break;
+        case '"': bm_buf_puts(b, "&quot;"); break;
+        default: bm_buf_append(b, s, 1); break;
+        }
+    }
+}
+
+static void write_core(bm_buf *b, const bm_core *c)
+{
+    const bm_core_params *p = bm_core_get_params(c);
+    bm_buf_puts(b, "  <core name=\"");
+    put_escaped(b, bm_core_name(c));
+    bm_buf_printf(b,
+                  "\" width=\"%u\" registers=\"%u\" rom=\"%u\" ram=\"%u\" inputs=\"%u\" "
+                  "outputs=\"%u\">\n",
+                  p->width, p->registers, p->rom_depth, p->ram_depth, p->inputs, p->outputs);
+    bm_buf_puts(b, "    <opcodes>");
+    const bm_opcode_set *set = bm_core_opcodes(c);
+    int first = 1;
+    for (unsigned id = 0; id < bm_isa_count(); id++) {
+        if (!bm_opcode_set_has(set, id))
+            continue;
+        bm_buf_printf(b, "%s%s", first ? "" : " ", bm_isa_get(id)->mnemonic);
+        first = 0;
+    }
+    bm_buf_puts(b, "</opcodes>\n    <program>\n");
+    for (unsigned pc = 0; pc < bm_core_program_length(c); pc++) {
+        char text[200];
+        bm_insn_format(text, sizeof text, bm_core_insn(c, pc));
+        bm_buf_puts(b, "      <i>");
+        put_escaped(b, text);
+        bm_buf_puts(b, "</i>\n");
+    }
+    bm_buf_puts(b, "    </program>\n");
+    unsigned n = bm_core_ram_init_count(c);
+    if (n) {
+        const uint64_t *w = bm_core_ram_init(c);
+        bm_buf_puts(b, "    <ram-init>");
+        for (unsigned i = 0; i < n; i++) {
+            if (i % 8 == 0)
+                bm_buf_puts(b, "\n      ");
+            else
+                bm_buf_puts(b, " ");
+            bm_buf_printf(b, "%" PRIu64, w[i]);
+        }
+        bm_buf_puts(b, "\n    </ram-init>\n");
+    }
+    bm_buf_puts(b, "  </core>\n");
+}
+
+int bm_machine_write_memory(const bm_machine *m, char **out, size_t *size)
+{
+    bm_ctx *ctx = bm_machine_ctx(m);
+    *out = NULL;
+    if (!bm_machine_is_valid(m))
+        return BM_EINVAL;
+    bm_buf b;
+    bm_buf_init(&b, ctx);
+    bm_buf_puts(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    bm_buf_printf(&b, "<machine format=\"%d\" name=\"", BM_FORMAT_VERSION);
+    put_escaped(&b, bm_machine_name(m));
+    bm_buf_puts(&b, "\">\n");
+    for (unsigned i = 0; i < bm_machine_input_count(m); i++) {
+        bm_buf_puts(&b, "  <input name=\"");
+        put_escaped(&b, bm_machine_input_name(m, i));
+        bm_buf_printf(&b, "\" width=\"%u\"/>\n", bm_machine_input_width(m, i));
+    }
+    for (unsigned i = 0; i < bm_machine_output_count(m); i++) {
+        bm_buf_puts(&b, "  <output name=\"");
+        put_escaped(&b, bm_machine_output_name(m, i));
+        bm_buf_printf(&b, "\" width=\"%u\"/>\n", bm_machine_output_width(m, i));
+    }
+    for (unsigned i = 0; i < bm_machine_core_count(m); i++)
+        write_core(&b, bm_machine_core(m, i));
+    for (unsigned i = 0; i < bm_machine_bond_count(m); i++) {
+        bm_buf_puts(&b, "  <bond from=\"");
+        put_escaped(&b, bm_machine_bond_source_text(m, i));
+        bm_buf_puts(&b, "\" to=\"");
+        for (unsigned k = 0; k < bm_machine_bond_sink_count(m, i); k++) {
+            if (k)
+                bm_buf_puts(&b, " ");
+            put_escaped(&b, bm_machine_bond_sink_text(m, i, k));
+        }
+        bm_buf_puts(&b, "\"/>\n");
+    }
+    bm_buf_puts(&b, "</machine>\n");
+    *out = bm_buf_take(&b, size);
+    return *out ? BM_OK : bm_oom(ctx);
+}
+
+void bm_xml_buffer_free(bm_ctx *ctx, char *buf)
+{
+    bm_free(ctx, buf);
+}
+
+int bm_machine_write_file(const bm_machine *m, const char *path)
+{
+    char *text;
+    size_t len;
+    int r = bm_machine_write_memory(m, &text, &len);
+    if (r)
+        return r;
+    r = bm_write_file_atomic(bm_machine_ctx(m), path, text, len);
+    bm_free(bm_machine_ctx(m), text);
+    return r;
+}
+
+int bm_machine_write_stream(const bm_machine *m, FILE *stream)
+{
+    char *text;
+    size_t len;
+    int r = bm_machine_write_memory(m, &text, &len);
+    if (r)
+        return r;
+    if (fwrite(text, 1, len, stream) != len)
+        r = BM_EIO;
+    bm_free(bm_machine_ctx(m), text);
+    return r;
+}
