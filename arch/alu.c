@@ -16,8 +16,9 @@ static int64_t as_signed(uint64_t v, unsigned width)
     return (int64_t)((v ^ sign) - sign);
 }
 
-uint64_t bm_alu_eval(bm_alu_op op, uint64_t a, uint64_t b, unsigned width)
+uint64_t bm_alu_eval(bm_alu_op op, uint64_t a, uint64_t b, uint64_t c, unsigned width)
 {
+    (void)c; /* no three-input unit yet */
     uint64_t m = mask_of(width);
     uint64_t r;
     switch (op) {

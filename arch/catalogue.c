@@ -25,26 +25,26 @@
 /* A two-operand ALU instruction: rd <- rd op rs. */
 #define ALU2(mn, op, sym)                                                      \
     {mn, "rd, rs", "rd <- rd " sym " rs", 2, {R, R}, op, REG(0), REG(1),         \
-     BM_DST_REG, 0, BM_FLOW_NEXT, 0, BM_IO_NONE, 0, 1}
+     BM_DST_REG, 0, BM_FLOW_NEXT, 0, BM_IO_NONE, 0, 1, NOSRC}
 /* A one-operand ALU instruction: rd <- op rd. */
 #define ALU1(mn, op, text)                                                     \
     {mn, "rd", text, 1, {R}, op, REG(0), NOSRC,                                \
-     BM_DST_REG, 0, BM_FLOW_NEXT, 0, BM_IO_NONE, 0, 1}
+     BM_DST_REG, 0, BM_FLOW_NEXT, 0, BM_IO_NONE, 0, 1, NOSRC}
 /* A shift by a constant amount: rd <- rd op k. */
 #define SHIFTI(mn, op, sym)                                                    \
     {mn, "rd, k", "rd <- rd " sym " k", 2, {R, S}, op, REG(0), IMM(1),           \
-     BM_DST_REG, 0, BM_FLOW_NEXT, 0, BM_IO_NONE, 0, 1}
+     BM_DST_REG, 0, BM_FLOW_NEXT, 0, BM_IO_NONE, 0, 1, NOSRC}
 
 static const bm_opcode_def catalogue[] = {
     {"nop", "", "do nothing", 0, {0}, BM_ALU_NONE, NOSRC, NOSRC,
-     BM_DST_NONE, 0, BM_FLOW_NEXT, 0, BM_IO_NONE, 0, 1},
+     BM_DST_NONE, 0, BM_FLOW_NEXT, 0, BM_IO_NONE, 0, 1, NOSRC},
     {"mov", "rd, rs", "rd <- rs", 2, {R, R}, BM_ALU_PASS_B, NOSRC, REG(1),
-     BM_DST_REG, 0, BM_FLOW_NEXT, 0, BM_IO_NONE, 0, 1},
+     BM_DST_REG, 0, BM_FLOW_NEXT, 0, BM_IO_NONE, 0, 1, NOSRC},
     {"li", "rd, imm", "rd <- imm", 2, {R, I}, BM_ALU_PASS_B, NOSRC, IMM(1),
-     BM_DST_REG, 0, BM_FLOW_NEXT, 0, BM_IO_NONE, 0, 1},
+     BM_DST_REG, 0, BM_FLOW_NEXT, 0, BM_IO_NONE, 0, 1, NOSRC},
     ALU2("add", BM_ALU_ADD, "+"),
     {"addi", "rd, imm", "rd <- rd + imm", 2, {R, I}, BM_ALU_ADD, REG(0), IMM(1),
-     BM_DST_REG, 0, BM_FLOW_NEXT, 0, BM_IO_NONE, 0, 1},
+     BM_DST_REG, 0, BM_FLOW_NEXT, 0, BM_IO_NONE, 0, 1, NOSRC},
     ALU2("sub", BM_ALU_SUB, "-"),
     ALU2("and", BM_ALU_AND, "&"),
     ALU2("or", BM_ALU_OR, "|"),
@@ -60,37 +60,37 @@ static const bm_opcode_def catalogue[] = {
     ALU1("dec", BM_ALU_DEC, "rd <- rd - 1"),
     ALU2("mul", BM_ALU_MUL, "*"),
     {"muli", "rd, imm", "rd <- rd * imm", 2, {R, I}, BM_ALU_MUL, REG(0), IMM(1),
-     BM_DST_REG, 0, BM_FLOW_NEXT, 0, BM_IO_NONE, 0, 1},
+     BM_DST_REG, 0, BM_FLOW_NEXT, 0, BM_IO_NONE, 0, 1, NOSRC},
     {"eq", "rd, rs", "rd <- (rd == rs) ? 1 : 0", 2, {R, R}, BM_ALU_EQ, REG(0),
-     REG(1), BM_DST_REG, 0, BM_FLOW_NEXT, 0, BM_IO_NONE, 0, 1},
+     REG(1), BM_DST_REG, 0, BM_FLOW_NEXT, 0, BM_IO_NONE, 0, 1, NOSRC},
     {"lt", "rd, rs", "rd <- (rd < rs, signed) ? 1 : 0", 2, {R, R}, BM_ALU_LT,
-     REG(0), REG(1), BM_DST_REG, 0, BM_FLOW_NEXT, 0, BM_IO_NONE, 0, 1},
+     REG(0), REG(1), BM_DST_REG, 0, BM_FLOW_NEXT, 0, BM_IO_NONE, 0, 1, NOSRC},
     {"ltu", "rd, rs", "rd <- (rd < rs, unsigned) ? 1 : 0", 2, {R, R},
      BM_ALU_LTU, REG(0), REG(1), BM_DST_REG, 0, BM_FLOW_NEXT, 0, BM_IO_NONE, 0,
-     1},
+     1, NOSRC},
     {"j", "addr", "pc <- addr", 1, {A}, BM_ALU_NONE, NOSRC, NOSRC,
-     BM_DST_NONE, 0, BM_FLOW_JUMP, 0, BM_IO_NONE, 0, 1},
+     BM_DST_NONE, 0, BM_FLOW_JUMP, 0, BM_IO_NONE, 0, 1, NOSRC},
     {"jz", "rs, addr", "pc <- addr if rs == 0", 2, {R, A}, BM_ALU_NONE, REG(0),
-     NOSRC, BM_DST_NONE, 0, BM_FLOW_JUMP_ZERO, 1, BM_IO_NONE, 0, 1},
+     NOSRC, BM_DST_NONE, 0, BM_FLOW_JUMP_ZERO, 1, BM_IO_NONE, 0, 1, NOSRC},
     {"jnz", "rs, addr", "pc <- addr if rs != 0", 2, {R, A}, BM_ALU_NONE,
-     REG(0), NOSRC, BM_DST_NONE, 0, BM_FLOW_JUMP_NONZERO, 1, BM_IO_NONE, 0, 1},
+     REG(0), NOSRC, BM_DST_NONE, 0, BM_FLOW_JUMP_NONZERO, 1, BM_IO_NONE, 0, 1, NOSRC},
     {"in", "rd, iN", "rd <- iN (wait for valid)", 2, {R, IN}, BM_ALU_PASS_B,
-     NOSRC, PORT(1), BM_DST_REG, 0, BM_FLOW_NEXT, 0, BM_IO_IN_WAIT, 1, 1},
+     NOSRC, PORT(1), BM_DST_REG, 0, BM_FLOW_NEXT, 0, BM_IO_IN_WAIT, 1, 1, NOSRC},
     {"inn", "rd, iN", "rd <- iN if valid, else unchanged (never waits)", 2,
      {R, IN}, BM_ALU_PASS_B, NOSRC, PORT(1), BM_DST_REG, 0, BM_FLOW_NEXT, 0,
-     BM_IO_IN_TRY, 1, 1},
+     BM_IO_IN_TRY, 1, 1, NOSRC},
     {"out", "oN, rs", "oN <- rs (wait until taken)", 2, {OUT, R},
      BM_ALU_PASS_B, NOSRC, REG(1), BM_DST_OUTPUT, 0, BM_FLOW_NEXT, 0,
-     BM_IO_OUT_WAIT, 0, 1},
+     BM_IO_OUT_WAIT, 0, 1, NOSRC},
     {"outn", "oN, rs", "oN <- rs (posted: does not wait for the taker)", 2,
      {OUT, R}, BM_ALU_PASS_B, NOSRC, REG(1), BM_DST_OUTPUT, 0, BM_FLOW_NEXT, 0,
-     BM_IO_OUT_POST, 0, 1},
+     BM_IO_OUT_POST, 0, 1, NOSRC},
     {"ld", "rd, rs", "rd <- RAM[rs]", 2, {R, R}, BM_ALU_PASS_B, NOSRC, RAM(1),
-     BM_DST_REG, 0, BM_FLOW_NEXT, 0, BM_IO_NONE, 0, 2},
+     BM_DST_REG, 0, BM_FLOW_NEXT, 0, BM_IO_NONE, 0, 2, NOSRC},
     {"st", "ra, rs", "RAM[ra] <- rs", 2, {R, R}, BM_ALU_PASS_B, NOSRC, REG(1),
-     BM_DST_RAM, 0, BM_FLOW_NEXT, 0, BM_IO_NONE, 0, 1},
+     BM_DST_RAM, 0, BM_FLOW_NEXT, 0, BM_IO_NONE, 0, 1, NOSRC},
     {"halt", "", "stop this core", 0, {0}, BM_ALU_NONE, NOSRC, NOSRC,
-     BM_DST_NONE, 0, BM_FLOW_HALT, 0, BM_IO_NONE, 0, 1},
+     BM_DST_NONE, 0, BM_FLOW_HALT, 0, BM_IO_NONE, 0, 1, NOSRC},
 };
 
 _Static_assert(sizeof catalogue / sizeof catalogue[0] <= BM_OPCODE_MAX,

@@ -7,6 +7,8 @@
 #include "bm/isa.h"
 #include "bm/machine.h"
 #include "bm/encoding.h"
+#include "bm/insn.h"
+#include "bm/fixed.h"
 #include "bm/xml.h"
 #include "bm/version.h"
 

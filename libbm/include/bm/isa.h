@@ -37,7 +37,8 @@ typedef enum bm_operand_kind {
 } bm_operand_kind;
 
 /* The function unit an opcode uses.  Every value is W bits, W the core's
- * word width; arithmetic wraps modulo 2^W. */
+ * word width; arithmetic wraps modulo 2^W.  Inputs are A, B and (for
+ * three-input units) C. */
 typedef enum bm_alu_op {
     BM_ALU_NONE = 0, /* no result                                        */
     BM_ALU_PASS_B,   /* B                                                */
@@ -114,6 +115,7 @@ typedef struct bm_opcode_def {
     bm_io io;
     uint8_t port_operand;   /* IN/OUT operand for I/O                   */
     uint8_t cycles;         /* cycles when nothing stalls               */
+    bm_src c;               /* third ALU input, for three-input units   */
 } bm_opcode_def;
 
 /* Number of opcodes in the catalogue; ids are 0 .. count-1, in catalogue
@@ -127,10 +129,11 @@ int bm_isa_lookup(const char *mnemonic);
 const char *bm_operand_kind_name(bm_operand_kind kind);
 const char *bm_alu_op_name(bm_alu_op op);
 
-/* Evaluates an ALU operation on W-bit values (1 <= W <= 64).  a and b must
- * already be masked to W bits; the result is masked to W bits.  This is the
- * reference the simulator uses and the Verilog emitter must match. */
-uint64_t bm_alu_eval(bm_alu_op op, uint64_t a, uint64_t b, unsigned width);
+/* Evaluates an ALU operation on W-bit values (1 <= W <= 64).  a, b and c
+ * must already be masked to W bits (c is used by three-input units only);
+ * the result is masked to W bits.  This is the reference the simulator uses
+ * and the Verilog emitter must match. */
+uint64_t bm_alu_eval(bm_alu_op op, uint64_t a, uint64_t b, uint64_t c, unsigned width);
 
 /* ceil(log2(n)) for n >= 1, i.e. the bits needed to number n things
  * (0 for n == 1). */
