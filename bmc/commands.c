@@ -3,11 +3,13 @@
 #include "bmc.h"
 
 extern const bmc_command bmc_cmd_check;
+extern const bmc_command bmc_cmd_eval;
 extern const bmc_command bmc_cmd_fmt;
 extern const bmc_command bmc_cmd_isa;
 
 const bmc_command *const bmc_commands[] = {
     &bmc_cmd_check,
+    &bmc_cmd_eval,
     &bmc_cmd_fmt,
     &bmc_cmd_isa,
 };

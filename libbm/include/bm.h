@@ -9,6 +9,8 @@
 #include "bm/encoding.h"
 #include "bm/insn.h"
 #include "bm/fixed.h"
+#include "bm/graph.h"
+#include "bm/network.h"
 #include "bm/xml.h"
 #include "bm/version.h"
 
