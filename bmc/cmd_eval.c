@@ -232,8 +232,11 @@ static int run(int argc, char **argv)
     }
     bm_ctx *ctx = bmc_new_ctx();
     bm_graph *g;
-    rc = bm_graph_read_file(&g, ctx, a.graph_path, &a.opt) ? 1 : 0;
+    int err = bm_graph_read_file(&g, ctx, a.graph_path, &a.opt);
+    rc = err ? 1 : 0;
     bmc_print_diags(ctx);
+    if (err && !bm_ctx_error_count(ctx))
+        fprintf(stderr, "bmc eval: %s: %s\n", a.graph_path, bm_strerror(err));
     bm_ctx_clear_diags(ctx);
     if (!rc) {
         rc = a.vectors_path ? eval_vectors(ctx, g, &a) : eval_one(ctx, g, &a);

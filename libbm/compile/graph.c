@@ -406,7 +406,7 @@ static int compute_users(bm_graph *g)
     return BM_OK;
 }
 
-static void warn_unused(bm_graph *g)
+void bm_graph_warn_unused(const bm_graph *g)
 {
     for (size_t i = 0; i < g->n_nodes; i++) {
         const graph_node *n = &g->nodes[i];
@@ -454,7 +454,6 @@ int bm_graph_finish(bm_graph *g, unsigned *renumber)
     if (rc)
         return rc;
     g->finished = 1;
-    warn_unused(g);
     return BM_OK;
 }
 

@@ -32,4 +32,9 @@ struct bm_graph {
     int finished;
 };
 
+/* Warns about inputs and values that nothing reads (the text and GraphML
+ * readers call it on a finished graph; in a trained network such values
+ * are normal and not reported). */
+void bm_graph_warn_unused(const bm_graph *g);
+
 #endif

@@ -89,6 +89,50 @@ static int err(gml *r, xmlNodePtr at, const char *fmt, const char *a, const char
     return bm_error(r->ctx, bm_xml_loc(&r->doc, at), fmt, a, b);
 }
 
+/* ---- structure ------------------------------------------------------------------------ */
+
+/* The GraphML children each GraphML element may have (data, default and
+ * desc hold anything).  Checked before the schema, whose messages cannot
+ * point at the offending element. */
+static const char *allowed_children(const char *parent)
+{
+    static const char *const table[][2] = {
+        {"graphml", " desc key graph data "},
+        {"key", " desc default "},
+        {"graph", " desc data node edge hyperedge "},
+        {"node", " desc data port graph "},
+        {"edge", " desc data graph "},
+        {"port", " desc data port "},
+        {"hyperedge", " desc data endpoint graph "},
+        {"endpoint", " desc "},
+    };
+    for (size_t i = 0; i < sizeof table / sizeof *table; i++)
+        if (strcmp(table[i][0], parent) == 0)
+            return table[i][1];
+    return NULL; /* anything */
+}
+
+static void check_structure(gml *r, xmlNodePtr el)
+{
+    const char *allowed = allowed_children((const char *)el->name);
+    if (!allowed)
+        return;
+    for (xmlNodePtr c = el->children; c; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE || !is_graphml(c, (const char *)c->name))
+            continue;
+        char word[80];
+        snprintf(word, sizeof word, " %s ", (const char *)c->name);
+        if (!strstr(allowed, word)) {
+            r->errors++;
+            bm_error(r->ctx, bm_xml_loc(&r->doc, c), "unexpected <%s> in <%s> (expected one of:%.*s)",
+                     (const char *)c->name, (const char *)el->name, (int)strlen(allowed) - 1,
+                     allowed);
+        } else {
+            check_structure(r, c);
+        }
+    }
+}
+
 /* ---- keys and data ------------------------------------------------------------------ */
 
 static int read_keys(gml *r, xmlNodePtr root)
@@ -151,6 +195,24 @@ static xmlNodePtr get_data(gml *r, xmlNodePtr el, const char *domain, const char
             return NULL;
         }
     return NULL;
+}
+
+/* Every <data> must name a declared key. */
+static void check_data_keys(gml *r, xmlNodePtr el)
+{
+    for (xmlNodePtr d = el->children; d; d = d->next) {
+        if (!is_graphml(d, "data"))
+            continue;
+        char *key = bm_xml_attr(d, "key");
+        int found = 0;
+        for (size_t i = 0; key && i < r->n_keys && !found; i++)
+            found = r->keys[i].id && strcmp(r->keys[i].id, key) == 0;
+        if (!key)
+            err(r, d, "<data> needs a key%s%s", "", "");
+        else if (!found)
+            err(r, d, "data key '%s' is not declared by a <key>%s", key, "");
+        xmlFree(key);
+    }
 }
 
 static void free_text(char *text, int owned)
@@ -244,6 +306,7 @@ static int read_type(gml *r, xmlNodePtr graph, const bm_graph_options *opt, bm_f
 
 static int read_node(gml *r, xmlNodePtr el)
 {
+    check_data_keys(r, el);
     for (xmlNodePtr c = el->children; c; c = c->next)
         if (is_graphml(c, "graph"))
             return err(r, c, "nested graphs are not supported%s%s", "", "");
@@ -293,6 +356,7 @@ static int read_node(gml *r, xmlNodePtr el)
 
 static int read_edge(gml *r, xmlNodePtr el, int undirected_default)
 {
+    check_data_keys(r, el);
     char *source = bm_xml_attr(el, "source");
     char *target = bm_xml_attr(el, "target");
     char *directed = bm_xml_attr(el, "directed");
@@ -304,9 +368,11 @@ static int read_edge(gml *r, xmlNodePtr el, int undirected_default)
         rc = err(r, el, "edge source '%s' is not a node%s", source, "");
     } else if (!bm_names_get(&r->ids, target, &t)) {
         rc = err(r, el, "edge target '%s' is not a node%s", target, "");
-    } else if (directed ? strcmp(directed, "true") != 0 : undirected_default) {
+    } else if (directed && strcmp(directed, "true") != 0) {
         rc = err(r, el, "edge '%s' -> '%s' is undirected: data flow needs directed edges", source,
                  target);
+    } else if (!directed && undirected_default) {
+        rc = BM_EPARSE; /* reported once, on the graph */
     } else if (r->nodes[s].op == BM_OP_OUTPUT) {
         rc = err(r, el, "'%s' is an output and cannot feed '%s'", source, target);
     }
@@ -366,7 +432,7 @@ static void order_operands(gml *r, gml_node *n)
         long port = r->edges[n->in[i]].port;
         if (port != (long)i) {
             char a[32];
-            snprintf(a, sizeof a, "%zu", i);
+            snprintf(a, sizeof a, "%ld", port < (long)i ? port : (long)i);
             if (port < (long)i)
                 err(r, r->edges[n->in[i]].el, "two edges into '%s' have port %s", n->id, a);
             else
@@ -492,9 +558,13 @@ static int read_graph(gml *r, const bm_graph_options *opt)
     }
     if (!graph)
         return err(r, root, "the file has no <graph>%s%s", "", "");
+    check_data_keys(r, graph);
     char *edgedefault = bm_xml_attr(graph, "edgedefault");
     int undirected = edgedefault && strcmp(edgedefault, "undirected") == 0;
     xmlFree(edgedefault);
+    if (undirected)
+        err(r, graph, "the graph is undirected (edgedefault=\"undirected\"): data flow needs "
+                      "directed edges%s%s", "", "");
     bm_fixed_type type;
     if ((rc = read_type(r, graph, opt, &type)))
         return rc;
@@ -524,7 +594,9 @@ static int read_graph(gml *r, const bm_graph_options *opt)
         rc = build_node(r, &r->nodes[i]);
     if (!rc && r->errors)
         rc = BM_EPARSE;
-    return rc ? rc : bm_graph_finish(r->g, NULL);
+    if (!rc && !(rc = bm_graph_finish(r->g, NULL)))
+        bm_graph_warn_unused(r->g);
+    return rc;
 }
 
 int bm_graph_read_graphml(bm_graph **out, bm_ctx *ctx, const char *data, size_t size,
@@ -545,6 +617,16 @@ int bm_graph_read_graphml(bm_graph **out, bm_ctx *ctx, const char *data, size_t 
     int rc = bm_xml_doc_parse(&r.doc, ctx, data, size, name);
     if (!rc && add_namespace(xmlDocGetRootElement(r.doc.doc)))
         rc = bm_oom(ctx);
+    if (!rc) {
+        xmlNodePtr root = xmlDocGetRootElement(r.doc.doc);
+        if (!is_graphml(root, "graphml"))
+            rc = err(&r, root, "not GraphML: the root element is <%s>, not <graphml>%s",
+                     (const char *)root->name, "");
+        else
+            check_structure(&r, root);
+        if (r.errors)
+            rc = BM_EPARSE;
+    }
     if (!rc)
         rc = bm_xml_doc_validate(&r.doc, bm_schema_graphml, "GraphML");
     if (!rc)

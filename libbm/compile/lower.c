@@ -5,8 +5,11 @@
  *
  * Because additions wrap modulo 2^total, any other summation order gives
  * the same bits; the products are rounded one by one, as a multiply-
- * accumulate core computes them. */
+ * accumulate core computes them.  Products by a zero weight, zero biases
+ * and neurons that no later neuron reads are left out: they cannot change
+ * an output. */
 #include <stdio.h>
+#include <string.h>
 
 #include "compile.h"
 #include "network_impl.h"
@@ -17,20 +20,27 @@ typedef struct lowering {
     bm_loc loc;
 } lowering;
 
-static int tagged(lowering *lw, int rc, unsigned id)
+static int tag(lowering *lw, unsigned id)
 {
-    return rc ? rc : bm_graph_set_node_tag(lw->g, id, lw->layer, lw->neuron);
+    return bm_graph_set_node_tag(lw->g, id, lw->layer, lw->neuron);
 }
 
 static int constant(lowering *lw, int64_t raw, unsigned *out)
 {
-    return tagged(lw, bm_graph_add_const(lw->g, out, raw, lw->loc), *out);
+    int rc = bm_graph_add_const(lw->g, out, raw, lw->loc);
+    return rc ? rc : tag(lw, *out);
+}
+
+static int operation(lowering *lw, bm_op op, const unsigned *operands, unsigned n, unsigned *out)
+{
+    int rc = bm_graph_add_op(lw->g, out, op, operands, n, lw->loc);
+    return rc ? rc : tag(lw, *out);
 }
 
 static int binary(lowering *lw, bm_op op, unsigned a, unsigned b, unsigned *out)
 {
     unsigned pair[2] = {a, b};
-    return tagged(lw, bm_graph_add_op(lw->g, out, op, pair, 2, lw->loc), *out);
+    return operation(lw, op, pair, 2, out);
 }
 
 static int neuron(lowering *lw, const net_layer *l, unsigned j, const unsigned *in, unsigned *out)
@@ -60,22 +70,50 @@ static int neuron(lowering *lw, const net_layer *l, unsigned j, const unsigned *
     }
     if (!rc && l->activation == BM_ACT_RELU) {
         unsigned a = acc;
-        rc = tagged(lw, bm_graph_add_op(lw->g, &acc, BM_OP_RELU, &a, 1, lw->loc), acc);
+        rc = operation(lw, BM_OP_RELU, &a, 1, &acc);
     }
     *out = acc;
     return rc;
 }
 
+/* Marks the neurons whose value something reads: every neuron of the last
+ * layer, and a neuron of an earlier layer when a live neuron of the next
+ * layer has a nonzero weight for it.  live[] holds one flag per neuron,
+ * layer after layer. */
+static void find_live(const bm_network *net, unsigned char *live, const size_t *offset)
+{
+    size_t last = net->n_layers - 1;
+    memset(live + offset[last], 1, net->layers[last].neurons);
+    for (size_t l = last; l-- > 0;) {
+        const net_layer *next = &net->layers[l + 1];
+        for (unsigned i = 0; i < next->inputs; i++) {
+            unsigned char used = 0;
+            for (unsigned j = 0; j < next->neurons && !used; j++)
+                used = live[offset[l + 1] + j] && next->weights[(size_t)j * next->inputs + i] != 0;
+            live[offset[l] + i] = used;
+        }
+    }
+}
+
 static int lower(lowering *lw, const bm_network *net)
 {
     bm_ctx *ctx = net->ctx;
-    size_t widest = net->inputs;
-    for (size_t l = 0; l < net->n_layers; l++)
+    size_t widest = net->inputs, total = 0;
+    for (size_t l = 0; l < net->n_layers; l++) {
         if (net->layers[l].neurons > widest)
             widest = net->layers[l].neurons;
+        total += net->layers[l].neurons;
+    }
     unsigned *prev = bm_malloc(ctx, widest * sizeof *prev);
     unsigned *cur = bm_malloc(ctx, widest * sizeof *cur);
-    int rc = prev && cur ? BM_OK : bm_oom(ctx);
+    unsigned char *live = bm_malloc(ctx, total);
+    size_t *offset = bm_malloc(ctx, net->n_layers * sizeof *offset);
+    int rc = prev && cur && live && offset ? BM_OK : bm_oom(ctx);
+    if (!rc) {
+        for (size_t l = 0, o = 0; l < net->n_layers; o += net->layers[l++].neurons)
+            offset[l] = o;
+        find_live(net, live, offset);
+    }
     char name[32];
     for (unsigned i = 0; i < net->inputs && !rc; i++) {
         snprintf(name, sizeof name, "x%u", i);
@@ -88,7 +126,9 @@ static int lower(lowering *lw, const bm_network *net)
         lw->loc = layer->loc;
         for (unsigned j = 0; j < layer->neurons && !rc; j++) {
             lw->neuron = (int)j;
-            rc = neuron(lw, layer, j, prev, &cur[j]);
+            cur[j] = UINT32_MAX; /* a dead neuron: nothing reads it */
+            if (live[offset[l] + j])
+                rc = neuron(lw, layer, j, prev, &cur[j]);
         }
         unsigned *t = prev;
         prev = cur;
@@ -108,6 +148,8 @@ static int lower(lowering *lw, const bm_network *net)
     }
     bm_free(ctx, prev);
     bm_free(ctx, cur);
+    bm_free(ctx, live);
+    bm_free(ctx, offset);
     return rc;
 }
 

@@ -648,6 +648,8 @@ int bm_graph_read_text(bm_graph **out, bm_ctx *ctx, const char *data, size_t siz
         rc = BM_EPARSE;
     if (!rc)
         rc = bm_graph_finish(p.g, NULL);
+    if (!rc)
+        bm_graph_warn_unused(p.g);
     bm_names_free(&p.names);
     bm_free(ctx, p.vars);
     if (rc) {

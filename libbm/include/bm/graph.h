@@ -94,8 +94,8 @@ int bm_graph_set_node_tag(bm_graph *g, unsigned node, int layer, int neuron);
  * the node's location): an operand that is not a node, a wrong operand
  * count, a constant outside the type, two inputs or two outputs with one
  * name, an ARGMAX whose index does not fit the type, an output used as an operand,
- * a cycle (the first one found, with its path), no output at all.  Values
- * that nothing reads get a warning.  When renumber is not NULL it
+ * a cycle (the first one found, with its path), no output at all.  (The
+ * text and GraphML readers also warn about values that nothing reads.)  When renumber is not NULL it
  * receives, for every builder id b (node_count entries), the final id. */
 int bm_graph_finish(bm_graph *g, unsigned *renumber);
 

@@ -68,8 +68,9 @@ int bm_network_has_argmax(const bm_network *net);
  * Inputs are named x0, x1, ...  Without argmax the outputs are y0, y1, ...
  * (the last layer's neurons); with argmax the single output is "class".
  * Each neuron becomes a chain ((w0*x0 + w1*x1) + ...) + b in input order,
- * followed by a RELU for relu layers; a product whose raw weight is 0 and an
- * addition of a raw bias 0 are left out (they cannot change the result).
+ * followed by a RELU for relu layers.  What cannot change an output is left
+ * out: a product whose raw weight is 0, the addition of a raw bias 0, and a
+ * neuron that no later neuron reads (all its outgoing weights are 0).
  * Every node of a neuron, its weight constants included, is tagged with the
  * layer and neuron; inputs, the argmax and the outputs are untagged. */
 int bm_network_to_graph(bm_graph **out, const bm_network *net);
