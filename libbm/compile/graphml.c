@@ -428,15 +428,19 @@ static void order_operands(gml *r, gml_node *n)
         }
         n->in[j] = e;
     }
-    for (size_t i = 0; i < n->n_in; i++) {
+    char a[32];
+    for (size_t i = 1; i < n->n_in; i++) {
         long port = r->edges[n->in[i]].port;
-        if (port != (long)i) {
-            char a[32];
-            snprintf(a, sizeof a, "%ld", port < (long)i ? port : (long)i);
-            if (port < (long)i)
-                err(r, r->edges[n->in[i]].el, "two edges into '%s' have port %s", n->id, a);
-            else
-                err(r, n->el, "node '%s' has no operand on port %s", n->id, a);
+        if (port == r->edges[n->in[i - 1]].port) {
+            snprintf(a, sizeof a, "%ld", port);
+            err(r, r->edges[n->in[i]].el, "two edges into '%s' have port %s", n->id, a);
+            return;
+        }
+    }
+    for (size_t i = 0; i < n->n_in; i++) {
+        if (r->edges[n->in[i]].port != (long)i) {
+            snprintf(a, sizeof a, "%zu", i);
+            err(r, n->el, "node '%s' has no operand on port %s", n->id, a);
             return;
         }
     }

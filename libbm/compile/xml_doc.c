@@ -238,22 +238,49 @@ void bm_xml_doc_free(bm_xml_doc *d)
     d->line_start = NULL;
 }
 
+/* Schema messages are collected, then reported without the duplicates and
+ * location-less repeats that libxml2 produces for one problem. */
+typedef struct schema_error {
+    bm_loc loc;
+    char msg[512];
+} schema_error;
+
 typedef struct validation {
     const bm_xml_doc *d;
-    int errors;
+    schema_error *errors;
+    size_t count, cap;
+    int failed; /* out of memory while collecting */
 } validation;
 
 static void relaxng_error(void *user, xmlErrorPtr err)
 {
     validation *v = user;
-    char msg[512];
-    snprintf(msg, sizeof msg, "%s", err->message ? err->message : "schema violation");
-    clean_message(msg);
-    bm_loc loc = bm_xml_loc(v->d, (xmlNodePtr)err->node);
-    if (!loc.line && err->line > 0)
-        loc.line = (unsigned)err->line;
-    bm_error(v->d->ctx, loc, "schema: %s", msg);
-    v->errors++;
+    if (bm_grow(v->d->ctx, (void **)&v->errors, &v->cap, v->count + 1, sizeof *v->errors)) {
+        v->failed = 1;
+        return;
+    }
+    schema_error *e = &v->errors[v->count++];
+    snprintf(e->msg, sizeof e->msg, "%s", err->message ? err->message : "schema violation");
+    clean_message(e->msg);
+    e->loc = bm_xml_loc(v->d, (xmlNodePtr)err->node);
+    if (!e->loc.line && err->line > 0)
+        e->loc.line = (unsigned)err->line;
+}
+
+static void report_schema_errors(validation *v)
+{
+    int located = 0;
+    for (size_t i = 0; i < v->count; i++)
+        located |= v->errors[i].loc.line != 0;
+    for (size_t i = 0; i < v->count; i++) {
+        const schema_error *e = &v->errors[i];
+        if (located && !e->loc.line)
+            continue;
+        if (i > 0 && e->loc.line == v->errors[i - 1].loc.line &&
+            e->loc.column == v->errors[i - 1].loc.column)
+            continue;
+        bm_error(v->d->ctx, e->loc, "schema: %s", e->msg);
+    }
 }
 
 int bm_xml_doc_validate(bm_xml_doc *d, const char *schema, const char *what)
@@ -271,12 +298,16 @@ int bm_xml_doc_validate(bm_xml_doc *d, const char *schema, const char *what)
         xmlRelaxNGFree(rng);
         return bm_oom(d->ctx);
     }
-    validation v = {d, 0};
+    validation v = {d, NULL, 0, 0, 0};
     xmlRelaxNGSetValidStructuredErrors(vc, relaxng_error, &v);
     int rc = xmlRelaxNGValidateDoc(vc, d->doc);
     xmlRelaxNGFreeValidCtxt(vc);
     xmlRelaxNGFree(rng);
-    if (rc != 0 && v.errors == 0)
+    report_schema_errors(&v);
+    bm_free(d->ctx, v.errors);
+    if (v.failed)
+        return bm_oom(d->ctx);
+    if (rc != 0 && v.count == 0)
         bm_error(d->ctx, bm_loc_make(d->name, 1, 1), "schema: the document does not match the %s format",
                  what);
     return rc == 0 ? BM_OK : BM_EPARSE;
