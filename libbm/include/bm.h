@@ -9,6 +9,7 @@
 #include "bm/encoding.h"
 #include "bm/insn.h"
 #include "bm/fixed.h"
+#include "bm/random.h"
 #include "bm/xml.h"
 #include "bm/version.h"
 
