@@ -212,6 +212,25 @@ static int validate_schema(reader *r, xmlDocPtr doc)
     return rc == 0 ? BM_OK : BM_EPARSE;
 }
 
+/* Before the schema: a document that is not a machine, or a machine of
+ * another format version, gets one clear message instead of the schema's. */
+static int check_root(reader *r, xmlNodePtr root)
+{
+    if (!root || strcmp((const char *)root->name, "machine") != 0 || root->ns)
+        return bm_error(r->ctx, node_loc(r, root),
+                        "not a machine description: the root element is <%s>, expected "
+                        "<machine>",
+                        root ? (const char *)root->name : "");
+    char *format = (char *)xmlGetProp(root, (const xmlChar *)"format");
+    int rc = BM_OK;
+    if (format && strcmp(format, "1") != 0)
+        rc = bm_error(r->ctx, node_loc(r, root),
+                      "machine format \"%s\" is not supported (this libbm reads format %d)",
+                      format, BM_FORMAT_VERSION);
+    xmlFree(format);
+    return rc;
+}
+
 /* ---- conversion to the model ------------------------------------------ */
 
 /* An attribute's value with leading and trailing white space removed: the
@@ -457,7 +476,9 @@ int bm_machine_read_memory(bm_machine **out, bm_ctx *ctx, const char *data, size
             rc = bm_oom(ctx);
         } else {
             record_positions(&r, root, &w);
-            rc = validate_schema(&r, doc);
+            rc = check_root(&r, root);
+            if (!rc)
+                rc = validate_schema(&r, doc);
             if (!rc)
                 rc = build_machine(&r, doc, out);
         }
