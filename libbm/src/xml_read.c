@@ -18,6 +18,7 @@
 #include "bm/insn.h"
 #include "bm/xml.h"
 #include "internal.h"
+#include "xml_explain.h"
 
 extern const char bm_schema_machine[];
 
@@ -33,6 +34,7 @@ typedef struct reader {
     size_t size;
     xmlParserCtxtPtr parser;
     int errors;
+    xmlNodePtr last_schema_node; /* the element of the last schema error */
 } reader;
 
 /* The line and column of each element's start tag ('<') are found in the
@@ -181,10 +183,31 @@ static void relaxng_error(void *user, xmlErrorPtr err)
     char msg[512];
     snprintf(msg, sizeof msg, "%s", err->message ? err->message : "schema violation");
     clean_message(msg);
-    bm_loc loc = node_loc(r, (xmlNodePtr)err->node);
+    xmlNodePtr node = (xmlNodePtr)err->node;
+    bm_loc loc = node_loc(r, node);
     if (!loc.line && err->line > 0)
         loc.line = (unsigned)err->line;
+    const char *vague = " failed to validate attributes";
+    size_t ml = strlen(msg), vl = strlen(vague);
+    int about_attributes = (ml > vl && strcmp(msg + ml - vl, vague) == 0) ||
+                           (strncmp(msg, "Type ", 5) == 0 && strstr(msg, " doesn't allow value"));
+    if (about_attributes && node && node->type == XML_ELEMENT_NODE) {
+        /* libxml2 says "Type positiveInteger doesn't allow value '0'"
+         * without naming the attribute, then "Element core failed to
+         * validate attributes", which alone is all it says for a missing
+         * attribute or a pattern mismatch: explain once per element. */
+        if (node == r->last_schema_node)
+            return;
+        int said = bm_xml_explain_attributes(r->ctx, loc, node);
+        r->errors += said;
+        r->last_schema_node = node;
+        if (said)
+            return;
+    } else if (strcmp(msg, "Expecting an element , got nothing") == 0 && node) {
+        snprintf(msg, sizeof msg, "<%s> lacks a required child element", (const char *)node->name);
+    }
     bm_error(r->ctx, loc, "schema: %s", msg);
+    r->last_schema_node = node;
     r->errors++;
 }
 
@@ -212,25 +235,6 @@ static int validate_schema(reader *r, xmlDocPtr doc)
     return rc == 0 ? BM_OK : BM_EPARSE;
 }
 
-/* Before the schema: a document that is not a machine, or a machine of
- * another format version, gets one clear message instead of the schema's. */
-static int check_root(reader *r, xmlNodePtr root)
-{
-    if (!root || strcmp((const char *)root->name, "machine") != 0 || root->ns)
-        return bm_error(r->ctx, node_loc(r, root),
-                        "not a machine description: the root element is <%s>, expected "
-                        "<machine>",
-                        root ? (const char *)root->name : "");
-    char *format = (char *)xmlGetProp(root, (const xmlChar *)"format");
-    int rc = BM_OK;
-    if (format && strcmp(format, "1") != 0)
-        rc = bm_error(r->ctx, node_loc(r, root),
-                      "machine format \"%s\" is not supported (this libbm reads format %d)",
-                      format, BM_FORMAT_VERSION);
-    xmlFree(format);
-    return rc;
-}
-
 /* ---- conversion to the model ------------------------------------------ */
 
 /* An attribute's value with leading and trailing white space removed: the
@@ -247,6 +251,25 @@ static char *attr(xmlNodePtr n, const char *name)
         v[len] = '\0';
     }
     return v;
+}
+
+/* Before the schema: a document that is not a machine, or a machine of
+ * another format version, gets one clear message instead of the schema's. */
+static int check_root(reader *r, xmlNodePtr root)
+{
+    if (!root || strcmp((const char *)root->name, "machine") != 0 || root->ns)
+        return bm_error(r->ctx, node_loc(r, root),
+                        "not a machine description: the root element is <%s>, expected "
+                        "<machine>",
+                        root ? (const char *)root->name : "");
+    char *format = attr(root, "format");
+    int rc = BM_OK;
+    if (format && strcmp(format, "1") != 0)
+        rc = bm_error(r->ctx, node_loc(r, root),
+                      "machine format \"%s\" is not supported (this libbm reads format %d)",
+                      format, BM_FORMAT_VERSION);
+    xmlFree(format);
+    return rc;
 }
 
 static int is_element(xmlNodePtr n, const char *name)
@@ -455,7 +478,7 @@ int bm_machine_read_memory(bm_machine **out, bm_ctx *ctx, const char *data, size
     *out = NULL;
     if (size > (size_t)0x7fffffff)
         return bm_error(ctx, bm_loc_make(name, 0, 0), "file is too large");
-    reader r = {ctx, bm_ctx_intern(ctx, name ? name : "<memory>"), data, size, NULL, 0};
+    reader r = {ctx, bm_ctx_intern(ctx, name ? name : "<memory>"), data, size, NULL, 0, NULL};
     r.parser = xmlCreateMemoryParserCtxt(data ? data : "", (int)size);
     if (!r.parser)
         return size ? bm_oom(ctx) : bm_error(ctx, bm_loc_make(r.name, 1, 1), "malformed XML: the file is empty");
