@@ -43,7 +43,7 @@ LIB_SO    := $(BUILD)/libbm.so
 BMC       := $(BUILD)/bmc
 TEST_BIN  := $(BUILD)/test_libbm
 
-.PHONY: all deps test sanitize demo install uninstall clean help check-deps
+.PHONY: all deps test sanitize demo install uninstall clean help check-deps FORCE
 
 all: $(LIB_A) $(LIB_SO) $(BMC)
 
@@ -90,9 +90,11 @@ $(TEST_BIN): $(TEST_OBJS) $(LIB_A)
 	$(CC) -o $@ $(TEST_OBJS) $(LIB_A) -lcriterion $(PKG_LIBS) $(LDFLAGS_ALL)
 
 # The tests run bmc too, so both are built first.  Tests find their data
-# relative to the repository root and bmc through BMC.
+# relative to the repository root and bmc through BMC.  Then `make install`
+# is checked in a scratch DESTDIR (tests/install_check.sh).
 test: check-deps $(TEST_BIN) $(BMC)
 	BMC=$(abspath $(BMC)) $(TEST_BIN) $(TEST_ARGS)
+	BUILD=$(BUILD) CC="$(CC)" EXTRA_LDFLAGS="$(EXTRA_LDFLAGS)" ./tests/install_check.sh
 
 # ASan + UBSan over the whole suite, in a build tree of its own.
 sanitize: check-deps
@@ -109,12 +111,17 @@ deps:
 check-deps:
 	@./.ci/deps.sh --check
 
-$(BUILD)/libbm.pc: Makefile
+# Rewritten whenever its text changes (PREFIX, LIBDIR, ...), not only when
+# the Makefile does, so an install never ships the paths of an earlier one.
+$(BUILD)/libbm.pc: FORCE
 	@mkdir -p $(dir $@)
-	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$(INCDIR)' '' \
+	@printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$(INCDIR)' '' \
 	  'Name: libbm' 'Description: BondMachine-style multi-core processor generator' \
 	  'Version: $(VERSION)' 'Requires.private: gmp libxml-2.0' \
-	  'Libs: -L$${libdir} -lbm' 'Cflags: -I$${includedir}' > $@
+	  'Libs: -L$${libdir} -lbm' 'Cflags: -I$${includedir}' > $@.new
+	@if cmp -s $@.new $@; then rm -f $@.new; else mv -f $@.new $@; fi
+
+FORCE:
 
 install: all $(BUILD)/libbm.pc
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCDIR)/bm $(DESTDIR)$(BINDIR)
