@@ -354,7 +354,7 @@ Test(model, shift_amount_must_be_below_the_width)
     add_core("c", 5, 1, 0, 0, 0, "shli shri halt", 4, prog);
     cr_expect_eq(bm_machine_validate(m), BM_EINVALID);
     assert_diags(ctx, "m.xml:6:10: error: core 'c': shift amount 5 of 'shri' is out of range "
-                      "(0..4 for a 5-bit word)\n");
+                      "(0..4 for 5-bit words)\n");
 }
 
 Test(model, jump_past_the_end)

@@ -111,8 +111,8 @@ static void check_insn(bm_ctx *ctx, const bm_core *c, unsigned pc, int *errors)
                          plural(c->n_program));
             else if (d->operands[k] == BM_OPND_SHAMT)
                 bm_error(ctx, loc,
-                         "core '%s': shift amount %llu of '%s' is out of range (0..%u for a "
-                         "%u-bit word)",
+                         "core '%s': shift amount %llu of '%s' is out of range (0..%u for "
+                         "%u-bit words)",
                          c->name, (unsigned long long)v, d->mnemonic, p->width - 1, p->width);
             else
                 bm_error(ctx, loc, "core '%s': %s %llu of '%s' does not exist (the core has %llu)",
