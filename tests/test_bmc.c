@@ -24,6 +24,8 @@ typedef struct run_result {
 } run_result;
 
 static char tmpdir[64];
+/* When set, bmc's stdout goes there instead of being captured. */
+static const char *stdout_to;
 
 static void setup(void)
 {
@@ -66,7 +68,8 @@ static run_result run_bmc(const char *arg, ...)
     snprintf(err_path, sizeof err_path, "%s/.stderr", tmpdir);
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&fa, 1, stdout_to ? stdout_to : out_path,
+                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
     posix_spawn_file_actions_addopen(&fa, 2, err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     pid_t pid;
     int rc = posix_spawn(&pid, bmc_path(), &fa, NULL, (char *const *)argv, environ);
@@ -76,7 +79,7 @@ static run_result run_bmc(const char *arg, ...)
     cr_assert_eq(waitpid(pid, &status, 0), pid);
     run_result r;
     r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = slurp(out_path, NULL);
+    r.out = stdout_to ? strdup("") : slurp(out_path, NULL);
     r.err = slurp(err_path, NULL);
     cr_assert(r.out && r.err);
     unlink(out_path);
@@ -381,4 +384,19 @@ Test(bmc, isa_markdown_matches_docs)
     }
     free(doc);
     done(&r);
+}
+
+/* Output that cannot be written is a failure, not a silent success. */
+Test(bmc, unwritable_stdout_fails)
+{
+    stdout_to = "/dev/full";
+    static const char *const cases[][2] = {
+        {"fmt", "examples/acc8.xml"}, {"check", "examples/acc8.xml"}, {"isa", NULL}, {"--help", NULL}};
+    for (size_t i = 0; i < 4; i++) {
+        run_result r = run_bmc(cases[i][0], cases[i][1], NULL);
+        cr_expect_eq(r.status, 1, "bmc %s: status %d", cases[i][0], r.status);
+        cr_expect_str_eq(r.err, "bmc: cannot write to standard output: No space left on device\n");
+        done(&r);
+    }
+    stdout_to = NULL;
 }
