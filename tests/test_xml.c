@@ -216,16 +216,18 @@ Test(xml, canonical_bytes_of_a_known_machine)
 
 Test(xml, non_canonical_input_is_normalised)
 {
-    const char *text = "<machine name = 'n'   format='1'><core name=' c ' outputs='0' "
+    const char *text = "<machine name = 'n'   format='1'><core name=' c ' outputs='1' "
                        "width='+8' registers='001' rom='2' ram='3' inputs='0'><opcodes> halt "
                        "ld\n</opcodes><program><i>\tld r0 ,r0 </i><i>halt</i></program>"
-                       "<ram-init>010 0x10</ram-init></core></machine>";
+                       "<ram-init>010 0x10</ram-init></core><core name='d' width='8' registers='1' "
+                       "rom='1' ram='0' inputs='1' outputs='0'><opcodes>halt</opcodes><program>"
+                       "<i>halt</i></program></core><bond from='c.o0' to=' d.i00 '/></machine>";
     size_t warnings;
     char *out = canonical(text, "n.xml", &warnings);
     cr_expect_str_eq(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                           "<machine format=\"1\" name=\"n\">\n"
                           "  <core name=\"c\" width=\"8\" registers=\"1\" rom=\"2\" ram=\"3\" "
-                          "inputs=\"0\" outputs=\"0\">\n"
+                          "inputs=\"0\" outputs=\"1\">\n"
                           "    <opcodes>ld halt</opcodes>\n"
                           "    <program>\n"
                           "      <i>ld r0, r0</i>\n"
@@ -235,6 +237,14 @@ Test(xml, non_canonical_input_is_normalised)
                           "      10 16\n"
                           "    </ram-init>\n"
                           "  </core>\n"
+                          "  <core name=\"d\" width=\"8\" registers=\"1\" rom=\"1\" ram=\"0\" "
+                          "inputs=\"1\" outputs=\"0\">\n"
+                          "    <opcodes>halt</opcodes>\n"
+                          "    <program>\n"
+                          "      <i>halt</i>\n"
+                          "    </program>\n"
+                          "  </core>\n"
+                          "  <bond from=\"c.o0\" to=\"d.i0\"/>\n"
                           "</machine>\n");
     cr_expect_eq(warnings, 0);
     free(out);
