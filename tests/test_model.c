@@ -323,6 +323,8 @@ Test(model, unknown_opcode_name_and_number)
     static const char *const prog[] = {"halt", NULL};
     bm_core *c = add_core("c", 8, 1, 0, 0, 0, "halt", 4, prog);
     cr_expect_eq(bm_core_add_opcode(c, "frob", at(5)), BM_ENOTFOUND);
+    cr_expect_eq(bm_core_add_opcode(c, NULL, at(5)), BM_EINVAL);
+    cr_expect_eq(bm_machine_set_name(m, NULL), BM_EINVAL);
     bm_insn bad = {0};
     bad.opcode = 200;
     bad.loc = at(9);
