@@ -11,6 +11,7 @@
 #include "bm/fixed.h"
 #include "bm/random.h"
 #include "bm/xml.h"
+#include "bm/asm.h"
 #include "bm/version.h"
 
 #endif
