@@ -148,8 +148,10 @@ static int lookup_name(expr *e, unsigned at, asm_int *out)
     }
     if (strchr(name, '.'))
         return asm_error(st, at, "'%s' is not a name: names have no '.'", name);
-    return asm_error(st, at, e->core ? "undefined label or constant '%s'" : "undefined constant '%s'",
-                     name);
+    if (!e->core)
+        return asm_error(st, at, "undefined constant '%s' (a directive can use only constants "
+                                 "defined above it)", name);
+    return asm_error(st, at, "undefined label or constant '%s'", name);
 }
 
 static int parse_sum(expr *e, asm_int *out);
