@@ -270,11 +270,13 @@ static int add_ports_and_bonds(asm_state *st, bm_machine *m)
     return rc;
 }
 
-/* A lone core with no .input, .output or .bond gets external ports in0..
- * and out0.., one per core port, bonded to it (docs/asm.md). */
+/* The core of a file without .core, .input, .output and .bond gets
+ * external ports in0.. and out0.., one per core port, bonded to it
+ * (docs/asm.md).  A file with a .core section says what it means, so the
+ * disassembler's output never gains ports the machine did not have. */
 static int add_auto_ports(asm_state *st, bm_machine *m)
 {
-    if (!st->opt->auto_ports || bm_machine_core_count(m) != 1 || st->n_ports || st->n_bond_ends)
+    if (!st->opt->auto_ports || !st->implicit_core || st->n_ports || st->n_bond_ends)
         return BM_OK;
     const bm_core *c = bm_machine_core(m, 0);
     const bm_core_params *p = bm_core_get_params(c);

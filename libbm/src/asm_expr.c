@@ -158,10 +158,12 @@ static int parse_sum(expr *e, asm_int *out);
 
 static int parse_unary(expr *e, asm_int *out)
 {
-    if (e->pos >= e->end)
-        return fail(e, e->pos, "expected a value");
     unsigned at = e->pos;
     const asm_tok *t = tok(e);
+    if (e->pos >= e->end || t->kind == ASM_T_NEWLINE)
+        return t->kind == ASM_T_NEWLINE
+                   ? fail(e, at, "expected a value before the end of the line")
+                   : asm_error(e->st, at, "expected a value before '%s'", t->text);
     int rc;
     switch (t->kind) {
     case ASM_T_NUMBER:
@@ -186,15 +188,13 @@ static int parse_unary(expr *e, asm_int *out)
             if ((rc = parse_sum(e, out)))
                 return rc;
             if (!at_punct(e, ')'))
-                return fail(e, e->pos < e->end ? e->pos : at, "expected ')'");
+                return fail(e, at, "this '(' has no matching ')'");
             e->pos++;
             return BM_OK;
         }
         break;
     default: break;
     }
-    if (t->kind == ASM_T_NEWLINE)
-        return fail(e, at, "expected a value before the end of the line");
     return asm_error(e->st, at, "expected a value, found '%s'", t->text);
 }
 

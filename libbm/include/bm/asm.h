@@ -30,8 +30,8 @@ typedef struct bm_asm_options {
     unsigned default_width;   /* word width of a file's implicit core without
                                  .width (docs/asm.md, "Single-core files")       */
     bm_fixed_type fixed;      /* fixed-point type of fx(...) before any .fixed   */
-    int auto_ports;           /* give a lone core without .input, .output and
-                                 .bond external ports in0.. and out0..           */
+    int auto_ports;           /* give the core of a file without .core, .input,
+                                 .output and .bond external ports in0.., out0..  */
 } bm_asm_options;
 #define BM_ASM_OPTIONS_VERSION 1
 #define BM_ASM_OPTIONS_INIT                                                    \
