@@ -532,6 +532,25 @@ Test(asm, disasm_round_trip_on_machine_xml)
     bm_ctx_free(ctx);
 }
 
+/* Random machines use every opcode, widths up to 64 bits, RAMs and
+ * fan-out: the round trip must hold on all of them. */
+Test(asm, disasm_round_trip_on_random_machines)
+{
+    for (uint64_t seed = 1; seed <= 300; seed++) {
+        bm_ctx *ctx = new_ctx();
+        bm_machine *m;
+        int rc = bm_random_machine(&m, ctx, seed, NULL);
+        if (rc)
+            print_diags(ctx);
+        cr_assert_eq(rc, 0, "seed %llu", (unsigned long long)seed);
+        char what[32];
+        snprintf(what, sizeof what, "random seed %llu", (unsigned long long)seed);
+        round_trip(what, m, seed % 2 ? BM_DISASM_WORDS : 0);
+        bm_machine_free(m);
+        bm_ctx_free(ctx);
+    }
+}
+
 Test(asm, disasm_text)
 {
     bm_ctx *ctx = new_ctx();
