@@ -62,8 +62,8 @@ static int operand_value(asm_state *st, const asm_core *c, const asm_insn *in, u
     case BM_OPND_SHAMT:
         if (v < 0 || v >= width)
             return asm_error(st, op->first,
-                             "shift amount %s is out of range for a %u-bit word (0 .. %u)", text,
-                             width, width - 1);
+                             "shift amount %s is out of range (0 .. %u for %u-bit words)", text,
+                             width - 1, width);
         break;
     case BM_OPND_ADDR:
         if (v < 0 || v >= (asm_int)c->n_insns)

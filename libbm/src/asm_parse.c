@@ -58,6 +58,22 @@ static int is_punct(const parser *p, unsigned i, char c)
     return tk(p, i)->kind == ASM_T_PUNCT && tk(p, i)->text[0] == c;
 }
 
+/* The end of the list item at pos: the next ',' outside parentheses, or
+ * end.  Operands and .data values are such lists. */
+static unsigned item_end(const parser *p, unsigned pos, unsigned end)
+{
+    unsigned depth = 0;
+    for (; pos < end; pos++) {
+        if (is_punct(p, pos, '('))
+            depth++;
+        else if (is_punct(p, pos, ')') && depth)
+            depth--;
+        else if (is_punct(p, pos, ',') && depth == 0)
+            break;
+    }
+    return pos;
+}
+
 /* What a token looks like, for "found ..." in messages. */
 static const char *shown(const parser *p, unsigned i)
 {
@@ -233,30 +249,22 @@ static int instruction(parser *p, unsigned at, unsigned end)
     if (id < 0)
         return asm_error(st, at, "unknown mnemonic '%s'", mn);
     const bm_opcode_def *d = bm_isa_get((unsigned)id);
-    /* Split the operands at commas outside parentheses. */
-    unsigned n = 0, depth = 0, start = at + 1;
+    unsigned n = 0;
     asm_operand ops[BM_OPERAND_MAX] = {{0, 0, 0}};
-    for (unsigned i = at + 1; i <= end; i++) {
-        if (i < end && is_punct(p, i, '('))
-            depth++;
-        else if (i < end && is_punct(p, i, ')') && depth)
-            depth--;
-        if (i < end && !(is_punct(p, i, ',') && depth == 0))
-            continue;
-        if (i == at + 1 && i == end)
-            break; /* no operands at all */
+    for (unsigned pos = at + 1; pos < end || n > 0;) {
+        unsigned stop = item_end(p, pos, end);
         if (n == d->n_operands && n == 0)
-            return asm_error(st, start, "'%s' takes no operands", mn);
+            return asm_error(st, pos, "'%s' takes no operands", mn);
         if (n == d->n_operands)
-            return asm_error(st, start, "'%s' takes %u operand%s (%s)", mn, d->n_operands,
+            return asm_error(st, pos, "'%s' takes %u operand%s (%s)", mn, d->n_operands,
                              d->n_operands == 1 ? "" : "s", d->syntax);
-        if (i == start)
-            return asm_error(st, i, "operand %u of '%s' is missing", n + 1, mn);
-        ops[n].first = start;
-        ops[n].end = i;
-        ops[n].value = 0;
-        n++;
-        start = i + 1;
+        if (stop == pos)
+            return asm_error(st, pos, "operand %u of '%s' is missing", n + 1, mn);
+        ops[n].first = pos;
+        ops[n++].end = stop;
+        if (stop == end)
+            break;
+        pos = stop + 1; /* after a ',' another operand must follow */
     }
     if (n < d->n_operands)
         return asm_error(st, n ? end : at, "'%s' takes %u operand%s (%s)", mn, d->n_operands,
@@ -370,29 +378,24 @@ static int dir_data(parser *p, unsigned at, unsigned end)
     }
     if (pos == end)
         return asm_error(st, pos, "'.data' needs at least one value");
-    unsigned depth = 0, start = pos;
-    for (unsigned i = pos; i <= end; i++) {
-        if (i < end && is_punct(p, i, '('))
-            depth++;
-        else if (i < end && is_punct(p, i, ')') && depth)
-            depth--;
-        if (i < end && !(is_punct(p, i, ',') && depth == 0))
-            continue;
-        if (i == start)
-            return asm_error(st, i, "a value of '.data' is missing");
+    for (;;) {
+        unsigned stop = item_end(p, pos, end);
+        if (stop == pos)
+            return asm_error(st, pos, "a value of '.data' is missing");
         if (c->data_next >= BM_RAM_DEPTH_MAX)
-            return asm_error(st, start, "RAM address %u is beyond the limit (%u words)",
+            return asm_error(st, pos, "RAM address %u is beyond the limit (%u words)",
                              c->data_next, BM_RAM_DEPTH_MAX);
         if (bm_grow(st->ctx, (void **)&c->data, &c->cap_data, c->n_data + 1, sizeof *c->data))
             return BM_ENOMEM;
         asm_data *dv = &c->data[c->n_data++];
         dv->addr = c->data_next++;
-        dv->first = start;
-        dv->end = i;
+        dv->first = pos;
+        dv->end = stop;
         dv->fixed = st->fixed;
-        start = i + 1;
+        if (stop == end)
+            return BM_OK;
+        pos = stop + 1;
     }
-    return BM_OK;
 }
 
 static int dir_const(parser *p, unsigned at, unsigned end)
