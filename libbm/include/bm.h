@@ -10,6 +10,7 @@
 #include "bm/insn.h"
 #include "bm/fixed.h"
 #include "bm/xml.h"
+#include "bm/sim.h"
 #include "bm/version.h"
 
 #endif
