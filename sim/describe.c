@@ -110,21 +110,52 @@ static void describe_in(text *t, const bm_sim *sim, const sim_core *k, const sim
     put(t, " takes a value on i%u (bond from '%s')", op->port, from);
 }
 
+/* "bond to 'x', 'y'; not ready: 'y'" or "bond to 'x'; all ready". */
+static void put_bond_to(text *t, const bm_sim *sim, const sim_bond *b)
+{
+    int not_ready = 0;
+    for (unsigned s = 0; s < b->n_sinks; s++)
+        if (!sim_sink_ready_next(sim, &b->sinks[s]))
+            not_ready++;
+    put(t, "bond to ");
+    put_sinks(t, sim, b, 0);
+    if (not_ready) {
+        put(t, "; not ready: ");
+        put_sinks(t, sim, b, 1);
+    } else {
+        put(t, "; all ready");
+    }
+}
+
+static int all_sinks_ready(const bm_sim *sim, const sim_bond *b)
+{
+    for (unsigned s = 0; s < b->n_sinks; s++)
+        if (!sim_sink_ready_next(sim, &b->sinks[s]))
+            return 0;
+    return 1;
+}
+
+/* "the holding register of o0 to empty (value 3; bond to 'b.i0'; ...)" */
+static void describe_hold(text *t, const bm_sim *sim, const sim_core *k, unsigned p,
+                          const char *verb)
+{
+    const sim_outport *port = &k->out[p];
+    put(t, "the holding register of o%u %s (value %llu; ", p, verb,
+        (unsigned long long)port->hold_value);
+    if (port->bond)
+        put_bond_to(t, sim, port->bond);
+    else
+        put(t, "not connected");
+    put(t, ")");
+}
+
 static void describe_out(text *t, const bm_sim *sim, const sim_core *k, const sim_op *op)
 {
     const sim_outport *port = &k->out[op->port];
     const sim_bond *b = port->bond;
     if (port->hold_full) {
-        put(t, " waits for the holding register of o%u to empty", op->port);
-        if (!b) {
-            put(t, " (o%u is not connected)", op->port);
-            return;
-        }
-        put(t, " (bond to ");
-        put_sinks(t, sim, b, 0);
-        put(t, "; not ready: ");
-        put_sinks(t, sim, b, 1);
-        put(t, ")");
+        put(t, " waits for ");
+        describe_hold(t, sim, k, op->port, "to empty");
         return;
     }
     if (!b) {
@@ -133,36 +164,27 @@ static void describe_out(text *t, const bm_sim *sim, const sim_core *k, const si
             op->port);
         return;
     }
-    int not_ready = 0;
-    for (unsigned s = 0; s < b->n_sinks; s++)
-        if (!sim_sink_ready_next(sim, &b->sinks[s]))
-            not_ready++;
-    if (!not_ready) {
-        put(t, " sends a value on o%u", op->port);
-        return;
-    }
-    put(t, op->io == BM_IO_OUT_WAIT ? " waits for ready on o%u (bond to " : " offers on o%u (bond to ",
-        op->port);
-    put_sinks(t, sim, b, 0);
-    put(t, "; not ready: ");
-    put_sinks(t, sim, b, 1);
+    if (all_sinks_ready(sim, b))
+        put(t, " sends on o%u", op->port);
+    else if (op->io == BM_IO_OUT_WAIT)
+        put(t, " waits for ready on o%u", op->port);
+    else
+        put(t, " offers on o%u", op->port);
+    put(t, " (");
+    put_bond_to(t, sim, b);
     put(t, ")");
 }
 
-static void describe_holds(text *t, const bm_sim *sim, const sim_core *k)
+/* Full holding registers other than the one the instruction waits on. */
+static void describe_holds(text *t, const bm_sim *sim, const sim_core *k, const sim_op *op)
 {
+    int skip = !k->halted && op->cls == SIM_OP_CHANNEL &&
+               (op->io == BM_IO_OUT_WAIT || op->io == BM_IO_OUT_POST);
     for (unsigned p = 0; p < k->n_out; p++) {
-        const sim_outport *port = &k->out[p];
-        if (!port->hold_full)
+        if (!k->out[p].hold_full || (skip && p == op->port))
             continue;
-        put(t, "; o%u still offers %llu", p, (unsigned long long)port->hold_value);
-        if (port->bond) {
-            put(t, " (not ready: ");
-            put_sinks(t, sim, port->bond, 1);
-            put(t, ")");
-        } else {
-            put(t, " (not connected)");
-        }
+        put(t, "; ");
+        describe_hold(t, sim, k, p, "is full");
     }
 }
 
@@ -186,7 +208,7 @@ int bm_sim_describe_stall(const bm_sim *sim, unsigned core, char *buf, size_t si
     bm_insn_format(insn, sizeof insn, bm_core_insn(c, k->pc));
     if (k->halted) {
         put(&t, "halted at pc %u '%s'", k->pc, insn);
-        describe_holds(&t, sim, k);
+        describe_holds(&t, sim, k, op);
         return (int)t.len;
     }
     put(&t, "pc %u '%s'", k->pc, insn);
@@ -204,6 +226,6 @@ int bm_sim_describe_stall(const bm_sim *sim, unsigned core, char *buf, size_t si
     } else {
         put(&t, " runs");
     }
-    describe_holds(&t, sim, k);
+    describe_holds(&t, sim, k, op);
     return (int)t.len;
 }
