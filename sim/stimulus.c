@@ -160,8 +160,8 @@ static int parse_line(parser *ps, unsigned line, const char *p, const char *end)
             int len = (int)(p - v0);
             if (ps->mode == STIM_INPUTS)
                 bm_error(ctx, loc_at(ps, line, ls, v0),
-                         "value %.*s does not fit input '%s' (%u bits: -%" PRIu64 "..%" PRIu64 ")",
-                         len, v0, name, width, half, mask);
+                         "value %.*s does not fit input '%s' (%u bit%s: -%" PRIu64 "..%" PRIu64 ")",
+                         len, v0, name, width, width == 1 ? "" : "s", half, mask);
             else
                 bm_error(ctx, loc_at(ps, line, ls, v0),
                          "ready pattern value %.*s of '%s' is not 0 or 1", len, v0, name);
