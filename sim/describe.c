@@ -188,6 +188,16 @@ static void describe_holds(text *t, const bm_sim *sim, const sim_core *k, const 
     }
 }
 
+/* Which of op->npc the next cycle uses: A's value decides (RAM sources are
+ * only read by ld/st-like rows, whose flow does not test A). */
+static int next_is_taken(const sim_core *k, const sim_op *op)
+{
+    uint64_t a = k->slots[op->a];
+    if (op->a_kind == BM_SRC_RAM)
+        a = a < k->ram_depth ? k->ram[a] : 0;
+    return a != 0;
+}
+
 int bm_sim_describe_stall(const bm_sim *sim, unsigned core, char *buf, size_t size)
 {
     if (!sim || (!buf && size))
@@ -221,7 +231,7 @@ int bm_sim_describe_stall(const bm_sim *sim, unsigned core, char *buf, size_t si
             describe_out(&t, sim, k, op);
     } else if (op->halt) {
         put(&t, " halts");
-    } else if (op->npc[0] == k->pc && op->npc[1] == k->pc && op->dst_kind == BM_DST_NONE) {
+    } else if (op->npc[next_is_taken(k, op)] == k->pc && op->dst_kind == BM_DST_NONE) {
         put(&t, " jumps to itself");
     } else {
         put(&t, " runs");
