@@ -8,6 +8,7 @@ extern const bmc_command bmc_cmd_disasm;
 extern const bmc_command bmc_cmd_fmt;
 extern const bmc_command bmc_cmd_isa;
 extern const bmc_command bmc_cmd_random;
+extern const bmc_command bmc_cmd_sim;
 
 const bmc_command *const bmc_commands[] = {
     &bmc_cmd_asm,
@@ -16,6 +17,7 @@ const bmc_command *const bmc_commands[] = {
     &bmc_cmd_fmt,
     &bmc_cmd_isa,
     &bmc_cmd_random,
+    &bmc_cmd_sim,
 };
 
 const unsigned bmc_command_count = sizeof bmc_commands / sizeof bmc_commands[0];

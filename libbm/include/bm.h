@@ -12,6 +12,7 @@
 #include "bm/random.h"
 #include "bm/xml.h"
 #include "bm/asm.h"
+#include "bm/sim.h"
 #include "bm/version.h"
 
 #endif
