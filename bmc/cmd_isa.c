@@ -50,7 +50,7 @@ static void print_core(const bm_core *c)
     for (unsigned k = 0; k < enc.n_opcodes; k++) {
         unsigned id = enc.opcode_id[k];
         const bm_opcode_def *d = bm_isa_get(id);
-        printf("  %3u  %-5s", k, d->mnemonic);
+        printf("  %3u  %-8s", k, d->mnemonic);
         if (enc.opcode_bits) {
             printf(" op");
             print_range(bm_encoding_opcode_lsb(&enc), enc.opcode_bits);
@@ -75,10 +75,10 @@ static void print_core(const bm_core *c)
 
 static void print_catalogue(void)
 {
-    printf("%-3s %-5s %-10s %-6s %s\n", "id", "name", "operands", "cycles", "semantics");
+    printf("%-3s %-8s %-12s %-6s %s\n", "id", "name", "operands", "cycles", "semantics");
     for (unsigned id = 0; id < bm_isa_count(); id++) {
         const bm_opcode_def *d = bm_isa_get(id);
-        printf("%-3u %-5s %-10s %-6u %s\n", id, d->mnemonic, d->syntax, d->cycles, d->summary);
+        printf("%-3u %-8s %-12s %-6u %s\n", id, d->mnemonic, d->syntax, d->cycles, d->summary);
     }
 }
 

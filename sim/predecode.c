@@ -174,6 +174,7 @@ static int build_core(bm_sim *sim, unsigned ci)
         return BM_EINVALID;
     }
     k->width = p->width;
+    k->frac = p->frac;
     k->n_regs = p->registers;
     k->n_code = n;
     k->n_in = p->inputs;

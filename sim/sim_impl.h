@@ -63,6 +63,7 @@ typedef struct sim_core {
     uint8_t halted;
     uint8_t busy;        /* cycles spent so far in a multi-cycle instruction */
     unsigned width;
+    unsigned frac;       /* fraction bits of the fixed-point units          */
     uint64_t *slots;     /* registers, constants, scratch                   */
     const sim_op *code;  /* program, plus an OFF_END sentinel                */
     uint64_t *ram;

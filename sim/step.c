@@ -73,7 +73,7 @@ static int exec_local(bm_sim *sim, sim_core *k, const sim_op *op)
     uint64_t a = src_value(k, op->a_kind, op->a, 0);
     uint64_t b = src_value(k, op->b_kind, op->b, 0);
     uint64_t c = src_value(k, op->c_kind, op->c, 0);
-    uint64_t r = bm_alu_eval((bm_alu_op)op->alu, a, b, c, k->width);
+    uint64_t r = bm_alu_eval((bm_alu_op)op->alu, a, b, c, k->width, k->frac);
     int changed = write_dst(k, op, r);
     if (op->halt) {
         k->halted = 1;
@@ -145,7 +145,7 @@ static int finish_io(bm_sim *sim, const sim_pending *p, uint64_t stamp)
             uint64_t v = b->xfer_value;
             uint64_t a = src_value(k, op->a_kind, op->a, v);
             uint64_t r = bm_alu_eval((bm_alu_op)op->alu, a, src_value(k, op->b_kind, op->b, v),
-                                     src_value(k, op->c_kind, op->c, v), k->width);
+                                     src_value(k, op->c_kind, op->c, v), k->width, k->frac);
             write_dst(k, op, r);
             complete(k, op, a);
             return 1;
@@ -195,7 +195,7 @@ int sim_cycle(bm_sim *sim)
         if (SIM_LIKELY(op->cls == SIM_OP_FAST)) {
             uint64_t *s = k->slots;
             uint64_t a = s[op->a];
-            uint64_t r = bm_alu_eval((bm_alu_op)op->alu, a, s[op->b], s[op->c], k->width);
+            uint64_t r = bm_alu_eval((bm_alu_op)op->alu, a, s[op->b], s[op->c], k->width, k->frac);
             uint32_t npc = op->npc[a != 0];
             changed |= (s[op->dst] != r) | (npc != k->pc);
             s[op->dst] = r;
@@ -226,7 +226,7 @@ int sim_cycle(bm_sim *sim)
             if (!port->hold_full) {
                 p->value = bm_alu_eval((bm_alu_op)op->alu, src_value(k, op->a_kind, op->a, 0),
                                        src_value(k, op->b_kind, op->b, 0),
-                                       src_value(k, op->c_kind, op->c, 0), k->width);
+                                       src_value(k, op->c_kind, op->c, 0), k->width, k->frac);
                 if (port->bond) {
                     port->bond->offer_stamp = stamp;
                     port->bond->offer_value = p->value;

@@ -340,10 +340,10 @@ Test(bmc, isa_of_acc8)
                      "core acc: 4 opcodes, opcode field 2 bits, instruction width 6 bits\n"
                      "  field widths: register 2, immediate 8, shift 3, address 2, input 0, "
                      "output 0 (word 8, 4 registers, ROM 4, 1 in, 1 out)\n"
-                     "    0  add   op[5:4] r[3:2] r[1:0]\n"
-                     "    1  j     op[5:4] addr[3:2] pad[1:0]\n"
-                     "    2  in    op[5:4] r[3:2] in[-] pad[1:0]\n"
-                     "    3  out   op[5:4] out[-] r[3:2] pad[1:0]\n");
+                     "    0  add      op[5:4] r[3:2] r[1:0]\n"
+                     "    1  j        op[5:4] addr[3:2] pad[1:0]\n"
+                     "    2  in       op[5:4] r[3:2] in[-] pad[1:0]\n"
+                     "    3  out      op[5:4] out[-] r[3:2] pad[1:0]\n");
     cr_expect_str_eq(r.err, "");
     done(&r);
 }
@@ -356,7 +356,7 @@ Test(bmc, isa_without_a_file_lists_the_catalogue)
     for (const char *p = r.out; *p; p++)
         lines += *p == '\n';
     cr_expect_eq(lines, 1 + bm_isa_count());
-    cr_expect_not_null(strstr(r.out, "\n30  ld    rd, rs     2      rd <- RAM[rs]\n"));
+    cr_expect_not_null(strstr(r.out, "\n30  ld       rd, rs       2      rd <- RAM[rs]\n"));
     done(&r);
 }
 

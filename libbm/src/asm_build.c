@@ -16,7 +16,24 @@ typedef struct needs {
 } needs;
 
 static const char *const pin_names[ASM_PIN_COUNT] = {"registers", "rom", "ram",
-                                                     "inputs", "outputs", "width"};
+                                                     "inputs", "outputs", "width", "frac"};
+
+/* The fraction bits of the core's fixed-point units: pinned with .frac, or
+ * else those of the .fixed type in effect at its first fixed-point
+ * instruction, so `.fixed 16 10` then `mulfx` just works. */
+static unsigned derive_frac(const asm_core *c)
+{
+    if (c->pin[ASM_PIN_FRAC].set)
+        return c->pin[ASM_PIN_FRAC].value;
+    for (size_t i = 0; i < c->n_insns; i++) {
+        if (c->insns[i].opcode < 0)
+            continue;
+        bm_alu_op alu = bm_isa_get((unsigned)c->insns[i].opcode)->alu;
+        if (alu == BM_ALU_MULFX || alu == BM_ALU_MACFX)
+            return c->insns[i].fixed.frac;
+    }
+    return 0;
+}
 
 static const char *line_of(const asm_state *st, unsigned tok, char *buf, size_t size)
 {
@@ -220,6 +237,7 @@ static int build_core(asm_state *st, bm_machine *m, const asm_core *c)
         unsigned in = nd.count[ASM_PIN_INPUTS], out = nd.count[ASM_PIN_OUTPUTS];
         p.inputs = param(c, ASM_PIN_INPUTS, in > c->bonded_inputs ? in : c->bonded_inputs);
         p.outputs = param(c, ASM_PIN_OUTPUTS, out > c->bonded_outputs ? out : c->bonded_outputs);
+        p.frac = derive_frac(c);
         if (st->errors == errors)
             check_sizes(st, c, &p, &nd);
         if (st->errors == errors)

@@ -111,6 +111,15 @@ static void put_core(bm_buf *b, const bm_core *c, const listing *l, unsigned fla
         bm_buf_printf(b, ".inputs %u\n", p->inputs);
     if (p->outputs)
         bm_buf_printf(b, ".outputs %u\n", p->outputs);
+    /* With fixed-point opcodes .frac is always pinned: otherwise the
+     * assembler would take it from the default .fixed type. */
+    int fixed_units = 0;
+    for (unsigned k = 0; k < l->enc.n_opcodes; k++) {
+        bm_alu_op alu = bm_isa_get(l->enc.opcode_id[k])->alu;
+        fixed_units |= alu == BM_ALU_MULFX || alu == BM_ALU_MACFX;
+    }
+    if (p->frac || fixed_units)
+        bm_buf_printf(b, ".frac %u\n", p->frac);
     bm_buf_puts(b, ".opcodes");
     for (unsigned k = 0; k < l->enc.n_opcodes; k++)
         bm_buf_printf(b, " %s", bm_isa_get(l->enc.opcode_id[k])->mnemonic);

@@ -87,6 +87,7 @@ typedef enum asm_pin_kind {
     ASM_PIN_INPUTS,
     ASM_PIN_OUTPUTS,
     ASM_PIN_WIDTH,
+    ASM_PIN_FRAC,
     ASM_PIN_COUNT
 } asm_pin_kind;
 

@@ -320,6 +320,7 @@ static const struct pin_directive {
     {"inputs", ASM_PIN_INPUTS, 0, BM_PORTS_MAX, "input port count"},
     {"outputs", ASM_PIN_OUTPUTS, 0, BM_PORTS_MAX, "output port count"},
     {"width", ASM_PIN_WIDTH, 1, BM_WIDTH_MAX, "word width"},
+    {"frac", ASM_PIN_FRAC, 0, BM_WIDTH_MAX - 1, "fraction bit count"},
 };
 
 static int dir_pin(parser *p, unsigned at, unsigned end, const struct pin_directive *pd)

@@ -227,6 +227,11 @@ static int build_core(plan *p, bm_machine *m, unsigned index)
                 g.insn[i].operand[j] = body_start + (unsigned)g.fwd[i];
     }
     cp.rom_depth = g.n;
+    for (unsigned i = 0; i < g.n; i++) {
+        bm_alu_op alu = bm_isa_get(g.insn[i].opcode)->alu;
+        if (alu == BM_ALU_MULFX || alu == BM_ALU_MACFX)
+            cp.frac = below(r, cp.width); /* only cores with fixed-point units */
+    }
 
     bm_core *c;
     bm_loc nowhere = {NULL, 0, 0};

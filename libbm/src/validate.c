@@ -63,6 +63,13 @@ static void check_params(bm_ctx *ctx, const bm_core *c, int *errors)
     check_range(ctx, c->loc, c->name, "input port count", p->inputs, 0, BM_PORTS_MAX, errors);
     check_range(ctx, c->loc, c->name, "output port count", p->outputs, 0, BM_PORTS_MAX,
                 errors);
+    if (p->width >= 1 && p->width <= BM_WIDTH_MAX && p->frac >= p->width) {
+        bm_error(ctx, c->loc,
+                 "core '%s': %u fraction bits do not fit a %u-bit word (frac must be below the "
+                 "width)",
+                 c->name, p->frac, p->width);
+        (*errors)++;
+    }
 }
 
 static void check_insn(bm_ctx *ctx, const bm_core *c, unsigned pc, int *errors)

@@ -393,6 +393,7 @@ static int read_core(reader *r, bm_machine *m, xmlNodePtr n)
     p.ram_depth = uint_attr(r, n, "ram");
     p.inputs = uint_attr(r, n, "inputs");
     p.outputs = uint_attr(r, n, "outputs");
+    p.frac = uint_attr(r, n, "frac"); /* optional: 0 when absent */
     char *name = attr(n, "name");
     bm_core *c;
     int rc = bm_machine_add_core(m, &c, name, &p, node_loc(r, n));

@@ -44,8 +44,13 @@ static void write_core(bm_buf *b, const bm_core *c)
     put_escaped(b, bm_core_name(c));
     bm_buf_printf(b,
                   "\" width=\"%u\" registers=\"%u\" rom=\"%u\" ram=\"%u\" inputs=\"%u\" "
-                  "outputs=\"%u\">\n",
+                  "outputs=\"%u\"",
                   p->width, p->registers, p->rom_depth, p->ram_depth, p->inputs, p->outputs);
+    /* frac is written only when fixed-point opcodes need it, so machines
+     * without them keep the short form. */
+    if (p->frac)
+        bm_buf_printf(b, " frac=\"%u\"", p->frac);
+    bm_buf_puts(b, ">\n");
     bm_buf_puts(b, "    <opcodes>");
     const bm_opcode_set *set = bm_core_opcodes(c);
     int first = 1;
