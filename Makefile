@@ -43,7 +43,7 @@ LIB_SO    := $(BUILD)/libbm.so
 BMC       := $(BUILD)/bmc
 TEST_BIN  := $(BUILD)/test_libbm
 
-.PHONY: all deps test sanitize demo install uninstall clean help check-deps
+.PHONY: all deps test sanitize demo install uninstall clean help check-deps FORCE
 
 all: $(LIB_A) $(LIB_SO) $(BMC)
 
@@ -90,15 +90,24 @@ $(TEST_BIN): $(TEST_OBJS) $(LIB_A)
 	$(CC) -o $@ $(TEST_OBJS) $(LIB_A) -lcriterion $(PKG_LIBS) $(LDFLAGS_ALL)
 
 # The tests run bmc too, so both are built first.  Tests find their data
-# relative to the repository root and bmc through BMC.
+# relative to the repository root and bmc through BMC.  Then `make install`
+# is checked in a scratch DESTDIR (tests/install_check.sh).
 test: check-deps $(TEST_BIN) $(BMC)
 	BMC=$(abspath $(BMC)) $(TEST_BIN) $(TEST_ARGS)
+	BUILD=$(BUILD) CC="$(CC)" EXTRA_LDFLAGS="$(EXTRA_LDFLAGS)" ./tests/install_check.sh
 
-# ASan + UBSan over the whole suite, in a build tree of its own.
+# ASan + UBSan over the whole suite, in a build tree of its own.  A leak
+# found in a test process is reported only after Criterion has counted the
+# test as passed, so the log is searched for LeakSanitizer reports too.
 sanitize: check-deps
-	$(MAKE) BUILD=build-sanitize OPT="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
+	@mkdir -p build-sanitize
+	{ $(MAKE) BUILD=build-sanitize OPT="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
 	        EXTRA_LDFLAGS="-fsanitize=address,undefined" \
-	        TEST_ARGS="--jobs 1 $(TEST_ARGS)" test
+	        TEST_ARGS="--jobs 1 $(TEST_ARGS)" test 2>&1; echo $$? > build-sanitize/status; } \
+	    | tee build-sanitize/sanitize.log
+	@test "$$(cat build-sanitize/status)" = 0
+	@if grep -q 'ERROR: LeakSanitizer' build-sanitize/sanitize.log; then \
+	    echo "sanitize: memory leaks (see build-sanitize/sanitize.log)" >&2; exit 1; fi
 
 demo: check-deps $(BMC)
 	./examples/demo.sh $(abspath $(BMC))
@@ -109,12 +118,17 @@ deps:
 check-deps:
 	@./.ci/deps.sh --check
 
-$(BUILD)/libbm.pc: Makefile
+# Rewritten whenever its text changes (PREFIX, LIBDIR, ...), not only when
+# the Makefile does, so an install never ships the paths of an earlier one.
+$(BUILD)/libbm.pc: FORCE
 	@mkdir -p $(dir $@)
-	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$(INCDIR)' '' \
+	@printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$(INCDIR)' '' \
 	  'Name: libbm' 'Description: BondMachine-style multi-core processor generator' \
 	  'Version: $(VERSION)' 'Requires.private: gmp libxml-2.0' \
-	  'Libs: -L$${libdir} -lbm' 'Cflags: -I$${includedir}' > $@
+	  'Libs: -L$${libdir} -lbm' 'Cflags: -I$${includedir}' > $@.new
+	@if cmp -s $@.new $@; then rm -f $@.new; else mv -f $@.new $@; fi
+
+FORCE:
 
 install: all $(BUILD)/libbm.pc
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCDIR)/bm $(DESTDIR)$(BINDIR)

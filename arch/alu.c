@@ -16,9 +16,18 @@ static int64_t as_signed(uint64_t v, unsigned width)
     return (int64_t)((v ^ sign) - sign);
 }
 
-uint64_t bm_alu_eval(bm_alu_op op, uint64_t a, uint64_t b, uint64_t c, unsigned width)
+/* floor(a * b / 2^frac) of two signed W-bit values, from the exact 128-bit
+ * product (an arithmetic shift right is a floor division). */
+static uint64_t mul_fixed(uint64_t a, uint64_t b, unsigned width, unsigned frac)
 {
-    (void)c; /* no three-input unit yet */
+    __int128 p = (__int128)as_signed(a, width) * (__int128)as_signed(b, width);
+    __int128 q = p >= 0 ? p >> frac : -((-p + (((__int128)1 << frac) - 1)) >> frac);
+    return (uint64_t)(unsigned __int128)q;
+}
+
+uint64_t bm_alu_eval(bm_alu_op op, uint64_t a, uint64_t b, uint64_t c, unsigned width,
+                     unsigned frac)
+{
     uint64_t m = mask_of(width);
     uint64_t r;
     switch (op) {
@@ -49,6 +58,12 @@ uint64_t bm_alu_eval(bm_alu_op op, uint64_t a, uint64_t b, uint64_t c, unsigned 
     case BM_ALU_EQ: r = a == b; break;
     case BM_ALU_LT: r = as_signed(a, width) < as_signed(b, width); break;
     case BM_ALU_LTU: r = a < b; break;
+    case BM_ALU_NEG: r = 0 - a; break;
+    case BM_ALU_RELU: r = as_signed(a, width) < 0 ? 0 : a; break;
+    case BM_ALU_MIN: r = as_signed(a, width) <= as_signed(b, width) ? a : b; break;
+    case BM_ALU_MAX: r = as_signed(a, width) >= as_signed(b, width) ? a : b; break;
+    case BM_ALU_MULFX: r = mul_fixed(a, b, width, frac); break;
+    case BM_ALU_MACFX: r = a + mul_fixed(b, c, width, frac); break;
     default: r = 0; break;
     }
     return r & m;

@@ -91,6 +91,24 @@ static const bm_opcode_def catalogue[] = {
      BM_DST_RAM, 0, BM_FLOW_NEXT, 0, BM_IO_NONE, 0, 1, NOSRC},
     {"halt", "", "stop this core", 0, {0}, BM_ALU_NONE, NOSRC, NOSRC,
      BM_DST_NONE, 0, BM_FLOW_HALT, 0, BM_IO_NONE, 0, 1, NOSRC},
+    /* Signed and fixed-point units for compiled graphs.  F is the core's
+     * `frac` parameter: a constant shift, so it costs no logic. */
+    ALU1("neg", BM_ALU_NEG, "rd <- -rd"),
+    ALU1("relu", BM_ALU_RELU, "rd <- max(rd, 0), signed"),
+    {"min", "rd, rs", "rd <- min(rd, rs), signed", 2, {R, R}, BM_ALU_MIN, REG(0), REG(1),
+     BM_DST_REG, 0, BM_FLOW_NEXT, 0, BM_IO_NONE, 0, 1, NOSRC},
+    {"max", "rd, rs", "rd <- max(rd, rs), signed", 2, {R, R}, BM_ALU_MAX, REG(0), REG(1),
+     BM_DST_REG, 0, BM_FLOW_NEXT, 0, BM_IO_NONE, 0, 1, NOSRC},
+    {"mulfx", "rd, rs", "rd <- (rd * rs) >> F, signed, floor", 2, {R, R}, BM_ALU_MULFX,
+     REG(0), REG(1), BM_DST_REG, 0, BM_FLOW_NEXT, 0, BM_IO_NONE, 0, 1, NOSRC},
+    {"mulfxi", "rd, imm", "rd <- (rd * imm) >> F, signed, floor", 2, {R, I}, BM_ALU_MULFX,
+     REG(0), IMM(1), BM_DST_REG, 0, BM_FLOW_NEXT, 0, BM_IO_NONE, 0, 1, NOSRC},
+    {"macfx", "rd, rs, rt", "rd <- rd + ((rs * rt) >> F), signed, floor", 3, {R, R, R},
+     BM_ALU_MACFX, REG(0), REG(1), BM_DST_REG, 0, BM_FLOW_NEXT, 0, BM_IO_NONE, 0, 1, REG(2)},
+    {"macfxi", "rd, rs, imm", "rd <- rd + ((rs * imm) >> F), signed, floor", 3, {R, R, I},
+     BM_ALU_MACFX, REG(0), REG(1), BM_DST_REG, 0, BM_FLOW_NEXT, 0, BM_IO_NONE, 0, 1, IMM(2)},
+    {"inmacfx", "rd, iN, imm", "rd <- rd + ((iN * imm) >> F) (wait for valid)", 3, {R, IN, I},
+     BM_ALU_MACFX, REG(0), PORT(1), BM_DST_REG, 0, BM_FLOW_NEXT, 0, BM_IO_IN_WAIT, 1, 1, IMM(2)},
 };
 
 _Static_assert(sizeof catalogue / sizeof catalogue[0] <= BM_OPCODE_MAX,
@@ -128,7 +146,8 @@ const char *bm_alu_op_name(bm_alu_op op)
 {
     static const char *const names[BM_ALU_OP_COUNT] = {
         "none", "pass", "add", "sub", "and", "or", "xor", "not", "shl",
-        "shr", "sar", "inc", "dec", "mul", "eq", "lt", "ltu"};
+        "shr", "sar", "inc", "dec", "mul", "eq", "lt", "ltu", "neg", "relu",
+        "min", "max", "mulfx", "macfx"};
     return (unsigned)op < BM_ALU_OP_COUNT ? names[op] : "?";
 }
 

@@ -8,14 +8,22 @@ static void help(FILE *out)
 {
     fprintf(out,
             "Usage: bmc isa [FILE.xml]\n"
+            "       bmc isa --markdown\n"
             "\n"
             "With a machine, prints for each core its encoding: the opcode numbers\n"
             "of its own opcode set, the opcode field, and the bit range of every\n"
             "operand field, most significant bit first.  Without a file, prints\n"
             "the whole catalogue: each opcode's operands and semantics.\n"
             "\n"
+            "  -m, --markdown   print the catalogue as a Markdown table (the one in\n"
+            "                   docs/isa.md)\n"
+            "\n"
             "Exit status: 0 printed, 1 invalid input, 2 usage error.\n");
 }
+
+/* Short names of the operand kinds, as in the encoding tables and the
+ * instruction formats of docs/isa.md. */
+static const char *const field_names[BM_OPND_KIND_COUNT] = {"r", "imm", "k", "addr", "in", "out"};
 
 static void print_range(unsigned lsb, unsigned width)
 {
@@ -34,19 +42,19 @@ static void print_core(const bm_core *c)
            bm_core_name(c), enc.n_opcodes, enc.n_opcodes == 1 ? "" : "s", enc.opcode_bits,
            enc.opcode_bits == 1 ? "" : "s", enc.insn_width);
     printf("  field widths: register %u, immediate %u, shift %u, address %u, input %u, output %u"
-           " (word %u, %u registers, ROM %u, %u in, %u out)\n",
+           " (word %u, %u register%s, ROM %u, %u in, %u out)\n",
            enc.kind_bits[BM_OPND_REG], enc.kind_bits[BM_OPND_IMM], enc.kind_bits[BM_OPND_SHAMT],
            enc.kind_bits[BM_OPND_ADDR], enc.kind_bits[BM_OPND_IN], enc.kind_bits[BM_OPND_OUT],
-           p->width, p->registers, p->rom_depth, p->inputs, p->outputs);
+           p->width, p->registers, p->registers == 1 ? "" : "s", p->rom_depth, p->inputs,
+           p->outputs);
     for (unsigned k = 0; k < enc.n_opcodes; k++) {
         unsigned id = enc.opcode_id[k];
         const bm_opcode_def *d = bm_isa_get(id);
-        printf("  %3u  %-5s", k, d->mnemonic);
+        printf("  %3u  %-8s", k, d->mnemonic);
         if (enc.opcode_bits) {
             printf(" op");
             print_range(bm_encoding_opcode_lsb(&enc), enc.opcode_bits);
         }
-        static const char *const field_names[] = {"r", "imm", "k", "addr", "in", "out"};
         for (unsigned j = 0; j < d->n_operands; j++) {
             unsigned lsb, width;
             bm_encoding_operand_field(&enc, id, j, &lsb, &width);
@@ -67,27 +75,73 @@ static void print_core(const bm_core *c)
 
 static void print_catalogue(void)
 {
-    printf("%-3s %-5s %-10s %-6s %s\n", "id", "name", "operands", "cycles", "semantics");
+    printf("%-3s %-8s %-12s %-6s %s\n", "id", "name", "operands", "cycles", "semantics");
     for (unsigned id = 0; id < bm_isa_count(); id++) {
         const bm_opcode_def *d = bm_isa_get(id);
-        printf("%-3u %-5s %-10s %-6u %s\n", id, d->mnemonic, d->syntax, d->cycles, d->summary);
+        printf("%-3u %-8s %-12s %-6u %s\n", id, d->mnemonic, d->syntax, d->cycles, d->summary);
+    }
+}
+
+/* Markdown needs '|' escaped inside a table cell. */
+static void print_cell(const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '|')
+            putchar('\\');
+        putchar(*s);
+    }
+}
+
+static void print_markdown(void)
+{
+    printf("| id | opcode | operands | format | cycles | semantics |\n");
+    printf("|---:|---|---|---|---:|---|\n");
+    for (unsigned id = 0; id < bm_isa_count(); id++) {
+        const bm_opcode_def *d = bm_isa_get(id);
+        printf("| %u | `%s` | ", id, d->mnemonic);
+        if (d->n_operands) {
+            printf("`");
+            print_cell(d->syntax);
+            printf("`");
+        }
+        printf(" | ");
+        if (d->n_operands == 0)
+            printf("none");
+        for (unsigned k = 0; k < d->n_operands; k++)
+            printf("%s%s", k ? " " : "", field_names[d->operands[k]]);
+        printf(" | %u | `", d->cycles);
+        print_cell(d->summary);
+        printf("` |\n");
     }
 }
 
 static int run(int argc, char **argv)
 {
-    for (int i = 1; i < argc; i++)
-        if (argv[i][0] == '-' && argv[i][1])
+    int markdown = 0;
+    const char *file = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--markdown") == 0 || strcmp(argv[i], "-m") == 0)
+            markdown = 1;
+        else if (argv[i][0] == '-' && argv[i][1])
             return bmc_usage_error("isa", "unknown option '%s'", argv[i]);
-    if (argc > 2)
-        return bmc_usage_error("isa", "expected at most one FILE.xml");
-    if (argc == 1) {
+        else if (file)
+            return bmc_usage_error("isa", "expected at most one FILE.xml");
+        else
+            file = argv[i];
+    }
+    if (markdown && file)
+        return bmc_usage_error("isa", "--markdown prints the catalogue and takes no FILE.xml");
+    if (markdown) {
+        print_markdown();
+        return BMC_EXIT_OK;
+    }
+    if (!file) {
         print_catalogue();
         return BMC_EXIT_OK;
     }
     bm_ctx *ctx = bmc_new_ctx();
     bm_machine *m;
-    int rc = bmc_load_machine(ctx, argv[1], &m);
+    int rc = bmc_load_machine(ctx, file, &m);
     if (rc == 0) {
         for (unsigned i = 0; i < bm_machine_core_count(m); i++)
             print_core(bm_machine_core(m, i));

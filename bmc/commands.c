@@ -2,16 +2,24 @@
  * A command lives in bmc/cmd_NAME.c and is added here. */
 #include "bmc.h"
 
+extern const bmc_command bmc_cmd_asm;
 extern const bmc_command bmc_cmd_check;
+extern const bmc_command bmc_cmd_disasm;
 extern const bmc_command bmc_cmd_eval;
 extern const bmc_command bmc_cmd_fmt;
 extern const bmc_command bmc_cmd_isa;
+extern const bmc_command bmc_cmd_random;
+extern const bmc_command bmc_cmd_sim;
 
 const bmc_command *const bmc_commands[] = {
+    &bmc_cmd_asm,
     &bmc_cmd_check,
+    &bmc_cmd_disasm,
     &bmc_cmd_eval,
     &bmc_cmd_fmt,
     &bmc_cmd_isa,
+    &bmc_cmd_random,
+    &bmc_cmd_sim,
 };
 
 const unsigned bmc_command_count = sizeof bmc_commands / sizeof bmc_commands[0];

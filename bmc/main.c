@@ -1,5 +1,6 @@
 /* bmc: the libbm command-line tool.  Dispatches to one command per file
  * (bmc/cmd_*.c, listed in bmc/commands.c). */
+#include <errno.h>
 #include <string.h>
 
 #include "bmc.h"
@@ -22,7 +23,18 @@ static void print_help(FILE *out)
             "Diagnostics are printed to stderr as FILE:LINE:COL: error: MESSAGE.\n");
 }
 
-int main(int argc, char **argv)
+/* Output that could not be written (a full disk, a closed pipe, /dev/full)
+ * fails the command, even when the failure shows only at the final flush. */
+static int finish(int status)
+{
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "bmc: cannot write to standard output: %s\n", strerror(errno));
+        return status == BMC_EXIT_OK ? BMC_EXIT_FAIL : status;
+    }
+    return status;
+}
+
+static int dispatch(int argc, char **argv)
 {
     if (argc < 2) {
         print_help(stderr);
@@ -52,4 +64,9 @@ int main(int argc, char **argv)
     if (bmc_wants_help(argc - 1, argv + 1, c))
         return BMC_EXIT_OK;
     return c->run(argc - 1, argv + 1);
+}
+
+int main(int argc, char **argv)
+{
+    return finish(dispatch(argc, argv));
 }

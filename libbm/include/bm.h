@@ -11,7 +11,10 @@
 #include "bm/fixed.h"
 #include "bm/graph.h"
 #include "bm/network.h"
+#include "bm/random.h"
 #include "bm/xml.h"
+#include "bm/asm.h"
+#include "bm/sim.h"
 #include "bm/version.h"
 
 #endif

@@ -7,7 +7,7 @@
 uint64_t bm_word_get(const bm_word *word, unsigned lsb, unsigned width)
 {
     uint64_t v = 0;
-    for (unsigned i = 0; i < width; i++) {
+    for (unsigned i = 0; i < width && i < 64; i++) {
         unsigned bit = lsb + i;
         if (bit < BM_WORD_BITS_MAX && ((word->w[bit / 64] >> (bit % 64)) & 1))
             v |= UINT64_C(1) << i;
@@ -128,11 +128,11 @@ int bm_decode(const bm_encoding *enc, const bm_word *word, bm_insn *out)
         bm_encoding_operand_field(enc, id, k, &lsb, &width);
         out->operand[k] = bm_word_get(word, lsb, width);
     }
+    /* Padding (below the last field) and everything above the instruction
+     * width must be zero.  The padding can be wider than 64 bits. */
     unsigned pad = enc->insn_width - used_bits(enc, d);
-    if (bm_word_get(word, 0, pad) != 0)
-        return BM_EINVAL;
-    for (unsigned bit = enc->insn_width; bit < BM_WORD_BITS_MAX; bit++)
-        if ((word->w[bit / 64] >> (bit % 64)) & 1)
+    for (unsigned bit = 0; bit < BM_WORD_BITS_MAX; bit++)
+        if ((bit < pad || bit >= enc->insn_width) && ((word->w[bit / 64] >> (bit % 64)) & 1))
             return BM_EINVAL;
     return BM_OK;
 }

@@ -99,6 +99,8 @@ const char *bm_machine_name(const bm_machine *m)
 
 int bm_machine_set_name(bm_machine *m, const char *name)
 {
+    if (!name)
+        return BM_EINVAL;
     char *d = bm_strdup(m->ctx, name);
     if (!d)
         return bm_oom(m->ctx);
@@ -406,6 +408,8 @@ void bm_core_set_opcodes(bm_core *c, const bm_opcode_set *set)
 
 int bm_core_add_opcode(bm_core *c, const char *mnemonic, bm_loc loc)
 {
+    if (!mnemonic)
+        return BM_EINVAL;
     int id = bm_isa_lookup(mnemonic);
     if (id < 0) {
         bm_error(c->machine->ctx, loc, "unknown opcode '%s' in core '%s'", mnemonic, c->name);

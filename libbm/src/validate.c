@@ -11,6 +11,11 @@
 #include "internal.h"
 #include "model.h"
 
+static const char *plural(size_t n)
+{
+    return n == 1 ? "" : "s";
+}
+
 static int is_identifier(const char *s)
 {
     if (!s[0] || !(isalpha((unsigned char)s[0]) || s[0] == '_'))
@@ -58,6 +63,13 @@ static void check_params(bm_ctx *ctx, const bm_core *c, int *errors)
     check_range(ctx, c->loc, c->name, "input port count", p->inputs, 0, BM_PORTS_MAX, errors);
     check_range(ctx, c->loc, c->name, "output port count", p->outputs, 0, BM_PORTS_MAX,
                 errors);
+    if (p->width >= 1 && p->width <= BM_WIDTH_MAX && p->frac >= p->width) {
+        bm_error(ctx, c->loc,
+                 "core '%s': %u fraction bits do not fit a %u-bit word (frac must be below the "
+                 "width)",
+                 c->name, p->frac, p->width);
+        (*errors)++;
+    }
 }
 
 static void check_insn(bm_ctx *ctx, const bm_core *c, unsigned pc, int *errors)
@@ -101,8 +113,14 @@ static void check_insn(bm_ctx *ctx, const bm_core *c, unsigned pc, int *errors)
             if (d->operands[k] == BM_OPND_ADDR)
                 bm_error(ctx, loc,
                          "core '%s': jump target %llu of '%s' is past the end of the program "
-                         "(%zu instructions)",
-                         c->name, (unsigned long long)v, d->mnemonic, c->n_program);
+                         "(%zu instruction%s)",
+                         c->name, (unsigned long long)v, d->mnemonic, c->n_program,
+                         plural(c->n_program));
+            else if (d->operands[k] == BM_OPND_SHAMT)
+                bm_error(ctx, loc,
+                         "core '%s': shift amount %llu of '%s' is out of range (0..%u for "
+                         "%u-bit words)",
+                         c->name, (unsigned long long)v, d->mnemonic, p->width - 1, p->width);
             else
                 bm_error(ctx, loc, "core '%s': %s %llu of '%s' does not exist (the core has %llu)",
                          c->name, what, (unsigned long long)v, d->mnemonic,
@@ -126,8 +144,10 @@ static void check_program(bm_ctx *ctx, const bm_core *c, int *errors)
         return;
     }
     if (c->params.rom_depth >= 1 && c->n_program > c->params.rom_depth) {
-        bm_error(ctx, c->loc, "core '%s': program of %zu instructions does not fit a ROM of %u words",
-                 c->name, c->n_program, c->params.rom_depth);
+        bm_error(ctx, c->loc,
+                 "core '%s': program of %zu instruction%s does not fit a ROM of %u word%s",
+                 c->name, c->n_program, plural(c->n_program), c->params.rom_depth,
+                 plural(c->params.rom_depth));
         (*errors)++;
     }
     for (unsigned pc = 0; pc < c->n_program; pc++)
@@ -143,8 +163,9 @@ static void check_program(bm_ctx *ctx, const bm_core *c, int *errors)
     }
     if (c->n_ram_init > c->params.ram_depth) {
         bm_error(ctx, c->ram_init_loc.line ? c->ram_init_loc : c->loc,
-                 "core '%s': %u RAM initial words do not fit a RAM of %u words", c->name,
-                 c->n_ram_init, c->params.ram_depth);
+                 "core '%s': %u RAM initial word%s do%s not fit a RAM of %u word%s", c->name,
+                 c->n_ram_init, plural(c->n_ram_init), c->n_ram_init == 1 ? "es" : "",
+                 c->params.ram_depth, plural(c->params.ram_depth));
         (*errors)++;
     }
     for (unsigned i = 0; i < c->n_ram_init && c->params.width <= 64; i++) {
@@ -376,8 +397,9 @@ int bm_machine_validate(bm_machine *m)
         bm_extport *p = i < m->n_inputs ? &m->inputs[i] : &m->outputs[i - m->n_inputs];
         check_name(ctx, p->loc, i < m->n_inputs ? "input" : "output", p->name, &errors);
         if (p->width < 1 || p->width > BM_WIDTH_MAX) {
-            bm_error(ctx, p->loc, "'%s': width %u is not supported (libbm supports 1..%u bits)",
-                     p->name, p->width, BM_WIDTH_MAX);
+            bm_error(ctx, p->loc,
+                     "external %s '%s': width %u is not supported (libbm supports 1..%u bits)",
+                     i < m->n_inputs ? "input" : "output", p->name, p->width, BM_WIDTH_MAX);
             errors++;
         }
         for (size_t j = 0; j < i; j++) {

@@ -1,9 +1,8 @@
 /* Reader of the machine XML: libxml2 parse, RelaxNG validation against the
  * compiled-in schema, conversion to the model, then bm_machine_validate().
  *
- * Locations: libxml2 gives a line for every node; for the column we record
- * each element's start offset while parsing (ctxt->record_info) and count
- * from the start of that line in the source text. */
+ * Locations: every element is located at the '<' of its start tag, found by
+ * a scan of the source text (record_positions); columns count bytes from 1. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdint.h>
@@ -19,6 +18,7 @@
 #include "bm/insn.h"
 #include "bm/xml.h"
 #include "internal.h"
+#include "xml_explain.h"
 
 extern const char bm_schema_machine[];
 
@@ -34,52 +34,121 @@ typedef struct reader {
     size_t size;
     xmlParserCtxtPtr parser;
     int errors;
+    xmlNodePtr last_schema_node; /* the element of the last schema error */
 } reader;
 
-/* Offset of the first byte of each line, so that a line number maps to text. */
-static size_t line_start(const reader *r, unsigned line)
+/* The line and column of each element's start tag ('<') are found in the
+ * source text and hung on node->_private.  Elements come in document order,
+ * which is the order of their start tags in the text, so one forward scan
+ * that skips comments, CDATA, processing instructions, declarations and end
+ * tags meets each start tag in turn.  (xmlGetLineNo() gives the line where a
+ * start tag ends, which is wrong for a tag spread over several lines, and
+ * the node info of record_info is unreliable in libxml2 2.9.) */
+typedef struct elem_pos {
+    unsigned line, column;
+} elem_pos;
+
+typedef struct pos_walk {
+    elem_pos *pos;
+    size_t used, cap;
+    size_t off;         /* scan cursor in the text                 */
+    size_t line_start;  /* offset of the first byte of its line    */
+    unsigned line;      /* its line number                         */
+} pos_walk;
+
+static size_t count_elements(xmlNodePtr node)
 {
-    size_t pos = 0;
-    for (unsigned l = 1; l < line && pos < r->size; pos++)
-        if (r->text[pos] == '\n')
-            l++;
-    return pos;
+    size_t n = 0;
+    for (; node; node = node->next)
+        if (node->type == XML_ELEMENT_NODE)
+            n += 1 + count_elements(node->children);
+    return n;
 }
 
-/* Stores the column of every element's start tag in node->_private.
- * Elements are visited in document order, which is the order of their start
- * tags in the text, so one forward cursor finds each "<name" in turn. */
-static void record_columns(const reader *r, xmlNodePtr node, size_t *cursor,
-                           unsigned *cursor_line)
+/* Moves the cursor to `to`, keeping the line count. */
+static void advance(const reader *r, pos_walk *w, size_t to)
+{
+    if (to > r->size)
+        to = r->size;
+    for (; w->off < to; w->off++) {
+        if (r->text[w->off] == '\n') {
+            w->line++;
+            w->line_start = w->off + 1;
+        }
+    }
+}
+
+static int text_at(const reader *r, size_t off, const char *s)
+{
+    size_t n = strlen(s);
+    return off + n <= r->size && memcmp(r->text + off, s, n) == 0;
+}
+
+/* Offset just after the first `end` at or after off (the end of the text if
+ * there is none). */
+static size_t skip_past(const reader *r, size_t off, const char *end)
+{
+    for (; off < r->size; off++)
+        if (text_at(r, off, end))
+            return off + strlen(end);
+    return r->size;
+}
+
+/* Finds the next start tag from the cursor; returns 0 and leaves the cursor
+ * on its '<', or -1 at the end of the text. */
+static int next_start_tag(const reader *r, pos_walk *w)
+{
+    size_t off = w->off;
+    for (;;) {
+        while (off < r->size && r->text[off] != '<')
+            off++;
+        if (off + 1 >= r->size)
+            return -1;
+        if (text_at(r, off, "<!--")) {
+            off = skip_past(r, off + 4, "-->");
+        } else if (text_at(r, off, "<![CDATA[")) {
+            off = skip_past(r, off + 9, "]]>");
+        } else if (text_at(r, off, "<?")) {
+            off = skip_past(r, off + 2, "?>");
+        } else if (text_at(r, off, "<!")) {
+            int depth = 0; /* a DOCTYPE may hold an internal subset [...] */
+            for (off += 2; off < r->size; off++) {
+                char ch = r->text[off];
+                if (ch == '[')
+                    depth++;
+                else if (ch == ']')
+                    depth--;
+                else if (ch == '>' && depth <= 0)
+                    break;
+            }
+        } else if (r->text[off + 1] == '/') {
+            off = skip_past(r, off + 2, ">");
+        } else {
+            advance(r, w, off);
+            return 0;
+        }
+    }
+}
+
+static void record_positions(const reader *r, xmlNodePtr node, pos_walk *w)
 {
     for (xmlNodePtr n = node; n; n = n->next) {
         if (n->type != XML_ELEMENT_NODE)
             continue;
-        long line = xmlGetLineNo(n);
-        if (line > 0 && (unsigned)line > *cursor_line) {
-            /* Jump forward to the element's line; lines only grow. */
-            size_t start = line_start(r, (unsigned)line);
-            if (start > *cursor)
-                *cursor = start;
-            *cursor_line = (unsigned)line;
-        }
         size_t nl = strlen((const char *)n->name);
-        for (size_t pos = *cursor; pos + nl < r->size; pos++) {
-            if (r->text[pos] == '\n')
-                break;
-            char after = r->text[pos + 1 + nl];
-            if (r->text[pos] == '<' && memcmp(r->text + pos + 1, n->name, nl) == 0 &&
-                (after == ' ' || after == '\t' || after == '/' || after == '>' ||
-                 after == '\r' || after == '\n')) {
-                size_t ls = pos;
-                while (ls > 0 && r->text[ls - 1] != '\n')
-                    ls--;
-                n->_private = (void *)(uintptr_t)(pos - ls + 1);
-                *cursor = pos + 1;
-                break;
+        if (w->used < w->cap && next_start_tag(r, w) == 0 &&
+            text_at(r, w->off + 1, (const char *)n->name) && w->off + 1 + nl < r->size) {
+            char after = r->text[w->off + 1 + nl];
+            if (after == ' ' || after == '\t' || after == '\r' || after == '\n' ||
+                after == '/' || after == '>') {
+                elem_pos *p = &w->pos[w->used++];
+                p->line = w->line;
+                p->column = (unsigned)(w->off - w->line_start + 1);
+                n->_private = p;
+                advance(r, w, w->off + 1);
             }
         }
-        record_columns(r, n->children, cursor, cursor_line);
+        record_positions(r, n->children, w);
     }
 }
 
@@ -88,10 +157,14 @@ static bm_loc node_loc(const reader *r, xmlNodePtr node)
     bm_loc loc = {r->name, 0, 0};
     if (!node)
         return loc;
-    long line = xmlGetLineNo(node);
-    loc.line = line > 0 ? (unsigned)line : 0;
-    if (node->type == XML_ELEMENT_NODE)
-        loc.column = (unsigned)(uintptr_t)node->_private;
+    const elem_pos *p = node->type == XML_ELEMENT_NODE ? node->_private : NULL;
+    if (p) {
+        loc.line = p->line;
+        loc.column = p->column;
+    } else {
+        long line = xmlGetLineNo(node);
+        loc.line = line > 0 ? (unsigned)line : 0;
+    }
     return loc;
 }
 
@@ -110,10 +183,31 @@ static void relaxng_error(void *user, xmlErrorPtr err)
     char msg[512];
     snprintf(msg, sizeof msg, "%s", err->message ? err->message : "schema violation");
     clean_message(msg);
-    bm_loc loc = node_loc(r, (xmlNodePtr)err->node);
+    xmlNodePtr node = (xmlNodePtr)err->node;
+    bm_loc loc = node_loc(r, node);
     if (!loc.line && err->line > 0)
         loc.line = (unsigned)err->line;
+    const char *vague = " failed to validate attributes";
+    size_t ml = strlen(msg), vl = strlen(vague);
+    int about_attributes = (ml > vl && strcmp(msg + ml - vl, vague) == 0) ||
+                           (strncmp(msg, "Type ", 5) == 0 && strstr(msg, " doesn't allow value"));
+    if (about_attributes && node && node->type == XML_ELEMENT_NODE) {
+        /* libxml2 says "Type positiveInteger doesn't allow value '0'"
+         * without naming the attribute, then "Element core failed to
+         * validate attributes", which alone is all it says for a missing
+         * attribute or a pattern mismatch: explain once per element. */
+        if (node == r->last_schema_node)
+            return;
+        int said = bm_xml_explain_attributes(r->ctx, loc, node);
+        r->errors += said;
+        r->last_schema_node = node;
+        if (said)
+            return;
+    } else if (strcmp(msg, "Expecting an element , got nothing") == 0 && node) {
+        snprintf(msg, sizeof msg, "<%s> lacks a required child element", (const char *)node->name);
+    }
     bm_error(r->ctx, loc, "schema: %s", msg);
+    r->last_schema_node = node;
     r->errors++;
 }
 
@@ -143,9 +237,39 @@ static int validate_schema(reader *r, xmlDocPtr doc)
 
 /* ---- conversion to the model ------------------------------------------ */
 
+/* An attribute's value with leading and trailing white space removed: the
+ * schema's token types collapse white space, so name=" a " is valid and
+ * means "a". */
 static char *attr(xmlNodePtr n, const char *name)
 {
-    return (char *)xmlGetProp(n, (const xmlChar *)name);
+    char *v = (char *)xmlGetProp(n, (const xmlChar *)name);
+    if (v) {
+        size_t start = strspn(v, " \t\r\n"), len = strlen(v + start);
+        while (len && strchr(" \t\r\n", v[start + len - 1]))
+            len--;
+        memmove(v, v + start, len);
+        v[len] = '\0';
+    }
+    return v;
+}
+
+/* Before the schema: a document that is not a machine, or a machine of
+ * another format version, gets one clear message instead of the schema's. */
+static int check_root(reader *r, xmlNodePtr root)
+{
+    if (!root || strcmp((const char *)root->name, "machine") != 0 || root->ns)
+        return bm_error(r->ctx, node_loc(r, root),
+                        "not a machine description: the root element is <%s>, expected "
+                        "<machine>",
+                        root ? (const char *)root->name : "");
+    char *format = attr(root, "format");
+    int rc = BM_OK;
+    if (format && strcmp(format, "1") != 0)
+        rc = bm_error(r->ctx, node_loc(r, root),
+                      "machine format \"%s\" is not supported (this libbm reads format %d)",
+                      format, BM_FORMAT_VERSION);
+    xmlFree(format);
+    return rc;
 }
 
 static int is_element(xmlNodePtr n, const char *name)
@@ -159,9 +283,11 @@ static unsigned uint_attr(reader *r, xmlNodePtr n, const char *name)
     char *v = attr(n, name);
     unsigned result = 0;
     if (v) {
+        /* The schema allowed [+-]?[0-9]+ (the sign only on zero for "-"). */
+        const char *digits = v[0] == '+' || v[0] == '-' ? v + 1 : v;
         errno = 0;
         char *end;
-        unsigned long long x = strtoull(v, &end, 10);
+        unsigned long long x = strtoull(digits, &end, 10);
         if (errno || *end || x > 0xffffffffULL) {
             bm_error(r->ctx, node_loc(r, n), "attribute %s=\"%s\" is too large", name, v);
             r->errors++;
@@ -235,7 +361,9 @@ static int read_ram_init(reader *r, bm_core *c, xmlNodePtr n)
     for (char *tok = strtok_r(text, " \t\r\n", &save); tok; tok = strtok_r(NULL, " \t\r\n", &save)) {
         errno = 0;
         char *end;
-        unsigned long long v = strtoull(tok, &end, 0);
+        /* Decimal or 0x hex (the schema's pattern); never octal. */
+        int hex = tok[0] == '0' && (tok[1] == 'x' || tok[1] == 'X');
+        unsigned long long v = strtoull(hex ? tok + 2 : tok, &end, hex ? 16 : 10);
         if (errno || *end) {
             bm_error(r->ctx, node_loc(r, n), "RAM initial value '%s' does not fit in 64 bits", tok);
             r->errors++;
@@ -265,6 +393,7 @@ static int read_core(reader *r, bm_machine *m, xmlNodePtr n)
     p.ram_depth = uint_attr(r, n, "ram");
     p.inputs = uint_attr(r, n, "inputs");
     p.outputs = uint_attr(r, n, "outputs");
+    p.frac = uint_attr(r, n, "frac"); /* optional: 0 when absent */
     char *name = attr(n, "name");
     bm_core *c;
     int rc = bm_machine_add_core(m, &c, name, &p, node_loc(r, n));
@@ -350,7 +479,7 @@ int bm_machine_read_memory(bm_machine **out, bm_ctx *ctx, const char *data, size
     *out = NULL;
     if (size > (size_t)0x7fffffff)
         return bm_error(ctx, bm_loc_make(name, 0, 0), "file is too large");
-    reader r = {ctx, bm_ctx_intern(ctx, name ? name : "<memory>"), data, size, NULL, 0};
+    reader r = {ctx, bm_ctx_intern(ctx, name ? name : "<memory>"), data, size, NULL, 0, NULL};
     r.parser = xmlCreateMemoryParserCtxt(data ? data : "", (int)size);
     if (!r.parser)
         return size ? bm_oom(ctx) : bm_error(ctx, bm_loc_make(r.name, 1, 1), "malformed XML: the file is empty");
@@ -364,12 +493,20 @@ int bm_machine_read_memory(bm_machine **out, bm_ctx *ctx, const char *data, size
         report_parse_error(&r);
         rc = BM_EPARSE;
     } else {
-        size_t cursor = 0;
-        unsigned cursor_line = 1;
-        record_columns(&r, xmlDocGetRootElement(doc), &cursor, &cursor_line);
-        rc = validate_schema(&r, doc);
-        if (!rc)
-            rc = build_machine(&r, doc, out);
+        xmlNodePtr root = xmlDocGetRootElement(doc);
+        pos_walk w = {NULL, 0, count_elements(root), 0, 0, 1};
+        w.pos = bm_calloc(ctx, w.cap ? w.cap : 1, sizeof *w.pos);
+        if (!w.pos) {
+            rc = bm_oom(ctx);
+        } else {
+            record_positions(&r, root, &w);
+            rc = check_root(&r, root);
+            if (!rc)
+                rc = validate_schema(&r, doc);
+            if (!rc)
+                rc = build_machine(&r, doc, out);
+        }
+        bm_free(ctx, w.pos);
     }
     if (doc)
         xmlFreeDoc(doc);

@@ -23,6 +23,20 @@ static void put_escaped(bm_buf *b, const char *s)
     }
 }
 
+/* An endpoint as its canonical text, from the resolved endpoint rather than
+ * the text as written ("c.i00" and "c.i0" are the same port). */
+static void put_endpoint(bm_buf *b, const bm_machine *m, const bm_endpoint *ep)
+{
+    switch (ep->kind) {
+    case BM_EP_INPUT: put_escaped(b, bm_machine_input_name(m, ep->index)); break;
+    case BM_EP_OUTPUT: put_escaped(b, bm_machine_output_name(m, ep->index)); break;
+    default:
+        put_escaped(b, bm_core_name(bm_machine_core(m, ep->index)));
+        bm_buf_printf(b, ".%c%u", ep->kind == BM_EP_CORE_IN ? 'i' : 'o', ep->port);
+        break;
+    }
+}
+
 static void write_core(bm_buf *b, const bm_core *c)
 {
     const bm_core_params *p = bm_core_get_params(c);
@@ -30,8 +44,13 @@ static void write_core(bm_buf *b, const bm_core *c)
     put_escaped(b, bm_core_name(c));
     bm_buf_printf(b,
                   "\" width=\"%u\" registers=\"%u\" rom=\"%u\" ram=\"%u\" inputs=\"%u\" "
-                  "outputs=\"%u\">\n",
+                  "outputs=\"%u\"",
                   p->width, p->registers, p->rom_depth, p->ram_depth, p->inputs, p->outputs);
+    /* frac is written only when fixed-point opcodes need it, so machines
+     * without them keep the short form. */
+    if (p->frac)
+        bm_buf_printf(b, " frac=\"%u\"", p->frac);
+    bm_buf_puts(b, ">\n");
     bm_buf_puts(b, "    <opcodes>");
     const bm_opcode_set *set = bm_core_opcodes(c);
     int first = 1;
@@ -91,13 +110,16 @@ int bm_machine_write_memory(const bm_machine *m, char **out, size_t *size)
     for (unsigned i = 0; i < bm_machine_core_count(m); i++)
         write_core(&b, bm_machine_core(m, i));
     for (unsigned i = 0; i < bm_machine_bond_count(m); i++) {
+        bm_endpoint ep;
         bm_buf_puts(&b, "  <bond from=\"");
-        put_escaped(&b, bm_machine_bond_source_text(m, i));
+        bm_machine_bond_source(m, i, &ep); /* cannot fail: m is valid */
+        put_endpoint(&b, m, &ep);
         bm_buf_puts(&b, "\" to=\"");
         for (unsigned k = 0; k < bm_machine_bond_sink_count(m, i); k++) {
             if (k)
                 bm_buf_puts(&b, " ");
-            put_escaped(&b, bm_machine_bond_sink_text(m, i, k));
+            bm_machine_bond_sink(m, i, k, &ep);
+            put_endpoint(&b, m, &ep);
         }
         bm_buf_puts(&b, "\"/>\n");
     }

@@ -57,6 +57,13 @@ typedef enum bm_alu_op {
     BM_ALU_EQ,       /* A == B ? 1 : 0                                   */
     BM_ALU_LT,       /* signed A < B ? 1 : 0                             */
     BM_ALU_LTU,      /* unsigned A < B ? 1 : 0                           */
+    BM_ALU_NEG,      /* -A                                               */
+    BM_ALU_RELU,     /* signed A < 0 ? 0 : A                             */
+    BM_ALU_MIN,      /* signed minimum of A and B                        */
+    BM_ALU_MAX,      /* signed maximum of A and B                        */
+    BM_ALU_MULFX,    /* fixed point: floor(A * B / 2^F), signed, F the
+                        core's frac; the full 2W-bit product is shifted  */
+    BM_ALU_MACFX,    /* fixed point: A + floor(B * C / 2^F)              */
     BM_ALU_OP_COUNT
 } bm_alu_op;
 
@@ -131,9 +138,11 @@ const char *bm_alu_op_name(bm_alu_op op);
 
 /* Evaluates an ALU operation on W-bit values (1 <= W <= 64).  a, b and c
  * must already be masked to W bits (c is used by three-input units only);
- * the result is masked to W bits.  This is the reference the simulator uses
- * and the Verilog emitter must match. */
-uint64_t bm_alu_eval(bm_alu_op op, uint64_t a, uint64_t b, uint64_t c, unsigned width);
+ * the result is masked to W bits.  frac (< W) is the core's fraction bits,
+ * used by the fixed-point units only.  This is the reference the simulator
+ * uses and the Verilog emitter must match. */
+uint64_t bm_alu_eval(bm_alu_op op, uint64_t a, uint64_t b, uint64_t c, unsigned width,
+                     unsigned frac);
 
 /* ceil(log2(n)) for n >= 1, i.e. the bits needed to number n things
  * (0 for n == 1). */

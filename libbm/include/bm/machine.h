@@ -56,9 +56,12 @@ typedef struct bm_core_params {
     unsigned ram_depth;  /* RAM words, 0 = no RAM          */
     unsigned inputs;     /* input port count               */
     unsigned outputs;    /* output port count              */
+    unsigned frac;       /* fraction bits of the fixed-point opcodes (mulfx,
+                            macfx, ...): products are shifted right by frac;
+                            0 when the core has none. Less than width. */
 } bm_core_params;
 #define BM_CORE_PARAMS_VERSION 1
-#define BM_CORE_PARAMS_INIT {BM_CORE_PARAMS_VERSION, 8, 1, 1, 0, 0, 0}
+#define BM_CORE_PARAMS_INIT {BM_CORE_PARAMS_VERSION, 8, 1, 1, 0, 0, 0, 0}
 
 /* Where a bond starts or ends. */
 typedef enum bm_endpoint_kind {

@@ -1,0 +1,270 @@
+/* bmc sim: run a machine in the cycle-accurate simulator (docs/sim.md). */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bmc.h"
+
+enum { EXIT_SIM_CYCLES = 3, EXIT_SIM_DEADLOCK = 4 };
+#define DEFAULT_CYCLES 1000000
+
+static void help(FILE *out)
+{
+    fprintf(out,
+            "Usage: bmc sim [OPTIONS] FILE.xml\n"
+            "\n"
+            "Simulates the machine cycle by cycle with the timing of docs/timing.md and\n"
+            "prints every transfer on an external output, one per line:\n"
+            "\n"
+            "    CYCLE OUTPUT VALUE\n"
+            "\n"
+            "(decimal cycle, output name, value as unsigned decimal), in order of cycle\n"
+            "then output index.  Nothing else goes to stdout; the reason the run\n"
+            "stopped, and for a deadlock or the cycle limit what each core waits on,\n"
+            "go to stderr.\n"
+            "\n"
+            "  --in NAME=V1,V2,...   values for external input NAME, offered one per\n"
+            "                        transfer from cycle 0 (repeatable; values append)\n"
+            "  --in-file FILE        stimulus file: lines 'NAME = V1, V2, ...', '#' comments\n"
+            "  --ready NAME=PATTERN  back-pressure on external output NAME: ready in\n"
+            "                        cycle c is PATTERN[c mod length], e.g. 1,0,0\n"
+            "                        (default: always ready)\n"
+            "  --cycles N            stop after N cycles (default %d; 0: no limit)\n"
+            "  --outputs N           stop at the end of the cycle in which the Nth\n"
+            "                        output transfer happens\n"
+            "  --vcd FILE            write a VCD waveform (clk, every bond's data/valid/\n"
+            "                        ready, every core's pc and halted flag)\n"
+            "  --json                print one JSON object instead: outputs, stop reason,\n"
+            "                        cycles and each core's final state\n"
+            "  -q, --quiet           print no stop summary on stderr\n"
+            "\n"
+            "Values are decimal, 0x hex or 0b binary; a negative value is accepted when\n"
+            "it fits the input's width as a signed number, and is wrapped.\n"
+            "\n"
+            "Exit status:\n"
+            "  0  the --outputs count was reached, or every core halted\n"
+            "  1  bad input (machine, stimulus, pattern) or an I/O error\n"
+            "  2  usage error\n"
+            "  3  the cycle limit was reached\n"
+            "  4  deadlock: nothing can change any more\n",
+            DEFAULT_CYCLES);
+}
+
+typedef struct feed {
+    int kind; /* 'i' --in, 'f' --in-file, 'r' --ready */
+    const char *arg;
+} feed;
+
+static int parse_count(const char *s, uint64_t *out)
+{
+    if (!s[0] || s[0] == '-' || s[0] == '+')
+        return -1;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static void json_string(const char *s)
+{
+    putchar('"');
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            printf("\\%c", c);
+        else if (c < 0x20)
+            printf("\\u%04x", c);
+        else
+            putchar(c);
+    }
+    putchar('"');
+}
+
+static void describe(const bm_sim *sim, unsigned core, char *buf, size_t size)
+{
+    if (bm_sim_describe_stall(sim, core, buf, size) < 0)
+        snprintf(buf, size, "?");
+}
+
+static void print_json(const bm_sim *sim, const bm_machine *m, bm_sim_stop stop)
+{
+    printf("{\"outputs\":[");
+    for (size_t i = 0; i < bm_sim_output_count(sim); i++) {
+        bm_sim_transfer t;
+        bm_sim_output(sim, i, &t);
+        printf("%s{\"cycle\":%" PRIu64 ",\"output\":", i ? "," : "", t.cycle);
+        json_string(bm_machine_output_name(m, t.output));
+        printf(",\"value\":%" PRIu64 "}", t.value);
+    }
+    printf("],\"stop\":\"%s\",\"cycles\":%" PRIu64, bm_sim_stop_name(stop), bm_sim_cycle(sim));
+    if (stop == BM_SIM_STOP_DEADLOCK)
+        printf(",\"deadlock_cycle\":%" PRIu64, bm_sim_deadlock_cycle(sim));
+    printf(",\"cores\":[");
+    for (unsigned i = 0; i < bm_machine_core_count(m); i++) {
+        unsigned pc = 0;
+        char state[1024];
+        bm_sim_pc(sim, i, &pc);
+        describe(sim, i, state, sizeof state);
+        printf("%s{\"name\":", i ? "," : "");
+        json_string(bm_core_name(bm_machine_core(m, i)));
+        printf(",\"pc\":%u,\"halted\":%s,\"retired\":%" PRIu64 ",\"state\":", pc,
+               bm_sim_core_halted(sim, i) == 1 ? "true" : "false", bm_sim_retired(sim, i));
+        json_string(state);
+        printf("}");
+    }
+    printf("]}\n");
+}
+
+static void print_summary(const bm_sim *sim, const bm_machine *m, bm_sim_stop stop)
+{
+    uint64_t cycles = bm_sim_cycle(sim);
+    switch (stop) {
+    case BM_SIM_STOP_OUTPUTS:
+        fprintf(stderr, "stopped: output count reached after %" PRIu64 " cycles\n", cycles);
+        break;
+    case BM_SIM_STOP_HALTED:
+        fprintf(stderr, "stopped: all cores halted after %" PRIu64 " cycles\n", cycles);
+        break;
+    case BM_SIM_STOP_CYCLES:
+        fprintf(stderr, "stopped: cycle limit reached after %" PRIu64 " cycles\n", cycles);
+        break;
+    case BM_SIM_STOP_DEADLOCK:
+        fprintf(stderr, "stopped: deadlock at cycle %" PRIu64 "\n", bm_sim_deadlock_cycle(sim));
+        break;
+    default: break;
+    }
+    if (stop == BM_SIM_STOP_DEADLOCK || stop == BM_SIM_STOP_CYCLES) {
+        for (unsigned i = 0; i < bm_machine_core_count(m); i++) {
+            char state[1024];
+            describe(sim, i, state, sizeof state);
+            fprintf(stderr, "core %s: %s\n", bm_core_name(bm_machine_core(m, i)), state);
+        }
+    }
+    for (unsigned i = 0; i < bm_machine_input_count(m); i++) {
+        size_t left = bm_sim_input_pending(sim, i);
+        if (left)
+            fprintf(stderr, "input %s: %zu value%s not taken\n", bm_machine_input_name(m, i), left,
+                    left == 1 ? "" : "s");
+    }
+}
+
+static int apply_feeds(bm_sim *sim, const feed *feeds, int n)
+{
+    int rc = 0;
+    for (int i = 0; i < n && rc == 0; i++) {
+        const char *a = feeds[i].arg;
+        switch (feeds[i].kind) {
+        case 'i': rc = bm_sim_load_stimulus(sim, a, strlen(a), "--in"); break;
+        case 'f': rc = bm_sim_load_stimulus_file(sim, a); break;
+        default: rc = bm_sim_load_ready(sim, a, strlen(a), "--ready"); break;
+        }
+    }
+    return rc;
+}
+
+static int run(int argc, char **argv)
+{
+    enum { OPT_IN = 256, OPT_IN_FILE, OPT_READY, OPT_CYCLES, OPT_OUTPUTS, OPT_VCD, OPT_JSON };
+    static const struct option opts[] = {
+        {"in", required_argument, NULL, OPT_IN},
+        {"in-file", required_argument, NULL, OPT_IN_FILE},
+        {"ready", required_argument, NULL, OPT_READY},
+        {"cycles", required_argument, NULL, OPT_CYCLES},
+        {"outputs", required_argument, NULL, OPT_OUTPUTS},
+        {"vcd", required_argument, NULL, OPT_VCD},
+        {"json", no_argument, NULL, OPT_JSON},
+        {"quiet", no_argument, NULL, 'q'},
+        {0, 0, 0, 0}};
+    feed *feeds = calloc((size_t)argc, sizeof *feeds);
+    if (!feeds) {
+        fprintf(stderr, "bmc sim: out of memory\n");
+        return BMC_EXIT_FAIL;
+    }
+    int n_feeds = 0, json = 0, quiet = 0, c;
+    const char *vcd = NULL;
+    bm_sim_limits limits = BM_SIM_LIMITS_INIT;
+    limits.max_cycles = DEFAULT_CYCLES;
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, ":q", opts, NULL)) != -1) {
+        switch (c) {
+        case OPT_IN: feeds[n_feeds++] = (feed){'i', optarg}; break;
+        case OPT_IN_FILE: feeds[n_feeds++] = (feed){'f', optarg}; break;
+        case OPT_READY: feeds[n_feeds++] = (feed){'r', optarg}; break;
+        case OPT_CYCLES:
+            if (parse_count(optarg, &limits.max_cycles)) {
+                free(feeds);
+                return bmc_usage_error("sim", "--cycles needs a count, not '%s'", optarg);
+            }
+            break;
+        case OPT_OUTPUTS:
+            if (parse_count(optarg, &limits.max_outputs)) {
+                free(feeds);
+                return bmc_usage_error("sim", "--outputs needs a count, not '%s'", optarg);
+            }
+            break;
+        case OPT_VCD: vcd = optarg; break;
+        case OPT_JSON: json = 1; break;
+        case 'q': quiet = 1; break;
+        case ':':
+            free(feeds);
+            return bmc_usage_error("sim", "option '%s' needs a value", argv[optind - 1]);
+        default:
+            free(feeds);
+            return bmc_usage_error("sim", "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind != argc - 1) {
+        free(feeds);
+        return bmc_usage_error("sim", "expected exactly one FILE.xml");
+    }
+
+    bm_ctx *ctx = bmc_new_ctx();
+    bm_machine *m = NULL;
+    bm_sim *sim = NULL;
+    int status = BMC_EXIT_FAIL;
+    if (bmc_load_machine(ctx, argv[optind], &m))
+        goto done;
+    if (bm_sim_new(&sim, m, NULL) || apply_feeds(sim, feeds, n_feeds))
+        goto done;
+    if (vcd && bm_sim_vcd_open(sim, vcd))
+        goto done;
+    bm_sim_stop stop;
+    if (bm_sim_run(sim, &limits, &stop))
+        goto done;
+    if (vcd && bm_sim_vcd_close(sim))
+        goto done;
+    if (json) {
+        print_json(sim, m, stop);
+    } else {
+        for (size_t i = 0; i < bm_sim_output_count(sim); i++) {
+            bm_sim_transfer t;
+            bm_sim_output(sim, i, &t);
+            printf("%" PRIu64 " %s %" PRIu64 "\n", t.cycle, bm_machine_output_name(m, t.output),
+                   t.value);
+        }
+    }
+    if (fflush(stdout) != 0) {
+        fprintf(stderr, "bmc sim: cannot write the output\n");
+        goto done;
+    }
+    if (!quiet)
+        print_summary(sim, m, stop);
+    status = stop == BM_SIM_STOP_CYCLES     ? EXIT_SIM_CYCLES
+             : stop == BM_SIM_STOP_DEADLOCK ? EXIT_SIM_DEADLOCK
+                                            : BMC_EXIT_OK;
+done:
+    bmc_print_diags(ctx);
+    bm_sim_free(sim);
+    bm_machine_free(m);
+    bm_ctx_free(ctx);
+    free(feeds);
+    return status;
+}
+
+const bmc_command bmc_cmd_sim = {"sim", "simulate a machine cycle by cycle", run, help};

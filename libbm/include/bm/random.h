@@ -1,0 +1,41 @@
+/* Seeded random machines, for differential testing (simulator against RTL)
+ * and for fuzzing research code.  The same seed and options always give the
+ * same machine, on every host. */
+#ifndef BM_RANDOM_H
+#define BM_RANDOM_H
+
+#include <stdint.h>
+
+#include "bm/machine.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct bm_random_options {
+    unsigned version;       /* BM_RANDOM_OPTIONS_VERSION                     */
+    unsigned max_cores;     /* 1..16 cores                                   */
+    unsigned max_width;     /* word widths are drawn from 1..max_width (<=64)*/
+    unsigned max_registers; /* 1..max_registers registers per core           */
+    unsigned max_body;      /* ALU instructions per loop body                */
+    int allow_ram;          /* cores may get a RAM and use ld/st             */
+    int allow_halt;         /* programs may count iterations and halt        */
+    int allow_nonblocking;  /* programs may use inn / outn                   */
+} bm_random_options;
+#define BM_RANDOM_OPTIONS_VERSION 1
+#define BM_RANDOM_OPTIONS_INIT {BM_RANDOM_OPTIONS_VERSION, 4, 64, 8, 12, 1, 1, 1}
+
+/* Builds and validates a random machine named "rand_SEED".  Every core runs
+ * a loop: read its inputs, compute, write its outputs; bonds form a
+ * feed-forward network, so the machine runs until its inputs run out. */
+int bm_random_machine(bm_machine **out, bm_ctx *ctx, uint64_t seed,
+                      const bm_random_options *opts);
+
+/* Random stimulus for a machine: `count` values for each external input,
+ * written to values[input * count + k], masked to the input's width. */
+void bm_random_stimulus(const bm_machine *m, uint64_t seed, unsigned count, uint64_t *values);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,241 @@
+/* What a core does next, in words: the deadlock report of docs/sim.md.
+ *
+ *   pc 2 'in r0, i0' waits for valid on i0 (bond from 'a.o0')
+ *   pc 5 'out o0, r1' waits for ready on o0 (bond to 'b.i0', 'c.i0'; not ready: 'c.i0')
+ *   pc 7 'j 7' jumps to itself
+ *   halted at pc 9 'halt'
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "bm/insn.h"
+#include "internal.h"
+#include "sim_impl.h"
+
+/* Whether core `ci` executes its I/O instruction on port `port` of the given
+ * direction in the next cycle (so would raise ready / offer a value). */
+static int core_does_io(const bm_sim *sim, unsigned ci, unsigned port, int input)
+{
+    const sim_core *k = &sim->cores[ci];
+    if (k->halted)
+        return 0;
+    const sim_op *op = &k->code[k->pc];
+    if (op->cls != SIM_OP_CHANNEL || k->busy + 1u < op->cycles || op->port != port)
+        return 0;
+    int is_in = op->io == BM_IO_IN_WAIT || op->io == BM_IO_IN_TRY;
+    if (input)
+        return is_in;
+    return !is_in && !k->out[port].hold_full;
+}
+
+static int source_valid_next(const bm_sim *sim, const sim_bond *b)
+{
+    if (b->src_in)
+        return b->src_in->pos < b->src_in->len;
+    if (b->src_out->hold_full)
+        return 1;
+    return core_does_io(sim, b->source.index, b->source.port, 0);
+}
+
+int sim_sink_ready_next(const bm_sim *sim, const sim_end *e)
+{
+    if (e->kind == SIM_END_OUTPUT) {
+        const sim_output *o = &sim->outputs[e->index];
+        if (o->fn)
+            return 1; /* unknown: the callback decides */
+        return o->pattern ? o->pattern[sim->cycle % o->n_pattern] != 0 : 1;
+    }
+    return core_does_io(sim, e->index, e->port, 1);
+}
+
+typedef struct text {
+    char *buf;
+    size_t size, len;
+} text;
+
+static void put(text *t, const char *fmt, ...) BM_PRINTF(2, 3);
+static void put(text *t, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *dst = t->len < t->size ? t->buf + t->len : NULL;
+    size_t room = t->len < t->size ? t->size - t->len : 0;
+    int n = vsnprintf(dst, room, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        t->len += (size_t)n;
+}
+
+static void put_sinks(text *t, const bm_sim *sim, const sim_bond *b, int only_not_ready)
+{
+    int first = 1;
+    for (unsigned s = 0; s < b->n_sinks; s++) {
+        if (only_not_ready && sim_sink_ready_next(sim, &b->sinks[s]))
+            continue;
+        put(t, "%s'%s'", first ? "" : ", ", bm_machine_bond_sink_text(sim->m, b->index, s));
+        first = 0;
+    }
+}
+
+static void describe_in(text *t, const bm_sim *sim, const sim_core *k, const sim_op *op)
+{
+    const sim_bond *b = k->in_bond[op->port];
+    int try_only = op->io == BM_IO_IN_TRY;
+    if (!b) {
+        put(t, try_only ? " polls i%u, which is not connected" :
+                          " waits for valid on i%u, which is not connected", op->port);
+        return;
+    }
+    const char *from = bm_machine_bond_source_text(sim->m, b->index);
+    if (!source_valid_next(sim, b)) {
+        if (try_only)
+            put(t, " polls i%u (bond from '%s'), which is not valid", op->port, from);
+        else
+            put(t, " waits for valid on i%u (bond from '%s'%s)", op->port, from,
+                b->src_in ? ": no stimulus left" : "");
+        return;
+    }
+    int others = 0;
+    for (unsigned s = 0; s < b->n_sinks; s++)
+        if (!sim_sink_ready_next(sim, &b->sinks[s]))
+            others++;
+    if (others) {
+        put(t, try_only ? " polls i%u (bond from '%s'), whose other sinks are not ready: " :
+                          " waits on i%u (bond from '%s', valid) for its other sinks: ",
+            op->port, from);
+        put_sinks(t, sim, b, 1);
+        put(t, try_only ? "" : " not ready");
+        return;
+    }
+    put(t, " takes a value on i%u (bond from '%s')", op->port, from);
+}
+
+/* "bond to 'x', 'y'; not ready: 'y'" or "bond to 'x'; all ready". */
+static void put_bond_to(text *t, const bm_sim *sim, const sim_bond *b)
+{
+    int not_ready = 0;
+    for (unsigned s = 0; s < b->n_sinks; s++)
+        if (!sim_sink_ready_next(sim, &b->sinks[s]))
+            not_ready++;
+    put(t, "bond to ");
+    put_sinks(t, sim, b, 0);
+    if (not_ready) {
+        put(t, "; not ready: ");
+        put_sinks(t, sim, b, 1);
+    } else {
+        put(t, "; all ready");
+    }
+}
+
+static int all_sinks_ready(const bm_sim *sim, const sim_bond *b)
+{
+    for (unsigned s = 0; s < b->n_sinks; s++)
+        if (!sim_sink_ready_next(sim, &b->sinks[s]))
+            return 0;
+    return 1;
+}
+
+/* "the holding register of o0 to empty (value 3; bond to 'b.i0'; ...)" */
+static void describe_hold(text *t, const bm_sim *sim, const sim_core *k, unsigned p,
+                          const char *verb)
+{
+    const sim_outport *port = &k->out[p];
+    put(t, "the holding register of o%u %s (value %llu; ", p, verb,
+        (unsigned long long)port->hold_value);
+    if (port->bond)
+        put_bond_to(t, sim, port->bond);
+    else
+        put(t, "not connected");
+    put(t, ")");
+}
+
+static void describe_out(text *t, const bm_sim *sim, const sim_core *k, const sim_op *op)
+{
+    const sim_outport *port = &k->out[op->port];
+    const sim_bond *b = port->bond;
+    if (port->hold_full) {
+        put(t, " waits for ");
+        describe_hold(t, sim, k, op->port, "to empty");
+        return;
+    }
+    if (!b) {
+        put(t, op->io == BM_IO_OUT_WAIT ? " waits for ready on o%u, which is not connected"
+                                         : " parks a value on o%u, which is not connected",
+            op->port);
+        return;
+    }
+    if (all_sinks_ready(sim, b))
+        put(t, " sends on o%u", op->port);
+    else if (op->io == BM_IO_OUT_WAIT)
+        put(t, " waits for ready on o%u", op->port);
+    else
+        put(t, " offers on o%u", op->port);
+    put(t, " (");
+    put_bond_to(t, sim, b);
+    put(t, ")");
+}
+
+/* Full holding registers other than the one the instruction waits on. */
+static void describe_holds(text *t, const bm_sim *sim, const sim_core *k, const sim_op *op)
+{
+    int skip = !k->halted && op->cls == SIM_OP_CHANNEL &&
+               (op->io == BM_IO_OUT_WAIT || op->io == BM_IO_OUT_POST);
+    for (unsigned p = 0; p < k->n_out; p++) {
+        if (!k->out[p].hold_full || (skip && p == op->port))
+            continue;
+        put(t, "; ");
+        describe_hold(t, sim, k, p, "is full");
+    }
+}
+
+/* Which of op->npc the next cycle uses: A's value decides (RAM sources are
+ * only read by ld/st-like rows, whose flow does not test A). */
+static int next_is_taken(const sim_core *k, const sim_op *op)
+{
+    uint64_t a = k->slots[op->a];
+    if (op->a_kind == BM_SRC_RAM)
+        a = a < k->ram_depth ? k->ram[a] : 0;
+    return a != 0;
+}
+
+int bm_sim_describe_stall(const bm_sim *sim, unsigned core, char *buf, size_t size)
+{
+    if (!sim || (!buf && size))
+        return BM_EINVAL;
+    if (core >= sim->n_cores)
+        return BM_ENOTFOUND;
+    const sim_core *k = &sim->cores[core];
+    const bm_core *c = bm_machine_core(sim->m, core);
+    text t = {buf, size, 0};
+    if (size)
+        buf[0] = '\0';
+    const sim_op *op = &k->code[k->pc];
+    if (op->cls == SIM_OP_OFF_END) {
+        put(&t, "pc %u: ran past the end of its program", k->pc);
+        return (int)t.len;
+    }
+    char insn[192];
+    bm_insn_format(insn, sizeof insn, bm_core_insn(c, k->pc));
+    if (k->halted) {
+        put(&t, "halted at pc %u '%s'", k->pc, insn);
+        describe_holds(&t, sim, k, op);
+        return (int)t.len;
+    }
+    put(&t, "pc %u '%s'", k->pc, insn);
+    if (k->busy + 1u < op->cycles) {
+        put(&t, " is in cycle %u of %u", k->busy + 1u, (unsigned)op->cycles);
+    } else if (op->cls == SIM_OP_CHANNEL) {
+        if (op->io == BM_IO_IN_WAIT || op->io == BM_IO_IN_TRY)
+            describe_in(&t, sim, k, op);
+        else
+            describe_out(&t, sim, k, op);
+    } else if (op->halt) {
+        put(&t, " halts");
+    } else if (op->npc[next_is_taken(k, op)] == k->pc && op->dst_kind == BM_DST_NONE) {
+        put(&t, " jumps to itself");
+    } else {
+        put(&t, " runs");
+    }
+    describe_holds(&t, sim, k, op);
+    return (int)t.len;
+}

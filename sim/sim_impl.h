@@ -1,0 +1,191 @@
+/* Private layout of the simulator (the files in sim/).  Not installed.
+ *
+ * The machine is predecoded once (predecode.c) into flat arrays: per core a
+ * slot array (registers, then the program's immediates, then one scratch
+ * slot), the program as sim_op records, the RAM, and its ports; per bond its
+ * source and sinks.  The step loop (step.c) then touches only these arrays
+ * and never allocates.
+ *
+ * Per-cycle bookkeeping uses stamps instead of clearing: a field "belongs"
+ * to the current cycle when its stamp equals the cycle number plus one
+ * (so that the initial 0 never matches).
+ */
+#ifndef BM_SIM_IMPL_H
+#define BM_SIM_IMPL_H
+
+#include <stdio.h>
+
+#include "bm/sim.h"
+
+#if defined(__GNUC__)
+#define SIM_LIKELY(x) __builtin_expect(!!(x), 1)
+#define SIM_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define SIM_LIKELY(x) (x)
+#define SIM_UNLIKELY(x) (x)
+#endif
+
+/* How the step loop handles an instruction. */
+typedef enum sim_op_class {
+    SIM_OP_FAST = 0, /* one cycle; sources and destination are slots; no I/O */
+    SIM_OP_LOCAL,    /* no I/O, but RAM, several cycles or halt               */
+    SIM_OP_CHANNEL,  /* I/O on a port: resolved with the handshakes           */
+    SIM_OP_OFF_END   /* past the last instruction (validation rules it out)   */
+} sim_op_class;
+
+/* One predecoded instruction.  Sources and destination are slot indices:
+ * a register, an immediate's constant slot, or the scratch slot for "none".
+ * For RAM operands the index is the slot of the address register; for ports
+ * `port` is the port number. */
+typedef struct sim_op {
+    uint32_t a, b, c, dst;
+    uint32_t npc[2];    /* next pc when A == 0 and when A != 0              */
+    uint8_t cls;        /* sim_op_class                                     */
+    uint8_t alu;        /* bm_alu_op                                        */
+    uint8_t io;         /* bm_io                                            */
+    uint8_t cycles;     /* cycles when nothing stalls (>= 1)                */
+    uint8_t a_kind, b_kind, c_kind; /* bm_src_kind                          */
+    uint8_t dst_kind;   /* bm_dst_kind                                      */
+    uint8_t halt;       /* flow is BM_FLOW_HALT                             */
+    uint32_t port;      /* port number of an I/O instruction                */
+} sim_op;
+
+typedef struct sim_bond sim_bond;
+
+typedef struct sim_outport {
+    sim_bond *bond;      /* NULL when the port is not connected */
+    uint64_t hold_value;
+    uint8_t hold_full;
+} sim_outport;
+
+typedef struct sim_core {
+    uint32_t pc;
+    uint8_t halted;
+    uint8_t busy;        /* cycles spent so far in a multi-cycle instruction */
+    unsigned width;
+    unsigned frac;       /* fraction bits of the fixed-point units          */
+    uint64_t *slots;     /* registers, constants, scratch                   */
+    const sim_op *code;  /* program, plus an OFF_END sentinel                */
+    uint64_t *ram;
+    uint32_t ram_depth;
+    unsigned n_regs, n_code, n_in, n_out;
+    uint32_t scratch;    /* index of the scratch slot                       */
+    sim_bond **in_bond;  /* per input port; NULL when not connected         */
+    sim_outport *out;    /* per output port                                 */
+    uint64_t retired;
+} sim_core;
+
+typedef enum sim_end_kind { SIM_END_INPUT, SIM_END_OUTPUT, SIM_END_CORE_IN, SIM_END_CORE_OUT } sim_end_kind;
+
+typedef struct sim_end {
+    uint8_t kind;        /* sim_end_kind */
+    unsigned index;      /* external port or core index */
+    unsigned port;
+} sim_end;
+
+typedef struct sim_input sim_input;
+
+struct sim_bond {
+    /* per-cycle state, stamped */
+    uint64_t ready_stamp;  /* ready_count is this cycle's           */
+    uint64_t offer_stamp;  /* an out instruction offers offer_value */
+    uint64_t xfer_stamp;   /* a transfer of xfer_value happens      */
+    uint64_t offer_value, xfer_value;
+    unsigned ready_count;  /* sinks ready this cycle                */
+    unsigned n_sinks;
+    uint8_t has_ext_sink;  /* some sink is an external output       */
+    /* source: exactly one of these two is set */
+    sim_input *src_in;
+    sim_outport *src_out;
+    sim_end source;
+    sim_end *sinks;
+    unsigned width;
+    unsigned index;
+};
+
+struct sim_input {
+    uint64_t *vals;      /* queue: vals[pos .. len) are still to be offered */
+    size_t pos, len, cap;
+    unsigned width;
+    sim_bond *bond;
+};
+
+typedef struct sim_output {
+    sim_bond *bond;
+    uint8_t *pattern;    /* ready in cycle c: pattern[c % n_pattern]; NULL: always */
+    size_t n_pattern;
+    uint64_t period;     /* smallest period of the pattern (1 when none)  */
+    bm_sim_ready_fn fn;
+    void *fn_user;
+    unsigned width;
+} sim_output;
+
+typedef struct sim_pending {
+    sim_core *core;
+    const sim_op *op;
+    uint64_t value;        /* the value an out instruction offers   */
+    uint8_t hold_was_full; /* the port's holding register was full  */
+} sim_pending;
+
+typedef struct sim_vcd sim_vcd;
+
+struct bm_sim {
+    const bm_machine *m;
+    bm_ctx *ctx;
+    bm_sim_options opts;
+
+    sim_core *cores;
+    unsigned n_cores;
+    sim_bond *bonds;
+    unsigned n_bonds;
+    sim_input *inputs;
+    unsigned n_inputs;
+    sim_output *outputs;
+    unsigned n_outputs;
+    sim_output **bonded_outputs; /* outputs with a bond, in index order */
+    unsigned n_bonded_outputs;
+
+    /* scratch lists of the step loop, sized once */
+    sim_pending *pending;
+    sim_bond **cand;
+
+    uint64_t cycle;
+    unsigned n_halted;
+    unsigned n_holds_full;
+
+    /* deadlock detection (docs/timing.md "Halting and stopping") */
+    uint64_t quiet;        /* consecutive cycles in which nothing changed */
+    uint64_t quiet_start;  /* the first of them                          */
+    uint64_t env_period;   /* lcm of the ready patterns' periods          */
+    uint64_t deadlock_cycle;
+    unsigned n_ready_fns;  /* outputs whose ready comes from a callback  */
+
+    /* recorded output transfers */
+    bm_sim_transfer *rec;
+    size_t n_rec, cap_rec;
+    uint64_t out_total;
+
+    sim_vcd *vcd;
+};
+
+/* predecode.c */
+int sim_build(bm_sim *sim);
+void sim_release(bm_sim *sim);
+
+/* step.c: simulates one cycle; returns nonzero when anything changed. */
+int sim_cycle(bm_sim *sim);
+/* The value a bond's source offers in the current state, if any (used
+ * outside the step loop: describe, VCD). */
+int sim_bond_source_valid(const bm_sim *sim, const sim_bond *b, uint64_t stamp, uint64_t *data);
+/* Whether a sink would be ready in the next cycle. */
+int sim_sink_ready_next(const bm_sim *sim, const sim_end *e);
+int sim_output_ready(const bm_sim *sim, const sim_output *o, uint64_t cycle);
+/* Recomputes env_period after a ready pattern change. */
+void sim_update_env(bm_sim *sim);
+
+/* vcd.c */
+void sim_vcd_begin_cycle(bm_sim *sim);
+void sim_vcd_channels(bm_sim *sim);
+void sim_vcd_free(bm_sim *sim);
+
+#endif

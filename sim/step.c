@@ -1,0 +1,297 @@
+/* The step loop: one clock cycle of the whole machine, as docs/timing.md
+ * defines it.
+ *
+ * Within a cycle every valid and ready depends only on state at the start
+ * of the cycle (never combinationally on the other side), so a cycle is:
+ *
+ *   A. every running core looks at its instruction.  Instructions without
+ *      I/O complete at once: they touch only their own core, and nothing
+ *      that another core sees this cycle depends on them.  I/O instructions
+ *      raise ready (in) or offer a value (out) on their port's bond and are
+ *      put on the pending list;
+ *   B. external outputs raise ready (always, or by pattern or callback);
+ *   C. every bond with a ready sink is checked: it transfers when all its
+ *      sinks are ready and its source is valid;
+ *   D. transfers to external outputs are recorded, in output order;
+ *   E. pending I/O instructions complete or stall, depending on C.
+ *
+ * Nothing here allocates.  Instructions are interpreted from their
+ * predecoded catalogue row; the ALU is bm_alu_eval, the one reference. */
+#include "internal.h"
+#include "sim_impl.h"
+
+static inline uint64_t src_value(const sim_core *k, uint8_t kind, uint32_t slot, uint64_t input)
+{
+    if (kind == BM_SRC_RAM) {
+        uint64_t addr = k->slots[slot];
+        return addr < k->ram_depth ? k->ram[addr] : 0;
+    }
+    if (kind == BM_SRC_INPUT)
+        return input;
+    return k->slots[slot]; /* register, constant, or scratch for "none" */
+}
+
+/* Writes a result to a register or the RAM; returns whether that changed
+ * anything. */
+static inline int write_dst(sim_core *k, const sim_op *op, uint64_t r)
+{
+    if (op->dst_kind == BM_DST_RAM) {
+        uint64_t addr = k->slots[op->dst];
+        if (addr >= k->ram_depth)
+            return 0; /* a store beyond the RAM does nothing */
+        int changed = k->ram[addr] != r;
+        k->ram[addr] = r;
+        return changed;
+    }
+    if (op->dst_kind == BM_DST_OUTPUT)
+        return 0;
+    int changed = k->slots[op->dst] != r;
+    k->slots[op->dst] = r;
+    return changed;
+}
+
+/* Completes an instruction: next pc from the flow, A being the value of the
+ * A source at the start of the cycle. */
+static inline int complete(sim_core *k, const sim_op *op, uint64_t a)
+{
+    uint32_t npc = op->npc[a != 0];
+    int changed = npc != k->pc || k->busy != 0;
+    k->pc = npc;
+    k->busy = 0;
+    k->retired++;
+    return changed;
+}
+
+static int exec_local(bm_sim *sim, sim_core *k, const sim_op *op)
+{
+    if (op->cls == SIM_OP_OFF_END)
+        return 0;
+    if (k->busy + 1u < op->cycles) {
+        k->busy++;
+        return 1;
+    }
+    uint64_t a = src_value(k, op->a_kind, op->a, 0);
+    uint64_t b = src_value(k, op->b_kind, op->b, 0);
+    uint64_t c = src_value(k, op->c_kind, op->c, 0);
+    uint64_t r = bm_alu_eval((bm_alu_op)op->alu, a, b, c, k->width, k->frac);
+    int changed = write_dst(k, op, r);
+    if (op->halt) {
+        k->halted = 1;
+        k->busy = 0;
+        k->retired++;
+        sim->n_halted++;
+        return 1;
+    }
+    return complete(k, op, a) | changed;
+}
+
+static inline void add_ready(sim_bond *b, uint64_t stamp, sim_bond **cand, unsigned *nc)
+{
+    if (b->ready_stamp != stamp) {
+        b->ready_stamp = stamp;
+        b->ready_count = 0;
+        cand[(*nc)++] = b;
+    }
+    b->ready_count++;
+}
+
+int sim_output_ready(const bm_sim *sim, const sim_output *o, uint64_t cycle)
+{
+    if (o->fn)
+        return o->fn(o->fn_user, (unsigned)(o - sim->outputs), cycle) != 0;
+    if (o->pattern)
+        return o->pattern[cycle % o->n_pattern] != 0;
+    return 1;
+}
+
+int sim_bond_source_valid(const bm_sim *sim, const sim_bond *b, uint64_t stamp, uint64_t *data)
+{
+    (void)sim;
+    if (b->src_in) {
+        if (b->src_in->pos == b->src_in->len)
+            return 0;
+        *data = b->src_in->vals[b->src_in->pos];
+        return 1;
+    }
+    if (b->src_out->hold_full) {
+        *data = b->src_out->hold_value;
+        return 1;
+    }
+    if (b->offer_stamp == stamp) {
+        *data = b->offer_value;
+        return 1;
+    }
+    return 0;
+}
+
+static void record(bm_sim *sim, unsigned output, uint64_t value)
+{
+    bm_sim_transfer t = {output, value, sim->cycle};
+    if (sim->opts.record_outputs)
+        sim->rec[sim->n_rec++] = t; /* room was made before the cycle */
+    sim->out_total++;
+    if (sim->opts.on_output)
+        sim->opts.on_output(sim->opts.on_output_user, &t);
+}
+
+/* E: completes or stalls the I/O instruction of a pending core. */
+static int finish_io(bm_sim *sim, const sim_pending *p, uint64_t stamp)
+{
+    sim_core *k = p->core;
+    const sim_op *op = p->op;
+    if (op->io == BM_IO_IN_WAIT || op->io == BM_IO_IN_TRY) {
+        const sim_bond *b = k->in_bond[op->port];
+        if (b && b->xfer_stamp == stamp) {
+            uint64_t v = b->xfer_value;
+            uint64_t a = src_value(k, op->a_kind, op->a, v);
+            uint64_t r = bm_alu_eval((bm_alu_op)op->alu, a, src_value(k, op->b_kind, op->b, v),
+                                     src_value(k, op->c_kind, op->c, v), k->width, k->frac);
+            write_dst(k, op, r);
+            complete(k, op, a);
+            return 1;
+        }
+        if (op->io == BM_IO_IN_TRY)
+            return complete(k, op, src_value(k, op->a_kind, op->a, 0));
+        return 0; /* in: stall, try again next cycle */
+    }
+    sim_outport *port = &k->out[op->port];
+    if (p->hold_was_full)
+        return 0; /* waits for the holding register to empty */
+    int taken = port->bond && port->bond->xfer_stamp == stamp;
+    if (op->io == BM_IO_OUT_WAIT) {
+        if (!taken)
+            return 0; /* keeps offering next cycle */
+        return complete(k, op, src_value(k, op->a_kind, op->a, 0)) | 1;
+    }
+    /* outn: park the value if nobody took it */
+    if (!taken) {
+        port->hold_full = 1;
+        port->hold_value = p->value;
+        sim->n_holds_full++;
+    }
+    complete(k, op, src_value(k, op->a_kind, op->a, 0));
+    return 1;
+}
+
+int sim_cycle(bm_sim *sim)
+{
+    const uint64_t stamp = sim->cycle + 1;
+    sim_core *const cores = sim->cores;
+    const unsigned n_cores = sim->n_cores;
+    sim_pending *const pending = sim->pending;
+    sim_bond **const cand = sim->cand;
+    unsigned np = 0, nc = 0;
+    int changed = 0, live = 0;
+
+    if (SIM_UNLIKELY(sim->vcd != NULL))
+        sim_vcd_begin_cycle(sim);
+
+    /* A */
+    for (unsigned i = 0; i < n_cores; i++) {
+        sim_core *k = &cores[i];
+        if (k->halted)
+            continue;
+        const sim_op *op = &k->code[k->pc];
+        if (SIM_LIKELY(op->cls == SIM_OP_FAST)) {
+            uint64_t *s = k->slots;
+            uint64_t a = s[op->a];
+            uint64_t r = bm_alu_eval((bm_alu_op)op->alu, a, s[op->b], s[op->c], k->width, k->frac);
+            uint32_t npc = op->npc[a != 0];
+            changed |= (s[op->dst] != r) | (npc != k->pc);
+            s[op->dst] = r;
+            k->pc = npc;
+            k->retired++;
+            continue;
+        }
+        if (op->cls != SIM_OP_CHANNEL) {
+            changed |= exec_local(sim, k, op);
+            continue;
+        }
+        if (k->busy + 1u < op->cycles) {
+            k->busy++;
+            changed = 1;
+            continue;
+        }
+        sim_pending *p = &pending[np++];
+        p->core = k;
+        p->op = op;
+        p->hold_was_full = 0;
+        if (op->io == BM_IO_IN_WAIT || op->io == BM_IO_IN_TRY) {
+            sim_bond *b = k->in_bond[op->port];
+            if (b)
+                add_ready(b, stamp, cand, &nc);
+        } else {
+            sim_outport *port = &k->out[op->port];
+            p->hold_was_full = port->hold_full;
+            if (!port->hold_full) {
+                p->value = bm_alu_eval((bm_alu_op)op->alu, src_value(k, op->a_kind, op->a, 0),
+                                       src_value(k, op->b_kind, op->b, 0),
+                                       src_value(k, op->c_kind, op->c, 0), k->width, k->frac);
+                if (port->bond) {
+                    port->bond->offer_stamp = stamp;
+                    port->bond->offer_value = p->value;
+                }
+            }
+        }
+    }
+
+    /* B */
+    for (unsigned i = 0; i < sim->n_bonded_outputs; i++) {
+        sim_output *o = sim->bonded_outputs[i];
+        if (SIM_LIKELY(!o->pattern && !o->fn)) {
+            add_ready(o->bond, stamp, cand, &nc);
+            continue;
+        }
+        if (sim_output_ready(sim, o, sim->cycle))
+            add_ready(o->bond, stamp, cand, &nc);
+        uint64_t unused;
+        if (o->fn && sim_bond_source_valid(sim, o->bond, stamp, &unused))
+            live = 1; /* the callback may say ready later: not a deadlock */
+    }
+
+    if (SIM_UNLIKELY(sim->vcd != NULL))
+        sim_vcd_channels(sim);
+
+    /* C */
+    int to_outputs = 0;
+    for (unsigned j = 0; j < nc; j++) {
+        sim_bond *b = cand[j];
+        if (b->ready_count != b->n_sinks)
+            continue;
+        uint64_t data;
+        if (b->src_in) {
+            sim_input *in = b->src_in;
+            if (in->pos == in->len)
+                continue;
+            data = in->vals[in->pos++];
+        } else if (b->src_out->hold_full) {
+            data = b->src_out->hold_value;
+            b->src_out->hold_full = 0;
+            sim->n_holds_full--;
+        } else if (b->offer_stamp == stamp) {
+            data = b->offer_value;
+        } else {
+            continue;
+        }
+        b->xfer_stamp = stamp;
+        b->xfer_value = data;
+        changed = 1;
+        to_outputs |= b->has_ext_sink;
+    }
+
+    /* D */
+    if (to_outputs) {
+        for (unsigned i = 0; i < sim->n_bonded_outputs; i++) {
+            const sim_output *o = sim->bonded_outputs[i];
+            if (o->bond->xfer_stamp == stamp)
+                record(sim, (unsigned)(o - sim->outputs), o->bond->xfer_value);
+        }
+    }
+
+    /* E */
+    for (unsigned j = 0; j < np; j++)
+        changed |= finish_io(sim, &pending[j], stamp);
+
+    sim->cycle++;
+    return changed | live;
+}

@@ -1,0 +1,3 @@
+; expect: 2:11: 'add' takes 2 operands (rd, rs)
+    add r0
+    j 0

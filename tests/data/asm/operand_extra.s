@@ -1,0 +1,2 @@
+; expect: 2:10: 'halt' takes no operands
+    halt r0

@@ -1,0 +1,3 @@
+; expect: 3:10: undefined label or constant 'lop'
+loop:
+    j    lop

@@ -1,0 +1,71 @@
+#!/bin/sh
+# `make install` check, run by `make test`: installs into a scratch DESTDIR
+# with PREFIX=/usr, then builds tests/install/user.c against the installed
+# library using only pkg-config (shared and static), runs it, runs the
+# installed bmc, and finally checks that `make uninstall` removes it all.
+#
+# Environment: BUILD (the build folder to install from, default build), CC,
+# EXTRA_LDFLAGS (added when linking, e.g. the sanitizer runtime).
+set -eu
+
+BUILD=${BUILD:-build}
+CC=${CC:-cc}
+EXTRA_LDFLAGS=${EXTRA_LDFLAGS:-}
+VERSION=$(sed -n 's/^VERSION_\(MAJOR\|MINOR\|PATCH\) *:= *//p' Makefile | paste -sd.)
+tmp=$(mktemp -d /tmp/bm_install_check.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+
+fail() {
+    echo "install_check: FAIL: $*" >&2
+    exit 1
+}
+
+root=$tmp/root
+if ! make --no-print-directory install PREFIX=/usr DESTDIR="$root" BUILD="$BUILD" \
+        >"$tmp/install.log" 2>&1; then
+    cat "$tmp/install.log" >&2
+    fail "make install"
+fi
+
+for f in usr/lib/libbm.a "usr/lib/libbm.so.$VERSION" usr/lib/libbm.so.0 usr/lib/libbm.so \
+         usr/lib/pkgconfig/libbm.pc usr/include/bm.h usr/include/bm/machine.h \
+         usr/include/bm/xml.h usr/bin/bmc; do
+    [ -e "$root/$f" ] || fail "$f was not installed"
+done
+[ "$(readlink "$root/usr/lib/libbm.so.0")" = "libbm.so.$VERSION" ] || fail "libbm.so.0 link"
+grep -qx 'prefix=/usr' "$root/usr/lib/pkgconfig/libbm.pc" || fail "libbm.pc prefix is not /usr"
+
+export PKG_CONFIG_PATH="$root/usr/lib/pkgconfig"
+export PKG_CONFIG_SYSROOT_DIR="$root"
+[ "$(pkg-config --modversion libbm)" = "$VERSION" ] || fail "pkg-config --modversion libbm"
+cflags=$(pkg-config --cflags libbm)
+libs=$(pkg-config --libs libbm)
+static_libs=$(pkg-config --static --libs libbm | sed 's/-lbm\b/-l:libbm.a/')
+
+# shellcheck disable=SC2086
+"$CC" -std=c11 -Wall -Wextra -Werror $cflags tests/install/user.c -o "$tmp/user_shared" \
+    $libs $EXTRA_LDFLAGS || fail "building against the shared library"
+# shellcheck disable=SC2086
+"$CC" -std=c11 -Wall -Wextra -Werror $cflags tests/install/user.c -o "$tmp/user_static" \
+    $static_libs $EXTRA_LDFLAGS || fail "building against the static library"
+
+want="libbm $VERSION: acc8 has 1 core, 6-bit instructions"
+got=$(LD_LIBRARY_PATH="$root/usr/lib" "$tmp/user_shared") || fail "user_shared did not run"
+[ "$got" = "$want" ] || fail "user_shared printed '$got'"
+LD_LIBRARY_PATH="$root/usr/lib" ldd "$tmp/user_shared" | grep -q "libbm.so.0 => $root/usr/lib/" \
+    || fail "user_shared does not use the installed libbm.so.0"
+got=$("$tmp/user_static") || fail "user_static did not run"
+[ "$got" = "$want" ] || fail "user_static printed '$got'"
+if ldd "$tmp/user_static" | grep -q libbm; then
+    fail "user_static is linked to a shared libbm"
+fi
+
+got=$("$root/usr/bin/bmc" --version) || fail "the installed bmc did not run"
+[ "$got" = "bmc (libbm) $VERSION" ] || fail "installed bmc --version printed '$got'"
+
+make --no-print-directory uninstall PREFIX=/usr DESTDIR="$root" BUILD="$BUILD" \
+    >"$tmp/uninstall.log" 2>&1 || { cat "$tmp/uninstall.log" >&2; fail "make uninstall"; }
+left=$(find "$root" -type f -o -type l)
+[ -z "$left" ] || fail "make uninstall left: $left"
+
+echo "install_check: ok (PREFIX=/usr DESTDIR, pkg-config, shared and static, uninstall)"

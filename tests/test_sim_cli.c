@@ -1,0 +1,247 @@
+/* `bmc sim` run as a program (BMC holds its path): the text and JSON
+ * formats, stderr summary, exit codes, stimulus files, ready patterns and
+ * the VCD file. */
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "sim_helpers.h"
+
+extern char **environ;
+
+static char dir[64];
+
+static void setup(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/bm_test_sim_cli_XXXXXX");
+    cr_assert_not_null(mkdtemp(dir));
+}
+
+static void teardown(void)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    cr_expect_eq(system(cmd), 0);
+}
+
+TestSuite(sim_cli, .init = setup, .fini = teardown);
+
+typedef struct result {
+    int status;
+    char out[8192], err[8192];
+} result;
+
+static void slurp_into(const char *path, char *buf, size_t size)
+{
+    buf[0] = '\0';
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return;
+    size_t n = fread(buf, 1, size - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+}
+
+static char *path_in_dir(const char *name)
+{
+    static char buf[4][160];
+    static int next;
+    char *p = buf[next++ % 4];
+    snprintf(p, 160, "%s/%s", dir, name);
+    return p;
+}
+
+static void write_file(const char *name, const char *text)
+{
+    FILE *f = fopen(path_in_dir(name), "w");
+    cr_assert_not_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* Runs "bmc sim ARGS..." (NULL-terminated). */
+static void bmc_sim(result *r, const char *arg, ...)
+{
+    const char *bmc = getenv("BMC");
+    cr_assert_not_null(bmc, "set BMC to the path of bmc (make test does)");
+    const char *argv[40] = {"bmc", "sim"};
+    int n = 2;
+    va_list ap;
+    va_start(ap, arg);
+    for (const char *a = arg; a && n < 39; a = va_arg(ap, const char *))
+        argv[n++] = a;
+    va_end(ap);
+    argv[n] = NULL;
+    char out[160], err[160];
+    snprintf(out, sizeof out, "%s/.out", dir);
+    snprintf(err, sizeof err, "%s/.err", dir);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&fa, 2, err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    pid_t pid;
+    int rc = posix_spawn(&pid, bmc, &fa, NULL, (char *const *)argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    cr_assert_eq(rc, 0);
+    int status;
+    cr_assert_eq(waitpid(pid, &status, 0), pid);
+    r->status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    slurp_into(out, r->out, sizeof r->out);
+    slurp_into(err, r->err, sizeof r->err);
+}
+
+static const char halting[] =
+    "<machine format=\"1\" name=\"h\">\n"
+    "<input name=\"a\" width=\"8\"/><output name=\"y\" width=\"8\"/>\n"
+    "<core name=\"c\" width=\"8\" registers=\"1\" rom=\"4\" ram=\"0\" inputs=\"1\" outputs=\"1\">"
+    "<opcodes>addi in out halt</opcodes><program>"
+    "<i>in r0, i0</i><i>addi r0, 1</i><i>out o0, r0</i><i>halt</i></program></core>\n"
+    "<bond from=\"a\" to=\"c.i0\"/><bond from=\"c.o0\" to=\"y\"/>\n"
+    "</machine>\n";
+
+Test(sim_cli, text_output_and_deadlock)
+{
+    result r;
+    bmc_sim(&r, "examples/acc8.xml", "--in", "a=1,2", "--in", "a = 3", NULL);
+    cr_expect_eq(r.status, 4);
+    cr_expect_str_eq(r.out, "2 sum 1\n6 sum 3\n10 sum 6\n");
+    cr_expect_str_eq(r.err, "stopped: deadlock at cycle 12\n"
+                            "core acc: pc 0 'in r1, i0' waits for valid on i0 (bond from 'a': "
+                            "no stimulus left)\n");
+}
+
+Test(sim_cli, output_count_and_cycle_limit)
+{
+    result r;
+    bmc_sim(&r, "--outputs", "2", "examples/acc8.xml", "--in", "a=1,2,3", NULL);
+    cr_expect_eq(r.status, 0);
+    cr_expect_str_eq(r.out, "2 sum 1\n6 sum 3\n");
+    cr_expect_str_eq(r.err, "stopped: output count reached after 7 cycles\n"
+                            "input a: 1 value not taken\n");
+    bmc_sim(&r, "--cycles", "5", "examples/acc8.xml", "--in", "a=1,2,3", NULL);
+    cr_expect_eq(r.status, 3);
+    cr_expect_str_eq(r.out, "2 sum 1\n");
+    cr_expect_str_eq(r.err, "stopped: cycle limit reached after 5 cycles\n"
+                            "core acc: pc 1 'add r0, r1' runs\n"
+                            "input a: 1 value not taken\n");
+    bmc_sim(&r, "-q", "--cycles", "5", "examples/acc8.xml", "--in", "a=1,2,3", NULL);
+    cr_expect_eq(r.status, 3);
+    cr_expect_str_eq(r.err, "");
+}
+
+Test(sim_cli, halted)
+{
+    write_file("h.xml", halting);
+    result r;
+    bmc_sim(&r, path_in_dir("h.xml"), "--in", "a=0xff", NULL);
+    cr_expect_eq(r.status, 0);
+    cr_expect_str_eq(r.out, "2 y 0\n");
+    cr_expect_str_eq(r.err, "stopped: all cores halted after 4 cycles\n");
+}
+
+Test(sim_cli, json)
+{
+    result r;
+    bmc_sim(&r, "examples/acc8.xml", "--json", "--in", "a=1,2", NULL);
+    cr_expect_eq(r.status, 4);
+    cr_expect_str_eq(r.out,
+                     "{\"outputs\":[{\"cycle\":2,\"output\":\"sum\",\"value\":1},"
+                     "{\"cycle\":6,\"output\":\"sum\",\"value\":3}],"
+                     "\"stop\":\"deadlock\",\"cycles\":9,\"deadlock_cycle\":8,"
+                     "\"cores\":[{\"name\":\"acc\",\"pc\":0,\"halted\":false,\"retired\":8,"
+                     "\"state\":\"pc 0 'in r1, i0' waits for valid on i0 (bond from 'a': no "
+                     "stimulus left)\"}]}\n");
+    write_file("h.xml", halting);
+    bmc_sim(&r, path_in_dir("h.xml"), "--json", "--in", "a=7", NULL);
+    cr_expect_eq(r.status, 0);
+    cr_expect_str_eq(r.out, "{\"outputs\":[{\"cycle\":2,\"output\":\"y\",\"value\":8}],"
+                            "\"stop\":\"halted\",\"cycles\":4,"
+                            "\"cores\":[{\"name\":\"c\",\"pc\":3,\"halted\":true,\"retired\":4,"
+                            "\"state\":\"halted at pc 3 'halt'\"}]}\n");
+}
+
+Test(sim_cli, stimulus_file_and_ready_pattern)
+{
+    write_file("s.txt", "# three values\na = 1, 2\na = 3\n");
+    result r;
+    bmc_sim(&r, "examples/acc8.xml", "--in-file", path_in_dir("s.txt"), "--ready", "sum=0,0,1",
+            NULL);
+    cr_expect_eq(r.status, 4);
+    cr_expect_str_eq(r.out, "2 sum 1\n8 sum 3\n14 sum 6\n");
+}
+
+Test(sim_cli, bad_input)
+{
+    result r;
+    bmc_sim(&r, "examples/acc8.xml", "--in", "a=1,256", NULL);
+    cr_expect_eq(r.status, 1);
+    cr_expect_str_eq(r.out, "");
+    cr_expect_str_eq(r.err, "--in:1:5: error: value 256 does not fit input 'a' (8 bits: -128..255)\n");
+    bmc_sim(&r, "examples/acc8.xml", "--in", "b=1", NULL);
+    cr_expect_eq(r.status, 1);
+    cr_expect_str_eq(r.err, "--in:1:1: error: machine 'acc8' has no external input named 'b'\n");
+    write_file("bad.txt", "a = 1\n\na = x\n");
+    bmc_sim(&r, "examples/acc8.xml", "--in-file", path_in_dir("bad.txt"), NULL);
+    cr_expect_eq(r.status, 1);
+    cr_expect(strstr(r.err, "bad.txt:3:5: error: expected a number") != NULL, "%s", r.err);
+    bmc_sim(&r, "examples/acc8.xml", "--ready", "sum=2", NULL);
+    cr_expect_eq(r.status, 1);
+    bmc_sim(&r, path_in_dir("missing.xml"), NULL);
+    cr_expect_eq(r.status, 1);
+    cr_expect_str_eq(r.out, "");
+}
+
+Test(sim_cli, usage)
+{
+    result r;
+    bmc_sim(&r, NULL);
+    cr_expect_eq(r.status, 2);
+    bmc_sim(&r, "--bogus", "examples/acc8.xml", NULL);
+    cr_expect_eq(r.status, 2);
+    bmc_sim(&r, "--cycles", "ten", "examples/acc8.xml", NULL);
+    cr_expect_eq(r.status, 2);
+    bmc_sim(&r, "--cycles", "-1", "examples/acc8.xml", NULL);
+    cr_expect_eq(r.status, 2);
+    bmc_sim(&r, "examples/acc8.xml", "--in", NULL);
+    cr_expect_eq(r.status, 2);
+    cr_expect(strstr(r.err, "needs a value") != NULL, "%s", r.err);
+    bmc_sim(&r, "--help", NULL);
+    cr_expect_eq(r.status, 0);
+    cr_expect(strstr(r.out, "CYCLE OUTPUT VALUE") && strstr(r.out, "4  deadlock"), "%s", r.out);
+}
+
+Test(sim_cli, vcd)
+{
+    result r;
+    const char *vcd = path_in_dir("w.vcd");
+    bmc_sim(&r, "examples/acc8.xml", "--in", "a=1,2", "--vcd", vcd, NULL);
+    cr_expect_eq(r.status, 4);
+    static char text[16384];
+    slurp_into(vcd, text, sizeof text);
+    static const char *const must[] = {
+        "$timescale 1ns $end",
+        "$scope module acc8 $end",
+        "$var wire 1 ! clk $end",
+        "$scope module core_acc $end",
+        "$var wire 2 \" pc $end",
+        "$scope module bond0_a $end",
+        "$var wire 8 $ data $end",
+        "$scope module bond1_acc_o0 $end",
+        "$enddefinitions $end",
+        "#0\n$dumpvars\n1!\nb0 \"\n0#\nb1 $\n1%\n1&\n",
+        "#5\n0!\n",
+        "#10\n1!\nb1 \"\nb10 $\n0&\n#15\n",   /* a offers 2; acc is at its add */
+        "#20\n1!\nb10 \"\nb1 '\n1(\n#25\n", /* acc's out offers 1 */
+        "#50\n1!\nb1 \"\nbx $\n0%\n0&\n",   /* stimulus exhausted */
+        "#90\n",
+    };
+    for (size_t i = 0; i < sizeof must / sizeof must[0]; i++)
+        cr_expect(strstr(text, must[i]) != NULL, "VCD lacks '%s':\n%s", must[i], text);
+    /* a VCD that cannot be written: error, nothing left behind */
+    bmc_sim(&r, "examples/acc8.xml", "--in", "a=1", "--vcd", path_in_dir("no/such/dir/w.vcd"),
+            NULL);
+    cr_expect_eq(r.status, 1);
+    cr_expect_str_eq(r.out, "");
+}
