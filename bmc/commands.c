@@ -4,6 +4,7 @@
 
 extern const bmc_command bmc_cmd_asm;
 extern const bmc_command bmc_cmd_check;
+extern const bmc_command bmc_cmd_compile;
 extern const bmc_command bmc_cmd_disasm;
 extern const bmc_command bmc_cmd_eval;
 extern const bmc_command bmc_cmd_fmt;
@@ -14,6 +15,7 @@ extern const bmc_command bmc_cmd_sim;
 const bmc_command *const bmc_commands[] = {
     &bmc_cmd_asm,
     &bmc_cmd_check,
+    &bmc_cmd_compile,
     &bmc_cmd_disasm,
     &bmc_cmd_eval,
     &bmc_cmd_fmt,

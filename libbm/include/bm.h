@@ -10,6 +10,7 @@
 #include "bm/insn.h"
 #include "bm/fixed.h"
 #include "bm/graph.h"
+#include "bm/compile.h"
 #include "bm/network.h"
 #include "bm/random.h"
 #include "bm/xml.h"

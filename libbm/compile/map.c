@@ -1,0 +1,89 @@
+/* bm_compile(): checks the options, selects the fused operations, runs the
+ * chosen strategy and builds the machine (see map.h for the steps). */
+#include <string.h>
+
+#include "compile.h"
+#include "map.h"
+
+static const char *const strategy_names[] = {"node", "cores", "single"};
+
+const char *bm_map_strategy_name(bm_map_strategy s)
+{
+    return (unsigned)s < sizeof strategy_names / sizeof *strategy_names ? strategy_names[s] : NULL;
+}
+
+int bm_map_strategy_from_name(const char *name)
+{
+    for (unsigned i = 0; name && i < sizeof strategy_names / sizeof *strategy_names; i++)
+        if (strcmp(name, strategy_names[i]) == 0)
+            return (int)i;
+    return -1;
+}
+
+static int check_options(bm_ctx *ctx, const bm_graph *g, const bm_compile_options *opt)
+{
+    bm_loc none = {NULL, 0, 0};
+    if (opt->version != BM_COMPILE_OPTIONS_VERSION) {
+        bm_error(ctx, none, "compile options: version %u is not supported (expected %u)",
+                 opt->version, BM_COMPILE_OPTIONS_VERSION);
+        return BM_EINVAL;
+    }
+    if (!bm_map_strategy_name(opt->strategy)) {
+        bm_error(ctx, none, "compile options: unknown strategy %d", (int)opt->strategy);
+        return BM_EINVAL;
+    }
+    if (opt->strategy == BM_MAP_CORES && (opt->cores < 1 || opt->cores > BM_COMPILE_CORES_MAX)) {
+        bm_error(ctx, none, "compile options: the cores strategy needs 1 to %u cores, not %u",
+                 BM_COMPILE_CORES_MAX, opt->cores);
+        return BM_EINVAL;
+    }
+    if (opt->name && !bm_is_identifier(opt->name)) {
+        bm_error(ctx, none,
+                 "compile options: machine name '%s' is not an identifier (a letter or '_', "
+                 "then letters, digits or '_', at most 64 characters)",
+                 opt->name);
+        return BM_EINVAL;
+    }
+    /* the machine's external ports share one name space */
+    for (unsigned k = 0; k < bm_graph_output_count(g); k++) {
+        unsigned node = bm_graph_output(g, k);
+        const char *name = bm_graph_node_name(g, node);
+        if (bm_graph_find_input(g, name) >= 0) {
+            bm_error(ctx, bm_graph_node_loc(g, node),
+                     "output '%s' has the name of an input; a machine's inputs and outputs "
+                     "need different names",
+                     name);
+            return BM_EINVALID;
+        }
+    }
+    return BM_OK;
+}
+
+int bm_compile(bm_machine **out, const bm_graph *g, const bm_compile_options *opt)
+{
+    bm_compile_options defaults = BM_COMPILE_OPTIONS_INIT;
+    if (!out || !g)
+        return BM_EINVAL;
+    *out = NULL;
+    if (!opt)
+        opt = &defaults;
+    bm_ctx *ctx = bm_graph_ctx(g);
+    int rc = check_options(ctx, g, opt);
+    if (rc)
+        return rc;
+    map_graph mg;
+    if ((rc = map_select(&mg, ctx, g)))
+        return rc;
+    map_plan plan;
+    map_plan_init(&plan, ctx);
+    switch (opt->strategy) {
+    case BM_MAP_NODE: rc = map_strategy_node(&plan, &mg); break;
+    case BM_MAP_CORES: rc = map_strategy_cores(&plan, &mg, opt->cores); break;
+    case BM_MAP_SINGLE: rc = map_strategy_single(&plan, &mg); break;
+    }
+    if (!rc)
+        rc = map_build_machine(out, &plan, &mg, opt->name ? opt->name : "graph");
+    map_plan_free(&plan);
+    map_graph_free(&mg);
+    return rc;
+}

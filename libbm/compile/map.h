@@ -1,0 +1,210 @@
+/* The mapper's private representation (libbm/compile/map_*.c).  Not
+ * installed.
+ *
+ * Compilation runs in four steps, one file each:
+ *
+ *   map_select.c  graph -> fused operations ("fops"): constants folded,
+ *                 dead nodes dropped, ADD/SUB/NEG/MUL trees flattened into
+ *                 sums of terms (c + x - y + floor(x*k) + floor(x*y) ...),
+ *                 one fop per graph input too, so that fops are the values.
+ *   map_node.c,   a strategy places every fop on a core (its owner) and
+ *   map_cores.c,  fixes one global order of the fops; map_plan.c turns that
+ *   map.c         into events per core (receive, compute, send, output) over
+ *                 channels, keeping each transfer atomic in the global order,
+ *                 which is what makes the machine deadlock-free.
+ *   map_emit.c    each core's events -> instructions, with register
+ *                 allocation (values die at their last use) and fusion of a
+ *                 receive into a multiply-accumulate (inmacfx).
+ *   map_build.c   programs, ports and channels -> a validated bm_machine.
+ */
+#ifndef BM_MAP_H
+#define BM_MAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bm/compile.h"
+#include "bm/graph.h"
+#include "bm/machine.h"
+#include "internal.h"
+
+#define MAP_NONE UINT32_MAX
+
+/* ---- fused operations ------------------------------------------------------ */
+
+typedef enum map_fop_kind {
+    MF_INPUT = 0, /* graph input `c` (its index); produced by the environment  */
+    MF_SUM,       /* c + terms                                                 */
+    MF_RELU,      /* args[0] >= 0 ? args[0] : 0                                */
+    MF_MIN,       /* min(args[0], args[1])                                     */
+    MF_MAX,       /* max(args[0], args[1])                                     */
+    MF_ARGMAX,    /* index of the first maximum of args                        */
+    MF_CONST,     /* c, once per vector: args[0] (if any) is an input read as
+                     the trigger                                              */
+    MF_COPY,      /* args[0] (an output that is a graph input)                 */
+    MF_SINK       /* reads args (unused graph inputs) and drops them; no value */
+} map_fop_kind;
+
+typedef enum map_term_kind {
+    MT_VAL = 0, /* a                                      */
+    MT_MULI,    /* floor(a * imm / 2^frac)                */
+    MT_MUL      /* floor(a * b / 2^frac)                  */
+} map_term_kind;
+
+typedef struct map_term {
+    uint8_t kind;
+    uint8_t neg; /* the term is subtracted */
+    uint32_t a, b;
+    int64_t imm;
+} map_term;
+
+typedef struct map_arg {
+    uint32_t fop;  /* MAP_NONE for a constant */
+    int64_t c;
+} map_arg;
+
+typedef struct map_fop {
+    uint8_t kind;
+    uint32_t node;     /* the graph node whose value this is (MAP_NONE: SINK) */
+    int64_t c;         /* SUM constant, CONST value, INPUT index               */
+    uint32_t first, n; /* terms (SUM) or args (the others)                    */
+    int layer, neuron; /* the node's network tag                              */
+    uint32_t cost;     /* estimated cycles                                    */
+} map_fop;
+
+typedef struct map_graph {
+    bm_ctx *ctx;
+    const bm_graph *g;
+    bm_fixed_type type;
+    map_fop *fops;
+    size_t n_fops, cap_fops;
+    map_term *terms;
+    size_t n_terms, cap_terms;
+    map_arg *args;
+    size_t n_args, cap_args;
+    uint32_t *output_fop;  /* per graph output                               */
+    /* Consumers of each fop (a consumer reading it twice is listed twice),
+     * in increasing order: user[user_start[f] .. user_start[f+1]). */
+    uint32_t *user_start, *user;
+    /* Graph outputs of each fop: out_of[out_start[f] .. out_start[f+1]). */
+    uint32_t *out_start, *out_of;
+} map_graph;
+
+int map_select(map_graph *mg, bm_ctx *ctx, const bm_graph *g);
+void map_graph_free(map_graph *mg);
+
+/* Calls fn(user, value) for each value operand occurrence of fop f. */
+typedef void (*map_operand_fn)(void *user, uint32_t value);
+void map_for_operands(const map_graph *mg, uint32_t f, map_operand_fn fn, void *user);
+/* The operand occurrences of f in a caller buffer; returns their count
+ * (at most 2 * n). */
+unsigned map_operand_count(const map_graph *mg, uint32_t f);
+
+/* ---- the plan: cores, channels, events ----------------------------------- */
+
+typedef enum map_ev_kind {
+    EV_RECV = 0, /* receive value `fop` on input port `port`    */
+    EV_COMPUTE,  /* compute fop                                  */
+    EV_SEND,     /* send value `fop` on output port `port`       */
+    EV_OUTPUT    /* send value `fop` to the external output on output port `port` */
+} map_ev_kind;
+
+typedef struct map_event {
+    uint8_t kind;
+    uint32_t fop;
+    uint32_t port;
+} map_event;
+
+typedef struct map_core {
+    char *name;
+    bm_loc loc;
+    map_event *ev;
+    size_t n_ev, cap_ev;
+    unsigned n_in, n_out;
+} map_core;
+
+/* A bond: from a core's output port, or from an external input, to sinks. */
+typedef struct map_channel {
+    int64_t src_core;  /* -1: external input `src` */
+    uint32_t src;      /* output port, or external input index */
+} map_channel;
+
+typedef struct map_sink {
+    uint32_t chan, core, port;
+} map_sink;
+
+typedef struct map_outbond {
+    uint32_t core, port, output;
+} map_outbond;
+
+typedef struct map_plan {
+    bm_ctx *ctx;
+    map_core *cores;
+    size_t n_cores, cap_cores;
+    map_channel *chans;
+    size_t n_chans, cap_chans;
+    map_sink *sinks;
+    size_t n_sinks, cap_sinks;
+    map_outbond *outs;
+    size_t n_outs, cap_outs;
+} map_plan;
+
+void map_plan_init(map_plan *p, bm_ctx *ctx);
+void map_plan_free(map_plan *p);
+/* Adds a core (name copied); *out its index. */
+int map_plan_add_core(map_plan *p, const char *name, bm_loc loc, uint32_t *out);
+
+/* How values travel between cores. */
+typedef enum map_policy {
+    MAP_PER_VALUE = 0, /* one output port per value sent, fanned out to every
+                          core that reads it; inputs fan out from the machine
+                          input to every core that reads them             */
+    MAP_PER_PAIR       /* one channel per (source, destination) pair of cores,
+                          a value sent once per destination; an input is read
+                          by its owner core and forwarded like any value  */
+} map_policy;
+
+/* Builds every core's events from owner[f] (core of each fop; for inputs
+ * MAP_NONE under MAP_PER_VALUE) and order[] (all fops, a topological
+ * order): the global order is, for each fop in turn, its computation (or
+ * for an input its reception), then its transfers, then its outputs. */
+int map_plan_events(map_plan *p, const map_graph *mg, const uint32_t *owner,
+                    const uint32_t *order, map_policy policy);
+
+/* ---- strategies -------------------------------------------------------------- */
+
+int map_strategy_node(map_plan *p, const map_graph *mg);
+int map_strategy_single(map_plan *p, const map_graph *mg);
+int map_strategy_cores(map_plan *p, const map_graph *mg, unsigned cores);
+
+/* ---- code -------------------------------------------------------------------- */
+
+typedef struct map_program {
+    bm_insn *insn;
+    size_t n, cap;
+    unsigned registers;
+    bm_opcode_set opcodes;
+    int fixed_point; /* uses a unit that needs frac */
+} map_program;
+
+typedef struct map_emitter map_emitter;
+
+int map_emitter_new(map_emitter **out, const map_graph *mg);
+void map_emitter_free(map_emitter *em);
+/* Emits core `core` of the plan into prog (reset first). */
+int map_emit_core(map_emitter *em, const map_plan *p, uint32_t core, map_program *prog);
+void map_program_free(bm_ctx *ctx, map_program *prog);
+
+/* Builds the machine: one bm_core per plan core, external ports named like
+ * the graph's, bonds from the channels; then validates it. */
+int map_build_machine(bm_machine **out, const map_plan *p, const map_graph *mg, const char *name);
+
+/* ---- helpers ------------------------------------------------------------------ */
+
+/* A unique core name made from `base` (an identifier, truncated to fit). */
+typedef struct map_namer {
+    bm_ctx *ctx;
+    void *names; /* bm_names */
+} map_namer;
+
+#endif

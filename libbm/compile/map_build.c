@@ -1,0 +1,134 @@
+/* From the plan and the cores' programs to a validated machine: one core per
+ * plan core (width = the graph type's total bits, frac = its fraction bits
+ * when the program uses a fixed-point unit, registers, ROM and ports as the
+ * program needs), the graph's inputs and outputs as external ports, one
+ * bond per channel and per output. */
+#include <stdio.h>
+#include <string.h>
+
+#include "map.h"
+
+static int add_core(bm_machine *m, const map_plan *p, uint32_t i, const map_program *prog,
+                    const map_graph *mg)
+{
+    const map_core *c = &p->cores[i];
+    bm_core_params params = BM_CORE_PARAMS_INIT;
+    params.width = mg->type.total;
+    params.frac = prog->fixed_point ? mg->type.frac : 0;
+    params.registers = prog->registers;
+    params.rom_depth = (unsigned)prog->n;
+    params.ram_depth = 0;
+    params.inputs = c->n_in;
+    params.outputs = c->n_out;
+    bm_core *core;
+    int rc = bm_machine_add_core(m, &core, c->name, &params, c->loc);
+    if (rc)
+        return rc;
+    bm_core_set_opcodes(core, &prog->opcodes);
+    for (size_t k = 0; k < prog->n && !rc; k++) {
+        bm_insn in = prog->insn[k];
+        in.loc = c->loc;
+        rc = bm_core_append_insn(core, &in);
+    }
+    return rc;
+}
+
+static void endpoint(char *buf, size_t size, const map_plan *p, uint32_t core, char dir,
+                     uint32_t port)
+{
+    snprintf(buf, size, "%s.%c%u", p->cores[core].name, dir, port);
+}
+
+static int add_bonds(bm_machine *m, const map_plan *p, const map_graph *mg)
+{
+    bm_ctx *ctx = p->ctx;
+    char src[96], dst[96];
+    int rc = BM_OK;
+    /* sinks grouped by channel (counting sort) */
+    uint32_t *start = bm_calloc(ctx, p->n_chans + 1, sizeof *start);
+    uint32_t *order = bm_malloc(ctx, (p->n_sinks ? p->n_sinks : 1) * sizeof *order);
+    if (!start || !order) {
+        bm_free(ctx, start);
+        bm_free(ctx, order);
+        return bm_oom(ctx);
+    }
+    for (size_t i = 0; i < p->n_sinks; i++)
+        start[p->sinks[i].chan + 1]++;
+    for (size_t c = 0; c < p->n_chans; c++)
+        start[c + 1] += start[c];
+    for (size_t i = 0; i < p->n_sinks; i++)
+        order[start[p->sinks[i].chan]++] = (uint32_t)i;
+    for (size_t c = p->n_chans; c > 0; c--)
+        start[c] = start[c - 1];
+    start[0] = 0;
+    bm_loc loc = bm_graph_loc(mg->g);
+    for (size_t c = 0; c < p->n_chans && !rc; c++) {
+        const map_channel *ch = &p->chans[c];
+        if (ch->src_core < 0)
+            snprintf(src, sizeof src, "%s",
+                     bm_graph_node_name(mg->g, bm_graph_input(mg->g, ch->src)));
+        else
+            endpoint(src, sizeof src, p, (uint32_t)ch->src_core, 'o', ch->src);
+        unsigned bond;
+        if ((rc = bm_machine_add_bond(m, &bond, src, loc)))
+            break;
+        for (uint32_t k = start[c]; k < start[c + 1] && !rc; k++) {
+            const map_sink *s = &p->sinks[order[k]];
+            endpoint(dst, sizeof dst, p, s->core, 'i', s->port);
+            rc = bm_machine_bond_add_sink(m, bond, dst, loc);
+        }
+    }
+    for (size_t k = 0; k < p->n_outs && !rc; k++) {
+        const map_outbond *o = &p->outs[k];
+        endpoint(src, sizeof src, p, o->core, 'o', o->port);
+        unsigned bond;
+        if (!(rc = bm_machine_add_bond(m, &bond, src, loc)))
+            rc = bm_machine_bond_add_sink(
+                m, bond, bm_graph_node_name(mg->g, bm_graph_output(mg->g, o->output)), loc);
+    }
+    bm_free(ctx, start);
+    bm_free(ctx, order);
+    return rc;
+}
+
+int map_build_machine(bm_machine **out, const map_plan *p, const map_graph *mg, const char *name)
+{
+    bm_ctx *ctx = p->ctx;
+    const bm_graph *g = mg->g;
+    bm_machine *m;
+    *out = NULL;
+    int rc = bm_machine_new(&m, ctx, name);
+    if (rc)
+        return rc;
+    bm_machine_set_loc(m, bm_graph_loc(g));
+    unsigned w = mg->type.total;
+    for (unsigned i = 0; i < bm_graph_input_count(g) && !rc; i++) {
+        unsigned node = bm_graph_input(g, i);
+        rc = bm_machine_add_input(m, bm_graph_node_name(g, node), w, bm_graph_node_loc(g, node));
+    }
+    for (unsigned i = 0; i < bm_graph_output_count(g) && !rc; i++) {
+        unsigned node = bm_graph_output(g, i);
+        rc = bm_machine_add_output(m, bm_graph_node_name(g, node), w, bm_graph_node_loc(g, node));
+    }
+    map_emitter *em = NULL;
+    map_program prog;
+    memset(&prog, 0, sizeof prog);
+    if (!rc)
+        rc = map_emitter_new(&em, mg);
+    for (uint32_t i = 0; i < p->n_cores && !rc; i++) {
+        if (!(rc = map_emit_core(em, p, i, &prog)))
+            rc = add_core(m, p, i, &prog, mg);
+    }
+    map_program_free(ctx, &prog);
+    map_emitter_free(em);
+    if (!rc)
+        rc = add_bonds(m, p, mg);
+    if (!rc)
+        rc = bm_machine_validate(m);
+    if (rc) {
+        bm_machine_free(m);
+        return rc;
+    }
+    *out = m;
+    return BM_OK;
+}

@@ -1,0 +1,142 @@
+/* The graph compiler: maps a computational graph (bm/graph.h) onto a
+ * streaming machine (bm/machine.h), and reports what it built.
+ *
+ * bm_compile() chooses, per graph node, the fused operation that computes
+ * it (multiply-accumulate chains, relu, min/max, argmax; constants become
+ * immediates), places the operations on cores with one of three strategies,
+ * fixes one global order of every computation and transfer, and emits each
+ * core's share of that order as its program, ending in `j 0`.  Every core
+ * gets only the opcodes, registers and ports its program uses; values are
+ * the graph's fixed-point type (core width = total bits, frac = fraction
+ * bits).  The machine's external inputs and outputs are the graph's, by
+ * name and in declaration order; it takes one value per input and gives one
+ * per output for each input vector, and accepts the next vector as soon as
+ * the previous one has moved on.  Its outputs are those of bm_graph_eval(),
+ * bit for bit.  docs/compile.md describes the strategies and the machines
+ * they produce.
+ *
+ *     bm_compile_options opt = BM_COMPILE_OPTIONS_INIT;
+ *     opt.strategy = BM_MAP_CORES;
+ *     opt.cores = 8;
+ *     bm_machine *m;
+ *     if (bm_compile(&m, graph, &opt) == 0) { ... bm_machine_free(m); }
+ *
+ * The report (bm_compile_report_new) describes any machine compiled from a
+ * graph: per core its opcode set, instruction width, program length and
+ * registers, and the latency and initiation interval *measured* by running
+ * the simulator on a few input vectors, checking every output against the
+ * reference evaluator on the way.
+ */
+#ifndef BM_COMPILE_API_H
+#define BM_COMPILE_API_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "bm/graph.h"
+#include "bm/machine.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* How operations are placed on cores. */
+typedef enum bm_map_strategy {
+    BM_MAP_NODE = 0, /* one core per operation (a multiply-accumulate chain
+                        with its relu counts as one), or per neuron for
+                        nodes tagged by the network lowering               */
+    BM_MAP_CORES,    /* a fixed number of cores: the compiler partitions
+                        and schedules the graph across them               */
+    BM_MAP_SINGLE    /* everything on one core                            */
+} bm_map_strategy;
+
+/* "node", "cores", "single"; NULL for an unknown value. */
+const char *bm_map_strategy_name(bm_map_strategy s);
+/* The strategy with that name, or -1. */
+int bm_map_strategy_from_name(const char *name);
+
+/* The largest --cores the compiler accepts. */
+#define BM_COMPILE_CORES_MAX 4096
+
+typedef struct bm_compile_options {
+    unsigned version;          /* BM_COMPILE_OPTIONS_VERSION                  */
+    bm_map_strategy strategy;  /* BM_MAP_NODE                                 */
+    unsigned cores;            /* BM_MAP_CORES: 1..BM_COMPILE_CORES_MAX; the
+                                  machine has at most this many cores (fewer
+                                  when the graph has fewer operations)       */
+    const char *name;          /* machine name (an identifier); NULL: "graph" */
+} bm_compile_options;
+#define BM_COMPILE_OPTIONS_VERSION 1
+#define BM_COMPILE_OPTIONS_INIT {BM_COMPILE_OPTIONS_VERSION, BM_MAP_NODE, 4, NULL}
+
+/* Compiles a finished graph into a new, validated machine on the graph's
+ * context.  opt may be NULL for the defaults.  Errors (recorded on the
+ * context): BM_EINVAL for bad options (cores 0, an unknown strategy, a name
+ * that is not an identifier), BM_EINVALID for a graph that cannot become a
+ * machine (an input and an output with the same name), BM_ENOMEM. */
+int bm_compile(bm_machine **out, const bm_graph *g, const bm_compile_options *opt);
+
+/* ---- report ------------------------------------------------------------- */
+
+typedef struct bm_compile_report bm_compile_report;
+
+typedef struct bm_report_options {
+    unsigned version;      /* BM_REPORT_OPTIONS_VERSION                        */
+    unsigned vectors;      /* vectors to stream for the interval (>= 2; 8)      */
+    uint64_t seed;         /* for the random input vectors (1)                 */
+    const int64_t *inputs; /* or these raw vectors, input_count each (NULL)     */
+    size_t n_inputs;       /* how many vectors `inputs` holds                   */
+    uint64_t max_cycles;   /* give up after this many cycles per run (0: 10^8)  */
+} bm_report_options;
+#define BM_REPORT_OPTIONS_VERSION 1
+#define BM_REPORT_OPTIONS_INIT {BM_REPORT_OPTIONS_VERSION, 8, 1, NULL, 0, 0}
+
+/* One core of the machine. */
+typedef struct bm_report_core {
+    const char *name;
+    const char *opcodes;      /* its opcode set, catalogue order, space-separated */
+    unsigned opcode_count;
+    unsigned insn_width;      /* bits per instruction word                       */
+    unsigned instructions;    /* program length (= ROM depth)                    */
+    unsigned registers;
+    unsigned inputs, outputs; /* ports                                           */
+} bm_report_core;
+
+typedef struct bm_report_summary {
+    unsigned cores;
+    unsigned bonds;
+    uint64_t instructions;    /* sum over cores                                   */
+    uint64_t registers;       /* sum over cores                                   */
+    uint64_t rom_bits;        /* sum of instructions x instruction width          */
+    unsigned max_insn_width;
+    /* Measured by simulation (docs/compile.md, "Report"): */
+    uint64_t latency;         /* cycles from the first input transfer to the last
+                                 output transfer of one vector in an idle machine */
+    double interval;          /* cycles between the completions of consecutive
+                                 vectors streamed back to back (steady state)     */
+    uint64_t interval_max;    /* the largest such gap in the steady state         */
+    unsigned vectors;         /* vectors streamed                                 */
+    int verified;             /* 1: every output equalled bm_graph_eval's          */
+} bm_report_summary;
+
+/* Describes machine m compiled from graph g (its external ports must be the
+ * graph's inputs and outputs by name).  Simulates it: one vector alone for
+ * the latency, then opt->vectors vectors pushed up front for the interval,
+ * comparing every output with bm_graph_eval().  A machine that deadlocks,
+ * runs out of cycles or computes a wrong value is BM_EINVALID with a
+ * diagnostic on the machine's context (*out is then NULL).  opt may be NULL. */
+int bm_compile_report_new(bm_compile_report **out, const bm_machine *m, const bm_graph *g,
+                          const bm_report_options *opt);
+void bm_compile_report_free(bm_compile_report *r);
+const bm_report_summary *bm_compile_report_summary(const bm_compile_report *r);
+unsigned bm_compile_report_core_count(const bm_compile_report *r);
+const bm_report_core *bm_compile_report_core(const bm_compile_report *r, unsigned i);
+/* Writes the report as text (a table, then the summary) or as one JSON
+ * object (docs/compile.md).  BM_EIO when the stream fails. */
+int bm_compile_report_write(const bm_compile_report *r, FILE *f, int json);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

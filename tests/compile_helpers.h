@@ -1,0 +1,102 @@
+/* Helpers of the compiler suites (tests/test_compile*.c): header-only,
+ * static. */
+#ifndef BM_TEST_COMPILE_HELPERS_H
+#define BM_TEST_COMPILE_HELPERS_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+
+#include "bm.h"
+#include "graph_helpers.h"
+
+/* A strategy and, for cores, its count. */
+typedef struct placement {
+    bm_map_strategy strategy;
+    unsigned cores;
+} placement;
+
+static const placement every_placement[] = {
+    {BM_MAP_NODE, 0}, {BM_MAP_SINGLE, 0}, {BM_MAP_CORES, 1}, {BM_MAP_CORES, 2}, {BM_MAP_CORES, 5},
+};
+#define N_PLACEMENTS (sizeof every_placement / sizeof every_placement[0])
+
+static inline const char *placement_name(placement p)
+{
+    static char buf[32];
+    if (p.strategy == BM_MAP_CORES)
+        snprintf(buf, sizeof buf, "cores %u", p.cores);
+    else
+        snprintf(buf, sizeof buf, "%s", bm_map_strategy_name(p.strategy));
+    return buf;
+}
+
+static inline bm_machine *compile_with(const bm_graph *g, placement p, const char *what)
+{
+    bm_compile_options opt = BM_COMPILE_OPTIONS_INIT;
+    opt.strategy = p.strategy;
+    if (p.cores)
+        opt.cores = p.cores;
+    bm_machine *m = NULL;
+    int rc = bm_compile(&m, g, &opt);
+    char *d = graph_diags(bm_graph_ctx(g));
+    cr_assert_eq(rc, 0, "%s, %s: bm_compile gives %d:\n%s", what, placement_name(p), rc, d);
+    free(d);
+    return m;
+}
+
+/* Prints the machine (for failure messages). */
+static inline void dump_machine(const bm_machine *m)
+{
+    char *text;
+    size_t len;
+    if (bm_disasm_machine(&text, &len, m, NULL) == 0) {
+        fprintf(stderr, "%s", text);
+        bm_disasm_free(bm_machine_ctx(m), text);
+    }
+}
+
+/* Compiles g with p and checks, by the report's simulation, that a machine
+ * streaming `vectors` vectors (given raw inputs, or random from seed when
+ * inputs is NULL) outputs bm_graph_eval's bits and never deadlocks.
+ * Returns the latency. */
+static inline uint64_t check_compiled(const bm_graph *g, placement p, const int64_t *inputs,
+                                      size_t n_inputs, unsigned vectors, uint64_t seed,
+                                      const char *what)
+{
+    bm_machine *m = compile_with(g, p, what);
+    bm_report_options ro = BM_REPORT_OPTIONS_INIT;
+    ro.vectors = vectors;
+    ro.seed = seed;
+    ro.inputs = inputs;
+    ro.n_inputs = n_inputs;
+    bm_compile_report *r = NULL;
+    int rc = bm_compile_report_new(&r, m, g, &ro);
+    if (rc)
+        dump_machine(m);
+    char *d = graph_diags(bm_graph_ctx(g));
+    cr_assert_eq(rc, 0, "%s, %s: the machine does not compute the graph (%d):\n%s", what,
+                 placement_name(p), rc, d);
+    free(d);
+    uint64_t latency = bm_compile_report_summary(r)->latency;
+    bm_compile_report_free(r);
+    bm_machine_free(m);
+    return latency;
+}
+
+static inline uint64_t crng_next(uint64_t *s)
+{
+    uint64_t z = (*s += UINT64_C(0x9E3779B97F4A7C15));
+    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
+    return z ^ (z >> 31);
+}
+
+static inline int64_t crandom_raw(uint64_t *s, bm_fixed_type t)
+{
+    return bm_fixed_wrap((int64_t)crng_next(s), t);
+}
+
+#endif
