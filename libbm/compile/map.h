@@ -154,22 +154,16 @@ void map_plan_free(map_plan *p);
 /* Adds a core (name copied); *out its index. */
 int map_plan_add_core(map_plan *p, const char *name, bm_loc loc, uint32_t *out);
 
-/* How values travel between cores. */
-typedef enum map_policy {
-    MAP_PER_VALUE = 0, /* one output port per value sent, fanned out to every
-                          core that reads it; inputs fan out from the machine
-                          input to every core that reads them             */
-    MAP_PER_PAIR       /* one channel per (source, destination) pair of cores,
-                          a value sent once per destination; an input is read
-                          by its owner core and forwarded like any value  */
-} map_policy;
-
-/* Builds every core's events from owner[f] (core of each fop; for inputs
- * MAP_NONE under MAP_PER_VALUE) and order[] (all fops, a topological
- * order): the global order is, for each fop in turn, its computation (or
- * for an input its reception), then its transfers, then its outputs. */
+/* Builds every core's events from owner[f] (the core of each fop;
+ * ignored for inputs) and order[] (all fops, a topological order): the
+ * global order is, for each fop in turn, its computation (for an input,
+ * its reception by every core that reads it), then its transfer, then its
+ * outputs.  A value travels once, on the channel from its core to exactly
+ * the set of other cores that read it: one output port per destination
+ * set, fanned out by its bond, shared by every value with that source and
+ * those destinations.  A graph input fans out from the machine input. */
 int map_plan_events(map_plan *p, const map_graph *mg, const uint32_t *owner,
-                    const uint32_t *order, map_policy policy);
+                    const uint32_t *order);
 
 /* ---- strategies -------------------------------------------------------------- */
 

@@ -9,13 +9,12 @@
  *   cycles to receive the operands that are not there yet (one to send,
  *   one to receive, after the producer finishes), so producers and
  *   consumers stay together unless spreading out is faster.
- * - A graph input is read by the core of its first consumer and forwarded
- *   from there like any other value.
+ * - A graph input costs each core that reads it one cycle; its bond fans
+ *   out from the machine input to all of them.
  *
- * The global order is the estimated start time of each fop.  Values travel
- * over one channel per pair of cores (MAP_PER_PAIR): a core has one output
- * port per core it sends to and one input port per core it receives from.
- * Cores that receive no fop are left out. */
+ * The global order is the estimated start time of each fop (an input: its
+ * first reception).  A value is sent once, fanned out to every core that
+ * reads it (map_plan.c).  Cores that receive no fop are left out. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,15 +64,10 @@ static void bottom_levels(heft *h)
     }
 }
 
-/* When value v is on core k: 0 for an input nobody reads yet, else the
- * time or UINT64_MAX when it would have to be sent. */
-static uint64_t local_time(const heft *h, uint32_t v, uint32_t k, int *unowned_input)
+/* When value v is on core k, or UINT64_MAX when it would first have to
+ * get there. */
+static uint64_t local_time(const heft *h, uint32_t v, uint32_t k)
 {
-    *unowned_input = 0;
-    if (h->owner[v] == MAP_NONE) {
-        *unowned_input = 1;
-        return 0;
-    }
     if (h->owner[v] == k)
         return h->finish[v];
     for (uint32_t n = h->recv_head[v]; n != MAP_NONE; n = h->notes[n].next)
@@ -97,35 +91,38 @@ static void collect_operand(void *user, uint32_t v)
     oc->list[oc->n++] = v;
 }
 
-/* Finish time of f on core k (operands in `ops`); commit applies it. */
+/* Finish time of f on core k (operands in `ops`); commit applies it.  An
+ * input costs the core one cycle to read; any other value not yet on k
+ * costs its core one cycle to send (once: its bond fans out to every
+ * reader) and k one cycle to receive, after it is computed. */
 static uint64_t place(heft *h, uint32_t f, uint32_t k, const uint32_t *ops, unsigned n_ops,
                       int commit)
 {
     uint64_t t = h->avail[k];
     for (unsigned i = 0; i < n_ops; i++) {
         uint32_t v = ops[i];
-        int unowned;
-        uint64_t when = local_time(h, v, k, &unowned);
-        if (unowned) {
-            if (commit) {
-                h->owner[v] = k;
-                h->start[v] = t;
-                h->finish[v] = t + 1;
-            }
-            t += 1;
-        } else if (when != UINT64_MAX) {
+        uint64_t when = local_time(h, v, k);
+        if (when != UINT64_MAX) {
             t = max64(t, when);
+            continue;
+        }
+        int input = h->mg->fops[v].kind == MF_INPUT;
+        if (input) {
+            if (commit && t < h->start[v])
+                h->start[v] = t;
+            t += 1;
         } else {
             t = max64(t, h->finish[v] + 1) + 1;
-            if (commit) {
+            if (commit && h->recv_head[v] == MAP_NONE)
                 h->avail[h->owner[v]] += 1; /* the send */
-                recv_note note = {k, t, h->recv_head[v]};
-                if (bm_grow(h->ctx, (void **)&h->notes, &h->cap_notes, h->n_notes + 1,
-                            sizeof *h->notes))
-                    return UINT64_MAX;
-                h->notes[h->n_notes] = note;
-                h->recv_head[v] = (uint32_t)h->n_notes++;
-            }
+        }
+        if (commit) {
+            recv_note note = {k, t, h->recv_head[v]};
+            if (bm_grow(h->ctx, (void **)&h->notes, &h->cap_notes, h->n_notes + 1,
+                        sizeof *h->notes))
+                return UINT64_MAX;
+            h->notes[h->n_notes] = note;
+            h->recv_head[v] = (uint32_t)h->n_notes++;
         }
     }
     uint64_t end = t + h->mg->fops[f].cost;
@@ -169,7 +166,8 @@ static int schedule(heft *h, const uint32_t *prio, uint32_t *ops)
                     idle = k;
             add_candidate(h, &nc, idle);
             for (unsigned j = 0; j < oc.n; j++) {
-                add_candidate(h, &nc, h->owner[ops[j]]);
+                if (h->owner[ops[j]] != MAP_NONE)
+                    add_candidate(h, &nc, h->owner[ops[j]]);
                 for (uint32_t n = h->recv_head[ops[j]]; n != MAP_NONE; n = h->notes[n].next)
                     add_candidate(h, &nc, h->notes[n].core);
             }
@@ -247,32 +245,31 @@ int map_strategy_cores(map_plan *p, const map_graph *mg, unsigned n_cores)
                  : bm_oom(ctx);
     if (!rc) {
         memset(h.owner, 0xff, n * sizeof *h.owner);
+        for (uint32_t f = 0; f < mg->n_fops; f++)
+            h.start[f] = mg->fops[f].kind == MF_INPUT ? UINT64_MAX : 0;
         memset(h.recv_head, 0xff, n * sizeof *h.recv_head);
         bottom_levels(&h);
         if (!(rc = sort_fops(ctx, order, mg->n_fops, h.bl, 1)))
             rc = schedule(&h, order, ops);
     }
     if (!rc) {
-        /* inputs nobody reads (none: unused inputs have the sink) go to core 0 */
-        for (uint32_t f = 0; f < mg->n_fops; f++)
-            if (h.owner[f] == MAP_NONE)
-                h.owner[f] = 0;
         /* the cores that got work, numbered in order of first use */
         memset(renumber, 0xff, n_cores * sizeof *renumber);
         rc = sort_fops(ctx, order, mg->n_fops, h.start, 0);
         char name[32];
         for (size_t i = 0; i < mg->n_fops && !rc; i++) {
             uint32_t k = h.owner[order[i]];
-            if (renumber[k] != MAP_NONE)
+            if (k == MAP_NONE || renumber[k] != MAP_NONE)
                 continue;
             snprintf(name, sizeof name, "core%zu", p->n_cores);
             rc = map_plan_add_core(p, name, bm_graph_loc(mg->g), &renumber[k]);
         }
         for (uint32_t f = 0; f < mg->n_fops; f++)
-            h.owner[f] = renumber[h.owner[f]];
+            if (h.owner[f] != MAP_NONE)
+                h.owner[f] = renumber[h.owner[f]];
     }
     if (!rc)
-        rc = map_plan_events(p, mg, h.owner, order, MAP_PER_PAIR);
+        rc = map_plan_events(p, mg, h.owner, order);
     bm_free(ctx, h.avail);
     bm_free(ctx, h.cand);
     bm_free(ctx, h.cand_mark);

@@ -90,15 +90,14 @@ static int joins_operand(const map_graph *mg, uint32_t f)
            mg->out_start[a + 1] == mg->out_start[a];
 }
 
-static int plan_in_order(map_plan *p, const map_graph *mg, const uint32_t *owner,
-                         map_policy policy)
+static int plan_in_order(map_plan *p, const map_graph *mg, const uint32_t *owner)
 {
     uint32_t *order = bm_malloc(p->ctx, (mg->n_fops ? mg->n_fops : 1) * sizeof *order);
     if (!order)
         return bm_oom(p->ctx);
     for (uint32_t f = 0; f < mg->n_fops; f++)
         order[f] = f;
-    int rc = map_plan_events(p, mg, owner, order, policy);
+    int rc = map_plan_events(p, mg, owner, order);
     bm_free(p->ctx, order);
     return rc;
 }
@@ -137,7 +136,7 @@ int map_strategy_node(map_plan *p, const map_graph *mg)
         rc = named_core(p, &nm, fop_base_name(mg, f, buf, sizeof buf), loc, &owner[f]);
     }
     if (!rc)
-        rc = plan_in_order(p, mg, owner, MAP_PER_VALUE);
+        rc = plan_in_order(p, mg, owner);
     bm_free(ctx, owner);
     bm_names_free(&nm.used);
     bm_names_free(&tags);
@@ -154,7 +153,7 @@ int map_strategy_single(map_plan *p, const map_graph *mg)
     for (uint32_t f = 0; f < mg->n_fops && !rc; f++)
         owner[f] = mg->fops[f].kind == MF_INPUT ? MAP_NONE : core;
     if (!rc)
-        rc = plan_in_order(p, mg, owner, MAP_PER_VALUE);
+        rc = plan_in_order(p, mg, owner);
     bm_free(p->ctx, owner);
     return rc;
 }

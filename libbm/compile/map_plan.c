@@ -14,6 +14,7 @@
  * happens.  Streaming vectors back to back only repeats the list.  The
  * external inputs are always offered while values remain and the external
  * outputs always taken, so the machine stops only when its inputs run out. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "map.h"
@@ -98,66 +99,99 @@ static int output(map_plan *p, uint32_t core, uint32_t output, uint32_t *port)
     return BM_OK;
 }
 
-/* ---- channels between pairs of cores ------------------------------------------ */
+/* ---- channels by destination set ---------------------------------------------- */
 
-typedef struct pair_slot {
-    uint64_t key; /* (src << 32 | dst) + 1; 0 = empty */
-    uint32_t chan, port;
-} pair_slot;
+/* Channels from one core to one set of cores are shared by every value
+ * with that source and those destinations: one port, one bond, the values
+ * in the global order.  The map goes from a hash of (source, sorted
+ * destinations) to the channels with that hash. */
+typedef struct set_slot {
+    uint64_t hash; /* 0 = empty */
+    uint32_t chan;
+    uint32_t first_sink; /* the channel's sinks are p->sinks[first_sink ...] */
+    uint32_t n_sinks;
+} set_slot;
 
-typedef struct pair_map {
-    pair_slot *slot;
+typedef struct set_map {
+    set_slot *slot;
     size_t cap, count;
-} pair_map;
+} set_map;
 
-static size_t pair_hash(uint64_t key, size_t cap)
+static uint64_t set_hash(uint32_t src, const uint32_t *dests, size_t n)
 {
-    key ^= key >> 33;
-    key *= UINT64_C(0xff51afd7ed558ccd);
-    key ^= key >> 33;
-    return (size_t)key & (cap - 1);
+    uint64_t h = UINT64_C(0xcbf29ce484222325) ^ src;
+    for (size_t i = 0; i < n; i++) {
+        h ^= dests[i] + UINT64_C(0x9e3779b97f4a7c15);
+        h *= UINT64_C(0x100000001b3);
+    }
+    h ^= h >> 29;
+    return h | 1;
 }
 
-static pair_slot *pair_find(pair_map *m, uint64_t key)
+static int set_matches(const map_plan *p, const set_slot *s, uint32_t src, const uint32_t *dests,
+                       size_t n)
 {
-    size_t i = pair_hash(key, m->cap);
-    while (m->slot[i].key && m->slot[i].key != key)
-        i = (i + 1) & (m->cap - 1);
-    return &m->slot[i];
+    if (s->n_sinks != n || p->chans[s->chan].src_core != (int64_t)src)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (p->sinks[s->first_sink + i].core != dests[i])
+            return 0;
+    return 1;
 }
 
-static int pair_get(map_plan *p, pair_map *m, uint32_t src, uint32_t dst, uint32_t *chan,
-                    uint32_t *port)
+static int set_grow(map_plan *p, set_map *m)
 {
-    uint64_t key = (((uint64_t)src << 32) | dst) + 1;
-    if ((m->count + 1) * 2 > m->cap) {
-        size_t cap = m->cap ? m->cap * 2 : 64;
-        pair_slot *old = m->slot;
-        size_t old_cap = m->cap;
-        if (!(m->slot = bm_calloc(p->ctx, cap, sizeof *m->slot))) {
-            m->slot = old;
-            return bm_oom(p->ctx);
+    size_t cap = m->cap ? m->cap * 2 : 64;
+    set_slot *slot = bm_calloc(p->ctx, cap, sizeof *slot);
+    if (!slot)
+        return bm_oom(p->ctx);
+    for (size_t i = 0; i < m->cap; i++) {
+        if (!m->slot[i].hash)
+            continue;
+        size_t j = (size_t)m->slot[i].hash & (cap - 1);
+        while (slot[j].hash)
+            j = (j + 1) & (cap - 1);
+        slot[j] = m->slot[i];
+    }
+    bm_free(p->ctx, m->slot);
+    m->slot = slot;
+    m->cap = cap;
+    return BM_OK;
+}
+
+/* The channel from src to exactly the cores dests[] (sorted), made on first
+ * use; *first_sink receives the index of its first sink. */
+static int set_channel(map_plan *p, set_map *m, uint32_t src, const uint32_t *dests, size_t n,
+                       uint32_t *chan, uint32_t *first_sink)
+{
+    int rc;
+    if ((m->count + 1) * 2 > m->cap && (rc = set_grow(p, m)))
+        return rc;
+    uint64_t h = set_hash(src, dests, n);
+    size_t j = (size_t)h & (m->cap - 1);
+    for (; m->slot[j].hash; j = (j + 1) & (m->cap - 1)) {
+        if (m->slot[j].hash == h && set_matches(p, &m->slot[j], src, dests, n)) {
+            *chan = m->slot[j].chan;
+            *first_sink = m->slot[j].first_sink;
+            return BM_OK;
         }
-        m->cap = cap;
-        for (size_t i = 0; i < old_cap; i++)
-            if (old[i].key)
-                *pair_find(m, old[i].key) = old[i];
-        bm_free(p->ctx, old);
     }
-    pair_slot *s = pair_find(m, key);
-    int rc = BM_OK;
-    if (!s->key) {
-        uint32_t c, port_in;
-        if ((rc = channel(p, src, 0, &c)) || (rc = sink(p, c, dst, &port_in)))
+    uint32_t c, port;
+    if ((rc = channel(p, src, 0, &c)))
+        return rc;
+    uint32_t first = (uint32_t)p->n_sinks;
+    for (size_t i = 0; i < n; i++)
+        if ((rc = sink(p, c, dests[i], &port)))
             return rc;
-        s->key = key;
-        s->chan = c;
-        s->port = port_in;
-        m->count++;
-    }
-    *chan = s->chan;
-    *port = s->port;
-    return rc;
+    set_slot *s = &m->slot[j];
+    s->hash = h;
+    s->chan = c;
+    s->first_sink = first;
+    s->n_sinks = (uint32_t)n;
+    m->count++;
+    *chan = c;
+    *first_sink = first;
+    return BM_OK;
 }
 
 /* ---- events ------------------------------------------------------------------------ */
@@ -166,14 +200,18 @@ typedef struct planner {
     map_plan *p;
     const map_graph *mg;
     const uint32_t *owner;
-    map_policy policy;
     uint32_t *seen; /* per core: the last fop whose destinations included it, + 1 */
     uint32_t *dests;
-    pair_map pairs;
+    set_map sets;
 } planner;
 
-/* The cores other than `except` that own a user of f, each once, in the
- * order of the users. */
+static int by_number(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The cores other than `except` that own a user of f, each once, sorted. */
 static size_t destinations(planner *pl, uint32_t f, uint32_t except)
 {
     const map_graph *mg = pl->mg;
@@ -185,48 +223,32 @@ static size_t destinations(planner *pl, uint32_t f, uint32_t except)
         pl->seen[core] = f + 1;
         pl->dests[n++] = core;
     }
+    qsort(pl->dests, n, sizeof *pl->dests, by_number);
     return n;
 }
 
+/* Sends value f from its core to every other core that reads it. */
 static int transfers(planner *pl, uint32_t f, uint32_t from)
 {
     map_plan *p = pl->p;
     size_t n = destinations(pl, f, from);
-    int rc = BM_OK;
     if (n == 0)
         return BM_OK;
-    if (pl->policy == MAP_PER_VALUE) {
-        uint32_t chan, port;
-        if ((rc = channel(p, from, 0, &chan)) ||
-            (rc = event(p, from, EV_SEND, f, p->chans[chan].src)))
-            return rc;
-        for (size_t i = 0; i < n && !rc; i++)
-            if (!(rc = sink(p, chan, pl->dests[i], &port)))
-                rc = event(p, pl->dests[i], EV_RECV, f, port);
-        return rc;
-    }
-    for (size_t i = 0; i < n && !rc; i++) {
-        uint32_t chan = 0, port = 0;
-        if (!(rc = pair_get(p, &pl->pairs, from, pl->dests[i], &chan, &port)) &&
-            !(rc = event(p, from, EV_SEND, f, p->chans[chan].src)))
-            rc = event(p, pl->dests[i], EV_RECV, f, port);
-    }
+    uint32_t chan, first;
+    int rc = set_channel(p, &pl->sets, from, pl->dests, n, &chan, &first);
+    if (!rc)
+        rc = event(p, from, EV_SEND, f, p->chans[chan].src);
+    for (size_t i = 0; i < n && !rc; i++)
+        rc = event(p, pl->dests[i], EV_RECV, f, p->sinks[first + i].port);
     return rc;
 }
 
+/* A graph input fans out from the machine input to the cores that read it. */
 static int input(planner *pl, uint32_t f)
 {
     map_plan *p = pl->p;
-    uint32_t idx = (uint32_t)pl->mg->fops[f].c, chan, port;
-    int rc = channel(p, -1, idx, &chan);
-    if (rc)
-        return rc;
-    if (pl->owner[f] != MAP_NONE) {
-        if ((rc = sink(p, chan, pl->owner[f], &port)) ||
-            (rc = event(p, pl->owner[f], EV_RECV, f, port)))
-            return rc;
-        return transfers(pl, f, pl->owner[f]);
-    }
+    uint32_t chan, port;
+    int rc = channel(p, -1, (uint32_t)pl->mg->fops[f].c, &chan);
     size_t n = destinations(pl, f, MAP_NONE);
     for (size_t i = 0; i < n && !rc; i++)
         if (!(rc = sink(p, chan, pl->dests[i], &port)))
@@ -235,14 +257,13 @@ static int input(planner *pl, uint32_t f)
 }
 
 int map_plan_events(map_plan *p, const map_graph *mg, const uint32_t *owner,
-                    const uint32_t *order, map_policy policy)
+                    const uint32_t *order)
 {
     planner pl;
     memset(&pl, 0, sizeof pl);
     pl.p = p;
     pl.mg = mg;
     pl.owner = owner;
-    pl.policy = policy;
     size_t nc = p->n_cores ? p->n_cores : 1;
     pl.seen = bm_calloc(p->ctx, nc, sizeof *pl.seen);
     pl.dests = bm_malloc(p->ctx, nc * sizeof *pl.dests);
@@ -264,6 +285,6 @@ int map_plan_events(map_plan *p, const map_graph *mg, const uint32_t *owner,
     }
     bm_free(p->ctx, pl.seen);
     bm_free(p->ctx, pl.dests);
-    bm_free(p->ctx, pl.pairs.slot);
+    bm_free(p->ctx, pl.sets.slot);
     return rc;
 }
