@@ -266,6 +266,8 @@ static int read_network(reader *r, const bm_graph_options *opt)
     t.total = size_attr(r, root, "total", 64, &has_type);
     t.frac = size_attr(r, root, "frac", 64, NULL);
     net->type = opt->type;
+    if (r->errors)
+        return BM_EPARSE;
     if (has_type && bm_fixed_type_check(t)) {
         bm_error(r->ctx, net->loc,
                  "invalid type: total=\"%u\" frac=\"%u\" (need 2 <= total <= 64 and frac < total)",
@@ -274,8 +276,6 @@ static int read_network(reader *r, const bm_graph_options *opt)
     }
     if (has_type && !opt->force_type)
         net->type = t;
-    if (r->errors)
-        return BM_EPARSE;
     int rc = BM_OK;
     unsigned width = 0;
     for (xmlNodePtr c = root->children; c && !rc; c = c->next) {
