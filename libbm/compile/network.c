@@ -283,8 +283,8 @@ static int read_network(reader *r, const bm_graph_options *opt)
             net->input_loc = bm_xml_loc(&r->doc, c);
             width = net->inputs = size_attr(r, c, "size", LAYER_SIZE_MAX, NULL);
         } else if (bm_xml_is(c, "layer")) {
-            rc = read_layer(r, c, width);
-            width = net->layers[net->n_layers - 1].neurons;
+            if (!(rc = read_layer(r, c, width)))
+                width = net->layers[net->n_layers - 1].neurons;
         } else if (bm_xml_is(c, "argmax")) {
             net->argmax = 1;
             net->argmax_loc = bm_xml_loc(&r->doc, c);
