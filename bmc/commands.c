@@ -5,6 +5,7 @@
 extern const bmc_command bmc_cmd_asm;
 extern const bmc_command bmc_cmd_check;
 extern const bmc_command bmc_cmd_disasm;
+extern const bmc_command bmc_cmd_eval;
 extern const bmc_command bmc_cmd_fmt;
 extern const bmc_command bmc_cmd_isa;
 extern const bmc_command bmc_cmd_random;
@@ -14,6 +15,7 @@ const bmc_command *const bmc_commands[] = {
     &bmc_cmd_asm,
     &bmc_cmd_check,
     &bmc_cmd_disasm,
+    &bmc_cmd_eval,
     &bmc_cmd_fmt,
     &bmc_cmd_isa,
     &bmc_cmd_random,

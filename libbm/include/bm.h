@@ -10,6 +10,8 @@
 #include "bm/insn.h"
 #include "bm/fixed.h"
 #include "bm/random.h"
+#include "bm/graph.h"
+#include "bm/network.h"
 #include "bm/xml.h"
 #include "bm/asm.h"
 #include "bm/sim.h"

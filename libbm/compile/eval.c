@@ -1,0 +1,79 @@
+/* The reference evaluator: the definition of what a machine compiled from a
+ * graph must output.  Every operation is one call of the fixed-point rules
+ * in fixed.c (docs/numbers.md, "Graph arithmetic"); since they are exact
+ * integer functions, the order in which independent nodes are evaluated
+ * cannot change a result. */
+#include <inttypes.h>
+
+#include "graph_impl.h"
+
+static int64_t argmax(const int64_t *values, const unsigned *operands, unsigned n)
+{
+    unsigned best = 0;
+    for (unsigned k = 1; k < n; k++)
+        if (values[operands[k]] > values[operands[best]])
+            best = k; /* strictly greater: ties keep the first index */
+    return (int64_t)best;
+}
+
+int bm_graph_eval_nodes(const bm_graph *g, const int64_t *inputs, int64_t *values)
+{
+    if (!g || !g->finished || (!inputs && g->n_inputs) || !values)
+        return BM_EINVAL;
+    bm_fixed_type t = g->type;
+    for (size_t i = 0; i < g->n_inputs; i++) {
+        if (inputs[i] < bm_fixed_min(t) || inputs[i] > bm_fixed_max(t)) {
+            const graph_node *n = &g->nodes[g->inputs[i]];
+            bm_error(g->ctx, n->loc, "input '%s': raw value %" PRId64 " does not fit fixed<%u,%u>",
+                     n->name, inputs[i], t.total, t.total - t.frac);
+            return BM_ERANGE;
+        }
+        values[g->inputs[i]] = inputs[i];
+    }
+    for (size_t i = 0; i < g->n_nodes; i++) {
+        const graph_node *n = &g->nodes[i];
+        const unsigned *opd = g->operands + n->first_operand;
+        int64_t a = n->n_operands > 0 ? values[opd[0]] : 0;
+        int64_t b = n->n_operands > 1 ? values[opd[1]] : 0;
+        switch (n->op) {
+        case BM_OP_INPUT: break; /* set above */
+        case BM_OP_CONST: values[i] = n->value; break;
+        case BM_OP_ADD: values[i] = bm_fixed_add(a, b, t); break;
+        case BM_OP_SUB: values[i] = bm_fixed_sub(a, b, t); break;
+        case BM_OP_MUL: values[i] = bm_fixed_mul(a, b, t); break;
+        case BM_OP_NEG: values[i] = bm_fixed_neg(a, t); break;
+        case BM_OP_RELU: values[i] = a > 0 ? a : 0; break;
+        case BM_OP_MIN: values[i] = a < b ? a : b; break;
+        case BM_OP_MAX: values[i] = a > b ? a : b; break;
+        case BM_OP_ARGMAX: values[i] = argmax(values, opd, n->n_operands); break;
+        case BM_OP_OUTPUT: values[i] = a; break;
+        }
+    }
+    return BM_OK;
+}
+
+int bm_graph_eval(const bm_graph *g, const int64_t *inputs, int64_t *outputs)
+{
+    if (!g || !g->finished || !outputs)
+        return BM_EINVAL;
+    int64_t *values = bm_malloc(g->ctx, (g->n_nodes ? g->n_nodes : 1) * sizeof *values);
+    if (!values)
+        return bm_oom(g->ctx);
+    int rc = bm_graph_eval_nodes(g, inputs, values);
+    if (!rc)
+        for (size_t i = 0; i < g->n_outputs; i++)
+            outputs[i] = values[g->outputs[i]];
+    bm_free(g->ctx, values);
+    return rc;
+}
+
+long bm_graph_predicted_class(const bm_graph *g, const int64_t *outputs)
+{
+    if (g->n_outputs == 1)
+        return (long)outputs[0];
+    size_t best = 0;
+    for (size_t i = 1; i < g->n_outputs; i++)
+        if (outputs[i] > outputs[best])
+            best = i;
+    return (long)best;
+}

@@ -1,0 +1,40 @@
+/* The graph IR's representation, shared by graph.c (building, checking,
+ * accessors) and eval.c.  Not installed. */
+#ifndef BM_GRAPH_IMPL_H
+#define BM_GRAPH_IMPL_H
+
+#include "bm/graph.h"
+#include "internal.h"
+
+typedef struct graph_node {
+    bm_op op;
+    unsigned first_operand; /* into bm_graph.operands        */
+    unsigned n_operands;
+    unsigned first_user;    /* into bm_graph.users (finished) */
+    unsigned n_users;
+    int64_t value;          /* CONST                          */
+    char *name;             /* may be NULL                    */
+    bm_loc loc;
+    int layer, neuron;
+} graph_node;
+
+struct bm_graph {
+    bm_ctx *ctx;
+    bm_fixed_type type;
+    bm_loc loc;
+    graph_node *nodes;
+    size_t n_nodes, cap_nodes;
+    unsigned *operands; /* all nodes' operand lists, back to back */
+    size_t n_operands, cap_operands;
+    unsigned *users;    /* all nodes' user lists (finished)       */
+    unsigned *inputs, *outputs;
+    size_t n_inputs, cap_inputs, n_outputs, cap_outputs;
+    int finished;
+};
+
+/* Warns about inputs and values that nothing reads (the text and GraphML
+ * readers call it on a finished graph; in a trained network such values
+ * are normal and not reported). */
+void bm_graph_warn_unused(const bm_graph *g);
+
+#endif

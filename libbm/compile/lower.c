@@ -1,0 +1,175 @@
+/* Lowering a dense network to the graph IR (the rules are in bm/network.h
+ * and docs/network.md).  Each neuron is a chain in input order:
+ *
+ *     acc = w0*x0;  acc = acc + w1*x1;  ...;  acc = acc + b;  relu(acc)
+ *
+ * Because additions wrap modulo 2^total, any other summation order gives
+ * the same bits; the products are rounded one by one, as a multiply-
+ * accumulate core computes them.  Products by a zero weight, zero biases
+ * and neurons that no later neuron reads are left out: they cannot change
+ * an output. */
+#include <stdio.h>
+#include <string.h>
+
+#include "compile.h"
+#include "network_impl.h"
+
+typedef struct lowering {
+    bm_graph *g;
+    int layer, neuron; /* the tag for new nodes */
+    bm_loc loc;
+} lowering;
+
+static int tag(lowering *lw, unsigned id)
+{
+    return bm_graph_set_node_tag(lw->g, id, lw->layer, lw->neuron);
+}
+
+static int constant(lowering *lw, int64_t raw, unsigned *out)
+{
+    int rc = bm_graph_add_const(lw->g, out, raw, lw->loc);
+    return rc ? rc : tag(lw, *out);
+}
+
+static int operation(lowering *lw, bm_op op, const unsigned *operands, unsigned n, unsigned *out)
+{
+    int rc = bm_graph_add_op(lw->g, out, op, operands, n, lw->loc);
+    return rc ? rc : tag(lw, *out);
+}
+
+static int binary(lowering *lw, bm_op op, unsigned a, unsigned b, unsigned *out)
+{
+    unsigned pair[2] = {a, b};
+    return operation(lw, op, pair, 2, out);
+}
+
+static int neuron(lowering *lw, const net_layer *l, unsigned j, const unsigned *in, unsigned *out)
+{
+    const int64_t *w = l->weights + (size_t)j * l->inputs;
+    int have = 0;
+    unsigned acc = 0, c, term;
+    int rc = BM_OK;
+    for (unsigned i = 0; i < l->inputs && !rc; i++) {
+        if (w[i] == 0)
+            continue;
+        if (!(rc = constant(lw, w[i], &c)) && !(rc = binary(lw, BM_OP_MUL, in[i], c, &term))) {
+            if (have)
+                rc = binary(lw, BM_OP_ADD, acc, term, &acc);
+            else
+                acc = term;
+            have = 1;
+        }
+    }
+    if (!rc && (l->biases[j] != 0 || !have)) {
+        if (!(rc = constant(lw, l->biases[j], &c))) {
+            if (have)
+                rc = binary(lw, BM_OP_ADD, acc, c, &acc);
+            else
+                acc = c;
+        }
+    }
+    if (!rc && l->activation == BM_ACT_RELU) {
+        unsigned a = acc;
+        rc = operation(lw, BM_OP_RELU, &a, 1, &acc);
+    }
+    *out = acc;
+    return rc;
+}
+
+/* Marks the neurons whose value something reads: every neuron of the last
+ * layer, and a neuron of an earlier layer when a live neuron of the next
+ * layer has a nonzero weight for it.  live[] holds one flag per neuron,
+ * layer after layer. */
+static void find_live(const bm_network *net, unsigned char *live, const size_t *offset)
+{
+    size_t last = net->n_layers - 1;
+    memset(live + offset[last], 1, net->layers[last].neurons);
+    for (size_t l = last; l-- > 0;) {
+        const net_layer *next = &net->layers[l + 1];
+        for (unsigned i = 0; i < next->inputs; i++) {
+            unsigned char used = 0;
+            for (unsigned j = 0; j < next->neurons && !used; j++)
+                used = live[offset[l + 1] + j] && next->weights[(size_t)j * next->inputs + i] != 0;
+            live[offset[l] + i] = used;
+        }
+    }
+}
+
+static int lower(lowering *lw, const bm_network *net)
+{
+    bm_ctx *ctx = net->ctx;
+    size_t widest = net->inputs, total = 0;
+    for (size_t l = 0; l < net->n_layers; l++) {
+        if (net->layers[l].neurons > widest)
+            widest = net->layers[l].neurons;
+        total += net->layers[l].neurons;
+    }
+    unsigned *prev = bm_malloc(ctx, widest * sizeof *prev);
+    unsigned *cur = bm_malloc(ctx, widest * sizeof *cur);
+    unsigned char *live = bm_malloc(ctx, total);
+    size_t *offset = bm_malloc(ctx, net->n_layers * sizeof *offset);
+    int rc = prev && cur && live && offset ? BM_OK : bm_oom(ctx);
+    if (!rc) {
+        for (size_t l = 0, o = 0; l < net->n_layers; o += net->layers[l++].neurons)
+            offset[l] = o;
+        find_live(net, live, offset);
+    }
+    char name[32];
+    for (unsigned i = 0; i < net->inputs && !rc; i++) {
+        snprintf(name, sizeof name, "x%u", i);
+        rc = bm_graph_add_input(lw->g, &prev[i], name, net->input_loc);
+    }
+    unsigned width = net->inputs;
+    for (size_t l = 0; l < net->n_layers && !rc; l++) {
+        const net_layer *layer = &net->layers[l];
+        lw->layer = (int)l;
+        lw->loc = layer->loc;
+        for (unsigned j = 0; j < layer->neurons && !rc; j++) {
+            lw->neuron = (int)j;
+            cur[j] = UINT32_MAX; /* a dead neuron: nothing reads it */
+            if (live[offset[l] + j])
+                rc = neuron(lw, layer, j, prev, &cur[j]);
+        }
+        unsigned *t = prev;
+        prev = cur;
+        cur = t;
+        width = layer->neurons;
+    }
+    if (!rc && net->argmax) {
+        unsigned cls;
+        rc = bm_graph_add_op(lw->g, &cls, BM_OP_ARGMAX, prev, width, net->argmax_loc);
+        if (!rc)
+            rc = bm_graph_add_output(lw->g, NULL, "class", cls, net->argmax_loc);
+    } else {
+        for (unsigned j = 0; j < width && !rc; j++) {
+            snprintf(name, sizeof name, "y%u", j);
+            rc = bm_graph_add_output(lw->g, NULL, name, prev[j], net->layers[net->n_layers - 1].loc);
+        }
+    }
+    bm_free(ctx, prev);
+    bm_free(ctx, cur);
+    bm_free(ctx, live);
+    bm_free(ctx, offset);
+    return rc;
+}
+
+int bm_network_to_graph(bm_graph **out, const bm_network *net)
+{
+    if (!out || !net || !net->n_layers)
+        return BM_EINVAL;
+    *out = NULL;
+    lowering lw = {NULL, -1, -1, net->loc};
+    int rc = bm_graph_new(&lw.g, net->ctx, net->type);
+    if (rc)
+        return rc;
+    bm_graph_set_loc(lw.g, net->loc);
+    rc = lower(&lw, net);
+    if (!rc)
+        rc = bm_graph_finish(lw.g, NULL);
+    if (rc) {
+        bm_graph_free(lw.g);
+        return rc;
+    }
+    *out = lw.g;
+    return BM_OK;
+}

@@ -1,0 +1,350 @@
+/* Dense networks: the model, its accessors and the reader of the network
+ * XML (docs/network.md, arch/schema/network.rng).  Lowering to the graph IR
+ * is in lower.c. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bm/network.h"
+#include "compile.h"
+#include "network_impl.h"
+
+extern const char bm_schema_network[];
+
+/* Limits of one layer: far beyond what fits on an FPGA, small enough that
+ * sizes cannot overflow. */
+#define LAYER_SIZE_MAX (1u << 20)
+#define LAYER_WEIGHTS_MAX (1u << 26)
+/* Range errors reported per element before the rest are summarised. */
+#define RANGE_ERRORS_MAX 10
+
+/* ---- accessors --------------------------------------------------------------------- */
+
+void bm_network_free(bm_network *net)
+{
+    if (!net)
+        return;
+    for (size_t i = 0; i < net->n_layers; i++) {
+        bm_free(net->ctx, net->layers[i].weights);
+        bm_free(net->ctx, net->layers[i].biases);
+    }
+    bm_free(net->ctx, net->layers);
+    bm_free(net->ctx, net->name);
+    bm_free(net->ctx, net);
+}
+
+const char *bm_network_name(const bm_network *net)
+{
+    return net->name;
+}
+
+bm_fixed_type bm_network_type(const bm_network *net)
+{
+    return net->type;
+}
+
+bm_loc bm_network_loc(const bm_network *net)
+{
+    return net->loc;
+}
+
+unsigned bm_network_input_count(const bm_network *net)
+{
+    return net->inputs;
+}
+
+unsigned bm_network_layer_count(const bm_network *net)
+{
+    return (unsigned)net->n_layers;
+}
+
+static const net_layer *layer_at(const bm_network *net, unsigned l)
+{
+    return l < net->n_layers ? &net->layers[l] : NULL;
+}
+
+unsigned bm_network_layer_inputs(const bm_network *net, unsigned l)
+{
+    return layer_at(net, l) ? net->layers[l].inputs : 0;
+}
+
+unsigned bm_network_layer_neurons(const bm_network *net, unsigned l)
+{
+    return layer_at(net, l) ? net->layers[l].neurons : 0;
+}
+
+bm_activation bm_network_layer_activation(const bm_network *net, unsigned l)
+{
+    return layer_at(net, l) ? net->layers[l].activation : BM_ACT_LINEAR;
+}
+
+const int64_t *bm_network_layer_weights(const bm_network *net, unsigned l)
+{
+    return layer_at(net, l) ? net->layers[l].weights : NULL;
+}
+
+const int64_t *bm_network_layer_biases(const bm_network *net, unsigned l)
+{
+    return layer_at(net, l) ? net->layers[l].biases : NULL;
+}
+
+bm_loc bm_network_layer_loc(const bm_network *net, unsigned l)
+{
+    return layer_at(net, l) ? net->layers[l].loc : bm_loc_make(NULL, 0, 0);
+}
+
+int bm_network_has_argmax(const bm_network *net)
+{
+    return net->argmax;
+}
+
+/* ---- reading ------------------------------------------------------------------------- */
+
+typedef struct reader {
+    bm_ctx *ctx;
+    bm_xml_doc doc;
+    bm_network *net;
+    int errors;
+} reader;
+
+/* An unsigned attribute that the schema has checked for form. */
+static unsigned size_attr(reader *r, xmlNodePtr n, const char *name, unsigned max, int *present)
+{
+    char *v = bm_xml_attr(n, name);
+    if (present)
+        *present = v != NULL;
+    if (!v)
+        return 0;
+    errno = 0;
+    char *end;
+    unsigned long long x = strtoull(v, &end, 10);
+    unsigned result = 0;
+    if (errno || *end || x > max) {
+        bm_error(r->ctx, bm_xml_loc(&r->doc, n), "%s=\"%s\" is too large (at most %u)", name, v,
+                 max);
+        r->errors++;
+    } else {
+        result = (unsigned)x;
+    }
+    xmlFree(v);
+    return result;
+}
+
+/* Reads the decimal words of <weights> or <biases> into raw values:
+ * exactly `expected` of them, each quantised to the network's type. */
+static int read_values(reader *r, xmlNodePtr el, const char *what, unsigned layer,
+                       size_t expected, const char *shape, int64_t **out)
+{
+    bm_xml_words w;
+    int rc = bm_xml_words_get(&r->doc, el, &w);
+    if (rc)
+        return rc;
+    if (w.count != expected) {
+        bm_error(r->ctx, bm_xml_loc(&r->doc, el), "layer %u has %zu %s, expected %zu (%s)", layer,
+                 w.count, what, expected, shape);
+        r->errors++;
+        bm_xml_words_free(&r->doc, &w);
+        return BM_OK;
+    }
+    int64_t *values = bm_malloc(r->ctx, (expected ? expected : 1) * sizeof *values);
+    if (!values) {
+        bm_xml_words_free(&r->doc, &w);
+        return bm_oom(r->ctx);
+    }
+    size_t bad = 0;
+    for (size_t i = 0; i < w.count; i++) {
+        values[i] = 0;
+        if (bad >= RANGE_ERRORS_MAX) {
+            /* Count the rest without recording each. */
+            bm_ctx *quiet = NULL;
+            if (bm_fixed_parse(quiet, w.words[i].text, r->net->type, w.words[i].loc, &values[i]))
+                bad++;
+            continue;
+        }
+        rc = bm_fixed_parse(r->ctx, w.words[i].text, r->net->type, w.words[i].loc, &values[i]);
+        if (rc == BM_ENOMEM)
+            break;
+        if (rc) {
+            bad++;
+            rc = BM_OK;
+        }
+    }
+    if (bad > RANGE_ERRORS_MAX)
+        bm_error(r->ctx, bm_xml_loc(&r->doc, el), "layer %u: %zu more bad %s not shown", layer,
+                 bad - RANGE_ERRORS_MAX, what);
+    r->errors += bad != 0;
+    bm_xml_words_free(&r->doc, &w);
+    if (rc || bad) {
+        bm_free(r->ctx, values);
+        return rc;
+    }
+    *out = values;
+    return BM_OK;
+}
+
+static int read_activation(reader *r, xmlNodePtr el, bm_activation *out)
+{
+    char *a = bm_xml_attr(el, "activation");
+    if (a && strcmp(a, "linear") == 0) {
+        *out = BM_ACT_LINEAR;
+    } else if (a && strcmp(a, "relu") == 0) {
+        *out = BM_ACT_RELU;
+    } else {
+        bm_error(r->ctx, bm_xml_loc(&r->doc, el), "unknown activation '%s' (known: linear, relu)",
+                 a ? a : "");
+        r->errors++;
+    }
+    xmlFree(a);
+    return BM_OK;
+}
+
+static xmlNodePtr child(xmlNodePtr n, const char *name)
+{
+    for (xmlNodePtr c = n->children; c; c = c->next)
+        if (bm_xml_is(c, name))
+            return c;
+    return NULL;
+}
+
+static int read_layer(reader *r, xmlNodePtr el, unsigned inputs)
+{
+    bm_network *net = r->net;
+    unsigned number = (unsigned)net->n_layers + 1; /* layers count from 1 in messages */
+    if (bm_grow(r->ctx, (void **)&net->layers, &net->cap_layers, net->n_layers + 1,
+                sizeof *net->layers))
+        return BM_ENOMEM;
+    net_layer *l = &net->layers[net->n_layers++];
+    memset(l, 0, sizeof *l);
+    l->loc = bm_xml_loc(&r->doc, el);
+    l->inputs = inputs;
+    int has_inputs;
+    unsigned declared = size_attr(r, el, "inputs", LAYER_SIZE_MAX, &has_inputs);
+    l->neurons = size_attr(r, el, "neurons", LAYER_SIZE_MAX, NULL);
+    read_activation(r, el, &l->activation);
+    if (has_inputs && declared && declared != inputs) {
+        if (number == 1)
+            bm_error(r->ctx, l->loc,
+                     "layer 1 has inputs=\"%u\", but the network input has size %u", declared,
+                     inputs);
+        else
+            bm_error(r->ctx, l->loc, "layer %u has inputs=\"%u\", but layer %u has %u neurons",
+                     number, declared, number - 1, inputs);
+        r->errors++;
+        return BM_OK;
+    }
+    if (!l->neurons || !inputs)
+        return BM_OK; /* reported already */
+    if ((uint64_t)l->neurons * inputs > LAYER_WEIGHTS_MAX) {
+        bm_error(r->ctx, l->loc, "layer %u has too many weights (%u x %u, at most %u)", number,
+                 l->neurons, inputs, LAYER_WEIGHTS_MAX);
+        r->errors++;
+        return BM_OK;
+    }
+    char shape[96];
+    snprintf(shape, sizeof shape, "%u neurons x %u inputs", l->neurons, inputs);
+    int rc = read_values(r, child(el, "weights"), "weights", number,
+                         (size_t)l->neurons * inputs, shape, &l->weights);
+    if (!rc) {
+        snprintf(shape, sizeof shape, "one per neuron");
+        rc = read_values(r, child(el, "biases"), "biases", number, l->neurons, shape, &l->biases);
+    }
+    return rc;
+}
+
+static int read_network(reader *r, const bm_graph_options *opt)
+{
+    xmlNodePtr root = xmlDocGetRootElement(r->doc.doc);
+    bm_network *net = r->net;
+    net->loc = bm_xml_loc(&r->doc, root);
+    char *name = bm_xml_attr(root, "name");
+    net->name = bm_strdup(r->ctx, name ? name : "");
+    xmlFree(name);
+    if (!net->name)
+        return bm_oom(r->ctx);
+    int has_type;
+    bm_fixed_type t;
+    t.total = size_attr(r, root, "total", 64, &has_type);
+    t.frac = size_attr(r, root, "frac", 64, NULL);
+    net->type = opt->type;
+    if (r->errors)
+        return BM_EPARSE;
+    if (has_type && bm_fixed_type_check(t)) {
+        bm_error(r->ctx, net->loc,
+                 "invalid type: total=\"%u\" frac=\"%u\" (need 2 <= total <= 64 and frac < total)",
+                 t.total, t.frac);
+        return BM_EPARSE;
+    }
+    if (has_type && !opt->force_type)
+        net->type = t;
+    int rc = BM_OK;
+    unsigned width = 0;
+    for (xmlNodePtr c = root->children; c && !rc; c = c->next) {
+        if (bm_xml_is(c, "input")) {
+            net->input_loc = bm_xml_loc(&r->doc, c);
+            width = net->inputs = size_attr(r, c, "size", LAYER_SIZE_MAX, NULL);
+        } else if (bm_xml_is(c, "layer")) {
+            if (!(rc = read_layer(r, c, width)))
+                width = net->layers[net->n_layers - 1].neurons;
+        } else if (bm_xml_is(c, "argmax")) {
+            net->argmax = 1;
+            net->argmax_loc = bm_xml_loc(&r->doc, c);
+            if (width && (uint64_t)(width - 1) > (uint64_t)bm_fixed_max(net->type)) {
+                bm_error(r->ctx, net->argmax_loc,
+                         "argmax over %u neurons: the index does not fit fixed<%u,%u>", width,
+                         net->type.total, net->type.total - net->type.frac);
+                r->errors++;
+            }
+        }
+    }
+    if (!rc && r->errors)
+        rc = BM_EPARSE;
+    return rc;
+}
+
+int bm_network_read(bm_network **out, bm_ctx *ctx, const char *data, size_t size,
+                    const char *name, const bm_graph_options *opt)
+{
+    if (!out || !ctx || (!data && size))
+        return BM_EINVAL;
+    *out = NULL;
+    bm_graph_options defaults = BM_GRAPH_OPTIONS_INIT;
+    if (!opt)
+        opt = &defaults;
+    if (opt->version != BM_GRAPH_OPTIONS_VERSION || bm_fixed_type_check(opt->type))
+        return BM_EINVAL;
+    reader r;
+    memset(&r, 0, sizeof r);
+    r.ctx = ctx;
+    r.net = bm_calloc(ctx, 1, sizeof *r.net);
+    if (!r.net)
+        return bm_oom(ctx);
+    r.net->ctx = ctx;
+    int rc = bm_xml_doc_parse(&r.doc, ctx, data, size, name);
+    if (!rc)
+        rc = bm_xml_doc_validate(&r.doc, bm_schema_network, "network");
+    if (!rc)
+        rc = read_network(&r, opt);
+    bm_xml_doc_free(&r.doc);
+    if (rc) {
+        bm_network_free(r.net);
+        return rc;
+    }
+    *out = r.net;
+    return BM_OK;
+}
+
+int bm_network_read_file(bm_network **out, bm_ctx *ctx, const char *path,
+                         const bm_graph_options *opt)
+{
+    if (!out || !ctx || !path)
+        return BM_EINVAL;
+    *out = NULL;
+    char *data;
+    size_t len;
+    int rc = bm_read_file(ctx, path, &data, &len);
+    if (rc)
+        return rc;
+    rc = bm_network_read(out, ctx, data, len, path, opt);
+    bm_free(ctx, data);
+    return rc;
+}

@@ -1,0 +1,81 @@
+/* Dense neural networks (multi-layer perceptrons), read from the network XML
+ * of docs/network.md.
+ *
+ * A network keeps its layer structure (the mapper may want one core per
+ * neuron) and lowers to the graph IR of bm/graph.h, which defines what it
+ * computes.  Weights and biases are stored already quantised to the
+ * network's fixed-point type.
+ *
+ * Layer l has inputs(l) inputs (the network's input size for l = 0, the
+ * previous layer's neuron count after) and neurons(l) neurons.  Its weights
+ * are row-major by neuron: weight(l)[j * inputs(l) + i] multiplies input i
+ * of neuron j.  Neuron j computes
+ *
+ *     act( w[j,0]*x[0] + w[j,1]*x[1] + ... + w[j,n-1]*x[n-1] + b[j] )
+ *
+ * with each product rounded by the fixed-point rule and the sum wrapped.
+ */
+#ifndef BM_NETWORK_H
+#define BM_NETWORK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bm/ctx.h"
+#include "bm/fixed.h"
+#include "bm/graph.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define BM_NETWORK_FORMAT_VERSION 1
+
+typedef enum bm_activation {
+    BM_ACT_LINEAR = 0,
+    BM_ACT_RELU
+} bm_activation;
+
+typedef struct bm_network bm_network;
+
+/* Reads a network (schema arch/schema/network.rng, then the shape and
+ * range rules).  opt may be NULL; its type applies when the file gives no
+ * total/frac, or always with force_type. */
+int bm_network_read(bm_network **out, bm_ctx *ctx, const char *data, size_t size,
+                    const char *name, const bm_graph_options *opt);
+int bm_network_read_file(bm_network **out, bm_ctx *ctx, const char *path,
+                         const bm_graph_options *opt);
+void bm_network_free(bm_network *net);
+
+const char *bm_network_name(const bm_network *net);
+bm_fixed_type bm_network_type(const bm_network *net);
+bm_loc bm_network_loc(const bm_network *net);
+unsigned bm_network_input_count(const bm_network *net);
+unsigned bm_network_layer_count(const bm_network *net);
+unsigned bm_network_layer_inputs(const bm_network *net, unsigned layer);
+unsigned bm_network_layer_neurons(const bm_network *net, unsigned layer);
+bm_activation bm_network_layer_activation(const bm_network *net, unsigned layer);
+/* Raw weights, neurons x inputs, row-major by neuron. */
+const int64_t *bm_network_layer_weights(const bm_network *net, unsigned layer);
+/* Raw biases, one per neuron. */
+const int64_t *bm_network_layer_biases(const bm_network *net, unsigned layer);
+bm_loc bm_network_layer_loc(const bm_network *net, unsigned layer);
+/* Nonzero when the network ends in an argmax over the last layer. */
+int bm_network_has_argmax(const bm_network *net);
+
+/* Lowers the network to a finished graph on the network's context.
+ *
+ * Inputs are named x0, x1, ...  Without argmax the outputs are y0, y1, ...
+ * (the last layer's neurons); with argmax the single output is "class".
+ * Each neuron becomes a chain ((w0*x0 + w1*x1) + ...) + b in input order,
+ * followed by a RELU for relu layers.  What cannot change an output is left
+ * out: a product whose raw weight is 0, the addition of a raw bias 0, and a
+ * neuron that no later neuron reads (all its outgoing weights are 0).
+ * Every node of a neuron, its weight constants included, is tagged with the
+ * layer and neuron; inputs, the argmax and the outputs are untagged. */
+int bm_network_to_graph(bm_graph **out, const bm_network *net);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

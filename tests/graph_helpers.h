@@ -1,0 +1,84 @@
+/* Helpers of the graph suites (tests/test_graph*.c): header-only, static. */
+#ifndef BM_TEST_GRAPH_HELPERS_H
+#define BM_TEST_GRAPH_HELPERS_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+
+#include "bm.h"
+
+/* Every diagnostic of ctx as bmc prints it, one per line, malloc'd. */
+static inline char *graph_diags(const bm_ctx *ctx)
+{
+    size_t len = 0;
+    char *s = calloc(1, 1);
+    cr_assert_not_null(s);
+    for (size_t i = 0; i < bm_ctx_diag_count(ctx); i++) {
+        char line[2048];
+        bm_diag_format(line, sizeof line, bm_ctx_diag(ctx, i));
+        size_t n = strlen(line);
+        s = realloc(s, len + n + 2);
+        cr_assert_not_null(s);
+        memcpy(s + len, line, n);
+        len += n;
+        s[len++] = '\n';
+        s[len] = '\0';
+    }
+    return s;
+}
+
+#define expect_graph_diags(ctx, expected)                                                 \
+    do {                                                                                  \
+        char *got_ = graph_diags(ctx);                                                    \
+        cr_expect_str_eq(got_, (expected), "diagnostics differ:\n--- got\n%s--- want\n%s", \
+                         got_, (expected));                                               \
+        free(got_);                                                                       \
+    } while (0)
+
+static inline bm_ctx *graph_ctx(void)
+{
+    bm_ctx *ctx;
+    cr_assert_eq(bm_ctx_new(&ctx, NULL), 0);
+    return ctx;
+}
+
+/* Parses a text graph that must be valid (without errors or warnings). */
+static inline bm_graph *text_graph(bm_ctx *ctx, const char *text)
+{
+    bm_graph *g = NULL;
+    int rc = bm_graph_read_text(&g, ctx, text, strlen(text), "t.bmg", NULL);
+    char *d = graph_diags(ctx);
+    cr_assert_eq(rc, 0, "graph does not load (%d):\n%s", rc, d);
+    cr_assert_str_eq(d, "", "unexpected diagnostics:\n%s", d);
+    free(d);
+    return g;
+}
+
+/* Raw value of a decimal in the graph's type. */
+static inline int64_t graph_raw(const bm_graph *g, const char *decimal)
+{
+    int64_t raw = 0;
+    bm_loc loc = {NULL, 0, 0};
+    cr_assert_eq(bm_fixed_parse(bm_graph_ctx(g), decimal, bm_graph_type(g), loc, &raw), 0,
+                 "%s does not fit", decimal);
+    return raw;
+}
+
+/* Evaluates with decimal inputs and returns output k as exact decimal text
+ * (in a static buffer). */
+static inline const char *eval_text(const bm_graph *g, const char *const *inputs, unsigned k)
+{
+    static char buf[128];
+    int64_t in[16], out[16];
+    cr_assert(bm_graph_input_count(g) <= 16 && bm_graph_output_count(g) <= 16);
+    for (unsigned i = 0; i < bm_graph_input_count(g); i++)
+        in[i] = graph_raw(g, inputs[i]);
+    cr_assert_eq(bm_graph_eval(g, in, out), 0);
+    bm_fixed_format(buf, sizeof buf, out[k], bm_graph_type(g));
+    return buf;
+}
+
+#endif
