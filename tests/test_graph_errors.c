@@ -253,3 +253,30 @@ Test(graph_errors, text_warns_about_unused_values)
     bm_graph_free(g);
     bm_ctx_free(ctx);
 }
+
+/* Deep nesting is an error, not a stack overflow. */
+Test(graph_errors, nesting_is_bounded)
+{
+    size_t n = 100000;
+    char *text = malloc(2 * n + 64);
+    cr_assert_not_null(text);
+    size_t len = (size_t)sprintf(text, "input x\noutput z = ");
+    memset(text + len, '(', n);
+    len += n;
+    text[len++] = 'x';
+    memset(text + len, ')', n);
+    len += n;
+    bm_ctx *ctx = graph_ctx();
+    bm_graph *g;
+    cr_expect_eq(bm_graph_read_text(&g, ctx, text, len, "deep.bmg", NULL), BM_EPARSE);
+    expect_graph_diags(ctx, "deep.bmg:2:512: error: expression nested more than 500 levels deep\n");
+    bm_ctx_clear_diags(ctx);
+    len = (size_t)sprintf(text, "input x\noutput z = ");
+    memset(text + len, '-', n);
+    len += n;
+    text[len++] = 'x';
+    cr_expect_eq(bm_graph_read_text(&g, ctx, text, len, "neg.bmg", NULL), BM_EPARSE);
+    cr_expect_eq(bm_ctx_error_count(ctx), 1);
+    free(text);
+    bm_ctx_free(ctx);
+}

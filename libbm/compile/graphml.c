@@ -8,6 +8,8 @@
  * other namespaces (drawing data) are ignored.  An edge source -> target
  * means "source is an operand of target". */
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -83,10 +85,17 @@ static int add_namespace(xmlNodePtr root)
     return BM_OK;
 }
 
-static int err(gml *r, xmlNodePtr at, const char *fmt, const char *a, const char *b)
+/* Records an error at an element and counts it; returns BM_EPARSE. */
+static int err(gml *r, xmlNodePtr at, const char *fmt, ...) BM_PRINTF(3, 4);
+
+static int err(gml *r, xmlNodePtr at, const char *fmt, ...)
 {
     r->errors++;
-    return bm_error(r->ctx, bm_xml_loc(&r->doc, at), fmt, a, b);
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = bm_diag_addv(r->ctx, BM_SEV_ERROR, bm_xml_loc(&r->doc, at), fmt, ap);
+    va_end(ap);
+    return rc;
 }
 
 /* ---- structure ------------------------------------------------------------------------ */
@@ -151,7 +160,7 @@ static int read_keys(gml *r, xmlNodePtr root)
             if (is_graphml(d, "default") && !key->deflt)
                 key->deflt = (char *)xmlNodeGetContent(d);
         if (!key->id)
-            err(r, k, "<key> needs an id%s%s", "", "");
+            err(r, k, "<key> needs an id");
     }
     return BM_OK;
 }
@@ -208,9 +217,9 @@ static void check_data_keys(gml *r, xmlNodePtr el)
         for (size_t i = 0; key && i < r->n_keys && !found; i++)
             found = r->keys[i].id && strcmp(r->keys[i].id, key) == 0;
         if (!key)
-            err(r, d, "<data> needs a key%s%s", "", "");
+            err(r, d, "<data> needs a key");
         else if (!found)
-            err(r, d, "data key '%s' is not declared by a <key>%s", key, "");
+            err(r, d, "data key '%s' is not declared by a <key>", key);
         xmlFree(key);
     }
 }
@@ -309,13 +318,13 @@ static int read_node(gml *r, xmlNodePtr el)
     check_data_keys(r, el);
     for (xmlNodePtr c = el->children; c; c = c->next)
         if (is_graphml(c, "graph"))
-            return err(r, c, "nested graphs are not supported%s%s", "", "");
+            return err(r, c, "nested graphs are not supported");
     char *id = bm_xml_attr(el, "id");
     if (!id)
-        return err(r, el, "<node> needs an id%s%s", "", "");
+        return err(r, el, "<node> needs an id");
     unsigned prev;
     if (bm_names_get(&r->ids, id, &prev)) {
-        err(r, el, "node '%s' is already defined%s", id, "");
+        err(r, el, "node '%s' is already defined", id);
         bm_diag_add(r->ctx, BM_SEV_NOTE, bm_xml_loc(&r->doc, r->nodes[prev].el),
                     "'%s' was defined here", id);
         xmlFree(id);
@@ -335,7 +344,7 @@ static int read_node(gml *r, xmlNodePtr el)
     int owned;
     xmlNodePtr d = get_data(r, el, "node", "op", &text, &owned);
     if (!text)
-        return err(r, el, "node '%s' has no 'op' data%s", id, "");
+        return err(r, el, "node '%s' has no 'op' data", id);
     char word[64];
     bm_loc loc;
     int rc = data_word(r, d, text, word, sizeof word, &loc);
@@ -363,11 +372,11 @@ static int read_edge(gml *r, xmlNodePtr el, int undirected_default)
     unsigned s = 0, t = 0;
     int rc = BM_OK;
     if (!source || !target) {
-        rc = err(r, el, "<edge> needs a source and a target%s%s", "", "");
+        rc = err(r, el, "<edge> needs a source and a target");
     } else if (!bm_names_get(&r->ids, source, &s)) {
-        rc = err(r, el, "edge source '%s' is not a node%s", source, "");
+        rc = err(r, el, "edge source '%s' is not a node", source);
     } else if (!bm_names_get(&r->ids, target, &t)) {
-        rc = err(r, el, "edge target '%s' is not a node%s", target, "");
+        rc = err(r, el, "edge target '%s' is not a node", target);
     } else if (directed && strcmp(directed, "true") != 0) {
         rc = err(r, el, "edge '%s' -> '%s' is undirected: data flow needs directed edges", source,
                  target);
@@ -457,7 +466,6 @@ static void check_arity(gml *r, gml_node *n)
 {
     size_t k = n->n_in;
     const char *op = bm_op_name(n->op);
-    char msg[160];
     const char *need = NULL;
     switch (n->op) {
     case BM_OP_INPUT:
@@ -471,8 +479,7 @@ static void check_arity(gml *r, gml_node *n)
     }
     if (!need)
         return;
-    snprintf(msg, sizeof msg, "'%s' takes %s, and node '%%s' has %zu", op, need, k);
-    err(r, n->el, msg, n->id, "");
+    err(r, n->el, "'%s' takes %s, and node '%s' has %zu", op, need, n->id, k);
 }
 
 /* Builder ids: a folded node of k operands is k-1 binary nodes, the last
@@ -506,7 +513,7 @@ static int build_node(gml *r, gml_node *n)
         bm_loc nloc;
         if (text && (rc = data_word(r, d, text, name, sizeof name, &nloc))) {
             if (rc != BM_ENOMEM)
-                err(r, d ? d : n->el, "the name of node '%s' must be one word%s", n->id, "");
+                err(r, d ? d : n->el, "the name of node '%s' must be one word", n->id);
         } else {
             const char *nm = text ? name : n->id;
             rc = n->op == BM_OP_INPUT ? bm_graph_add_input(g, NULL, nm, loc)
@@ -518,10 +525,10 @@ static int build_node(gml *r, gml_node *n)
         bm_loc vloc;
         int64_t raw = 0;
         if (!text) {
-            rc = err(r, n->el, "constant node '%s' has no 'value' data%s", n->id, "");
+            rc = err(r, n->el, "constant node '%s' has no 'value' data", n->id);
         } else if ((rc = data_word(r, d, text, word, sizeof word, &vloc))) {
             if (rc != BM_ENOMEM)
-                err(r, d ? d : n->el, "the value of node '%s' must be one number%s", n->id, "");
+                err(r, d ? d : n->el, "the value of node '%s' must be one number", n->id);
         } else if ((rc = bm_fixed_parse(r->ctx, word, g->type, vloc, &raw))) {
             r->errors++;
         }
@@ -546,9 +553,6 @@ static int build_node(gml *r, gml_node *n)
 static int read_graph(gml *r, const bm_graph_options *opt)
 {
     xmlNodePtr root = xmlDocGetRootElement(r->doc.doc);
-    if (!is_graphml(root, "graphml"))
-        return err(r, root, "not GraphML: the root element is <%s>, not <graphml>%s",
-                   (const char *)root->name, "");
     int rc = read_keys(r, root);
     if (rc)
         return rc;
@@ -557,18 +561,18 @@ static int read_graph(gml *r, const bm_graph_options *opt)
         if (!is_graphml(c, "graph"))
             continue;
         if (graph)
-            return err(r, c, "only one <graph> per file is supported%s%s", "", "");
+            return err(r, c, "only one <graph> per file is supported");
         graph = c;
     }
     if (!graph)
-        return err(r, root, "the file has no <graph>%s%s", "", "");
+        return err(r, root, "the file has no <graph>");
     check_data_keys(r, graph);
     char *edgedefault = bm_xml_attr(graph, "edgedefault");
     int undirected = edgedefault && strcmp(edgedefault, "undirected") == 0;
     xmlFree(edgedefault);
     if (undirected)
         err(r, graph, "the graph is undirected (edgedefault=\"undirected\"): data flow needs "
-                      "directed edges%s%s", "", "");
+                      "directed edges");
     bm_fixed_type type;
     if ((rc = read_type(r, graph, opt, &type)))
         return rc;
@@ -576,7 +580,7 @@ static int read_graph(gml *r, const bm_graph_options *opt)
         if (is_graphml(c, "node"))
             rc = read_node(r, c);
         else if (is_graphml(c, "hyperedge"))
-            rc = err(r, c, "hyperedges are not supported%s%s", "", "");
+            rc = err(r, c, "hyperedges are not supported");
     for (xmlNodePtr c = graph->children; c && rc != BM_ENOMEM; c = c->next)
         if (is_graphml(c, "edge"))
             rc = read_edge(r, c, undirected);
@@ -624,8 +628,8 @@ int bm_graph_read_graphml(bm_graph **out, bm_ctx *ctx, const char *data, size_t 
     if (!rc) {
         xmlNodePtr root = xmlDocGetRootElement(r.doc.doc);
         if (!is_graphml(root, "graphml"))
-            rc = err(&r, root, "not GraphML: the root element is <%s>, not <graphml>%s",
-                     (const char *)root->name, "");
+            rc = err(&r, root, "not GraphML: the root element is <%s>, not <graphml>",
+                     (const char *)root->name);
         else
             check_structure(&r, root);
         if (r.errors)

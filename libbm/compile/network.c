@@ -266,6 +266,8 @@ static int read_network(reader *r, const bm_graph_options *opt)
     t.total = size_attr(r, root, "total", 64, &has_type);
     t.frac = size_attr(r, root, "frac", 64, NULL);
     net->type = opt->type;
+    if (r->errors)
+        return BM_EPARSE;
     if (has_type && bm_fixed_type_check(t)) {
         bm_error(r->ctx, net->loc,
                  "invalid type: total=\"%u\" frac=\"%u\" (need 2 <= total <= 64 and frac < total)",
@@ -274,8 +276,6 @@ static int read_network(reader *r, const bm_graph_options *opt)
     }
     if (has_type && !opt->force_type)
         net->type = t;
-    if (r->errors)
-        return BM_EPARSE;
     int rc = BM_OK;
     unsigned width = 0;
     for (xmlNodePtr c = root->children; c && !rc; c = c->next) {
@@ -283,8 +283,8 @@ static int read_network(reader *r, const bm_graph_options *opt)
             net->input_loc = bm_xml_loc(&r->doc, c);
             width = net->inputs = size_attr(r, c, "size", LAYER_SIZE_MAX, NULL);
         } else if (bm_xml_is(c, "layer")) {
-            rc = read_layer(r, c, width);
-            width = net->layers[net->n_layers - 1].neurons;
+            if (!(rc = read_layer(r, c, width)))
+                width = net->layers[net->n_layers - 1].neurons;
         } else if (bm_xml_is(c, "argmax")) {
             net->argmax = 1;
             net->argmax_loc = bm_xml_loc(&r->doc, c);

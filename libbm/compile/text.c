@@ -175,6 +175,7 @@ typedef struct parser {
     var *vars;
     size_t n_vars, cap_vars;
     int force_type;
+    int depth;      /* nesting of expressions, bounded to protect the C stack */
     int statements; /* statements seen so far (type must come first) */
     int errors;
 } parser;
@@ -335,6 +336,17 @@ static int constant(parser *p, const token *t, int negative, bm_loc loc, unsigne
 
 static int expr(parser *p, unsigned *out);
 
+/* Parentheses, calls and unary minus nest; this many levels are plenty for
+ * any real graph and keep the recursion far from the stack's end. */
+#define DEPTH_MAX 500
+
+static int enter(parser *p)
+{
+    if (++p->depth <= DEPTH_MAX)
+        return BM_OK;
+    return bm_error(p->ctx, p->tok.loc, "expression nested more than %d levels deep", DEPTH_MAX);
+}
+
 /* Left fold of min/max arguments: min(a, b, c) = min(min(a, b), c). */
 static int call(parser *p, const token *fn, unsigned *out)
 {
@@ -432,7 +444,10 @@ static int unary(parser *p, unsigned *out)
         return constant(p, &num, 1, minus.loc, out);
     }
     unsigned a;
-    int rc = unary(p, &a);
+    int rc = enter(p);
+    if (!rc)
+        rc = unary(p, &a);
+    p->depth--;
     return rc ? rc : bm_graph_add_op(p->g, out, BM_OP_NEG, &a, 1, minus.loc);
 }
 
@@ -451,7 +466,12 @@ static int term(parser *p, unsigned *out)
 
 static int expr(parser *p, unsigned *out)
 {
-    int rc = term(p, out);
+    int rc = enter(p);
+    if (rc) {
+        p->depth--;
+        return rc;
+    }
+    rc = term(p, out);
     while (!rc && (p->tok.kind == T_PLUS || p->tok.kind == T_MINUS)) {
         bm_op op = p->tok.kind == T_PLUS ? BM_OP_ADD : BM_OP_SUB;
         bm_loc loc = p->tok.loc;
@@ -460,6 +480,7 @@ static int expr(parser *p, unsigned *out)
         if (!(rc = term(p, &pair[1])))
             rc = bm_graph_add_op(p->g, out, op, pair, 2, loc);
     }
+    p->depth--;
     return rc;
 }
 
@@ -634,6 +655,7 @@ int bm_graph_read_text(bm_graph **out, bm_ctx *ctx, const char *data, size_t siz
             next(&p);
             continue;
         }
+        p.depth = 0;
         rc = statement(&p);
         p.statements++;
         if (rc == BM_ENOMEM)

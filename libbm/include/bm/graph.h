@@ -101,6 +101,10 @@ int bm_graph_finish(bm_graph *g, unsigned *renumber);
 
 /* ---- the read-only view (finished graphs) ------------------------------- */
 
+/* Node ids go from 0 to bm_graph_node_count() - 1.  Given an id or index
+ * out of range, the accessors return 0, NULL, -1 or UINT32_MAX rather than
+ * reading past the end. */
+
 bm_ctx *bm_graph_ctx(const bm_graph *g);
 bm_fixed_type bm_graph_type(const bm_graph *g);
 bm_loc bm_graph_loc(const bm_graph *g);
