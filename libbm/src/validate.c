@@ -16,6 +16,54 @@ static const char *plural(size_t n)
     return n == 1 ? "" : "s";
 }
 
+/* Core names sorted (then by core number), so that validating a machine
+ * of thousands of cores (a compiled graph) is not quadratic. */
+typedef struct core_entry {
+    const char *name;
+    unsigned index;
+} core_entry;
+
+typedef struct core_index {
+    core_entry *e;
+    size_t n;
+} core_index;
+
+static int by_name(const void *a, const void *b)
+{
+    const core_entry *x = a, *y = b;
+    int c = strcmp(x->name, y->name);
+    return c ? c : (x->index > y->index) - (x->index < y->index);
+}
+
+static int core_index_build(core_index *ix, const bm_machine *m)
+{
+    ix->n = m->n_cores;
+    ix->e = bm_malloc(m->ctx, (ix->n ? ix->n : 1) * sizeof *ix->e);
+    if (!ix->e)
+        return bm_oom(m->ctx);
+    for (size_t i = 0; i < ix->n; i++) {
+        ix->e[i].name = m->cores[i]->name;
+        ix->e[i].index = (unsigned)i;
+    }
+    qsort(ix->e, ix->n, sizeof *ix->e, by_name);
+    return BM_OK;
+}
+
+/* The lowest-numbered core with that name, or -1 (like
+ * bm_machine_find_core). */
+static int core_index_find(const core_index *ix, const char *name)
+{
+    size_t lo = 0, hi = ix->n;
+    while (lo < hi) { /* first entry >= name */
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(ix->e[mid].name, name) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < ix->n && strcmp(ix->e[lo].name, name) == 0 ? (int)ix->e[lo].index : -1;
+}
+
 static int is_identifier(const char *s)
 {
     if (!s[0] || !(isalpha((unsigned char)s[0]) || s[0] == '_'))
@@ -180,7 +228,7 @@ static void check_program(bm_ctx *ctx, const bm_core *c, int *errors)
 }
 
 /* Parses "name", "core.iN" or "core.oN" and resolves it. */
-static int resolve_end(bm_machine *m, bm_bond_end *e, int *errors)
+static int resolve_end(bm_machine *m, const core_index *ix, bm_bond_end *e, int *errors)
 {
     bm_ctx *ctx = m->ctx;
     const char *dot = strchr(e->text, '.');
@@ -224,7 +272,7 @@ static int resolve_end(bm_machine *m, bm_bond_end *e, int *errors)
         (*errors)++;
         return -1;
     }
-    int ci = bm_machine_find_core(m, core_name);
+    int ci = core_index_find(ix, core_name);
     if (ci < 0) {
         bm_error(ctx, e->loc, "bond endpoint '%s': there is no core named '%s'", e->text,
                  core_name);
@@ -275,12 +323,12 @@ static void describe_loc(char *buf, size_t n, bm_loc l)
         buf[0] = '\0';
 }
 
-static void check_bond(bm_machine *m, unsigned bi, int *errors)
+static void check_bond(bm_machine *m, const core_index *ix, unsigned bi, int *errors)
 {
     bm_ctx *ctx = m->ctx;
     bm_bond *b = &m->bonds[bi];
     char where[32];
-    int src_ok = resolve_end(m, &b->source, errors) == 0;
+    int src_ok = resolve_end(m, ix, &b->source, errors) == 0;
     if (src_ok && (b->source.ep.kind == BM_EP_OUTPUT || b->source.ep.kind == BM_EP_CORE_IN)) {
         bm_error(ctx, b->source.loc, "bond source '%s' is a sink (%s) and cannot drive a bond",
                  b->source.text,
@@ -306,7 +354,7 @@ static void check_bond(bm_machine *m, unsigned bi, int *errors)
     }
     for (size_t k = 0; k < b->n_sinks; k++) {
         bm_bond_end *s = &b->sinks[k];
-        if (resolve_end(m, s, errors))
+        if (resolve_end(m, ix, s, errors))
             continue;
         if (s->ep.kind == BM_EP_INPUT || s->ep.kind == BM_EP_CORE_OUT) {
             bm_error(ctx, s->loc, "bond sink '%s' is a source (%s) and cannot be driven",
@@ -414,27 +462,31 @@ int bm_machine_validate(bm_machine *m)
             }
         }
     }
+    core_index ix;
+    if (core_index_build(&ix, m))
+        return BM_ENOMEM;
     for (size_t i = 0; i < m->n_cores; i++) {
         bm_core *c = m->cores[i];
         check_name(ctx, c->loc, "core", c->name, &errors);
-        for (size_t j = 0; j < i; j++) {
-            if (strcmp(c->name, m->cores[j]->name) == 0) {
-                char where[32];
-                describe_loc(where, sizeof where, m->cores[j]->loc);
-                bm_error(ctx, c->loc, "core name '%s' is already used%s", c->name, where);
-                errors++;
-                break;
-            }
+        int first = core_index_find(&ix, c->name);
+        if (first >= 0 && (size_t)first < i) {
+            char where[32];
+            describe_loc(where, sizeof where, m->cores[first]->loc);
+            bm_error(ctx, c->loc, "core name '%s' is already used%s", c->name, where);
+            errors++;
         }
         int before = errors;
         check_params(ctx, c, &errors);
         if (errors == before)
             check_program(ctx, c, &errors);
     }
-    if (alloc_port_slots(m))
+    if (alloc_port_slots(m)) {
+        bm_free(ctx, ix.e);
         return BM_ENOMEM;
+    }
     for (size_t i = 0; i < m->n_bonds; i++)
-        check_bond(m, (unsigned)i, &errors);
+        check_bond(m, &ix, (unsigned)i, &errors);
+    bm_free(ctx, ix.e);
     if (errors)
         return BM_EINVALID;
     warn_unconnected(m);
