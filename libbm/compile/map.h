@@ -127,6 +127,7 @@ typedef struct map_core {
 typedef struct map_channel {
     int64_t src_core;  /* -1: external input `src` */
     uint32_t src;      /* output port, or external input index */
+    uint32_t first_sink, n_sinks; /* its sinks: plan sinks[first_sink ...] */
 } map_channel;
 
 typedef struct map_sink {
@@ -154,16 +155,33 @@ void map_plan_free(map_plan *p);
 /* Adds a core (name copied); *out its index. */
 int map_plan_add_core(map_plan *p, const char *name, bm_loc loc, uint32_t *out);
 
-/* Builds every core's events from owner[f] (the core of each fop;
- * ignored for inputs) and order[] (all fops, a topological order): the
- * global order is, for each fop in turn, its computation (for an input,
- * its reception by every core that reads it), then its transfer, then its
- * outputs.  A value travels once, on the channel from its core to exactly
- * the set of other cores that read it: one output port per destination
- * set, fanned out by its bond, shared by every value with that source and
- * those destinations.  A graph input fans out from the machine input. */
+/* Makes the channels for a placement (owner[f]: the core of each fop,
+ * ignored for inputs): a value travels once, on the channel from its core
+ * to exactly the set of other cores that read it, one output port per
+ * destination set, fanned out by its bond and shared by every value with
+ * that source and those destinations; a graph input fans out from the
+ * machine input to the cores that read it.  chan_of[f] receives f's
+ * channel, or MAP_NONE when no other core reads f. */
+int map_plan_channels(map_plan *p, const map_graph *mg, const uint32_t *owner, uint32_t *chan_of);
+int map_plan_event(map_plan *p, uint32_t core, map_ev_kind kind, uint32_t fop, uint32_t port);
+/* Receive events of value f on every sink core of chan. */
+int map_plan_receive(map_plan *p, uint32_t chan, uint32_t f);
+/* A new output port of core for graph output `output`. */
+int map_plan_output(map_plan *p, uint32_t core, uint32_t output, uint32_t *port);
+
+/* Channels, then every core's events for a placement and one global order
+ * of the fops (a topological order): for each fop in turn its computation
+ * (for an input, its reception by every core that reads it), then its
+ * transfer to the other cores that read it, then its outputs. */
 int map_plan_events(map_plan *p, const map_graph *mg, const uint32_t *owner,
                     const uint32_t *order);
+
+/* The cores strategy's global order: every core's events, by simulating
+ * the machine and always appending the event that can start first
+ * (map_schedule.c).  prio[f]: higher is more urgent.  *makespan receives
+ * the simulated cycles of one vector. */
+int map_schedule(map_plan *p, const map_graph *mg, const uint32_t *owner, const uint64_t *prio,
+                 uint64_t *makespan);
 
 /* ---- strategies -------------------------------------------------------------- */
 

@@ -41,26 +41,8 @@ static void endpoint(char *buf, size_t size, const map_plan *p, uint32_t core, c
 
 static int add_bonds(bm_machine *m, const map_plan *p, const map_graph *mg)
 {
-    bm_ctx *ctx = p->ctx;
     char src[96], dst[96];
     int rc = BM_OK;
-    /* sinks grouped by channel (counting sort) */
-    uint32_t *start = bm_calloc(ctx, p->n_chans + 1, sizeof *start);
-    uint32_t *order = bm_malloc(ctx, (p->n_sinks ? p->n_sinks : 1) * sizeof *order);
-    if (!start || !order) {
-        bm_free(ctx, start);
-        bm_free(ctx, order);
-        return bm_oom(ctx);
-    }
-    for (size_t i = 0; i < p->n_sinks; i++)
-        start[p->sinks[i].chan + 1]++;
-    for (size_t c = 0; c < p->n_chans; c++)
-        start[c + 1] += start[c];
-    for (size_t i = 0; i < p->n_sinks; i++)
-        order[start[p->sinks[i].chan]++] = (uint32_t)i;
-    for (size_t c = p->n_chans; c > 0; c--)
-        start[c] = start[c - 1];
-    start[0] = 0;
     bm_loc loc = bm_graph_loc(mg->g);
     for (size_t c = 0; c < p->n_chans && !rc; c++) {
         const map_channel *ch = &p->chans[c];
@@ -72,8 +54,8 @@ static int add_bonds(bm_machine *m, const map_plan *p, const map_graph *mg)
         unsigned bond;
         if ((rc = bm_machine_add_bond(m, &bond, src, loc)))
             break;
-        for (uint32_t k = start[c]; k < start[c + 1] && !rc; k++) {
-            const map_sink *s = &p->sinks[order[k]];
+        for (uint32_t k = 0; k < ch->n_sinks && !rc; k++) {
+            const map_sink *s = &p->sinks[ch->first_sink + k];
             endpoint(dst, sizeof dst, p, s->core, 'i', s->port);
             rc = bm_machine_bond_add_sink(m, bond, dst, loc);
         }
@@ -86,8 +68,6 @@ static int add_bonds(bm_machine *m, const map_plan *p, const map_graph *mg)
             rc = bm_machine_bond_add_sink(
                 m, bond, bm_graph_node_name(mg->g, bm_graph_output(mg->g, o->output)), loc);
     }
-    bm_free(ctx, start);
-    bm_free(ctx, order);
     return rc;
 }
 

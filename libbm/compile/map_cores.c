@@ -7,14 +7,16 @@
  *   Fops are placed by decreasing priority, which is a topological order.
  * - A fop goes to the core where it would finish first, counting the
  *   cycles to receive the operands that are not there yet (one to send,
- *   one to receive, after the producer finishes), so producers and
- *   consumers stay together unless spreading out is faster.
+ *   one to receive, after the producer finishes) plus a penalty per
+ *   transfer, so producers and consumers stay together unless spreading
+ *   out is faster.  Three penalties are tried (below).
  * - A graph input costs each core that reads it one cycle; its bond fans
  *   out from the machine input to all of them.
  *
- * The global order is the estimated start time of each fop (an input: its
- * first reception).  A value is sent once, fanned out to every core that
- * reads it (map_plan.c).  Cores that receive no fop are left out. */
+ * The global order comes from simulating the machine (map_schedule.c); of
+ * the placements tried, the one whose simulated vector finishes first is
+ * kept.  A value is sent once, fanned out to every core that reads it
+ * (map_plan.c).  Cores that receive no fop are left out. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +43,7 @@ typedef struct heft {
     uint32_t stamp_now;
     uint32_t *cand;      /* candidate cores                         */
     uint32_t *cand_mark;
+    unsigned penalty;    /* cycles added per transfer a placement needs */
 } heft;
 
 static uint64_t max64(uint64_t a, uint64_t b)
@@ -96,9 +99,10 @@ static void collect_operand(void *user, uint32_t v)
  * costs its core one cycle to send (once: its bond fans out to every
  * reader) and k one cycle to receive, after it is computed. */
 static uint64_t place(heft *h, uint32_t f, uint32_t k, const uint32_t *ops, unsigned n_ops,
-                      int commit)
+                      int commit, unsigned *moves)
 {
     uint64_t t = h->avail[k];
+    *moves = 0;
     for (unsigned i = 0; i < n_ops; i++) {
         uint32_t v = ops[i];
         uint64_t when = local_time(h, v, k);
@@ -107,6 +111,7 @@ static uint64_t place(heft *h, uint32_t f, uint32_t k, const uint32_t *ops, unsi
             continue;
         }
         int input = h->mg->fops[v].kind == MF_INPUT;
+        *moves += 1 + (!input && h->recv_head[v] == MAP_NONE);
         if (input) {
             if (commit && t < h->start[v])
                 h->start[v] = t;
@@ -176,13 +181,16 @@ static int schedule(heft *h, const uint32_t *prio, uint32_t *ops)
         uint64_t best_end = UINT64_MAX;
         for (unsigned j = 0; j < nc; j++) {
             uint32_t k = h->cand[j];
-            uint64_t end = place(h, f, k, ops, oc.n, 0);
+            unsigned moves;
+            uint64_t end = place(h, f, k, ops, oc.n, 0, &moves);
+            end += (uint64_t)moves * h->penalty;
             if (end < best_end || (end == best_end && h->avail[k] < h->avail[best])) {
                 best = k;
                 best_end = end;
             }
         }
-        if (place(h, f, best, ops, oc.n, 1) == UINT64_MAX)
+        unsigned moves;
+        if (place(h, f, best, ops, oc.n, 1, &moves) == UINT64_MAX)
             return BM_ENOMEM;
     }
     return BM_OK;
@@ -218,8 +226,51 @@ static int sort_fops(bm_ctx *ctx, uint32_t *order, size_t n, const uint64_t *key
     return BM_OK;
 }
 
+/* One placement with communication penalty `penalty`, scheduled into the
+ * empty plan p; *makespan receives the simulated cycles of one vector. */
+static int try_penalty(heft *h, map_plan *p, unsigned penalty, uint32_t *order, uint32_t *ops,
+                       uint32_t *renumber, uint64_t *makespan)
+{
+    const map_graph *mg = h->mg;
+    size_t n = mg->n_fops;
+    h->penalty = penalty;
+    h->n_notes = 0;
+    memset(h->avail, 0, h->n_cores * sizeof *h->avail);
+    memset(h->owner, 0xff, (n ? n : 1) * sizeof *h->owner);
+    memset(h->recv_head, 0xff, (n ? n : 1) * sizeof *h->recv_head);
+    for (uint32_t f = 0; f < n; f++)
+        h->start[f] = mg->fops[f].kind == MF_INPUT ? UINT64_MAX : 0;
+    int rc = sort_fops(h->ctx, order, n, h->bl, 1);
+    if (!rc)
+        rc = schedule(h, order, ops);
+    if (!rc) {
+        /* the cores that got work, numbered in order of first use */
+        memset(renumber, 0xff, h->n_cores * sizeof *renumber);
+        rc = sort_fops(h->ctx, order, n, h->start, 0);
+        char name[32];
+        for (size_t i = 0; i < n && !rc; i++) {
+            uint32_t k = h->owner[order[i]];
+            if (k == MAP_NONE || renumber[k] != MAP_NONE)
+                continue;
+            snprintf(name, sizeof name, "core%zu", p->n_cores);
+            rc = map_plan_add_core(p, name, bm_graph_loc(mg->g), &renumber[k]);
+        }
+        for (uint32_t f = 0; f < n; f++)
+            if (h->owner[f] != MAP_NONE)
+                h->owner[f] = renumber[h->owner[f]];
+    }
+    if (!rc)
+        rc = map_schedule(p, mg, h->owner, h->bl, makespan);
+    return rc;
+}
+
 int map_strategy_cores(map_plan *p, const map_graph *mg, unsigned n_cores)
 {
+    /* Spreading out shortens the critical path but every value that changes
+     * core costs a send, a receive and often a wait; how much that matters
+     * depends on the graph, so each penalty per transfer is tried and the
+     * schedule that the simulation finds fastest is kept. */
+    static const unsigned penalties[] = {0, 2, 8};
     bm_ctx *ctx = p->ctx;
     heft h;
     memset(&h, 0, sizeof h);
@@ -243,33 +294,22 @@ int map_strategy_cores(map_plan *p, const map_graph *mg, unsigned n_cores)
                      h.recv_head && h.stamp && order && ops && renumber
                  ? BM_OK
                  : bm_oom(ctx);
-    if (!rc) {
-        memset(h.owner, 0xff, n * sizeof *h.owner);
-        for (uint32_t f = 0; f < mg->n_fops; f++)
-            h.start[f] = mg->fops[f].kind == MF_INPUT ? UINT64_MAX : 0;
-        memset(h.recv_head, 0xff, n * sizeof *h.recv_head);
-        bottom_levels(&h);
-        if (!(rc = sort_fops(ctx, order, mg->n_fops, h.bl, 1)))
-            rc = schedule(&h, order, ops);
-    }
-    if (!rc) {
-        /* the cores that got work, numbered in order of first use */
-        memset(renumber, 0xff, n_cores * sizeof *renumber);
-        rc = sort_fops(ctx, order, mg->n_fops, h.start, 0);
-        char name[32];
-        for (size_t i = 0; i < mg->n_fops && !rc; i++) {
-            uint32_t k = h.owner[order[i]];
-            if (k == MAP_NONE || renumber[k] != MAP_NONE)
-                continue;
-            snprintf(name, sizeof name, "core%zu", p->n_cores);
-            rc = map_plan_add_core(p, name, bm_graph_loc(mg->g), &renumber[k]);
-        }
-        for (uint32_t f = 0; f < mg->n_fops; f++)
-            if (h.owner[f] != MAP_NONE)
-                h.owner[f] = renumber[h.owner[f]];
-    }
     if (!rc)
-        rc = map_plan_events(p, mg, h.owner, order);
+        bottom_levels(&h);
+    uint64_t best = UINT64_MAX;
+    for (size_t i = 0; i < sizeof penalties / sizeof *penalties && !rc; i++) {
+        map_plan trial;
+        map_plan_init(&trial, ctx);
+        uint64_t makespan = 0;
+        rc = try_penalty(&h, &trial, penalties[i], order, ops, renumber, &makespan);
+        if (!rc && makespan < best) {
+            best = makespan;
+            map_plan_free(p);
+            *p = trial;
+        } else {
+            map_plan_free(&trial);
+        }
+    }
     bm_free(ctx, h.avail);
     bm_free(ctx, h.cand);
     bm_free(ctx, h.cand_mark);

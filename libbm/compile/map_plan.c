@@ -51,7 +51,7 @@ int map_plan_add_core(map_plan *p, const char *name, bm_loc loc, uint32_t *out)
     return BM_OK;
 }
 
-static int event(map_plan *p, uint32_t core, map_ev_kind kind, uint32_t fop, uint32_t port)
+int map_plan_event(map_plan *p, uint32_t core, map_ev_kind kind, uint32_t fop, uint32_t port)
 {
     map_core *c = &p->cores[core];
     if (bm_grow(p->ctx, (void **)&c->ev, &c->cap_ev, c->n_ev + 1, sizeof *c->ev))
@@ -72,13 +72,17 @@ static int channel(map_plan *p, int64_t src_core, uint32_t src, uint32_t *out)
     map_channel *ch = &p->chans[p->n_chans];
     ch->src_core = src_core;
     ch->src = src_core < 0 ? src : p->cores[src_core].n_out++;
+    ch->first_sink = (uint32_t)p->n_sinks;
+    ch->n_sinks = 0;
     *out = (uint32_t)p->n_chans++;
     return BM_OK;
 }
 
-/* Adds core as a sink of chan on a new input port; *port receives it. */
+/* Adds core as a sink of chan, the channel made last, on a new input port;
+ * *port receives it. */
 static int sink(map_plan *p, uint32_t chan, uint32_t core, uint32_t *port)
 {
+    p->chans[chan].n_sinks++;
     if (bm_grow(p->ctx, (void **)&p->sinks, &p->cap_sinks, p->n_sinks + 1, sizeof *p->sinks))
         return BM_ENOMEM;
     map_sink *s = &p->sinks[p->n_sinks++];
@@ -88,7 +92,7 @@ static int sink(map_plan *p, uint32_t chan, uint32_t core, uint32_t *port)
     return BM_OK;
 }
 
-static int output(map_plan *p, uint32_t core, uint32_t output, uint32_t *port)
+int map_plan_output(map_plan *p, uint32_t core, uint32_t output, uint32_t *port)
 {
     if (bm_grow(p->ctx, (void **)&p->outs, &p->cap_outs, p->n_outs + 1, sizeof *p->outs))
         return BM_ENOMEM;
@@ -108,8 +112,6 @@ static int output(map_plan *p, uint32_t core, uint32_t output, uint32_t *port)
 typedef struct set_slot {
     uint64_t hash; /* 0 = empty */
     uint32_t chan;
-    uint32_t first_sink; /* the channel's sinks are p->sinks[first_sink ...] */
-    uint32_t n_sinks;
 } set_slot;
 
 typedef struct set_map {
@@ -131,10 +133,11 @@ static uint64_t set_hash(uint32_t src, const uint32_t *dests, size_t n)
 static int set_matches(const map_plan *p, const set_slot *s, uint32_t src, const uint32_t *dests,
                        size_t n)
 {
-    if (s->n_sinks != n || p->chans[s->chan].src_core != (int64_t)src)
+    const map_channel *ch = &p->chans[s->chan];
+    if (ch->n_sinks != n || ch->src_core != (int64_t)src)
         return 0;
     for (size_t i = 0; i < n; i++)
-        if (p->sinks[s->first_sink + i].core != dests[i])
+        if (p->sinks[ch->first_sink + i].core != dests[i])
             return 0;
     return 1;
 }
@@ -160,9 +163,9 @@ static int set_grow(map_plan *p, set_map *m)
 }
 
 /* The channel from src to exactly the cores dests[] (sorted), made on first
- * use; *first_sink receives the index of its first sink. */
+ * use. */
 static int set_channel(map_plan *p, set_map *m, uint32_t src, const uint32_t *dests, size_t n,
-                       uint32_t *chan, uint32_t *first_sink)
+                       uint32_t *chan)
 {
     int rc;
     if ((m->count + 1) * 2 > m->cap && (rc = set_grow(p, m)))
@@ -172,25 +175,19 @@ static int set_channel(map_plan *p, set_map *m, uint32_t src, const uint32_t *de
     for (; m->slot[j].hash; j = (j + 1) & (m->cap - 1)) {
         if (m->slot[j].hash == h && set_matches(p, &m->slot[j], src, dests, n)) {
             *chan = m->slot[j].chan;
-            *first_sink = m->slot[j].first_sink;
             return BM_OK;
         }
     }
     uint32_t c, port;
     if ((rc = channel(p, src, 0, &c)))
         return rc;
-    uint32_t first = (uint32_t)p->n_sinks;
     for (size_t i = 0; i < n; i++)
         if ((rc = sink(p, c, dests[i], &port)))
             return rc;
-    set_slot *s = &m->slot[j];
-    s->hash = h;
-    s->chan = c;
-    s->first_sink = first;
-    s->n_sinks = (uint32_t)n;
+    m->slot[j].hash = h;
+    m->slot[j].chan = c;
     m->count++;
     *chan = c;
-    *first_sink = first;
     return BM_OK;
 }
 
@@ -227,37 +224,7 @@ static size_t destinations(planner *pl, uint32_t f, uint32_t except)
     return n;
 }
 
-/* Sends value f from its core to every other core that reads it. */
-static int transfers(planner *pl, uint32_t f, uint32_t from)
-{
-    map_plan *p = pl->p;
-    size_t n = destinations(pl, f, from);
-    if (n == 0)
-        return BM_OK;
-    uint32_t chan, first;
-    int rc = set_channel(p, &pl->sets, from, pl->dests, n, &chan, &first);
-    if (!rc)
-        rc = event(p, from, EV_SEND, f, p->chans[chan].src);
-    for (size_t i = 0; i < n && !rc; i++)
-        rc = event(p, pl->dests[i], EV_RECV, f, p->sinks[first + i].port);
-    return rc;
-}
-
-/* A graph input fans out from the machine input to the cores that read it. */
-static int input(planner *pl, uint32_t f)
-{
-    map_plan *p = pl->p;
-    uint32_t chan, port;
-    int rc = channel(p, -1, (uint32_t)pl->mg->fops[f].c, &chan);
-    size_t n = destinations(pl, f, MAP_NONE);
-    for (size_t i = 0; i < n && !rc; i++)
-        if (!(rc = sink(p, chan, pl->dests[i], &port)))
-            rc = event(p, pl->dests[i], EV_RECV, f, port);
-    return rc;
-}
-
-int map_plan_events(map_plan *p, const map_graph *mg, const uint32_t *owner,
-                    const uint32_t *order)
+int map_plan_channels(map_plan *p, const map_graph *mg, const uint32_t *owner, uint32_t *chan_of)
 {
     planner pl;
     memset(&pl, 0, sizeof pl);
@@ -268,23 +235,64 @@ int map_plan_events(map_plan *p, const map_graph *mg, const uint32_t *owner,
     pl.seen = bm_calloc(p->ctx, nc, sizeof *pl.seen);
     pl.dests = bm_malloc(p->ctx, nc * sizeof *pl.dests);
     int rc = pl.seen && pl.dests ? BM_OK : bm_oom(p->ctx);
-    for (size_t i = 0; i < mg->n_fops && !rc; i++) {
-        uint32_t f = order[i];
+    for (uint32_t f = 0; f < mg->n_fops && !rc; f++) {
+        chan_of[f] = MAP_NONE;
         if (mg->fops[f].kind == MF_INPUT) {
-            rc = input(&pl, f);
+            /* a graph input fans out from the machine input */
+            size_t n = destinations(&pl, f, MAP_NONE);
+            uint32_t port;
+            if (n && !(rc = channel(p, -1, (uint32_t)mg->fops[f].c, &chan_of[f])))
+                for (size_t i = 0; i < n && !rc; i++)
+                    rc = sink(p, chan_of[f], pl.dests[i], &port);
             continue;
         }
-        uint32_t core = owner[f];
-        if ((rc = event(p, core, EV_COMPUTE, f, 0)) || (rc = transfers(&pl, f, core)))
-            break;
-        for (uint32_t k = mg->out_start[f]; k < mg->out_start[f + 1] && !rc; k++) {
-            uint32_t port;
-            if (!(rc = output(p, core, mg->out_of[k], &port)))
-                rc = event(p, core, EV_OUTPUT, f, port);
-        }
+        size_t n = destinations(&pl, f, owner[f]);
+        if (n)
+            rc = set_channel(p, &pl.sets, owner[f], pl.dests, n, &chan_of[f]);
     }
     bm_free(p->ctx, pl.seen);
     bm_free(p->ctx, pl.dests);
     bm_free(p->ctx, pl.sets.slot);
+    return rc;
+}
+
+/* The receptions of value f by every sink of its channel. */
+int map_plan_receive(map_plan *p, uint32_t chan, uint32_t f)
+{
+    const map_channel *ch = &p->chans[chan];
+    int rc = BM_OK;
+    for (uint32_t i = 0; i < ch->n_sinks && !rc; i++) {
+        const map_sink *s = &p->sinks[ch->first_sink + i];
+        rc = map_plan_event(p, s->core, EV_RECV, f, s->port);
+    }
+    return rc;
+}
+
+int map_plan_events(map_plan *p, const map_graph *mg, const uint32_t *owner,
+                    const uint32_t *order)
+{
+    uint32_t *chan_of = bm_malloc(p->ctx, (mg->n_fops ? mg->n_fops : 1) * sizeof *chan_of);
+    if (!chan_of)
+        return bm_oom(p->ctx);
+    int rc = map_plan_channels(p, mg, owner, chan_of);
+    for (size_t i = 0; i < mg->n_fops && !rc; i++) {
+        uint32_t f = order[i], c = chan_of[f];
+        if (mg->fops[f].kind == MF_INPUT) {
+            if (c != MAP_NONE)
+                rc = map_plan_receive(p, c, f);
+            continue;
+        }
+        uint32_t core = owner[f];
+        if ((rc = map_plan_event(p, core, EV_COMPUTE, f, 0)))
+            break;
+        if (c != MAP_NONE && !(rc = map_plan_event(p, core, EV_SEND, f, p->chans[c].src)))
+            rc = map_plan_receive(p, c, f);
+        for (uint32_t k = mg->out_start[f]; k < mg->out_start[f + 1] && !rc; k++) {
+            uint32_t port;
+            if (!(rc = map_plan_output(p, core, mg->out_of[k], &port)))
+                rc = map_plan_event(p, core, EV_OUTPUT, f, port);
+        }
+    }
+    bm_free(p->ctx, chan_of);
     return rc;
 }
