@@ -60,6 +60,18 @@ static int parse_count(const char *text, unsigned long max, unsigned *out)
     return 0;
 }
 
+static int is_identifier(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 64 || !((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '_'))
+        return 0;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+              *s == '_'))
+            return 0;
+    return 1;
+}
+
 static int parse_args(int argc, char **argv, compile_args *a)
 {
     enum { OPT_STRATEGY = 256, OPT_CORES, OPT_TYPE, OPT_NAME, OPT_REPORT, OPT_JSON, OPT_VECTORS };
@@ -99,7 +111,12 @@ static int parse_args(int argc, char **argv, compile_args *a)
                                                   "or int<TOTAL>)", optarg);
             a->gopt.force_type = 1;
             break;
-        case OPT_NAME: a->name = optarg; break;
+        case OPT_NAME:
+            if (!is_identifier(optarg))
+                return bmc_usage_error("compile", "bad --name '%s' (a letter or '_', then "
+                                                  "letters, digits or '_', at most 64)", optarg);
+            a->name = optarg;
+            break;
         case OPT_REPORT: a->report = 1; break;
         case OPT_JSON: a->json = 1; break;
         case OPT_VECTORS:
@@ -152,11 +169,8 @@ static int compile_graph(bm_ctx *ctx, const bm_graph *g, compile_args *a)
     int err = bm_compile(&m, g, &a->opt);
     bmc_print_diags(ctx);
     bm_ctx_clear_diags(ctx);
-    if (err) {
-        if (err == BM_EINVAL && a->name)
-            return BMC_EXIT_USAGE;
+    if (err)
         return BMC_EXIT_FAIL;
-    }
     int rc = BMC_EXIT_OK;
     bm_compile_report *r = NULL;
     if (a->report || a->json) {

@@ -37,6 +37,7 @@ struct map_emitter {
     uint32_t *use_fop;  /* the last fop that reads it on this core      */
     uint32_t *use_term; /* the term of that use (MAP_NONE: not a term)  */
     uint8_t *sent;      /* sent or output from this core                */
+    uint8_t *has_muli;  /* per fop: a sum with a term x * immediate      */
     uint32_t *touched;
     size_t n_touched, cap_touched;
     /* per fop / term, written once (a fop is computed on one core) */
@@ -68,16 +69,21 @@ int map_emitter_new(map_emitter **out, const map_graph *mg)
     em->use_fop = bm_calloc(ctx, n, sizeof *em->use_fop);
     em->use_term = bm_calloc(ctx, n, sizeof *em->use_term);
     em->sent = bm_calloc(ctx, n, 1);
+    em->has_muli = bm_calloc(ctx, n, 1);
     em->acc = bm_malloc(ctx, n * sizeof *em->acc);
     em->c_done = bm_calloc(ctx, n, 1);
     em->term_done = bm_calloc(ctx, nt, 1);
-    if (!em->uses || !em->reg || !em->use_fop || !em->use_term || !em->sent || !em->acc ||
+    if (!em->uses || !em->reg || !em->use_fop || !em->use_term || !em->sent || !em->has_muli ||
+        !em->acc ||
         !em->c_done || !em->term_done) {
         map_emitter_free(em);
         return bm_oom(ctx);
     }
     for (size_t i = 0; i < n; i++)
         em->reg[i] = em->acc[i] = -1;
+    for (size_t f = 0; f < mg->n_fops; f++)
+        for (uint32_t k = 0; mg->fops[f].kind == MF_SUM && k < mg->fops[f].n; k++)
+            em->has_muli[f] |= mg->terms[mg->fops[f].first + k].kind == MT_MULI;
     *out = em;
     return BM_OK;
 }
@@ -92,6 +98,7 @@ void map_emitter_free(map_emitter *em)
     bm_free(ctx, em->use_fop);
     bm_free(ctx, em->use_term);
     bm_free(ctx, em->sent);
+    bm_free(ctx, em->has_muli);
     bm_free(ctx, em->touched);
     bm_free(ctx, em->acc);
     bm_free(ctx, em->c_done);
@@ -445,6 +452,16 @@ static void receive(map_emitter *em, uint32_t v, uint32_t port)
                 em->uses[v] = 0;
                 return;
             }
+        }
+        if (ti != MAP_NONE && mg->terms[ti].kind == MT_VAL && em->has_muli[em->use_fop[v]] &&
+            (mg->terms[ti].neg || mg->type.frac + 2 <= mg->type.total)) {
+            /* +-x as x * +-1.0, exact: the core multiply-accumulates anyway */
+            int32_t a = ensure_acc(em, em->use_fop[v]);
+            int64_t one = (int64_t)1 << mg->type.frac;
+            emit(em, OP_INMACFX, (uint64_t)a, port, imm(em, mg->terms[ti].neg ? -one : one));
+            em->term_done[ti] = 1;
+            em->uses[v] = 0;
+            return;
         }
         if (user->kind == MF_SINK || user->kind == MF_CONST) {
             /* read and dropped: a scratch register */
