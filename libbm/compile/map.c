@@ -20,7 +20,7 @@ int bm_map_strategy_from_name(const char *name)
     return -1;
 }
 
-static int check_options(bm_ctx *ctx, const bm_graph *g, const bm_compile_options *opt)
+static int check_options(bm_ctx *ctx, const bm_compile_options *opt)
 {
     bm_loc none = {NULL, 0, 0};
     if (opt->version != BM_COMPILE_OPTIONS_VERSION) {
@@ -44,18 +44,6 @@ static int check_options(bm_ctx *ctx, const bm_graph *g, const bm_compile_option
                  opt->name);
         return BM_EINVAL;
     }
-    /* the machine's external ports share one name space */
-    for (unsigned k = 0; k < bm_graph_output_count(g); k++) {
-        unsigned node = bm_graph_output(g, k);
-        const char *name = bm_graph_node_name(g, node);
-        if (bm_graph_find_input(g, name) >= 0) {
-            bm_error(ctx, bm_graph_node_loc(g, node),
-                     "output '%s' has the name of an input; a machine's inputs and outputs "
-                     "need different names",
-                     name);
-            return BM_EINVALID;
-        }
-    }
     return BM_OK;
 }
 
@@ -68,7 +56,7 @@ int bm_compile(bm_machine **out, const bm_graph *g, const bm_compile_options *op
     if (!opt)
         opt = &defaults;
     bm_ctx *ctx = bm_graph_ctx(g);
-    int rc = check_options(ctx, g, opt);
+    int rc = check_options(ctx, opt);
     if (rc)
         return rc;
     map_graph mg;

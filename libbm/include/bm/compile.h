@@ -73,8 +73,9 @@ typedef struct bm_compile_options {
 /* Compiles a finished graph into a new, validated machine on the graph's
  * context.  opt may be NULL for the defaults.  Errors (recorded on the
  * context): BM_EINVAL for bad options (cores 0, an unknown strategy, a name
- * that is not an identifier), BM_EINVALID for a graph that cannot become a
- * machine (an input and an output with the same name), BM_ENOMEM. */
+ * that is not an identifier), BM_ENOMEM.  (Every finished graph can be
+ * compiled: its names are already identifiers, distinct between inputs and
+ * outputs.) */
 int bm_compile(bm_machine **out, const bm_graph *g, const bm_compile_options *opt);
 
 /* ---- report ------------------------------------------------------------- */
