@@ -82,14 +82,14 @@ static void random_graph_everywhere(uint64_t seed, unsigned max_nodes)
 
 Test(compile_random, small_graphs_every_strategy)
 {
-    for (uint64_t seed = 1; seed <= 100; seed++)
+    for (uint64_t seed = 1; seed <= 300; seed++)
         random_graph_everywhere(seed, 12);
 }
 
 Test(compile_random, larger_graphs_every_strategy)
 {
-    for (uint64_t seed = 1001; seed <= 1020; seed++)
-        random_graph_everywhere(seed, 120);
+    for (uint64_t seed = 1001; seed <= 1060; seed++)
+        random_graph_everywhere(seed, 200);
 }
 
 /* ---- random networks ---------------------------------------------------------------- */
@@ -99,8 +99,8 @@ static bm_graph *random_network(bm_ctx *ctx, uint64_t seed)
     uint64_t s = seed;
     bm_fixed_type t = {4 + (unsigned)(crng_next(&s) % 29), 0};
     t.frac = (unsigned)(crng_next(&s) % t.total);
-    unsigned layers = 1 + (unsigned)(crng_next(&s) % 3);
-    unsigned width = 1 + (unsigned)(crng_next(&s) % 8);
+    unsigned layers = 1 + (unsigned)(crng_next(&s) % 4);
+    unsigned width = 1 + (unsigned)(crng_next(&s) % 12);
     int argmax = (int)(crng_next(&s) % 2);
     size_t cap = 1 << 17, len = 0;
     char *xml = malloc(cap);
@@ -110,7 +110,7 @@ static bm_graph *random_network(bm_ctx *ctx, uint64_t seed)
                             "<input size=\"%u\"/>\n",
                             (unsigned long long)seed, t.total, t.frac, width);
     for (unsigned l = 0; l < layers; l++) {
-        unsigned neurons = 1 + (unsigned)(crng_next(&s) % 8);
+        unsigned neurons = 1 + (unsigned)(crng_next(&s) % 12);
         if (argmax && l == layers - 1 && (uint64_t)(neurons - 1) > (uint64_t)bm_fixed_max(t))
             neurons = 1;
         len += (size_t)snprintf(xml + len, cap - len,
@@ -143,7 +143,7 @@ static bm_graph *random_network(bm_ctx *ctx, uint64_t seed)
 
 Test(compile_random, networks_every_strategy)
 {
-    for (uint64_t seed = 1; seed <= 40; seed++) {
+    for (uint64_t seed = 1; seed <= 100; seed++) {
         bm_ctx *ctx = graph_ctx();
         bm_graph *g = random_network(ctx, seed);
         char what[64];

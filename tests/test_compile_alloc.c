@@ -1,0 +1,95 @@
+/* The compiler and its report under allocation failure: every allocation
+ * of bm_compile and bm_compile_report_new is made to fail in turn, with
+ * every strategy; each failure must come back as BM_ENOMEM, leave *out
+ * NULL and leak nothing (ASan checks leaks in `make sanitize`). */
+#include "compile_helpers.h"
+
+typedef struct failing {
+    long countdown; /* allocations left before failing; < 0: never fail */
+    long failures;
+} failing;
+
+static void *f_malloc(void *user, size_t size)
+{
+    failing *f = user;
+    if (f->countdown == 0) {
+        f->failures++;
+        return NULL;
+    }
+    if (f->countdown > 0)
+        f->countdown--;
+    return malloc(size);
+}
+
+static void *f_realloc(void *user, void *ptr, size_t size)
+{
+    failing *f = user;
+    if (f->countdown == 0) {
+        f->failures++;
+        return NULL;
+    }
+    if (f->countdown > 0)
+        f->countdown--;
+    return realloc(ptr, size);
+}
+
+static void f_free(void *user, void *ptr)
+{
+    (void)user;
+    free(ptr);
+}
+
+static void every_allocation_may_fail(const char *text)
+{
+    failing f = {-1, 0};
+    bm_allocator alloc = {f_malloc, f_realloc, f_free, &f};
+    bm_ctx *ctx;
+    cr_assert_eq(bm_ctx_new(&ctx, &alloc), 0);
+    bm_graph *g;
+    cr_assert_eq(bm_graph_read_text(&g, ctx, text, strlen(text), "a.bmg", NULL), 0);
+    for (size_t p = 0; p < N_PLACEMENTS; p++) {
+        bm_compile_options opt = BM_COMPILE_OPTIONS_INIT;
+        opt.strategy = every_placement[p].strategy;
+        if (every_placement[p].cores)
+            opt.cores = every_placement[p].cores;
+        int done = 0;
+        for (long n = 0; n < 100000 && !done; n++) {
+            bm_ctx_clear_diags(ctx);
+            f.countdown = n;
+            f.failures = 0;
+            bm_machine *m = (bm_machine *)1;
+            bm_compile_report *r = (bm_compile_report *)1;
+            int rc = bm_compile(&m, g, &opt);
+            if (rc) {
+                cr_assert_eq(rc, BM_ENOMEM, "%s, allocation %ld: %d", placement_name(every_placement[p]),
+                             n, rc);
+                cr_assert_null(m);
+                cr_assert_gt(f.failures, 0);
+                continue;
+            }
+            rc = bm_compile_report_new(&r, m, g, NULL);
+            if (rc) {
+                cr_assert_eq(rc, BM_ENOMEM, "report, allocation %ld: %d", n, rc);
+                cr_assert_null(r);
+            } else {
+                done = f.failures == 0;
+                bm_compile_report_free(r);
+            }
+            bm_machine_free(m);
+        }
+        cr_expect(done, "%s never succeeded", placement_name(every_placement[p]));
+    }
+    f.countdown = -1;
+    bm_graph_free(g);
+    bm_ctx_free(ctx);
+}
+
+Test(compile_alloc, every_allocation_may_fail)
+{
+    every_allocation_may_fail("input x, y, unused\n"
+                              "t = 0.5 * x + y - x * y\n"
+                              "output z = max(relu(t - 1.25), -x)\n"
+                              "output k = argmax(x, y, t)\n"
+                              "output c = 3\n"
+                              "output e = y\n");
+}
