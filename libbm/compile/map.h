@@ -96,9 +96,6 @@ void map_graph_free(map_graph *mg);
 /* Calls fn(user, value) for each value operand occurrence of fop f. */
 typedef void (*map_operand_fn)(void *user, uint32_t value);
 void map_for_operands(const map_graph *mg, uint32_t f, map_operand_fn fn, void *user);
-/* The operand occurrences of f in a caller buffer; returns their count
- * (at most 2 * n). */
-unsigned map_operand_count(const map_graph *mg, uint32_t f);
 
 /* ---- the plan: cores, channels, events ----------------------------------- */
 
@@ -131,7 +128,7 @@ typedef struct map_channel {
 } map_channel;
 
 typedef struct map_sink {
-    uint32_t chan, core, port;
+    uint32_t core, port;
 } map_sink;
 
 typedef struct map_outbond {
@@ -210,13 +207,5 @@ void map_program_free(bm_ctx *ctx, map_program *prog);
 /* Builds the machine: one bm_core per plan core, external ports named like
  * the graph's, bonds from the channels; then validates it. */
 int map_build_machine(bm_machine **out, const map_plan *p, const map_graph *mg, const char *name);
-
-/* ---- helpers ------------------------------------------------------------------ */
-
-/* A unique core name made from `base` (an identifier, truncated to fit). */
-typedef struct map_namer {
-    bm_ctx *ctx;
-    void *names; /* bm_names */
-} map_namer;
 
 #endif

@@ -65,7 +65,7 @@ static const char *fop_base_name(const map_graph *mg, uint32_t f, char *buf, siz
     switch ((map_fop_kind)fo->kind) {
     case MF_SINK: return "sink";
     case MF_COPY: snprintf(buf, size, "copy_%s", bm_graph_node_name(g, fo->node)); return buf;
-    case MF_CONST: snprintf(buf, size, "const%u", fo->node); return buf;
+    case MF_CONST: return "const";
     default: break;
     }
     if (fo->layer >= 0) {
@@ -75,8 +75,7 @@ static const char *fop_base_name(const map_graph *mg, uint32_t f, char *buf, siz
     const char *name = bm_graph_node_name(g, fo->node);
     if (name && bm_is_identifier(name) && strlen(name) <= 48)
         return name;
-    snprintf(buf, size, "%s%u", bm_op_name(bm_graph_node_op(g, fo->node)), fo->node);
-    return buf;
+    return bm_op_name(bm_graph_node_op(g, fo->node));
 }
 
 /* A relu that can join the core of the sum it reads. */

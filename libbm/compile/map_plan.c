@@ -86,7 +86,6 @@ static int sink(map_plan *p, uint32_t chan, uint32_t core, uint32_t *port)
     if (bm_grow(p->ctx, (void **)&p->sinks, &p->cap_sinks, p->n_sinks + 1, sizeof *p->sinks))
         return BM_ENOMEM;
     map_sink *s = &p->sinks[p->n_sinks++];
-    s->chan = chan;
     s->core = core;
     s->port = *port = p->cores[core].n_in++;
     return BM_OK;
