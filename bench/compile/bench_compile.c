@@ -306,8 +306,10 @@ static void network_on_machine(const char *net_path, const char *csv_path, place
     if (bm_compile_report_new(&rep, m, g, NULL))
         die(ctx, "report");
     const bm_report_summary *s = bm_compile_report_summary(rep);
-    printf("| %s | %s | %zu | %.2f%% | %.2f%% (%zu/%zu) | %llu | %.1f | %u | %llu | %llu |\n",
-           net_path, placement_name(p), n, 100.0 * (double)right_eval / (double)n,
+    const char *base = strrchr(net_path, '/');
+    base = base ? base + 1 : net_path;
+    printf("| %.*s | %s | %zu | %.2f%% | %.2f%% (%zu/%zu) | %llu | %.1f | %u | %llu | %llu |\n",
+           (int)(strcspn(base, ".")), base, placement_name(p), n, 100.0 * (double)right_eval / (double)n,
            100.0 * (double)right_machine / (double)n, right_machine, n,
            (unsigned long long)s->latency, s->interval, s->cores,
            (unsigned long long)s->instructions, (unsigned long long)bm_sim_cycle(sim));
