@@ -31,12 +31,12 @@ static bm_graph *random_graph(bm_ctx *ctx, uint64_t seed, unsigned max_nodes)
         if (n == 0)
             op = BM_OP_CONST;
         if (op == BM_OP_CONST) {
-            int64_t one = t.frac < 63 ? (int64_t)1 << t.frac : 0;
+            uint64_t one = UINT64_C(1) << t.frac;
             int64_t c;
             switch (crng_next(&s) % 5) {
             case 0: c = 0; break;
-            case 1: c = bm_fixed_wrap(one, t); break;
-            case 2: c = bm_fixed_wrap(-one, t); break;
+            case 1: c = bm_fixed_wrap((int64_t)one, t); break;
+            case 2: c = bm_fixed_wrap((int64_t)(0 - one), t); break;
             default: c = crandom_raw(&s, t); break;
             }
             cr_assert_eq(bm_graph_add_const(g, &id[n++], c, loc), 0);
@@ -150,6 +150,54 @@ Test(compile_random, networks_every_strategy)
         snprintf(what, sizeof what, "random network %llu", (unsigned long long)seed);
         for (size_t p = 0; p < N_PLACEMENTS; p++)
             check_compiled(g, every_placement[p], NULL, 0, 5, seed, what);
+        bm_graph_free(g);
+        bm_ctx_free(ctx);
+    }
+}
+
+/* Types at the edges: 2 and 64 bits, no fraction bits and all but one. */
+Test(compile_random, extreme_types)
+{
+    static const bm_fixed_type types[] = {{2, 0}, {2, 1}, {3, 2}, {8, 7}, {33, 5},
+                                          {64, 0}, {64, 32}, {64, 62}, {64, 63}};
+    for (size_t k = 0; k < sizeof types / sizeof *types; k++) {
+        bm_fixed_type t = types[k];
+        bm_ctx *ctx = graph_ctx();
+        bm_graph *g;
+        cr_assert_eq(bm_graph_new(&g, ctx, t), 0);
+        bm_loc loc = {NULL, 0, 0};
+        unsigned x, y, m1, tiny, big, p[8], n = 0;
+        cr_assert_eq(bm_graph_add_input(g, &x, "x", loc), 0);
+        cr_assert_eq(bm_graph_add_input(g, &y, "y", loc), 0);
+        cr_assert_eq(bm_graph_add_const(g, &m1, bm_fixed_wrap((int64_t)(0 - (UINT64_C(1) << t.frac)), t), loc), 0);
+        cr_assert_eq(bm_graph_add_const(g, &tiny, 1, loc), 0);
+        cr_assert_eq(bm_graph_add_const(g, &big, bm_fixed_max(t), loc), 0);
+        unsigned o[2];
+        o[0] = x, o[1] = m1;
+        cr_assert_eq(bm_graph_add_op(g, &p[n++], BM_OP_MUL, o, 2, loc), 0);   /* -x     */
+        o[0] = y, o[1] = tiny;
+        cr_assert_eq(bm_graph_add_op(g, &p[n++], BM_OP_MUL, o, 2, loc), 0);   /* y*2^-F */
+        o[0] = x, o[1] = y;
+        cr_assert_eq(bm_graph_add_op(g, &p[n++], BM_OP_MUL, o, 2, loc), 0);   /* x*y    */
+        o[0] = p[0], o[1] = p[1];
+        cr_assert_eq(bm_graph_add_op(g, &p[n++], BM_OP_SUB, o, 2, loc), 0);
+        o[0] = p[3], o[1] = p[2];
+        cr_assert_eq(bm_graph_add_op(g, &p[n++], BM_OP_ADD, o, 2, loc), 0);
+        o[0] = p[4], o[1] = big;
+        cr_assert_eq(bm_graph_add_op(g, &p[n++], BM_OP_ADD, o, 2, loc), 0);
+        cr_assert_eq(bm_graph_add_op(g, &p[n++], BM_OP_RELU, &p[5], 1, loc), 0);
+        unsigned am[3] = {x, y, p[2]};
+        cr_assert_eq(bm_graph_add_op(g, &p[n++], BM_OP_ARGMAX, am, t.total > 2 ? 3 : 2, loc), 0);
+        cr_assert_eq(bm_graph_add_output(g, NULL, "s", p[5], loc), 0);
+        cr_assert_eq(bm_graph_add_output(g, NULL, "r", p[6], loc), 0);
+        cr_assert_eq(bm_graph_add_output(g, NULL, "k", p[7], loc), 0);
+        char *d = graph_diags(ctx);
+        cr_assert_eq(bm_graph_finish(g, NULL), 0, "fixed<%u,%u>: %s", t.total, t.total - t.frac, d);
+        free(d);
+        char what[64];
+        snprintf(what, sizeof what, "fixed<%u,%u>", t.total, t.total - t.frac);
+        for (size_t pl = 0; pl < N_PLACEMENTS; pl++)
+            check_compiled(g, every_placement[pl], NULL, 0, 16, k + 1, what);
         bm_graph_free(g);
         bm_ctx_free(ctx);
     }

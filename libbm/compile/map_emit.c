@@ -457,8 +457,8 @@ static void receive(map_emitter *em, uint32_t v, uint32_t port)
             (mg->terms[ti].neg || mg->type.frac + 2 <= mg->type.total)) {
             /* +-x as x * +-1.0, exact: the core multiply-accumulates anyway */
             int32_t a = ensure_acc(em, em->use_fop[v]);
-            int64_t one = (int64_t)1 << mg->type.frac;
-            emit(em, OP_INMACFX, (uint64_t)a, port, imm(em, mg->terms[ti].neg ? -one : one));
+            uint64_t one = UINT64_C(1) << mg->type.frac;
+            emit(em, OP_INMACFX, (uint64_t)a, port, (mg->terms[ti].neg ? 0 - one : one) & em->mask);
             em->term_done[ti] = 1;
             em->uses[v] = 0;
             return;

@@ -196,10 +196,10 @@ static int mul_term(selector *s, unsigned node, int neg)
     if (!s->is_const[b])
         return add_term(s->mg, MT_MUL, neg, s->fop_of[a], s->fop_of[b], 0);
     int64_t k = s->cval[b];
-    int64_t one = t.frac <= t.total - 2 ? (int64_t)1 << t.frac : 0;
-    if (one && k == one)
+    uint64_t one = UINT64_C(1) << t.frac; /* 1.0; representable when frac <= total - 2 */
+    if (t.frac + 2 <= t.total && (uint64_t)k == one)
         return add_term(s->mg, MT_VAL, neg, s->fop_of[a], MAP_NONE, 0);
-    if (k == -((int64_t)1 << t.frac))
+    if ((uint64_t)k == 0 - one) /* -1.0, always representable */
         return add_term(s->mg, MT_VAL, !neg, s->fop_of[a], MAP_NONE, 0);
     return add_term(s->mg, MT_MULI, neg, s->fop_of[a], MAP_NONE, k);
 }
