@@ -1,19 +1,24 @@
 /* The plan: cores, channels and each core's events, built from a placement
- * (the owner core of every fop) and one global order of the fops.
+ * (the owner core of every fop) and one global order.
  *
- * Why the machine cannot deadlock: the global order is a list of atomic
- * steps (a computation on one core, or a transfer that its sender and all
- * its receivers take part in) and every core executes exactly its own
- * steps in that order, then jumps back to the start.  Take the first step
- * of the (infinitely repeated) list that has not happened: every earlier
- * step of every core has, so each core taking part in it is at that step.
- * A computation runs; for a transfer the receivers execute `in` (ready)
- * and the sender is at its `outn` or has already parked the value in the
- * port's holding register (which holds nothing else: an earlier value on
- * that port belongs to an earlier, finished step), so the transfer
- * happens.  Streaming vectors back to back only repeats the list.  The
- * external inputs are always offered while values remain and the external
- * outputs always taken, so the machine stops only when its inputs run out. */
+ * Why the machine cannot deadlock.  The global order is a list of steps: a
+ * computation on one core; the send (`outn`) of a value by its core; the
+ * transfer of that value, which every core that receives it takes part in
+ * (`in` on all of them in the same cycle: the bond fans out).  A value's
+ * transfer comes after its send, and on each channel before the next send
+ * (map_plan_events puts them next to each other; map_schedule.c may put
+ * other steps in between).  Every core executes exactly its own steps in
+ * that order, then jumps back to the start.  Take the first step of the
+ * (endlessly repeated) list that has not happened: every earlier step of
+ * every core has, so each core taking part in it is at that step.  A
+ * computation runs.  A send finds the port's holding register empty (the
+ * value before it on that channel has been received, in an earlier step),
+ * so it completes.  For a transfer the receivers all execute `in` while
+ * the value, sent in an earlier step, is driven or parked in the holding
+ * register, so it happens.  Streaming vectors back to back only repeats the
+ * list; the external inputs are always offered while values remain and
+ * the external outputs always taken, so the machine stops only when its
+ * inputs run out. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -82,9 +87,9 @@ static int channel(map_plan *p, int64_t src_core, uint32_t src, uint32_t *out)
  * *port receives it. */
 static int sink(map_plan *p, uint32_t chan, uint32_t core, uint32_t *port)
 {
-    p->chans[chan].n_sinks++;
     if (bm_grow(p->ctx, (void **)&p->sinks, &p->cap_sinks, p->n_sinks + 1, sizeof *p->sinks))
         return BM_ENOMEM;
+    p->chans[chan].n_sinks++;
     map_sink *s = &p->sinks[p->n_sinks++];
     s->core = core;
     s->port = *port = p->cores[core].n_in++;
