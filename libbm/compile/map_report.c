@@ -429,7 +429,7 @@ static void write_json(const bm_compile_report *r, FILE *f)
     fprintf(f,
             ",\"cores\":%u,\"bonds\":%u,\"instructions\":%" PRIu64 ",\"registers\":%" PRIu64
             ",\"rom_bits\":%" PRIu64 ",\"max_insn_width\":%u,\"latency\":%" PRIu64
-            ",\"interval\":%.4g,\"interval_max\":%" PRIu64 ",\"vectors\":%u,\"core\":[",
+            ",\"interval\":%.10g,\"interval_max\":%" PRIu64 ",\"vectors\":%u,\"core\":[",
             s->cores, s->bonds, s->instructions, s->registers, s->rom_bits, s->max_insn_width,
             s->latency, s->interval, s->interval_max, s->vectors);
     for (unsigned i = 0; i < r->n_cores; i++) {
