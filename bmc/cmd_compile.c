@@ -1,6 +1,7 @@
 /* bmc compile: map a graph or network onto a streaming machine. */
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,6 +34,16 @@ static void help(FILE *out)
             "                      output checked against the evaluator\n"
             "  --json              the report as one JSON object\n"
             "  --vectors N         vectors streamed to measure the interval (default 8)\n"
+            "  --test FILE.csv     stream every test vector of FILE (docs/network.md)\n"
+            "                      through the simulated machine, check every output\n"
+            "                      against the evaluator, and print the count (and,\n"
+            "                      with --labels, the accuracy); the report's interval\n"
+            "                      is then measured over these vectors\n"
+            "  --labels            the test file's last column is the expected class\n"
+            "  --stimulus FILE     write the first K test vectors (--stimulus-vectors K,\n"
+            "                      default all) as a stimulus file for `bmc sim\n"
+            "                      --in-file` and `bmc verify --in-file`\n"
+            "  --stimulus-vectors K\n"
             "\n"
             "Exit status: 0 compiled, 1 bad input or a failed check, 2 usage error.\n"
             "Nothing is written when compilation fails.\n",
@@ -43,8 +54,9 @@ typedef struct compile_args {
     const char *graph_path, *out_path, *name;
     bm_compile_options opt;
     bm_graph_options gopt;
-    int strategy_given, cores_given, report, json;
-    unsigned vectors;
+    int strategy_given, cores_given, report, json, labels;
+    unsigned vectors, stimulus_vectors;
+    const char *test_path, *stimulus_path;
 } compile_args;
 
 static int parse_count(const char *text, unsigned long max, unsigned *out)
@@ -74,7 +86,8 @@ static int is_identifier(const char *s)
 
 static int parse_args(int argc, char **argv, compile_args *a)
 {
-    enum { OPT_STRATEGY = 256, OPT_CORES, OPT_TYPE, OPT_NAME, OPT_REPORT, OPT_JSON, OPT_VECTORS };
+    enum { OPT_STRATEGY = 256, OPT_CORES, OPT_TYPE, OPT_NAME, OPT_REPORT, OPT_JSON, OPT_VECTORS,
+           OPT_TEST, OPT_LABELS, OPT_STIMULUS, OPT_STIMULUS_VECTORS };
     static const struct option opts[] = {
         {"output", required_argument, NULL, 'o'},
         {"strategy", required_argument, NULL, OPT_STRATEGY},
@@ -84,6 +97,10 @@ static int parse_args(int argc, char **argv, compile_args *a)
         {"report", no_argument, NULL, OPT_REPORT},
         {"json", no_argument, NULL, OPT_JSON},
         {"vectors", required_argument, NULL, OPT_VECTORS},
+        {"test", required_argument, NULL, OPT_TEST},
+        {"labels", no_argument, NULL, OPT_LABELS},
+        {"stimulus", required_argument, NULL, OPT_STIMULUS},
+        {"stimulus-vectors", required_argument, NULL, OPT_STIMULUS_VECTORS},
         {0, 0, 0, 0},
     };
     int c, s;
@@ -123,6 +140,14 @@ static int parse_args(int argc, char **argv, compile_args *a)
             if (parse_count(optarg, 1000000, &a->vectors) || a->vectors < 2)
                 return bmc_usage_error("compile", "bad --vectors '%s' (2 or more)", optarg);
             break;
+        case OPT_TEST: a->test_path = optarg; break;
+        case OPT_LABELS: a->labels = 1; break;
+        case OPT_STIMULUS: a->stimulus_path = optarg; break;
+        case OPT_STIMULUS_VECTORS:
+            if (parse_count(optarg, 100000000, &a->stimulus_vectors) || a->stimulus_vectors == 0)
+                return bmc_usage_error("compile", "bad --stimulus-vectors '%s' (1 or more)",
+                                       optarg);
+            break;
         default:
             return bmc_usage_error("compile", "option '%s' is unknown or needs a value",
                                    argv[optind - 1]);
@@ -131,6 +156,9 @@ static int parse_args(int argc, char **argv, compile_args *a)
     if (optind != argc - 1)
         return bmc_usage_error("compile", "expected exactly one GRAPH file");
     a->graph_path = argv[optind];
+    if ((a->labels || a->stimulus_path || a->stimulus_vectors) && !a->test_path)
+        return bmc_usage_error("compile", "--labels, --stimulus and --stimulus-vectors need "
+                                          "--test FILE.csv");
     if (a->cores_given && !a->strategy_given)
         a->opt.strategy = BM_MAP_CORES;
     if (a->cores_given && a->opt.strategy != BM_MAP_CORES)
@@ -156,6 +184,71 @@ static void name_from_path(char *buf, size_t size, const char *path)
     buf[n] = '\0';
 }
 
+/* The test vectors as one array, input_count raw values per vector. */
+static int64_t *flatten_vectors(const bm_graph *g, const bm_vectors *tv)
+{
+    size_t n = bm_vectors_count(tv), ni = bm_graph_input_count(g);
+    int64_t *raw = malloc((n * ni != 0 ? n * ni : 1) * sizeof *raw);
+    if (!raw) {
+        fprintf(stderr, "bmc compile: out of memory\n");
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++)
+        memcpy(raw + i * ni, bm_vectors_inputs(tv, i), ni * sizeof *raw);
+    return raw;
+}
+
+/* The report verified every output against the evaluator, so the machine's
+ * predictions are the evaluator's: count them against the labels. */
+static void print_test_summary(const bm_graph *g, const bm_vectors *tv, const int64_t *raw,
+                               const bm_compile_report *r)
+{
+    size_t n = bm_vectors_count(tv), ni = bm_graph_input_count(g), no = bm_graph_output_count(g);
+    const bm_report_summary *s = bm_compile_report_summary(r);
+    printf("test: %zu vectors streamed through the machine, every output equal to the "
+           "evaluator's\n",
+           n);
+    printf("test: latency %" PRIu64 " cycles, interval %.1f cycles (largest %" PRIu64 ")\n",
+           s->latency, s->interval, s->interval_max);
+    if (bm_vectors_label(tv, 0) < 0)
+        return;
+    int64_t *out = malloc((no ? no : 1) * sizeof *out);
+    size_t right = 0;
+    for (size_t i = 0; out && i < n; i++)
+        if (bm_graph_eval(g, raw + i * ni, out) == 0 &&
+            bm_graph_predicted_class(g, out) == bm_vectors_label(tv, i))
+            right++;
+    free(out);
+    printf("test: accuracy %zu/%zu = %.2f%%\n", right, n, n ? 100.0 * (double)right / (double)n : 0.0);
+}
+
+/* A stimulus file (docs/sim.md) holding the first `count` vectors. */
+static int write_stimulus(const bm_machine *m, const bm_graph *g, const bm_vectors *tv,
+                          unsigned count, const char *path)
+{
+    size_t n = bm_vectors_count(tv);
+    if (count && count < n)
+        n = count;
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        fprintf(stderr, "%s: error: cannot write: %s\n", path, strerror(errno));
+        return -1;
+    }
+    fprintf(f, "# %zu test vectors for machine %s, raw fixed-point values\n", n,
+            bm_machine_name(m));
+    for (unsigned i = 0; i < bm_graph_input_count(g); i++) {
+        fprintf(f, "%s =", bm_graph_node_name(g, bm_graph_input(g, i)));
+        for (size_t k = 0; k < n; k++)
+            fprintf(f, "%s %" PRId64, k ? "," : "", bm_vectors_inputs(tv, k)[i]);
+        fprintf(f, "\n");
+    }
+    if (fclose(f) != 0) {
+        fprintf(stderr, "%s: error: cannot write\n", path);
+        return -1;
+    }
+    return 0;
+}
+
 static int compile_graph(bm_ctx *ctx, const bm_graph *g, compile_args *a)
 {
     char name[80];
@@ -173,15 +266,34 @@ static int compile_graph(bm_ctx *ctx, const bm_graph *g, compile_args *a)
         return BMC_EXIT_FAIL;
     int rc = BMC_EXIT_OK;
     bm_compile_report *r = NULL;
-    if (a->report || a->json) {
+    bm_vectors *tv = NULL;
+    int64_t *raw = NULL;
+    if (a->test_path) {
+        if (bm_vectors_read_file(&tv, g, a->test_path, a->labels) ||
+            !(raw = flatten_vectors(g, tv)))
+            rc = BMC_EXIT_FAIL;
+        bmc_print_diags(ctx);
+        bm_ctx_clear_diags(ctx);
+    }
+    if (!rc && (a->report || a->json || tv)) {
         bm_report_options ro = BM_REPORT_OPTIONS_INIT;
         if (a->vectors)
             ro.vectors = a->vectors;
+        if (tv) {
+            /* The test vectors themselves stream through the machine, and
+             * every output is checked against the evaluator. */
+            ro.inputs = raw;
+            ro.n_inputs = bm_vectors_count(tv);
+            ro.vectors = (unsigned)bm_vectors_count(tv);
+        }
         if (bm_compile_report_new(&r, m, g, &ro))
             rc = BMC_EXIT_FAIL;
         bmc_print_diags(ctx);
         bm_ctx_clear_diags(ctx);
     }
+    if (!rc && tv && a->stimulus_path &&
+        write_stimulus(m, g, tv, a->stimulus_vectors, a->stimulus_path))
+        rc = BMC_EXIT_FAIL;
     if (!rc && a->out_path) {
         if (bm_machine_write_file(m, a->out_path))
             rc = BMC_EXIT_FAIL;
@@ -190,9 +302,13 @@ static int compile_graph(bm_ctx *ctx, const bm_graph *g, compile_args *a)
             rc = BMC_EXIT_FAIL;
     }
     bmc_print_diags(ctx);
-    if (!rc && r && bm_compile_report_write(r, stdout, a->json))
+    if (!rc && r && (a->report || a->json) && bm_compile_report_write(r, stdout, a->json))
         rc = BMC_EXIT_FAIL;
+    if (!rc && tv && !a->json)
+        print_test_summary(g, tv, raw, r);
     bm_compile_report_free(r);
+    bm_vectors_free(tv);
+    free(raw);
     bm_machine_free(m);
     return rc;
 }

@@ -212,3 +212,30 @@ Test(compile_cli, help_is_complete)
     cr_expect(strstr(r.out, "compile"), "%s", r.out);
     done(&r);
 }
+
+Test(compile_cli, test_vectors_give_accuracy_and_a_stimulus)
+{
+    char stim[128], machine[128];
+    snprintf(stim, sizeof stim, "%s", in_tmp("iris.stim"));
+    snprintf(machine, sizeof machine, "%s", in_tmp("iris.xml"));
+    run_result r = run_bmc("compile", "examples/networks/iris.xml", "-o", machine,
+                           "--test", "examples/networks/iris-test.csv", "--labels", "--stimulus",
+                           stim, "--stimulus-vectors", "3", NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_expect(strstr(r.out, "test: 50 vectors streamed through the machine, every output equal "
+                            "to the evaluator's\n") != NULL,
+              "%s", r.out);
+    cr_expect(strstr(r.out, "test: accuracy 48/50 = 96.00%\n") != NULL, "%s", r.out);
+    done(&r);
+    /* The stimulus holds three values per input and drives bmc sim: three
+     * output transfers, the first three predicted classes. */
+    r = run_bmc("sim", machine, "--in-file", stim, NULL);
+    unsigned lines = 0;
+    for (const char *p = r.out; *p; p++)
+        lines += *p == '\n';
+    cr_expect_eq(lines, 3 * 1, "%s", r.out);
+    done(&r);
+    r = run_bmc("compile", "examples/networks/iris.xml", "--labels", NULL);
+    cr_expect_eq(r.status, 2, "--labels without --test is a usage error");
+    done(&r);
+}
