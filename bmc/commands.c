@@ -5,11 +5,13 @@
 extern const bmc_command bmc_cmd_check;
 extern const bmc_command bmc_cmd_fmt;
 extern const bmc_command bmc_cmd_isa;
+extern const bmc_command bmc_cmd_verilog;
 
 const bmc_command *const bmc_commands[] = {
     &bmc_cmd_check,
     &bmc_cmd_fmt,
     &bmc_cmd_isa,
+    &bmc_cmd_verilog,
 };
 
 const unsigned bmc_command_count = sizeof bmc_commands / sizeof bmc_commands[0];

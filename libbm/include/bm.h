@@ -10,6 +10,7 @@
 #include "bm/insn.h"
 #include "bm/fixed.h"
 #include "bm/xml.h"
+#include "bm/verilog.h"
 #include "bm/version.h"
 
 #endif

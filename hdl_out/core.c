@@ -1,0 +1,1213 @@
+/* The Verilog module of one core, written from its plan (core_plan.c).
+ *
+ * Microarchitecture (docs/verilog.md draws it): one instruction per cycle
+ * with no visible pipeline.  The instruction of the next cycle is fetched
+ * from the ROM at fetch_pc, which is 0 in reset, the jump target when the
+ * current instruction jumps, and pc + 1 otherwise; every fetch register
+ * loads only when the current instruction completes (fetch_en), so a stall
+ * simply repeats it.  A LOGIC ROM is a case statement whose word is decoded
+ * before the clock edge, so that the registered controls (is_*, wr_*, sel_*,
+ * take_*, give_*) drive the datapath straight from flip-flops; a BLOCK ROM
+ * is a memory read synchronously into ir (block RAM) and decoded after it.
+ *
+ * The sections of the module, in file order:
+ *   ports; state declarations; register reads, function units and the
+ *   values written; handshakes, stall and write enables; jumps; fetch and
+ *   decode; the register file, output holding registers, RAM; unused inputs.
+ */
+#include <string.h>
+
+#include "hdl.h"
+
+#define NONE_IDX (~0u)
+
+typedef struct ce {
+    hdl_core_plan *pl;
+    bm_ctx *ctx;
+    unsigned W;
+    const char *word;            /* "fetch" or "ir": what decode reads    */
+    unsigned char flag_used[BM_OPCODE_MAX];
+    unsigned char *word_bit_used;
+    int uses_clk;
+    bm_buf decl, body, regs;     /* sections written before fetch/decode  */
+} ce;
+
+/* ---- names and values ------------------------------------------------------ */
+
+static const char *flag(ce *e, unsigned local)
+{
+    e->flag_used[local] = 1;
+    return e->pl->op[local].flag;
+}
+
+/* The name of register `number`, or the zero literal when it is never written. */
+static void reg_text(ce *e, bm_buf *b, uint64_t number)
+{
+    if (e->pl->reg_slot[number] == NONE_IDX)
+        hdl_lit(b, e->W, 0);
+    else
+        bm_buf_printf(b, "r%llu", (unsigned long long)number);
+}
+
+static void value_text(ce *e, bm_buf *b, hdl_value v)
+{
+    hdl_core_plan *pl = e->pl;
+    switch (v.kind) {
+    case HV_ZERO: hdl_lit(b, e->W, 0); break;
+    case HV_READ: {
+        const hdl_read *r = &pl->reads[v.index];
+        if (r->n_regs == 1)
+            reg_text(e, b, r->regs[0]);
+        else
+            bm_buf_puts(b, r->name);
+        break;
+    }
+    case HV_IMM: {
+        const hdl_imm *m = &pl->imms[v.index];
+        hdl_zext(b, m->name, m->width, e->W);
+        break;
+    }
+    case HV_INPUT: bm_buf_printf(b, "i%u_data", v.index); break;
+    case HV_RAM: bm_buf_puts(b, "ram_rdata"); break;
+    case HV_UNIT: bm_buf_puts(b, pl->units[v.index].name); break;
+    }
+}
+
+/* The condition that selects a mux input: its opcodes' flags, or the take
+ * flag of its input port. */
+static void cand_cond(ce *e, bm_buf *b, const hdl_cand *c)
+{
+    if (c->value.kind == HV_INPUT) {
+        bm_buf_printf(b, "take_i%u", c->value.index);
+        return;
+    }
+    unsigned n = bm_opcode_set_count(&c->ops), k = 0;
+    if (n > 1)
+        bm_buf_puts(b, "(");
+    for (unsigned i = 0; i < BM_OPCODE_MAX; i++) {
+        if (bm_opcode_set_has(&c->ops, i))
+            bm_buf_printf(b, "%s%s", k++ ? " | " : "", flag(e, i));
+    }
+    if (n > 1)
+        bm_buf_puts(b, ")");
+}
+
+/* A mux as an expression: c0 ? v0 : c1 ? v1 : ... : vlast. */
+static void mux_text(ce *e, bm_buf *b, const hdl_mux *m, const char *indent)
+{
+    if (m->n == 0) {
+        hdl_lit(b, e->W, 0);
+        return;
+    }
+    for (size_t i = 0; i + 1 < m->n; i++) {
+        if (i)
+            bm_buf_printf(b, "\n%s", indent);
+        cand_cond(e, b, &m->c[i]);
+        bm_buf_puts(b, " ? ");
+        value_text(e, b, m->c[i].value);
+        bm_buf_puts(b, " :");
+    }
+    if (m->n > 1)
+        bm_buf_printf(b, "\n%s", indent);
+    value_text(e, b, m->c[m->n - 1].value);
+}
+
+/* `wire [W-1:0] name = <mux>;` */
+static void wire_mux(ce *e, const char *name, const hdl_mux *m)
+{
+    bm_buf_puts(&e->body, "    wire ");
+    hdl_range(&e->body, e->W);
+    bm_buf_printf(&e->body, "%s =", name);
+    bm_buf_puts(&e->body, m->n > 1 ? "\n        " : " ");
+    mux_text(e, &e->body, m, "        ");
+    bm_buf_puts(&e->body, ";\n");
+}
+
+/* A field of the decoded word; marks its bits used. */
+static void field_text(ce *e, bm_buf *b, unsigned lsb, unsigned width)
+{
+    for (unsigned i = 0; i < width; i++)
+        e->word_bit_used[lsb + i] = 1;
+    hdl_slice(b, e->word, lsb, width);
+}
+
+static void operand_field(ce *e, unsigned local, unsigned k, unsigned *lsb, unsigned *width)
+{
+    bm_encoding_operand_field(&e->pl->enc, e->pl->op[local].id, k, lsb, width);
+}
+
+/* ---- done and write conditions ---------------------------------------------- */
+
+/* What must hold for an instruction of opcode `local` to complete this
+ * cycle; NULL when it always does. */
+static const char *done_cond(ce *e, unsigned local)
+{
+    const bm_opcode_def *d = e->pl->op[local].d;
+    if (d->flow == BM_FLOW_HALT)
+        return "1'b0";
+    if (d->cycles > 1)
+        return "mc_last";
+    switch (d->io) {
+    case BM_IO_IN_WAIT: return "in_xfer";
+    case BM_IO_OUT_WAIT: return "out_done";
+    case BM_IO_OUT_POST: return "~give_full";
+    default: return NULL;
+    }
+}
+
+/* What must hold for it to write its destination this cycle. */
+static const char *write_cond(ce *e, unsigned local)
+{
+    if (e->pl->op[local].d->io == BM_IO_IN_TRY)
+        return "in_xfer";
+    return done_cond(e, local);
+}
+
+/* The write condition shared by the opcodes in `ops`: "" when they all write
+ * unconditionally, "(cond)" when they share one condition, else an OR of
+ * flag & condition terms. */
+static void write_enable(ce *e, bm_buf *b, const bm_opcode_set *ops)
+{
+    const char *common = NULL;
+    int mixed = 0, first = 1;
+    for (unsigned i = 0; i < BM_OPCODE_MAX; i++) {
+        if (!bm_opcode_set_has(ops, i))
+            continue;
+        const char *w = write_cond(e, i);
+        if (first)
+            common = w;
+        else if ((w == NULL) != (common == NULL) || (w && strcmp(w, common) != 0))
+            mixed = 1;
+        first = 0;
+    }
+    if (!mixed) {
+        if (common)
+            bm_buf_printf(b, " & %s", common);
+        return;
+    }
+    bm_buf_puts(b, " & (");
+    int k = 0;
+    for (unsigned i = 0; i < BM_OPCODE_MAX; i++) {
+        if (!bm_opcode_set_has(ops, i))
+            continue;
+        const char *w = write_cond(e, i);
+        if (w)
+            bm_buf_printf(b, "%s(%s & %s)", k++ ? " | " : "", flag(e, i), w);
+        else
+            bm_buf_printf(b, "%s%s", k++ ? " | " : "", flag(e, i));
+    }
+    bm_buf_puts(b, ")");
+}
+
+/* ---- datapath ----------------------------------------------------------------- */
+
+static void emit_reads(ce *e)
+{
+    hdl_core_plan *pl = e->pl;
+    int any = 0;
+    for (size_t i = 0; i < pl->n_reads; i++) {
+        const hdl_read *r = &pl->reads[i];
+        if (r->n_regs < 2)
+            continue;
+        if (!any++)
+            bm_buf_puts(&e->body, "\n    // ---- Register reads: each over the registers the program reads there\n");
+        if (r->n_regs == 2) {
+            bm_buf_puts(&e->body, "    wire ");
+            hdl_range(&e->body, e->W);
+            bm_buf_printf(&e->body, "%s = sel_%s ? ", r->name, r->name + 3);
+            reg_text(e, &e->body, r->regs[1]);
+            bm_buf_puts(&e->body, " : ");
+            reg_text(e, &e->body, r->regs[0]);
+            bm_buf_puts(&e->body, ";\n");
+            continue;
+        }
+        bm_buf_puts(&e->decl, "    reg  ");
+        hdl_range(&e->decl, e->W);
+        bm_buf_printf(&e->decl, "%s;\n", r->name);
+        bm_buf_printf(&e->body, "    always @(*) begin\n        case (sel_%s)\n", r->name + 3);
+        for (size_t k = 0; k < r->n_regs; k++) {
+            bm_buf_puts(&e->body, "            ");
+            if (k + 1 < r->n_regs)
+                hdl_lit(&e->body, r->sel_width, k);
+            else
+                bm_buf_puts(&e->body, "default");
+            bm_buf_printf(&e->body, ": %s = ", r->name);
+            reg_text(e, &e->body, r->regs[k]);
+            bm_buf_puts(&e->body, ";\n");
+        }
+        bm_buf_puts(&e->body, "        endcase\n    end\n");
+    }
+}
+
+static void emit_ram_read(ce *e)
+{
+    hdl_core_plan *pl = e->pl;
+    if (!pl->has_ram)
+        return;
+    unsigned W = e->W, depth = pl->p->ram_depth, ib = bm_bits_for(depth);
+    int check = W < 64 && (uint64_t)depth < (UINT64_C(1) << W);
+    bm_buf *b = &e->body;
+    bm_buf_printf(b, "\n    // ---- RAM: %u words, addressed by a register's full value%s\n", depth,
+                  check ? "; beyond the last word reads 0 and ignores stores" : "");
+    bm_buf_puts(b, "    wire ");
+    hdl_range(b, W);
+    bm_buf_puts(b, "ram_addr = ");
+    hdl_value a = {HV_READ, pl->ram_addr_read};
+    value_text(e, b, a);
+    bm_buf_puts(b, ";\n");
+    if (check) {
+        bm_buf_puts(b, "    wire ram_in_range = ram_addr < ");
+        hdl_lit(b, W, depth);
+        bm_buf_puts(b, ";\n");
+    }
+    if (ib > 0) {
+        bm_buf_puts(b, "    wire ");
+        hdl_range(b, ib);
+        bm_buf_puts(b, "ram_index = ");
+        if (ib <= W)
+            hdl_slice(b, "ram_addr", 0, ib);
+        else
+            hdl_zext(b, "ram_addr", W, ib);
+        bm_buf_puts(b, ";\n");
+    }
+    bm_buf_puts(&e->decl, "    reg  ");
+    hdl_range(&e->decl, W);
+    bm_buf_printf(&e->decl, "ram [0:%u];\n", depth - 1);
+    if (pl->ram_load) {
+        bm_buf_puts(&e->decl, "    reg  ");
+        hdl_range(&e->decl, W);
+        bm_buf_puts(&e->decl, "ram_q;        // the word read at the last edge\n");
+        if (check) {
+            bm_buf_puts(&e->decl, "    reg  ram_q_outside;  // ram_q's address was beyond the RAM\n");
+            bm_buf_puts(b, "    wire ");
+            hdl_range(b, W);
+            bm_buf_puts(b, "ram_rdata = ram_q_outside ? ");
+            hdl_lit(b, W, 0);
+            bm_buf_puts(b, " : ram_q;\n");
+        } else {
+            bm_buf_puts(b, "    wire ");
+            hdl_range(b, W);
+            bm_buf_puts(b, "ram_rdata = ram_q;\n");
+        }
+    }
+}
+
+static void emit_units(ce *e)
+{
+    hdl_core_plan *pl = e->pl;
+    if (pl->n_units == 0)
+        return;
+    bm_buf *b = &e->body;
+    bm_buf_puts(b, "\n    // ---- Function units: one per ALU operation the program uses\n");
+    for (size_t i = 0; i < pl->n_units; i++) {
+        const hdl_unit *u = &pl->units[i];
+        const char *opname = u->name + 4; /* after "res_" */
+        char operand[3][48];
+        for (unsigned s = 0; s < 3; s++) {
+            operand[s][0] = '\0';
+            if (!hdl_alu_uses(u->alu, s))
+                continue;
+            bm_buf t;
+            bm_buf_init(&t, e->ctx);
+            if (u->in[s].n == 1) {
+                value_text(e, &t, u->in[s].c[0].value);
+            } else {
+                char name[48];
+                snprintf(name, sizeof name, "%s_%c", opname, 'a' + s);
+                wire_mux(e, name, &u->in[s]);
+                bm_buf_puts(&t, name);
+            }
+            char *txt = bm_buf_take(&t, NULL);
+            snprintf(operand[s], sizeof operand[s], "%s", txt ? txt : "");
+            bm_free(e->ctx, txt);
+        }
+        bm_buf_puts(b, "    wire ");
+        hdl_range(b, e->W);
+        bm_buf_printf(b, "%s = ", u->name);
+        hdl_alu_expr(b, u->alu, e->W, operand[0], operand[1], operand[2]);
+        bm_buf_puts(b, ";\n");
+    }
+}
+
+static void emit_next_values(ce *e)
+{
+    hdl_core_plan *pl = e->pl;
+    int any = 0;
+    for (size_t i = 0; i < pl->n_regs; i++) {
+        const hdl_reg *r = &pl->regs[i];
+        if (r->next.n < 2)
+            continue;
+        if (!any++)
+            bm_buf_puts(&e->body, "\n    // ---- Values written to registers with several sources\n");
+        char name[40];
+        snprintf(name, sizeof name, "r%llu_next", (unsigned long long)r->number);
+        wire_mux(e, name, &r->next);
+    }
+}
+
+/* ---- handshakes and stall ----------------------------------------------------- */
+
+static void emit_ports_logic(ce *e)
+{
+    hdl_core_plan *pl = e->pl;
+    bm_buf *b = &e->body;
+    const bm_core_params *p = pl->p;
+    bm_buf_puts(b, "\n    // ---- Ports: valid and ready come from flip-flops only (docs/timing.md)\n");
+    for (unsigned i = 0; i < p->inputs; i++) {
+        if (pl->in_read[i])
+            bm_buf_printf(b, "    assign i%u_ready = take_i%u;\n", i, i);
+        else
+            bm_buf_printf(b, "    assign i%u_ready = 1'b0;\n", i);
+    }
+    for (unsigned q = 0; q < p->outputs; q++) {
+        const hdl_outport *o = &pl->outs[q];
+        if (o->data.n == 0) {
+            bm_buf_printf(b, "    assign o%u_valid = 1'b0;\n    assign o%u_data = ", q, q);
+            hdl_lit(b, e->W, 0);
+            bm_buf_puts(b, ";\n");
+            continue;
+        }
+        if (o->post) {
+            char name[32];
+            snprintf(name, sizeof name, "offer_o%u", q);
+            wire_mux(e, name, &o->data);
+            bm_buf_printf(b, "    assign o%u_valid = give_o%u | full_o%u;\n", q, q, q);
+            bm_buf_printf(b, "    assign o%u_data = full_o%u ? hold_o%u : offer_o%u;\n", q, q, q, q);
+        } else {
+            bm_buf_printf(b, "    assign o%u_valid = give_o%u;\n    assign o%u_data =", q, q, q);
+            bm_buf_puts(b, o->data.n > 1 ? "\n        " : " ");
+            mux_text(e, b, &o->data, "        ");
+            bm_buf_puts(b, ";\n");
+        }
+    }
+}
+
+static int has_stall(ce *e)
+{
+    for (unsigned i = 0; i < e->pl->enc.n_opcodes; i++)
+        if (e->pl->op[i].used && done_cond(e, i))
+            return 1;
+    return 0;
+}
+
+static void or_terms_begin(bm_buf *b, const char *name)
+{
+    bm_buf_printf(b, "    wire %s = ", name);
+}
+
+static void emit_handshake(ce *e)
+{
+    hdl_core_plan *pl = e->pl;
+    bm_buf *b = &e->body;
+    const bm_core_params *p = pl->p;
+    int k;
+    if (pl->any_in) {
+        or_terms_begin(b, "in_xfer");
+        k = 0;
+        for (unsigned i = 0; i < p->inputs; i++)
+            if (pl->in_read[i])
+                bm_buf_printf(b, "%s(take_i%u & i%u_valid)", k++ ? " | " : "", i, i);
+        bm_buf_puts(b, ";  // the input named by the instruction transfers\n");
+    }
+    if (pl->any_wait_out) {
+        or_terms_begin(b, "out_done");
+        k = 0;
+        for (unsigned q = 0; q < p->outputs; q++) {
+            const hdl_outport *o = &pl->outs[q];
+            if (!o->wait)
+                continue;
+            bm_buf_printf(b, "%s(give_o%u", k++ ? " | " : "", q);
+            if (o->post)
+                bm_buf_printf(b, " & ~full_o%u", q);
+            bm_buf_printf(b, " & o%u_ready)", q);
+        }
+        bm_buf_puts(b, ";  // a waiting output is taken\n");
+    }
+    if (pl->any_post) {
+        or_terms_begin(b, "give_full");
+        k = 0;
+        for (unsigned q = 0; q < p->outputs; q++)
+            if (pl->outs[q].post)
+                bm_buf_printf(b, "%s(give_o%u & full_o%u)", k++ ? " | " : "", q, q);
+        bm_buf_puts(b, ";  // the output named is still busy\n");
+        for (unsigned q = 0; q < p->outputs; q++) {
+            if (!pl->outs[q].post)
+                continue;
+            bm_buf_printf(b, "    wire park_o%u = give_o%u & ~full_o%u & ~o%u_ready & ", q, q, q, q);
+            bm_opcode_set posts;
+            bm_opcode_set_clear(&posts);
+            for (unsigned i = 0; i < pl->enc.n_opcodes; i++)
+                if (pl->op[i].used && pl->op[i].d->io == BM_IO_OUT_POST)
+                    bm_opcode_set_add(&posts, i);
+            hdl_cand c;
+            memset(&c, 0, sizeof c);
+            c.value.kind = HV_ZERO;
+            c.ops = posts;
+            cand_cond(e, b, &c);
+            bm_buf_puts(b, ";\n");
+        }
+    }
+    if (pl->max_cycles > 1) {
+        unsigned cw = bm_bits_for(pl->max_cycles);
+        or_terms_begin(b, "mc_last");
+        k = 0;
+        for (unsigned i = 0; i < pl->enc.n_opcodes; i++) {
+            const hdl_op *op = &pl->op[i];
+            if (!op->used || op->d->cycles < 2)
+                continue;
+            bm_buf_printf(b, "%s(%s & (mc_count == ", k++ ? " | " : "", flag(e, i));
+            hdl_lit(b, cw, op->d->cycles - 1);
+            bm_buf_puts(b, "))");
+        }
+        bm_buf_puts(b, ";  // the last cycle of a multi-cycle instruction\n");
+    }
+
+    /* stall: the current instruction does not complete this cycle */
+    if (!has_stall(e))
+        return;
+    bm_buf_puts(b, "    wire stall = ");
+    k = 0;
+    for (unsigned i = 0; i < pl->enc.n_opcodes; i++) {
+        const char *dc = pl->op[i].used ? done_cond(e, i) : NULL;
+        if (!dc)
+            continue;
+        const char *sep = k++ ? "\n                 | " : "";
+        if (dc[0] == '~')
+            bm_buf_printf(b, "%s(%s & %s)", sep, flag(e, i), dc + 1);
+        else if (strcmp(dc, "1'b0") != 0)
+            bm_buf_printf(b, "%s(%s & ~%s)", sep, flag(e, i), dc);
+        else
+            bm_buf_printf(b, "%s%s", sep, flag(e, i));
+    }
+    bm_buf_puts(b, ";\n");
+    bm_buf_puts(b, "    wire fetch_en = rst | ~stall;  // the instruction completes: fetch the next\n");
+}
+
+/* ---- jumps ---------------------------------------------------------------------- */
+
+static void emit_flow(ce *e)
+{
+    hdl_core_plan *pl = e->pl;
+    bm_buf *b = &e->body;
+    if (!pl->any_jump || pl->pc_width == 0)
+        return;
+    bm_buf_puts(b, "\n    // ---- Jumps\n");
+    for (unsigned i = 0; i < pl->enc.n_opcodes; i++) {
+        const hdl_op *op = &pl->op[i];
+        if (!op->used || (op->d->flow != BM_FLOW_JUMP_ZERO && op->d->flow != BM_FLOW_JUMP_NONZERO))
+            continue;
+        hdl_value a = {HV_ZERO, 0};
+        if (op->read[0] != NONE_IDX)
+            a = (hdl_value){HV_READ, op->read[0]};
+        else if (op->imm[0] != NONE_IDX)
+            a = (hdl_value){HV_IMM, op->imm[0]};
+        else if (op->d->a.kind == BM_SRC_RAM)
+            a.kind = HV_RAM;
+        bm_buf_printf(b, "    wire zero_%s = ", op->d->mnemonic);
+        value_text(e, b, a);
+        bm_buf_puts(b, " == ");
+        hdl_lit(b, e->W, 0);
+        bm_buf_puts(b, ";\n");
+    }
+    bm_buf_puts(b, "    wire taken = ");
+    int k = 0;
+    for (unsigned i = 0; i < pl->enc.n_opcodes; i++) {
+        const hdl_op *op = &pl->op[i];
+        if (!op->used)
+            continue;
+        const char *sep = k ? " | " : "";
+        switch (op->d->flow) {
+        case BM_FLOW_JUMP: bm_buf_printf(b, "%s%s", sep, flag(e, i)); k++; break;
+        case BM_FLOW_JUMP_ZERO:
+            bm_buf_printf(b, "%s(%s & zero_%s)", sep, flag(e, i), op->d->mnemonic);
+            k++;
+            break;
+        case BM_FLOW_JUMP_NONZERO:
+            bm_buf_printf(b, "%s(%s & ~zero_%s)", sep, flag(e, i), op->d->mnemonic);
+            k++;
+            break;
+        default: break;
+        }
+    }
+    bm_buf_puts(b, ";\n");
+}
+
+/* ---- fetch and decode ------------------------------------------------------------ */
+
+/* A decoded control: a flip-flop behind a LOGIC ROM, a wire behind a BLOCK ROM. */
+typedef struct dsig {
+    char name[48];
+    unsigned width;
+} dsig;
+
+typedef struct dlist {
+    dsig *s;
+    size_t n, cap;
+} dlist;
+
+static void dlist_add(ce *e, dlist *l, const char *name, unsigned width)
+{
+    if (bm_grow(e->ctx, (void **)&l->s, &l->cap, l->n + 1, sizeof *l->s)) {
+        e->body.failed = 1;
+        return;
+    }
+    snprintf(l->s[l->n].name, sizeof l->s[l->n].name, "%s", name);
+    l->s[l->n++].width = width;
+}
+
+static int jump_field(ce *e, unsigned local, unsigned *lsb, unsigned *width)
+{
+    const bm_opcode_def *d = e->pl->op[local].d;
+    if (d->flow != BM_FLOW_JUMP && d->flow != BM_FLOW_JUMP_ZERO && d->flow != BM_FLOW_JUMP_NONZERO)
+        return 0;
+    operand_field(e, local, d->target_operand, lsb, width);
+    return 1;
+}
+
+static int needs_jump_target(ce *e)
+{
+    return e->pl->any_jump && e->pl->pc_width > 0;
+}
+
+static void collect_decoded(ce *e, dlist *l)
+{
+    hdl_core_plan *pl = e->pl;
+    char name[48];
+    for (unsigned i = 0; i < pl->enc.n_opcodes; i++)
+        if (pl->op[i].used && e->flag_used[i])
+            dlist_add(e, l, pl->op[i].flag, 1);
+    for (size_t i = 0; i < pl->n_regs; i++) {
+        snprintf(name, sizeof name, "wr_r%llu", (unsigned long long)pl->regs[i].number);
+        dlist_add(e, l, name, 1);
+    }
+    for (size_t i = 0; i < pl->n_reads; i++) {
+        if (pl->reads[i].n_regs < 2)
+            continue;
+        snprintf(name, sizeof name, "sel_%s", pl->reads[i].name + 3);
+        dlist_add(e, l, name, pl->reads[i].sel_width);
+    }
+    for (unsigned p = 0; p < pl->p->inputs; p++) {
+        if (!pl->in_read[p])
+            continue;
+        snprintf(name, sizeof name, "take_i%u", p);
+        dlist_add(e, l, name, 1);
+    }
+    for (unsigned q = 0; q < pl->p->outputs; q++) {
+        if (pl->outs[q].data.n == 0)
+            continue;
+        snprintf(name, sizeof name, "give_o%u", q);
+        dlist_add(e, l, name, 1);
+    }
+    for (size_t i = 0; i < pl->n_imms; i++)
+        dlist_add(e, l, pl->imms[i].name, pl->imms[i].width);
+    if (needs_jump_target(e))
+        dlist_add(e, l, "jump_target", pl->pc_width);
+}
+
+/* The instruction word as a binary literal with its fields separated by '_'. */
+static void word_literal(ce *e, bm_buf *b, const bm_insn *in)
+{
+    const bm_encoding *enc = &e->pl->enc;
+    bm_word w;
+    bm_encode(enc, in, &w);
+    const bm_opcode_def *d = bm_isa_get(in->opcode);
+    unsigned char split[BM_WORD_BITS_MAX] = {0}; /* a field's lowest bit: '_' after it */
+    if (enc->opcode_bits)
+        split[bm_encoding_opcode_lsb(enc)] = 1;
+    for (unsigned k = 0; k < d->n_operands; k++) {
+        unsigned lsb, width;
+        bm_encoding_operand_field(enc, in->opcode, k, &lsb, &width);
+        if (width)
+            split[lsb] = 1;
+    }
+    bm_buf_printf(b, "%u'b", enc->insn_width);
+    for (unsigned bit = enc->insn_width; bit-- > 0;) {
+        bm_buf_puts(b, bm_word_get(&w, bit, 1) ? "1" : "0");
+        if (bit > 0 && split[bit])
+            bm_buf_puts(b, "_");
+    }
+}
+
+static void insn_comment(bm_buf *b, const bm_insn *in)
+{
+    char text[160];
+    bm_insn_format(text, sizeof text, in);
+    bm_buf_printf(b, "  // %s\n", text);
+}
+
+static size_t reg_index(const hdl_read *r, uint64_t number)
+{
+    for (size_t i = 0; i < r->n_regs; i++)
+        if (r->regs[i] == number)
+            return i;
+    return 0;
+}
+
+/* The register-number field of operand k of opcode `local`, mapped to the
+ * compact index of read r; the opcode's first register is the default. */
+static void sel_value(ce *e, bm_buf *b, unsigned local, unsigned k, const hdl_read *r)
+{
+    const hdl_opvals *v = &e->pl->op[local].vals[k];
+    unsigned lsb, width;
+    operand_field(e, local, k, &lsb, &width);
+    for (size_t j = 1; j < v->n; j++) {
+        bm_buf_puts(b, "(");
+        field_text(e, b, lsb, width);
+        bm_buf_puts(b, " == ");
+        hdl_lit(b, width, v->v[j]);
+        bm_buf_puts(b, ") ? ");
+        hdl_lit(b, r->sel_width, reg_index(r, v->v[j]));
+        bm_buf_puts(b, " : ");
+    }
+    hdl_lit(b, r->sel_width, reg_index(r, v->v[0]));
+}
+
+/* "1'b1" when the opcode's operand k only ever holds `value`, else a test. */
+static void operand_is(ce *e, bm_buf *b, unsigned local, unsigned k, uint64_t value)
+{
+    const hdl_opvals *v = &e->pl->op[local].vals[k];
+    if (v->n == 1) {
+        bm_buf_puts(b, "1'b1");
+        return;
+    }
+    unsigned lsb, width;
+    operand_field(e, local, k, &lsb, &width);
+    field_text(e, b, lsb, width);
+    bm_buf_puts(b, " == ");
+    hdl_lit(b, width, value);
+}
+
+static unsigned slot_operand(const bm_opcode_def *d, unsigned slot)
+{
+    return slot == 0 ? d->a.operand : slot == 1 ? d->b.operand : d->c.operand;
+}
+
+/* The field of the first jump opcode: jump_target's default. */
+static int default_jump_field(ce *e, unsigned *lsb, unsigned *width)
+{
+    for (unsigned i = 0; i < e->pl->enc.n_opcodes; i++)
+        if (e->pl->op[i].used && jump_field(e, i, lsb, width))
+            return 1;
+    return 0;
+}
+
+static void emit_decode_arm(ce *e, bm_buf *b, unsigned local, const char *pre, const char *ind)
+{
+    hdl_core_plan *pl = e->pl;
+    const hdl_op *op = &pl->op[local];
+    const bm_opcode_def *d = op->d;
+    if (e->flag_used[local])
+        bm_buf_printf(b, "%s%s%s = 1'b1;\n", ind, pre, op->flag);
+    if (d->dst == BM_DST_REG) {
+        const hdl_opvals *v = &op->vals[d->dst_operand];
+        for (size_t j = 0; j < v->n; j++) {
+            bm_buf_printf(b, "%s%swr_r%llu = ", ind, pre, (unsigned long long)v->v[j]);
+            operand_is(e, b, local, d->dst_operand, v->v[j]);
+            bm_buf_puts(b, ";\n");
+        }
+    }
+    for (unsigned slot = 0; slot < 4; slot++) {
+        unsigned r = slot < 3 ? op->read[slot] : op->addr_read;
+        if (r == NONE_IDX || pl->reads[r].n_regs < 2)
+            continue;
+        unsigned k = slot < 3 ? slot_operand(d, slot) : op->addr_operand;
+        bm_buf_printf(b, "%s%ssel_%s = ", ind, pre, pl->reads[r].name + 3);
+        sel_value(e, b, local, k, &pl->reads[r]);
+        bm_buf_puts(b, ";\n");
+    }
+    if (d->io != BM_IO_NONE) {
+        int in = d->io == BM_IO_IN_WAIT || d->io == BM_IO_IN_TRY;
+        const hdl_opvals *v = &op->vals[d->port_operand];
+        for (size_t j = 0; j < v->n; j++) {
+            bm_buf_printf(b, "%s%s%s%llu = ", ind, pre, in ? "take_i" : "give_o",
+                          (unsigned long long)v->v[j]);
+            operand_is(e, b, local, d->port_operand, v->v[j]);
+            bm_buf_puts(b, ";\n");
+        }
+    }
+    unsigned lsb, width, dlsb, dwidth;
+    if (needs_jump_target(e) && jump_field(e, local, &lsb, &width) &&
+        default_jump_field(e, &dlsb, &dwidth) && (lsb != dlsb || width != dwidth)) {
+        bm_buf_printf(b, "%s%sjump_target = ", ind, pre);
+        field_text(e, b, lsb, width);
+        bm_buf_puts(b, ";\n");
+    }
+}
+
+static void emit_decode(ce *e, bm_buf *b, const dlist *l, const char *pre)
+{
+    hdl_core_plan *pl = e->pl;
+    const bm_encoding *enc = &pl->enc;
+    bm_buf_puts(b, "    always @(*) begin\n");
+    for (size_t i = 0; i < l->n; i++) {
+        const dsig *s = &l->s[i];
+        int is_imm = strncmp(s->name, "imm_", 4) == 0;
+        if (is_imm || strcmp(s->name, "jump_target") == 0)
+            continue;
+        bm_buf_printf(b, "        %s%s = ", pre, s->name);
+        hdl_lit(b, s->width, 0);
+        bm_buf_puts(b, ";\n");
+    }
+    for (size_t i = 0; i < pl->n_imms; i++) {
+        bm_buf_printf(b, "        %s%s = ", pre, pl->imms[i].name);
+        field_text(e, b, pl->imms[i].lsb, pl->imms[i].width);
+        bm_buf_puts(b, ";\n");
+    }
+    if (needs_jump_target(e)) {
+        /* the first jump opcode's target field; arms of jump opcodes whose
+         * target sits elsewhere override it */
+        unsigned lsb = 0, width = 0;
+        default_jump_field(e, &lsb, &width);
+        bm_buf_printf(b, "        %sjump_target = ", pre);
+        field_text(e, b, lsb, width);
+        bm_buf_puts(b, ";\n");
+    }
+    unsigned ob = enc->opcode_bits, olsb = bm_encoding_opcode_lsb(enc);
+    if (ob == 0) {
+        if (pl->op[0].used)
+            emit_decode_arm(e, b, 0, pre, "        ");
+        bm_buf_puts(b, "    end\n");
+        return;
+    }
+    bm_buf_puts(b, "        case (");
+    field_text(e, b, olsb, ob);
+    bm_buf_puts(b, ")\n");
+    unsigned arms = 0;
+    for (unsigned i = 0; i < enc->n_opcodes; i++) {
+        if (!pl->op[i].used)
+            continue;
+        arms++;
+        bm_buf_puts(b, "            ");
+        hdl_lit(b, ob, i);
+        bm_buf_printf(b, ": begin  // %s %s\n", pl->op[i].d->mnemonic, pl->op[i].d->syntax);
+        emit_decode_arm(e, b, i, pre, "                ");
+        bm_buf_puts(b, "            end\n");
+    }
+    if (ob >= 32 || arms < (1u << ob))
+        bm_buf_puts(b, "            default: ;  // not in the program\n");
+    bm_buf_puts(b, "        endcase\n    end\n");
+}
+
+static void emit_fetch(ce *e, bm_buf *b, const dlist *l)
+{
+    hdl_core_plan *pl = e->pl;
+    const bm_encoding *enc = &pl->enc;
+    unsigned aw = pl->pc_width, iw = enc->insn_width;
+    int en = has_stall(e);
+    const char *ind = en ? "            " : "        ";
+    bm_buf_puts(b, "\n    // ---- Fetch: the program ROM, read at the pc of the next cycle\n");
+    if (aw > 0) {
+        bm_buf_puts(b, "    wire ");
+        hdl_range(b, aw);
+        bm_buf_puts(b, "fetch_pc = rst ? ");
+        hdl_lit(b, aw, 0);
+        bm_buf_puts(b, " : ");
+        if (needs_jump_target(e))
+            bm_buf_puts(b, "taken ? jump_target : ");
+        bm_buf_puts(b, "pc + ");
+        hdl_lit(b, aw, 1);
+        bm_buf_puts(b, ";\n");
+    }
+    if (pl->logic_rom) {
+        if (aw == 0) {
+            /* one instruction: the ROM is a constant */
+            bm_buf_puts(b, "    wire ");
+            hdl_range(b, iw);
+            bm_buf_puts(b, "fetch = ");
+            word_literal(e, b, bm_core_insn(pl->core, 0));
+            bm_buf_puts(b, ";");
+            insn_comment(b, bm_core_insn(pl->core, 0));
+        } else {
+            bm_buf_puts(b, "    reg  ");
+            hdl_range(b, iw);
+            bm_buf_puts(b, "fetch;  // the instruction of the next cycle\n");
+            bm_buf_puts(b, "    always @(*) begin\n        case (fetch_pc)\n");
+            for (unsigned a = 0; a < pl->n_program; a++) {
+                bm_buf_puts(b, "            ");
+                hdl_lit(b, aw, a);
+                bm_buf_puts(b, ": fetch = ");
+                word_literal(e, b, bm_core_insn(pl->core, a));
+                bm_buf_puts(b, ";");
+                insn_comment(b, bm_core_insn(pl->core, a));
+            }
+            if (aw >= 32 || pl->n_program < (1u << aw))
+                bm_buf_printf(b, "            default: fetch = {%u{1'bx}};  // never fetched\n", iw);
+            bm_buf_puts(b, "        endcase\n    end\n");
+        }
+        if (aw == 0 && l->n == 0)
+            return; /* nothing to decode: a lone jump to itself */
+        bm_buf_puts(b, "\n    // ---- Decode of the fetched instruction, registered below\n");
+        for (size_t i = 0; i < l->n; i++) {
+            bm_buf_puts(b, "    reg  ");
+            hdl_range(b, l->s[i].width);
+            bm_buf_printf(b, "next_%s;\n", l->s[i].name);
+        }
+        if (l->n)
+            emit_decode(e, b, l, "next_");
+        bm_buf_puts(b, "    always @(posedge clk) begin\n");
+        if (en)
+            bm_buf_puts(b, "        if (fetch_en) begin\n");
+        if (aw > 0)
+            bm_buf_printf(b, "%spc <= fetch_pc;\n", ind);
+        for (size_t i = 0; i < l->n; i++)
+            bm_buf_printf(b, "%s%s <= next_%s;\n", ind, l->s[i].name, l->s[i].name);
+        if (en)
+            bm_buf_puts(b, "        end\n");
+        bm_buf_puts(b, "    end\n");
+        e->uses_clk = 1;
+        return;
+    }
+    /* BLOCK: a memory with a synchronous read port */
+    unsigned depth = pl->p->rom_depth;
+    bm_buf_puts(b, "    reg  ");
+    hdl_range(b, iw);
+    bm_buf_printf(b, "rom [0:%u];\n", depth - 1);
+    if (depth > pl->n_program)
+        bm_buf_puts(b, "    integer rom_i;\n");
+    bm_buf_puts(b, "    initial begin\n");
+    if (depth > pl->n_program) {
+        bm_buf_printf(b, "        for (rom_i = %u; rom_i < %u; rom_i = rom_i + 1)\n", pl->n_program,
+                      depth);
+        bm_buf_puts(b, "            rom[rom_i] = ");
+        hdl_lit(b, iw, 0);
+        bm_buf_puts(b, ";\n");
+    }
+    for (unsigned a = 0; a < pl->n_program; a++) {
+        bm_buf_printf(b, "        rom[%u] = ", a);
+        word_literal(e, b, bm_core_insn(pl->core, a));
+        bm_buf_puts(b, ";");
+        insn_comment(b, bm_core_insn(pl->core, a));
+    }
+    bm_buf_puts(b, "    end\n    always @(posedge clk) begin\n");
+    if (en)
+        bm_buf_puts(b, "        if (fetch_en) begin\n");
+    if (aw > 0)
+        bm_buf_printf(b, "%spc <= fetch_pc;\n%sir <= rom[fetch_pc];\n", ind, ind);
+    else
+        bm_buf_printf(b, "%sir <= rom[0];\n", ind);
+    if (en)
+        bm_buf_puts(b, "        end\n");
+    bm_buf_puts(b, "    end\n");
+    e->uses_clk = 1;
+    if (l->n) {
+        bm_buf_puts(b, "\n    // ---- Decode of the instruction in ir\n");
+        emit_decode(e, b, l, "");
+    }
+}
+
+/* ---- state updates ------------------------------------------------------------------ */
+
+static void emit_regfile(ce *e)
+{
+    hdl_core_plan *pl = e->pl;
+    bm_buf *b = &e->regs;
+    if (pl->n_regs == 0)
+        return;
+    e->uses_clk = 1;
+    bm_buf_puts(b, "\n    // ---- Registers the program writes (the others read as 0)\n");
+    bm_buf_puts(b, "    always @(posedge clk) begin\n        if (rst) begin\n");
+    for (size_t i = 0; i < pl->n_regs; i++) {
+        bm_buf_printf(b, "            r%llu <= ", (unsigned long long)pl->regs[i].number);
+        hdl_lit(b, e->W, 0);
+        bm_buf_puts(b, ";\n");
+    }
+    bm_buf_puts(b, "        end else begin\n");
+    for (size_t i = 0; i < pl->n_regs; i++) {
+        const hdl_reg *r = &pl->regs[i];
+        unsigned long long n = (unsigned long long)r->number;
+        bm_buf_printf(b, "            if (wr_r%llu", n);
+        write_enable(e, b, &r->writers);
+        bm_buf_printf(b, ") r%llu <= ", n);
+        if (r->next.n > 1)
+            bm_buf_printf(b, "r%llu_next", n);
+        else
+            value_text(e, b, r->next.c[0].value);
+        bm_buf_puts(b, ";\n");
+    }
+    bm_buf_puts(b, "        end\n    end\n");
+}
+
+static void emit_holds(ce *e)
+{
+    hdl_core_plan *pl = e->pl;
+    bm_buf *b = &e->regs;
+    if (!pl->any_post)
+        return;
+    e->uses_clk = 1;
+    bm_buf_puts(b, "\n    // ---- Output holding registers: a posted value waits here until taken\n");
+    for (unsigned q = 0; q < pl->p->outputs; q++) {
+        if (!pl->outs[q].post)
+            continue;
+        bm_buf_printf(b,
+                      "    always @(posedge clk) begin\n"
+                      "        if (rst) full_o%u <= 1'b0;\n"
+                      "        else if (full_o%u) full_o%u <= ~o%u_ready;\n"
+                      "        else full_o%u <= park_o%u;\n"
+                      "    end\n"
+                      "    always @(posedge clk) begin\n"
+                      "        if (park_o%u) hold_o%u <= offer_o%u;\n"
+                      "    end\n",
+                      q, q, q, q, q, q, q, q, q);
+    }
+}
+
+static void emit_multicycle(ce *e)
+{
+    hdl_core_plan *pl = e->pl;
+    bm_buf *b = &e->regs;
+    if (pl->max_cycles < 2)
+        return;
+    unsigned cw = bm_bits_for(pl->max_cycles);
+    e->uses_clk = 1;
+    bm_buf_puts(b, "\n    // ---- Cycle count of a multi-cycle instruction\n");
+    bm_buf_puts(b, "    always @(posedge clk) begin\n        if (rst) mc_count <= ");
+    hdl_lit(b, cw, 0);
+    bm_buf_puts(b, ";\n        else if (");
+    int k = 0;
+    for (unsigned i = 0; i < pl->enc.n_opcodes; i++)
+        if (pl->op[i].used && pl->op[i].d->cycles > 1)
+            bm_buf_printf(b, "%s%s", k++ ? " | " : "", flag(e, i));
+    bm_buf_puts(b, ") mc_count <= mc_last ? ");
+    hdl_lit(b, cw, 0);
+    bm_buf_puts(b, " : mc_count + ");
+    hdl_lit(b, cw, 1);
+    bm_buf_puts(b, ";\n    end\n");
+}
+
+static void emit_ram(ce *e)
+{
+    hdl_core_plan *pl = e->pl;
+    bm_buf *b = &e->regs;
+    if (!pl->has_ram)
+        return;
+    unsigned W = e->W, depth = pl->p->ram_depth;
+    unsigned ninit = bm_core_ram_init_count(pl->core);
+    const uint64_t *init = bm_core_ram_init(pl->core);
+    int check = W < 64 && (uint64_t)depth < (UINT64_C(1) << W);
+    const char *index = bm_bits_for(depth) ? "ram_index" : "0";
+    e->uses_clk = 1;
+    bm_buf_puts(b, "\n    // ---- RAM contents: set at configuration, not changed by reset\n");
+    if (ninit < depth)
+        bm_buf_puts(b, "    integer ram_i;\n");
+    bm_buf_puts(b, "    initial begin\n");
+    if (ninit < depth) {
+        bm_buf_printf(b, "        for (ram_i = %u; ram_i < %u; ram_i = ram_i + 1)\n", ninit, depth);
+        bm_buf_puts(b, "            ram[ram_i] = ");
+        hdl_lit(b, W, 0);
+        bm_buf_puts(b, ";\n");
+    }
+    for (unsigned i = 0; i < ninit; i++) {
+        bm_buf_printf(b, "        ram[%u] = ", i);
+        hdl_lit(b, W, init[i]);
+        bm_buf_puts(b, ";\n");
+    }
+    bm_buf_puts(b, "    end\n");
+    if (pl->ram_store) {
+        bm_opcode_set stores;
+        bm_opcode_set_clear(&stores);
+        for (unsigned i = 0; i < pl->enc.n_opcodes; i++)
+            if (pl->op[i].used && pl->op[i].d->dst == BM_DST_RAM)
+                bm_opcode_set_add(&stores, i);
+        hdl_cand c;
+        memset(&c, 0, sizeof c);
+        c.ops = stores;
+        bm_buf_puts(b, "    wire ram_we = ");
+        cand_cond(e, b, &c);
+        write_enable(e, b, &stores);
+        if (check)
+            bm_buf_puts(b, " & ram_in_range");
+        bm_buf_puts(b, ";\n    always @(posedge clk) begin\n");
+        bm_buf_printf(b, "        if (ram_we) ram[%s] <= ", index);
+        mux_text(e, b, &pl->ram_wdata, "            ");
+        bm_buf_puts(b, ";\n    end\n");
+    }
+    if (pl->ram_load) {
+        bm_buf_printf(b, "    always @(posedge clk) begin\n        ram_q <= ram[%s];\n", index);
+        if (check)
+            bm_buf_puts(b, "        ram_q_outside <= ~ram_in_range;\n");
+        bm_buf_puts(b, "    end\n");
+    }
+}
+
+/* ---- declarations, summary and assembly ------------------------------------------------ */
+
+static void emit_ports(ce *e, bm_buf *b)
+{
+    const bm_core_params *p = e->pl->p;
+    unsigned W = e->W;
+    char range[32] = "";
+    if (W > 1)
+        snprintf(range, sizeof range, "[%u:0] ", W - 1);
+    bm_buf_puts(b, " (\n    input  wire clk,\n    input  wire rst");
+    for (unsigned i = 0; i < p->inputs; i++)
+        bm_buf_printf(b,
+                      ",\n    input  wire %si%u_data,\n    input  wire i%u_valid,\n"
+                      "    output wire i%u_ready",
+                      range, i, i, i);
+    for (unsigned q = 0; q < p->outputs; q++)
+        bm_buf_printf(b,
+                      ",\n    output wire %so%u_data,\n    output wire o%u_valid,\n"
+                      "    input  wire o%u_ready",
+                      range, q, q, q);
+    bm_buf_puts(b, "\n);\n");
+}
+
+static void emit_summary(ce *e, bm_buf *b)
+{
+    hdl_core_plan *pl = e->pl;
+    const bm_core_params *p = pl->p;
+    const bm_encoding *enc = &pl->enc;
+    bm_buf_printf(b,
+                  "    // %u-bit words; %u register%s (%zu written); ROM %u x %u bits (%u used, %s);\n"
+                  "    // RAM %u words; %u input%s, %u output%s.\n",
+                  p->width, p->registers, p->registers == 1 ? "" : "s", pl->n_regs, p->rom_depth,
+                  enc->insn_width, pl->n_program, pl->logic_rom ? "logic" : "block RAM",
+                  p->ram_depth, p->inputs, p->inputs == 1 ? "" : "s", p->outputs,
+                  p->outputs == 1 ? "" : "s");
+    bm_buf_puts(b, "    // Opcodes (number: mnemonic):");
+    for (unsigned i = 0; i < enc->n_opcodes; i++)
+        bm_buf_printf(b, "%s %u: %s%s", i && i % 8 == 0 ? "\n    //  " : "", i,
+                      pl->op[i].d->mnemonic, pl->op[i].used ? "" : " (unused)");
+    bm_buf_puts(b, ".\n");
+}
+
+static void emit_decls(ce *e, bm_buf *b, const dlist *l)
+{
+    hdl_core_plan *pl = e->pl;
+    unsigned W = e->W;
+    bm_buf_puts(b, "\n    // ---- State\n");
+    if (pl->pc_width > 0) {
+        bm_buf_puts(b, "    reg  ");
+        hdl_range(b, pl->pc_width);
+        bm_buf_puts(b, "pc;\n");
+    }
+    if (!pl->logic_rom) {
+        bm_buf_puts(b, "    reg  ");
+        hdl_range(b, pl->enc.insn_width);
+        bm_buf_puts(b, "ir;  // the current instruction\n");
+    }
+    if (l->n)
+        bm_buf_printf(b, "    // the current instruction, decoded%s\n",
+                      pl->logic_rom ? " (registered at fetch)" : "");
+    for (size_t i = 0; i < l->n; i++) {
+        bm_buf_puts(b, "    reg  ");
+        hdl_range(b, l->s[i].width);
+        bm_buf_printf(b, "%s;\n", l->s[i].name);
+    }
+    for (size_t i = 0; i < pl->n_regs; i++) {
+        bm_buf_puts(b, "    reg  ");
+        hdl_range(b, W);
+        bm_buf_printf(b, "r%llu;\n", (unsigned long long)pl->regs[i].number);
+    }
+    for (unsigned q = 0; q < pl->p->outputs; q++) {
+        if (!pl->outs[q].post)
+            continue;
+        bm_buf_printf(b, "    reg  full_o%u;\n    reg  ", q);
+        hdl_range(b, W);
+        bm_buf_printf(b, "hold_o%u;\n", q);
+    }
+    if (pl->max_cycles > 1) {
+        bm_buf_puts(b, "    reg  ");
+        hdl_range(b, bm_bits_for(pl->max_cycles));
+        bm_buf_puts(b, "mc_count;\n");
+    }
+}
+
+/* Inputs and instruction bits this core never looks at, so lint stays quiet. */
+static void emit_unused(ce *e, bm_buf *b)
+{
+    hdl_core_plan *pl = e->pl;
+    bm_buf list;
+    bm_buf_init(&list, e->ctx);
+    unsigned iw = pl->enc.insn_width;
+    for (unsigned bit = iw; bit-- > 0;) {
+        if (e->word_bit_used[bit])
+            continue;
+        unsigned lo = bit;
+        while (lo > 0 && !e->word_bit_used[lo - 1])
+            lo--;
+        bm_buf_puts(&list, ", ");
+        hdl_slice(&list, pl->logic_rom ? "fetch" : "ir", lo, bit - lo + 1);
+        bit = lo;
+    }
+    for (unsigned i = 0; i < pl->p->inputs; i++)
+        if (!pl->in_read[i])
+            bm_buf_printf(&list, ", i%u_data, i%u_valid", i, i);
+    for (unsigned q = 0; q < pl->p->outputs; q++)
+        if (!pl->outs[q].wait && !pl->outs[q].post)
+            bm_buf_printf(&list, ", o%u_ready", q);
+    if (!e->uses_clk)
+        bm_buf_puts(&list, ", clk");
+    if (pl->pc_width == 0 && !has_stall(e) && pl->n_regs == 0 && !pl->any_post &&
+        pl->max_cycles < 2)
+        bm_buf_puts(&list, ", rst");
+    if (list.len) {
+        bm_buf_printf(b, "\n    // ---- Inputs and instruction bits this program never uses\n"
+                         "    wire unused = &{1'b0%s};\n",
+                      list.data);
+    }
+    bm_buf_free(&list);
+}
+
+int hdl_core_body(bm_buf *out, bm_ctx *ctx, const bm_core *core, const bm_verilog_options *opt)
+{
+    hdl_core_plan pl;
+    int rc = hdl_plan_core(&pl, ctx, core, opt);
+    if (rc) {
+        hdl_plan_free(&pl);
+        return rc;
+    }
+    ce e;
+    memset(&e, 0, sizeof e);
+    e.pl = &pl;
+    e.ctx = ctx;
+    e.W = pl.width;
+    e.word = pl.logic_rom ? "fetch" : "ir";
+    e.word_bit_used = bm_calloc(ctx, pl.enc.insn_width, 1);
+    if (!e.word_bit_used) {
+        hdl_plan_free(&pl);
+        return bm_oom(ctx);
+    }
+    bm_buf_init(&e.decl, ctx);
+    bm_buf_init(&e.body, ctx);
+    bm_buf_init(&e.regs, ctx);
+    bm_buf fetch;
+    bm_buf_init(&fetch, ctx);
+
+    /* The datapath and the state updates first: they decide which decoded
+     * controls exist. */
+    emit_reads(&e);
+    emit_ram_read(&e);
+    emit_units(&e);
+    emit_next_values(&e);
+    emit_ports_logic(&e);
+    emit_handshake(&e);
+    emit_flow(&e);
+    emit_regfile(&e);
+    emit_holds(&e);
+    emit_multicycle(&e);
+    emit_ram(&e);
+    dlist l = {NULL, 0, 0};
+    collect_decoded(&e, &l);
+    emit_fetch(&e, &fetch, &l);
+
+    emit_ports(&e, out);
+    emit_summary(&e, out);
+    emit_decls(&e, out, &l);
+    bm_buf_append(out, e.decl.data ? e.decl.data : "", e.decl.len);
+    bm_buf_append(out, e.body.data ? e.body.data : "", e.body.len);
+    bm_buf_append(out, fetch.data ? fetch.data : "", fetch.len);
+    bm_buf_append(out, e.regs.data ? e.regs.data : "", e.regs.len);
+    emit_unused(&e, out);
+    bm_buf_puts(out, "endmodule\n");
+
+    int failed = e.decl.failed || e.body.failed || e.regs.failed || fetch.failed;
+    bm_free(ctx, l.s);
+    bm_buf_free(&e.decl);
+    bm_buf_free(&e.body);
+    bm_buf_free(&e.regs);
+    bm_buf_free(&fetch);
+    bm_free(ctx, e.word_bit_used);
+    hdl_plan_free(&pl);
+    return failed ? bm_oom(ctx) : BM_OK;
+}

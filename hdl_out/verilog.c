@@ -1,0 +1,448 @@
+/* The public Verilog API: a machine's files in memory, and written to a
+ * folder all or nothing. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bm/version.h"
+#include "hdl.h"
+
+typedef struct vfile {
+    char *name;
+    char *text;
+    size_t len;
+} vfile;
+
+struct bm_verilog_files {
+    bm_ctx *ctx;
+    char *top;
+    vfile *f;
+    size_t n, cap;
+};
+
+#define MANIFEST_FIRST_LINE "# libbm Verilog output"
+
+size_t bm_verilog_files_count(const bm_verilog_files *files)
+{
+    return files ? files->n : 0;
+}
+
+const char *bm_verilog_file_name(const bm_verilog_files *files, size_t i)
+{
+    return files && i < files->n ? files->f[i].name : NULL;
+}
+
+const char *bm_verilog_file_text(const bm_verilog_files *files, size_t i, size_t *len)
+{
+    if (!files || i >= files->n)
+        return NULL;
+    if (len)
+        *len = files->f[i].len;
+    return files->f[i].text;
+}
+
+const char *bm_verilog_files_top(const bm_verilog_files *files)
+{
+    return files ? files->top : NULL;
+}
+
+void bm_verilog_files_free(bm_verilog_files *files)
+{
+    if (!files)
+        return;
+    bm_ctx *ctx = files->ctx;
+    for (size_t i = 0; i < files->n; i++) {
+        bm_free(ctx, files->f[i].name);
+        bm_free(ctx, files->f[i].text);
+    }
+    bm_free(ctx, files->f);
+    bm_free(ctx, files->top);
+    bm_free(ctx, files);
+}
+
+/* Adds a file, taking the text out of b. */
+static int add_file(bm_verilog_files *fs, const char *name, const char *ext, bm_buf *b)
+{
+    bm_ctx *ctx = fs->ctx;
+    size_t len;
+    char *text = bm_buf_take(b, &len);
+    size_t nlen = strlen(name) + strlen(ext) + 1;
+    char *fname = bm_malloc(ctx, nlen);
+    if (!text || !fname || bm_grow(ctx, (void **)&fs->f, &fs->cap, fs->n + 1, sizeof *fs->f)) {
+        bm_free(ctx, text);
+        bm_free(ctx, fname);
+        return bm_oom(ctx);
+    }
+    snprintf(fname, nlen, "%s%s", name, ext);
+    fs->f[fs->n].name = fname;
+    fs->f[fs->n].text = text;
+    fs->f[fs->n].len = len;
+    fs->n++;
+    return BM_OK;
+}
+
+static int is_identifier(const char *s)
+{
+    if (!s || !*s || !((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '_'))
+        return 0;
+    for (const char *p = s; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+              *p == '_'))
+            return 0;
+    return 1;
+}
+
+/* The core modules: one per distinct body text, named after its first core. */
+static int core_modules(bm_verilog_files *fs, const bm_machine *m, const bm_verilog_options *opt,
+                        hdl_names *modules, const char **core_module)
+{
+    bm_ctx *ctx = fs->ctx;
+    unsigned nc = bm_machine_core_count(m);
+    char **body = bm_calloc(ctx, nc ? nc : 1, sizeof *body);
+    if (!body)
+        return bm_oom(ctx);
+    int rc = BM_OK;
+    for (unsigned c = 0; c < nc && rc == 0; c++) {
+        const bm_core *core = bm_machine_core(m, c);
+        bm_buf b;
+        bm_buf_init(&b, ctx);
+        rc = hdl_core_body(&b, ctx, core, opt);
+        body[c] = bm_buf_take(&b, NULL);
+        if (rc == 0 && !body[c])
+            rc = bm_oom(ctx);
+        if (rc)
+            break;
+        core_module[c] = NULL;
+        for (unsigned j = 0; j < c; j++)
+            if (strcmp(body[j], body[c]) == 0) {
+                core_module[c] = core_module[j];
+                break;
+            }
+        if (core_module[c])
+            continue;
+        bm_buf want;
+        bm_buf_init(&want, ctx);
+        bm_buf_printf(&want, "%s_%s", fs->top, bm_core_name(core));
+        char *w = bm_buf_take(&want, NULL);
+        core_module[c] = w ? hdl_names_claim(modules, w) : NULL;
+        bm_free(ctx, w);
+        if (!core_module[c])
+            rc = bm_oom(ctx);
+    }
+    for (unsigned c = 0; c < nc && rc == 0; c++) {
+        int first = 1;
+        for (unsigned j = 0; j < c; j++)
+            if (core_module[j] == core_module[c])
+                first = 0;
+        if (!first)
+            continue;
+        bm_buf b, what;
+        bm_buf_init(&b, ctx);
+        bm_buf_init(&what, ctx);
+        bm_buf_printf(&what, "%s.v: the module of core", core_module[c]);
+        unsigned users = 0;
+        for (unsigned j = c; j < nc; j++)
+            users += core_module[j] == core_module[c];
+        bm_buf_printf(&what, "%s", users > 1 ? "s" : "");
+        for (unsigned j = c, k = 0; j < nc; j++)
+            if (core_module[j] == core_module[c])
+                bm_buf_printf(&what, "%s '%s'", k++ ? "," : "", bm_core_name(bm_machine_core(m, j)));
+        bm_buf_puts(&what, ".");
+        char *w = bm_buf_take(&what, NULL);
+        hdl_file_header(&b, m, "//", w ? w : "");
+        bm_free(ctx, w);
+        bm_buf_printf(&b, "\nmodule %s%s", core_module[c], body[c]);
+        rc = add_file(fs, core_module[c], ".v", &b);
+    }
+    for (unsigned c = 0; c < nc; c++)
+        bm_free(ctx, body[c]);
+    bm_free(ctx, body);
+    return rc;
+}
+
+static int manifest(bm_verilog_files *fs, const bm_machine *m)
+{
+    bm_buf b;
+    bm_buf_init(&b, fs->ctx);
+    bm_buf_printf(&b,
+                  MANIFEST_FIRST_LINE "\n"
+                  "# Written by libbm %s (bmc verilog) from %s, machine '%s'; top module %s.\n"
+                  "# bmc verilog replaces this folder as a whole: do not keep other files here.\n",
+                  bm_version(), hdl_basename(bm_machine_loc(m).file), bm_machine_name(m), fs->top);
+    for (size_t i = 0; i < fs->n; i++)
+        bm_buf_printf(&b, "%s\n", fs->f[i].name);
+    return add_file(fs, "MANIFEST", "", &b);
+}
+
+int bm_verilog_generate(bm_verilog_files **out, const bm_machine *m,
+                        const bm_verilog_options *opt)
+{
+    if (!out)
+        return BM_EINVAL;
+    *out = NULL;
+    if (!m)
+        return BM_EINVAL;
+    bm_ctx *ctx = bm_machine_ctx(m);
+    bm_verilog_options defaults = BM_VERILOG_OPTIONS_INIT;
+    if (!opt)
+        opt = &defaults;
+    if (opt->version != BM_VERILOG_OPTIONS_VERSION)
+        return BM_EINVAL;
+    if (!bm_machine_is_valid(m)) {
+        bm_error(ctx, bm_machine_loc(m), "machine '%s' must be validated before writing Verilog",
+                 bm_machine_name(m));
+        return BM_EINVAL;
+    }
+    const char *top = opt->top_name ? opt->top_name : bm_machine_name(m);
+    if (!is_identifier(top)) {
+        bm_error(ctx, bm_loc_make(NULL, 0, 0),
+                 "top module name '%s' is not an identifier (letters, digits, '_')", top);
+        return BM_EINVAL;
+    }
+    bm_verilog_files *fs = bm_calloc(ctx, 1, sizeof *fs);
+    if (!fs)
+        return bm_oom(ctx);
+    fs->ctx = ctx;
+    hdl_names modules;
+    hdl_names_init(&modules, ctx);
+    unsigned nc = bm_machine_core_count(m);
+    const char **core_module = bm_calloc(ctx, nc ? nc : 1, sizeof *core_module);
+    const char *top_name = hdl_names_claim(&modules, top);
+    int rc = core_module && top_name ? BM_OK : bm_oom(ctx);
+    if (rc == 0) {
+        fs->top = bm_strdup(ctx, top_name);
+        rc = fs->top ? core_modules(fs, m, opt, &modules, core_module) : bm_oom(ctx);
+    }
+    hdl_design d = {m, fs->top, core_module};
+    if (rc == 0) {
+        bm_buf b;
+        bm_buf_init(&b, ctx);
+        bm_buf_printf(&b, "%s.v: the top module of the machine.", fs->top);
+        char *w = bm_buf_take(&b, NULL);
+        bm_buf_init(&b, ctx);
+        hdl_file_header(&b, m, "//", w ? w : "");
+        bm_free(ctx, w);
+        bm_buf_puts(&b, "\n");
+        rc = hdl_top_module(&b, &d);
+        if (rc == 0)
+            rc = add_file(fs, fs->top, ".v", &b);
+        else
+            bm_buf_free(&b);
+    }
+    size_t n_verilog = fs->n;
+    if (rc == 0 && opt->pin_wrapper) {
+        bm_buf b;
+        bm_buf_init(&b, ctx);
+        bm_buf wrapper;
+        bm_buf_init(&wrapper, ctx);
+        bm_buf_printf(&wrapper, "%s_pins", fs->top);
+        char *name = bm_buf_take(&wrapper, NULL);
+        const char *claimed = name ? hdl_names_claim(&modules, name) : NULL;
+        bm_free(ctx, name);
+        rc = claimed ? hdl_pin_wrapper(&b, &d, claimed) : bm_oom(ctx);
+        if (rc == 0)
+            rc = add_file(fs, claimed, ".v", &b);
+        else
+            bm_buf_free(&b);
+    }
+    if (rc == 0 && opt->harness) {
+        bm_buf b;
+        bm_buf_init(&b, ctx);
+        rc = hdl_harness(&b, &d);
+        if (rc == 0) {
+            bm_buf name;
+            bm_buf_init(&name, ctx);
+            bm_buf_printf(&name, "tb_%s", fs->top);
+            char *nm = bm_buf_take(&name, NULL);
+            rc = nm ? add_file(fs, nm, ".cpp", &b) : bm_oom(ctx);
+            bm_free(ctx, nm);
+        } else {
+            bm_buf_free(&b);
+        }
+    }
+    if (rc == 0) {
+        bm_buf b;
+        bm_buf_init(&b, ctx);
+        for (size_t i = 0; i < n_verilog; i++)
+            bm_buf_printf(&b, "%s\n", fs->f[i].name);
+        rc = add_file(fs, "files", ".f", &b);
+    }
+    if (rc == 0)
+        rc = manifest(fs, m);
+    bm_free(ctx, (void *)core_module);
+    hdl_names_free(&modules);
+    if (rc) {
+        bm_verilog_files_free(fs);
+        return rc;
+    }
+    *out = fs;
+    return BM_OK;
+}
+
+/* ---- folder output ----------------------------------------------------------------- */
+
+static char *path_join(bm_ctx *ctx, const char *dir, const char *name)
+{
+    size_t n = strlen(dir) + strlen(name) + 2;
+    char *p = bm_malloc(ctx, n);
+    if (p)
+        snprintf(p, n, "%s/%s", dir, name);
+    return p;
+}
+
+/* 1 when dir holds a MANIFEST of ours, so it is an earlier output. */
+static int is_previous_output(bm_ctx *ctx, const char *dir)
+{
+    char *path = path_join(ctx, dir, "MANIFEST");
+    if (!path)
+        return 0;
+    FILE *f = fopen(path, "rb");
+    bm_free(ctx, path);
+    if (!f)
+        return 0;
+    char line[64] = "";
+    int ok = fgets(line, sizeof line, f) != NULL &&
+             strncmp(line, MANIFEST_FIRST_LINE "\n", sizeof MANIFEST_FIRST_LINE) == 0;
+    fclose(f);
+    return ok;
+}
+
+/* Removes a folder and the plain files in it (best effort). */
+static int remove_folder(bm_ctx *ctx, const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (d) {
+        struct dirent *ent;
+        while ((ent = readdir(d)) != NULL) {
+            if (strcmp(ent->d_name, ".") == 0 || strcmp(ent->d_name, "..") == 0)
+                continue;
+            char *p = path_join(ctx, dir, ent->d_name);
+            if (p)
+                unlink(p);
+            bm_free(ctx, p);
+        }
+        closedir(d);
+    }
+    return rmdir(dir);
+}
+
+static int write_one(bm_ctx *ctx, const char *dir, const vfile *f)
+{
+    char *path = path_join(ctx, dir, f->name);
+    if (!path)
+        return bm_oom(ctx);
+    FILE *out = fopen(path, "wb");
+    int ok = out && fwrite(f->text, 1, f->len, out) == f->len;
+    int err = errno;
+    if (out && fclose(out) != 0) {
+        ok = 0;
+        err = errno;
+    }
+    if (!ok)
+        bm_error(ctx, bm_loc_make(path, 0, 0), "cannot write: %s", strerror(err));
+    bm_free(ctx, path);
+    return ok ? BM_OK : BM_EIO;
+}
+
+/* "dir" without trailing slashes, plus a suffix. */
+static char *sibling(bm_ctx *ctx, const char *dir, const char *suffix)
+{
+    size_t n = strlen(dir);
+    while (n > 1 && dir[n - 1] == '/')
+        n--;
+    size_t total = n + strlen(suffix) + 1;
+    char *p = bm_malloc(ctx, total);
+    if (p)
+        snprintf(p, total, "%.*s%s", (int)n, dir, suffix);
+    return p;
+}
+
+/* Creates a new folder next to dir, "dir.KIND<pid>-<n>", with the usual
+ * permissions (mkdir honours the umask, unlike mkdtemp); NULL on failure. */
+static char *new_sibling_folder(bm_ctx *ctx, const char *dir, const char *kind)
+{
+    for (unsigned n = 0; n < 1000; n++) {
+        char suffix[64];
+        snprintf(suffix, sizeof suffix, ".%s%ld-%u", kind, (long)getpid(), n);
+        char *p = sibling(ctx, dir, suffix);
+        if (!p)
+            return NULL;
+        if (mkdir(p, 0777) == 0)
+            return p;
+        int err = errno;
+        bm_free(ctx, p);
+        if (err != EEXIST) {
+            errno = err;
+            return NULL;
+        }
+    }
+    errno = EEXIST;
+    return NULL;
+}
+
+int bm_verilog_write_dir(const bm_machine *m, const char *dir, const bm_verilog_options *opt)
+{
+    if (!m || !dir || !*dir)
+        return BM_EINVAL;
+    bm_ctx *ctx = bm_machine_ctx(m);
+    bm_loc where = bm_loc_make(dir, 0, 0);
+    struct stat st;
+    int exists = stat(dir, &st) == 0;
+    if (exists && (!S_ISDIR(st.st_mode) || !is_previous_output(ctx, dir))) {
+        bm_error(ctx, where,
+                 "refusing to replace '%s': it exists and is not an earlier output of "
+                 "'bmc verilog' (no MANIFEST); remove it or choose another folder",
+                 dir);
+        return BM_EEXISTS;
+    }
+    bm_verilog_files *fs;
+    int rc = bm_verilog_generate(&fs, m, opt);
+    if (rc)
+        return rc;
+    char *target = sibling(ctx, dir, "");
+    char *tmp = target ? new_sibling_folder(ctx, dir, "tmp") : NULL;
+    char *old = NULL;
+    if (!target) {
+        rc = bm_oom(ctx);
+        goto done;
+    }
+    if (!tmp) {
+        bm_error(ctx, where, "cannot create a temporary folder next to it: %s", strerror(errno));
+        rc = BM_EIO;
+        goto done;
+    }
+    for (size_t i = 0; i < fs->n && rc == 0; i++)
+        rc = write_one(ctx, tmp, &fs->f[i]);
+    if (rc == 0 && exists) {
+        /* Move the earlier output aside (a rename onto an empty folder), put
+         * the new one in place, then delete the old one. */
+        old = new_sibling_folder(ctx, dir, "old");
+        if (!old || rename(target, old) != 0) {
+            bm_error(ctx, where, "cannot move the earlier output aside: %s", strerror(errno));
+            rc = BM_EIO;
+            if (old)
+                rmdir(old);
+        }
+    }
+    if (rc == 0 && rename(tmp, target) != 0) {
+        bm_error(ctx, where, "cannot rename the new output into place: %s", strerror(errno));
+        rc = BM_EIO;
+        if (old)
+            rename(old, target);
+    }
+    if (rc != 0)
+        remove_folder(ctx, tmp);
+    else if (old && remove_folder(ctx, old) != 0)
+        bm_warning(ctx, bm_loc_make(old, 0, 0), "could not remove the earlier output: %s",
+                   strerror(errno));
+done:
+    bm_free(ctx, target);
+    bm_free(ctx, tmp);
+    bm_free(ctx, old);
+    bm_verilog_files_free(fs);
+    return rc;
+}
