@@ -43,7 +43,7 @@ LIB_SO    := $(BUILD)/libbm.so
 BMC       := $(BUILD)/bmc
 TEST_BIN  := $(BUILD)/test_libbm
 
-.PHONY: all deps test sanitize demo install uninstall clean help check-deps
+.PHONY: all deps test sanitize demo install uninstall clean help check-deps regold
 
 all: $(LIB_A) $(LIB_SO) $(BMC)
 
@@ -54,6 +54,7 @@ help:
 	@echo "make sanitize   run the test suite under ASan + UBSan (in build-sanitize/)"
 	@echo "make demo       run bmc on the bundled example"
 	@echo "make install    install library, headers, bmc and libbm.pc (PREFIX, DESTDIR)"
+	@echo "make regold     rewrite the Verilog gold files tests/gold/NAME from examples/NAME.xml"
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -99,6 +100,12 @@ sanitize: check-deps
 	$(MAKE) BUILD=build-sanitize OPT="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
 	        EXTRA_LDFLAGS="-fsanitize=address,undefined" \
 	        TEST_ARGS="--jobs 1 $(TEST_ARGS)" test
+
+# Each folder tests/gold/NAME holds `bmc verilog examples/NAME.xml`; the test
+# suite compares byte for byte.  Run this after an intended change.
+regold: $(BMC)
+	for d in tests/gold/*/; do n=$$(basename $$d); \
+	  $(BMC) verilog examples/$$n.xml -o tests/gold/$$n || exit 1; done
 
 demo: check-deps $(BMC)
 	./examples/demo.sh $(abspath $(BMC))

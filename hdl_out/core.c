@@ -40,13 +40,9 @@ static const char *flag(ce *e, unsigned local)
     return e->pl->op[local].flag;
 }
 
-/* The name of register `number`, or the zero literal when it is never written. */
-static void reg_text(ce *e, bm_buf *b, uint64_t number)
+static void reg_text(bm_buf *b, uint64_t number)
 {
-    if (e->pl->reg_slot[number] == NONE_IDX)
-        hdl_lit(b, e->W, 0);
-    else
-        bm_buf_printf(b, "r%llu", (unsigned long long)number);
+    bm_buf_printf(b, "r%llu", (unsigned long long)number);
 }
 
 static void value_text(ce *e, bm_buf *b, hdl_value v)
@@ -57,7 +53,7 @@ static void value_text(ce *e, bm_buf *b, hdl_value v)
     case HV_READ: {
         const hdl_read *r = &pl->reads[v.index];
         if (r->n_regs == 1)
-            reg_text(e, b, r->regs[0]);
+            reg_text(b, r->regs[0]);
         else
             bm_buf_puts(b, r->name);
         break;
@@ -123,12 +119,21 @@ static void wire_mux(ce *e, const char *name, const hdl_mux *m)
     bm_buf_puts(&e->body, ";\n");
 }
 
+/* Bits of the instruction word (a scalar when it is one bit wide). */
+static void word_slice(ce *e, bm_buf *b, const char *word, unsigned lsb, unsigned width)
+{
+    if (e->pl->enc.insn_width == 1)
+        bm_buf_puts(b, word);
+    else
+        hdl_slice(b, word, lsb, width);
+}
+
 /* A field of the decoded word; marks its bits used. */
 static void field_text(ce *e, bm_buf *b, unsigned lsb, unsigned width)
 {
     for (unsigned i = 0; i < width; i++)
         e->word_bit_used[lsb + i] = 1;
-    hdl_slice(b, e->word, lsb, width);
+    word_slice(e, b, e->word, lsb, width);
 }
 
 static void operand_field(ce *e, unsigned local, unsigned k, unsigned *lsb, unsigned *width)
@@ -215,9 +220,9 @@ static void emit_reads(ce *e)
             bm_buf_puts(&e->body, "    wire ");
             hdl_range(&e->body, e->W);
             bm_buf_printf(&e->body, "%s = sel_%s ? ", r->name, r->name + 3);
-            reg_text(e, &e->body, r->regs[1]);
+            reg_text(&e->body, r->regs[1]);
             bm_buf_puts(&e->body, " : ");
-            reg_text(e, &e->body, r->regs[0]);
+            reg_text(&e->body, r->regs[0]);
             bm_buf_puts(&e->body, ";\n");
             continue;
         }
@@ -232,11 +237,17 @@ static void emit_reads(ce *e)
             else
                 bm_buf_puts(&e->body, "default");
             bm_buf_printf(&e->body, ": %s = ", r->name);
-            reg_text(e, &e->body, r->regs[k]);
+            reg_text(&e->body, r->regs[k]);
             bm_buf_puts(&e->body, ";\n");
         }
         bm_buf_puts(&e->body, "        endcase\n    end\n");
     }
+}
+
+/* Whether a W-bit address can point past the RAM. */
+static int ram_needs_range_check(const hdl_core_plan *pl)
+{
+    return pl->width >= 64 || (uint64_t)pl->p->ram_depth < (UINT64_C(1) << pl->width);
 }
 
 static void emit_ram_read(ce *e)
@@ -245,7 +256,7 @@ static void emit_ram_read(ce *e)
     if (!pl->has_ram)
         return;
     unsigned W = e->W, depth = pl->p->ram_depth, ib = bm_bits_for(depth);
-    int check = W < 64 && (uint64_t)depth < (UINT64_C(1) << W);
+    int check = ram_needs_range_check(pl);
     bm_buf *b = &e->body;
     bm_buf_printf(b, "\n    // ---- RAM: %u words, addressed by a register's full value%s\n", depth,
                   check ? "; beyond the last word reads 0 and ignores stores" : "");
@@ -318,6 +329,8 @@ static void emit_units(ce *e)
                 bm_buf_puts(&t, name);
             }
             char *txt = bm_buf_take(&t, NULL);
+            if (!txt)
+                b->failed = 1;
             snprintf(operand[s], sizeof operand[s], "%s", txt ? txt : "");
             bm_free(e->ctx, txt);
         }
@@ -569,14 +582,14 @@ static int needs_jump_target(ce *e)
     return e->pl->any_jump && e->pl->pc_width > 0;
 }
 
+/* The decoded controls besides the opcode flags, in a fixed order. */
 static void collect_decoded(ce *e, dlist *l)
 {
     hdl_core_plan *pl = e->pl;
     char name[48];
-    for (unsigned i = 0; i < pl->enc.n_opcodes; i++)
-        if (pl->op[i].used && e->flag_used[i])
-            dlist_add(e, l, pl->op[i].flag, 1);
     for (size_t i = 0; i < pl->n_regs; i++) {
+        if (pl->regs[i].next.n == 0)
+            continue;
         snprintf(name, sizeof name, "wr_r%llu", (unsigned long long)pl->regs[i].number);
         dlist_add(e, l, name, 1);
     }
@@ -643,6 +656,20 @@ static size_t reg_index(const hdl_read *r, uint64_t number)
     return 0;
 }
 
+/* The decode of the word `e->word` into the controls of one instruction. */
+typedef struct dec {
+    ce *e;
+    const char *pre;                      /* "next_" (LOGIC) or "" (BLOCK) */
+    unsigned char match_used[BM_OPCODE_MAX];
+} dec;
+
+/* The flag "the word holds opcode `local`"; marks it used. */
+static void match(dec *d, bm_buf *b, unsigned local)
+{
+    d->match_used[local] = 1;
+    bm_buf_printf(b, "%s%s", d->pre, d->e->pl->op[local].flag);
+}
+
 /* The register-number field of operand k of opcode `local`, mapped to the
  * compact index of read r; the opcode's first register is the default. */
 static void sel_value(ce *e, bm_buf *b, unsigned local, unsigned k, const hdl_read *r)
@@ -662,19 +689,68 @@ static void sel_value(ce *e, bm_buf *b, unsigned local, unsigned k, const hdl_re
     hdl_lit(b, r->sel_width, reg_index(r, v->v[0]));
 }
 
-/* "1'b1" when the opcode's operand k only ever holds `value`, else a test. */
-static void operand_is(ce *e, bm_buf *b, unsigned local, unsigned k, uint64_t value)
+/* OR over the opcodes whose operand k (in `operand_of`) names `value`:
+ * "is_x" when the opcode only ever names that value, else
+ * "is_x & field == value". */
+static void named_by(dec *d, bm_buf *b, uint64_t value, int (*relevant)(const bm_opcode_def *),
+                     unsigned (*operand_of)(const bm_opcode_def *))
 {
-    const hdl_opvals *v = &e->pl->op[local].vals[k];
-    if (v->n == 1) {
-        bm_buf_puts(b, "1'b1");
-        return;
+    ce *e = d->e;
+    int k = 0;
+    for (unsigned i = 0; i < e->pl->enc.n_opcodes; i++) {
+        const hdl_op *op = &e->pl->op[i];
+        if (!op->used || !relevant(op->d))
+            continue;
+        unsigned opnd = operand_of(op->d);
+        const hdl_opvals *v = &op->vals[opnd];
+        size_t j = 0;
+        while (j < v->n && v->v[j] != value)
+            j++;
+        if (j == v->n)
+            continue;
+        if (k++)
+            bm_buf_puts(b, " | ");
+        if (v->n == 1) {
+            match(d, b, i);
+            continue;
+        }
+        unsigned lsb, width;
+        operand_field(e, i, opnd, &lsb, &width);
+        bm_buf_puts(b, "(");
+        match(d, b, i);
+        bm_buf_puts(b, " & ");
+        field_text(e, b, lsb, width);
+        bm_buf_puts(b, " == ");
+        hdl_lit(b, width, value);
+        bm_buf_puts(b, ")");
     }
-    unsigned lsb, width;
-    operand_field(e, local, k, &lsb, &width);
-    field_text(e, b, lsb, width);
-    bm_buf_puts(b, " == ");
-    hdl_lit(b, width, value);
+    if (k == 0)
+        bm_buf_puts(b, "1'b0");
+}
+
+static int writes_reg(const bm_opcode_def *d)
+{
+    return d->dst == BM_DST_REG;
+}
+
+static unsigned dst_operand(const bm_opcode_def *d)
+{
+    return d->dst_operand;
+}
+
+static int takes_input(const bm_opcode_def *d)
+{
+    return d->io == BM_IO_IN_WAIT || d->io == BM_IO_IN_TRY;
+}
+
+static int gives_output(const bm_opcode_def *d)
+{
+    return d->io == BM_IO_OUT_WAIT || d->io == BM_IO_OUT_POST;
+}
+
+static unsigned port_operand(const bm_opcode_def *d)
+{
+    return d->port_operand;
 }
 
 static unsigned slot_operand(const bm_opcode_def *d, unsigned slot)
@@ -682,113 +758,116 @@ static unsigned slot_operand(const bm_opcode_def *d, unsigned slot)
     return slot == 0 ? d->a.operand : slot == 1 ? d->b.operand : d->c.operand;
 }
 
-/* The field of the first jump opcode: jump_target's default. */
-static int default_jump_field(ce *e, unsigned *lsb, unsigned *width)
+/* The expression of one decoded control. */
+static void decoded_expr(dec *d, bm_buf *b, const char *name)
 {
-    for (unsigned i = 0; i < e->pl->enc.n_opcodes; i++)
-        if (e->pl->op[i].used && jump_field(e, i, lsb, width))
-            return 1;
-    return 0;
+    ce *e = d->e;
+    hdl_core_plan *pl = e->pl;
+    unsigned long long n;
+    unsigned u;
+    if (sscanf(name, "wr_r%llu", &n) == 1) {
+        named_by(d, b, n, writes_reg, dst_operand);
+    } else if (sscanf(name, "take_i%u", &u) == 1) {
+        named_by(d, b, u, takes_input, port_operand);
+    } else if (sscanf(name, "give_o%u", &u) == 1) {
+        named_by(d, b, u, gives_output, port_operand);
+    } else if (strncmp(name, "sel_", 4) == 0) {
+        /* the opcodes reading through this mux, each with its field */
+        unsigned r = 0;
+        while (r < pl->n_reads && strcmp(pl->reads[r].name + 3, name + 4) != 0)
+            r++;
+        unsigned users[BM_OPCODE_MAX], opnds[BM_OPCODE_MAX], nu = 0;
+        for (unsigned i = 0; i < pl->enc.n_opcodes; i++) {
+            const hdl_op *op = &pl->op[i];
+            if (!op->used)
+                continue;
+            for (unsigned slot = 0; slot < 4; slot++) {
+                unsigned rr = slot < 3 ? op->read[slot] : op->addr_read;
+                if (rr == r) {
+                    users[nu] = i;
+                    opnds[nu++] = slot < 3 ? slot_operand(op->d, slot) : op->addr_operand;
+                    break;
+                }
+            }
+        }
+        for (unsigned k = 0; k + 1 < nu; k++) {
+            match(d, b, users[k]);
+            bm_buf_puts(b, " ? ");
+            sel_value(e, b, users[k], opnds[k], &pl->reads[r]);
+            bm_buf_puts(b, " : ");
+        }
+        sel_value(e, b, users[nu - 1], opnds[nu - 1], &pl->reads[r]);
+    } else if (strncmp(name, "imm_", 4) == 0) {
+        for (size_t i = 0; i < pl->n_imms; i++)
+            if (strcmp(pl->imms[i].name, name) == 0)
+                field_text(e, b, pl->imms[i].lsb, pl->imms[i].width);
+    } else if (strcmp(name, "jump_target") == 0) {
+        /* the first jump opcode's field, unless another jump opcode's
+         * target sits elsewhere */
+        unsigned dlsb = 0, dwidth = 0, lsb, width, first = 1;
+        for (unsigned i = 0; i < pl->enc.n_opcodes; i++) {
+            if (!pl->op[i].used || !jump_field(e, i, &lsb, &width))
+                continue;
+            if (first) {
+                dlsb = lsb;
+                dwidth = width;
+                first = 0;
+            } else if (lsb != dlsb) {
+                match(d, b, i);
+                bm_buf_puts(b, " ? ");
+                field_text(e, b, lsb, width);
+                bm_buf_puts(b, " : ");
+            }
+        }
+        field_text(e, b, dlsb, dwidth);
+    }
 }
 
-static void emit_decode_arm(ce *e, bm_buf *b, unsigned local, const char *pre, const char *ind)
+/* Writes the decode of e->word: the opcode flags, then every control.
+ * LOGIC declares next_* wires here; BLOCK assigns wires declared with the
+ * state. */
+static void emit_decode(ce *e, bm_buf *b, const dlist *l, dec *d)
 {
     hdl_core_plan *pl = e->pl;
-    const hdl_op *op = &pl->op[local];
-    const bm_opcode_def *d = op->d;
-    if (e->flag_used[local])
-        bm_buf_printf(b, "%s%s%s = 1'b1;\n", ind, pre, op->flag);
-    if (d->dst == BM_DST_REG) {
-        const hdl_opvals *v = &op->vals[d->dst_operand];
-        for (size_t j = 0; j < v->n; j++) {
-            bm_buf_printf(b, "%s%swr_r%llu = ", ind, pre, (unsigned long long)v->v[j]);
-            operand_is(e, b, local, d->dst_operand, v->v[j]);
-            bm_buf_puts(b, ";\n");
-        }
-    }
-    for (unsigned slot = 0; slot < 4; slot++) {
-        unsigned r = slot < 3 ? op->read[slot] : op->addr_read;
-        if (r == NONE_IDX || pl->reads[r].n_regs < 2)
-            continue;
-        unsigned k = slot < 3 ? slot_operand(d, slot) : op->addr_operand;
-        bm_buf_printf(b, "%s%ssel_%s = ", ind, pre, pl->reads[r].name + 3);
-        sel_value(e, b, local, k, &pl->reads[r]);
-        bm_buf_puts(b, ";\n");
-    }
-    if (d->io != BM_IO_NONE) {
-        int in = d->io == BM_IO_IN_WAIT || d->io == BM_IO_IN_TRY;
-        const hdl_opvals *v = &op->vals[d->port_operand];
-        for (size_t j = 0; j < v->n; j++) {
-            bm_buf_printf(b, "%s%s%s%llu = ", ind, pre, in ? "take_i" : "give_o",
-                          (unsigned long long)v->v[j]);
-            operand_is(e, b, local, d->port_operand, v->v[j]);
-            bm_buf_puts(b, ";\n");
-        }
-    }
-    unsigned lsb, width, dlsb, dwidth;
-    if (needs_jump_target(e) && jump_field(e, local, &lsb, &width) &&
-        default_jump_field(e, &dlsb, &dwidth) && (lsb != dlsb || width != dwidth)) {
-        bm_buf_printf(b, "%s%sjump_target = ", ind, pre);
-        field_text(e, b, lsb, width);
-        bm_buf_puts(b, ";\n");
-    }
-}
-
-static void emit_decode(ce *e, bm_buf *b, const dlist *l, const char *pre)
-{
-    hdl_core_plan *pl = e->pl;
-    const bm_encoding *enc = &pl->enc;
-    bm_buf_puts(b, "    always @(*) begin\n");
+    int logic = pl->logic_rom;
+    bm_buf exprs;
+    bm_buf_init(&exprs, e->ctx);
+    for (unsigned i = 0; i < pl->enc.n_opcodes; i++)
+        if (pl->op[i].used && e->flag_used[i])
+            d->match_used[i] = 1;
     for (size_t i = 0; i < l->n; i++) {
-        const dsig *s = &l->s[i];
-        int is_imm = strncmp(s->name, "imm_", 4) == 0;
-        if (is_imm || strcmp(s->name, "jump_target") == 0)
-            continue;
-        bm_buf_printf(b, "        %s%s = ", pre, s->name);
-        hdl_lit(b, s->width, 0);
-        bm_buf_puts(b, ";\n");
+        if (logic) {
+            bm_buf_puts(&exprs, "    wire ");
+            hdl_range(&exprs, l->s[i].width);
+            bm_buf_printf(&exprs, "next_%s = ", l->s[i].name);
+        } else {
+            bm_buf_printf(&exprs, "    assign %s = ", l->s[i].name);
+        }
+        decoded_expr(d, &exprs, l->s[i].name);
+        bm_buf_puts(&exprs, ";\n");
     }
-    for (size_t i = 0; i < pl->n_imms; i++) {
-        bm_buf_printf(b, "        %s%s = ", pre, pl->imms[i].name);
-        field_text(e, b, pl->imms[i].lsb, pl->imms[i].width);
-        bm_buf_puts(b, ";\n");
-    }
-    if (needs_jump_target(e)) {
-        /* the first jump opcode's target field; arms of jump opcodes whose
-         * target sits elsewhere override it */
-        unsigned lsb = 0, width = 0;
-        default_jump_field(e, &lsb, &width);
-        bm_buf_printf(b, "        %sjump_target = ", pre);
-        field_text(e, b, lsb, width);
-        bm_buf_puts(b, ";\n");
-    }
+    const bm_encoding *enc = &pl->enc;
     unsigned ob = enc->opcode_bits, olsb = bm_encoding_opcode_lsb(enc);
-    if (ob == 0) {
-        if (pl->op[0].used)
-            emit_decode_arm(e, b, 0, pre, "        ");
-        bm_buf_puts(b, "    end\n");
-        return;
-    }
-    bm_buf_puts(b, "        case (");
-    field_text(e, b, olsb, ob);
-    bm_buf_puts(b, ")\n");
-    unsigned arms = 0;
     for (unsigned i = 0; i < enc->n_opcodes; i++) {
-        if (!pl->op[i].used)
+        if (!d->match_used[i])
             continue;
-        arms++;
-        bm_buf_puts(b, "            ");
-        hdl_lit(b, ob, i);
-        bm_buf_printf(b, ": begin  // %s %s\n", pl->op[i].d->mnemonic, pl->op[i].d->syntax);
-        emit_decode_arm(e, b, i, pre, "                ");
-        bm_buf_puts(b, "            end\n");
+        bm_buf_printf(b, logic ? "    wire next_%s = " : "    assign %s = ", pl->op[i].flag);
+        if (ob == 0) {
+            bm_buf_puts(b, "1'b1");
+        } else {
+            field_text(e, b, olsb, ob);
+            bm_buf_puts(b, " == ");
+            hdl_lit(b, ob, i);
+        }
+        bm_buf_printf(b, ";  // %s %s\n", pl->op[i].d->mnemonic, pl->op[i].d->syntax);
     }
-    if (ob >= 32 || arms < (1u << ob))
-        bm_buf_puts(b, "            default: ;  // not in the program\n");
-    bm_buf_puts(b, "        endcase\n    end\n");
+    bm_buf_append(b, exprs.data ? exprs.data : "", exprs.len);
+    if (exprs.failed)
+        b->failed = 1;
+    bm_buf_free(&exprs);
 }
 
-static void emit_fetch(ce *e, bm_buf *b, const dlist *l)
+static void emit_fetch(ce *e, bm_buf *b, const dlist *l, dec *d)
 {
     hdl_core_plan *pl = e->pl;
     const bm_encoding *enc = &pl->enc;
@@ -808,6 +887,9 @@ static void emit_fetch(ce *e, bm_buf *b, const dlist *l)
         hdl_lit(b, aw, 1);
         bm_buf_puts(b, ";\n");
     }
+    int any_flag = 0;
+    for (unsigned i = 0; i < enc->n_opcodes; i++)
+        any_flag |= pl->op[i].used && e->flag_used[i];
     if (pl->logic_rom) {
         if (aw == 0) {
             /* one instruction: the ROM is a constant */
@@ -834,21 +916,18 @@ static void emit_fetch(ce *e, bm_buf *b, const dlist *l)
                 bm_buf_printf(b, "            default: fetch = {%u{1'bx}};  // never fetched\n", iw);
             bm_buf_puts(b, "        endcase\n    end\n");
         }
-        if (aw == 0 && l->n == 0)
-            return; /* nothing to decode: a lone jump to itself */
+        if (aw == 0 && l->n == 0 && !any_flag)
+            return; /* nothing to decode or register */
         bm_buf_puts(b, "\n    // ---- Decode of the fetched instruction, registered below\n");
-        for (size_t i = 0; i < l->n; i++) {
-            bm_buf_puts(b, "    reg  ");
-            hdl_range(b, l->s[i].width);
-            bm_buf_printf(b, "next_%s;\n", l->s[i].name);
-        }
-        if (l->n)
-            emit_decode(e, b, l, "next_");
+        emit_decode(e, b, l, d);
         bm_buf_puts(b, "    always @(posedge clk) begin\n");
         if (en)
             bm_buf_puts(b, "        if (fetch_en) begin\n");
         if (aw > 0)
             bm_buf_printf(b, "%spc <= fetch_pc;\n", ind);
+        for (unsigned i = 0; i < enc->n_opcodes; i++)
+            if (pl->op[i].used && e->flag_used[i])
+                bm_buf_printf(b, "%s%s <= next_%s;\n", ind, pl->op[i].flag, pl->op[i].flag);
         for (size_t i = 0; i < l->n; i++)
             bm_buf_printf(b, "%s%s <= next_%s;\n", ind, l->s[i].name, l->s[i].name);
         if (en)
@@ -889,9 +968,9 @@ static void emit_fetch(ce *e, bm_buf *b, const dlist *l)
         bm_buf_puts(b, "        end\n");
     bm_buf_puts(b, "    end\n");
     e->uses_clk = 1;
-    if (l->n) {
+    if (l->n || any_flag) {
         bm_buf_puts(b, "\n    // ---- Decode of the instruction in ir\n");
-        emit_decode(e, b, l, "");
+        emit_decode(e, b, l, d);
     }
 }
 
@@ -904,17 +983,19 @@ static void emit_regfile(ce *e)
     if (pl->n_regs == 0)
         return;
     e->uses_clk = 1;
-    bm_buf_puts(b, "\n    // ---- Registers the program writes (the others read as 0)\n");
+    bm_buf_puts(b, "\n    // ---- Registers the program names (one it never writes keeps its 0)\n");
     bm_buf_puts(b, "    always @(posedge clk) begin\n        if (rst) begin\n");
     for (size_t i = 0; i < pl->n_regs; i++) {
         bm_buf_printf(b, "            r%llu <= ", (unsigned long long)pl->regs[i].number);
         hdl_lit(b, e->W, 0);
         bm_buf_puts(b, ";\n");
     }
-    bm_buf_puts(b, "        end else begin\n");
+    bm_buf_puts(b, pl->n_written ? "        end else begin\n" : "        end\n");
     for (size_t i = 0; i < pl->n_regs; i++) {
         const hdl_reg *r = &pl->regs[i];
         unsigned long long n = (unsigned long long)r->number;
+        if (r->next.n == 0)
+            continue;
         bm_buf_printf(b, "            if (wr_r%llu", n);
         write_enable(e, b, &r->writers);
         bm_buf_printf(b, ") r%llu <= ", n);
@@ -924,7 +1005,9 @@ static void emit_regfile(ce *e)
             value_text(e, b, r->next.c[0].value);
         bm_buf_puts(b, ";\n");
     }
-    bm_buf_puts(b, "        end\n    end\n");
+    if (pl->n_written)
+        bm_buf_puts(b, "        end\n");
+    bm_buf_puts(b, "    end\n");
 }
 
 static void emit_holds(ce *e)
@@ -983,7 +1066,7 @@ static void emit_ram(ce *e)
     unsigned W = e->W, depth = pl->p->ram_depth;
     unsigned ninit = bm_core_ram_init_count(pl->core);
     const uint64_t *init = bm_core_ram_init(pl->core);
-    int check = W < 64 && (uint64_t)depth < (UINT64_C(1) << W);
+    int check = ram_needs_range_check(pl);
     const char *index = bm_bits_for(depth) ? "ram_index" : "0";
     e->uses_clk = 1;
     bm_buf_puts(b, "\n    // ---- RAM contents: set at configuration, not changed by reset\n");
@@ -1058,7 +1141,7 @@ static void emit_summary(ce *e, bm_buf *b)
     const bm_core_params *p = pl->p;
     const bm_encoding *enc = &pl->enc;
     bm_buf_printf(b,
-                  "    // %u-bit words; %u register%s (%zu written); ROM %u x %u bits (%u used, %s);\n"
+                  "    // %u-bit words; %u register%s (%zu named in the program); ROM %u x %u bits (%u used, %s);\n"
                   "    // RAM %u words; %u input%s, %u output%s.\n",
                   p->width, p->registers, p->registers == 1 ? "" : "s", pl->n_regs, p->rom_depth,
                   enc->insn_width, pl->n_program, pl->logic_rom ? "logic" : "block RAM",
@@ -1071,10 +1154,12 @@ static void emit_summary(ce *e, bm_buf *b)
     bm_buf_puts(b, ".\n");
 }
 
-static void emit_decls(ce *e, bm_buf *b, const dlist *l)
+static void emit_decls(ce *e, bm_buf *b, const dlist *l, const dec *d)
 {
     hdl_core_plan *pl = e->pl;
     unsigned W = e->W;
+    /* LOGIC: decoded controls are flip-flops; BLOCK: wires decoded from ir */
+    const char *kind = pl->logic_rom ? "reg " : "wire";
     bm_buf_puts(b, "\n    // ---- State\n");
     if (pl->pc_width > 0) {
         bm_buf_puts(b, "    reg  ");
@@ -1086,11 +1171,21 @@ static void emit_decls(ce *e, bm_buf *b, const dlist *l)
         hdl_range(b, pl->enc.insn_width);
         bm_buf_puts(b, "ir;  // the current instruction\n");
     }
-    if (l->n)
+    int any = 0;
+    for (unsigned i = 0; i < pl->enc.n_opcodes; i++) {
+        int need = pl->logic_rom ? pl->op[i].used && e->flag_used[i] : d->match_used[i];
+        if (!need)
+            continue;
+        if (!any++)
+            bm_buf_printf(b, "    // the current instruction, decoded%s\n",
+                          pl->logic_rom ? " (registered at fetch)" : "");
+        bm_buf_printf(b, "    %s %s;\n", kind, pl->op[i].flag);
+    }
+    if (!any && l->n)
         bm_buf_printf(b, "    // the current instruction, decoded%s\n",
                       pl->logic_rom ? " (registered at fetch)" : "");
     for (size_t i = 0; i < l->n; i++) {
-        bm_buf_puts(b, "    reg  ");
+        bm_buf_printf(b, "    %s ", kind);
         hdl_range(b, l->s[i].width);
         bm_buf_printf(b, "%s;\n", l->s[i].name);
     }
@@ -1127,9 +1222,12 @@ static void emit_unused(ce *e, bm_buf *b)
         while (lo > 0 && !e->word_bit_used[lo - 1])
             lo--;
         bm_buf_puts(&list, ", ");
-        hdl_slice(&list, pl->logic_rom ? "fetch" : "ir", lo, bit - lo + 1);
+        word_slice(e, &list, pl->logic_rom ? "fetch" : "ir", lo, bit - lo + 1);
         bit = lo;
     }
+    for (size_t i = 0; i < pl->n_regs; i++)
+        if (!pl->regs[i].read)
+            bm_buf_printf(&list, ", r%llu", (unsigned long long)pl->regs[i].number);
     for (unsigned i = 0; i < pl->p->inputs; i++)
         if (!pl->in_read[i])
             bm_buf_printf(&list, ", i%u_data, i%u_valid", i, i);
@@ -1141,11 +1239,12 @@ static void emit_unused(ce *e, bm_buf *b)
     if (pl->pc_width == 0 && !has_stall(e) && pl->n_regs == 0 && !pl->any_post &&
         pl->max_cycles < 2)
         bm_buf_puts(&list, ", rst");
-    if (list.len) {
+    if (list.failed)
+        b->failed = 1;
+    else if (list.len)
         bm_buf_printf(b, "\n    // ---- Inputs and instruction bits this program never uses\n"
                          "    wire unused = &{1'b0%s};\n",
                       list.data);
-    }
     bm_buf_free(&list);
 }
 
@@ -1189,11 +1288,15 @@ int hdl_core_body(bm_buf *out, bm_ctx *ctx, const bm_core *core, const bm_verilo
     emit_ram(&e);
     dlist l = {NULL, 0, 0};
     collect_decoded(&e, &l);
-    emit_fetch(&e, &fetch, &l);
+    dec d;
+    memset(&d, 0, sizeof d);
+    d.e = &e;
+    d.pre = pl.logic_rom ? "next_" : "";
+    emit_fetch(&e, &fetch, &l, &d);
 
     emit_ports(&e, out);
     emit_summary(&e, out);
-    emit_decls(&e, out, &l);
+    emit_decls(&e, out, &l, &d);
     bm_buf_append(out, e.decl.data ? e.decl.data : "", e.decl.len);
     bm_buf_append(out, e.body.data ? e.body.data : "", e.body.len);
     bm_buf_append(out, fetch.data ? fetch.data : "", fetch.len);

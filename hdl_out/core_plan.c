@@ -247,6 +247,8 @@ static int plan_insn(hdl_core_plan *pl, const bm_insn *in)
                 return rc;
         }
     }
+    if (d->dst == BM_DST_RAM && !pl->ram_load)
+        return BM_OK; /* a store nothing can read back: it builds nothing */
     hdl_value val[3];
     for (unsigned slot = 0; slot < 3; slot++)
         if ((rc = slot_value(pl, local, in, slot, &val[slot])))
@@ -268,8 +270,6 @@ static int plan_insn(hdl_core_plan *pl, const bm_insn *in)
         pl->has_ram = 1;
         if (d->dst == BM_DST_RAM)
             pl->ram_store = 1;
-        else
-            pl->ram_load = 1;
     }
 
     hdl_value result = {HV_ZERO, 0};
@@ -382,11 +382,27 @@ int hdl_plan_core(hdl_core_plan *pl, bm_ctx *ctx, const bm_core *core,
         return bm_oom(ctx);
     for (unsigned r = 0; r < pl->p->registers; r++)
         pl->reg_slot[r] = NONE_IDX;
+    for (unsigned pc = 0; pc < pl->n_program; pc++) {
+        const bm_opcode_def *d = bm_isa_get(bm_core_insn(core, pc)->opcode);
+        for (unsigned slot = 0; slot < 3; slot++)
+            if (slot_src(d, slot)->kind == BM_SRC_RAM)
+                pl->ram_load = 1;
+    }
     for (unsigned pc = 0; pc < pl->n_program; pc++)
         if ((rc = plan_insn(pl, bm_core_insn(core, pc))))
             return rc;
-    for (size_t i = 0; i < pl->n_reads; i++)
-        pl->reads[i].sel_width = bm_bits_for(pl->reads[i].n_regs);
+    for (size_t i = 0; i < pl->n_reads; i++) {
+        hdl_read *rd = &pl->reads[i];
+        rd->sel_width = bm_bits_for(rd->n_regs);
+        for (size_t k = 0; k < rd->n_regs; k++) {
+            hdl_reg *r;
+            if ((rc = find_reg(pl, rd->regs[k], &r)))
+                return rc;
+            r->read = 1;
+        }
+    }
+    for (size_t i = 0; i < pl->n_regs; i++)
+        pl->n_written += pl->regs[i].next.n > 0;
     qsort(pl->regs, pl->n_regs, sizeof *pl->regs, cmp_reg);
     for (size_t i = 0; i < pl->n_regs; i++)
         pl->reg_slot[pl->regs[i].number] = (unsigned)i;

@@ -122,11 +122,13 @@ typedef struct hdl_unit {
     char name[40];  /* res_add */
 } hdl_unit;
 
-/* A register the program writes (registers it never writes are constant 0). */
+/* A register the program names.  One it reads but never writes keeps the 0
+ * of reset; one it writes but never reads is kept for waveforms. */
 typedef struct hdl_reg {
     uint64_t number;
-    hdl_mux next;         /* the values written                         */
+    hdl_mux next;         /* the values written (none: never written)   */
     bm_opcode_set writers;
+    int read;             /* some instruction reads it                  */
 } hdl_reg;
 
 typedef struct hdl_outport {
@@ -169,6 +171,7 @@ typedef struct hdl_core_plan {
     hdl_reg *regs;
     size_t n_regs, cap_regs;
     unsigned *reg_slot;       /* register number -> regs index, or -1u   */
+    size_t n_written;         /* registers with at least one writer       */
     hdl_outport *outs;        /* per output port                          */
     unsigned char *in_read;   /* per input port: read by the program      */
     hdl_mux ram_wdata;        /* values stored to RAM                     */

@@ -154,8 +154,10 @@ static int core_modules(bm_verilog_files *fs, const bm_machine *m, const bm_veri
         bm_buf_puts(&what, ".");
         char *w = bm_buf_take(&what, NULL);
         hdl_file_header(&b, m, "//", w ? w : "");
-        bm_free(ctx, w);
         bm_buf_printf(&b, "\nmodule %s%s", core_module[c], body[c]);
+        if (!w)
+            b.failed = 1;
+        bm_free(ctx, w);
         rc = add_file(fs, core_module[c], ".v", &b);
     }
     for (unsigned c = 0; c < nc; c++)
@@ -225,8 +227,10 @@ int bm_verilog_generate(bm_verilog_files **out, const bm_machine *m,
         char *w = bm_buf_take(&b, NULL);
         bm_buf_init(&b, ctx);
         hdl_file_header(&b, m, "//", w ? w : "");
-        bm_free(ctx, w);
         bm_buf_puts(&b, "\n");
+        if (!w)
+            b.failed = 1;
+        bm_free(ctx, w);
         rc = hdl_top_module(&b, &d);
         if (rc == 0)
             rc = add_file(fs, fs->top, ".v", &b);
@@ -285,23 +289,35 @@ int bm_verilog_generate(bm_verilog_files **out, const bm_machine *m,
 
 /* ---- folder output ----------------------------------------------------------------- */
 
-static char *path_join(bm_ctx *ctx, const char *dir, const char *name)
+/* Paths are built in fixed buffers, so that cleaning up never needs memory. */
+#define PATH_BUF 4096
+typedef struct path_buf {
+    char s[PATH_BUF];
+} path_buf;
+
+/* dir (without trailing slashes) + suffix; 0 when it does not fit. */
+static int sibling(path_buf *out, const char *dir, const char *suffix)
 {
-    size_t n = strlen(dir) + strlen(name) + 2;
-    char *p = bm_malloc(ctx, n);
-    if (p)
-        snprintf(p, n, "%s/%s", dir, name);
-    return p;
+    size_t n = strlen(dir);
+    while (n > 1 && dir[n - 1] == '/')
+        n--;
+    int len = snprintf(out->s, sizeof out->s, "%.*s%s", (int)n, dir, suffix);
+    return len >= 0 && (size_t)len < sizeof out->s;
+}
+
+static int join(path_buf *out, const char *dir, const char *name)
+{
+    int len = snprintf(out->s, sizeof out->s, "%s/%s", dir, name);
+    return len >= 0 && (size_t)len < sizeof out->s;
 }
 
 /* 1 when dir holds a MANIFEST of ours, so it is an earlier output. */
-static int is_previous_output(bm_ctx *ctx, const char *dir)
+static int is_previous_output(const char *dir)
 {
-    char *path = path_join(ctx, dir, "MANIFEST");
-    if (!path)
+    path_buf path;
+    if (!join(&path, dir, "MANIFEST"))
         return 0;
-    FILE *f = fopen(path, "rb");
-    bm_free(ctx, path);
+    FILE *f = fopen(path.s, "rb");
     if (!f)
         return 0;
     char line[64] = "";
@@ -311,19 +327,31 @@ static int is_previous_output(bm_ctx *ctx, const char *dir)
     return ok;
 }
 
+/* 1 when dir is a folder with nothing in it. */
+static int is_empty_folder(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    int empty = 1;
+    struct dirent *ent;
+    while (empty && (ent = readdir(d)) != NULL)
+        empty = strcmp(ent->d_name, ".") == 0 || strcmp(ent->d_name, "..") == 0;
+    closedir(d);
+    return empty;
+}
+
 /* Removes a folder and the plain files in it (best effort). */
-static int remove_folder(bm_ctx *ctx, const char *dir)
+static int remove_folder(const char *dir)
 {
     DIR *d = opendir(dir);
     if (d) {
         struct dirent *ent;
         while ((ent = readdir(d)) != NULL) {
-            if (strcmp(ent->d_name, ".") == 0 || strcmp(ent->d_name, "..") == 0)
-                continue;
-            char *p = path_join(ctx, dir, ent->d_name);
-            if (p)
-                unlink(p);
-            bm_free(ctx, p);
+            path_buf p;
+            if (strcmp(ent->d_name, ".") != 0 && strcmp(ent->d_name, "..") != 0 &&
+                join(&p, dir, ent->d_name))
+                unlink(p.s);
         }
         closedir(d);
     }
@@ -332,10 +360,12 @@ static int remove_folder(bm_ctx *ctx, const char *dir)
 
 static int write_one(bm_ctx *ctx, const char *dir, const vfile *f)
 {
-    char *path = path_join(ctx, dir, f->name);
-    if (!path)
-        return bm_oom(ctx);
-    FILE *out = fopen(path, "wb");
+    path_buf path;
+    if (!join(&path, dir, f->name)) {
+        bm_error(ctx, bm_loc_make(dir, 0, 0), "the folder name is too long");
+        return BM_EINVAL;
+    }
+    FILE *out = fopen(path.s, "wb");
     int ok = out && fwrite(f->text, 1, f->len, out) == f->len;
     int err = errno;
     if (out && fclose(out) != 0) {
@@ -343,45 +373,29 @@ static int write_one(bm_ctx *ctx, const char *dir, const vfile *f)
         err = errno;
     }
     if (!ok)
-        bm_error(ctx, bm_loc_make(path, 0, 0), "cannot write: %s", strerror(err));
-    bm_free(ctx, path);
+        bm_error(ctx, bm_loc_make(path.s, 0, 0), "cannot write: %s", strerror(err));
     return ok ? BM_OK : BM_EIO;
 }
 
-/* "dir" without trailing slashes, plus a suffix. */
-static char *sibling(bm_ctx *ctx, const char *dir, const char *suffix)
-{
-    size_t n = strlen(dir);
-    while (n > 1 && dir[n - 1] == '/')
-        n--;
-    size_t total = n + strlen(suffix) + 1;
-    char *p = bm_malloc(ctx, total);
-    if (p)
-        snprintf(p, total, "%.*s%s", (int)n, dir, suffix);
-    return p;
-}
-
 /* Creates a new folder next to dir, "dir.KIND<pid>-<n>", with the usual
- * permissions (mkdir honours the umask, unlike mkdtemp); NULL on failure. */
-static char *new_sibling_folder(bm_ctx *ctx, const char *dir, const char *kind)
+ * permissions (mkdir honours the umask, unlike mkdtemp); 0 on failure with
+ * errno set. */
+static int new_sibling_folder(path_buf *out, const char *dir, const char *kind)
 {
     for (unsigned n = 0; n < 1000; n++) {
         char suffix[64];
         snprintf(suffix, sizeof suffix, ".%s%ld-%u", kind, (long)getpid(), n);
-        char *p = sibling(ctx, dir, suffix);
-        if (!p)
-            return NULL;
-        if (mkdir(p, 0777) == 0)
-            return p;
-        int err = errno;
-        bm_free(ctx, p);
-        if (err != EEXIST) {
-            errno = err;
-            return NULL;
+        if (!sibling(out, dir, suffix)) {
+            errno = ENAMETOOLONG;
+            return 0;
         }
+        if (mkdir(out->s, 0777) == 0)
+            return 1;
+        if (errno != EEXIST)
+            return 0;
     }
     errno = EEXIST;
-    return NULL;
+    return 0;
 }
 
 int bm_verilog_write_dir(const bm_machine *m, const char *dir, const bm_verilog_options *opt)
@@ -390,12 +404,18 @@ int bm_verilog_write_dir(const bm_machine *m, const char *dir, const bm_verilog_
         return BM_EINVAL;
     bm_ctx *ctx = bm_machine_ctx(m);
     bm_loc where = bm_loc_make(dir, 0, 0);
+    path_buf target, tmp, old;
+    if (!sibling(&target, dir, "") || !sibling(&tmp, dir, ".tmp0000000000-000")) {
+        bm_error(ctx, where, "the folder name is too long");
+        return BM_EINVAL;
+    }
     struct stat st;
-    int exists = stat(dir, &st) == 0;
-    if (exists && (!S_ISDIR(st.st_mode) || !is_previous_output(ctx, dir))) {
+    int exists = stat(target.s, &st) == 0;
+    if (exists && (!S_ISDIR(st.st_mode) ||
+                   (!is_previous_output(target.s) && !is_empty_folder(target.s)))) {
         bm_error(ctx, where,
-                 "refusing to replace '%s': it exists and is not an earlier output of "
-                 "'bmc verilog' (no MANIFEST); remove it or choose another folder",
+                 "refusing to replace '%s': it exists and is neither empty nor an earlier "
+                 "output of 'bmc verilog' (no MANIFEST); remove it or choose another folder",
                  dir);
         return BM_EEXISTS;
     }
@@ -403,46 +423,39 @@ int bm_verilog_write_dir(const bm_machine *m, const char *dir, const bm_verilog_
     int rc = bm_verilog_generate(&fs, m, opt);
     if (rc)
         return rc;
-    char *target = sibling(ctx, dir, "");
-    char *tmp = target ? new_sibling_folder(ctx, dir, "tmp") : NULL;
-    char *old = NULL;
-    if (!target) {
-        rc = bm_oom(ctx);
-        goto done;
-    }
-    if (!tmp) {
+    if (!new_sibling_folder(&tmp, target.s, "tmp")) {
         bm_error(ctx, where, "cannot create a temporary folder next to it: %s", strerror(errno));
-        rc = BM_EIO;
-        goto done;
+        bm_verilog_files_free(fs);
+        return BM_EIO;
     }
     for (size_t i = 0; i < fs->n && rc == 0; i++)
-        rc = write_one(ctx, tmp, &fs->f[i]);
+        rc = write_one(ctx, tmp.s, &fs->f[i]);
+    int moved_old = 0;
     if (rc == 0 && exists) {
         /* Move the earlier output aside (a rename onto an empty folder), put
          * the new one in place, then delete the old one. */
-        old = new_sibling_folder(ctx, dir, "old");
-        if (!old || rename(target, old) != 0) {
+        int made = new_sibling_folder(&old, target.s, "old");
+        if (!made || rename(target.s, old.s) != 0) {
             bm_error(ctx, where, "cannot move the earlier output aside: %s", strerror(errno));
             rc = BM_EIO;
-            if (old)
-                rmdir(old);
+            if (made)
+                rmdir(old.s);
+        } else {
+            moved_old = 1;
         }
     }
-    if (rc == 0 && rename(tmp, target) != 0) {
+    if (rc == 0 && rename(tmp.s, target.s) != 0) {
         bm_error(ctx, where, "cannot rename the new output into place: %s", strerror(errno));
         rc = BM_EIO;
-        if (old)
-            rename(old, target);
+        if (moved_old)
+            rename(old.s, target.s);
+        moved_old = 0;
     }
     if (rc != 0)
-        remove_folder(ctx, tmp);
-    else if (old && remove_folder(ctx, old) != 0)
-        bm_warning(ctx, bm_loc_make(old, 0, 0), "could not remove the earlier output: %s",
+        remove_folder(tmp.s);
+    else if (moved_old && remove_folder(old.s) != 0)
+        bm_warning(ctx, bm_loc_make(old.s, 0, 0), "could not remove the earlier output: %s",
                    strerror(errno));
-done:
-    bm_free(ctx, target);
-    bm_free(ctx, tmp);
-    bm_free(ctx, old);
     bm_verilog_files_free(fs);
     return rc;
 }

@@ -58,9 +58,9 @@ const char *bm_verilog_files_top(const bm_verilog_files *files);
 
 /* Generates the files and writes them to the folder dir, all or nothing:
  * they are written into a new temporary folder next to dir, which is then
- * renamed to dir.  An existing dir is replaced only when it holds a MANIFEST
- * written by an earlier run (so it is a previous output); any other existing
- * dir is refused with BM_EEXISTS and left untouched. */
+ * renamed to dir.  An existing dir is replaced only when it is empty or holds
+ * a MANIFEST written by an earlier run (so it is a previous output); any
+ * other existing dir is refused with BM_EEXISTS and left untouched. */
 int bm_verilog_write_dir(const bm_machine *m, const char *dir, const bm_verilog_options *opt);
 
 #ifdef __cplusplus

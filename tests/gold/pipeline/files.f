@@ -1,0 +1,3 @@
+pipeline_scale.v
+pipeline_offset.v
+pipeline.v
