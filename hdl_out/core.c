@@ -493,7 +493,10 @@ static void emit_handshake(ce *e)
             bm_buf_printf(b, "%s%s", sep, flag(e, i));
     }
     bm_buf_puts(b, ";\n");
-    bm_buf_puts(b, "    wire fetch_en = rst | ~stall;  // the instruction completes: fetch the next\n");
+    if (e->pl->logic_rom)
+        bm_buf_puts(b, "    wire fetch_en = ~stall;  // the instruction completes: fetch the next\n");
+    else
+        bm_buf_puts(b, "    wire fetch_en = rst | ~stall;  // the instruction completes: fetch the next\n");
 }
 
 /* ---- jumps ---------------------------------------------------------------------- */
@@ -823,6 +826,49 @@ static void decoded_expr(dec *d, bm_buf *b, const char *name)
     }
 }
 
+/* The value a decoded control takes for instruction 0, which reset loads.
+ * Controls instruction 0 does not use get 0 (or its word's field): they do
+ * not matter in its cycle. */
+static uint64_t reset_value(ce *e, const char *name)
+{
+    hdl_core_plan *pl = e->pl;
+    const bm_insn *in = bm_core_insn(pl->core, 0);
+    unsigned local = (unsigned)pl->enc.local_number[in->opcode];
+    const hdl_op *op = &pl->op[local];
+    const bm_opcode_def *d = op->d;
+    bm_word w;
+    bm_encode(&pl->enc, in, &w);
+    unsigned long long n;
+    unsigned u;
+    if (sscanf(name, "wr_r%llu", &n) == 1)
+        return writes_reg(d) && in->operand[d->dst_operand] == n;
+    if (sscanf(name, "take_i%u", &u) == 1)
+        return takes_input(d) && in->operand[d->port_operand] == u;
+    if (sscanf(name, "give_o%u", &u) == 1)
+        return gives_output(d) && in->operand[d->port_operand] == u;
+    if (strncmp(name, "sel_", 4) == 0) {
+        for (unsigned slot = 0; slot < 4; slot++) {
+            unsigned r = slot < 3 ? op->read[slot] : op->addr_read;
+            if (r != NONE_IDX && strcmp(pl->reads[r].name + 3, name + 4) == 0)
+                return reg_index(&pl->reads[r],
+                                 in->operand[slot < 3 ? slot_operand(d, slot) : op->addr_operand]);
+        }
+        return 0;
+    }
+    if (strncmp(name, "imm_", 4) == 0) {
+        for (size_t i = 0; i < pl->n_imms; i++)
+            if (strcmp(pl->imms[i].name, name) == 0)
+                return bm_word_get(&w, pl->imms[i].lsb, pl->imms[i].width);
+        return 0;
+    }
+    if (strcmp(name, "jump_target") == 0) {
+        unsigned lsb, width;
+        if (jump_field(e, local, &lsb, &width))
+            return in->operand[d->target_operand];
+    }
+    return 0;
+}
+
 /* Writes the decode of e->word: the opcode flags, then every control.
  * LOGIC declares next_* wires here; BLOCK assigns wires declared with the
  * state. */
@@ -873,14 +919,17 @@ static void emit_fetch(ce *e, bm_buf *b, const dlist *l, dec *d)
     const bm_encoding *enc = &pl->enc;
     unsigned aw = pl->pc_width, iw = enc->insn_width;
     int en = has_stall(e);
-    const char *ind = en ? "            " : "        ";
+    const char *ind = pl->logic_rom || en ? "            " : "        ";
     bm_buf_puts(b, "\n    // ---- Fetch: the program ROM, read at the pc of the next cycle\n");
     if (aw > 0) {
         bm_buf_puts(b, "    wire ");
         hdl_range(b, aw);
-        bm_buf_puts(b, "fetch_pc = rst ? ");
-        hdl_lit(b, aw, 0);
-        bm_buf_puts(b, " : ");
+        bm_buf_puts(b, "fetch_pc = ");
+        if (!pl->logic_rom) {
+            bm_buf_puts(b, "rst ? ");
+            hdl_lit(b, aw, 0);
+            bm_buf_puts(b, " : ");
+        }
         if (needs_jump_target(e))
             bm_buf_puts(b, "taken ? jump_target : ");
         bm_buf_puts(b, "pc + ");
@@ -920,9 +969,28 @@ static void emit_fetch(ce *e, bm_buf *b, const dlist *l, dec *d)
             return; /* nothing to decode or register */
         bm_buf_puts(b, "\n    // ---- Decode of the fetched instruction, registered below\n");
         emit_decode(e, b, l, d);
-        bm_buf_puts(b, "    always @(posedge clk) begin\n");
-        if (en)
-            bm_buf_puts(b, "        if (fetch_en) begin\n");
+        /* Reset loads instruction 0, decoded here rather than through
+         * fetch_pc, so that rst reaches only the flip-flops' reset pins. */
+        char first[160];
+        bm_insn_format(first, sizeof first, bm_core_insn(pl->core, 0));
+        bm_buf_printf(b, "    always @(posedge clk) begin\n"
+                         "        if (rst) begin  // instruction 0: %s\n", first);
+        if (aw > 0) {
+            bm_buf_puts(b, "            pc <= ");
+            hdl_lit(b, aw, 0);
+            bm_buf_puts(b, ";\n");
+        }
+        for (unsigned i = 0; i < enc->n_opcodes; i++)
+            if (pl->op[i].used && e->flag_used[i])
+                bm_buf_printf(b, "            %s <= %s;\n", pl->op[i].flag,
+                              i == (unsigned)enc->local_number[bm_core_insn(pl->core, 0)->opcode]
+                                  ? "1'b1" : "1'b0");
+        for (size_t i = 0; i < l->n; i++) {
+            bm_buf_printf(b, "            %s <= ", l->s[i].name);
+            hdl_lit(b, l->s[i].width, reset_value(e, l->s[i].name));
+            bm_buf_puts(b, ";\n");
+        }
+        bm_buf_printf(b, "        end else%s begin\n", en ? " if (fetch_en)" : "");
         if (aw > 0)
             bm_buf_printf(b, "%spc <= fetch_pc;\n", ind);
         for (unsigned i = 0; i < enc->n_opcodes; i++)
@@ -930,9 +998,7 @@ static void emit_fetch(ce *e, bm_buf *b, const dlist *l, dec *d)
                 bm_buf_printf(b, "%s%s <= next_%s;\n", ind, pl->op[i].flag, pl->op[i].flag);
         for (size_t i = 0; i < l->n; i++)
             bm_buf_printf(b, "%s%s <= next_%s;\n", ind, l->s[i].name, l->s[i].name);
-        if (en)
-            bm_buf_puts(b, "        end\n");
-        bm_buf_puts(b, "    end\n");
+        bm_buf_puts(b, "        end\n    end\n");
         e->uses_clk = 1;
         return;
     }

@@ -622,14 +622,16 @@ Test(verilog, timing_load_takes_two_cycles)
     bm_ctx_free(ctx);
 }
 
-/* Control flow, stores, tries and halting, three cores side by side. */
+/* Control flow, stores, tries and halting, and what reset loads, five cores
+ * side by side. */
 static const char control_xml[] =
     "<?xml version=\"1.0\"?>\n"
     "<machine format=\"1\" name=\"control\">\n"
     "  <input name=\"n\" width=\"8\"/><input name=\"p\" width=\"8\"/>\n"
     "  <input name=\"addr\" width=\"8\"/><input name=\"data\" width=\"8\"/>\n"
     "  <output name=\"sum\" width=\"8\"/><output name=\"seen\" width=\"8\"/>\n"
-    "  <output name=\"back\" width=\"8\"/>\n"
+    "  <output name=\"back\" width=\"8\"/><output name=\"first\" width=\"4\"/>\n"
+    "  <output name=\"hop\" width=\"4\"/>\n"
     "  <core name=\"count\" width=\"8\" registers=\"2\" rom=\"8\" ram=\"0\" inputs=\"1\" outputs=\"1\">\n"
     "    <opcodes>li add dec j jz in out halt</opcodes>\n"
     "    <program><i>in r0, i0</i><i>li r1, 0</i><i>jz r0, 6</i><i>add r1, r0</i>\n"
@@ -645,6 +647,16 @@ static const char control_xml[] =
     "    <program><i>in r0, i0</i><i>in r1, i1</i><i>st r0, r1</i><i>ld r2, r0</i>\n"
     "      <i>out o0, r2</i><i>j 0</i></program>\n"
     "  </core>\n"
+    "  <core name=\"first\" width=\"4\" registers=\"2\" rom=\"5\" ram=\"0\" inputs=\"0\" outputs=\"1\">\n"
+    "    <opcodes>li inc j out</opcodes>\n"
+    "    <program><i>out o0, r1</i><i>li r1, 9</i><i>out o0, r0</i><i>inc r0</i><i>j 0</i>\n"
+    "    </program>\n"
+    "  </core>\n"
+    "  <core name=\"hop\" width=\"4\" registers=\"1\" rom=\"5\" ram=\"0\" inputs=\"0\" outputs=\"1\">\n"
+    "    <opcodes>li j out halt</opcodes>\n"
+    "    <program><i>j 2</i><i>halt</i><i>li r0, 4</i><i>out o0, r0</i><i>halt</i></program>\n"
+    "  </core>\n"
+    "  <bond from=\"first.o0\" to=\"first\"/><bond from=\"hop.o0\" to=\"hop\"/>\n"
     "  <bond from=\"n\" to=\"count.i0\"/><bond from=\"count.o0\" to=\"sum\"/>\n"
     "  <bond from=\"p\" to=\"poll.i0\"/><bond from=\"poll.o0\" to=\"seen\"/>\n"
     "  <bond from=\"addr\" to=\"mem.i0\"/><bond from=\"data\" to=\"mem.i1\"/>\n"
@@ -663,9 +675,13 @@ Test(verilog, timing_control_memory_and_halt)
      * out 0 in 5, jnz falls through to halt.
      * mem: st then ld of address 2 gives 9 out in cycle 5; address 6 is past
      * the 4-word RAM: the store does nothing and the load reads 0 (cycle 12). */
-    /* lines come cycle by cycle, outputs in declaration order within one */
-    expect_run(dir, "n 3\np 5\np 0\naddr 2\ndata 9\naddr 6\ndata 5\n", "--cycles 40",
-               "2 seen 5\n5 seen 0\n5 back 9\n12 back 0\n15 sum 6\n");
+    /* first: the instruction reset loads reads r1 through a mux (0), then
+     * r0 (0), r0 += 1, and round again: 9, 1, 9, 2 ...
+     * hop: reset loads a jump, taken in cycle 0; 4 comes out in cycle 2.
+     * Lines come cycle by cycle, outputs in declaration order within one. */
+    expect_run(dir, "n 3\np 5\np 0\naddr 2\ndata 9\naddr 6\ndata 5\n", "--cycles 16",
+               "0 first 0\n2 seen 5\n2 first 0\n2 hop 4\n5 seen 0\n5 back 9\n5 first 9\n"
+               "7 first 1\n10 first 9\n12 back 0\n12 first 2\n15 sum 6\n15 first 9\n");
     bm_machine_free(m);
     bm_ctx_free(ctx);
 }

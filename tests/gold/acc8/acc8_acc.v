@@ -42,13 +42,13 @@ module acc8_acc (
     wire out_done = (give_o0 & o0_ready);  // a waiting output is taken
     wire stall = (is_in & ~in_xfer)
                  | (is_out & ~out_done);
-    wire fetch_en = rst | ~stall;  // the instruction completes: fetch the next
+    wire fetch_en = ~stall;  // the instruction completes: fetch the next
 
     // ---- Jumps
     wire taken = is_j;
 
     // ---- Fetch: the program ROM, read at the pc of the next cycle
-    wire [1:0] fetch_pc = rst ? 2'd0 : taken ? jump_target : pc + 2'd1;
+    wire [1:0] fetch_pc = taken ? jump_target : pc + 2'd1;
     reg  [5:0] fetch;  // the instruction of the next cycle
     always @(*) begin
         case (fetch_pc)
@@ -70,7 +70,17 @@ module acc8_acc (
     wire next_give_o0 = next_is_out;
     wire [1:0] next_jump_target = fetch[3:2];
     always @(posedge clk) begin
-        if (fetch_en) begin
+        if (rst) begin  // instruction 0: in r1, i0
+            pc <= 2'd0;
+            is_j <= 1'b0;
+            is_in <= 1'b1;
+            is_out <= 1'b0;
+            wr_r0 <= 1'b0;
+            wr_r1 <= 1'b1;
+            take_i0 <= 1'b1;
+            give_o0 <= 1'b0;
+            jump_target <= 2'd0;
+        end else if (fetch_en) begin
             pc <= fetch_pc;
             is_j <= next_is_j;
             is_in <= next_is_in;

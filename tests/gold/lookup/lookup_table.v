@@ -52,13 +52,13 @@ module lookup_table (
     wire stall = (is_in & ~in_xfer)
                  | (is_out & ~out_done)
                  | (is_ld & ~mc_last);
-    wire fetch_en = rst | ~stall;  // the instruction completes: fetch the next
+    wire fetch_en = ~stall;  // the instruction completes: fetch the next
 
     // ---- Jumps
     wire taken = is_j;
 
     // ---- Fetch: the program ROM, read at the pc of the next cycle
-    wire [1:0] fetch_pc = rst ? 2'd0 : taken ? jump_target : pc + 2'd1;
+    wire [1:0] fetch_pc = taken ? jump_target : pc + 2'd1;
     reg  [3:0] fetch;  // the instruction of the next cycle
     always @(*) begin
         case (fetch_pc)
@@ -80,7 +80,18 @@ module lookup_table (
     wire next_give_o0 = next_is_out;
     wire [1:0] next_jump_target = fetch[1:0];
     always @(posedge clk) begin
-        if (fetch_en) begin
+        if (rst) begin  // instruction 0: in r0, i0
+            pc <= 2'd0;
+            is_j <= 1'b0;
+            is_in <= 1'b1;
+            is_out <= 1'b0;
+            is_ld <= 1'b0;
+            wr_r0 <= 1'b1;
+            wr_r1 <= 1'b0;
+            take_i0 <= 1'b1;
+            give_o0 <= 1'b0;
+            jump_target <= 2'd0;
+        end else if (fetch_en) begin
             pc <= fetch_pc;
             is_j <= next_is_j;
             is_in <= next_is_in;
