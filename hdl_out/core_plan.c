@@ -253,7 +253,7 @@ static int plan_insn(hdl_core_plan *pl, const bm_insn *in)
     for (unsigned slot = 0; slot < 3; slot++)
         if ((rc = slot_value(pl, local, in, slot, &val[slot])))
             return rc;
-    if (d->c.kind != BM_SRC_NONE && !hdl_alu_uses(d->alu, 2))
+    if (d->c.kind != BM_SRC_NONE && !bm_hdl_alu_uses(d->alu, 2))
         return unsupported(pl, in, "feeds a third ALU input that its unit does not have");
 
     int addr = ram_addr_operand(d);
@@ -280,7 +280,7 @@ static int plan_insn(hdl_core_plan *pl, const bm_insn *in)
         if ((rc = find_unit(pl, d->alu, &u)))
             return rc;
         for (unsigned slot = 0; slot < 3; slot++)
-            if (hdl_alu_uses(d->alu, slot) &&
+            if (bm_hdl_alu_uses(d->alu, slot) &&
                 (rc = mux_add(ctx, &pl->units[u].in[slot], val[slot], local)))
                 return rc;
         result.kind = HV_UNIT;
@@ -344,7 +344,7 @@ static int cmp_reg(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-int hdl_plan_core(hdl_core_plan *pl, bm_ctx *ctx, const bm_core *core,
+int bm_hdl_plan_core(hdl_core_plan *pl, bm_ctx *ctx, const bm_core *core,
                   const bm_verilog_options *opt)
 {
     memset(pl, 0, sizeof *pl);
@@ -403,7 +403,8 @@ int hdl_plan_core(hdl_core_plan *pl, bm_ctx *ctx, const bm_core *core,
     }
     for (size_t i = 0; i < pl->n_regs; i++)
         pl->n_written += pl->regs[i].next.n > 0;
-    qsort(pl->regs, pl->n_regs, sizeof *pl->regs, cmp_reg);
+    if (pl->n_regs)
+        qsort(pl->regs, pl->n_regs, sizeof *pl->regs, cmp_reg);
     for (size_t i = 0; i < pl->n_regs; i++)
         pl->reg_slot[pl->regs[i].number] = (unsigned)i;
     return BM_OK;
@@ -416,7 +417,7 @@ static void mux_free(bm_ctx *ctx, hdl_mux *m)
     m->n = m->cap = 0;
 }
 
-void hdl_plan_free(hdl_core_plan *pl)
+void bm_hdl_plan_free(hdl_core_plan *pl)
 {
     bm_ctx *ctx = pl->ctx;
     if (!ctx)

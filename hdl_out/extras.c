@@ -15,7 +15,7 @@
 
 /* ---- pin wrapper ------------------------------------------------------------------ */
 
-int hdl_pin_wrapper(bm_buf *b, const hdl_design *d, const char *name)
+int bm_hdl_pin_wrapper(bm_buf *b, const hdl_design *d, const char *name)
 {
     const bm_machine *m = d->m;
     unsigned ni = bm_machine_input_count(m), no = bm_machine_output_count(m);
@@ -26,7 +26,7 @@ int hdl_pin_wrapper(bm_buf *b, const hdl_design *d, const char *name)
     char what[160];
     snprintf(what, sizeof what, "%s.v: %s behind three pins, for area and Fmax trials.", name,
              d->top);
-    hdl_file_header(b, m, "//", what);
+    bm_hdl_file_header(b, m, "//", what);
     bm_buf_printf(b,
                   "\nmodule %s (\n"
                   "    input  wire clk,\n"
@@ -35,7 +35,7 @@ int hdl_pin_wrapper(bm_buf *b, const hdl_design *d, const char *name)
                   ");\n",
                   name);
     bm_buf_printf(b, "    reg  ");
-    hdl_range(b, bits);
+    bm_hdl_range(b, bits);
     bm_buf_printf(b, "shift;\n    always @(posedge clk) shift <= ");
     if (bits > 1)
         bm_buf_printf(b, "{shift[%u:0], sin};\n", bits - 2);
@@ -50,9 +50,9 @@ int hdl_pin_wrapper(bm_buf *b, const hdl_design *d, const char *name)
         const char *n = bm_machine_input_name(m, i);
         unsigned w = bm_machine_input_width(m, i);
         bm_buf_puts(b, "    wire ");
-        hdl_range(b, w);
+        bm_hdl_range(b, w);
         bm_buf_printf(b, "%s_tdata = ", n);
-        hdl_slice(b, "shift", at, w);
+        bm_hdl_slice(b, "shift", at, w);
         at += w;
         bm_buf_printf(b, ";\n    wire %s_tvalid = shift[%u];\n    wire %s_tready;\n", n, at++, n);
         bm_buf_printf(&xors, ", %s_tready", n);
@@ -60,7 +60,7 @@ int hdl_pin_wrapper(bm_buf *b, const hdl_design *d, const char *name)
     for (unsigned i = 0; i < no; i++) {
         const char *n = bm_machine_output_name(m, i);
         bm_buf_puts(b, "    wire ");
-        hdl_range(b, bm_machine_output_width(m, i));
+        bm_hdl_range(b, bm_machine_output_width(m, i));
         bm_buf_printf(b, "%s_tdata;\n    wire %s_tvalid;\n    wire %s_tready = shift[%u];\n", n, n,
                       n, at++);
         bm_buf_printf(&xors, ", %s_tdata, %s_tvalid", n, n);
@@ -238,13 +238,13 @@ static const char harness_main[] =
     "    return std::fflush(stdout) == 0 ? 0 : 1;\n"
     "}\n";
 
-int hdl_harness(bm_buf *b, const hdl_design *d)
+int bm_hdl_harness(bm_buf *b, const hdl_design *d)
 {
     const bm_machine *m = d->m;
     unsigned ni = bm_machine_input_count(m), no = bm_machine_output_count(m);
     char what[160];
     snprintf(what, sizeof what, "tb_%s.cpp: a Verilator harness for %s.", d->top, d->top);
-    hdl_file_header(b, m, "//", what);
+    bm_hdl_file_header(b, m, "//", what);
     bm_buf_printf(b,
                   "//\n"
                   "// Build:  verilator --cc --exe --build -Wall -f files.f --top-module %s \\\n"

@@ -3,7 +3,8 @@
  *   hdl_text.c   literals, ranges, keywords and the name allocator
  *   hdl_alu.c    the one table from bm_alu_op to a Verilog expression
  *   core_plan.c  what hardware a core needs (from its opcodes and program)
- *   core.c       the core module text, written from the plan
+ *   core.c       the core module text, written from the plan (core.h)
+ *   core_fetch.c its program ROM and decoder
  *   top.c        the machine's top module: instances and bonds
  *   extras.c     the Verilator harness and the benchmark pin wrapper
  *   verilog.c    the public API: file sets and atomic folder output
@@ -23,19 +24,19 @@
 /* ---- Verilog text -------------------------------------------------------- */
 
 /* "[W-1:0] " for W > 1, "" for W == 1: the range of a declaration. */
-void hdl_range(bm_buf *b, unsigned width);
+void bm_hdl_range(bm_buf *b, unsigned width);
 /* A sized decimal literal, e.g. "8'd5". */
-void hdl_lit(bm_buf *b, unsigned width, uint64_t value);
+void bm_hdl_lit(bm_buf *b, unsigned width, uint64_t value);
 /* sig[lsb+width-1:lsb], or sig[lsb] for one bit. */
-void hdl_slice(bm_buf *b, const char *sig, unsigned lsb, unsigned width);
+void bm_hdl_slice(bm_buf *b, const char *sig, unsigned lsb, unsigned width);
 /* A value of `from` bits zero-extended to `to` bits: "{4'd0, x}" or "x". */
-void hdl_zext(bm_buf *b, const char *expr, unsigned from, unsigned to);
+void bm_hdl_zext(bm_buf *b, const char *expr, unsigned from, unsigned to);
 /* 1 when s is a Verilog-2005 or SystemVerilog-2017 keyword. */
-int hdl_is_keyword(const char *s);
+int bm_hdl_is_keyword(const char *s);
 /* The last path component of a file name ("(memory)" for NULL). */
-const char *hdl_basename(const char *path);
+const char *bm_hdl_basename(const char *path);
 /* The header comment that starts every generated file. */
-void hdl_file_header(bm_buf *b, const bm_machine *m, const char *comment, const char *what);
+void bm_hdl_file_header(bm_buf *b, const bm_machine *m, const char *comment, const char *what);
 
 /* A set of names in one Verilog scope.  hdl_names_claim returns `want` when
  * it is free and not a keyword, else want_1, want_2, ...: deterministic, and
@@ -45,20 +46,20 @@ typedef struct hdl_names {
     char **names;
     size_t n, cap;
 } hdl_names;
-void hdl_names_init(hdl_names *n, bm_ctx *ctx);
-void hdl_names_free(hdl_names *n);
+void bm_hdl_names_init(hdl_names *n, bm_ctx *ctx);
+void bm_hdl_names_free(hdl_names *n);
 /* The claimed name, owned by the set; NULL when out of memory. */
-const char *hdl_names_claim(hdl_names *n, const char *want);
+const char *bm_hdl_names_claim(hdl_names *n, const char *want);
 
 /* ---- ALU expressions ------------------------------------------------------ */
 
 /* Appends the Verilog expression of op over W-bit operand expressions a, b, c
  * (c unused by every current unit); the expression is W bits wide and equals
  * bm_alu_eval bit for bit. */
-void hdl_alu_expr(bm_buf *b, bm_alu_op op, unsigned width, const char *a, const char *bx,
+void bm_hdl_alu_expr(bm_buf *b, bm_alu_op op, unsigned width, const char *a, const char *bx,
                   const char *c);
 /* 1 when op needs its operand in slot (0 = A, 1 = B, 2 = C). */
-int hdl_alu_uses(bm_alu_op op, unsigned slot);
+int bm_hdl_alu_uses(bm_alu_op op, unsigned slot);
 
 /* ---- the plan of a core ---------------------------------------------------- */
 
@@ -181,15 +182,15 @@ typedef struct hdl_core_plan {
     int any_wait_out, any_post, any_in, any_jump, any_halt;
 } hdl_core_plan;
 
-int hdl_plan_core(hdl_core_plan *plan, bm_ctx *ctx, const bm_core *core,
+int bm_hdl_plan_core(hdl_core_plan *plan, bm_ctx *ctx, const bm_core *core,
                   const bm_verilog_options *opt);
-void hdl_plan_free(hdl_core_plan *plan);
+void bm_hdl_plan_free(hdl_core_plan *plan);
 
 /* ---- emitters --------------------------------------------------------------- */
 
 /* The text of a core module from its port list on (everything after
  * "module NAME"), so that identical cores can share one module. */
-int hdl_core_body(bm_buf *out, bm_ctx *ctx, const bm_core *core, const bm_verilog_options *opt);
+int bm_hdl_core_body(bm_buf *out, bm_ctx *ctx, const bm_core *core, const bm_verilog_options *opt);
 
 typedef struct hdl_design {
     const bm_machine *m;
@@ -197,8 +198,8 @@ typedef struct hdl_design {
     const char **core_module;  /* per core: its module name            */
 } hdl_design;
 
-int hdl_top_module(bm_buf *out, const hdl_design *d);
-int hdl_pin_wrapper(bm_buf *out, const hdl_design *d, const char *name);
-int hdl_harness(bm_buf *out, const hdl_design *d);
+int bm_hdl_top_module(bm_buf *out, const hdl_design *d);
+int bm_hdl_pin_wrapper(bm_buf *out, const hdl_design *d, const char *name);
+int bm_hdl_harness(bm_buf *out, const hdl_design *d);
 
 #endif

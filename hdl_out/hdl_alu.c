@@ -33,7 +33,7 @@ static const char *const alu_template[BM_ALU_OP_COUNT] = {
     [BM_ALU_LTU] = "%z(%a < %b)",
 };
 
-int hdl_alu_uses(bm_alu_op op, unsigned slot)
+int bm_hdl_alu_uses(bm_alu_op op, unsigned slot)
 {
     if ((unsigned)op >= BM_ALU_OP_COUNT || !alu_template[op] || slot > 2)
         return 0;
@@ -41,12 +41,12 @@ int hdl_alu_uses(bm_alu_op op, unsigned slot)
     return strstr(alu_template[op], tag) != NULL;
 }
 
-void hdl_alu_expr(bm_buf *b, bm_alu_op op, unsigned width, const char *a, const char *bx,
+void bm_hdl_alu_expr(bm_buf *b, bm_alu_op op, unsigned width, const char *a, const char *bx,
                   const char *c)
 {
     const char *t = (unsigned)op < BM_ALU_OP_COUNT ? alu_template[op] : NULL;
     if (!t) {
-        hdl_lit(b, width, 0);
+        bm_hdl_lit(b, width, 0);
         return;
     }
     int zext_depth = 0; /* open parentheses inside a %z( ... ), 0 when none */
@@ -66,13 +66,13 @@ void hdl_alu_expr(bm_buf *b, bm_alu_op op, unsigned width, const char *a, const 
         case 'a': bm_buf_puts(b, a); break;
         case 'b': bm_buf_puts(b, bx); break;
         case 'c': bm_buf_puts(b, c ? c : "0"); break;
-        case '1': hdl_lit(b, width, 1); break;
+        case '1': bm_hdl_lit(b, width, 1); break;
         case 'z':
             /* %z(x) -> {{W-1 zeros}, (x)}; for W == 1 just (x). */
             p++; /* the '(' */
             if (width > 1) {
                 bm_buf_puts(b, "{");
-                hdl_lit(b, width - 1, 0);
+                bm_hdl_lit(b, width - 1, 0);
                 bm_buf_puts(b, ", ");
             }
             bm_buf_puts(b, "(");

@@ -54,7 +54,7 @@ static char *chan_str(te *t, const bm_endpoint *ep, const char *what)
 static void declare(te *t, unsigned width, const bm_endpoint *ep, const char *what)
 {
     bm_buf_puts(t->b, "    wire ");
-    hdl_range(t->b, width);
+    bm_hdl_range(t->b, width);
     chan(t, t->b, ep, what);
     bm_buf_puts(t->b, ";\n");
 }
@@ -69,13 +69,13 @@ static void ports(te *t)
     for (unsigned i = 0; i < bm_machine_input_count(m); i++) {
         const char *n = bm_machine_input_name(m, i);
         bm_buf_puts(b, ",\n    input  wire ");
-        hdl_range(b, bm_machine_input_width(m, i));
+        bm_hdl_range(b, bm_machine_input_width(m, i));
         bm_buf_printf(b, "%s_tdata,\n    input  wire %s_tvalid,\n    output wire %s_tready", n, n, n);
     }
     for (unsigned i = 0; i < bm_machine_output_count(m); i++) {
         const char *n = bm_machine_output_name(m, i);
         bm_buf_puts(b, ",\n    output wire ");
-        hdl_range(b, bm_machine_output_width(m, i));
+        bm_hdl_range(b, bm_machine_output_width(m, i));
         bm_buf_printf(b, "%s_tdata,\n    output wire %s_tvalid,\n    input  wire %s_tready", n, n, n);
     }
     bm_buf_puts(b, "\n);\n");
@@ -107,7 +107,7 @@ static void core_input_data(te *t, bm_buf *b, unsigned core, unsigned port, unsi
 {
     int bond = bm_machine_bond_of_core_input(t->m, core, port);
     if (bond < 0) {
-        hdl_lit(b, width, 0);
+        bm_hdl_lit(b, width, 0);
         return;
     }
     bm_endpoint src;
@@ -213,7 +213,7 @@ static void unconnected(te *t)
         if (!any++)
             bm_buf_puts(b, "    // not connected\n");
         bm_buf_printf(b, "    assign %s_tdata = ", n);
-        hdl_lit(b, bm_machine_output_width(m, i), 0);
+        bm_hdl_lit(b, bm_machine_output_width(m, i), 0);
         bm_buf_printf(b, ";\n    assign %s_tvalid = 1'b0;\n", n);
         bm_buf_printf(&t->unused, ", %s_tready", n);
     }
@@ -253,20 +253,20 @@ static int claim_fixed_names(te *t, hdl_names *names)
 {
     const bm_machine *m = t->m;
     static const char *const sfx[] = {"data", "valid", "ready"};
-    int ok = hdl_names_claim(names, "clk") && hdl_names_claim(names, "rst") &&
-             hdl_names_claim(names, "unused");
+    int ok = bm_hdl_names_claim(names, "clk") && bm_hdl_names_claim(names, "rst") &&
+             bm_hdl_names_claim(names, "unused");
     for (unsigned i = 0; ok && i < bm_machine_input_count(m); i++)
         for (unsigned s = 0; ok && s < 3; s++) {
             bm_endpoint ep = {BM_EP_INPUT, i, 0};
             char *n = chan_str(t, &ep, sfx[s]);
-            ok = n && hdl_names_claim(names, n);
+            ok = n && bm_hdl_names_claim(names, n);
             bm_free(t->ctx, n);
         }
     for (unsigned i = 0; ok && i < bm_machine_output_count(m); i++)
         for (unsigned s = 0; ok && s < 3; s++) {
             bm_endpoint ep = {BM_EP_OUTPUT, i, 0};
             char *n = chan_str(t, &ep, sfx[s]);
-            ok = n && hdl_names_claim(names, n);
+            ok = n && bm_hdl_names_claim(names, n);
             bm_free(t->ctx, n);
         }
     for (unsigned c = 0; ok && c < bm_machine_core_count(m); c++) {
@@ -276,14 +276,14 @@ static int claim_fixed_names(te *t, hdl_names *names)
                 bm_endpoint ep = {k < p->inputs ? BM_EP_CORE_IN : BM_EP_CORE_OUT, c,
                                   k < p->inputs ? k : k - p->inputs};
                 char *n = chan_str(t, &ep, sfx[s]);
-                ok = n && hdl_names_claim(names, n);
+                ok = n && bm_hdl_names_claim(names, n);
                 bm_free(t->ctx, n);
             }
     }
     return ok ? BM_OK : bm_oom(t->ctx);
 }
 
-int hdl_top_module(bm_buf *out, const hdl_design *d)
+int bm_hdl_top_module(bm_buf *out, const hdl_design *d)
 {
     te t;
     memset(&t, 0, sizeof t);
@@ -293,7 +293,7 @@ int hdl_top_module(bm_buf *out, const hdl_design *d)
     t.b = out;
     bm_buf_init(&t.unused, t.ctx);
     hdl_names names;
-    hdl_names_init(&names, t.ctx);
+    bm_hdl_names_init(&names, t.ctx);
     int rc = claim_fixed_names(&t, &names);
 
     ports(&t);
@@ -313,7 +313,7 @@ int hdl_top_module(bm_buf *out, const hdl_design *d)
     if (nc)
         bm_buf_puts(out, "\n    // ---- Cores\n");
     for (unsigned c = 0; rc == 0 && c < nc; c++) {
-        const char *inst = hdl_names_claim(&names, bm_core_name(bm_machine_core(t.m, c)));
+        const char *inst = bm_hdl_names_claim(&names, bm_core_name(bm_machine_core(t.m, c)));
         if (!inst) {
             rc = bm_oom(t.ctx);
             break;
@@ -324,7 +324,7 @@ int hdl_top_module(bm_buf *out, const hdl_design *d)
         bm_buf_printf(out, "\n    wire unused = &{1'b0%s};\n", t.unused.data);
     bm_buf_puts(out, "endmodule\n");
     bm_buf_free(&t.unused);
-    hdl_names_free(&names);
+    bm_hdl_names_free(&names);
     if (rc == 0 && (out->failed || t.unused.failed))
         rc = bm_oom(t.ctx);
     return rc;

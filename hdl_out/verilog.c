@@ -110,7 +110,7 @@ static int core_modules(bm_verilog_files *fs, const bm_machine *m, const bm_veri
         const bm_core *core = bm_machine_core(m, c);
         bm_buf b;
         bm_buf_init(&b, ctx);
-        rc = hdl_core_body(&b, ctx, core, opt);
+        rc = bm_hdl_core_body(&b, ctx, core, opt);
         body[c] = bm_buf_take(&b, NULL);
         if (rc == 0 && !body[c])
             rc = bm_oom(ctx);
@@ -128,7 +128,7 @@ static int core_modules(bm_verilog_files *fs, const bm_machine *m, const bm_veri
         bm_buf_init(&want, ctx);
         bm_buf_printf(&want, "%s_%s", fs->top, bm_core_name(core));
         char *w = bm_buf_take(&want, NULL);
-        core_module[c] = w ? hdl_names_claim(modules, w) : NULL;
+        core_module[c] = w ? bm_hdl_names_claim(modules, w) : NULL;
         bm_free(ctx, w);
         if (!core_module[c])
             rc = bm_oom(ctx);
@@ -153,7 +153,7 @@ static int core_modules(bm_verilog_files *fs, const bm_machine *m, const bm_veri
                 bm_buf_printf(&what, "%s '%s'", k++ ? "," : "", bm_core_name(bm_machine_core(m, j)));
         bm_buf_puts(&what, ".");
         char *w = bm_buf_take(&what, NULL);
-        hdl_file_header(&b, m, "//", w ? w : "");
+        bm_hdl_file_header(&b, m, "//", w ? w : "");
         bm_buf_printf(&b, "\nmodule %s%s", core_module[c], body[c]);
         if (!w)
             b.failed = 1;
@@ -174,7 +174,7 @@ static int manifest(bm_verilog_files *fs, const bm_machine *m)
                   MANIFEST_FIRST_LINE "\n"
                   "# Written by libbm %s (bmc verilog) from %s, machine '%s'; top module %s.\n"
                   "# bmc verilog replaces this folder as a whole: do not keep other files here.\n",
-                  bm_version(), hdl_basename(bm_machine_loc(m).file), bm_machine_name(m), fs->top);
+                  bm_version(), bm_hdl_basename(bm_machine_loc(m).file), bm_machine_name(m), fs->top);
     for (size_t i = 0; i < fs->n; i++)
         bm_buf_printf(&b, "%s\n", fs->f[i].name);
     return add_file(fs, "MANIFEST", "", &b);
@@ -210,10 +210,10 @@ int bm_verilog_generate(bm_verilog_files **out, const bm_machine *m,
         return bm_oom(ctx);
     fs->ctx = ctx;
     hdl_names modules;
-    hdl_names_init(&modules, ctx);
+    bm_hdl_names_init(&modules, ctx);
     unsigned nc = bm_machine_core_count(m);
     const char **core_module = bm_calloc(ctx, nc ? nc : 1, sizeof *core_module);
-    const char *top_name = hdl_names_claim(&modules, top);
+    const char *top_name = bm_hdl_names_claim(&modules, top);
     int rc = core_module && top_name ? BM_OK : bm_oom(ctx);
     if (rc == 0) {
         fs->top = bm_strdup(ctx, top_name);
@@ -226,12 +226,12 @@ int bm_verilog_generate(bm_verilog_files **out, const bm_machine *m,
         bm_buf_printf(&b, "%s.v: the top module of the machine.", fs->top);
         char *w = bm_buf_take(&b, NULL);
         bm_buf_init(&b, ctx);
-        hdl_file_header(&b, m, "//", w ? w : "");
+        bm_hdl_file_header(&b, m, "//", w ? w : "");
         bm_buf_puts(&b, "\n");
         if (!w)
             b.failed = 1;
         bm_free(ctx, w);
-        rc = hdl_top_module(&b, &d);
+        rc = bm_hdl_top_module(&b, &d);
         if (rc == 0)
             rc = add_file(fs, fs->top, ".v", &b);
         else
@@ -245,9 +245,9 @@ int bm_verilog_generate(bm_verilog_files **out, const bm_machine *m,
         bm_buf_init(&wrapper, ctx);
         bm_buf_printf(&wrapper, "%s_pins", fs->top);
         char *name = bm_buf_take(&wrapper, NULL);
-        const char *claimed = name ? hdl_names_claim(&modules, name) : NULL;
+        const char *claimed = name ? bm_hdl_names_claim(&modules, name) : NULL;
         bm_free(ctx, name);
-        rc = claimed ? hdl_pin_wrapper(&b, &d, claimed) : bm_oom(ctx);
+        rc = claimed ? bm_hdl_pin_wrapper(&b, &d, claimed) : bm_oom(ctx);
         if (rc == 0)
             rc = add_file(fs, claimed, ".v", &b);
         else
@@ -256,7 +256,7 @@ int bm_verilog_generate(bm_verilog_files **out, const bm_machine *m,
     if (rc == 0 && opt->harness) {
         bm_buf b;
         bm_buf_init(&b, ctx);
-        rc = hdl_harness(&b, &d);
+        rc = bm_hdl_harness(&b, &d);
         if (rc == 0) {
             bm_buf name;
             bm_buf_init(&name, ctx);
@@ -278,7 +278,7 @@ int bm_verilog_generate(bm_verilog_files **out, const bm_machine *m,
     if (rc == 0)
         rc = manifest(fs, m);
     bm_free(ctx, (void *)core_module);
-    hdl_names_free(&modules);
+    bm_hdl_names_free(&modules);
     if (rc) {
         bm_verilog_files_free(fs);
         return rc;

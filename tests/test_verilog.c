@@ -86,6 +86,13 @@ static char *slurp(const char *path, size_t *len)
     return d;
 }
 
+/* The last part of a tool's log, short enough for an assertion message. */
+static const char *tail_of(const char *log)
+{
+    size_t n = log ? strlen(log) : 0;
+    return !log ? "" : n > 3000 ? log + n - 3000 : log;
+}
+
 static void require_tool(const char *tool)
 {
     cr_assert_eq(sh("command -v %s >/dev/null 2>&1", tool), 0,
@@ -154,13 +161,13 @@ static void lint(bm_machine *m, const char *label, const bm_verilog_options *opt
     char path[300];
     snprintf(path, sizeof path, "%s/lint.log", dir);
     char *log = slurp(path, NULL);
-    cr_expect(rc == 0 && log && log[0] == '\0', "%s: verilator -Wall:\n%s", label, log ? log : "");
+    cr_expect(rc == 0 && log && log[0] == '\0', "%s: verilator -Wall:\n%s", label, tail_of(log));
     free(log);
     rc = sh("cd '%s' && iverilog -g2005 -Wall -o /dev/null $(cat files.f) >iverilog.log 2>&1", dir);
     snprintf(path, sizeof path, "%s/iverilog.log", dir);
     log = slurp(path, NULL);
     cr_expect(rc == 0 && log && log[0] == '\0', "%s: iverilog -g2005 -Wall:\n%s", label,
-              log ? log : "");
+              tail_of(log));
     free(log);
 }
 
@@ -486,7 +493,7 @@ static void synth_clean(bm_machine *m, const char *label, const char *script_fmt
     char path[300];
     snprintf(path, sizeof path, "%s/yosys.log", dir);
     char *log = slurp(path, NULL);
-    cr_expect_eq(rc, 0, "%s: yosys failed:\n%s", label, log ? log : "");
+    cr_expect_eq(rc, 0, "%s: yosys failed:\n%s", label, tail_of(log));
     free(log);
     snprintf(path, sizeof path, "%s/stat.txt", dir);
     char *stat = slurp(path, NULL);
@@ -531,13 +538,16 @@ static const char *build_harness(bm_machine *m, const char *label, bm_verilog_ro
     opt.rom_style = rom;
     const char *top = top_name(m, &opt);
     const char *dir = write_to(m, label, &opt);
-    int rc = sh("cd '%s' && verilator --cc --exe --build -Wall -f files.f --top-module %s "
+    /* Verilator runs make: keep the variables of our own make (OPT, for one,
+     * is also a Verilator make variable, and make sanitize sets it) away. */
+    int rc = sh("cd '%s' && env -i PATH=\"$PATH\" HOME=\"$HOME\" "
+                "verilator --cc --exe --build -Wall -f files.f --top-module %s "
                 "tb_%s.cpp -o tb -CFLAGS -O0 -MAKEFLAGS OPT_FAST=-O0 >build.log 2>&1",
                 dir, top, top);
     char path[300];
     snprintf(path, sizeof path, "%s/build.log", dir);
     char *log = slurp(path, NULL);
-    cr_assert_eq(rc, 0, "%s: the Verilator harness does not build:\n%s", label, log ? log : "");
+    cr_assert_eq(rc, 0, "%s: the Verilator harness does not build:\n%s", label, tail_of(log));
     free(log);
     return dir;
 }
@@ -554,7 +564,7 @@ static char *run_harness(const char *dir, const char *stimulus, const char *args
     int rc = sh("cd '%s' && obj_dir/tb %s stimulus.txt >run.out 2>run.err", dir, args);
     snprintf(path, sizeof path, "%s/run.err", dir);
     char *err = slurp(path, NULL);
-    cr_assert_eq(rc, 0, "harness failed: %s", err ? err : "");
+    cr_assert_eq(rc, 0, "harness failed: %s", tail_of(err));
     free(err);
     snprintf(path, sizeof path, "%s/run.out", dir);
     char *out = slurp(path, NULL);

@@ -14,14 +14,14 @@
 # hand-written analysis in bench/hdl/notes.md.
 #
 # Environment: BMC (default build/bmc), SEEDS (default "1 2 3 4 5"),
-# TIMEOUT (default 120), MACHINES (default: every bench/hdl/machines/*.xml).
+# TIMEOUT (default 120), MACHINES (default: the four reference machines).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 BMC=${BMC:-build/bmc}
 SEEDS=${SEEDS:-"1 2 3 4 5"}
 TIMEOUT=${TIMEOUT:-120}
-MACHINES=${MACHINES:-$(ls bench/hdl/machines/*.xml)}
+MACHINES=${MACHINES:-"bench/hdl/machines/acc8_r4.xml bench/hdl/machines/acc8.xml bench/hdl/machines/mul16_r16.xml bench/hdl/machines/mul16.xml"}
 RESULTS=bench/hdl/results.json
 DOC=docs/performance.md
 
@@ -66,12 +66,16 @@ for xml in $MACHINES; do
     ff=$(count 'SB_DFF[A-Z]*' "$out/stat.json")
     bram=$(count 'SB_RAM40_4K[A-Z]*' "$out/stat.json")
     fmaxes=()
+    lc=null
     for seed in $SEEDS; do
         if timeout "$TIMEOUT" nextpnr-ice40 --hx8k --package ct256 --json "$out/pnr_in.json" \
             --pcf-allow-unconstrained --freq 12 --seed "$seed" --report "$out/pnr_$seed.json" \
             -q >"$out/pnr_$seed.log" 2>&1; then
             f=$(grep -oE '"achieved": [0-9.]+' "$out/pnr_$seed.json" | head -1 | awk '{ printf "%.1f", $2 }')
             fmaxes+=("${f:-null}")
+            [ "$lc" != null ] || lc=$(grep -oE '"ICESTORM_LC": \{[^}]*\}' "$out/pnr_$seed.json" |
+                grep -oE '"used": [0-9]+' | awk '{ print $2 }')
+            lc=${lc:-null}
         else
             fmaxes+=(null)
         fi
@@ -83,14 +87,14 @@ for xml in $MACHINES; do
     read -r median fmin fmax <<<"$stats"
     read -r b_lut b_carry b_ff b_med b_min b_max <<<"$(bar "$name")"
     nseeds=$(echo $SEEDS | wc -w)
-    json_entries+=("$(printf '    {"name": "%s", "machine": "%s", "registers": %s, "lut4": %s, "carry": %s, "ff": %s, "bram": %s,\n     "seeds": [%s], "fmax_mhz": [%s], "routed": %s, "fmax_median": %s, "fmax_min": %s, "fmax_max": %s}' \
-        "$name" "$xml" "$registers" "$lut" "$carry" "$ff" "$bram" "$(echo $SEEDS | tr ' ' ',')" \
+    json_entries+=("$(printf '    {"name": "%s", "machine": "%s", "registers": %s, "lut4": %s, "carry": %s, "ff": %s, "bram": %s, "logic_cells": %s,\n     "seeds": [%s], "fmax_mhz": [%s], "routed": %s, "fmax_median": %s, "fmax_min": %s, "fmax_max": %s}' \
+        "$name" "$xml" "$registers" "$lut" "$carry" "$ff" "$bram" "$lc" "$(echo $SEEDS | tr ' ' ',')" \
         "$(IFS=,; echo "${fmaxes[*]}")" "$routed" "$median" "$fmin" "$fmax")")
     if [ "$median" = null ]; then fm="did not route"; else fm="$median ($fmin-$fmax)"; fi
     if [ "$b_med" = - ]; then bfm="did not route"; else bfm="$b_med ($b_min-$b_max)"; fi
     lut_pct=$([ "$b_lut" = - ] && echo "" || awk -v a="$lut" -v b="$b_lut" 'BEGIN { printf " (%d%%)", 100 * a / b }')
-    rows+=("| $name | $registers | $lut$lut_pct / $b_lut | $carry / $b_carry | $ff / $b_ff | $bram | $fm / $bfm | $routed of $nseeds |")
-    echo "$name: $lut LUT4, $carry carry, $ff FF, $bram BRAM; Fmax $fm MHz; $routed of $nseeds seeds routed"
+    rows+=("| $name | $registers | $lut$lut_pct / $b_lut | $carry / $b_carry | $ff / $b_ff | $bram | $lc | $fm / $bfm | $routed of $nseeds |")
+    echo "$name: $lut LUT4, $carry carry, $ff FF, $bram BRAM, $lc logic cells; Fmax $fm MHz; $routed of $nseeds seeds routed"
 done
 
 {
@@ -122,11 +126,13 @@ section=$work/section.md
     echo "XOR-reduced into one flop; its flip-flops are in the FF column.  Raw figures:"
     echo "\`bench/hdl/results.json\`."
     echo
-    echo "Each cell reads *libbm / original BondMachine tools* (the bar, measured on the same"
-    echo "flow); Fmax is the median over the routed seeds, with the range."
+    echo "Where a cell reads *a / b*, a is libbm and b the original BondMachine tools (the bar,"
+    echo "measured on the same flow); the percentage is libbm's share of the bar.  Logic cells"
+    echo "(a LUT4 with its flip-flop and carry) are nextpnr's count.  Fmax is the median over"
+    echo "the routed seeds, with the range."
     echo
-    echo "| machine | registers | LUT4 | carry | FF | BRAM | Fmax MHz | routed |"
-    echo "|---|---|---|---|---|---|---|---|"
+    echo "| machine | registers | LUT4 | carry | FF | BRAM | logic cells | Fmax MHz | routed |"
+    echo "|---|---|---|---|---|---|---|---|---|"
     printf '%s\n' "${rows[@]}"
     if [ -f bench/hdl/notes.md ]; then
         echo
