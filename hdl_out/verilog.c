@@ -96,6 +96,14 @@ static int is_identifier(const char *s)
     return 1;
 }
 
+static uint64_t fnv1a(const char *s)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
+    return h;
+}
+
 /* The core modules: one per distinct body text, named after its first core. */
 static int core_modules(bm_verilog_files *fs, const bm_machine *m, const bm_verilog_options *opt,
                         hdl_names *modules, const char **core_module)
@@ -103,8 +111,12 @@ static int core_modules(bm_verilog_files *fs, const bm_machine *m, const bm_veri
     bm_ctx *ctx = fs->ctx;
     unsigned nc = bm_machine_core_count(m);
     char **body = bm_calloc(ctx, nc ? nc : 1, sizeof *body);
-    if (!body)
+    uint64_t *hash = bm_calloc(ctx, nc ? nc : 1, sizeof *hash);
+    if (!body || !hash) {
+        bm_free(ctx, body);
+        bm_free(ctx, hash);
         return bm_oom(ctx);
+    }
     int rc = BM_OK;
     for (unsigned c = 0; c < nc && rc == 0; c++) {
         const bm_core *core = bm_machine_core(m, c);
@@ -116,9 +128,10 @@ static int core_modules(bm_verilog_files *fs, const bm_machine *m, const bm_veri
             rc = bm_oom(ctx);
         if (rc)
             break;
+        hash[c] = fnv1a(body[c]);
         core_module[c] = NULL;
         for (unsigned j = 0; j < c; j++)
-            if (strcmp(body[j], body[c]) == 0) {
+            if (hash[j] == hash[c] && strcmp(body[j], body[c]) == 0) {
                 core_module[c] = core_module[j];
                 break;
             }
@@ -163,6 +176,7 @@ static int core_modules(bm_verilog_files *fs, const bm_machine *m, const bm_veri
     for (unsigned c = 0; c < nc; c++)
         bm_free(ctx, body[c]);
     bm_free(ctx, body);
+    bm_free(ctx, hash);
     return rc;
 }
 

@@ -1150,3 +1150,40 @@ Test(verilog, bmc_verilog_command)
                     b, tmp, b, tmp, tmp, tmp),
                  0);
 }
+
+Test(verilog, identical_cores_share_a_module)
+{
+    static const char xml[] =
+        "<?xml version=\"1.0\"?>\n"
+        "<machine format=\"1\" name=\"twins\">\n"
+        "  <input name=\"x\" width=\"8\"/><output name=\"y\" width=\"8\"/>\n"
+        "  <core name=\"a\" width=\"8\" registers=\"1\" rom=\"4\" ram=\"0\" inputs=\"1\" outputs=\"1\">\n"
+        "    <opcodes>inc j in out</opcodes>\n"
+        "    <program><i>in r0, i0</i><i>inc r0</i><i>out o0, r0</i><i>j 0</i></program>\n"
+        "  </core>\n"
+        "  <core name=\"b\" width=\"8\" registers=\"1\" rom=\"4\" ram=\"0\" inputs=\"1\" outputs=\"1\">\n"
+        "    <opcodes>inc j in out</opcodes>\n"
+        "    <program><i>in r0, i0</i><i>inc r0</i><i>out o0, r0</i><i>j 0</i></program>\n"
+        "  </core>\n"
+        "  <bond from=\"x\" to=\"a.i0\"/><bond from=\"a.o0\" to=\"b.i0\"/>\n"
+        "  <bond from=\"b.o0\" to=\"y\"/>\n"
+        "</machine>\n";
+    bm_ctx *ctx;
+    cr_assert_eq(bm_ctx_new(&ctx, NULL), 0);
+    bm_machine *m = load_text(ctx, xml, "twins.xml");
+    bm_verilog_files *fs;
+    cr_assert_eq(bm_verilog_generate(&fs, m, NULL), 0);
+    cr_assert_eq(bm_verilog_files_count(fs), 4);
+    cr_expect_str_eq(bm_verilog_file_name(fs, 0), "twins_a.v");
+    cr_expect_str_eq(bm_verilog_file_name(fs, 1), "twins.v");
+    const char *top = bm_verilog_file_text(fs, 1, NULL);
+    cr_expect_not_null(strstr(top, "twins_a a ("));
+    cr_expect_not_null(strstr(top, "twins_a b ("));
+    cr_expect_not_null(strstr(bm_verilog_file_text(fs, 0, NULL), "cores 'a', 'b'"));
+    bm_verilog_files_free(fs);
+    const char *dir = build_harness(m, "twins_run", BM_VERILOG_ROM_AUTO);
+    /* a: in 0, inc 1, out 2; b takes it in 2, inc 3, out 4 */
+    expect_run(dir, "x 1\nx 5\n", "--cycles 12", "4 y 3\n8 y 7\n");
+    bm_machine_free(m);
+    bm_ctx_free(ctx);
+}
