@@ -678,20 +678,23 @@ Test(verilog, timing_control_memory_and_halt)
     bm_ctx *ctx;
     cr_assert_eq(bm_ctx_new(&ctx, NULL), 0);
     bm_machine *m = load_text(ctx, control_xml, "control.xml");
-    const char *dir = build_harness(m, "control_run", BM_VERILOG_ROM_AUTO);
-    /* count: in, li, then jz/add/dec/j per step, the taken jz, out: 3+2+1+...
-     * = 6 at cycle 2 + 4*3 + 1 = 15, then halt.
-     * poll: inn takes 5 in cycle 1, out 5 in 2, jnz back; inn takes 0 in 4,
-     * out 0 in 5, jnz falls through to halt.
-     * mem: st then ld of address 2 gives 9 out in cycle 5; address 6 is past
-     * the 4-word RAM: the store does nothing and the load reads 0 (cycle 12). */
-    /* first: the instruction reset loads reads r1 through a mux (0), then
-     * r0 (0), r0 += 1, and round again: 9, 1, 9, 2 ...
-     * hop: reset loads a jump, taken in cycle 0; 4 comes out in cycle 2.
-     * Lines come cycle by cycle, outputs in declaration order within one. */
-    expect_run(dir, "n 3\np 5\np 0\naddr 2\ndata 9\naddr 6\ndata 5\n", "--cycles 16",
-               "0 first 0\n2 seen 5\n2 first 0\n2 hop 4\n5 seen 0\n5 back 9\n5 first 9\n"
-               "7 first 1\n10 first 9\n12 back 0\n12 first 2\n15 sum 6\n15 first 9\n");
+    for (int rom = 0; rom < 2; rom++) {
+        const char *dir = build_harness(m, rom ? "control_block" : "control_logic",
+                                        rom ? BM_VERILOG_ROM_BLOCK : BM_VERILOG_ROM_LOGIC);
+        /* count: in, li, then jz/add/dec/j per step, the taken jz, out: 3+2+1+...
+         * = 6 at cycle 2 + 4*3 + 1 = 15, then halt.
+         * poll: inn takes 5 in cycle 1, out 5 in 2, jnz back; inn takes 0 in 4,
+         * out 0 in 5, jnz falls through to halt.
+         * mem: st then ld of address 2 gives 9 out in cycle 5; address 6 is past
+         * the 4-word RAM: the store does nothing and the load reads 0 (cycle 12).
+         * first: the instruction reset loads reads r1 through a mux (0), then
+         * r0 (0), r0 += 1, and round again: 9, 1, 9, 2 ...
+         * hop: reset loads a jump, taken in cycle 0; 4 comes out in cycle 2.
+         * Lines come cycle by cycle, outputs in declaration order within one. */
+        expect_run(dir, "n 3\np 5\np 0\naddr 2\ndata 9\naddr 6\ndata 5\n", "--cycles 16",
+                   "0 first 0\n2 seen 5\n2 first 0\n2 hop 4\n5 seen 0\n5 back 9\n5 first 9\n"
+                   "7 first 1\n10 first 9\n12 back 0\n12 first 2\n15 sum 6\n15 first 9\n");
+    }
     bm_machine_free(m);
     bm_ctx_free(ctx);
 }
@@ -1184,6 +1187,40 @@ Test(verilog, identical_cores_share_a_module)
     const char *dir = build_harness(m, "twins_run", BM_VERILOG_ROM_AUTO);
     /* a: in 0, inc 1, out 2; b takes it in 2, inc 3, out 4 */
     expect_run(dir, "x 1\nx 5\n", "--cycles 12", "4 y 3\n8 y 7\n");
+    bm_machine_free(m);
+    bm_ctx_free(ctx);
+}
+
+/* A posted output parks its value; an out behind it waits while the holding
+ * register is full at the start of a cycle, even in the cycle it drains. */
+static const char posted_xml[] =
+    "<?xml version=\"1.0\"?>\n"
+    "<machine format=\"1\" name=\"posted\">\n"
+    "  <output name=\"y\" width=\"8\"/>\n"
+    "  <core name=\"c\" width=\"8\" registers=\"2\" rom=\"6\" ram=\"0\" inputs=\"0\" outputs=\"1\">\n"
+    "    <opcodes>li inc j out outn</opcodes>\n"
+    "    <program><i>li r0, 1</i><i>li r1, 2</i><i>outn o0, r0</i><i>out o0, r1</i><i>inc r0</i>\n"
+    "      <i>j 2</i></program>\n"
+    "  </core>\n"
+    "  <bond from=\"c.o0\" to=\"y\"/>\n"
+    "</machine>\n";
+
+Test(verilog, timing_posted_output_and_holding_register)
+{
+    bm_ctx *ctx;
+    cr_assert_eq(bm_ctx_new(&ctx, NULL), 0);
+    bm_machine *m = load_text(ctx, posted_xml, "posted.xml");
+    for (int rom = 0; rom < 2; rom++) {
+        const char *dir = build_harness(m, rom ? "posted_block" : "posted_logic",
+                                        rom ? BM_VERILOG_ROM_BLOCK : BM_VERILOG_ROM_LOGIC);
+        /* y ready when cycle % 4 == 3.  outn parks 1 in cycle 2; out waits in
+         * 3 (the register drains: "3 y 1"), drives from 4, taken in 7; inc,
+         * j; outn parks 2 in 10, drained in 11; out's 2 taken in 15; ... */
+        expect_run(dir, "", "--cycles 20 --ready y=0001",
+                   "3 y 1\n7 y 2\n11 y 2\n15 y 2\n19 y 3\n");
+        /* always ready: outn transfers at once and nothing waits */
+        expect_run(dir, "", "--cycles 9", "2 y 1\n3 y 2\n6 y 2\n7 y 2\n");
+    }
     bm_machine_free(m);
     bm_ctx_free(ctx);
 }
