@@ -86,6 +86,29 @@ static char *slurp(const char *path, size_t *len)
     return d;
 }
 
+static uint64_t mask(unsigned w)
+{
+    return w >= 64 ? ~0ull : (1ull << w) - 1;
+}
+
+/* Appends printf-style text to a growing string. */
+static void append(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
+{
+    va_list ap;
+    for (;;) {
+        va_start(ap, fmt);
+        int n = vsnprintf(*buf + *len, *cap - *len, fmt, ap);
+        va_end(ap);
+        if ((size_t)n < *cap - *len) {
+            *len += (size_t)n;
+            return;
+        }
+        *cap = *cap * 2 + (size_t)n;
+        *buf = realloc(*buf, *cap);
+        cr_assert_not_null(*buf);
+    }
+}
+
 /* The last part of a tool's log, short enough for an assertion message. */
 static const char *tail_of(const char *log)
 {
@@ -460,6 +483,107 @@ static bm_machine *random_machine(bm_ctx *ctx, uint64_t seed)
     return m;
 }
 
+/* A random pipeline that keeps producing: cores in a chain (each input fed by
+ * an earlier core or an external input, each output to a later core or an
+ * external output), each program reading every input, doing random
+ * straight-line work and writing every output, then jumping back. */
+static bm_machine *random_stream_machine(bm_ctx *ctx, uint64_t seed)
+{
+    static const unsigned widths[] = {1, 5, 8, 16, 33, 64};
+    uint64_t s = seed * 0x9E3779B97F4A7C15ull + 7;
+    char name[64];
+    snprintf(name, sizeof name, "stream%llu", (unsigned long long)seed);
+    bm_machine *m;
+    cr_assert_eq(bm_machine_new(&m, ctx, name), 0);
+    bm_loc nowhere = {NULL, 0, 0};
+    unsigned ncores = 1 + pick(&s, 3), width = widths[pick(&s, 6)], next_port = 0;
+    int pending = -1; /* the core output waiting for a sink, as "cK.oN" */
+    char pending_src[32] = "";
+    for (unsigned c = 0; c < ncores; c++) {
+        bm_core_params p = BM_CORE_PARAMS_INIT;
+        p.width = width;
+        p.registers = 1 + pick(&s, 5);
+        p.inputs = 1 + pick(&s, 2);
+        p.outputs = 1 + pick(&s, 2);
+        p.ram_depth = pick(&s, 2) ? 0 : 1 + pick(&s, 9);
+        unsigned work = pick(&s, 10);
+        p.rom_depth = p.inputs + work + p.outputs + 1;
+        bm_core *core;
+        char cname[16];
+        snprintf(cname, sizeof cname, "c%u", c);
+        cr_assert_eq(bm_machine_add_core(m, &core, cname, &p, nowhere), 0);
+        bm_opcode_set set;
+        bm_opcode_set_clear(&set);
+        for (unsigned pc = 0; pc < p.rom_depth; pc++) {
+            bm_insn in;
+            memset(&in, 0, sizeof in);
+            const bm_opcode_def *d;
+            if (pc < p.inputs) {
+                in.opcode = (uint16_t)bm_isa_lookup(pick(&s, 3) ? "in" : "inn");
+                in.operand[0] = pick(&s, p.registers);
+                in.operand[1] = pc;
+            } else if (pc < p.inputs + work) {
+                do {
+                    in.opcode = (uint16_t)pick(&s, bm_isa_count());
+                    d = bm_isa_get(in.opcode);
+                } while (!usable(d, &p) || d->flow != BM_FLOW_NEXT || d->io != BM_IO_NONE);
+                for (unsigned k = 0; k < d->n_operands; k++) {
+                    switch (d->operands[k]) {
+                    case BM_OPND_REG: in.operand[k] = pick(&s, p.registers); break;
+                    case BM_OPND_IMM: in.operand[k] = rnd(&s) & mask(p.width); break;
+                    case BM_OPND_SHAMT: in.operand[k] = pick(&s, p.width); break;
+                    default: break;
+                    }
+                }
+            } else if (pc + 1 < p.rom_depth) {
+                in.opcode = (uint16_t)bm_isa_lookup(pick(&s, 3) ? "out" : "outn");
+                in.operand[0] = pc - p.inputs - work;
+                in.operand[1] = pick(&s, p.registers);
+            } else {
+                in.opcode = (uint16_t)bm_isa_lookup("j");
+            }
+            bm_opcode_set_add(&set, in.opcode);
+            cr_assert_eq(bm_core_append_insn(core, &in), 0);
+        }
+        bm_core_set_opcodes(core, &set);
+        /* inputs: the pending output of an earlier core, else external */
+        for (unsigned i = 0; i < p.inputs; i++) {
+            char sink[32], src[32];
+            snprintf(sink, sizeof sink, "c%u.i%u", c, i);
+            unsigned bond;
+            if (pending >= 0) {
+                cr_assert_eq(bm_machine_add_bond(m, &bond, pending_src, nowhere), 0);
+                pending = -1;
+            } else {
+                snprintf(src, sizeof src, "x%u", next_port++);
+                cr_assert_eq(bm_machine_add_input(m, src, width, nowhere), 0);
+                cr_assert_eq(bm_machine_add_bond(m, &bond, src, nowhere), 0);
+            }
+            cr_assert_eq(bm_machine_bond_add_sink(m, bond, sink, nowhere), 0);
+        }
+        /* outputs: the last one may feed the next core, the others go out */
+        for (unsigned q = 0; q < p.outputs; q++) {
+            char src[32], sink[32];
+            snprintf(src, sizeof src, "c%u.o%u", c, q);
+            if (q + 1 == p.outputs && c + 1 < ncores) {
+                snprintf(pending_src, sizeof pending_src, "%s", src);
+                pending = (int)c;
+                continue;
+            }
+            snprintf(sink, sizeof sink, "y%u", next_port++);
+            cr_assert_eq(bm_machine_add_output(m, sink, width, nowhere), 0);
+            unsigned bond;
+            cr_assert_eq(bm_machine_add_bond(m, &bond, src, nowhere), 0);
+            cr_assert_eq(bm_machine_bond_add_sink(m, bond, sink, nowhere), 0);
+        }
+    }
+    int rc = bm_machine_validate(m);
+    if (rc)
+        print_diags(ctx);
+    cr_assert_eq(rc, 0, "random stream machine %llu is invalid", (unsigned long long)seed);
+    return m;
+}
+
 Test(verilog, lint_random_machines)
 {
     require_tool("verilator");
@@ -726,31 +850,9 @@ static const alu_case alu_cases[] = {
 static const unsigned alu_widths[] = {1, 5, 8, 33, 64};
 #define N_ALU_WIDTHS (sizeof alu_widths / sizeof alu_widths[0])
 
-static uint64_t mask(unsigned w)
-{
-    return w >= 64 ? ~0ull : (1ull << w) - 1;
-}
-
 static uint64_t alu_imm(const alu_case *c, unsigned w)
 {
     return c->imm == 2 ? w - 1 : 0xA5A5A5A5A5A5A5A5ull & mask(w);
-}
-
-static void append(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
-{
-    va_list ap;
-    for (;;) {
-        va_start(ap, fmt);
-        int n = vsnprintf(*buf + *len, *cap - *len, fmt, ap);
-        va_end(ap);
-        if ((size_t)n < *cap - *len) {
-            *len += (size_t)n;
-            return;
-        }
-        *cap = *cap * 2 + (size_t)n;
-        *buf = realloc(*buf, *cap);
-        cr_assert_not_null(*buf);
-    }
 }
 
 static char *alu_machine(void)
@@ -1223,4 +1325,47 @@ Test(verilog, timing_posted_output_and_holding_register)
     }
     bm_machine_free(m);
     bm_ctx_free(ctx);
+}
+
+/* The two ROM styles are two implementations of the same contract: on random
+ * pipelines and random stimulus they must print the same transfers. */
+Test(verilog, rom_styles_agree_on_random_machines)
+{
+    unsigned with_output = 0;
+    for (uint64_t seed = 1; seed <= 4; seed++) {
+        bm_ctx *ctx;
+        cr_assert_eq(bm_ctx_new(&ctx, NULL), 0);
+        bm_machine *m = random_stream_machine(ctx, seed);
+        size_t len = 0, cap = 1024;
+        char *stim = malloc(cap);
+        cr_assert_not_null(stim);
+        stim[0] = '\0';
+        uint64_t s = seed;
+        for (unsigned i = 0; i < bm_machine_input_count(m); i++)
+            for (unsigned k = 0; k < 30; k++)
+                append(&stim, &len, &cap, "%s %llu\n", bm_machine_input_name(m, i),
+                       (unsigned long long)(rnd(&s) & mask(bm_machine_input_width(m, i))));
+        char label[2][32];
+        char *out[2];
+        for (int rom = 0; rom < 2; rom++) {
+            snprintf(label[rom], sizeof label[rom], "stream%llu_%s", (unsigned long long)seed,
+                     rom ? "block" : "logic");
+            const char *dir = build_harness(m, label[rom],
+                                            rom ? BM_VERILOG_ROM_BLOCK : BM_VERILOG_ROM_LOGIC);
+            /* with back-pressure on the first output */
+            char args[128];
+            snprintf(args, sizeof args, "--cycles 300 --ready %s=1101",
+                     bm_machine_output_name(m, 0));
+            out[rom] = run_harness(dir, stim, args);
+        }
+        cr_expect_str_eq(out[0], out[1], "seed %llu: the ROM styles disagree",
+                         (unsigned long long)seed);
+        with_output += out[0][0] != '\0';
+        free(out[0]);
+        free(out[1]);
+        free(stim);
+        bm_machine_free(m);
+        bm_ctx_free(ctx);
+    }
+    cr_expect_eq(with_output, 4, "a random pipeline printed nothing");
 }
