@@ -350,7 +350,7 @@ static void emit_ports_logic(ce *e)
     hdl_core_plan *pl = e->pl;
     bm_buf *b = &e->body;
     const bm_core_params *p = pl->p;
-    bm_buf_puts(b, "\n    // ---- Ports: valid and ready come from flip-flops only (docs/timing.md)\n");
+    bm_buf_puts(b, "\n    // ---- Ports: valid and ready depend on this core's state only (docs/timing.md)\n");
     for (unsigned i = 0; i < p->inputs; i++) {
         if (pl->in_read[i])
             bm_buf_printf(b, "    assign i%u_ready = take_i%u;\n", i, i);
@@ -498,9 +498,9 @@ static void emit_flow(ce *e)
         if (!op->used || (op->d->flow != BM_FLOW_JUMP_ZERO && op->d->flow != BM_FLOW_JUMP_NONZERO))
             continue;
         hdl_value a = {HV_ZERO, 0};
-        if (op->read[0] != NONE_IDX)
+        if (op->read[0] != HDL_NONE)
             a = (hdl_value){HV_READ, op->read[0]};
-        else if (op->imm[0] != NONE_IDX)
+        else if (op->imm[0] != HDL_NONE)
             a = (hdl_value){HV_IMM, op->imm[0]};
         else if (op->d->a.kind == BM_SRC_RAM)
             a.kind = HV_RAM;

@@ -5,8 +5,6 @@
 
 #include "hdl.h"
 
-#define NONE_IDX (~0u)
-
 /* The state of one core module being written. */
 typedef struct ce {
     hdl_core_plan *pl;

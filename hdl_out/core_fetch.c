@@ -294,7 +294,7 @@ static uint64_t reset_value(ce *e, const char *name)
     if (strncmp(name, "sel_", 4) == 0) {
         for (unsigned slot = 0; slot < 4; slot++) {
             unsigned r = slot < 3 ? op->read[slot] : op->addr_read;
-            if (r != NONE_IDX && strcmp(pl->reads[r].name + 3, name + 4) == 0)
+            if (r != HDL_NONE && strcmp(pl->reads[r].name + 3, name + 4) == 0)
                 return reg_index(&pl->reads[r],
                                  in->operand[slot < 3 ? slot_operand(d, slot) : op->addr_operand]);
         }

@@ -9,11 +9,12 @@
  *     multiplexed between the values its opcodes feed it;
  *   - one register read mux per consumer and ALU slot, over exactly the
  *     registers the program reads there (a single register needs no mux);
- *   - the registers the program writes, each with a mux over exactly the
- *     values written to it (registers never written are the constant 0);
+ *   - the registers the program names, each with a mux over exactly the
+ *     values written to it (one it never writes keeps the 0 of reset);
  *   - per output port, the values offered and whether a holding register
  *     is needed (only posted outputs fill one); per input port, whether any
- *     instruction reads it; the RAM's store data and address read.
+ *     instruction reads it; the RAM's store data and address read, when the
+ *     program loads from the RAM (without a load, stores build nothing).
  *
  * core.c turns the plan into text; nothing here knows Verilog syntax.
  */
@@ -21,8 +22,6 @@
 #include <string.h>
 
 #include "hdl.h"
-
-#define NONE_IDX (~0u)
 
 static int add_u64_sorted(bm_ctx *ctx, uint64_t **v, size_t *n, size_t *cap, uint64_t x)
 {
@@ -151,7 +150,7 @@ static int find_unit(hdl_core_plan *pl, bm_alu_op alu, unsigned *out)
 /* The register a program writes: its hdl_reg, created on first use. */
 static int find_reg(hdl_core_plan *pl, uint64_t number, hdl_reg **out)
 {
-    if (pl->reg_slot[number] == NONE_IDX) {
+    if (pl->reg_slot[number] == HDL_NONE) {
         if (bm_grow(pl->ctx, (void **)&pl->regs, &pl->cap_regs, pl->n_regs + 1, sizeof *pl->regs))
             return BM_ENOMEM;
         hdl_reg *r = &pl->regs[pl->n_regs];
@@ -353,7 +352,7 @@ int bm_hdl_plan_core(hdl_core_plan *pl, bm_ctx *ctx, const bm_core *core,
     pl->p = bm_core_get_params(core);
     pl->width = pl->p->width;
     pl->n_program = bm_core_program_length(core);
-    pl->ram_addr_read = NONE_IDX;
+    pl->ram_addr_read = HDL_NONE;
     int rc = bm_core_encoding(core, &pl->enc);
     if (rc) {
         bm_error(ctx, bm_core_loc(core), "core '%s': its instructions are wider than %u bits",
@@ -370,9 +369,9 @@ int bm_hdl_plan_core(hdl_core_plan *pl, bm_ctx *ctx, const bm_core *core,
         hdl_op *op = &pl->op[i];
         op->id = pl->enc.opcode_id[i];
         op->d = bm_isa_get(op->id);
-        op->addr_read = NONE_IDX;
+        op->addr_read = HDL_NONE;
         for (unsigned slot = 0; slot < 3; slot++)
-            op->read[slot] = op->imm[slot] = NONE_IDX;
+            op->read[slot] = op->imm[slot] = HDL_NONE;
         snprintf(op->flag, sizeof op->flag, "is_%s", op->d->mnemonic);
     }
     pl->reg_slot = bm_malloc(ctx, (size_t)pl->p->registers * sizeof *pl->reg_slot);
@@ -381,7 +380,7 @@ int bm_hdl_plan_core(hdl_core_plan *pl, bm_ctx *ctx, const bm_core *core,
     if (!pl->reg_slot || !pl->outs || !pl->in_read)
         return bm_oom(ctx);
     for (unsigned r = 0; r < pl->p->registers; r++)
-        pl->reg_slot[r] = NONE_IDX;
+        pl->reg_slot[r] = HDL_NONE;
     for (unsigned pc = 0; pc < pl->n_program; pc++) {
         const bm_opcode_def *d = bm_isa_get(bm_core_insn(core, pc)->opcode);
         for (unsigned slot = 0; slot < 3; slot++)

@@ -63,6 +63,9 @@ int bm_hdl_alu_uses(bm_alu_op op, unsigned slot);
 
 /* ---- the plan of a core ---------------------------------------------------- */
 
+/* "No index" in the plan's index fields. */
+#define HDL_NONE (~0u)
+
 /* A value the datapath can use. */
 typedef enum hdl_value_kind {
     HV_ZERO = 0, /* the constant 0                                  */

@@ -34,7 +34,7 @@ module acc8_acc (
     // ---- Function units: one per ALU operation the program uses
     wire [7:0] res_add = r0 + r1;
 
-    // ---- Ports: valid and ready come from flip-flops only (docs/timing.md)
+    // ---- Ports: valid and ready depend on this core's state only (docs/timing.md)
     assign i0_ready = take_i0;
     assign o0_valid = give_o0;
     assign o0_data = r0;

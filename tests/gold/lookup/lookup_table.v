@@ -42,7 +42,7 @@ module lookup_table (
     wire [2:0] ram_index = ram_addr[2:0];
     wire [7:0] ram_rdata = ram_q_outside ? 8'd0 : ram_q;
 
-    // ---- Ports: valid and ready come from flip-flops only (docs/timing.md)
+    // ---- Ports: valid and ready depend on this core's state only (docs/timing.md)
     assign i0_ready = take_i0;
     assign o0_valid = give_o0;
     assign o0_data = r1;

@@ -41,7 +41,7 @@ module pipeline_offset (
         take_i0 ? i0_data :
         res_add;
 
-    // ---- Ports: valid and ready come from flip-flops only (docs/timing.md)
+    // ---- Ports: valid and ready depend on this core's state only (docs/timing.md)
     assign i0_ready = take_i0;
     wire [15:0] offer_o0 = r0;
     assign o0_valid = give_o0 | full_o0;

@@ -39,7 +39,7 @@ module pipeline_scale (
         take_i0 ? i0_data :
         res_shl;
 
-    // ---- Ports: valid and ready come from flip-flops only (docs/timing.md)
+    // ---- Ports: valid and ready depend on this core's state only (docs/timing.md)
     assign i0_ready = take_i0;
     assign o0_valid = give_o0;
     assign o0_data = r0;
