@@ -142,7 +142,7 @@ section=$work/section.md
 
 # Replace the '## Hardware' section of the document, or append it.
 if [ ! -f "$DOC" ]; then
-    printf '# Performance\n\nFigures measured by the benchmarks in `bench/`.\n\n' >"$DOC"
+    printf '# Performance\n\nFigures measured by the benchmarks in `bench/`.\n' >"$DOC"
 fi
 awk -v section="$section" '
     function emit() { while ((getline line < section) > 0) print line; printed = 1 }
