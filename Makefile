@@ -43,7 +43,7 @@ LIB_SO    := $(BUILD)/libbm.so
 BMC       := $(BUILD)/bmc
 TEST_BIN  := $(BUILD)/test_libbm
 
-.PHONY: all deps test sanitize demo install uninstall clean help check-deps FORCE
+.PHONY: all deps test sanitize demo install uninstall clean help check-deps FORCE regold
 
 all: $(LIB_A) $(LIB_SO) $(BMC)
 
@@ -54,6 +54,7 @@ help:
 	@echo "make sanitize   run the test suite under ASan + UBSan (in build-sanitize/)"
 	@echo "make demo       run bmc on the bundled example"
 	@echo "make install    install library, headers, bmc and libbm.pc (PREFIX, DESTDIR)"
+	@echo "make regold     rewrite the Verilog gold files tests/gold/NAME from examples/NAME.xml"
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -108,6 +109,12 @@ sanitize: check-deps
 	@test "$$(cat build-sanitize/status)" = 0
 	@if grep -q 'ERROR: LeakSanitizer' build-sanitize/sanitize.log; then \
 	    echo "sanitize: memory leaks (see build-sanitize/sanitize.log)" >&2; exit 1; fi
+
+# Each folder tests/gold/NAME holds `bmc verilog examples/NAME.xml`; the test
+# suite compares byte for byte.  Run this after an intended change.
+regold: $(BMC)
+	for d in tests/gold/*/; do n=$$(basename $$d); \
+	  $(BMC) verilog examples/$$n.xml -o tests/gold/$$n || exit 1; done
 
 demo: check-deps $(BMC)
 	./examples/demo.sh $(abspath $(BMC))

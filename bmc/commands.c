@@ -11,6 +11,7 @@ extern const bmc_command bmc_cmd_fmt;
 extern const bmc_command bmc_cmd_isa;
 extern const bmc_command bmc_cmd_random;
 extern const bmc_command bmc_cmd_sim;
+extern const bmc_command bmc_cmd_verilog;
 
 const bmc_command *const bmc_commands[] = {
     &bmc_cmd_asm,
@@ -22,6 +23,7 @@ const bmc_command *const bmc_commands[] = {
     &bmc_cmd_isa,
     &bmc_cmd_random,
     &bmc_cmd_sim,
+    &bmc_cmd_verilog,
 };
 
 const unsigned bmc_command_count = sizeof bmc_commands / sizeof bmc_commands[0];

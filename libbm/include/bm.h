@@ -16,6 +16,7 @@
 #include "bm/xml.h"
 #include "bm/asm.h"
 #include "bm/sim.h"
+#include "bm/verilog.h"
 #include "bm/version.h"
 
 #endif

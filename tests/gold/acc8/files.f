@@ -1,0 +1,2 @@
+acc8_acc.v
+acc8.v

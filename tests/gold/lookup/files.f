@@ -1,0 +1,2 @@
+lookup_table.v
+lookup.v

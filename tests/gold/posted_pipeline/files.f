@@ -1,0 +1,3 @@
+posted_pipeline_scale.v
+posted_pipeline_offset.v
+posted_pipeline.v
