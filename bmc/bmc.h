@@ -32,4 +32,15 @@ int bmc_load_machine(bm_ctx *ctx, const char *path, bm_machine **out);
 int bmc_wants_help(int argc, char **argv, const bmc_command *self);
 const bmc_command *bmc_find_command(const char *name);
 
+/* Stimulus and back-pressure options shared by `sim` and `verify`, applied
+ * in the order given: kind 'i' (--in NAME=V,...), 'f' (--in-file FILE),
+ * 'r' (--ready NAME=PATTERN). */
+typedef struct bmc_feed {
+    int kind;
+    const char *arg;
+} bmc_feed;
+int bmc_apply_feeds(bm_sim *sim, const bmc_feed *feeds, int n);
+/* A decimal count (no sign); 0 or -1. */
+int bmc_parse_count(const char *s, uint64_t *out);
+
 #endif

@@ -52,24 +52,6 @@ static void help(FILE *out)
             DEFAULT_CYCLES);
 }
 
-typedef struct feed {
-    int kind; /* 'i' --in, 'f' --in-file, 'r' --ready */
-    const char *arg;
-} feed;
-
-static int parse_count(const char *s, uint64_t *out)
-{
-    if (!s[0] || s[0] == '-' || s[0] == '+')
-        return -1;
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end)
-        return -1;
-    *out = v;
-    return 0;
-}
-
 static void json_string(const char *s)
 {
     putchar('"');
@@ -153,20 +135,6 @@ static void print_summary(const bm_sim *sim, const bm_machine *m, bm_sim_stop st
     }
 }
 
-static int apply_feeds(bm_sim *sim, const feed *feeds, int n)
-{
-    int rc = 0;
-    for (int i = 0; i < n && rc == 0; i++) {
-        const char *a = feeds[i].arg;
-        switch (feeds[i].kind) {
-        case 'i': rc = bm_sim_load_stimulus(sim, a, strlen(a), "--in"); break;
-        case 'f': rc = bm_sim_load_stimulus_file(sim, a); break;
-        default: rc = bm_sim_load_ready(sim, a, strlen(a), "--ready"); break;
-        }
-    }
-    return rc;
-}
-
 static int run(int argc, char **argv)
 {
     enum { OPT_IN = 256, OPT_IN_FILE, OPT_READY, OPT_CYCLES, OPT_OUTPUTS, OPT_VCD, OPT_JSON };
@@ -180,7 +148,7 @@ static int run(int argc, char **argv)
         {"json", no_argument, NULL, OPT_JSON},
         {"quiet", no_argument, NULL, 'q'},
         {0, 0, 0, 0}};
-    feed *feeds = calloc((size_t)argc, sizeof *feeds);
+    bmc_feed *feeds = calloc((size_t)argc, sizeof *feeds);
     if (!feeds) {
         fprintf(stderr, "bmc sim: out of memory\n");
         return BMC_EXIT_FAIL;
@@ -193,17 +161,17 @@ static int run(int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, ":q", opts, NULL)) != -1) {
         switch (c) {
-        case OPT_IN: feeds[n_feeds++] = (feed){'i', optarg}; break;
-        case OPT_IN_FILE: feeds[n_feeds++] = (feed){'f', optarg}; break;
-        case OPT_READY: feeds[n_feeds++] = (feed){'r', optarg}; break;
+        case OPT_IN: feeds[n_feeds++] = (bmc_feed){'i', optarg}; break;
+        case OPT_IN_FILE: feeds[n_feeds++] = (bmc_feed){'f', optarg}; break;
+        case OPT_READY: feeds[n_feeds++] = (bmc_feed){'r', optarg}; break;
         case OPT_CYCLES:
-            if (parse_count(optarg, &limits.max_cycles)) {
+            if (bmc_parse_count(optarg, &limits.max_cycles)) {
                 free(feeds);
                 return bmc_usage_error("sim", "--cycles needs a count, not '%s'", optarg);
             }
             break;
         case OPT_OUTPUTS:
-            if (parse_count(optarg, &limits.max_outputs)) {
+            if (bmc_parse_count(optarg, &limits.max_outputs)) {
                 free(feeds);
                 return bmc_usage_error("sim", "--outputs needs a count, not '%s'", optarg);
             }
@@ -230,7 +198,7 @@ static int run(int argc, char **argv)
     int status = BMC_EXIT_FAIL;
     if (bmc_load_machine(ctx, argv[optind], &m))
         goto done;
-    if (bm_sim_new(&sim, m, NULL) || apply_feeds(sim, feeds, n_feeds))
+    if (bm_sim_new(&sim, m, NULL) || bmc_apply_feeds(sim, feeds, n_feeds))
         goto done;
     if (vcd && bm_sim_vcd_open(sim, vcd))
         goto done;

@@ -11,6 +11,7 @@ extern const bmc_command bmc_cmd_fmt;
 extern const bmc_command bmc_cmd_isa;
 extern const bmc_command bmc_cmd_random;
 extern const bmc_command bmc_cmd_sim;
+extern const bmc_command bmc_cmd_verify;
 extern const bmc_command bmc_cmd_verilog;
 
 const bmc_command *const bmc_commands[] = {
@@ -23,6 +24,7 @@ const bmc_command *const bmc_commands[] = {
     &bmc_cmd_isa,
     &bmc_cmd_random,
     &bmc_cmd_sim,
+    &bmc_cmd_verify,
     &bmc_cmd_verilog,
 };
 

@@ -54,13 +54,32 @@ static void value_text(ce *e, bm_buf *b, hdl_value v)
     }
 }
 
+/* 1 when some instruction of the core takes an input and computes with it
+ * (inmacfx), so that taking an input no longer means passing it on. */
+static int computes_on_inputs(const hdl_core_plan *pl)
+{
+    for (unsigned k = 0; k < pl->enc.n_opcodes; k++) {
+        const bm_opcode_def *d = bm_isa_get(pl->enc.opcode_id[k]);
+        if (pl->op[k].used && (d->io == BM_IO_IN_WAIT || d->io == BM_IO_IN_TRY) &&
+            d->alu != BM_ALU_PASS_B)
+            return 1;
+    }
+    return 0;
+}
+
 /* The condition that selects a mux input: its opcodes' flags, or the take
- * flag of its input port. */
+ * flag of its input port (and, when other instructions also take inputs to
+ * compute with them, the flags of the opcodes that pass the input on). */
 static void cand_cond(ce *e, bm_buf *b, const hdl_cand *c)
 {
+    int with_ops = 0;
     if (c->value.kind == HV_INPUT) {
-        bm_buf_printf(b, "take_i%u", c->value.index);
-        return;
+        if (!computes_on_inputs(e->pl)) {
+            bm_buf_printf(b, "take_i%u", c->value.index);
+            return;
+        }
+        bm_buf_printf(b, "(take_i%u & ", c->value.index);
+        with_ops = 1;
     }
     unsigned n = bm_opcode_set_count(&c->ops), k = 0;
     if (n > 1)
@@ -70,6 +89,8 @@ static void cand_cond(ce *e, bm_buf *b, const hdl_cand *c)
             bm_buf_printf(b, "%s%s", k++ ? " | " : "", flag(e, i));
     }
     if (n > 1)
+        bm_buf_puts(b, ")");
+    if (with_ops)
         bm_buf_puts(b, ")");
 }
 
@@ -288,42 +309,54 @@ static void emit_ram_read(ce *e)
     }
 }
 
-/* A fixed-point unit (mulfx, macfx): the product of two signed W-bit values
- * is taken in full, as the low 2W bits of the product of their sign
- * extensions, and bits [F+W-1:F] of it are floor(x*y / 2^F) mod 2^W, which is
- * bm_alu_eval's result; macfx adds the accumulator.  F is the core's frac. */
+/* A fixed-point unit (mulfx, macfx): floor(x*y / 2^F) mod 2^W is bits
+ * [F+W-1:F] of the product of the signed W-bit values x and y, and those
+ * are bits of the product of their sign extensions to F+W bits, taken mod
+ * 2^(F+W).  That equals bm_alu_eval's result; macfx adds the accumulator.
+ * F is the core's frac.  The low F bits of the product are not needed, which
+ * the lint pragma says. */
 static void emit_fixed_unit(ce *e, const hdl_unit *u, char operand[3][48])
 {
     bm_buf *b = &e->body;
-    unsigned W = e->W, F = e->pl->p->frac;
+    unsigned W = e->W, F = e->pl->p->frac, P = F + W;
     int mac = u->alu == BM_ALU_MACFX;
-    const char *x = operand[mac ? 1 : 0], *y = operand[mac ? 2 : 1];
     const char *names[2] = {"x", "y"};
-    const char *vals[2] = {x, y};
+    const char *vals[2] = {operand[mac ? 1 : 0], operand[mac ? 2 : 1]};
     for (unsigned k = 0; k < 2; k++) {
         bm_buf_puts(b, "    wire ");
         bm_hdl_range(b, W);
         bm_buf_printf(b, "%s_%s = %s;\n", u->name, names[k], vals[k]);
     }
-    bm_buf_printf(b, "    wire [%u:0] %s_p = ", 2 * W - 1, u->name);
+    if (F)
+        bm_buf_puts(b, "    /* verilator lint_off UNUSEDSIGNAL */\n");
+    bm_buf_puts(b, "    wire ");
+    bm_hdl_range(b, P);
+    bm_buf_printf(b, "%s_p = ", u->name);
     for (unsigned k = 0; k < 2; k++) {
         if (k)
             bm_buf_puts(b, " * ");
-        if (W == 1)
-            bm_buf_printf(b, "{%s_%s, %s_%s}", u->name, names[k], u->name, names[k]);
+        if (F == 0)
+            bm_buf_printf(b, "%s_%s", u->name, names[k]);
+        else if (W == 1)
+            bm_buf_printf(b, "{{%u{%s_%s}}, %s_%s}", F, u->name, names[k], u->name, names[k]);
         else
-            bm_buf_printf(b, "{{%u{%s_%s[%u]}}, %s_%s}", W, u->name, names[k], W - 1, u->name,
+            bm_buf_printf(b, "{{%u{%s_%s[%u]}}, %s_%s}", F, u->name, names[k], W - 1, u->name,
                           names[k]);
     }
-    bm_buf_puts(b, ";\n    wire ");
+    bm_buf_puts(b, ";\n");
+    if (F)
+        bm_buf_puts(b, "    /* verilator lint_on UNUSEDSIGNAL */\n");
+    bm_buf_puts(b, "    wire ");
     bm_hdl_range(b, W);
     bm_buf_printf(b, "%s = ", u->name);
     if (mac)
         bm_buf_printf(b, "%s + ", operand[0]);
-    if (W == 1)
+    if (F == 0)
+        bm_buf_printf(b, "%s_p;\n", u->name);
+    else if (W == 1)
         bm_buf_printf(b, "%s_p[%u];\n", u->name, F);
     else
-        bm_buf_printf(b, "%s_p[%u:%u];\n", u->name, F + W - 1, F);
+        bm_buf_printf(b, "%s_p[%u:%u];\n", u->name, P - 1, F);
 }
 
 static void emit_units(ce *e)

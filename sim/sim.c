@@ -115,6 +115,30 @@ size_t bm_sim_input_pending(const bm_sim *sim, unsigned input)
     return sim->inputs[input].len - sim->inputs[input].pos;
 }
 
+int bm_sim_input_peek(const bm_sim *sim, unsigned input, size_t k, uint64_t *value)
+{
+    if (!sim || !value || input >= sim->n_inputs)
+        return BM_ENOTFOUND;
+    const sim_input *in = &sim->inputs[input];
+    if (k >= in->len - in->pos)
+        return BM_ENOTFOUND;
+    *value = in->vals[in->pos + k];
+    return BM_OK;
+}
+
+int bm_sim_output_ready_pattern(const bm_sim *sim, unsigned output, const uint8_t **pattern,
+                                size_t *n)
+{
+    if (!sim || !pattern || !n || output >= sim->n_outputs)
+        return BM_ENOTFOUND;
+    const sim_output *o = &sim->outputs[output];
+    if (o->fn)
+        return BM_EINVAL;
+    *pattern = o->pattern;
+    *n = o->pattern ? o->n_pattern : 0;
+    return BM_OK;
+}
+
 static uint64_t gcd64(uint64_t a, uint64_t b)
 {
     while (b) {

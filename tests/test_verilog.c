@@ -945,7 +945,7 @@ static void check_alu(bm_verilog_rom_style rom, const char *label)
                 unsigned w = alu_widths[i];
                 const alu_case *c = &alu_cases[k];
                 uint64_t bb = c->imm ? alu_imm(c, w) : b[i][p];
-                uint64_t r = bm_alu_eval(c->op, a[i][p], bb, 0, w);
+                uint64_t r = bm_alu_eval(c->op, a[i][p], bb, 0, w, 0);
                 append(&want, &wlen, &wcap, "%u r%u %llu\n", p * round + 4 + 3 * k, w,
                        (unsigned long long)r);
             }

@@ -17,6 +17,7 @@
 #include "bm/asm.h"
 #include "bm/sim.h"
 #include "bm/verilog.h"
+#include "bm/cosim.h"
 #include "bm/version.h"
 
 #endif

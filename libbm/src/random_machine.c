@@ -158,6 +158,19 @@ static uint64_t random_operand(rng *r, bm_operand_kind kind, const bm_core_param
     }
 }
 
+/* An instruction on port `port`: the port operand is the port, the others
+ * random. */
+static void emit_port_op(prog *g, rng *r, unsigned id, unsigned port, const bm_core_params *cp,
+                         unsigned body_regs)
+{
+    const bm_opcode_def *d = bm_isa_get(id);
+    emit(g, id, 0, 0);
+    for (unsigned j = 0; j < d->n_operands; j++)
+        g->insn[g->n - 1].operand[j] = j == d->port_operand
+                                           ? port
+                                           : random_operand(r, d->operands[j], cp, body_regs);
+}
+
 static int build_core(plan *p, bm_machine *m, unsigned index)
 {
     rng *r = &p->r;
@@ -180,8 +193,22 @@ static int build_core(plan *p, bm_machine *m, unsigned index)
     for (unsigned id = 0; id < bm_isa_count(); id++)
         if (body_safe(bm_isa_get(id), has_ram))
             safe[n_safe++] = id;
-    int in_op = bm_isa_lookup("in"), inn_op = bm_isa_lookup("inn");
-    int out_op = bm_isa_lookup("out"), outn_op = bm_isa_lookup("outn");
+    /* Every catalogue opcode that reads an input port (in, inn, inmacfx,
+     * ...) or writes an output port can appear; plain in/out most often. */
+    unsigned in_ops[BM_OPCODE_MAX], n_in_ops = 0, out_ops[BM_OPCODE_MAX], n_out_ops = 0;
+    for (unsigned id = 0; id < bm_isa_count(); id++) {
+        const bm_opcode_def *d = bm_isa_get(id);
+        int blocking = d->io == BM_IO_IN_WAIT || d->io == BM_IO_OUT_WAIT;
+        if (!blocking && !p->o.allow_nonblocking)
+            continue;
+        if (d->flow != BM_FLOW_NEXT)
+            continue;
+        if (d->io == BM_IO_IN_WAIT || d->io == BM_IO_IN_TRY)
+            in_ops[n_in_ops++] = id;
+        else if (d->io == BM_IO_OUT_WAIT || d->io == BM_IO_OUT_POST)
+            out_ops[n_out_ops++] = id;
+    }
+    int in_op = bm_isa_lookup("in"), out_op = bm_isa_lookup("out");
 
     prog g;
     g.n = 0;
@@ -190,10 +217,9 @@ static int build_core(plan *p, bm_machine *m, unsigned index)
         emit(&g, (unsigned)bm_isa_lookup("li"), counter,
              1 + below(r, cp.width >= 3 ? 6 : (unsigned)bm_mask(cp.width)));
     unsigned start = g.n;
-    for (unsigned k = 0; k < cp.inputs; k++) {
-        int op = p->o.allow_nonblocking && chance(r, 20) ? inn_op : in_op;
-        emit(&g, (unsigned)op, below(r, body_regs), k);
-    }
+    for (unsigned k = 0; k < cp.inputs; k++)
+        emit_port_op(&g, r, chance(r, 70) ? (unsigned)in_op : in_ops[below(r, n_in_ops)], k, &cp,
+                     body_regs);
     unsigned body_start = g.n;
     unsigned body_len = below(r, p->o.max_body + 1);
     for (unsigned k = 0; k < body_len; k++) {
@@ -207,10 +233,9 @@ static int build_core(plan *p, bm_machine *m, unsigned index)
                 g.insn[g.n - 1].operand[j] = random_operand(r, d->operands[j], &cp, body_regs);
         }
     }
-    for (unsigned k = 0; k < cp.outputs; k++) {
-        int op = p->o.allow_nonblocking && chance(r, 25) ? outn_op : out_op;
-        emit(&g, (unsigned)op, k, below(r, body_regs));
-    }
+    for (unsigned k = 0; k < cp.outputs; k++)
+        emit_port_op(&g, r, chance(r, 70) ? (unsigned)out_op : out_ops[below(r, n_out_ops)], k,
+                     &cp, body_regs);
     if (terminating) {
         emit(&g, (unsigned)bm_isa_lookup("dec"), counter, 0);
         emit(&g, (unsigned)bm_isa_lookup("jnz"), counter, start);

@@ -129,6 +129,11 @@ int bm_machine_bond_of_core_output(const bm_machine *m, unsigned core, unsigned 
 int bm_machine_bond_of_input(const bm_machine *m, unsigned input);
 int bm_machine_bond_of_output(const bm_machine *m, unsigned output);
 
+/* Copies every input, output, core and bond of src into dst, with `prefix`
+ * put before every name (so "x" becomes "PREFIXx" and "c.i0" "PREFIXc.i0").
+ * The copy is not connected to what dst already holds; validate dst after. */
+int bm_machine_append(bm_machine *dst, const bm_machine *src, const char *prefix);
+
 /* Checks every rule and resolves bond endpoints.  Errors and warnings go to
  * the context; returns 0 when there is no error (warnings allowed) and
  * BM_EINVALID otherwise. */

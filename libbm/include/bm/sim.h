@@ -106,6 +106,9 @@ const bm_machine *bm_sim_machine(const bm_sim *sim);
 int bm_sim_push_input(bm_sim *sim, unsigned input, uint64_t value);
 /* Values of `input` not yet taken. */
 size_t bm_sim_input_pending(const bm_sim *sim, unsigned input);
+/* The k-th value of `input` not yet taken (k < bm_sim_input_pending()), so
+ * that another driver (the Verilator co-simulation) can replay the queue. */
+int bm_sim_input_peek(const bm_sim *sim, unsigned input, size_t k, uint64_t *value);
 
 /* Parses stimulus text (docs/sim.md): lines "NAME = v1, v2, ...", '#'
  * comments, blank lines; values decimal, 0x hex or 0b binary, optionally
@@ -118,6 +121,10 @@ int bm_sim_load_stimulus_file(bm_sim *sim, const char *path);
  * in cycle c it is pattern[c % n] != 0.  n == 0 restores the default
  * (always ready). */
 int bm_sim_set_output_ready(bm_sim *sim, unsigned output, const uint8_t *pattern, size_t n);
+/* The ready pattern of `output` (*n == 0: always ready).  BM_EINVAL when a
+ * callback sets it instead. */
+int bm_sim_output_ready_pattern(const bm_sim *sim, unsigned output, const uint8_t **pattern,
+                                size_t *n);
 /* Sets a ready callback for `output` instead (NULL restores the default). */
 int bm_sim_set_output_ready_fn(bm_sim *sim, unsigned output, bm_sim_ready_fn fn, void *user);
 /* Parses ready patterns written like stimulus: "NAME = 1, 0, 0" (only 0 and

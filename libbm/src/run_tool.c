@@ -1,0 +1,66 @@
+/* Running an external tool (Verilator, the harness it built) and waiting
+ * for it.  The library's only process spawning; used by the co-simulation. */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+int bm_run_tool(bm_ctx *ctx, char *const argv[], const char *cwd, const char *stdin_path,
+                const char *stdout_path, const char *stderr_path, int *status)
+{
+    *status = -1;
+    pid_t pid = fork();
+    if (pid < 0) {
+        bm_error(ctx, bm_loc_make(NULL, 0, 0), "cannot start %s: %s", argv[0], strerror(errno));
+        return BM_ETOOL;
+    }
+    if (pid == 0) {
+        /* In the child only async-signal-safe calls until exec.  The
+         * redirections come first: their paths are relative to the caller's
+         * folder, not to cwd. */
+        if (stdin_path) {
+            int fd = open(stdin_path, O_RDONLY);
+            if (fd < 0 || dup2(fd, 0) < 0)
+                _exit(126);
+            close(fd);
+        }
+        if (stdout_path) {
+            int fd = open(stdout_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+            if (fd < 0 || dup2(fd, 1) < 0)
+                _exit(126);
+            close(fd);
+        }
+        if (stderr_path) {
+            int fd = open(stderr_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+            if (fd < 0 || dup2(fd, 2) < 0)
+                _exit(126);
+            close(fd);
+        }
+        if (cwd && chdir(cwd) != 0)
+            _exit(126);
+        execvp(argv[0], argv);
+        _exit(127);
+    }
+    int st;
+    while (waitpid(pid, &st, 0) < 0) {
+        if (errno != EINTR) {
+            bm_error(ctx, bm_loc_make(NULL, 0, 0), "waiting for %s: %s", argv[0], strerror(errno));
+            return BM_ETOOL;
+        }
+    }
+    if (WIFEXITED(st)) {
+        *status = WEXITSTATUS(st);
+        if (*status == 127) {
+            bm_error(ctx, bm_loc_make(NULL, 0, 0), "cannot run '%s': not found", argv[0]);
+            return BM_ETOOL;
+        }
+        return BM_OK;
+    }
+    bm_error(ctx, bm_loc_make(NULL, 0, 0), "%s was killed by signal %d", argv[0],
+             WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+    return BM_ETOOL;
+}

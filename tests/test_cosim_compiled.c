@@ -1,0 +1,175 @@
+/* Compiled graphs under Verilator: every example graph and network, and
+ * seeded random graphs and networks, compiled with several strategies, must
+ * make exactly the same output transfers (value and cycle) in the RTL as in
+ * the simulator, which the compiler suites already hold to bm_graph_eval.
+ * All machines go into one design (bm_machine_append), so one Verilator
+ * build covers them. */
+#include <dirent.h>
+#include <inttypes.h>
+#include <sys/stat.h>
+
+#include "compile_helpers.h"
+#include "random_graphs.h"
+
+#define VECTORS 6
+
+typedef struct batch {
+    bm_machine *all;
+    unsigned n;
+    char what[400][96]; /* what machine gN_ is, for failure messages */
+    /* raw stimulus, pushed once the batch is complete */
+    char (*input)[64];
+    int64_t (*values)[VECTORS];
+    size_t n_inputs, cap_inputs;
+} batch;
+
+static void add(batch *b, const bm_graph *g, placement p, const char *what, uint64_t seed)
+{
+    cr_assert_lt(b->n, 400);
+    bm_machine *m = compile_with(g, p, what);
+    char prefix[16];
+    snprintf(prefix, sizeof prefix, "g%u_", b->n);
+    snprintf(b->what[b->n], sizeof b->what[0], "%s, %s", what, placement_name(p));
+    cr_assert_eq(bm_machine_append(b->all, m, prefix), 0);
+    uint64_t s = seed;
+    bm_fixed_type t = bm_graph_type(g);
+    for (unsigned i = 0; i < bm_machine_input_count(m); i++) {
+        if (b->n_inputs == b->cap_inputs) {
+            b->cap_inputs = b->cap_inputs ? 2 * b->cap_inputs : 64;
+            b->input = realloc(b->input, b->cap_inputs * sizeof *b->input);
+            b->values = realloc(b->values, b->cap_inputs * sizeof *b->values);
+            cr_assert(b->input && b->values);
+        }
+        snprintf(b->input[b->n_inputs], sizeof b->input[0], "%s%s", prefix,
+                 bm_machine_input_name(m, i));
+        for (unsigned k = 0; k < VECTORS; k++)
+            b->values[b->n_inputs][k] = crandom_raw(&s, t);
+        b->n_inputs++;
+    }
+    bm_machine_free(m);
+    b->n++;
+}
+
+static int has_suffix(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n > k && strcmp(s + n - k, suffix) == 0;
+}
+
+static void add_examples(batch *b, const char *dir)
+{
+    static const placement places[] = {{BM_MAP_NODE, 0}, {BM_MAP_SINGLE, 0}, {BM_MAP_CORES, 3}};
+    DIR *d = opendir(dir);
+    cr_assert_not_null(d, "%s", dir);
+    struct dirent *e;
+    char names[64][256];
+    unsigned n = 0;
+    while ((e = readdir(d)) && n < 64)
+        if (has_suffix(e->d_name, ".bmg") || has_suffix(e->d_name, ".graphml") ||
+            has_suffix(e->d_name, ".xml"))
+            snprintf(names[n++], sizeof names[0], "%s/%s", dir, e->d_name);
+    closedir(d);
+    for (unsigned i = 0; i < n; i++) {
+        bm_ctx *ctx = graph_ctx();
+        bm_graph *g;
+        cr_assert_eq(bm_graph_read_file(&g, ctx, names[i], NULL), 0, "%s", names[i]);
+        for (size_t p = 0; p < sizeof places / sizeof places[0]; p++)
+            add(b, g, places[p], names[i], 100 + i);
+        bm_graph_free(g);
+        bm_ctx_free(ctx);
+    }
+}
+
+Test(cosim_compiled, examples_and_random_graphs_agree_with_verilator, .timeout = 1200)
+{
+    static batch b;
+    memset(&b, 0, sizeof b);
+    bm_ctx *ctx;
+    cr_assert_eq(bm_ctx_new(&ctx, NULL), 0);
+    cr_assert_eq(bm_machine_new(&b.all, ctx, "compiled_batch"), 0);
+    add_examples(&b, "examples/graph");
+    add_examples(&b, "examples/networks");
+    static const placement some[] = {{BM_MAP_NODE, 0}, {BM_MAP_CORES, 2}, {BM_MAP_SINGLE, 0}};
+    for (uint64_t seed = 1; seed <= 40; seed++) {
+        bm_ctx *gctx = graph_ctx();
+        bm_graph *g = random_graph(gctx, seed, 16);
+        char what[64];
+        snprintf(what, sizeof what, "random graph %" PRIu64, seed);
+        add(&b, g, some[seed % 3], what, seed);
+        bm_graph_free(g);
+        bm_ctx_free(gctx);
+    }
+    for (uint64_t seed = 1; seed <= 20; seed++) {
+        bm_ctx *gctx = graph_ctx();
+        bm_graph *g = random_network(gctx, seed);
+        char what[64];
+        snprintf(what, sizeof what, "random network %" PRIu64, seed);
+        add(&b, g, some[seed % 3], what, seed);
+        bm_graph_free(g);
+        bm_ctx_free(gctx);
+    }
+    char *d = graph_diags(ctx);
+    cr_assert_eq(bm_machine_validate(b.all), 0, "%s", d);
+    free(d);
+
+    bm_sim *sim;
+    cr_assert_eq(bm_sim_new(&sim, b.all, NULL), 0);
+    for (size_t i = 0; i < b.n_inputs; i++) {
+        int in = bm_machine_find_input(b.all, b.input[i]);
+        cr_assert_geq(in, 0, "%s", b.input[i]);
+        for (unsigned k = 0; k < VECTORS; k++)
+            cr_assert_eq(bm_sim_push_input(sim, (unsigned)in, (uint64_t)b.values[i][k]), 0);
+    }
+    bm_cosim_stimulus *st;
+    cr_assert_eq(bm_cosim_stimulus_capture(&st, sim), 0);
+    bm_sim_limits lim = BM_SIM_LIMITS_INIT;
+    /* Enough for every vector of the slowest machine (a single core running
+     * the digits network); graphs without inputs stream constants forever,
+     * so the run ends at this limit. */
+    lim.max_cycles = 12000;
+    bm_sim_stop stop;
+    cr_assert_eq(bm_sim_run(sim, &lim, &stop), 0);
+    uint64_t rtl_cycles = stop == BM_SIM_STOP_CYCLES ? lim.max_cycles : bm_sim_cycle(sim) + 16;
+
+    const char *work = getenv("BM_COSIM_WORK_COMPILED");
+    if (!work || !*work)
+        work = "build/cosim-compiled";
+    mkdir("build", 0755);
+    bm_cosim_options co = BM_COSIM_OPTIONS_INIT;
+    co.work_dir = work;
+    bm_cosim *cs;
+    int rc = bm_cosim_build(&cs, b.all, &co);
+    d = graph_diags(ctx);
+    cr_assert_eq(rc, 0, "%s", d);
+    free(d);
+    bm_sim_transfer *rtl;
+    size_t n_rtl;
+    rc = bm_cosim_run(cs, st, rtl_cycles, NULL, &rtl, &n_rtl);
+    d = graph_diags(ctx);
+    cr_assert_eq(rc, 0, "%s", d);
+    free(d);
+
+    size_t n_sim = bm_sim_output_count(sim);
+    bm_sim_transfer *want = calloc(n_sim + 1, sizeof *want);
+    cr_assert_not_null(want);
+    for (size_t i = 0; i < n_sim; i++)
+        bm_sim_output(sim, i, &want[i]);
+    cr_expect_gt(n_sim, (size_t)b.n * VECTORS / 2, "too few outputs: %zu", n_sim);
+    long diff = bm_cosim_first_difference(want, n_sim, rtl, n_rtl);
+    if (diff >= 0) {
+        const bm_sim_transfer *t = (size_t)diff < n_sim ? &want[diff] : &rtl[diff];
+        const char *out = bm_machine_output_name(b.all, t->output);
+        unsigned k = (unsigned)strtoul(out + 1, NULL, 10);
+        cr_expect_fail("RTL and simulator differ at transfer %ld (%s, cycle %" PRIu64 "): %s", diff,
+                       out, t->cycle, k < b.n ? b.what[k] : "?");
+    }
+    free(want);
+    free(b.input);
+    free(b.values);
+    bm_cosim_transfers_free(cs, rtl);
+    bm_cosim_free(cs);
+    bm_cosim_stimulus_free(st);
+    bm_sim_free(sim);
+    bm_machine_free(b.all);
+    bm_ctx_free(ctx);
+}
