@@ -43,7 +43,7 @@ LIB_SO    := $(BUILD)/libbm.so
 BMC       := $(BUILD)/bmc
 TEST_BIN  := $(BUILD)/test_libbm
 
-.PHONY: all deps test sanitize demo install uninstall clean help check-deps FORCE regold
+.PHONY: all deps test sanitize demo install uninstall clean help check-deps FORCE regold soak
 
 all: $(LIB_A) $(LIB_SO) $(BMC)
 
@@ -53,6 +53,7 @@ help:
 	@echo "make test       build and run the Criterion test suite"
 	@echo "make sanitize   run the test suite under ASan + UBSan (in build-sanitize/)"
 	@echo "make demo       run bmc on the bundled example"
+	@echo "make soak       random differential testing with new seeds (long)"
 	@echo "make install    install library, headers, bmc and libbm.pc (PREFIX, DESTDIR)"
 	@echo "make regold     rewrite the Verilog gold files tests/gold/NAME from examples/NAME.xml"
 
@@ -96,6 +97,22 @@ $(TEST_BIN): $(TEST_OBJS) $(LIB_A)
 test: check-deps $(TEST_BIN) $(BMC)
 	BMC=$(abspath $(BMC)) $(TEST_BIN) $(TEST_ARGS)
 	BUILD=$(BUILD) CC="$(CC)" EXTRA_LDFLAGS="$(EXTRA_LDFLAGS)" ./tests/install_check.sh
+
+# Random differential testing with new seeds: SOAK_BATCHES batches of
+# SOAK_MACHINES random machines each, simulator against Verilator.  The first
+# seed is printed so that a failure can be replayed (docs/verify.md).
+SOAK_BATCHES ?= 10
+SOAK_MACHINES ?= 400
+SOAK_CYCLES ?= 2000
+soak: check-deps $(TEST_BIN) $(BMC)
+	@base=$${SOAK_SEED:-$$(date +%s)}; \
+	echo "soak: $(SOAK_BATCHES) batches of $(SOAK_MACHINES) random machines from seed $$base"; \
+	for i in $$(seq 0 $$(($(SOAK_BATCHES) - 1))); do \
+	  seed=$$((base + i * $(SOAK_MACHINES))); echo "soak: batch $$i, seeds $$seed.."; \
+	  BM_RANDOM_SEED=$$seed BM_RANDOM_MACHINES=$(SOAK_MACHINES) BM_RANDOM_CYCLES=$(SOAK_CYCLES) \
+	  BM_COSIM_WORK=$(BUILD)/soak-$$i BMC=$(abspath $(BMC)) \
+	    $(TEST_BIN) --filter 'cosim_random/*' || exit 1; \
+	done
 
 # ASan + UBSan over the whole suite, in a build tree of its own.  A leak
 # found in a test process is reported only after Criterion has counted the

@@ -19,7 +19,8 @@ static void help(FILE *out)
             "XML, told apart by content (docs/compile.md).\n"
             "\n"
             "  -o, --output FILE   write the machine XML to FILE; without -o it goes to\n"
-            "                      stdout, unless --report or --json is given\n"
+            "                      stdout, unless --report, --json, --test or --verilog\n"
+            "                      is given\n"
             "  --strategy S        node (default): one core per operation, or per neuron\n"
             "                      of a network; cores: at most N cores (--cores); single:\n"
             "                      one core\n"
@@ -44,6 +45,8 @@ static void help(FILE *out)
             "                      default all) as a stimulus file for `bmc sim\n"
             "                      --in-file` and `bmc verify --in-file`\n"
             "  --stimulus-vectors K\n"
+            "  --verilog DIR       also write the machine's Verilog to DIR, as\n"
+            "                      `bmc verilog` does (docs/verilog.md)\n"
             "\n"
             "Exit status: 0 compiled, 1 bad input or a failed check, 2 usage error.\n"
             "Nothing is written when compilation fails.\n",
@@ -56,7 +59,7 @@ typedef struct compile_args {
     bm_graph_options gopt;
     int strategy_given, cores_given, report, json, labels;
     unsigned vectors, stimulus_vectors;
-    const char *test_path, *stimulus_path;
+    const char *test_path, *stimulus_path, *verilog_dir;
 } compile_args;
 
 static int parse_count(const char *text, unsigned long max, unsigned *out)
@@ -87,7 +90,7 @@ static int is_identifier(const char *s)
 static int parse_args(int argc, char **argv, compile_args *a)
 {
     enum { OPT_STRATEGY = 256, OPT_CORES, OPT_TYPE, OPT_NAME, OPT_REPORT, OPT_JSON, OPT_VECTORS,
-           OPT_TEST, OPT_LABELS, OPT_STIMULUS, OPT_STIMULUS_VECTORS };
+           OPT_TEST, OPT_LABELS, OPT_STIMULUS, OPT_STIMULUS_VECTORS, OPT_VERILOG };
     static const struct option opts[] = {
         {"output", required_argument, NULL, 'o'},
         {"strategy", required_argument, NULL, OPT_STRATEGY},
@@ -101,6 +104,7 @@ static int parse_args(int argc, char **argv, compile_args *a)
         {"labels", no_argument, NULL, OPT_LABELS},
         {"stimulus", required_argument, NULL, OPT_STIMULUS},
         {"stimulus-vectors", required_argument, NULL, OPT_STIMULUS_VECTORS},
+        {"verilog", required_argument, NULL, OPT_VERILOG},
         {0, 0, 0, 0},
     };
     int c, s;
@@ -141,6 +145,7 @@ static int parse_args(int argc, char **argv, compile_args *a)
                 return bmc_usage_error("compile", "bad --vectors '%s' (2 or more)", optarg);
             break;
         case OPT_TEST: a->test_path = optarg; break;
+        case OPT_VERILOG: a->verilog_dir = optarg; break;
         case OPT_LABELS: a->labels = 1; break;
         case OPT_STIMULUS: a->stimulus_path = optarg; break;
         case OPT_STIMULUS_VECTORS:
@@ -294,10 +299,12 @@ static int compile_graph(bm_ctx *ctx, const bm_graph *g, compile_args *a)
     if (!rc && tv && a->stimulus_path &&
         write_stimulus(m, g, tv, a->stimulus_vectors, a->stimulus_path))
         rc = BMC_EXIT_FAIL;
+    if (!rc && a->verilog_dir && bm_verilog_write_dir(m, a->verilog_dir, NULL))
+        rc = BMC_EXIT_FAIL;
     if (!rc && a->out_path) {
         if (bm_machine_write_file(m, a->out_path))
             rc = BMC_EXIT_FAIL;
-    } else if (!rc && !r) {
+    } else if (!rc && !r && !a->verilog_dir) {
         if (bm_machine_write_stream(m, stdout))
             rc = BMC_EXIT_FAIL;
     }
