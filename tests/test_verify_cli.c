@@ -1,0 +1,118 @@
+/* bmc verify as a program: agreement, the regression mode, VCD output, the
+ * reuse of the work folder, the report of a divergence, usage errors. */
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bmc_runner.h"
+
+static char dir[64];
+
+static void setup(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/bm_test_verify_XXXXXX");
+    cr_assert_not_null(mkdtemp(dir));
+}
+
+static void teardown(void)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    cr_expect_eq(system(cmd), 0);
+}
+
+TestSuite(verify_cli, .init = setup, .fini = teardown, .timeout = 600);
+
+static const char *in_dir(const char *name, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s/%s", dir, name);
+    return buf;
+}
+
+Test(verify_cli, agreement_regression_mode_vcd_and_reuse)
+{
+    char work[128], vcd[128];
+    in_dir("work", work, sizeof work);
+    bmc_result r = bmc_run(dir, "verify", "examples/acc8.xml", "--in", "a=1,2,3,250", "--work",
+                           work, NULL);
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    cr_expect_str_eq(r.out, "verify: acc8: RTL and simulator agree on all 4 output transfers "
+                            "(33 cycles; simulator stopped: deadlock)\n");
+    bmc_result_free(&r);
+
+    /* --no-compare prints the RTL's transfers, which are the simulator's. */
+    r = bmc_run(dir, "verify", "examples/acc8.xml", "--in", "a=1,2,3,250", "--work", work,
+                "--no-compare", "--cycles", "40", NULL);
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    bmc_result s = bmc_run(dir, "sim", "examples/acc8.xml", "--in", "a=1,2,3,250", NULL);
+    cr_expect_str_eq(r.out, s.out);
+    cr_expect_str_eq(r.out, "2 sum 1\n6 sum 3\n10 sum 6\n14 sum 0\n");
+    bmc_result_free(&r);
+    bmc_result_free(&s);
+
+    /* A VCD needs a traced build; the trace shows the top's ports. */
+    r = bmc_run(dir, "verify", "examples/acc8.xml", "--in", "a=5", "--work", work, "--vcd",
+                in_dir("rtl.vcd", vcd, sizeof vcd), NULL);
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    bmc_result_free(&r);
+    char *text = slurp(vcd, NULL);
+    cr_assert_not_null(text, "no VCD written");
+    cr_expect(strstr(text, "$enddefinitions") && strstr(text, "sum_tdata"), "not a VCD of acc8");
+    free(text);
+}
+
+/* The comparison itself: a harness that lies must be caught.  The work
+ * folder's stamp still matches, so verify reuses the (replaced) binary. */
+Test(verify_cli, a_divergence_is_reported_with_cycle_port_and_values)
+{
+    char work[128], tb[160];
+    in_dir("work", work, sizeof work);
+    bmc_result r = bmc_run(dir, "verify", "examples/acc8.xml", "--in", "a=1,2", "--work", work,
+                           NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    bmc_result_free(&r);
+    snprintf(tb, sizeof tb, "%s/obj/tb", work);
+    FILE *f = fopen(tb, "w");
+    cr_assert_not_null(f);
+    fprintf(f, "#!/bin/sh\necho '2 sum 1'\necho '7 sum 3'\n");
+    fclose(f);
+    cr_assert_eq(chmod(tb, 0755), 0);
+    r = bmc_run(dir, "verify", "examples/acc8.xml", "--in", "a=1,2", "--work", work, NULL);
+    cr_expect_eq(r.status, 1);
+    cr_expect_str_eq(r.out, "");
+    cr_expect_str_eq(r.err, "verify: divergence at output transfer 2:\n"
+                            "  expected (simulator): cycle 6, sum = 3\n"
+                            "  got (RTL):            cycle 7, sum = 3\n");
+    bmc_result_free(&r);
+    /* A transfer the simulator never made. */
+    f = fopen(tb, "w");
+    cr_assert_not_null(f);
+    fprintf(f, "#!/bin/sh\necho '2 sum 1'\necho '6 sum 3'\necho '9 sum 3'\n");
+    fclose(f);
+    r = bmc_run(dir, "verify", "examples/acc8.xml", "--in", "a=1,2", "--work", work, NULL);
+    cr_expect_eq(r.status, 1);
+    cr_expect(strstr(r.err, "the RTL made a transfer the simulator did not: 9 sum 3"), "%s", r.err);
+    bmc_result_free(&r);
+}
+
+Test(verify_cli, usage_and_input_errors)
+{
+    bmc_result r = bmc_run(dir, "verify", NULL);
+    cr_expect_eq(r.status, 2);
+    bmc_result_free(&r);
+    r = bmc_run(dir, "verify", "examples/acc8.xml", "--cycles", "0", NULL);
+    cr_expect_eq(r.status, 2);
+    bmc_result_free(&r);
+    r = bmc_run(dir, "verify", "examples/acc8.xml", "--bogus", NULL);
+    cr_expect_eq(r.status, 2);
+    bmc_result_free(&r);
+    /* A bad stimulus is the simulator's file:line:col error, before any build. */
+    r = bmc_run(dir, "verify", "examples/acc8.xml", "--in", "nosuch=1", NULL);
+    cr_expect_eq(r.status, 1);
+    cr_expect(strstr(r.err, "--in:1:1: error:"), "%s", r.err);
+    bmc_result_free(&r);
+    r = bmc_run(dir, "verify", "examples/no-such-file.xml", NULL);
+    cr_expect_eq(r.status, 1);
+    cr_expect(strstr(r.err, "examples/no-such-file.xml: error: cannot open"), "%s", r.err);
+    bmc_result_free(&r);
+}
