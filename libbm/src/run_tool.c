@@ -9,12 +9,43 @@
 
 #include "internal.h"
 
+extern char **environ;
+
+/* The caller's environment without make's own variables: a tool run from a
+ * program that `make` started (the tests, under `make sanitize` say) must
+ * not inherit that make's flags and variable overrides, since Verilator's
+ * build runs make again. */
+static char **tool_environment(bm_ctx *ctx)
+{
+    static const char *const drop[] = {"MAKEFLAGS=", "MFLAGS=", "MAKELEVEL=", "MAKEOVERRIDES="};
+    size_t n = 0;
+    while (environ && environ[n])
+        n++;
+    char **env = bm_calloc(ctx, n + 1, sizeof *env);
+    if (!env)
+        return NULL;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        int keep = 1;
+        for (size_t d = 0; d < sizeof drop / sizeof drop[0]; d++)
+            keep &= strncmp(environ[i], drop[d], strlen(drop[d])) != 0;
+        if (keep)
+            env[k++] = environ[i];
+    }
+    env[k] = NULL;
+    return env;
+}
+
 int bm_run_tool(bm_ctx *ctx, char *const argv[], const char *cwd, const char *stdin_path,
                 const char *stdout_path, const char *stderr_path, int *status)
 {
     *status = -1;
+    char **env = tool_environment(ctx);
+    if (!env)
+        return bm_oom(ctx);
     pid_t pid = fork();
     if (pid < 0) {
+        bm_free(ctx, env);
         bm_error(ctx, bm_loc_make(NULL, 0, 0), "cannot start %s: %s", argv[0], strerror(errno));
         return BM_ETOOL;
     }
@@ -42,9 +73,11 @@ int bm_run_tool(bm_ctx *ctx, char *const argv[], const char *cwd, const char *st
         }
         if (cwd && chdir(cwd) != 0)
             _exit(126);
+        environ = env;
         execvp(argv[0], argv);
         _exit(127);
     }
+    bm_free(ctx, env);
     int st;
     while (waitpid(pid, &st, 0) < 0) {
         if (errno != EINTR) {
