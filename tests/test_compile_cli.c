@@ -7,15 +7,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "bmc_runner.h"
 #include "compile_helpers.h"
-#include "helpers.h"
 
-extern char **environ;
-
-typedef struct run_result {
-    int status;
-    char *out, *err;
-} run_result;
+typedef bmc_result run_result;
 
 static char tmpdir[64];
 
@@ -34,44 +29,9 @@ static void teardown(void)
 
 TestSuite(compile_cli, .init = setup, .fini = teardown);
 
-static run_result run_bmc(const char *arg, ...)
-{
-    const char *argv[32];
-    int n = 0;
-    argv[n++] = "bmc";
-    va_list ap;
-    va_start(ap, arg);
-    for (const char *a = arg; a && n < 31; a = va_arg(ap, const char *))
-        argv[n++] = a;
-    va_end(ap);
-    argv[n] = NULL;
-    const char *bmc = getenv("BMC");
-    cr_assert_not_null(bmc, "set BMC to the path of bmc (make test does)");
-    char out_path[128], err_path[128];
-    snprintf(out_path, sizeof out_path, "%s/.stdout", tmpdir);
-    snprintf(err_path, sizeof err_path, "%s/.stderr", tmpdir);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&fa, 2, err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    pid_t pid;
-    cr_assert_eq(posix_spawn(&pid, bmc, &fa, NULL, (char *const *)argv, environ), 0);
-    posix_spawn_file_actions_destroy(&fa);
-    int status;
-    cr_assert_eq(waitpid(pid, &status, 0), pid);
-    run_result r;
-    r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = slurp(out_path, NULL);
-    r.err = slurp(err_path, NULL);
-    cr_assert(r.out && r.err);
-    return r;
-}
-
-static void done(run_result *r)
-{
-    free(r->out);
-    free(r->err);
-}
+/* Every run's output goes through files in this test's folder. */
+#define run_bmc(...) bmc_run(tmpdir, __VA_ARGS__)
+#define done bmc_result_free
 
 static const char *in_tmp(const char *name)
 {
