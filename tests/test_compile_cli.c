@@ -199,3 +199,22 @@ Test(compile_cli, test_vectors_give_accuracy_and_a_stimulus)
     cr_expect_eq(r.status, 2, "--labels without --test is a usage error");
     done(&r);
 }
+
+/* Same graph, same options: the same bytes, for every strategy. */
+Test(compile_cli, output_is_deterministic)
+{
+    static const char *const strategies[][2] = {
+        {"--strategy", "node"}, {"--strategy", "single"}, {"--cores", "8"}};
+    for (size_t i = 0; i < 3; i++) {
+        run_result a = run_bmc("compile", "examples/networks/digits.xml", strategies[i][0],
+                               strategies[i][1], NULL);
+        run_result b = run_bmc("compile", "examples/networks/digits.xml", strategies[i][0],
+                               strategies[i][1], NULL);
+        cr_expect_eq(a.status, 0, "%s", a.err);
+        cr_expect_gt(strlen(a.out), 1000);
+        cr_expect_str_eq(a.out, b.out, "%s %s: two compilations differ", strategies[i][0],
+                         strategies[i][1]);
+        done(&a);
+        done(&b);
+    }
+}
