@@ -62,7 +62,7 @@ static void add_examples(batch *b, const char *dir)
     DIR *d = opendir(dir);
     cr_assert_not_null(d, "%s", dir);
     struct dirent *e;
-    char names[64][256];
+    char names[64][600];
     unsigned n = 0;
     while ((e = readdir(d)) && n < 64)
         if (has_suffix(e->d_name, ".bmg") || has_suffix(e->d_name, ".graphml") ||
