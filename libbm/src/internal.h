@@ -61,8 +61,9 @@ int bm_write_file_atomic(bm_ctx *ctx, const char *path, const char *data, size_t
 int bm_read_file(bm_ctx *ctx, const char *path, char **out, size_t *len);
 
 /* Runs argv (searched in PATH) in cwd (NULL: here) with standard input,
- * output and error from/to the given files (NULL: inherited); *status is its
- * exit status.  BM_ETOOL (with a diagnostic) when it cannot run or dies by a
+ * output and error from/to the given files (NULL: inherited), in an
+ * environment that keeps only PATH, HOME, TMPDIR, locale, CC, CXX and
+ * VERILATOR_ROOT (see run_tool.c); *status is its exit status.  BM_ETOOL (with a diagnostic) when it cannot run or dies by a
  * signal; a non-zero exit status is for the caller to judge. */
 int bm_run_tool(bm_ctx *ctx, char *const argv[], const char *cwd, const char *stdin_path,
                 const char *stdout_path, const char *stderr_path, int *status);

@@ -11,13 +11,23 @@
 
 extern char **environ;
 
-/* The caller's environment without make's own variables: a tool run from a
- * program that `make` started (the tests, under `make sanitize` say) must
- * not inherit that make's flags and variable overrides, since Verilator's
- * build runs make again. */
+/* The environment tools get: only what locates programs and files and
+ * chooses compilers.  A tool run from a program that `make` started (the
+ * tests under `make sanitize`) must not inherit that make's variables:
+ * Verilator's build runs make again, which reads OPT, CXXFLAGS, LDFLAGS,
+ * MAKEFLAGS and the like from the environment. */
+static int keep_variable(const char *entry)
+{
+    static const char *const keep[] = {"PATH=", "HOME=", "TMPDIR=", "LANG=", "LC_", "TZ=",
+                                       "CC=", "CXX=", "VERILATOR_ROOT=", "SYSTEMC"};
+    for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++)
+        if (strncmp(entry, keep[i], strlen(keep[i])) == 0)
+            return 1;
+    return 0;
+}
+
 static char **tool_environment(bm_ctx *ctx)
 {
-    static const char *const drop[] = {"MAKEFLAGS=", "MFLAGS=", "MAKELEVEL=", "MAKEOVERRIDES="};
     size_t n = 0;
     while (environ && environ[n])
         n++;
@@ -25,13 +35,9 @@ static char **tool_environment(bm_ctx *ctx)
     if (!env)
         return NULL;
     size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        int keep = 1;
-        for (size_t d = 0; d < sizeof drop / sizeof drop[0]; d++)
-            keep &= strncmp(environ[i], drop[d], strlen(drop[d])) != 0;
-        if (keep)
+    for (size_t i = 0; i < n; i++)
+        if (keep_variable(environ[i]))
             env[k++] = environ[i];
-    }
     env[k] = NULL;
     return env;
 }
