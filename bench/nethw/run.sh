@@ -173,8 +173,8 @@ section=$work/section.md
     echo "routed.  Latency and interval are in cycles, from \`bmc compile --json --test"
     echo "NET-test.csv --labels\` (the interval is the mean over the test set, rounded here); vectors/s is the"
     echo "median Fmax over the interval and latency in us the latency over the median Fmax."
-    echo "The counts include the pin wrapper (its input shift register is 16 flip-flops per"
-    echo "network input).  No SB_MAC16 is used: the HX8K has none.  Raw figures:"
+    echo "The counts include the pin wrapper (its input shift register holds 16 flip-flops per"
+    echo "network input and one per handshake bit).  No SB_MAC16 is used: the HX8K has none.  Raw figures:"
     echo "\`bench/nethw/results.json\`."
     echo
     echo "| network | strategy | cores | LUT4 | carry | FF | BRAM | Fmax MHz median (range) | latency cycles | interval cycles | vectors/s | latency us |"
