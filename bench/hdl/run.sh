@@ -17,6 +17,7 @@
 # TIMEOUT (default 120), MACHINES (default: the four reference machines).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. bench/lib/ice40.sh
 
 BMC=${BMC:-build/bmc}
 SEEDS=${SEEDS:-"1 2 3 4 5"}
@@ -42,12 +43,6 @@ bar() {
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# count TYPE_REGEX STAT_JSON: the cells of the whole design whose type matches
-count() {
-    sed -n '/"design":/,$p' "$2" | { grep -oE "\"($1)\": [0-9]+" || true; } |
-        awk '{ n += $2 } END { print n + 0 }'
-}
-
 date=$(date -u +%Y-%m-%d)
 yosys_version=$(yosys -V | head -1)
 nextpnr_version=$(nextpnr-ice40 --version 2>&1 | head -1)
@@ -57,34 +52,21 @@ for xml in $MACHINES; do
     name=$(basename "$xml" .xml)
     out=$work/$name
     "$BMC" verilog --pin-wrapper "$xml" -o "$out" >/dev/null
-    top=$(sed -n 's/^# Written by .*; top module \([A-Za-z0-9_]*\)\.$/\1/p' "$out/MANIFEST")
     registers=$(sed -n 's/.* registers="\([0-9]*\)".*/\1/p' "$xml" | head -1)
-    (cd "$out" && yosys -q -p "synth_ice40 -top ${top}_pins -json pnr_in.json; tee -q -o stat.json stat -json" \
-        $(cat files.f) "${top}_pins.v" >yosys.log 2>&1) || { echo "bench/hdl: yosys failed on $name" >&2; exit 1; }
-    lut=$(count 'SB_LUT4' "$out/stat.json")
-    carry=$(count 'SB_CARRY' "$out/stat.json")
-    ff=$(count 'SB_DFF[A-Z]*' "$out/stat.json")
-    bram=$(count 'SB_RAM40_4K[A-Z]*' "$out/stat.json")
+    ice40_synth "$out" || { echo "bench/hdl: yosys failed on $name" >&2; exit 1; }
+    lut=$(ice40_count 'SB_LUT4' "$out/stat.json")
+    carry=$(ice40_count 'SB_CARRY' "$out/stat.json")
+    ff=$(ice40_count 'SB_DFF[A-Z]*' "$out/stat.json")
+    bram=$(ice40_count 'SB_RAM40_4K[A-Z]*' "$out/stat.json")
     fmaxes=()
     lc=null
     for seed in $SEEDS; do
-        if timeout "$TIMEOUT" nextpnr-ice40 --hx8k --package ct256 --json "$out/pnr_in.json" \
-            --pcf-allow-unconstrained --freq 12 --seed "$seed" --report "$out/pnr_$seed.json" \
-            -q >"$out/pnr_$seed.log" 2>&1; then
-            f=$(grep -oE '"achieved": [0-9.]+' "$out/pnr_$seed.json" | head -1 | awk '{ printf "%.1f", $2 }')
-            fmaxes+=("${f:-null}")
-            [ "$lc" != null ] || lc=$(grep -oE '"ICESTORM_LC": \{[^}]*\}' "$out/pnr_$seed.json" |
-                grep -oE '"used": [0-9]+' | awk '{ print $2 }')
-            lc=${lc:-null}
-        else
-            fmaxes+=(null)
-        fi
+        read -r f l <<<"$(ice40_pnr "$out" "$seed" "$TIMEOUT")"
+        fmaxes+=("$f")
+        [ "$lc" != null ] || lc=$l
     done
     routed=$(printf '%s\n' "${fmaxes[@]}" | grep -vc null || true)
-    stats=$(printf '%s\n' "${fmaxes[@]}" | grep -v null | sort -g |
-        awk '{ v[NR] = $1 } END { if (NR == 0) print "null null null";
-              else printf "%s %s %s\n", (NR % 2 ? v[(NR + 1) / 2] : sprintf("%.1f", (v[NR / 2] + v[NR / 2 + 1]) / 2)), v[1], v[NR] }')
-    read -r median fmin fmax <<<"$stats"
+    read -r median fmin fmax <<<"$(ice40_fmax_stats "${fmaxes[@]}")"
     read -r b_lut b_carry b_ff b_med b_min b_max <<<"$(bar "$name")"
     nseeds=$(echo $SEEDS | wc -w)
     json_entries+=("$(printf '    {"name": "%s", "machine": "%s", "registers": %s, "lut4": %s, "carry": %s, "ff": %s, "bram": %s, "logic_cells": %s,\n     "seeds": [%s], "fmax_mhz": [%s], "routed": %s, "fmax_median": %s, "fmax_min": %s, "fmax_max": %s}' \
@@ -141,15 +123,5 @@ section=$work/section.md
 } >"$section"
 
 # Replace the '## Hardware' section of the document, or append it.
-if [ ! -f "$DOC" ]; then
-    printf '# Performance\n\nFigures measured by the benchmarks in `bench/`.\n' >"$DOC"
-fi
-awk -v section="$section" '
-    function emit() { while ((getline line < section) > 0) print line; printed = 1 }
-    /^## Hardware[[:space:]]*$/ { emit(); skipping = 1; next }
-    skipping && /^## / { skipping = 0; print ""; }
-    !skipping { print }
-    END { if (!printed) { print ""; emit() } }
-' "$DOC" >"$work/doc.md"
-cp "$work/doc.md" "$DOC"
+doc_replace_section "$DOC" "Hardware" "$section"
 echo "bench/hdl: wrote $RESULTS and the Hardware section of $DOC"
