@@ -466,3 +466,32 @@ Test(compile, buffer_options)
     bm_graph_free(g);
     bm_ctx_free(ctx);
 }
+
+/* Buffers are capped at twice the operation cores: 20 inputs that each
+ * want 3 buffers (24 stages of slack) against 25 operation cores get 50. */
+Test(compile, buffer_budget)
+{
+    char text[4096];
+    size_t n = 0;
+    n += (size_t)snprintf(text + n, sizeof text - n, "type int<16>\ninput x");
+    for (int i = 1; i <= 20; i++)
+        n += (size_t)snprintf(text + n, sizeof text - n, ", x%d", i);
+    const char *chain = strstr(reconvergent, "a1 = ");
+    const char *end = strstr(reconvergent, "output y");
+    n += (size_t)snprintf(text + n, sizeof text - n, "\n%.*s", (int)(end - chain), chain);
+    n += (size_t)snprintf(text + n, sizeof text - n, "output y = a24 + x");
+    for (int i = 1; i <= 20; i++)
+        n += (size_t)snprintf(text + n, sizeof text - n, " + x%d", i);
+    snprintf(text + n, sizeof text - n, "\n");
+    bm_ctx *ctx = graph_ctx();
+    bm_graph *g = graph_of(ctx, text);
+    bm_machine *plain = compile_buffers(g, 0), *buffered = compile_buffers(g, 32);
+    cr_expect_eq(bm_machine_core_count(plain), 25);
+    cr_expect_eq(bm_machine_core_count(buffered), 75);
+    bm_report_summary s0 = measure(plain, g), s1 = measure(buffered, g); /* still bit-exact */
+    cr_expect_leq(s1.interval, s0.interval);
+    bm_machine_free(plain);
+    bm_machine_free(buffered);
+    bm_graph_free(g);
+    bm_ctx_free(ctx);
+}
