@@ -25,6 +25,10 @@ static void help(FILE *out)
             "                      of a network; cores: at most N cores (--cores); single:\n"
             "                      one core\n"
             "  --cores N           the number of cores (1..%u); implies --strategy cores\n"
+            "  --buffers N         node strategy: at most N buffer cores (in, outn, j) on\n"
+            "                      one value's path to a core that also waits for a\n"
+            "                      value from deeper in the graph, so that vectors\n"
+            "                      overlap (0..%u, default %u; 0: none)\n"
             "  --type TYPE         compile in fixed<TOTAL,INTEGER> or int<TOTAL>, whatever\n"
             "                      type the file declares\n"
             "  --name NAME         the machine name (default: the file name without its\n"
@@ -50,14 +54,14 @@ static void help(FILE *out)
             "\n"
             "Exit status: 0 compiled, 1 bad input or a failed check, 2 usage error.\n"
             "Nothing is written when compilation fails.\n",
-            BM_COMPILE_CORES_MAX);
+            BM_COMPILE_CORES_MAX, BM_COMPILE_BUFFERS_MAX, BM_COMPILE_BUFFERS_DEFAULT);
 }
 
 typedef struct compile_args {
     const char *graph_path, *out_path, *name;
     bm_compile_options opt;
     bm_graph_options gopt;
-    int strategy_given, cores_given, report, json, labels;
+    int strategy_given, cores_given, buffers_given, report, json, labels;
     unsigned vectors, stimulus_vectors;
     const char *test_path, *stimulus_path, *verilog_dir;
 } compile_args;
@@ -90,11 +94,13 @@ static int is_identifier(const char *s)
 static int parse_args(int argc, char **argv, compile_args *a)
 {
     enum { OPT_STRATEGY = 256, OPT_CORES, OPT_TYPE, OPT_NAME, OPT_REPORT, OPT_JSON, OPT_VECTORS,
-           OPT_TEST, OPT_LABELS, OPT_STIMULUS, OPT_STIMULUS_VECTORS, OPT_VERILOG };
+           OPT_TEST, OPT_LABELS, OPT_STIMULUS, OPT_STIMULUS_VECTORS, OPT_VERILOG,
+           OPT_BUFFERS };
     static const struct option opts[] = {
         {"output", required_argument, NULL, 'o'},
         {"strategy", required_argument, NULL, OPT_STRATEGY},
         {"cores", required_argument, NULL, OPT_CORES},
+        {"buffers", required_argument, NULL, OPT_BUFFERS},
         {"type", required_argument, NULL, OPT_TYPE},
         {"name", required_argument, NULL, OPT_NAME},
         {"report", no_argument, NULL, OPT_REPORT},
@@ -125,6 +131,12 @@ static int parse_args(int argc, char **argv, compile_args *a)
                 return bmc_usage_error("compile", "bad --cores '%s' (1..%u)", optarg,
                                        BM_COMPILE_CORES_MAX);
             a->cores_given = 1;
+            break;
+        case OPT_BUFFERS:
+            if (parse_count(optarg, BM_COMPILE_BUFFERS_MAX, &a->opt.buffers))
+                return bmc_usage_error("compile", "bad --buffers '%s' (0..%u)", optarg,
+                                       BM_COMPILE_BUFFERS_MAX);
+            a->buffers_given = 1;
             break;
         case OPT_TYPE:
             if (bm_graph_parse_type(optarg, &a->gopt.type))
@@ -168,6 +180,9 @@ static int parse_args(int argc, char **argv, compile_args *a)
         a->opt.strategy = BM_MAP_CORES;
     if (a->cores_given && a->opt.strategy != BM_MAP_CORES)
         return bmc_usage_error("compile", "--cores goes with --strategy cores, not %s",
+                               bm_map_strategy_name(a->opt.strategy));
+    if (a->buffers_given && a->opt.strategy != BM_MAP_NODE)
+        return bmc_usage_error("compile", "--buffers goes with --strategy node, not %s",
                                bm_map_strategy_name(a->opt.strategy));
     return 0;
 }

@@ -358,3 +358,140 @@ Test(compile, report_catches_a_machine_that_computes_something_else)
     bm_graph_free(other);
     bm_ctx_free(ctx);
 }
+
+/* ---- path balancing ---------------------------------------------------------------------- */
+
+/* x reaches y directly and through a chain of 24 min/max cores: without
+ * buffers x's producer (the machine input) holds one value until the chain
+ * has drained, so the vectors hardly overlap. */
+static const char reconvergent[] =
+    "type int<16>\ninput x\n"
+    "a1 = max(x, -9)\na2 = min(a1, 90)\na3 = max(a2, -8)\na4 = min(a3, 80)\n"
+    "a5 = max(a4, -7)\na6 = min(a5, 70)\na7 = max(a6, -6)\na8 = min(a7, 60)\n"
+    "a9 = max(a8, -5)\na10 = min(a9, 50)\na11 = max(a10, -4)\na12 = min(a11, 40)\n"
+    "a13 = max(a12, -3)\na14 = min(a13, 30)\na15 = max(a14, -2)\na16 = min(a15, 20)\n"
+    "a17 = max(a16, -1)\na18 = min(a17, 10)\na19 = max(a18, -11)\na20 = min(a19, 11)\n"
+    "a21 = max(a20, -12)\na22 = min(a21, 12)\na23 = max(a22, -13)\na24 = min(a23, 13)\n"
+    "output y = a24 + x\n";
+
+static bm_machine *compile_buffers(const bm_graph *g, unsigned buffers)
+{
+    bm_compile_options opt = BM_COMPILE_OPTIONS_INIT;
+    opt.buffers = buffers;
+    bm_machine *m = NULL;
+    cr_assert_eq(bm_compile(&m, g, &opt), 0);
+    return m;
+}
+
+static bm_report_summary measure(bm_machine *m, const bm_graph *g)
+{
+    bm_report_options ro = BM_REPORT_OPTIONS_INIT;
+    ro.vectors = 32;
+    bm_compile_report *r;
+    cr_assert_eq(bm_compile_report_new(&r, m, g, &ro), 0); /* outputs checked on the way */
+    bm_report_summary s = *bm_compile_report_summary(r);
+    bm_compile_report_free(r);
+    return s;
+}
+
+Test(compile, buffers_balance_reconvergent_paths)
+{
+    bm_ctx *ctx = graph_ctx();
+    bm_graph *g = graph_of(ctx, reconvergent);
+    bm_machine *plain = compile_buffers(g, 0);
+    bm_machine *buffered = compile_buffers(g, BM_COMPILE_BUFFERS_DEFAULT);
+    bm_report_summary s0 = measure(plain, g), s1 = measure(buffered, g);
+    /* 25 operation cores; 24 stages of slack on x -> y: 3 buffers */
+    cr_expect_eq(bm_machine_core_count(plain), 25);
+    cr_expect_eq(bm_machine_core_count(buffered), 28);
+    cr_expect_lt(s1.interval, s0.interval, "interval %g with buffers, %g without", s1.interval,
+                 s0.interval);
+    for (int i = 1; i <= 3; i++) {
+        char name[16];
+        snprintf(name, sizeof name, i == 1 ? "x_buf" : "x_buf_%d", i);
+        const bm_core *c = core_named(buffered, name);
+        cr_expect_eq(bm_opcode_set_count(bm_core_opcodes(c)), 3, "%s", name); /* in outn j */
+        cr_expect(has_opcode(c, "in") && has_opcode(c, "outn") && has_opcode(c, "j"));
+    }
+    /* a cap of 1: one buffer, still better than none */
+    bm_machine *one = compile_buffers(g, 1);
+    cr_expect_eq(bm_machine_core_count(one), 26);
+    cr_expect_lt(measure(one, g).interval, s0.interval);
+    bm_machine_free(one);
+    /* deterministic */
+    bm_machine *again = compile_buffers(g, BM_COMPILE_BUFFERS_DEFAULT);
+    char *t1, *t2;
+    size_t n1, n2;
+    cr_assert_eq(bm_disasm_machine(&t1, &n1, buffered, NULL), 0);
+    cr_assert_eq(bm_disasm_machine(&t2, &n2, again, NULL), 0);
+    cr_expect_str_eq(t1, t2);
+    bm_disasm_free(ctx, t1);
+    bm_disasm_free(ctx, t2);
+    bm_machine_free(again);
+    bm_machine_free(plain);
+    bm_machine_free(buffered);
+    bm_graph_free(g);
+    bm_ctx_free(ctx);
+}
+
+Test(compile, buffer_options)
+{
+    bm_ctx *ctx = graph_ctx();
+    bm_graph *g = graph_of(ctx, reconvergent);
+    bm_machine *m = (bm_machine *)1;
+    bm_compile_options opt = BM_COMPILE_OPTIONS_INIT;
+    cr_expect_eq(opt.version, 2);
+    cr_expect_eq(opt.buffers, BM_COMPILE_BUFFERS_DEFAULT);
+    opt.buffers = BM_COMPILE_BUFFERS_MAX + 1;
+    cr_expect_eq(bm_compile(&m, g, &opt), BM_EINVAL);
+    cr_expect_null(m);
+    expect_graph_diags(ctx, "error: compile options: at most 64 buffers per path, not 65\n");
+    bm_ctx_clear_diags(ctx);
+    /* a version 1 struct has no `buffers`: it gets the default */
+    struct {
+        unsigned version;
+        bm_map_strategy strategy;
+        unsigned cores;
+        const char *name;
+    } v1 = {1, BM_MAP_NODE, 4, NULL};
+    cr_assert_eq(bm_compile(&m, g, (const bm_compile_options *)(const void *)&v1), 0);
+    cr_expect_eq(bm_machine_core_count(m), 28);
+    bm_machine_free(m);
+    /* the other strategies ignore it */
+    opt.buffers = 8;
+    opt.strategy = BM_MAP_SINGLE;
+    cr_assert_eq(bm_compile(&m, g, &opt), 0);
+    cr_expect_eq(bm_machine_core_count(m), 1);
+    bm_machine_free(m);
+    bm_graph_free(g);
+    bm_ctx_free(ctx);
+}
+
+/* Buffers are capped at twice the operation cores: 20 inputs that each
+ * want 3 buffers (24 stages of slack) against 25 operation cores get 50. */
+Test(compile, buffer_budget)
+{
+    char text[4096];
+    size_t n = 0;
+    n += (size_t)snprintf(text + n, sizeof text - n, "type int<16>\ninput x");
+    for (int i = 1; i <= 20; i++)
+        n += (size_t)snprintf(text + n, sizeof text - n, ", x%d", i);
+    const char *chain = strstr(reconvergent, "a1 = ");
+    const char *end = strstr(reconvergent, "output y");
+    n += (size_t)snprintf(text + n, sizeof text - n, "\n%.*s", (int)(end - chain), chain);
+    n += (size_t)snprintf(text + n, sizeof text - n, "output y = a24 + x");
+    for (int i = 1; i <= 20; i++)
+        n += (size_t)snprintf(text + n, sizeof text - n, " + x%d", i);
+    snprintf(text + n, sizeof text - n, "\n");
+    bm_ctx *ctx = graph_ctx();
+    bm_graph *g = graph_of(ctx, text);
+    bm_machine *plain = compile_buffers(g, 0), *buffered = compile_buffers(g, 32);
+    cr_expect_eq(bm_machine_core_count(plain), 25);
+    cr_expect_eq(bm_machine_core_count(buffered), 75);
+    bm_report_summary s0 = measure(plain, g), s1 = measure(buffered, g); /* still bit-exact */
+    cr_expect_leq(s1.interval, s0.interval);
+    bm_machine_free(plain);
+    bm_machine_free(buffered);
+    bm_graph_free(g);
+    bm_ctx_free(ctx);
+}

@@ -109,6 +109,9 @@ Test(compile_cli, usage_errors_write_nothing)
         {"--type", "fixed<3>"},
         {"--name", "a-b"},
         {"--vectors", "1"},
+        {"--buffers", "65"},
+        {"--buffers", "-1"},
+        {"--buffers", "4", "--cores", "8"},
         {"--frobnicate"},
     };
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {

@@ -184,10 +184,16 @@ static bm_graph *make_dag(bm_ctx *ctx, unsigned n_ops)
 typedef struct placement {
     bm_map_strategy strategy;
     unsigned cores;
+    unsigned buffers; /* node: the buffer cap (NO_BUFFERS: 0, 0: the default) */
 } placement;
 
-static const placement placements[] = {
-    {BM_MAP_NODE, 0}, {BM_MAP_CORES, 8}, {BM_MAP_CORES, 32}, {BM_MAP_SINGLE, 0}};
+#define NO_BUFFERS 1000u
+
+static const placement placements[] = {{BM_MAP_NODE, 0, 0},
+                                       {BM_MAP_NODE, 0, NO_BUFFERS},
+                                       {BM_MAP_CORES, 8, 0},
+                                       {BM_MAP_CORES, 32, 0},
+                                       {BM_MAP_SINGLE, 0, 0}};
 #define N_PLACEMENTS (sizeof placements / sizeof placements[0])
 
 static const char *placement_name(placement p)
@@ -195,6 +201,8 @@ static const char *placement_name(placement p)
     static char buf[32];
     if (p.strategy == BM_MAP_CORES)
         snprintf(buf, sizeof buf, "cores %u", p.cores);
+    else if (p.strategy == BM_MAP_NODE && p.buffers == NO_BUFFERS)
+        snprintf(buf, sizeof buf, "node, --buffers 0");
     else
         snprintf(buf, sizeof buf, "%s", bm_map_strategy_name(p.strategy));
     return buf;
@@ -212,6 +220,12 @@ static bm_machine *compile(const bm_graph *g, placement p, double *seconds)
     opt.strategy = p.strategy;
     if (p.cores)
         opt.cores = p.cores;
+    if (p.buffers == NO_BUFFERS)
+        opt.buffers = 0;
+    else if (p.buffers)
+        opt.buffers = p.buffers;
+    else if (getenv("BENCH_BUFFERS")) /* for measuring the default */
+        opt.buffers = (unsigned)atoi(getenv("BENCH_BUFFERS"));
     bm_machine *m;
     double t0 = now();
     if (bm_compile(&m, g, &opt))
@@ -237,7 +251,10 @@ static void bench_graph(const char *title, const bm_graph *g, int runs, uint64_t
         }
         qsort(t, (size_t)runs, sizeof *t, cmp_double);
         bm_compile_report *rep;
-        if (bm_compile_report_new(&rep, m, g, NULL))
+        bm_report_options ro = BM_REPORT_OPTIONS_INIT;
+        if (getenv("BENCH_VECTORS"))
+            ro.vectors = (unsigned)atoi(getenv("BENCH_VECTORS"));
+        if (bm_compile_report_new(&rep, m, g, &ro))
             die(bm_graph_ctx(g), "bm_compile_report_new");
         const bm_report_summary *s = bm_compile_report_summary(rep);
         printf("| %s | %u | %.1f (%.1f-%.1f) | %llu | %.1f | %llu |", placement_name(placements[p]),
@@ -352,7 +369,7 @@ int main(int argc, char **argv)
         {"examples/networks/iris.xml", "examples/networks/iris-test.csv"},
         {"examples/networks/digits.xml", "examples/networks/digits-test.csv"}};
     static const placement net_placements[] = {
-        {BM_MAP_NODE, 0}, {BM_MAP_CORES, 4}, {BM_MAP_CORES, 8}, {BM_MAP_SINGLE, 0}};
+        {BM_MAP_NODE, 0, 0}, {BM_MAP_CORES, 4, 0}, {BM_MAP_CORES, 8, 0}, {BM_MAP_SINGLE, 0, 0}};
     for (size_t i = 0; i < 2; i++)
         for (size_t p = 0; p < sizeof net_placements / sizeof *net_placements; p++)
             network_on_machine(nets[i][0], nets[i][1], net_placements[p]);

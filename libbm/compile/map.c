@@ -20,12 +20,23 @@ int bm_map_strategy_from_name(const char *name)
     return -1;
 }
 
+/* The buffer cap: a version 1 struct has no `buffers` field. */
+static unsigned option_buffers(const bm_compile_options *opt)
+{
+    return opt->version >= 2 ? opt->buffers : BM_COMPILE_BUFFERS_DEFAULT;
+}
+
 static int check_options(bm_ctx *ctx, const bm_compile_options *opt)
 {
     bm_loc none = {NULL, 0, 0};
-    if (opt->version != BM_COMPILE_OPTIONS_VERSION) {
-        bm_error(ctx, none, "compile options: version %u is not supported (expected %u)",
+    if (opt->version < 1 || opt->version > BM_COMPILE_OPTIONS_VERSION) {
+        bm_error(ctx, none, "compile options: version %u is not supported (1 to %u)",
                  opt->version, BM_COMPILE_OPTIONS_VERSION);
+        return BM_EINVAL;
+    }
+    if (option_buffers(opt) > BM_COMPILE_BUFFERS_MAX) {
+        bm_error(ctx, none, "compile options: at most %u buffers per path, not %u",
+                 BM_COMPILE_BUFFERS_MAX, option_buffers(opt));
         return BM_EINVAL;
     }
     if (!bm_map_strategy_name(opt->strategy)) {
@@ -65,7 +76,7 @@ int bm_compile(bm_machine **out, const bm_graph *g, const bm_compile_options *op
     map_plan plan;
     map_plan_init(&plan, ctx);
     switch (opt->strategy) {
-    case BM_MAP_NODE: rc = map_strategy_node(&plan, &mg); break;
+    case BM_MAP_NODE: rc = map_strategy_node(&plan, &mg, option_buffers(opt)); break;
     case BM_MAP_CORES: rc = map_strategy_cores(&plan, &mg, opt->cores); break;
     case BM_MAP_SINGLE: rc = map_strategy_single(&plan, &mg); break;
     }

@@ -173,6 +173,21 @@ int map_plan_output(map_plan *p, uint32_t core, uint32_t output, uint32_t *port)
 int map_plan_events(map_plan *p, const map_graph *mg, const uint32_t *owner,
                     const uint32_t *order);
 
+/* Adds a buffer core for the j-th stage (1, 2, ...) of value f's delay
+ * line; *out its index. */
+typedef int (*map_buffer_core_fn)(void *user, map_plan *p, uint32_t f, unsigned j,
+                                  uint32_t *out);
+
+/* map_plan_events with path balancing: a value that reaches a core
+ * `slack` stages (core-to-core hops) before the core's latest operand gets
+ * there reaches it through min(slack, cap) buffer cores (receive, send on),
+ * the taps of one delay line per value, at most `budget` buffer cores in
+ * all.  Each buffer's reception and send follow the value's transfer in the
+ * global order.  cap 0: map_plan_events. */
+int map_plan_events_buffered(map_plan *p, const map_graph *mg, const uint32_t *owner,
+                             const uint32_t *order, unsigned cap, size_t budget,
+                             map_buffer_core_fn add_core, void *user);
+
 /* The cores strategy's global order: every core's events, by simulating
  * the machine and always appending the event that can start first
  * (map_schedule.c).  prio[f]: higher is more urgent.  *makespan receives
@@ -182,7 +197,9 @@ int map_schedule(map_plan *p, const map_graph *mg, const uint32_t *owner, const 
 
 /* ---- strategies -------------------------------------------------------------- */
 
-int map_strategy_node(map_plan *p, const map_graph *mg);
+/* buffers: the cap of buffer cores on one value's path to one core (0: none),
+ * map_plan_events_buffered. */
+int map_strategy_node(map_plan *p, const map_graph *mg, unsigned buffers);
 int map_strategy_single(map_plan *p, const map_graph *mg);
 int map_strategy_cores(map_plan *p, const map_graph *mg, unsigned cores);
 

@@ -101,7 +101,28 @@ static int plan_in_order(map_plan *p, const map_graph *mg, const uint32_t *owner
     return rc;
 }
 
-int map_strategy_node(map_plan *p, const map_graph *mg)
+typedef struct buffer_namer {
+    namer *nm;
+    const map_graph *mg;
+} buffer_namer;
+
+/* A buffer core of value f's delay line: named after f's core ("x_buf",
+ * then "x_buf_2", ...), at f's place in the source. */
+static int buffer_core(void *user, map_plan *p, uint32_t f, unsigned j, uint32_t *out)
+{
+    buffer_namer *bn = user;
+    const map_graph *mg = bn->mg;
+    const map_fop *fo = &mg->fops[f];
+    char buf[96], base[64];
+    (void)j;
+    const char *name = fo->kind == MF_INPUT ? bm_graph_node_name(mg->g, fo->node)
+                                            : fop_base_name(mg, f, buf, sizeof buf);
+    snprintf(base, sizeof base, "%.44s_buf", name ? name : "value");
+    bm_loc loc = fo->node != MAP_NONE ? bm_graph_node_loc(mg->g, fo->node) : bm_graph_loc(mg->g);
+    return named_core(p, bn->nm, base, loc, out);
+}
+
+int map_strategy_node(map_plan *p, const map_graph *mg, unsigned buffers)
 {
     bm_ctx *ctx = p->ctx;
     namer nm;
@@ -134,8 +155,17 @@ int map_strategy_node(map_plan *p, const map_graph *mg)
         }
         rc = named_core(p, &nm, fop_base_name(mg, f, buf, sizeof buf), loc, &owner[f]);
     }
+    uint32_t *order = rc ? NULL : bm_malloc(ctx, (mg->n_fops ? mg->n_fops : 1) * sizeof *order);
+    if (!rc && !order)
+        rc = bm_oom(ctx);
+    for (uint32_t f = 0; f < mg->n_fops && !rc; f++)
+        order[f] = f;
+    /* at most twice as many buffer cores as operation cores */
+    buffer_namer bn = {&nm, mg};
     if (!rc)
-        rc = plan_in_order(p, mg, owner);
+        rc = map_plan_events_buffered(p, mg, owner, order, buffers, 2 * p->n_cores, buffer_core,
+                                      &bn);
+    bm_free(ctx, order);
     bm_free(ctx, owner);
     bm_names_free(&nm.used);
     bm_names_free(&tags);

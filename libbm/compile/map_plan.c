@@ -228,7 +228,82 @@ static size_t destinations(planner *pl, uint32_t f, uint32_t except)
     return n;
 }
 
-int map_plan_channels(map_plan *p, const map_graph *mg, const uint32_t *owner, uint32_t *chan_of)
+/* Path balancing (map_plan_events_buffered): per fop its stage lvl, per
+ * core the latest stage it waits for; NULL when there is none. */
+typedef struct balance {
+    const uint32_t *lvl, *need;
+    unsigned cap;
+    size_t budget;
+    map_buffer_core_fn add_core;
+    void *user;
+    uint32_t *line_chan, *line_n; /* per fop: its delay line's channels */
+    uint32_t *buf, *tap;          /* cap buffers; per destination its tap */
+} balance;
+
+/* One buffer core per this many stages of slack.  A buffer stores two
+ * values and passes one on every 3 cycles, while a value takes about 5
+ * cycles per stage of operation cores, so at an interval of I cycles a path
+ * s stages long holds about 5s/I vectors and the short path needs 5s/2I
+ * buffers: 8 stages a buffer suits intervals of 20 cycles and more.
+ * Measured on the random DAG of bench/compile (docs/compile.md): 1 and 2
+ * run into the cap and give 10 times the interval; 4 gains 25% of interval
+ * for 50% more buffers.  The division rounds to the nearest: a slack of
+ * fewer than 4 stages gets no buffer (on the DAG: 15% fewer buffers, the
+ * same interval; on small graphs such as examples/graph/expr.bmg, 3 cores
+ * and a cycle of latency saved for nothing lost). */
+#define MAP_BUFFER_STAGES 8
+
+/* Value f's delay line for the destinations in pl->dests[0..n): buffer
+ * cores B1..BK, K the largest of their taps (stages of slack / 8 rounded, capped);
+ * destination i is a sink of the channel from B(tap[i]), or of the first
+ * hop when tap[i] is 0.  *k receives K (0: no line, nothing made). */
+static int delay_line(planner *pl, balance *b, uint32_t f, size_t n, uint32_t *k)
+{
+    map_plan *p = pl->p;
+    uint32_t K = 0;
+    *k = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t d = pl->dests[i], need = b->need[d], l = b->lvl[f];
+        uint32_t t = need > l ? (need - l + MAP_BUFFER_STAGES / 2) / MAP_BUFFER_STAGES : 0;
+        if (t > b->cap)
+            t = b->cap;
+        b->tap[i] = t;
+        if (t > K)
+            K = t;
+    }
+    if (K > b->budget)
+        K = (uint32_t)b->budget;
+    if (!K)
+        return BM_OK;
+    b->budget -= K;
+    int rc = BM_OK;
+    for (uint32_t j = 0; j < K && !rc; j++)
+        rc = b->add_core(b->user, p, f, j + 1, &b->buf[j]);
+    uint32_t port, c;
+    for (uint32_t j = 0; j < K && !rc; j++) {
+        if ((rc = channel(p, b->buf[j], 0, &c)))
+            break;
+        if (j == 0)
+            b->line_chan[f] = c;
+        for (size_t i = 0; i < n && !rc; i++)
+            if ((b->tap[i] > K ? K : b->tap[i]) == j + 1)
+                rc = sink(p, c, pl->dests[i], &port);
+        if (!rc && j + 1 < K)
+            rc = sink(p, c, b->buf[j + 1], &port);
+    }
+    b->line_n[f] = K;
+    /* the first hop's destinations: untapped ones, then B1 */
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (b->tap[i] == 0)
+            pl->dests[m++] = pl->dests[i];
+    pl->dests[m] = b->buf[0];
+    *k = (uint32_t)m + 1;
+    return rc;
+}
+
+static int channels(map_plan *p, const map_graph *mg, const uint32_t *owner, uint32_t *chan_of,
+                    balance *b)
 {
     planner pl;
     memset(&pl, 0, sizeof pl);
@@ -237,20 +312,32 @@ int map_plan_channels(map_plan *p, const map_graph *mg, const uint32_t *owner, u
     pl.owner = owner;
     size_t nc = p->n_cores ? p->n_cores : 1;
     pl.seen = bm_calloc(p->ctx, nc, sizeof *pl.seen);
-    pl.dests = bm_malloc(p->ctx, nc * sizeof *pl.dests);
+    pl.dests = bm_malloc(p->ctx, (nc + 1) * sizeof *pl.dests);
     int rc = pl.seen && pl.dests ? BM_OK : bm_oom(p->ctx);
     for (uint32_t f = 0; f < mg->n_fops && !rc; f++) {
         chan_of[f] = MAP_NONE;
-        if (mg->fops[f].kind == MF_INPUT) {
+        int input = mg->fops[f].kind == MF_INPUT;
+        size_t n = destinations(&pl, f, input ? MAP_NONE : owner[f]);
+        uint32_t m = 0;
+        if (n && b && (rc = delay_line(&pl, b, f, n, &m)))
+            break;
+        if (m) {
+            /* a first hop of its own: B1 is in no other destination set */
+            uint32_t port;
+            rc = input ? channel(p, -1, (uint32_t)mg->fops[f].c, &chan_of[f])
+                       : channel(p, owner[f], 0, &chan_of[f]);
+            for (size_t i = 0; i < m && !rc; i++)
+                rc = sink(p, chan_of[f], pl.dests[i], &port);
+            continue;
+        }
+        if (input) {
             /* a graph input fans out from the machine input */
-            size_t n = destinations(&pl, f, MAP_NONE);
             uint32_t port;
             if (n && !(rc = channel(p, -1, (uint32_t)mg->fops[f].c, &chan_of[f])))
                 for (size_t i = 0; i < n && !rc; i++)
                     rc = sink(p, chan_of[f], pl.dests[i], &port);
             continue;
         }
-        size_t n = destinations(&pl, f, owner[f]);
         if (n)
             rc = set_channel(p, &pl.sets, owner[f], pl.dests, n, &chan_of[f]);
     }
@@ -258,6 +345,11 @@ int map_plan_channels(map_plan *p, const map_graph *mg, const uint32_t *owner, u
     bm_free(p->ctx, pl.dests);
     bm_free(p->ctx, pl.sets.slot);
     return rc;
+}
+
+int map_plan_channels(map_plan *p, const map_graph *mg, const uint32_t *owner, uint32_t *chan_of)
+{
+    return channels(p, mg, owner, chan_of, NULL);
 }
 
 /* The receptions of value f by every sink of its channel. */
@@ -272,6 +364,38 @@ int map_plan_receive(map_plan *p, uint32_t chan, uint32_t f)
     return rc;
 }
 
+/* The events of a global order; b (or NULL) the delay lines made by
+ * channels(). */
+static int events(map_plan *p, const map_graph *mg, const uint32_t *owner, const uint32_t *order,
+                  const uint32_t *chan_of, const balance *b)
+{
+    int rc = BM_OK;
+    for (size_t i = 0; i < mg->n_fops && !rc; i++) {
+        uint32_t f = order[i], c = chan_of[f];
+        int input = mg->fops[f].kind == MF_INPUT;
+        if (!input) {
+            if ((rc = map_plan_event(p, owner[f], EV_COMPUTE, f, 0)))
+                break;
+            if (c != MAP_NONE)
+                rc = map_plan_event(p, owner[f], EV_SEND, f, p->chans[c].src);
+        }
+        if (c != MAP_NONE && !rc)
+            rc = map_plan_receive(p, c, f);
+        /* the delay line, stage by stage, right after the transfer */
+        for (uint32_t j = 0; b && c != MAP_NONE && j < b->line_n[f] && !rc; j++) {
+            const map_channel *ch = &p->chans[b->line_chan[f] + j];
+            if (!(rc = map_plan_event(p, (uint32_t)ch->src_core, EV_SEND, f, ch->src)))
+                rc = map_plan_receive(p, b->line_chan[f] + j, f);
+        }
+        for (uint32_t k = mg->out_start[f]; !input && k < mg->out_start[f + 1] && !rc; k++) {
+            uint32_t port;
+            if (!(rc = map_plan_output(p, owner[f], mg->out_of[k], &port)))
+                rc = map_plan_event(p, owner[f], EV_OUTPUT, f, port);
+        }
+    }
+    return rc;
+}
+
 int map_plan_events(map_plan *p, const map_graph *mg, const uint32_t *owner,
                     const uint32_t *order)
 {
@@ -279,24 +403,98 @@ int map_plan_events(map_plan *p, const map_graph *mg, const uint32_t *owner,
     if (!chan_of)
         return bm_oom(p->ctx);
     int rc = map_plan_channels(p, mg, owner, chan_of);
-    for (size_t i = 0; i < mg->n_fops && !rc; i++) {
-        uint32_t f = order[i], c = chan_of[f];
-        if (mg->fops[f].kind == MF_INPUT) {
-            if (c != MAP_NONE)
-                rc = map_plan_receive(p, c, f);
-            continue;
-        }
-        uint32_t core = owner[f];
-        if ((rc = map_plan_event(p, core, EV_COMPUTE, f, 0)))
-            break;
-        if (c != MAP_NONE && !(rc = map_plan_event(p, core, EV_SEND, f, p->chans[c].src)))
-            rc = map_plan_receive(p, c, f);
-        for (uint32_t k = mg->out_start[f]; k < mg->out_start[f + 1] && !rc; k++) {
-            uint32_t port;
-            if (!(rc = map_plan_output(p, core, mg->out_of[k], &port)))
-                rc = map_plan_event(p, core, EV_OUTPUT, f, port);
+    if (!rc)
+        rc = events(p, mg, owner, order, chan_of, NULL);
+    bm_free(p->ctx, chan_of);
+    return rc;
+}
+
+/* ---- path balancing ---------------------------------------------------------------- */
+
+typedef struct stage_ctx {
+    const map_graph *mg;
+    const uint32_t *owner;
+    uint32_t *lvl, *need;
+    uint32_t f, max;
+    int pass; /* 0: f's stage; 1: what f's core waits for */
+} stage_ctx;
+
+static void stage_operand(void *user, uint32_t a)
+{
+    stage_ctx *s = user;
+    int hop = s->mg->fops[a].kind == MF_INPUT || s->owner[a] != s->owner[s->f];
+    if (s->pass == 0) {
+        uint32_t l = s->lvl[a] + (uint32_t)hop;
+        if (l > s->max)
+            s->max = l;
+    } else if (hop && s->lvl[a] > s->need[s->owner[s->f]]) {
+        s->need[s->owner[s->f]] = s->lvl[a];
+    }
+}
+
+/* Path balancing.  A fop's stage is the longest chain of core-to-core hops
+ * from the graph inputs to it (inputs: 0); a core waits for the latest
+ * stage among the values it receives (need).  A value of stage l received
+ * by a core that needs n arrives n - l stages early: while it waits there,
+ * its producer cannot send the next vector's value (one holding register),
+ * so the short path throttles the stream.  A delay line of buffer cores
+ * (in, outn, j: each holds a value in its register and one in its holding
+ * register) gives the short path the depth of the long one.  Buffers keep
+ * the machine deadlock-free: each is one more core whose steps (receive
+ * the value, send it on) come right after the value's transfer in the
+ * global order, on channels of their own (point to point, or fanning out to
+ * the taps), so the argument at the top of this file holds as it is; and
+ * they only move values, so the outputs are unchanged. */
+int map_plan_events_buffered(map_plan *p, const map_graph *mg, const uint32_t *owner,
+                             const uint32_t *order, unsigned cap, size_t budget,
+                             map_buffer_core_fn add_core, void *user)
+{
+    if (!cap || !budget)
+        return map_plan_events(p, mg, owner, order);
+    bm_ctx *ctx = p->ctx;
+    size_t nf = mg->n_fops ? mg->n_fops : 1, nc = p->n_cores ? p->n_cores : 1;
+    stage_ctx s = {mg, owner, NULL, NULL, 0, 0, 0};
+    balance b;
+    memset(&b, 0, sizeof b);
+    uint32_t *chan_of = bm_malloc(ctx, nf * sizeof *chan_of);
+    s.lvl = bm_calloc(ctx, nf, sizeof *s.lvl);
+    s.need = bm_calloc(ctx, nc, sizeof *s.need);
+    b.line_chan = bm_calloc(ctx, nf, sizeof *b.line_chan);
+    b.line_n = bm_calloc(ctx, nf, sizeof *b.line_n);
+    b.buf = bm_malloc(ctx, cap * sizeof *b.buf);
+    b.tap = bm_malloc(ctx, nc * sizeof *b.tap);
+    int rc = chan_of && s.lvl && s.need && b.line_chan && b.line_n && b.buf && b.tap
+                 ? BM_OK
+                 : bm_oom(ctx);
+    for (int pass = 0; pass < 2 && !rc; pass++) {
+        s.pass = pass;
+        for (size_t i = 0; i < mg->n_fops; i++) {
+            uint32_t f = order[i];
+            if (mg->fops[f].kind == MF_INPUT)
+                continue;
+            s.f = f;
+            s.max = 0;
+            map_for_operands(mg, f, stage_operand, &s);
+            if (pass == 0)
+                s.lvl[f] = s.max;
         }
     }
-    bm_free(p->ctx, chan_of);
+    b.lvl = s.lvl;
+    b.need = s.need;
+    b.cap = cap;
+    b.budget = budget;
+    b.add_core = add_core;
+    b.user = user;
+    if (!rc)
+        rc = channels(p, mg, owner, chan_of, &b);
+    if (!rc)
+        rc = events(p, mg, owner, order, chan_of, &b);
+    bm_free(ctx, chan_of);
+    bm_free(ctx, s.lvl);
+    bm_free(ctx, s.need);
+    bm_free(ctx, b.line_chan);
+    bm_free(ctx, b.line_n);
+    bm_free(ctx, b.buf);
+    bm_free(ctx, b.tap);
     return rc;
 }

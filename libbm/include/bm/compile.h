@@ -66,9 +66,19 @@ typedef struct bm_compile_options {
                                   machine has at most this many cores (fewer
                                   when the graph has fewer operations)       */
     const char *name;          /* machine name (an identifier); NULL: "graph" */
+    /* version 2: */
+    unsigned buffers;          /* BM_MAP_NODE: at most this many buffer cores
+                                  (in, outn, j) on one value's path to a core
+                                  that also waits for a value from deeper in
+                                  the graph, 0..BM_COMPILE_BUFFERS_MAX; 0: none
+                                  (BM_COMPILE_BUFFERS_DEFAULT; a version 1
+                                  struct gets the default)                    */
 } bm_compile_options;
-#define BM_COMPILE_OPTIONS_VERSION 1
-#define BM_COMPILE_OPTIONS_INIT {BM_COMPILE_OPTIONS_VERSION, BM_MAP_NODE, 4, NULL}
+#define BM_COMPILE_OPTIONS_VERSION 2
+#define BM_COMPILE_BUFFERS_DEFAULT 32
+#define BM_COMPILE_BUFFERS_MAX 64
+#define BM_COMPILE_OPTIONS_INIT                                                                  \
+    {BM_COMPILE_OPTIONS_VERSION, BM_MAP_NODE, 4, NULL, BM_COMPILE_BUFFERS_DEFAULT}
 
 /* Compiles a finished graph into a new, validated machine on the graph's
  * context.  opt may be NULL for the defaults.  Errors (recorded on the
