@@ -95,7 +95,8 @@ $(TEST_BIN): $(TEST_OBJS) $(LIB_A)
 # relative to the repository root and bmc through BMC.  Then `make install`
 # is checked in a scratch DESTDIR (tests/install_check.sh).
 test: check-deps $(TEST_BIN) $(BMC)
-	BMC=$(abspath $(BMC)) $(TEST_BIN) $(TEST_ARGS)
+	BMC=$(abspath $(BMC)) BM_COSIM_WORK=$(BUILD)/cosim-random BM_COSIM_WORK_COMPILED=$(BUILD)/cosim-compiled \
+	  $(TEST_BIN) $(TEST_ARGS)
 	BUILD=$(BUILD) CC="$(CC)" EXTRA_LDFLAGS="$(EXTRA_LDFLAGS)" ./tests/install_check.sh
 
 # Random differential testing with new seeds: SOAK_BATCHES batches of
