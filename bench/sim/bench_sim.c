@@ -8,6 +8,9 @@
  *   pipe2   two such cores in a pipeline
  *
  * Usage: bench_sim [SECONDS]  (wall time per machine, default 2)
+ *        bench_sim --write-machines DIR
+ *                  writes the three machines as DIR/NAME.xml (canonical form)
+ *                  and exits; bench/verilator/run.sh runs them under Verilator
  * Each machine is run in slices of cycles until the time is used up; the
  * stimulus is topped up and the recorded outputs dropped between slices,
  * outside the timed region's hot loop but inside the measured time. */
@@ -87,17 +90,23 @@ typedef struct result {
     uint64_t cycles, retired, outputs;
 } result;
 
+static int read_machine(bm_machine **m, bm_ctx *ctx, const char *name, const char *xml)
+{
+    if (bm_machine_read_memory(m, ctx, xml, strlen(xml), name) == 0)
+        return 0;
+    for (size_t i = 0; i < bm_ctx_diag_count(ctx); i++) {
+        char line[512];
+        bm_diag_format(line, sizeof line, bm_ctx_diag(ctx, i));
+        fprintf(stderr, "%s\n", line);
+    }
+    return -1;
+}
+
 static int bench(bm_ctx *ctx, const char *name, const char *xml, double budget, result *r)
 {
     bm_machine *m;
-    if (bm_machine_read_memory(&m, ctx, xml, strlen(xml), name)) {
-        for (size_t i = 0; i < bm_ctx_diag_count(ctx); i++) {
-            char line[512];
-            bm_diag_format(line, sizeof line, bm_ctx_diag(ctx, i));
-            fprintf(stderr, "%s\n", line);
-        }
+    if (read_machine(&m, ctx, name, xml))
         return -1;
-    }
     bm_sim_options opts = BM_SIM_OPTIONS_INIT;
     opts.output_reserve = 1 << 16;
     bm_sim *sim;
@@ -133,7 +142,16 @@ static int bench(bm_ctx *ctx, const char *name, const char *xml, double budget, 
 
 int main(int argc, char **argv)
 {
-    double budget = argc > 1 ? atof(argv[1]) : 2.0;
+    const char *write_dir = NULL;
+    double budget = 2.0;
+    if (argc == 3 && strcmp(argv[1], "--write-machines") == 0)
+        write_dir = argv[2];
+    else if (argc == 2 && argv[1][0] != '-')
+        budget = atof(argv[1]);
+    else if (argc != 1) {
+        fprintf(stderr, "usage: %s [SECONDS] | --write-machines DIR\n", argv[0]);
+        return 2;
+    }
     if (budget <= 0)
         budget = 2.0;
     bm_ctx *ctx;
@@ -143,6 +161,26 @@ int main(int argc, char **argv)
     struct {
         const char *name, *xml;
     } machines[] = {{"ring64", ring}, {"acc8", acc8_xml}, {"pipe2", pipe2_xml}};
+    if (write_dir) {
+        int status = 0;
+        for (unsigned i = 0; i < sizeof machines / sizeof machines[0]; i++) {
+            char path[4096];
+            bm_machine *m;
+            snprintf(path, sizeof path, "%s/%s.xml", write_dir, machines[i].name);
+            if (!machines[i].xml || read_machine(&m, ctx, machines[i].name, machines[i].xml)) {
+                status = 1;
+                continue;
+            }
+            if (bm_machine_write_file(m, path)) {
+                fprintf(stderr, "bench_sim: cannot write %s\n", path);
+                status = 1;
+            }
+            bm_machine_free(m);
+        }
+        free(ring);
+        bm_ctx_free(ctx);
+        return status;
+    }
     printf("%-8s %6s %12s %14s %10s %16s %14s\n", "machine", "cores", "cycles", "instructions",
            "seconds", "M core-insn/s", "M cycles/s");
     int status = 0;
