@@ -3,7 +3,11 @@
  *   ring64  64 cores, 32-bit, each a tight loop of 14 ALU ops (plus dec and
  *           jnz) run 64 to 67 times, then a handshake with its ring
  *           neighbours (outn to the next, in from the previous), so cores
- *           stall now and then: core-instructions retired per second
+ *           stall now and then: core-instructions retired per second.  The
+ *           last core's output also goes to the external output `tap` (a
+ *           fan-out, always ready, one value per lap of its loop): without
+ *           an output, Verilator and synthesis would rightly remove the
+ *           whole machine as dead logic
  *   acc8    one 8-bit core: in; add; out; j (BondMachine's reference loop)
  *   pipe2   two such cores in a pipeline
  *
@@ -42,6 +46,7 @@ static char *ring_xml(unsigned n_cores)
         return NULL;
 #define PUT(...) len += (size_t)snprintf(s + len, cap - len, __VA_ARGS__)
     PUT("<?xml version=\"1.0\"?>\n<machine format=\"1\" name=\"ring%u\">\n", n_cores);
+    PUT("<output name=\"tap\" width=\"32\"/>\n");
     unsigned n_body = sizeof body / sizeof body[0];
     for (unsigned c = 0; c < n_cores; c++) {
         PUT("<core name=\"c%u\" width=\"32\" registers=\"8\" rom=\"%u\" ram=\"0\" inputs=\"1\" "
@@ -54,8 +59,9 @@ static char *ring_xml(unsigned n_cores)
         PUT("<i>dec r7</i>\n<i>jnz r7, 1</i>\n<i>outn o0, r0</i>\n<i>in r1, i0</i>\n"
             "<i>addi r1, %u</i>\n<i>j 0</i>\n</program>\n</core>\n", c);
     }
-    for (unsigned c = 0; c < n_cores; c++)
-        PUT("<bond from=\"c%u.o0\" to=\"c%u.i0\"/>\n", c, (c + 1) % n_cores);
+    for (unsigned c = 0; c + 1 < n_cores; c++)
+        PUT("<bond from=\"c%u.o0\" to=\"c%u.i0\"/>\n", c, c + 1);
+    PUT("<bond from=\"c%u.o0\" to=\"c0.i0 tap\"/>\n", n_cores - 1);
     PUT("</machine>\n");
 #undef PUT
     return s;
