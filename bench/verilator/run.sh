@@ -147,7 +147,13 @@ for m in $MACHINES; do
     echo "bench/verilator: $m: harness agrees with bmc sim; N = ${N[$m]} cycles, start-up ${T0[$m]} s" >&2
 done
 
+# CPU ticks from /proc/stat: "BUSY TOTAL"
+cpu_ticks() {
+    awk '$1 == "cpu" { busy = $2 + $3 + $4 + $7 + $8 + $9; print busy, busy + $5 + $6 }' /proc/stat
+}
+
 # The rounds.
+read -r busy0 total0 <<<"$(cpu_ticks)"
 declare -A SIM_CPS SIM_IPC VL_CPS VN_CPS
 for r in $(seq "$RUNS"); do
     echo "bench/verilator: round $r of $RUNS" >&2
@@ -168,6 +174,9 @@ for r in $(seq "$RUNS"); do
     done
 done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+read -r busy1 total1 <<<"$(cpu_ticks)"
+# CPUs busy on average during the rounds: 1 when the benchmark ran alone
+busy_cpus=$(awk -v b=$((busy1 - busy0)) -v t=$((total1 - total0)) -v n="$ncpu" 'BEGIN { printf "%.2f", b / t * n }')
 
 # Busy to the end: a machine with inputs has stimulus left unread.
 declare -A TRANSFERS LAST
@@ -213,6 +222,7 @@ done
     echo "  \"command\": \"bench/verilator/run.sh\","
     echo "  \"host\": \"$ncpu CPUs, $cpu, $os\","
     echo "  \"load_average_before\": \"$load_before\", \"load_average_after\": \"$load_after\","
+    echo "  \"busy_cpus_during_rounds\": $busy_cpus,"
     echo "  \"verilator\": \"$verilator_version\","
     echo "  \"cxx\": \"$cxx_version\","
     echo "  \"verilator_flags\": \"$(echo "$VFLAGS_TEXT" | sed 's/"/\\"/g')\","
@@ -238,7 +248,8 @@ section=$WORK/section.md
     echo "$verilator_version;"
     echo "$cxx_version."
     echo "Load average (1, 5, 15 min) $load_before before the measurements and"
-    echo "$load_after after.  Raw figures: \`bench/verilator/results.json\`."
+    echo "$load_after after; during the timed rounds $busy_cpus CPUs were busy on average"
+    echo "(1 when the benchmark runs alone).  Raw figures: \`bench/verilator/results.json\`."
     echo
     echo "Verilator flags:"
     echo "\`$VFLAGS_TEXT\`,"
