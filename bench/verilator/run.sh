@@ -177,6 +177,9 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 read -r busy1 total1 <<<"$(cpu_ticks)"
 # CPUs busy on average during the rounds: 1 when the benchmark ran alone
 busy_cpus=$(awk -v b=$((busy1 - busy0)) -v t=$((total1 - total0)) -v n="$ncpu" 'BEGIN { printf "%.2f", b / t * n }')
+if awk -v b="$busy_cpus" 'BEGIN { exit !(b > 1.2) }'; then
+    echo "bench/verilator: warning: $busy_cpus CPUs busy during the rounds: something else ran; rerun on a quiet host" >&2
+fi
 
 # Busy to the end: a machine with inputs has stimulus left unread.
 declare -A TRANSFERS LAST
