@@ -18,9 +18,11 @@
 # 5. RUNS rounds; each round runs bench_sim (TARGET seconds per machine) once
 #    and each machine's harness once for N cycles (output to /dev/null), so
 #    that both see the same load.  Verilator's time of a run is its wall time
-#    minus the median wall time of `tb --cycles 0` with the same stimulus
-#    (start-up and reading the stimulus file: the harness reads all of it
-#    before cycle 0).  Figures are medians over the rounds, with the range.
+#    minus the wall time of `tb --cycles 0` with the same stimulus, run just
+#    before it (start-up and reading the stimulus file: the harness reads all
+#    of it before cycle 0).  Figures are medians over the rounds, with the
+#    range.  The same harness with its printf calls replaced (obj-noprint)
+#    runs next to it, to show what printing costs.
 # 6. One more run of each machine, not timed, counts its output transfers:
 #    a machine with inputs must end the run with stimulus left unread.
 #
@@ -143,8 +145,7 @@ for m in $MACHINES; do
         n = c / (t - t0) * s; p = 1; while (n >= 100) { n /= 10; p *= 10 }
         printf "%d\n", int(n + 0.5) * p }')
     write_stim "$m" $((N[$m] / 4 + 16))
-    T0[$m]=$(for _ in $(seq "$RUNS"); do run_tb "$m" 0; done | stats | cut -d' ' -f1)
-    echo "bench/verilator: $m: harness agrees with bmc sim; N = ${N[$m]} cycles, start-up ${T0[$m]} s" >&2
+    echo "bench/verilator: $m: harness agrees with bmc sim; N = ${N[$m]} cycles" >&2
 done
 
 # CPU ticks from /proc/stat: "BUSY TOTAL"
@@ -154,7 +155,7 @@ cpu_ticks() {
 
 # The rounds.
 read -r busy0 total0 <<<"$(cpu_ticks)"
-declare -A SIM_CPS SIM_IPC VL_CPS VN_CPS
+declare -A SIM_CPS SIM_IPC VL_CPS VN_CPS T0S
 for r in $(seq "$RUNS"); do
     echo "bench/verilator: round $r of $RUNS" >&2
     out=$("$BENCH_SIM" "$TARGET")
@@ -166,11 +167,14 @@ for r in $(seq "$RUNS"); do
         SIM_IPC[$m]+="$(awk -v c="$cycles" -v i="$retired" 'BEGIN { printf "%.6g", i / c }') "
     done
     for m in $MACHINES; do
+        # start-up, measured next to the runs it is taken from; the code
+        # before cycle 0 is the same in both builds
+        t0=$(run_tb "$m" 0)
+        T0S[$m]+="$t0 "
         t=$(run_tb "$m" "${N[$m]}")
-        VL_CPS[$m]+="$(awk -v n="${N[$m]}" -v t="$t" -v t0="${T0[$m]}" 'BEGIN { printf "%.6g", n / (t - t0) }') "
-        # same start-up: the code before cycle 0 is the same
+        VL_CPS[$m]+="$(awk -v n="${N[$m]}" -v t="$t" -v t0="$t0" 'BEGIN { printf "%.6g", n / (t - t0) }') "
         t=$(run_tb "$m" "${N[$m]}" obj-noprint)
-        VN_CPS[$m]+="$(awk -v n="${N[$m]}" -v t="$t" -v t0="${T0[$m]}" 'BEGIN { printf "%.6g", n / (t - t0) }') "
+        VN_CPS[$m]+="$(awk -v n="${N[$m]}" -v t="$t" -v t0="$t0" 'BEGIN { printf "%.6g", n / (t - t0) }') "
     done
 done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -211,9 +215,9 @@ for m in $MACHINES; do
     v_insn=$(awk -v c="$v_med" -v i="$ipc" 'BEGIN { printf "%.6g", c * i }')
     ipc_text=$(awk -v i="$ipc" 'BEGIN { printf (i == int(i) ? "%d" : "%.2f"), i }')
     rows+=("| \`$m\` | $cores | $ipc_text | $(M "$s_med") ($(M "$s_min")-$(M "$s_max")) | $(M "$v_med") ($(M "$v_min")-$(M "$v_max")) | $(M "$v_insn") | **$ratio** | $(M "$n_med") ($(M "$n_min")-$(M "$n_max")) | ${RATIO_NP[$m]} |")
-    json+=("$(printf '    {"name": "%s", "cores": %s, "cycles": %s, "instructions_per_cycle": %s,\n     "simulator_cycles_per_s": [%s], "simulator_median": %s,\n     "verilator_cycles_per_s": [%s], "verilator_median": %s, "verilator_startup_s": %s,\n     "verilator_core_instructions_per_s": %s, "ratio_simulator_over_verilator": %s,\n     "verilator_no_printing_cycles_per_s": [%s], "verilator_no_printing_median": %s, "ratio_simulator_over_verilator_no_printing": %s,\n     "output_transfers": %s, "last_transfer_cycle": %s}' \
+    json+=("$(printf '    {"name": "%s", "cores": %s, "cycles": %s, "instructions_per_cycle": %s,\n     "simulator_cycles_per_s": [%s], "simulator_median": %s,\n     "verilator_cycles_per_s": [%s], "verilator_median": %s, "verilator_startup_s": [%s],\n     "verilator_core_instructions_per_s": %s, "ratio_simulator_over_verilator": %s,\n     "verilator_no_printing_cycles_per_s": [%s], "verilator_no_printing_median": %s, "ratio_simulator_over_verilator_no_printing": %s,\n     "output_transfers": %s, "last_transfer_cycle": %s}' \
         "$m" "$cores" "${N[$m]}" "$ipc" "$(echo ${SIM_CPS[$m]} | tr ' ' ',')" "$s_med" \
-        "$(echo ${VL_CPS[$m]} | tr ' ' ',')" "$v_med" "${T0[$m]}" "$v_insn" "$ratio" \
+        "$(echo ${VL_CPS[$m]} | tr ' ' ',')" "$v_med" "$(echo ${T0S[$m]} | tr ' ' ',')" "$v_insn" "$ratio" \
         "$(echo ${VN_CPS[$m]} | tr ' ' ',')" "$n_med" "${RATIO_NP[$m]}" \
         "${TRANSFERS[$m]}" "${LAST[$m]}")")
     echo "$m: simulator $(M "$s_med") M cycles/s, Verilator $(M "$v_med") M cycles/s (${N[$m]} cycles), ratio $ratio; without printing $(M "$n_med") M cycles/s, ratio ${RATIO_NP[$m]}"
@@ -264,8 +268,9 @@ section=$WORK/section.md
     echo "time) and then each harness for N cycles with its output on \`/dev/null\`"
     echo "(N calibrated to about $TARGET s: ring64 ${N[ring64]}, acc8 ${N[acc8]}, pipe2 ${N[pipe2]});"
     echo "medians over the rounds, with the range.  A harness run's time is its wall"
-    echo "time minus that of the same command with \`--cycles 0\` (start-up, and reading"
-    echo "the stimulus file, which the harness does before cycle 0).  Before timing, the"
+    echo "time minus that of the same command with \`--cycles 0\` run just before it"
+    echo "(start-up, and reading the stimulus file, which the harness does before"
+    echo "cycle 0).  Before timing, the"
     echo "script checks that the harness prints the same transfers as \`bmc sim\` over"
     echo "the first $CHECK_CYCLES cycles."
     echo
