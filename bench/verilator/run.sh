@@ -270,9 +270,8 @@ section=$WORK/section.md
     echo "medians over the rounds, with the range.  A harness run's time is its wall"
     echo "time minus that of the same command with \`--cycles 0\` run just before it"
     echo "(start-up, and reading the stimulus file, which the harness does before"
-    echo "cycle 0).  Before timing, the"
-    echo "script checks that the harness prints the same transfers as \`bmc sim\` over"
-    echo "the first $CHECK_CYCLES cycles."
+    echo "cycle 0).  Before timing, the script checks that the harness prints the same"
+    echo "transfers as \`bmc sim\` over the first $CHECK_CYCLES cycles."
     echo
     echo "| machine | cores | instructions per cycle | simulator M cycles/s | Verilator M cycles/s | Verilator M core-instructions/s | simulator / Verilator | Verilator without printing, M cycles/s | simulator / that |"
     echo "|---|---|---|---|---|---|---|---|---|"
