@@ -3,11 +3,18 @@
  *   ring64  64 cores, 32-bit, each a tight loop of 14 ALU ops (plus dec and
  *           jnz) run 64 to 67 times, then a handshake with its ring
  *           neighbours (outn to the next, in from the previous), so cores
- *           stall now and then: core-instructions retired per second
+ *           stall now and then: core-instructions retired per second.  The
+ *           last core's output also goes to the external output `tap` (a
+ *           fan-out, always ready, one value per lap of its loop): without
+ *           an output, Verilator and synthesis would rightly remove the
+ *           whole machine as dead logic
  *   acc8    one 8-bit core: in; add; out; j (BondMachine's reference loop)
  *   pipe2   two such cores in a pipeline
  *
  * Usage: bench_sim [SECONDS]  (wall time per machine, default 2)
+ *        bench_sim --write-machines DIR
+ *                  writes the three machines as DIR/NAME.xml (canonical form)
+ *                  and exits; bench/verilator/run.sh runs them under Verilator
  * Each machine is run in slices of cycles until the time is used up; the
  * stimulus is topped up and the recorded outputs dropped between slices,
  * outside the timed region's hot loop but inside the measured time. */
@@ -39,6 +46,7 @@ static char *ring_xml(unsigned n_cores)
         return NULL;
 #define PUT(...) len += (size_t)snprintf(s + len, cap - len, __VA_ARGS__)
     PUT("<?xml version=\"1.0\"?>\n<machine format=\"1\" name=\"ring%u\">\n", n_cores);
+    PUT("<output name=\"tap\" width=\"32\"/>\n");
     unsigned n_body = sizeof body / sizeof body[0];
     for (unsigned c = 0; c < n_cores; c++) {
         PUT("<core name=\"c%u\" width=\"32\" registers=\"8\" rom=\"%u\" ram=\"0\" inputs=\"1\" "
@@ -51,8 +59,9 @@ static char *ring_xml(unsigned n_cores)
         PUT("<i>dec r7</i>\n<i>jnz r7, 1</i>\n<i>outn o0, r0</i>\n<i>in r1, i0</i>\n"
             "<i>addi r1, %u</i>\n<i>j 0</i>\n</program>\n</core>\n", c);
     }
-    for (unsigned c = 0; c < n_cores; c++)
-        PUT("<bond from=\"c%u.o0\" to=\"c%u.i0\"/>\n", c, (c + 1) % n_cores);
+    for (unsigned c = 0; c + 1 < n_cores; c++)
+        PUT("<bond from=\"c%u.o0\" to=\"c%u.i0\"/>\n", c, c + 1);
+    PUT("<bond from=\"c%u.o0\" to=\"c0.i0 tap\"/>\n", n_cores - 1);
     PUT("</machine>\n");
 #undef PUT
     return s;
@@ -87,17 +96,23 @@ typedef struct result {
     uint64_t cycles, retired, outputs;
 } result;
 
+static int read_machine(bm_machine **m, bm_ctx *ctx, const char *name, const char *xml)
+{
+    if (bm_machine_read_memory(m, ctx, xml, strlen(xml), name) == 0)
+        return 0;
+    for (size_t i = 0; i < bm_ctx_diag_count(ctx); i++) {
+        char line[512];
+        bm_diag_format(line, sizeof line, bm_ctx_diag(ctx, i));
+        fprintf(stderr, "%s\n", line);
+    }
+    return -1;
+}
+
 static int bench(bm_ctx *ctx, const char *name, const char *xml, double budget, result *r)
 {
     bm_machine *m;
-    if (bm_machine_read_memory(&m, ctx, xml, strlen(xml), name)) {
-        for (size_t i = 0; i < bm_ctx_diag_count(ctx); i++) {
-            char line[512];
-            bm_diag_format(line, sizeof line, bm_ctx_diag(ctx, i));
-            fprintf(stderr, "%s\n", line);
-        }
+    if (read_machine(&m, ctx, name, xml))
         return -1;
-    }
     bm_sim_options opts = BM_SIM_OPTIONS_INIT;
     opts.output_reserve = 1 << 16;
     bm_sim *sim;
@@ -133,7 +148,16 @@ static int bench(bm_ctx *ctx, const char *name, const char *xml, double budget, 
 
 int main(int argc, char **argv)
 {
-    double budget = argc > 1 ? atof(argv[1]) : 2.0;
+    const char *write_dir = NULL;
+    double budget = 2.0;
+    if (argc == 3 && strcmp(argv[1], "--write-machines") == 0)
+        write_dir = argv[2];
+    else if (argc == 2 && argv[1][0] != '-')
+        budget = atof(argv[1]);
+    else if (argc != 1) {
+        fprintf(stderr, "usage: %s [SECONDS] | --write-machines DIR\n", argv[0]);
+        return 2;
+    }
     if (budget <= 0)
         budget = 2.0;
     bm_ctx *ctx;
@@ -143,6 +167,26 @@ int main(int argc, char **argv)
     struct {
         const char *name, *xml;
     } machines[] = {{"ring64", ring}, {"acc8", acc8_xml}, {"pipe2", pipe2_xml}};
+    if (write_dir) {
+        int status = 0;
+        for (unsigned i = 0; i < sizeof machines / sizeof machines[0]; i++) {
+            char path[4096];
+            bm_machine *m;
+            snprintf(path, sizeof path, "%s/%s.xml", write_dir, machines[i].name);
+            if (!machines[i].xml || read_machine(&m, ctx, machines[i].name, machines[i].xml)) {
+                status = 1;
+                continue;
+            }
+            if (bm_machine_write_file(m, path)) {
+                fprintf(stderr, "bench_sim: cannot write %s\n", path);
+                status = 1;
+            }
+            bm_machine_free(m);
+        }
+        free(ring);
+        bm_ctx_free(ctx);
+        return status;
+    }
     printf("%-8s %6s %12s %14s %10s %16s %14s\n", "machine", "cores", "cycles", "instructions",
            "seconds", "M core-insn/s", "M cycles/s");
     int status = 0;

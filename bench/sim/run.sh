@@ -1,6 +1,7 @@
 #!/bin/sh
 # Builds libbm and the simulator benchmark, then runs it.
 #   bench/sim/run.sh [SECONDS]      (wall time per machine, default 2)
+#   bench/sim/run.sh --write-machines DIR   (the machines as XML, for bench/verilator)
 # Results go to stdout; docs/performance.md records them.
 set -eu
 root="$(cd "$(dirname "$0")/../.." && pwd)"
