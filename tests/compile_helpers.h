@@ -86,17 +86,4 @@ static inline uint64_t check_compiled(const bm_graph *g, placement p, const int6
     return latency;
 }
 
-static inline uint64_t crng_next(uint64_t *s)
-{
-    uint64_t z = (*s += UINT64_C(0x9E3779B97F4A7C15));
-    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-    return z ^ (z >> 31);
-}
-
-static inline int64_t crandom_raw(uint64_t *s, bm_fixed_type t)
-{
-    return bm_fixed_wrap((int64_t)crng_next(s), t);
-}
-
 #endif

@@ -81,4 +81,67 @@ static inline const char *eval_text(const bm_graph *g, const char *const *inputs
     return buf;
 }
 
+
+/* splitmix64: the random numbers of the graph and compiler suites. */
+static inline uint64_t test_rng_next(uint64_t *s)
+{
+    uint64_t z = (*s += UINT64_C(0x9E3779B97F4A7C15));
+    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
+    return z ^ (z >> 31);
+}
+
+/* A random raw value of type t. */
+static inline int64_t test_random_raw(uint64_t *s, bm_fixed_type t)
+{
+    return bm_fixed_wrap((int64_t)test_rng_next(s), t);
+}
+
+/* A random dense network as network XML (malloc'd, *len bytes): a type of
+ * 4 .. 4+type_span-1 total bits, 1..max_layers layers of 1..max_width
+ * neurons, relu or linear, weights and biases exact decimals of random raw
+ * values (a fifth of them 0), an argmax half of the time.  *type receives
+ * the type and *s the generator state after it, for drawing inputs. */
+static inline char *random_network_xml(uint64_t seed, unsigned type_span, unsigned max_layers,
+                                       unsigned max_width, bm_fixed_type *type, uint64_t *s,
+                                       size_t *len_out)
+{
+    *s = seed;
+    bm_fixed_type t = {4 + (unsigned)(test_rng_next(s) % type_span), 0};
+    t.frac = (unsigned)(test_rng_next(s) % t.total);
+    unsigned layers = 1 + (unsigned)(test_rng_next(s) % max_layers);
+    unsigned width = 1 + (unsigned)(test_rng_next(s) % max_width);
+    int argmax = (int)(test_rng_next(s) % 2);
+    size_t cap = 1 << 17, len = 0;
+    char *xml = malloc(cap);
+    cr_assert_not_null(xml);
+    len += (size_t)snprintf(xml + len, cap - len,
+                            "<network format=\"1\" name=\"r%llu\" total=\"%u\" frac=\"%u\">\n"
+                            "<input size=\"%u\"/>\n",
+                            (unsigned long long)seed, t.total, t.frac, width);
+    for (unsigned l = 0; l < layers; l++) {
+        unsigned neurons = 1 + (unsigned)(test_rng_next(s) % max_width);
+        if (argmax && l == layers - 1 && (uint64_t)(neurons - 1) > (uint64_t)bm_fixed_max(t))
+            neurons = 1;
+        len += (size_t)snprintf(xml + len, cap - len,
+                                "<layer neurons=\"%u\" activation=\"%s\"><weights>", neurons,
+                                test_rng_next(s) % 2 ? "relu" : "linear");
+        for (unsigned k = 0; k < neurons * width + neurons; k++) {
+            if (k == neurons * width)
+                len += (size_t)snprintf(xml + len, cap - len, "</weights><biases>");
+            char dec[128];
+            int64_t raw = test_rng_next(s) % 5 == 0 ? 0 : test_random_raw(s, t);
+            bm_fixed_format(dec, sizeof dec, raw, t);
+            len += (size_t)snprintf(xml + len, cap - len, "%s ", dec);
+        }
+        len += (size_t)snprintf(xml + len, cap - len, "</biases></layer>\n");
+        width = neurons;
+    }
+    len += (size_t)snprintf(xml + len, cap - len, "%s</network>\n", argmax ? "<argmax/>" : "");
+    cr_assert_lt(len, cap);
+    *type = t;
+    *len_out = len;
+    return xml;
+}
+
 #endif

@@ -11,13 +11,13 @@
 static inline bm_graph *random_graph(bm_ctx *ctx, uint64_t seed, unsigned max_nodes)
 {
     uint64_t s = seed;
-    bm_fixed_type t = {2 + (unsigned)(crng_next(&s) % 63), 0};
-    t.frac = (unsigned)(crng_next(&s) % t.total);
+    bm_fixed_type t = {2 + (unsigned)(test_rng_next(&s) % 63), 0};
+    t.frac = (unsigned)(test_rng_next(&s) % t.total);
     bm_graph *g;
     cr_assert_eq(bm_graph_new(&g, ctx, t), 0);
     bm_loc loc = {NULL, 0, 0};
-    unsigned n_in = (unsigned)(crng_next(&s) % 5), n = 0;
-    unsigned n_nodes = n_in + 1 + (unsigned)(crng_next(&s) % max_nodes);
+    unsigned n_in = (unsigned)(test_rng_next(&s) % 5), n = 0;
+    unsigned n_nodes = n_in + 1 + (unsigned)(test_rng_next(&s) % max_nodes);
     unsigned *id = calloc(n_nodes, sizeof *id);
     cr_assert_not_null(id);
     char name[16];
@@ -29,38 +29,38 @@ static inline bm_graph *random_graph(bm_ctx *ctx, uint64_t seed, unsigned max_no
                                 BM_OP_MUL,   BM_OP_NEG, BM_OP_RELU, BM_OP_MIN, BM_OP_MAX,
                                 BM_OP_ARGMAX};
     while (n < n_nodes) {
-        bm_op op = ops[crng_next(&s) % (sizeof ops / sizeof *ops)];
+        bm_op op = ops[test_rng_next(&s) % (sizeof ops / sizeof *ops)];
         if (n == 0)
             op = BM_OP_CONST;
         if (op == BM_OP_CONST) {
             uint64_t one = UINT64_C(1) << t.frac;
             int64_t c;
-            switch (crng_next(&s) % 5) {
+            switch (test_rng_next(&s) % 5) {
             case 0: c = 0; break;
             case 1: c = bm_fixed_wrap((int64_t)one, t); break;
             case 2: c = bm_fixed_wrap((int64_t)(0 - one), t); break;
-            default: c = crandom_raw(&s, t); break;
+            default: c = test_random_raw(&s, t); break;
             }
             cr_assert_eq(bm_graph_add_const(g, &id[n++], c, loc), 0);
             continue;
         }
         unsigned k = op == BM_OP_NEG || op == BM_OP_RELU ? 1
-                     : op == BM_OP_ARGMAX                ? 1 + (unsigned)(crng_next(&s) % 5)
+                     : op == BM_OP_ARGMAX                ? 1 + (unsigned)(test_rng_next(&s) % 5)
                                                          : 2;
         if (op == BM_OP_ARGMAX && (uint64_t)(k - 1) > (uint64_t)bm_fixed_max(t))
             k = 2;
         unsigned opd[5];
         for (unsigned j = 0; j < k; j++) {
             /* mostly recent nodes, so that chains form */
-            unsigned back = (unsigned)(crng_next(&s) % (crng_next(&s) % 2 ? 4 : n));
+            unsigned back = (unsigned)(test_rng_next(&s) % (test_rng_next(&s) % 2 ? 4 : n));
             opd[j] = id[n - 1 - (back < n ? back : 0)];
         }
         cr_assert_eq(bm_graph_add_op(g, &id[n++], op, opd, k, loc), 0);
     }
-    unsigned n_out = 1 + (unsigned)(crng_next(&s) % 3);
+    unsigned n_out = 1 + (unsigned)(test_rng_next(&s) % 3);
     for (unsigned o = 0; o < n_out; o++) {
         snprintf(name, sizeof name, "y%u", o);
-        unsigned pick = o == 0 ? n - 1 : (unsigned)(crng_next(&s) % n);
+        unsigned pick = o == 0 ? n - 1 : (unsigned)(test_rng_next(&s) % n);
         cr_assert_eq(bm_graph_add_output(g, NULL, name, id[pick], loc), 0);
     }
     free(id);
@@ -74,39 +74,10 @@ static inline bm_graph *random_graph(bm_ctx *ctx, uint64_t seed, unsigned max_no
 
 static inline bm_graph *random_network(bm_ctx *ctx, uint64_t seed)
 {
-    uint64_t s = seed;
-    bm_fixed_type t = {4 + (unsigned)(crng_next(&s) % 29), 0};
-    t.frac = (unsigned)(crng_next(&s) % t.total);
-    unsigned layers = 1 + (unsigned)(crng_next(&s) % 4);
-    unsigned width = 1 + (unsigned)(crng_next(&s) % 12);
-    int argmax = (int)(crng_next(&s) % 2);
-    size_t cap = 1 << 17, len = 0;
-    char *xml = malloc(cap);
-    cr_assert_not_null(xml);
-    len += (size_t)snprintf(xml + len, cap - len,
-                            "<network format=\"1\" name=\"r%llu\" total=\"%u\" frac=\"%u\">\n"
-                            "<input size=\"%u\"/>\n",
-                            (unsigned long long)seed, t.total, t.frac, width);
-    for (unsigned l = 0; l < layers; l++) {
-        unsigned neurons = 1 + (unsigned)(crng_next(&s) % 12);
-        if (argmax && l == layers - 1 && (uint64_t)(neurons - 1) > (uint64_t)bm_fixed_max(t))
-            neurons = 1;
-        len += (size_t)snprintf(xml + len, cap - len,
-                                "<layer neurons=\"%u\" activation=\"%s\"><weights>", neurons,
-                                crng_next(&s) % 2 ? "relu" : "linear");
-        for (unsigned k = 0; k < neurons * width + neurons; k++) {
-            if (k == neurons * width)
-                len += (size_t)snprintf(xml + len, cap - len, "</weights><biases>");
-            char dec[128];
-            int64_t raw = crng_next(&s) % 5 == 0 ? 0 : crandom_raw(&s, t);
-            bm_fixed_format(dec, sizeof dec, raw, t);
-            len += (size_t)snprintf(xml + len, cap - len, "%s ", dec);
-        }
-        len += (size_t)snprintf(xml + len, cap - len, "</biases></layer>\n");
-        width = neurons;
-    }
-    len += (size_t)snprintf(xml + len, cap - len, "%s</network>\n", argmax ? "<argmax/>" : "");
-    cr_assert_lt(len, cap);
+    uint64_t s;
+    bm_fixed_type t;
+    size_t len;
+    char *xml = random_network_xml(seed, 29, 4, 12, &t, &s, &len);
     bm_network *net;
     int rc = bm_network_read(&net, ctx, xml, len, "random.xml", NULL);
     char *d = graph_diags(ctx);

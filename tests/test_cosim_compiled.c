@@ -43,7 +43,7 @@ static void add(batch *b, const bm_graph *g, placement p, const char *what, uint
         snprintf(b->input[b->n_inputs], sizeof b->input[0], "%s%s", prefix,
                  bm_machine_input_name(m, i));
         for (unsigned k = 0; k < VECTORS; k++)
-            b->values[b->n_inputs][k] = crandom_raw(&s, t);
+            b->values[b->n_inputs][k] = test_random_raw(&s, t);
         b->n_inputs++;
     }
     bm_machine_free(m);

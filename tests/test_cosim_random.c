@@ -48,35 +48,17 @@ static uint64_t seed_of(const char *name)
     return strtoull(name + 1, NULL, 10);
 }
 
-/* Writes the machine of one seed and its stimulus, for replay with bmc verify. */
+/* Writes the machine of one seed and its stimulus, for replay with bmc
+ * verify: `bmc random` with this suite's options makes the same ones. */
 static void save_failure(const char *work, uint64_t seed, const bm_random_options *ro)
 {
-    bm_ctx *ctx;
-    bm_ctx_new(&ctx, NULL);
-    bm_machine *m;
-    if (bm_random_machine(&m, ctx, seed, ro) == 0) {
-        char path[512];
-        snprintf(path, sizeof path, "%s-seed%" PRIu64 ".xml", work, seed);
-        bm_machine_write_file(m, path);
-        snprintf(path, sizeof path, "%s-seed%" PRIu64 ".stim", work, seed);
-        FILE *f = fopen(path, "w");
-        unsigned ni = bm_machine_input_count(m);
-        uint64_t *v = calloc((size_t)(ni ? ni : 1) * STIMULUS_VALUES, sizeof *v);
-        if (f && v) {
-            bm_random_stimulus(m, seed, STIMULUS_VALUES, v);
-            for (unsigned i = 0; i < ni; i++) {
-                fprintf(f, "%s =", bm_machine_input_name(m, i));
-                for (unsigned k = 0; k < STIMULUS_VALUES; k++)
-                    fprintf(f, "%s %" PRIu64, k ? "," : "", v[i * STIMULUS_VALUES + k]);
-                fprintf(f, "\n");
-            }
-        }
-        if (f)
-            fclose(f);
-        free(v);
-        bm_machine_free(m);
-    }
-    bm_ctx_free(ctx);
+    const char *bmc = getenv("BMC");
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd,
+             "'%s' random --seed %" PRIu64 " --cores %u --count %d -o '%s-seed%" PRIu64
+             ".xml' --stimulus '%s-seed%" PRIu64 ".stim'",
+             bmc ? bmc : "bmc", seed, ro->max_cores, STIMULUS_VALUES, work, seed, work, seed);
+    cr_expect_eq(system(cmd), 0, "could not save seed %" PRIu64 ": %s", seed, cmd);
 }
 
 Test(cosim_random, simulator_equals_verilator_on_random_machines, .timeout = 1200)

@@ -86,19 +86,6 @@ static void expect_lowering_matches(const bm_network *net, const bm_graph *g, co
         cr_assert_eq(cls, first_max(want, n));
 }
 
-static uint64_t rng_next(uint64_t *s)
-{
-    uint64_t z = (*s += UINT64_C(0x9E3779B97F4A7C15));
-    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-    return z ^ (z >> 31);
-}
-
-static int64_t random_raw(uint64_t *s, bm_fixed_type t)
-{
-    return bm_fixed_wrap((int64_t)(rng_next(s) & ((UINT64_C(1) << t.total) - 1)), t);
-}
-
 /* ---- the hand-made network --------------------------------------------------------- */
 
 Test(graph_network, tiny_reads_as_written)
@@ -272,7 +259,7 @@ static void check_network_file(const char *path, const char *vectors, uint64_t s
     int64_t x[256];
     for (int trial = 0; trial < 200; trial++) {
         for (unsigned i = 0; i < bm_network_input_count(net); i++)
-            x[i] = random_raw(&s, bm_network_type(net));
+            x[i] = test_random_raw(&s, bm_network_type(net));
         expect_lowering_matches(net, g, x);
     }
     bm_vectors_free(v);
@@ -292,39 +279,10 @@ Test(graph_network, lowering_matches_dense_evaluation_on_the_examples)
  * fifth of them zero), read back, lowered and compared. */
 static void random_network(uint64_t seed)
 {
-    uint64_t s = seed;
-    bm_fixed_type t = {4 + (unsigned)(rng_next(&s) % 21), 0};
-    t.frac = (unsigned)(rng_next(&s) % t.total);
-    unsigned layers = 1 + (unsigned)(rng_next(&s) % 3);
-    unsigned width = 1 + (unsigned)(rng_next(&s) % 6);
-    int argmax = (int)(rng_next(&s) % 2);
-    size_t cap = 1 << 16, len = 0;
-    char *xml = malloc(cap);
-    cr_assert_not_null(xml);
-    len += (size_t)snprintf(xml + len, cap - len,
-                            "<network format=\"1\" name=\"r%llu\" total=\"%u\" frac=\"%u\">\n"
-                            "<input size=\"%u\"/>\n",
-                            (unsigned long long)seed, t.total, t.frac, width);
-    for (unsigned l = 0; l < layers; l++) {
-        unsigned neurons = 1 + (unsigned)(rng_next(&s) % 6);
-        if (argmax && l == layers - 1 && (uint64_t)(neurons - 1) > (uint64_t)bm_fixed_max(t))
-            neurons = 1;
-        len += (size_t)snprintf(xml + len, cap - len,
-                                "<layer neurons=\"%u\" activation=\"%s\"><weights>", neurons,
-                                rng_next(&s) % 2 ? "relu" : "linear");
-        for (unsigned k = 0; k < neurons * width + neurons; k++) {
-            if (k == neurons * width)
-                len += (size_t)snprintf(xml + len, cap - len, "</weights><biases>");
-            char dec[128];
-            int64_t raw = rng_next(&s) % 5 == 0 ? 0 : random_raw(&s, t);
-            bm_fixed_format(dec, sizeof dec, raw, t);
-            len += (size_t)snprintf(xml + len, cap - len, "%s ", dec);
-        }
-        len += (size_t)snprintf(xml + len, cap - len, "</biases></layer>\n");
-        width = neurons;
-    }
-    len += (size_t)snprintf(xml + len, cap - len, "%s</network>\n", argmax ? "<argmax/>" : "");
-    cr_assert_lt(len, cap);
+    uint64_t s;
+    bm_fixed_type t;
+    size_t len;
+    char *xml = random_network_xml(seed, 21, 3, 6, &t, &s, &len);
     bm_ctx *ctx = graph_ctx();
     bm_network *net;
     int rc = bm_network_read(&net, ctx, xml, len, "random.xml", NULL);
@@ -336,7 +294,7 @@ static void random_network(uint64_t seed)
     int64_t x[8];
     for (int trial = 0; trial < 30; trial++) {
         for (unsigned i = 0; i < bm_network_input_count(net); i++)
-            x[i] = random_raw(&s, t);
+            x[i] = test_random_raw(&s, t);
         expect_lowering_matches(net, g, x);
     }
     free(xml);

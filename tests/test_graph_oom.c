@@ -3,36 +3,7 @@
  * the work succeeds.  Nothing may crash, and under `make sanitize` nothing
  * may leak. */
 #include "graph_helpers.h"
-
-typedef struct failing {
-    long countdown; /* allocations left before failures start; < 0: never fail */
-} failing;
-
-static void *f_malloc(void *user, size_t size)
-{
-    failing *f = user;
-    if (f->countdown == 0)
-        return NULL;
-    if (f->countdown > 0)
-        f->countdown--;
-    return malloc(size);
-}
-
-static void *f_realloc(void *user, void *ptr, size_t size)
-{
-    failing *f = user;
-    if (f->countdown == 0)
-        return NULL;
-    if (f->countdown > 0)
-        f->countdown--;
-    return realloc(ptr, size);
-}
-
-static void f_free(void *user, void *ptr)
-{
-    (void)user;
-    free(ptr);
-}
+#include "failing_alloc.h"
 
 static char *load(const char *path, size_t *len)
 {
@@ -49,7 +20,7 @@ static char *load(const char *path, size_t *len)
 /* kind: 0 text, 1 GraphML, 2 network. Returns 0 once everything worked. */
 static int attempt(int kind, const char *data, size_t len, long countdown)
 {
-    failing f = {countdown};
+    failing f = {countdown, 0};
     bm_allocator a = {f_malloc, f_realloc, f_free, &f};
     bm_ctx *ctx;
     if (bm_ctx_new(&ctx, &a))

@@ -5,41 +5,7 @@
 #include <unistd.h>
 
 #include "sim_helpers.h"
-
-typedef struct failing {
-    long countdown; /* allocations left before failing; < 0: never fail */
-    long failures;
-} failing;
-
-static void *f_malloc(void *user, size_t size)
-{
-    failing *f = user;
-    if (f->countdown == 0) {
-        f->failures++;
-        return NULL;
-    }
-    if (f->countdown > 0)
-        f->countdown--;
-    return malloc(size);
-}
-
-static void *f_realloc(void *user, void *ptr, size_t size)
-{
-    failing *f = user;
-    if (f->countdown == 0) {
-        f->failures++;
-        return NULL;
-    }
-    if (f->countdown > 0)
-        f->countdown--;
-    return realloc(ptr, size);
-}
-
-static void f_free(void *user, void *ptr)
-{
-    (void)user;
-    free(ptr);
-}
+#include "failing_alloc.h"
 
 static const char xml[] =
     "<machine format=\"1\" name=\"fan\">\n"
