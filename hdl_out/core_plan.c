@@ -360,6 +360,12 @@ int bm_hdl_plan_core(hdl_core_plan *pl, bm_ctx *ctx, const bm_core *core,
         return rc;
     }
     pl->pc_width = pl->enc.kind_bits[BM_OPND_ADDR];
+    if (pl->p->mul != BM_MUL_COMB) {
+        bm_error(ctx, bm_core_loc(core),
+                 "core '%s': the Verilog backend does not implement the %s multiplier yet",
+                 bm_core_name(core), bm_mul_variant_get(pl->p->mul) ? bm_mul_variant_get(pl->p->mul)->name : "?");
+        return BM_EINVALID;
+    }
     bm_verilog_rom_style style = opt->rom_style;
     if (style == BM_VERILOG_ROM_AUTO)
         style = pl->n_program <= BM_VERILOG_ROM_LOGIC_MAX ? BM_VERILOG_ROM_LOGIC

@@ -78,7 +78,9 @@ static int decode_insn(bm_sim *sim, slot_builder *sb, const bm_core *c, unsigned
     memset(op, 0, sizeof *op);
     op->alu = (uint8_t)d->alu;
     op->io = (uint8_t)d->io;
-    op->cycles = d->cycles ? d->cycles : 1;
+    op->cycles = (uint8_t)bm_opcode_cycles(d, p->mul, p->width);
+    if (bm_opcode_uses_mul(d) && bm_mul_variant_get(p->mul))
+        op->delayed = bm_mul_variant_get(p->mul)->writeback_delay > 0;
     if ((unsigned)d->alu >= BM_ALU_OP_COUNT)
         return refuse(sim, c, in, d->mnemonic, "unknown ALU operation");
 
@@ -152,7 +154,7 @@ static int decode_insn(bm_sim *sim, slot_builder *sb, const bm_core *c, unsigned
 
     if (is_in || is_out)
         op->cls = SIM_OP_CHANNEL;
-    else if (op->halt || op->cycles > 1 || d->a.kind == BM_SRC_RAM ||
+    else if (op->halt || op->cycles > 1 || op->delayed || d->a.kind == BM_SRC_RAM ||
              d->b.kind == BM_SRC_RAM || d->c.kind == BM_SRC_RAM || d->dst == BM_DST_RAM)
         op->cls = SIM_OP_LOCAL;
     else
@@ -301,8 +303,10 @@ int sim_build(bm_sim *sim)
         bm_calloc(ctx, sim->n_outputs ? sim->n_outputs : 1, sizeof *sim->bonded_outputs);
     sim->pending = bm_calloc(ctx, sim->n_cores ? sim->n_cores : 1, sizeof *sim->pending);
     sim->cand = bm_calloc(ctx, sim->n_bonds ? sim->n_bonds : 1, sizeof *sim->cand);
+    sim->wb_now = bm_calloc(ctx, sim->n_cores ? sim->n_cores : 1, sizeof *sim->wb_now);
+    sim->wb_next = bm_calloc(ctx, sim->n_cores ? sim->n_cores : 1, sizeof *sim->wb_next);
     if (!sim->cores || !sim->bonds || !sim->inputs || !sim->outputs || !sim->bonded_outputs ||
-        !sim->pending || !sim->cand)
+        !sim->pending || !sim->cand || !sim->wb_now || !sim->wb_next)
         return BM_ENOMEM;
     for (unsigned i = 0; i < sim->n_inputs; i++) {
         unsigned w = bm_machine_input_width(m, i);
@@ -368,5 +372,7 @@ void sim_release(bm_sim *sim)
     bm_free(ctx, sim->bonded_outputs);
     bm_free(ctx, sim->pending);
     bm_free(ctx, sim->cand);
+    bm_free(ctx, sim->wb_now);
+    bm_free(ctx, sim->wb_next);
     bm_free(ctx, sim->rec);
 }

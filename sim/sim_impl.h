@@ -47,6 +47,8 @@ typedef struct sim_op {
     uint8_t a_kind, b_kind, c_kind; /* bm_src_kind                          */
     uint8_t dst_kind;   /* bm_dst_kind                                      */
     uint8_t halt;       /* flow is BM_FLOW_HALT                             */
+    uint8_t delayed;    /* a pipelined multiplier's: the destination is
+                           written at the end of the next cycle (sim_wb)    */
     uint32_t port;      /* port number of an I/O instruction                */
 } sim_op;
 
@@ -73,6 +75,13 @@ typedef struct sim_core {
     sim_bond **in_bond;  /* per input port; NULL when not connected         */
     sim_outport *out;    /* per output port                                 */
     uint64_t retired;
+    /* A pipelined multiplier's result (docs/timing.md "Multiplier
+     * variants"): issued in one cycle (iss_*), written to register wb_dst
+     * at the end of the next (wb_*), added to the register's value at the
+     * start of that cycle when wb_acc. */
+    uint8_t wb_acc, iss_acc;
+    uint32_t wb_dst, iss_dst;
+    uint64_t wb_val, iss_val;
 } sim_core;
 
 typedef enum sim_end_kind { SIM_END_INPUT, SIM_END_OUTPUT, SIM_END_CORE_IN, SIM_END_CORE_OUT } sim_end_kind;
@@ -148,6 +157,10 @@ struct bm_sim {
     /* scratch lists of the step loop, sized once */
     sim_pending *pending;
     sim_bond **cand;
+    /* cores whose pipelined multiplier writes back at the end of this
+     * cycle, and those that issued into it this cycle */
+    sim_core **wb_now, **wb_next;
+    unsigned n_wb_now, n_wb_next;
 
     uint64_t cycle;
     unsigned n_halted;

@@ -62,6 +62,19 @@ static inline int complete(sim_core *k, const sim_op *op, uint64_t a)
     return changed;
 }
 
+/* A pipelined multiplier issues: the product now, the register write at the
+ * end of the next cycle (sim_cycle applies it).  For a multiply-accumulate
+ * the product is B * C without the accumulator, added at write-back. */
+static void issue_delayed(bm_sim *sim, sim_core *k, const sim_op *op, uint64_t a, uint64_t b,
+                          uint64_t c)
+{
+    int acc = op->alu == BM_ALU_MACFX;
+    k->iss_val = bm_alu_eval((bm_alu_op)op->alu, acc ? 0 : a, b, c, k->width, k->frac);
+    k->iss_acc = (uint8_t)acc;
+    k->iss_dst = op->dst;
+    sim->wb_next[sim->n_wb_next++] = k;
+}
+
 static int exec_local(bm_sim *sim, sim_core *k, const sim_op *op)
 {
     if (op->cls == SIM_OP_OFF_END)
@@ -73,6 +86,10 @@ static int exec_local(bm_sim *sim, sim_core *k, const sim_op *op)
     uint64_t a = src_value(k, op->a_kind, op->a, 0);
     uint64_t b = src_value(k, op->b_kind, op->b, 0);
     uint64_t c = src_value(k, op->c_kind, op->c, 0);
+    if (op->delayed) {
+        issue_delayed(sim, k, op, a, b, c);
+        return complete(k, op, a) | 1;
+    }
     uint64_t r = bm_alu_eval((bm_alu_op)op->alu, a, b, c, k->width, k->frac);
     int changed = write_dst(k, op, r);
     if (op->halt) {
@@ -144,9 +161,12 @@ static int finish_io(bm_sim *sim, const sim_pending *p, uint64_t stamp)
         if (b && b->xfer_stamp == stamp) {
             uint64_t v = b->xfer_value;
             uint64_t a = src_value(k, op->a_kind, op->a, v);
-            uint64_t r = bm_alu_eval((bm_alu_op)op->alu, a, src_value(k, op->b_kind, op->b, v),
-                                     src_value(k, op->c_kind, op->c, v), k->width, k->frac);
-            write_dst(k, op, r);
+            uint64_t bv = src_value(k, op->b_kind, op->b, v);
+            uint64_t cv = src_value(k, op->c_kind, op->c, v);
+            if (op->delayed)
+                issue_delayed(sim, k, op, a, bv, cv);
+            else
+                write_dst(k, op, bm_alu_eval((bm_alu_op)op->alu, a, bv, cv, k->width, k->frac));
             complete(k, op, a);
             return 1;
         }
@@ -185,6 +205,15 @@ int sim_cycle(bm_sim *sim)
 
     if (SIM_UNLIKELY(sim->vcd != NULL))
         sim_vcd_begin_cycle(sim);
+
+    /* Pipelined multipliers that issued last cycle write back at the end of
+     * this one, from their register's value at its start. */
+    for (unsigned i = 0; i < sim->n_wb_now; i++) {
+        sim_core *k = sim->wb_now[i];
+        k->wb_dst = k->iss_dst;
+        k->wb_val = k->iss_acc ? (k->iss_val + k->slots[k->iss_dst]) & bm_mask(k->width)
+                               : k->iss_val;
+    }
 
     /* A */
     for (unsigned i = 0; i < n_cores; i++) {
@@ -291,6 +320,20 @@ int sim_cycle(bm_sim *sim)
     /* E */
     for (unsigned j = 0; j < np; j++)
         changed |= finish_io(sim, &pending[j], stamp);
+
+    /* The write-backs, last: they win over an instruction's write to the
+     * same register in the same cycle (docs/timing.md). */
+    for (unsigned i = 0; i < sim->n_wb_now; i++) {
+        sim_core *k = sim->wb_now[i];
+        changed |= k->slots[k->wb_dst] != k->wb_val;
+        k->slots[k->wb_dst] = k->wb_val;
+    }
+    sim_core **t = sim->wb_now;
+    sim->wb_now = sim->wb_next;
+    sim->n_wb_now = sim->n_wb_next;
+    sim->wb_next = t;
+    sim->n_wb_next = 0;
+    changed |= sim->n_wb_now != 0;
 
     sim->cycle++;
     return changed | live;

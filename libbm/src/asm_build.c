@@ -16,7 +16,7 @@ typedef struct needs {
 } needs;
 
 static const char *const pin_names[ASM_PIN_COUNT] = {"registers", "rom", "ram",
-                                                     "inputs", "outputs", "width", "frac"};
+                                                     "inputs", "outputs", "width", "frac", "mul"};
 
 /* The fraction bits of the core's fixed-point units: pinned with .frac, or
  * else those of the .fixed type in effect at its first fixed-point
@@ -238,6 +238,7 @@ static int build_core(asm_state *st, bm_machine *m, const asm_core *c)
         p.inputs = param(c, ASM_PIN_INPUTS, in > c->bonded_inputs ? in : c->bonded_inputs);
         p.outputs = param(c, ASM_PIN_OUTPUTS, out > c->bonded_outputs ? out : c->bonded_outputs);
         p.frac = derive_frac(c);
+        p.mul = param(c, ASM_PIN_MUL, BM_MUL_COMB);
         if (st->errors == errors)
             check_sizes(st, c, &p, &nd);
         if (st->errors == errors)

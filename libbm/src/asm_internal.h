@@ -88,6 +88,7 @@ typedef enum asm_pin_kind {
     ASM_PIN_OUTPUTS,
     ASM_PIN_WIDTH,
     ASM_PIN_FRAC,
+    ASM_PIN_MUL, /* the multiplier variant (bm_mul_variant), from .mul NAME */
     ASM_PIN_COUNT
 } asm_pin_kind;
 

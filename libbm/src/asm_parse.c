@@ -348,6 +348,31 @@ static int dir_pin(parser *p, unsigned at, unsigned end, const struct pin_direct
     return BM_OK;
 }
 
+/* .mul NAME: the core's multiplier variant (comb, pipe or serial). */
+static int dir_mul(parser *p, unsigned at, unsigned end)
+{
+    asm_core *c;
+    int rc = current_core(p, at, &c);
+    if (rc)
+        return rc;
+    asm_pin *pin = &c->pin[ASM_PIN_MUL];
+    if (pin->set)
+        return asm_error(p->st, at, "'.mul' is already given on line %u", tk(p, pin->tok)->line);
+    unsigned pos = at + 1;
+    if (pos == end)
+        return asm_error(p->st, pos, "'.mul' needs a multiplier variant: comb, pipe or serial");
+    int v = tk(p, pos)->kind == ASM_T_IDENT ? bm_mul_variant_from_name(tk(p, pos)->text) : -1;
+    if (v < 0)
+        return asm_error(p->st, pos,
+                         "unknown multiplier variant '%s' (comb, pipe or serial)", shown(p, pos));
+    if ((rc = expect_end(p, pos + 1, end, "the variant")))
+        return rc;
+    pin->set = 1;
+    pin->value = (unsigned)v;
+    pin->tok = at;
+    return BM_OK;
+}
+
 static int dir_opcodes(parser *p, unsigned at, unsigned end)
 {
     asm_core *c;
@@ -535,6 +560,8 @@ static int directive(parser *p, unsigned at, unsigned end)
         return dir_core(p, at, end);
     if (strcmp(name, "opcodes") == 0)
         return dir_opcodes(p, at, end);
+    if (strcmp(name, "mul") == 0)
+        return dir_mul(p, at, end);
     if (strcmp(name, "data") == 0)
         return dir_data(p, at, end);
     if (strcmp(name, "const") == 0)

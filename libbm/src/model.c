@@ -1,5 +1,6 @@
 /* The machine model: construction and read-only accessors.  The rules are
  * checked in validate.c. */
+#include <stddef.h>
 #include <string.h>
 
 #include "bm/machine.h"
@@ -199,12 +200,30 @@ int bm_machine_find_output(const bm_machine *m, const char *name)
     return find_extport(m->outputs, m->n_outputs, name);
 }
 
+/* A caller's params of version 1 or 2, as a current struct: version 1 ends
+ * before `mul`, so only its fields are read. */
+static int core_params_copy(bm_core_params *out, const bm_core_params *in)
+{
+    if (in->version == 1) {
+        memset(out, 0, sizeof *out);
+        memcpy(out, in, offsetof(bm_core_params, mul));
+        out->version = BM_CORE_PARAMS_VERSION;
+        out->mul = BM_MUL_COMB;
+        return 0;
+    }
+    if (in->version != BM_CORE_PARAMS_VERSION)
+        return -1;
+    *out = *in;
+    return 0;
+}
+
 int bm_machine_add_core(bm_machine *m, bm_core **out, const char *name,
                         const bm_core_params *params, bm_loc loc)
 {
     if (out)
         *out = NULL;
-    if (!name || !params || params->version != BM_CORE_PARAMS_VERSION)
+    bm_core_params copy;
+    if (!name || !params || core_params_copy(&copy, params))
         return BM_EINVAL;
     if (bm_grow(m->ctx, (void **)&m->cores, &m->cap_cores, m->n_cores + 1, sizeof *m->cores))
         return BM_ENOMEM;
@@ -218,7 +237,7 @@ int bm_machine_add_core(bm_machine *m, bm_core **out, const char *name,
     }
     c->machine = m;
     c->index = (unsigned)m->n_cores;
-    c->params = *params;
+    c->params = copy;
     loc.file = bm_ctx_intern(m->ctx, loc.file);
     c->loc = loc;
     m->cores[m->n_cores++] = c;
@@ -383,9 +402,10 @@ const bm_core_params *bm_core_get_params(const bm_core *c)
 
 int bm_core_set_params(bm_core *c, const bm_core_params *params)
 {
-    if (!params || params->version != BM_CORE_PARAMS_VERSION)
+    bm_core_params copy;
+    if (!params || core_params_copy(&copy, params))
         return BM_EINVAL;
-    c->params = *params;
+    c->params = copy;
     c->machine->valid = 0;
     return BM_OK;
 }

@@ -118,6 +118,11 @@ static void check_params(bm_ctx *ctx, const bm_core *c, int *errors)
                  c->name, p->frac, p->width);
         (*errors)++;
     }
+    if (!bm_mul_variant_get(p->mul)) {
+        bm_error(ctx, c->loc, "core '%s': unknown multiplier variant %u (comb, pipe or serial)",
+                 c->name, p->mul);
+        (*errors)++;
+    }
 }
 
 static void check_insn(bm_ctx *ctx, const bm_core *c, unsigned pc, int *errors)
@@ -175,6 +180,17 @@ static void check_insn(bm_ctx *ctx, const bm_core *c, unsigned pc, int *errors)
                          (unsigned long long)limit);
             (*errors)++;
         }
+    }
+    const bm_mul_variant_def *mv = bm_mul_variant_get(p->mul);
+    int reads_input = d->a.kind == BM_SRC_INPUT || d->b.kind == BM_SRC_INPUT ||
+                      d->c.kind == BM_SRC_INPUT;
+    if (mv && !mv->takes_inputs && bm_opcode_uses_mul(d) && reads_input) {
+        bm_error(ctx, loc,
+                 "core '%s': '%s' multiplies an input port's data, which a %s multiplier "
+                 "cannot hold for its %u cycles (use 'in' then a register form, or mul=\"comb\" "
+                 "or \"pipe\")",
+                 c->name, d->mnemonic, mv->name, bm_opcode_cycles(d, p->mul, p->width));
+        (*errors)++;
     }
     int uses_ram = d->a.kind == BM_SRC_RAM || d->b.kind == BM_SRC_RAM || d->dst == BM_DST_RAM;
     if (uses_ram && p->ram_depth == 0) {

@@ -50,6 +50,9 @@ static void write_core(bm_buf *b, const bm_core *c)
      * without them keep the short form. */
     if (p->frac)
         bm_buf_printf(b, " frac=\"%u\"", p->frac);
+    /* likewise mul: only a variant other than the default is written */
+    if (p->mul != BM_MUL_COMB && bm_mul_variant_get(p->mul))
+        bm_buf_printf(b, " mul=\"%s\"", bm_mul_variant_get(p->mul)->name);
     bm_buf_puts(b, ">\n");
     bm_buf_puts(b, "    <opcodes>");
     const bm_opcode_set *set = bm_core_opcodes(c);

@@ -125,6 +125,39 @@ typedef struct bm_opcode_def {
     bm_src c;               /* third ALU input, for three-input units   */
 } bm_opcode_def;
 
+/* The multiplier family: the opcodes whose unit is BM_ALU_MUL, BM_ALU_MULFX
+ * or BM_ALU_MACFX (mul, muli, mulfx, mulfxi, macfx, macfxi, inmacfx).  Their
+ * unit comes in variants, chosen per core (the core's `mul` parameter, the
+ * machine XML's `mul` attribute); docs/timing.md "Multiplier variants" is
+ * the contract.  Each variant is data: */
+typedef enum bm_mul_variant {
+    BM_MUL_COMB = 0, /* single cycle, in logic; the default                   */
+    BM_MUL_PIPE,     /* pipelined: one per cycle, the product registered; the
+                        register is written at the end of the next cycle     */
+    BM_MUL_SERIAL,   /* shift-add, one bit per cycle: W + 1 cycles           */
+    BM_MUL_VARIANT_COUNT
+} bm_mul_variant;
+
+typedef struct bm_mul_variant_def {
+    const char *name;        /* "comb", "pipe", "serial"                      */
+    const char *summary;
+    uint8_t issue_base;      /* cycles the core spends on the instruction:   */
+    uint8_t issue_per_bit;   /*   issue_base + issue_per_bit * W             */
+    uint8_t writeback_delay; /* cycles after the last issue cycle at whose
+                                end the destination register is written      */
+    uint8_t takes_inputs;    /* may multiply an input port's data (inmacfx)  */
+} bm_mul_variant_def;
+
+/* The row of a variant, or NULL when out of range. */
+const bm_mul_variant_def *bm_mul_variant_get(unsigned variant);
+/* The variant named `name`, or -1. */
+int bm_mul_variant_from_name(const char *name);
+/* 1 when the opcode uses the multiplier (its cycles depend on the variant). */
+int bm_opcode_uses_mul(const bm_opcode_def *d);
+/* Cycles an instruction of opcode d takes when nothing stalls, in a core of
+ * `width`-bit words whose multiplier is `variant`. */
+unsigned bm_opcode_cycles(const bm_opcode_def *d, unsigned variant, unsigned width);
+
 /* Number of opcodes in the catalogue; ids are 0 .. count-1, in catalogue
  * order, which is also the canonical order of opcode numbers in a core. */
 unsigned bm_isa_count(void);

@@ -59,9 +59,13 @@ typedef struct bm_core_params {
     unsigned frac;       /* fraction bits of the fixed-point opcodes (mulfx,
                             macfx, ...): products are shifted right by frac;
                             0 when the core has none. Less than width. */
+    unsigned mul;        /* version 2: the multiplier variant (bm_mul_variant,
+                            bm/isa.h) of the mul, mulfx and macfx opcodes */
 } bm_core_params;
-#define BM_CORE_PARAMS_VERSION 1
-#define BM_CORE_PARAMS_INIT {BM_CORE_PARAMS_VERSION, 8, 1, 1, 0, 0, 0, 0}
+/* Version 2 added `mul`.  The add and set functions still take a version 1
+ * struct (without it), which gets BM_MUL_COMB. */
+#define BM_CORE_PARAMS_VERSION 2
+#define BM_CORE_PARAMS_INIT {BM_CORE_PARAMS_VERSION, 8, 1, 1, 0, 0, 0, 0, 0}
 
 /* Where a bond starts or ends. */
 typedef enum bm_endpoint_kind {
