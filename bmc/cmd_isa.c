@@ -47,6 +47,19 @@ static void print_core(const bm_core *c)
            enc.kind_bits[BM_OPND_ADDR], enc.kind_bits[BM_OPND_IN], enc.kind_bits[BM_OPND_OUT],
            p->width, p->registers, p->registers == 1 ? "" : "s", p->rom_depth, p->inputs,
            p->outputs);
+    int uses_mul = 0;
+    for (unsigned k = 0; k < enc.n_opcodes; k++)
+        uses_mul |= bm_opcode_uses_mul(bm_isa_get(enc.opcode_id[k]));
+    const bm_mul_variant_def *mv = bm_mul_variant_get(p->mul);
+    if (uses_mul && mv) {
+        unsigned mul_id = 0;
+        while (mul_id < enc.n_opcodes && !bm_opcode_uses_mul(bm_isa_get(enc.opcode_id[mul_id])))
+            mul_id++;
+        printf("  multiplier: %s, %u cycle%s, result written %s\n", mv->name,
+               bm_opcode_cycles(bm_isa_get(enc.opcode_id[mul_id]), p->mul, p->width),
+               bm_opcode_cycles(bm_isa_get(enc.opcode_id[mul_id]), p->mul, p->width) == 1 ? "" : "s",
+               mv->writeback_delay ? "at the end of the next cycle" : "at the end of the last cycle");
+    }
     for (unsigned k = 0; k < enc.n_opcodes; k++) {
         unsigned id = enc.opcode_id[k];
         const bm_opcode_def *d = bm_isa_get(id);
@@ -79,6 +92,17 @@ static void print_catalogue(void)
     for (unsigned id = 0; id < bm_isa_count(); id++) {
         const bm_opcode_def *d = bm_isa_get(id);
         printf("%-3u %-8s %-12s %-6u %s\n", id, d->mnemonic, d->syntax, d->cycles, d->summary);
+    }
+    printf("\nmultiplier variants (the cycles of mul, muli, mulfx, mulfxi, macfx, macfxi, inmacfx;\n"
+           "a core's `mul` attribute, docs/timing.md):\n");
+    for (unsigned v = 0; v < BM_MUL_VARIANT_COUNT; v++) {
+        const bm_mul_variant_def *mv = bm_mul_variant_get(v);
+        char cycles[32];
+        if (mv->issue_per_bit)
+            snprintf(cycles, sizeof cycles, "%u + %u*W", mv->issue_base, mv->issue_per_bit);
+        else
+            snprintf(cycles, sizeof cycles, "%u", mv->issue_base);
+        printf("  %-7s %-8s %s\n", mv->name, cycles, mv->summary);
     }
 }
 

@@ -19,10 +19,15 @@
 
 /* ---- names and values ------------------------------------------------------ */
 
-static const char *flag(ce *e, unsigned local)
+const char *bm_hdl_flag(ce *e, unsigned local)
 {
     e->flag_used[local] = 1;
     return e->pl->op[local].flag;
+}
+
+static const char *flag(ce *e, unsigned local)
+{
+    return bm_hdl_flag(e, local);
 }
 
 static void reg_text(bm_buf *b, uint64_t number)
@@ -151,12 +156,12 @@ void bm_hdl_operand_field(ce *e, unsigned local, unsigned k, unsigned *lsb, unsi
 
 /* What must hold for an instruction of opcode `local` to complete this
  * cycle; NULL when it always does. */
-static const char *done_cond(ce *e, unsigned local)
+const char *bm_hdl_done_cond(ce *e, unsigned local)
 {
     const bm_opcode_def *d = e->pl->op[local].d;
     if (d->flow == BM_FLOW_HALT)
         return "1'b0";
-    if (d->cycles > 1)
+    if (e->pl->op[local].cycles > 1)
         return "mc_last";
     switch (d->io) {
     case BM_IO_IN_WAIT: return "in_xfer";
@@ -171,7 +176,7 @@ static const char *write_cond(ce *e, unsigned local)
 {
     if (e->pl->op[local].d->io == BM_IO_IN_TRY)
         return "in_xfer";
-    return done_cond(e, local);
+    return bm_hdl_done_cond(e, local);
 }
 
 /* The write condition shared by the opcodes in `ops`: "" when they all write
@@ -309,56 +314,6 @@ static void emit_ram_read(ce *e)
     }
 }
 
-/* A fixed-point unit (mulfx, macfx): floor(x*y / 2^F) mod 2^W is bits
- * [F+W-1:F] of the product of the signed W-bit values x and y, and those
- * are bits of the product of their sign extensions to F+W bits, taken mod
- * 2^(F+W).  That equals bm_alu_eval's result; macfx adds the accumulator.
- * F is the core's frac.  The low F bits of the product are not needed, which
- * the lint pragma says. */
-static void emit_fixed_unit(ce *e, const hdl_unit *u, char operand[3][48])
-{
-    bm_buf *b = &e->body;
-    unsigned W = e->W, F = e->pl->p->frac, P = F + W;
-    int mac = u->alu == BM_ALU_MACFX;
-    const char *names[2] = {"x", "y"};
-    const char *vals[2] = {operand[mac ? 1 : 0], operand[mac ? 2 : 1]};
-    for (unsigned k = 0; k < 2; k++) {
-        bm_buf_puts(b, "    wire ");
-        bm_hdl_range(b, W);
-        bm_buf_printf(b, "%s_%s = %s;\n", u->name, names[k], vals[k]);
-    }
-    if (F)
-        bm_buf_puts(b, "    /* verilator lint_off UNUSEDSIGNAL */\n");
-    bm_buf_puts(b, "    wire ");
-    bm_hdl_range(b, P);
-    bm_buf_printf(b, "%s_p = ", u->name);
-    for (unsigned k = 0; k < 2; k++) {
-        if (k)
-            bm_buf_puts(b, " * ");
-        if (F == 0)
-            bm_buf_printf(b, "%s_%s", u->name, names[k]);
-        else if (W == 1)
-            bm_buf_printf(b, "{{%u{%s_%s}}, %s_%s}", F, u->name, names[k], u->name, names[k]);
-        else
-            bm_buf_printf(b, "{{%u{%s_%s[%u]}}, %s_%s}", F, u->name, names[k], W - 1, u->name,
-                          names[k]);
-    }
-    bm_buf_puts(b, ";\n");
-    if (F)
-        bm_buf_puts(b, "    /* verilator lint_on UNUSEDSIGNAL */\n");
-    bm_buf_puts(b, "    wire ");
-    bm_hdl_range(b, W);
-    bm_buf_printf(b, "%s = ", u->name);
-    if (mac)
-        bm_buf_printf(b, "%s + ", operand[0]);
-    if (F == 0)
-        bm_buf_printf(b, "%s_p;\n", u->name);
-    else if (W == 1)
-        bm_buf_printf(b, "%s_p[%u];\n", u->name, F);
-    else
-        bm_buf_printf(b, "%s_p[%u:%u];\n", u->name, P - 1, F);
-}
-
 static void emit_units(ce *e)
 {
     hdl_core_plan *pl = e->pl;
@@ -372,8 +327,8 @@ static void emit_units(ce *e)
         char operand[3][48];
         for (unsigned s = 0; s < 3; s++) {
             operand[s][0] = '\0';
-            if (!bm_hdl_alu_uses(u->alu, s))
-                continue;
+            if (!bm_hdl_alu_uses(u->alu, s) || u->in[s].n == 0)
+                continue; /* n == 0: a pipelined MAC's accumulator, read at write-back */
             bm_buf t;
             bm_buf_init(&t, e->ctx);
             if (u->in[s].n == 1) {
@@ -390,10 +345,8 @@ static void emit_units(ce *e)
             snprintf(operand[s], sizeof operand[s], "%s", txt ? txt : "");
             bm_free(e->ctx, txt);
         }
-        if (u->alu == BM_ALU_MULFX || u->alu == BM_ALU_MACFX) {
-            emit_fixed_unit(e, u, operand);
+        if (bm_hdl_mul_unit(e, u, operand))
             continue;
-        }
         bm_buf_puts(b, "    wire ");
         bm_hdl_range(b, e->W);
         bm_buf_printf(b, "%s = ", u->name);
@@ -458,7 +411,7 @@ static void emit_ports_logic(ce *e)
 int bm_hdl_has_stall(ce *e)
 {
     for (unsigned i = 0; i < e->pl->enc.n_opcodes; i++)
-        if (e->pl->op[i].used && done_cond(e, i))
+        if (e->pl->op[i].used && bm_hdl_done_cond(e, i))
             return 1;
     return 0;
 }
@@ -526,10 +479,10 @@ static void emit_handshake(ce *e)
         k = 0;
         for (unsigned i = 0; i < pl->enc.n_opcodes; i++) {
             const hdl_op *op = &pl->op[i];
-            if (!op->used || op->d->cycles < 2)
+            if (!op->used || op->cycles < 2)
                 continue;
             bm_buf_printf(b, "%s(%s & (mc_count == ", k++ ? " | " : "", flag(e, i));
-            bm_hdl_lit(b, cw, op->d->cycles - 1);
+            bm_hdl_lit(b, cw, op->cycles - 1);
             bm_buf_puts(b, "))");
         }
         bm_buf_puts(b, ";  // the last cycle of a multi-cycle instruction\n");
@@ -541,7 +494,7 @@ static void emit_handshake(ce *e)
     bm_buf_puts(b, "    wire stall = ");
     k = 0;
     for (unsigned i = 0; i < pl->enc.n_opcodes; i++) {
-        const char *dc = pl->op[i].used ? done_cond(e, i) : NULL;
+        const char *dc = pl->op[i].used ? bm_hdl_done_cond(e, i) : NULL;
         if (!dc)
             continue;
         const char *sep = k++ ? "\n                 | " : "";
@@ -629,7 +582,7 @@ static void emit_regfile(ce *e)
         const hdl_reg *r = &pl->regs[i];
         unsigned long long n = (unsigned long long)r->number;
         if (r->next.n == 0)
-            continue;
+            continue; /* never written, or only by the pipelined multiplier */
         bm_buf_printf(b, "            if (wr_r%llu", n);
         write_enable(e, b, &r->writers);
         bm_buf_printf(b, ") r%llu <= ", n);
@@ -639,6 +592,9 @@ static void emit_regfile(ce *e)
             value_text(e, b, r->next.c[0].value);
         bm_buf_puts(b, ";\n");
     }
+    for (size_t i = 0; i < pl->n_regs; i++)
+        if (pl->regs[i].mul_dst)
+            bm_hdl_mul_writeback(e, b, &pl->regs[i]);
     if (pl->n_written)
         bm_buf_puts(b, "        end\n");
     bm_buf_puts(b, "    end\n");
@@ -682,7 +638,7 @@ static void emit_multicycle(ce *e)
     bm_buf_puts(b, ";\n        else if (");
     int k = 0;
     for (unsigned i = 0; i < pl->enc.n_opcodes; i++)
-        if (pl->op[i].used && pl->op[i].d->cycles > 1)
+        if (pl->op[i].used && pl->op[i].cycles > 1)
             bm_buf_printf(b, "%s%s", k++ ? " | " : "", flag(e, i));
     bm_buf_puts(b, ") mc_count <= mc_last ? ");
     bm_hdl_lit(b, cw, 0);
@@ -918,6 +874,7 @@ int bm_hdl_core_body(bm_buf *out, bm_ctx *ctx, const bm_core *core, const bm_ver
     emit_flow(&e);
     emit_regfile(&e);
     emit_holds(&e);
+    bm_hdl_mul_pipeline(&e);
     emit_multicycle(&e);
     emit_ram(&e);
     dlist l = {NULL, 0, 0};

@@ -43,6 +43,23 @@ void bm_hdl_field(ce *e, bm_buf *b, unsigned lsb, unsigned width);
 void bm_hdl_operand_field(ce *e, unsigned local, unsigned k, unsigned *lsb, unsigned *width);
 /* 1 when some instruction of the program can stall. */
 int bm_hdl_has_stall(ce *e);
+/* The flag of opcode `local` ("is_add"); marks it used. */
+const char *bm_hdl_flag(ce *e, unsigned local);
+/* What must hold for an instruction of opcode `local` to complete this
+ * cycle ("in_xfer", "mc_last", ...); NULL when it always does. */
+const char *bm_hdl_done_cond(ce *e, unsigned local);
+
+/* ---- mul_unit.c: the multiplier family, one function per variant ---- */
+
+/* Writes unit u when it is a multiplier (MUL, MULFX, MACFX) in the core's
+ * variant and returns 1; returns 0 for other units.  operand[s] is the
+ * text of ALU slot s ("" when the slot is not fed). */
+int bm_hdl_mul_unit(ce *e, const hdl_unit *u, char operand[3][48]);
+/* A pipelined multiplier's issue registers (nothing for other variants). */
+void bm_hdl_mul_pipeline(ce *e);
+/* The write-back of register r by the pipelined multiplier, inside the
+ * register file's always block after the instructions' own writes. */
+void bm_hdl_mul_writeback(ce *e, bm_buf *b, const hdl_reg *r);
 
 /* ---- core_fetch.c ---- */
 

@@ -48,6 +48,12 @@ void bm_hdl_collect_decoded(ce *e, dlist *l)
         snprintf(name, sizeof name, "wr_r%llu", (unsigned long long)pl->regs[i].number);
         dlist_add(e, l, name, 1);
     }
+    for (size_t i = 0; i < pl->n_regs; i++) {
+        if (!pl->regs[i].mul_dst)
+            continue;
+        snprintf(name, sizeof name, "mw_r%llu", (unsigned long long)pl->regs[i].number);
+        dlist_add(e, l, name, 1);
+    }
     for (size_t i = 0; i < pl->n_reads; i++) {
         if (pl->reads[i].n_regs < 2)
             continue;
@@ -140,14 +146,14 @@ static void sel_value(ce *e, bm_buf *b, unsigned local, unsigned k, const hdl_re
 /* OR over the opcodes whose operand k (in `operand_of`) names `value`:
  * "is_x" when the opcode only ever names that value, else
  * "is_x & field == value". */
-static void named_by(dec *d, bm_buf *b, uint64_t value, int (*relevant)(const bm_opcode_def *),
+static void named_by(dec *d, bm_buf *b, uint64_t value, int (*relevant)(const hdl_op *),
                      unsigned (*operand_of)(const bm_opcode_def *))
 {
     ce *e = d->e;
     int k = 0;
     for (unsigned i = 0; i < e->pl->enc.n_opcodes; i++) {
         const hdl_op *op = &e->pl->op[i];
-        if (!op->used || !relevant(op->d))
+        if (!op->used || !relevant(op))
             continue;
         unsigned opnd = operand_of(op->d);
         const hdl_opvals *v = &op->vals[opnd];
@@ -176,9 +182,16 @@ static void named_by(dec *d, bm_buf *b, uint64_t value, int (*relevant)(const bm
         bm_buf_puts(b, "1'b0");
 }
 
-static int writes_reg(const bm_opcode_def *d)
+/* Writes its register in its own cycle (wr_rN)... */
+static int writes_reg(const hdl_op *op)
 {
-    return d->dst == BM_DST_REG;
+    return op->d->dst == BM_DST_REG && !op->delayed;
+}
+
+/* ... or through the pipelined multiplier's write-back (mw_rN). */
+static int writes_reg_later(const hdl_op *op)
+{
+    return op->d->dst == BM_DST_REG && op->delayed;
 }
 
 static unsigned dst_operand(const bm_opcode_def *d)
@@ -186,14 +199,14 @@ static unsigned dst_operand(const bm_opcode_def *d)
     return d->dst_operand;
 }
 
-static int takes_input(const bm_opcode_def *d)
+static int takes_input(const hdl_op *op)
 {
-    return d->io == BM_IO_IN_WAIT || d->io == BM_IO_IN_TRY;
+    return op->d->io == BM_IO_IN_WAIT || op->d->io == BM_IO_IN_TRY;
 }
 
-static int gives_output(const bm_opcode_def *d)
+static int gives_output(const hdl_op *op)
 {
-    return d->io == BM_IO_OUT_WAIT || d->io == BM_IO_OUT_POST;
+    return op->d->io == BM_IO_OUT_WAIT || op->d->io == BM_IO_OUT_POST;
 }
 
 static unsigned port_operand(const bm_opcode_def *d)
@@ -215,6 +228,8 @@ static void decoded_expr(dec *d, bm_buf *b, const char *name)
     unsigned u;
     if (sscanf(name, "wr_r%llu", &n) == 1) {
         named_by(d, b, n, writes_reg, dst_operand);
+    } else if (sscanf(name, "mw_r%llu", &n) == 1) {
+        named_by(d, b, n, writes_reg_later, dst_operand);
     } else if (sscanf(name, "take_i%u", &u) == 1) {
         named_by(d, b, u, takes_input, port_operand);
     } else if (sscanf(name, "give_o%u", &u) == 1) {
@@ -286,11 +301,13 @@ static uint64_t reset_value(ce *e, const char *name)
     unsigned long long n;
     unsigned u;
     if (sscanf(name, "wr_r%llu", &n) == 1)
-        return writes_reg(d) && in->operand[d->dst_operand] == n;
+        return writes_reg(op) && in->operand[d->dst_operand] == n;
+    if (sscanf(name, "mw_r%llu", &n) == 1)
+        return writes_reg_later(op) && in->operand[d->dst_operand] == n;
     if (sscanf(name, "take_i%u", &u) == 1)
-        return takes_input(d) && in->operand[d->port_operand] == u;
+        return takes_input(op) && in->operand[d->port_operand] == u;
     if (sscanf(name, "give_o%u", &u) == 1)
-        return gives_output(d) && in->operand[d->port_operand] == u;
+        return gives_output(op) && in->operand[d->port_operand] == u;
     if (strncmp(name, "sel_", 4) == 0) {
         for (unsigned slot = 0; slot < 4; slot++) {
             unsigned r = slot < 3 ? op->read[slot] : op->addr_read;

@@ -249,9 +249,13 @@ static int plan_insn(hdl_core_plan *pl, const bm_insn *in)
     if (d->dst == BM_DST_RAM && !pl->ram_load)
         return BM_OK; /* a store nothing can read back: it builds nothing */
     hdl_value val[3];
-    for (unsigned slot = 0; slot < 3; slot++)
+    for (unsigned slot = 0; slot < 3; slot++) {
+        val[slot] = (hdl_value){HV_ZERO, 0};
+        if (op->delayed && d->alu == BM_ALU_MACFX && slot == 0)
+            continue; /* the accumulator: read at write-back (emit_regfile) */
         if ((rc = slot_value(pl, local, in, slot, &val[slot])))
             return rc;
+    }
     if (d->c.kind != BM_SRC_NONE && !bm_hdl_alu_uses(d->alu, 2))
         return unsupported(pl, in, "feeds a third ALU input that its unit does not have");
 
@@ -278,10 +282,13 @@ static int plan_insn(hdl_core_plan *pl, const bm_insn *in)
         unsigned u;
         if ((rc = find_unit(pl, d->alu, &u)))
             return rc;
-        for (unsigned slot = 0; slot < 3; slot++)
+        for (unsigned slot = 0; slot < 3; slot++) {
+            if (op->delayed && d->alu == BM_ALU_MACFX && slot == 0)
+                continue; /* the accumulator is read at write-back, not here */
             if (bm_hdl_alu_uses(d->alu, slot) &&
                 (rc = mux_add(ctx, &pl->units[u].in[slot], val[slot], local)))
                 return rc;
+        }
         result.kind = HV_UNIT;
         result.index = u;
     }
@@ -292,6 +299,13 @@ static int plan_insn(hdl_core_plan *pl, const bm_insn *in)
         hdl_reg *r;
         if ((rc = find_reg(pl, in->operand[d->dst_operand], &r)))
             return rc;
+        if (op->delayed) {
+            r->mul_dst = 1;
+            r->mul_acc |= d->alu == BM_ALU_MACFX;
+            r->mul_set |= d->alu != BM_ALU_MACFX;
+            pl->any_delayed = 1;
+            break;
+        }
         bm_opcode_set_add(&r->writers, local);
         if ((rc = mux_add(ctx, &r->next, result, local)))
             return rc;
@@ -330,10 +344,10 @@ static int plan_insn(hdl_core_plan *pl, const bm_insn *in)
         return unsupported(pl, in, "tests an input port's data");
     if (d->flow == BM_FLOW_HALT)
         pl->any_halt = 1;
-    if (d->cycles > pl->max_cycles)
-        pl->max_cycles = d->cycles;
-    if (d->cycles > 1 && (d->io != BM_IO_NONE || addr < 0))
-        return unsupported(pl, in, "takes several cycles without a RAM read");
+    if (op->cycles > pl->max_cycles)
+        pl->max_cycles = op->cycles;
+    if (op->cycles > 1 && (d->io != BM_IO_NONE || (addr < 0 && !bm_opcode_uses_mul(d))))
+        return unsupported(pl, in, "takes several cycles without a RAM read or a serial multiplier");
     return BM_OK;
 }
 
@@ -360,10 +374,11 @@ int bm_hdl_plan_core(hdl_core_plan *pl, bm_ctx *ctx, const bm_core *core,
         return rc;
     }
     pl->pc_width = pl->enc.kind_bits[BM_OPND_ADDR];
-    if (pl->p->mul != BM_MUL_COMB) {
-        bm_error(ctx, bm_core_loc(core),
-                 "core '%s': the Verilog backend does not implement the %s multiplier yet",
-                 bm_core_name(core), bm_mul_variant_get(pl->p->mul) ? bm_mul_variant_get(pl->p->mul)->name : "?");
+    pl->mul = pl->p->mul;
+    const bm_mul_variant_def *mv = bm_mul_variant_get(pl->mul);
+    if (!mv) {
+        bm_error(ctx, bm_core_loc(core), "core '%s': unknown multiplier variant %u",
+                 bm_core_name(core), pl->mul);
         return BM_EINVALID;
     }
     bm_verilog_rom_style style = opt->rom_style;
@@ -379,6 +394,8 @@ int bm_hdl_plan_core(hdl_core_plan *pl, bm_ctx *ctx, const bm_core *core,
         for (unsigned slot = 0; slot < 3; slot++)
             op->read[slot] = op->imm[slot] = HDL_NONE;
         snprintf(op->flag, sizeof op->flag, "is_%s", op->d->mnemonic);
+        op->cycles = bm_opcode_cycles(op->d, pl->mul, pl->width);
+        op->delayed = bm_opcode_uses_mul(op->d) && mv->writeback_delay > 0;
     }
     pl->reg_slot = bm_malloc(ctx, (size_t)pl->p->registers * sizeof *pl->reg_slot);
     pl->outs = bm_calloc(ctx, pl->p->outputs ? pl->p->outputs : 1, sizeof *pl->outs);
@@ -406,8 +423,10 @@ int bm_hdl_plan_core(hdl_core_plan *pl, bm_ctx *ctx, const bm_core *core,
             r->read = 1;
         }
     }
-    for (size_t i = 0; i < pl->n_regs; i++)
-        pl->n_written += pl->regs[i].next.n > 0;
+    for (size_t i = 0; i < pl->n_regs; i++) {
+        pl->n_written += pl->regs[i].next.n > 0 || pl->regs[i].mul_dst;
+        pl->regs[i].read |= pl->regs[i].mul_acc; /* the write-back adds to it */
+    }
     if (pl->n_regs)
         qsort(pl->regs, pl->n_regs, sizeof *pl->regs, cmp_reg);
     for (size_t i = 0; i < pl->n_regs; i++)

@@ -133,6 +133,9 @@ typedef struct hdl_reg {
     hdl_mux next;         /* the values written (none: never written)   */
     bm_opcode_set writers;
     int read;             /* some instruction reads it                  */
+    int mul_dst;          /* a pipelined multiply writes it back        */
+    int mul_acc;          /* ... and a multiply-accumulate adds to it   */
+    int mul_set;          /* ... and a plain multiply overwrites it     */
 } hdl_reg;
 
 typedef struct hdl_outport {
@@ -155,6 +158,10 @@ typedef struct hdl_op {
     unsigned addr_read;           /* read of the RAM address, or -1u      */
     unsigned addr_operand;        /* the operand naming that register     */
     unsigned imm[3];              /* plan.imms index per ALU slot, or -1u */
+    unsigned cycles;              /* cycles when nothing stalls (the core's
+                                     multiplier variant counts)           */
+    int delayed;                  /* a pipelined multiply: its register is
+                                     written at the end of the next cycle */
     char flag[40];                /* is_add                              */
 } hdl_op;
 
@@ -182,6 +189,8 @@ typedef struct hdl_core_plan {
     int has_ram, ram_load, ram_store;
     unsigned ram_addr_read;   /* the read of RAM addresses, or -1u        */
     unsigned max_cycles;
+    unsigned mul;             /* the multiplier variant (bm_mul_variant)  */
+    int any_delayed;          /* some pipelined multiply is used          */
     int any_wait_out, any_post, any_in, any_jump, any_halt;
 } hdl_core_plan;
 

@@ -714,3 +714,49 @@ Test(diagnostics, intern_keeps_one_copy)
     cr_expect_null(bm_ctx_intern(x, NULL));
     bm_ctx_free(x);
 }
+
+/* Core params version 2 added `mul`; a version 1 struct (the layout without
+ * it) is still accepted and gets the comb multiplier; unknown versions and
+ * unknown variants are refused. */
+Test(model, core_params_versions_and_multiplier_variants)
+{
+    struct v1 {
+        unsigned version, width, registers, rom_depth, ram_depth, inputs, outputs, frac;
+    } old = {1, 16, 2, 1, 0, 0, 0, 10};
+    bm_core *c;
+    cr_assert_eq(bm_machine_add_core(m, &c, "old", (const bm_core_params *)(void *)&old, at(1)),
+                 BM_OK);
+    cr_expect_eq(bm_core_get_params(c)->version, BM_CORE_PARAMS_VERSION);
+    cr_expect_eq(bm_core_get_params(c)->mul, BM_MUL_COMB);
+    cr_expect_eq(bm_core_get_params(c)->frac, 10);
+
+    bm_core_params p = BM_CORE_PARAMS_INIT;
+    p.mul = BM_MUL_SERIAL;
+    cr_assert_eq(bm_core_set_params(c, &p), BM_OK);
+    cr_expect_eq(bm_core_get_params(c)->mul, BM_MUL_SERIAL);
+    p.version = 3;
+    cr_expect_eq(bm_core_set_params(c, &p), BM_EINVAL);
+    cr_expect_eq(bm_machine_add_core(m, NULL, "future", &p, at(2)), BM_EINVAL);
+
+    p = (bm_core_params)BM_CORE_PARAMS_INIT;
+    p.mul = 7;
+    cr_assert_eq(bm_core_set_params(c, &p), BM_OK);
+    cr_assert_eq(bm_core_add_opcode(c, "halt", at(3)), BM_OK);
+    bm_insn halt = {(uint16_t)bm_isa_lookup("halt"), {0}, at(3)};
+    cr_assert_eq(bm_core_append_insn(c, &halt), BM_OK);
+    cr_expect_eq(bm_machine_validate(m), BM_EINVALID);
+    char *diags = all_diags(ctx);
+    cr_expect(strstr(diags, "core 'old': unknown multiplier variant 7") != NULL, "%s", diags);
+    free(diags);
+
+    /* the table itself */
+    cr_expect_eq(bm_mul_variant_from_name("pipe"), BM_MUL_PIPE);
+    cr_expect_eq(bm_mul_variant_from_name("fast"), -1);
+    cr_expect_null(bm_mul_variant_get(BM_MUL_VARIANT_COUNT));
+    const bm_opcode_def *mulfx = bm_isa_get((unsigned)bm_isa_lookup("mulfx"));
+    const bm_opcode_def *add = bm_isa_get((unsigned)bm_isa_lookup("add"));
+    cr_expect_eq(bm_opcode_cycles(mulfx, BM_MUL_COMB, 16), 1);
+    cr_expect_eq(bm_opcode_cycles(mulfx, BM_MUL_PIPE, 16), 1);
+    cr_expect_eq(bm_opcode_cycles(mulfx, BM_MUL_SERIAL, 16), 17);
+    cr_expect_eq(bm_opcode_cycles(add, BM_MUL_SERIAL, 16), 1);
+}

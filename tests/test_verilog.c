@@ -288,6 +288,56 @@ Test(verilog, lint_every_opcode_every_width)
     }
 }
 
+/* A core with every multiplier opcode, at width W, with multiplier variant
+ * `mul` (inmacfx only where the variant takes inputs). */
+static char *multiplier_machine(unsigned w, const char *mul)
+{
+    static char xml[4096];
+    int inputs = strcmp(mul, "serial") != 0;
+    unsigned long long imm = w >= 64 ? 0x8000000000000003ull : ((1ull << (w - 1)) | 3ull) & ((w == 1) ? 1ull : ~0ull);
+    snprintf(xml, sizeof xml,
+             "<?xml version=\"1.0\"?>\n"
+             "<machine format=\"1\" name=\"mul%u%s\">\n"
+             "  <input name=\"x\" width=\"%u\"/><output name=\"z\" width=\"%u\"/>\n"
+             "  <core name=\"c\" width=\"%u\" registers=\"4\" rom=\"16\" ram=\"0\" inputs=\"1\" "
+             "outputs=\"1\" frac=\"%u\" mul=\"%s\">\n"
+             "    <opcodes>li mul muli mulfx mulfxi macfx macfxi j in out%s</opcodes>\n"
+             "    <program>\n"
+             "      <i>in r0, i0</i><i>li r1, %llu</i><i>mul r1, r0</i><i>muli r2, %llu</i>\n"
+             "      <i>mulfx r2, r1</i><i>mulfxi r3, %llu</i><i>macfx r3, r0, r2</i>\n"
+             "      <i>macfxi r3, r1, %llu</i><i>%s</i><i>out o0, r3</i><i>out o0, r2</i>\n"
+             "      <i>j 0</i>\n"
+             "    </program>\n"
+             "  </core>\n"
+             "  <bond from=\"x\" to=\"c.i0\"/><bond from=\"c.o0\" to=\"z\"/>\n"
+             "</machine>\n",
+             w, mul, w, w, w, w / 2, mul, inputs ? " inmacfx" : "", imm, imm, imm, imm,
+             inputs ? "inmacfx r2, i0, 1" : "macfxi r2, r3, 1");
+    return xml;
+}
+
+/* Every multiplier opcode in every variant, at widths where the product's
+ * slices meet their edges, lint-clean with both ROM styles. */
+Test(verilog, lint_multiplier_variants)
+{
+    require_tool("verilator");
+    require_tool("iverilog");
+    static const unsigned widths[] = {1, 2, 7, 16, 33, 64};
+    static const char *const muls[] = {"comb", "pipe", "serial"};
+    for (unsigned v = 0; v < 3; v++)
+        for (unsigned i = 0; i < sizeof widths / sizeof widths[0]; i++) {
+            bm_ctx *ctx;
+            cr_assert_eq(bm_ctx_new(&ctx, NULL), 0);
+            char label[48];
+            snprintf(label, sizeof label, "mul%u%s.xml", widths[i], muls[v]);
+            bm_machine *m = load_text(ctx, multiplier_machine(widths[i], muls[v]), label);
+            snprintf(label, sizeof label, "mul%u%s", widths[i], muls[v]);
+            lint_both_roms(m, label);
+            bm_machine_free(m);
+            bm_ctx_free(ctx);
+        }
+}
+
 /* Names that are Verilog or SystemVerilog keywords, single-instruction
  * programs, a one-register core, an external input wired straight to an
  * output, unconnected ports and fan-out to three sinks. */
@@ -648,6 +698,18 @@ Test(verilog, yosys_synthesis_is_clean)
     m = load_text(ctx, every_opcode_machine(5), "every5.xml");
     synth_clean(m, "every5_synth", "synth -top %s");
     bm_machine_free(m);
+    m = load_file(ctx, "examples/multipliers.xml");
+    synth_clean(m, "multipliers_ice40", "synth_ice40 -dsp -top %s");
+    bm_machine_free(m);
+    static const char *const muls[] = {"pipe", "serial"};
+    for (unsigned v = 0; v < 2; v++) {
+        char label[48];
+        snprintf(label, sizeof label, "mul12%s.xml", muls[v]);
+        m = load_text(ctx, multiplier_machine(12, muls[v]), label);
+        snprintf(label, sizeof label, "mul12%s_synth", muls[v]);
+        synth_clean(m, label, "synth -top %s");
+        bm_machine_free(m);
+    }
     bm_ctx_free(ctx);
 }
 
@@ -717,6 +779,26 @@ Test(verilog, timing_accumulator)
                "2 sum 1\n8 sum 3\n14 sum 6\n");
     /* no input: in waits with ready high, nothing comes out */
     expect_run(dir, "", "--cycles 30", "");
+    bm_machine_free(m);
+    bm_ctx_free(ctx);
+}
+
+/* The three multiplier variants side by side (examples/multipliers.s): the
+ * RTL prints the transfers worked out by hand in multipliers.expected, with
+ * both ROM styles. */
+Test(verilog, timing_multiplier_variants)
+{
+    bm_ctx *ctx;
+    cr_assert_eq(bm_ctx_new(&ctx, NULL), 0);
+    bm_machine *m = load_file(ctx, "examples/multipliers.xml");
+    char *want = slurp("examples/multipliers.expected", NULL);
+    cr_assert_not_null(want);
+    for (int rom = 0; rom < 2; rom++) {
+        const char *dir = build_harness(m, rom ? "multipliers_block" : "multipliers_logic",
+                                        rom ? BM_VERILOG_ROM_BLOCK : BM_VERILOG_ROM_LOGIC);
+        expect_run(dir, "a 3\nb 5\na 200\nb 7\na 255\nb 255\n", "--cycles 60", want);
+    }
+    free(want);
     bm_machine_free(m);
     bm_ctx_free(ctx);
 }

@@ -60,6 +60,8 @@ typedef struct source {
 
 typedef struct plan {
     rng r;
+    rng unit; /* a stream of its own for the multiplier variants, so that
+                 adding them left every seed's programs as they were */
     bm_random_options o;
     source src[96];
     unsigned n_src;
@@ -252,10 +254,22 @@ static int build_core(plan *p, bm_machine *m, unsigned index)
                 g.insn[i].operand[j] = body_start + (unsigned)g.fwd[i];
     }
     cp.rom_depth = g.n;
+    int uses_mul = 0, mul_reads_input = 0;
     for (unsigned i = 0; i < g.n; i++) {
-        bm_alu_op alu = bm_isa_get(g.insn[i].opcode)->alu;
-        if (alu == BM_ALU_MULFX || alu == BM_ALU_MACFX)
+        const bm_opcode_def *d = bm_isa_get(g.insn[i].opcode);
+        if (d->alu == BM_ALU_MULFX || d->alu == BM_ALU_MACFX)
             cp.frac = below(r, cp.width); /* only cores with fixed-point units */
+        if (bm_opcode_uses_mul(d)) {
+            uses_mul = 1;
+            mul_reads_input |= d->io == BM_IO_IN_WAIT || d->io == BM_IO_IN_TRY;
+        }
+    }
+    if (uses_mul) {
+        /* every variant, each about a third of the time; a serial unit
+         * cannot take an input port's data, so such a core gets pipe */
+        cp.mul = below(&p->unit, BM_MUL_VARIANT_COUNT);
+        if (cp.mul == BM_MUL_SERIAL && mul_reads_input)
+            cp.mul = BM_MUL_PIPE;
     }
 
     bm_core *c;
@@ -308,6 +322,7 @@ int bm_random_machine(bm_machine **out, bm_ctx *ctx, uint64_t seed, const bm_ran
     if (!p)
         return bm_oom(ctx);
     p->r.state = seed;
+    p->unit.state = seed ^ UINT64_C(0x6d756c7469706c79);
     p->o = o;
     char name[40];
     snprintf(name, sizeof name, "rand_%llu", (unsigned long long)seed);

@@ -394,13 +394,21 @@ static int read_core(reader *r, bm_machine *m, xmlNodePtr n)
     p.inputs = uint_attr(r, n, "inputs");
     p.outputs = uint_attr(r, n, "outputs");
     p.frac = uint_attr(r, n, "frac"); /* optional: 0 when absent */
-    char *mul = attr(n, "mul");         /* optional: comb when absent */
+    char *name = attr(n, "name");
+    char *mul = attr(n, "mul"); /* optional: comb when absent */
     if (mul) {
-        int v = bm_mul_variant_from_name(mul); /* the schema allows only known names */
-        p.mul = v < 0 ? BM_MUL_COMB : (unsigned)v;
+        int v = bm_mul_variant_from_name(mul);
+        if (v < 0) {
+            bm_error(r->ctx, node_loc(r, n),
+                     "core '%s': unknown multiplier variant '%s' (comb, pipe or serial)", name,
+                     mul);
+            xmlFree(mul);
+            xmlFree(name);
+            return BM_EINVALID;
+        }
+        p.mul = (unsigned)v;
         xmlFree(mul);
     }
-    char *name = attr(n, "name");
     bm_core *c;
     int rc = bm_machine_add_core(m, &c, name, &p, node_loc(r, n));
     xmlFree(name);
