@@ -77,7 +77,8 @@ Test(compile, strategy_names)
     cr_expect_str_eq(bm_map_strategy_name(BM_MAP_NODE), "node");
     cr_expect_str_eq(bm_map_strategy_name(BM_MAP_CORES), "cores");
     cr_expect_str_eq(bm_map_strategy_name(BM_MAP_SINGLE), "single");
-    cr_expect_null(bm_map_strategy_name((bm_map_strategy)3));
+    cr_expect_str_eq(bm_map_strategy_name(BM_MAP_FOLD), "fold");
+    cr_expect_null(bm_map_strategy_name((bm_map_strategy)4));
     cr_expect_eq(bm_map_strategy_from_name("cores"), BM_MAP_CORES);
     cr_expect_eq(bm_map_strategy_from_name("Cores"), -1);
     cr_expect_eq(bm_map_strategy_from_name(NULL), -1);
@@ -440,7 +441,7 @@ Test(compile, buffer_options)
     bm_graph *g = graph_of(ctx, reconvergent);
     bm_machine *m = (bm_machine *)1;
     bm_compile_options opt = BM_COMPILE_OPTIONS_INIT;
-    cr_expect_eq(opt.version, 2);
+    cr_expect_eq(opt.version, BM_COMPILE_OPTIONS_VERSION);
     cr_expect_eq(opt.buffers, BM_COMPILE_BUFFERS_DEFAULT);
     opt.buffers = BM_COMPILE_BUFFERS_MAX + 1;
     cr_expect_eq(bm_compile(&m, g, &opt), BM_EINVAL);
