@@ -305,6 +305,9 @@ Test(compile, report_fields_and_formats)
     cr_expect_eq(s->interval, 6.0);
     cr_expect_eq(s->interval_max, 6);
     cr_expect_eq(s->vectors, 8);
+    /* straight-line code: the timing model is exact */
+    cr_expect_eq(s->predicted_latency, 4);
+    cr_expect_eq(s->predicted_interval, 6.0);
     cr_expect_null(bm_compile_report_core(r, 1));
 
     char *buf;
@@ -314,7 +317,8 @@ Test(compile, report_fields_and_formats)
     fclose(f);
     cr_expect_str_eq(buf, "{\"machine\":\"graph\",\"cores\":1,\"bonds\":3,\"instructions\":6,"
                           "\"registers\":2,\"rom_bits\":36,\"max_insn_width\":6,\"latency\":4,"
-                          "\"interval\":6,\"interval_max\":6,\"vectors\":8,\"core\":[{\"name\":"
+                          "\"interval\":6,\"interval_max\":6,\"vectors\":8,"
+                          "\"predicted_latency\":4,\"predicted_interval\":6,\"core\":[{\"name\":"
                           "\"core\",\"opcodes\":[\"j\",\"in\",\"outn\",\"relu\",\"mulfx\"],"
                           "\"insn_width\":6,\"instructions\":6,\"registers\":2,\"inputs\":2,"
                           "\"outputs\":1}]}\n");
