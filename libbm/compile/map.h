@@ -179,6 +179,12 @@ int map_plan_output(map_plan *p, uint32_t core, uint32_t output, uint32_t *port)
 int map_plan_events(map_plan *p, const map_graph *mg, const uint32_t *owner,
                     const uint32_t *order);
 
+/* map_plan_events with one channel per core: every value that leaves a
+ * core goes to every core that reads any value of that core (those that
+ * do not read it take it and drop it). */
+int map_plan_events_shared(map_plan *p, const map_graph *mg, const uint32_t *owner,
+                           const uint32_t *order);
+
 /* Adds a buffer core for the j-th stage (1, 2, ...) of value f's delay
  * line; *out its index. */
 typedef int (*map_buffer_core_fn)(void *user, map_plan *p, uint32_t f, unsigned j,

@@ -16,11 +16,14 @@
  *     in r0, i0;  macfxi r1, r0, w00;  macfxi r2, r0, w10; ...   per input
  *     relu r1;  outn o0, r1;  relu r2;  outn o0, r2; ...        per neuron
  *
- * and needs K + 1 registers.  A core's K results go to the same cores
- * (the whole next layer), so map_plan gives them one output port whose
- * bond fans out, and the next layer's cores one input port per core of
- * this layer: ports stay few, and so do the input multiplexers.  With
- * K = 1 a core is the node strategy's neuron (an inmacfx chain).
+ * and needs K + 1 registers.  A core's K results go out on one port whose
+ * bond fans out to every core that reads any of them
+ * (map_plan_events_shared), so the next layer's cores have one input port
+ * per core of this layer: ports stay few, and so do the input
+ * multiplexers.  (In a dense layer every result has those readers anyway;
+ * where a zero weight leaves a reader out, it takes the value and drops
+ * it, a cycle instead of a port.)  With K = 1 a core is the node
+ * strategy's neuron (an inmacfx chain).
  *
  * Deadlock freedom is map_plan.c's argument unchanged: every core executes
  * its own steps of one topological global order (eager accumulation only
@@ -37,10 +40,12 @@ static unsigned layer_fold(const unsigned *fold, size_t n_fold, int layer)
     return fold[l < n_fold ? l : n_fold - 1];
 }
 
+/* A network's lowering tags its nodes (even when selection folds them all
+ * into constants and copies, which then get cores of their own). */
 static int is_network(const map_graph *mg)
 {
-    for (uint32_t f = 0; f < mg->n_fops; f++)
-        if (mg->fops[f].layer >= 0)
+    for (unsigned i = 0; i < bm_graph_node_count(mg->g); i++)
+        if (bm_graph_node_layer(mg->g, i) >= 0)
             return 1;
     return 0;
 }
@@ -91,7 +96,7 @@ int map_strategy_fold(map_plan *p, const map_graph *mg, const unsigned *fold, si
         rc = map_named_core(p, &nm, map_fop_base_name(mg, f, buf, sizeof buf), loc, &owner[f]);
     }
     if (!rc)
-        rc = map_plan_events(p, mg, owner, order);
+        rc = map_plan_events_shared(p, mg, owner, order);
     bm_free(ctx, owner);
     bm_free(ctx, order);
     bm_names_free(&nm.used);
