@@ -11,6 +11,7 @@
 
 #include "bmc_runner.h"
 #include "compile_helpers.h"
+#include "failing_alloc.h"
 #include "random_graphs.h"
 
 #define FOLD_ALL BM_COMPILE_FOLD_MAX
@@ -488,6 +489,60 @@ Test(fold, version_1_and_2_structs)
     bm_machine_free(a);
     bm_machine_free(b);
     bm_machine_free(c);
+    bm_graph_free(g);
+    bm_ctx_free(ctx);
+}
+
+/* Every allocation of bm_compile (fold, pipe and serial) and of the report
+ * (the timing model) may fail: BM_ENOMEM, *out NULL, no leak (ASan). */
+Test(fold, every_allocation_may_fail)
+{
+    static const char net[] =
+        "<network format=\"1\" name=\"n\" total=\"16\" frac=\"8\"><input size=\"3\"/>"
+        "<layer neurons=\"3\" activation=\"relu\"><weights>0.5 -1 0.25 1 0 2 -0.5 0.75 1.5"
+        "</weights><biases>0.5 0 -1</biases></layer>"
+        "<layer neurons=\"2\" activation=\"linear\"><weights>1 -0.5 0.25 2 1 -1</weights>"
+        "<biases>0 0.5</biases></layer><argmax/></network>";
+    failing f = {-1, 0};
+    bm_allocator alloc = {f_malloc, f_realloc, f_free, &f};
+    bm_ctx *ctx;
+    cr_assert_eq(bm_ctx_new(&ctx, &alloc), 0);
+    bm_network *nw;
+    cr_assert_eq(bm_network_read(&nw, ctx, net, sizeof net - 1, "n.xml", NULL), 0);
+    bm_graph *g;
+    cr_assert_eq(bm_network_to_graph(&g, nw), 0);
+    bm_network_free(nw);
+    for (unsigned mul = 0; mul < BM_MUL_VARIANT_COUNT; mul++) {
+        bm_compile_options opt = BM_COMPILE_OPTIONS_INIT;
+        opt.strategy = BM_MAP_FOLD;
+        opt.fold = mul == BM_MUL_PIPE ? 1 : 2; /* pipe at K = 1: nops to insert */
+        opt.mul = (bm_mul_variant)mul;
+        int done = 0;
+        for (long n = 0; n < 100000 && !done; n++) {
+            bm_ctx_clear_diags(ctx);
+            f.countdown = n;
+            f.failures = 0;
+            bm_machine *m = (bm_machine *)1;
+            bm_compile_report *r = (bm_compile_report *)1;
+            int rc = bm_compile(&m, g, &opt);
+            if (rc) {
+                cr_assert_eq(rc, BM_ENOMEM, "mul %u, allocation %ld: %d", mul, n, rc);
+                cr_assert_null(m);
+                continue;
+            }
+            rc = bm_compile_report_new(&r, m, g, NULL);
+            if (rc) {
+                cr_assert_eq(rc, BM_ENOMEM, "report, allocation %ld: %d", n, rc);
+                cr_assert_null(r);
+            } else {
+                done = f.failures == 0;
+                bm_compile_report_free(r);
+            }
+            bm_machine_free(m);
+        }
+        cr_expect(done, "mul %u never succeeded", mul);
+    }
+    f.countdown = -1;
     bm_graph_free(g);
     bm_ctx_free(ctx);
 }
