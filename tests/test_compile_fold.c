@@ -431,8 +431,8 @@ Test(fold, option_errors)
     opt.fold = 2;
     opt.mul = (bm_mul_variant)7;
     cr_expect_eq(bm_compile(&m, g, &opt), BM_EINVAL);
-    expect_graph_diags(ctx,
-                       "error: compile options: unknown multiplier variant 7 (comb, pipe or serial)\n");
+    expect_graph_diags(ctx, "error: compile options: unknown multiplier variant 7 (comb, pipe "
+                            "or serial)\n");
     bm_ctx_clear_diags(ctx);
     /* a fold of 0 means nothing to the other strategies */
     opt.mul = BM_MUL_COMB;

@@ -71,7 +71,8 @@ int map_strategy_fold(map_plan *p, const map_graph *mg, const unsigned *fold, si
     char buf[96], key[48];
     for (uint32_t f = 0; f < mg->n_fops && !rc; f++) {
         const map_fop *fo = &mg->fops[f];
-        bm_loc loc = fo->node != MAP_NONE ? bm_graph_node_loc(mg->g, fo->node) : bm_graph_loc(mg->g);
+        bm_loc loc =
+            fo->node != MAP_NONE ? bm_graph_node_loc(mg->g, fo->node) : bm_graph_loc(mg->g);
         order[f] = f;
         owner[f] = MAP_NONE;
         if (fo->kind == MF_INPUT)

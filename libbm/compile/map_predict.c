@@ -162,7 +162,8 @@ static void advance(model *md, unsigned ci)
         const bm_opcode_def *d = bm_isa_get(in->opcode);
         unsigned cycles = bm_opcode_cycles(d, p->mul, p->width);
         if (d->io == BM_IO_IN_WAIT || d->io == BM_IO_IN_TRY) {
-            int b = bm_machine_bond_of_core_input(md->m, ci, (unsigned)in->operand[d->port_operand]);
+            unsigned port = (unsigned)in->operand[d->port_operand];
+            int b = bm_machine_bond_of_core_input(md->m, ci, port);
             if (b < 0) {
                 c->done = 1; /* waits for ever */
                 break;
@@ -173,7 +174,8 @@ static void advance(model *md, unsigned ci)
             continue; /* on, if the transfer could happen at once */
         }
         if (d->io == BM_IO_OUT_WAIT || d->io == BM_IO_OUT_POST) {
-            int bi = bm_machine_bond_of_core_output(md->m, ci, (unsigned)in->operand[d->port_operand]);
+            unsigned port = (unsigned)in->operand[d->port_operand];
+            int bi = bm_machine_bond_of_core_output(md->m, ci, port);
             if (bi < 0) {
                 c->done = 1; /* parks, and the next send waits for ever */
                 break;
