@@ -300,6 +300,45 @@ Test(fold, other_strategies_with_every_multiplier)
     }
 }
 
+/* Seeded random graphs (products of two values, argmax, min, max, ...) with
+ * pipelined and serial multipliers, every other strategy. */
+Test(fold, random_graphs_with_pipe_and_serial)
+{
+    for (uint64_t seed = 1; seed <= 60; seed++) {
+        bm_ctx *ctx = graph_ctx();
+        bm_graph *g = random_graph(ctx, seed, 24);
+        for (size_t p = 0; p < N_PLACEMENTS; p++) {
+            for (unsigned mul = BM_MUL_PIPE; mul < BM_MUL_VARIANT_COUNT; mul++) {
+                bm_compile_options opt = BM_COMPILE_OPTIONS_INIT;
+                opt.strategy = every_placement[p].strategy;
+                if (every_placement[p].cores)
+                    opt.cores = every_placement[p].cores;
+                opt.mul = (bm_mul_variant)mul;
+                char what[160];
+                snprintf(what, sizeof what, "random graph %" PRIu64 ", %s, mul %s", seed,
+                         placement_name(every_placement[p]), bm_mul_variant_get(mul)->name);
+                bm_machine *m = NULL;
+                cr_assert_eq(bm_compile(&m, g, &opt), 0, "%s", what);
+                check_variant(m, (bm_mul_variant)mul, what);
+                bm_report_options ro = BM_REPORT_OPTIONS_INIT;
+                ro.vectors = 5;
+                ro.seed = seed;
+                bm_compile_report *r = NULL;
+                int rc = bm_compile_report_new(&r, m, g, &ro);
+                if (rc)
+                    dump_machine(m);
+                char *d = graph_diags(ctx);
+                cr_assert_eq(rc, 0, "%s: the machine does not compute the graph:\n%s", what, d);
+                free(d);
+                bm_compile_report_free(r);
+                bm_machine_free(m);
+            }
+        }
+        bm_graph_free(g);
+        bm_ctx_free(ctx);
+    }
+}
+
 /* Nops only where needed: a neuron's inmacfx chain before its relu needs
  * one; input-major code (K > 1) on iris's first layer needs none. */
 Test(fold, pipe_nops_only_where_needed)
