@@ -23,8 +23,18 @@ static void help(FILE *out)
             "                      is given\n"
             "  --strategy S        node (default): one core per operation, or per neuron\n"
             "                      of a network; cores: at most N cores (--cores); single:\n"
-            "                      one core\n"
+            "                      one core; fold: a network's neurons K at a time per\n"
+            "                      core (--fold), each core's code input-major\n"
             "  --cores N           the number of cores (1..%u); implies --strategy cores\n"
+            "  --fold K[,K1,...]   fold strategy: K neurons per core in every layer, or\n"
+            "                      K0 in layer 0, K1 in layer 1, ... with the last value\n"
+            "                      for deeper layers (each 1..%u, default %u; values\n"
+            "                      beyond the network's depth are ignored); implies\n"
+            "                      --strategy fold\n"
+            "  --mul VARIANT       the multiplier of every core that multiplies: comb\n"
+            "                      (default, one cycle), pipe (one per cycle, the result\n"
+            "                      a cycle later: nops where the next instruction needs\n"
+            "                      it) or serial (W + 1 cycles, no inmacfx)\n"
             "  --buffers N         node strategy: at most N buffer cores (in, outn, j) on\n"
             "                      one value's path to a core that also waits for a\n"
             "                      value from deeper in the graph, so that vectors\n"
@@ -54,14 +64,19 @@ static void help(FILE *out)
             "\n"
             "Exit status: 0 compiled, 1 bad input or a failed check, 2 usage error.\n"
             "Nothing is written when compilation fails.\n",
-            BM_COMPILE_CORES_MAX, BM_COMPILE_BUFFERS_MAX, BM_COMPILE_BUFFERS_DEFAULT);
+            BM_COMPILE_CORES_MAX, BM_COMPILE_FOLD_MAX, BM_COMPILE_FOLD_DEFAULT,
+            BM_COMPILE_BUFFERS_MAX, BM_COMPILE_BUFFERS_DEFAULT);
 }
+
+/* The most values --fold takes (layers). */
+#define BMC_FOLD_LAYERS_MAX 64
 
 typedef struct compile_args {
     const char *graph_path, *out_path, *name;
     bm_compile_options opt;
     bm_graph_options gopt;
-    int strategy_given, cores_given, buffers_given, report, json, labels;
+    int strategy_given, cores_given, buffers_given, fold_given, report, json, labels;
+    unsigned fold_layers[BMC_FOLD_LAYERS_MAX];
     unsigned vectors, stimulus_vectors;
     const char *test_path, *stimulus_path, *verilog_dir;
 } compile_args;
@@ -77,6 +92,28 @@ static int parse_count(const char *text, unsigned long max, unsigned *out)
         return -1;
     *out = (unsigned)v;
     return 0;
+}
+
+/* --fold K or K0,K1,...: each 1..BM_COMPILE_FOLD_MAX; *n receives the
+ * count. */
+static int parse_fold(const char *text, unsigned *fold, size_t *n)
+{
+    char item[32];
+    *n = 0;
+    for (const char *p = text;; p++) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len == 0 || len >= sizeof item || *n == BMC_FOLD_LAYERS_MAX)
+            return -1;
+        memcpy(item, p, len);
+        item[len] = '\0';
+        if (parse_count(item, BM_COMPILE_FOLD_MAX, &fold[*n]) || fold[*n] == 0)
+            return -1;
+        (*n)++;
+        if (!end)
+            return 0;
+        p = end;
+    }
 }
 
 static int is_identifier(const char *s)
@@ -95,12 +132,14 @@ static int parse_args(int argc, char **argv, compile_args *a)
 {
     enum { OPT_STRATEGY = 256, OPT_CORES, OPT_TYPE, OPT_NAME, OPT_REPORT, OPT_JSON, OPT_VECTORS,
            OPT_TEST, OPT_LABELS, OPT_STIMULUS, OPT_STIMULUS_VECTORS, OPT_VERILOG,
-           OPT_BUFFERS };
+           OPT_BUFFERS, OPT_FOLD, OPT_MUL };
     static const struct option opts[] = {
         {"output", required_argument, NULL, 'o'},
         {"strategy", required_argument, NULL, OPT_STRATEGY},
         {"cores", required_argument, NULL, OPT_CORES},
         {"buffers", required_argument, NULL, OPT_BUFFERS},
+        {"fold", required_argument, NULL, OPT_FOLD},
+        {"mul", required_argument, NULL, OPT_MUL},
         {"type", required_argument, NULL, OPT_TYPE},
         {"name", required_argument, NULL, OPT_NAME},
         {"report", no_argument, NULL, OPT_REPORT},
@@ -121,7 +160,8 @@ static int parse_args(int argc, char **argv, compile_args *a)
         case 'o': a->out_path = optarg; break;
         case OPT_STRATEGY:
             if ((s = bm_map_strategy_from_name(optarg)) < 0)
-                return bmc_usage_error("compile", "unknown strategy '%s' (node, cores or single)",
+                return bmc_usage_error("compile",
+                                       "unknown strategy '%s' (node, cores, single or fold)",
                                        optarg);
             a->opt.strategy = (bm_map_strategy)s;
             a->strategy_given = 1;
@@ -137,6 +177,20 @@ static int parse_args(int argc, char **argv, compile_args *a)
                 return bmc_usage_error("compile", "bad --buffers '%s' (0..%u)", optarg,
                                        BM_COMPILE_BUFFERS_MAX);
             a->buffers_given = 1;
+            break;
+        case OPT_FOLD:
+            if (parse_fold(optarg, a->fold_layers, &a->opt.n_fold_layers))
+                return bmc_usage_error("compile",
+                                       "bad --fold '%s' (K or K0,K1,...: at most %u numbers, "
+                                       "each 1..%u)",
+                                       optarg, BMC_FOLD_LAYERS_MAX, BM_COMPILE_FOLD_MAX);
+            a->opt.fold_layers = a->fold_layers;
+            a->fold_given = 1;
+            break;
+        case OPT_MUL:
+            if ((s = bm_mul_variant_from_name(optarg)) < 0)
+                return bmc_usage_error("compile", "bad --mul '%s' (comb, pipe or serial)", optarg);
+            a->opt.mul = (bm_mul_variant)s;
             break;
         case OPT_TYPE:
             if (bm_graph_parse_type(optarg, &a->gopt.type))
@@ -176,8 +230,15 @@ static int parse_args(int argc, char **argv, compile_args *a)
     if ((a->labels || a->stimulus_path || a->stimulus_vectors) && !a->test_path)
         return bmc_usage_error("compile", "--labels, --stimulus and --stimulus-vectors need "
                                           "--test FILE.csv");
+    if (a->cores_given && a->fold_given)
+        return bmc_usage_error("compile", "--cores and --fold are two strategies: choose one");
     if (a->cores_given && !a->strategy_given)
         a->opt.strategy = BM_MAP_CORES;
+    if (a->fold_given && !a->strategy_given)
+        a->opt.strategy = BM_MAP_FOLD;
+    if (a->fold_given && a->opt.strategy != BM_MAP_FOLD)
+        return bmc_usage_error("compile", "--fold goes with --strategy fold, not %s",
+                               bm_map_strategy_name(a->opt.strategy));
     if (a->cores_given && a->opt.strategy != BM_MAP_CORES)
         return bmc_usage_error("compile", "--cores goes with --strategy cores, not %s",
                                bm_map_strategy_name(a->opt.strategy));

@@ -77,7 +77,8 @@ Test(compile, strategy_names)
     cr_expect_str_eq(bm_map_strategy_name(BM_MAP_NODE), "node");
     cr_expect_str_eq(bm_map_strategy_name(BM_MAP_CORES), "cores");
     cr_expect_str_eq(bm_map_strategy_name(BM_MAP_SINGLE), "single");
-    cr_expect_null(bm_map_strategy_name((bm_map_strategy)3));
+    cr_expect_str_eq(bm_map_strategy_name(BM_MAP_FOLD), "fold");
+    cr_expect_null(bm_map_strategy_name((bm_map_strategy)4));
     cr_expect_eq(bm_map_strategy_from_name("cores"), BM_MAP_CORES);
     cr_expect_eq(bm_map_strategy_from_name("Cores"), -1);
     cr_expect_eq(bm_map_strategy_from_name(NULL), -1);
@@ -304,6 +305,9 @@ Test(compile, report_fields_and_formats)
     cr_expect_eq(s->interval, 6.0);
     cr_expect_eq(s->interval_max, 6);
     cr_expect_eq(s->vectors, 8);
+    /* straight-line code: the timing model is exact */
+    cr_expect_eq(s->predicted_latency, 4);
+    cr_expect_eq(s->predicted_interval, 6.0);
     cr_expect_null(bm_compile_report_core(r, 1));
 
     char *buf;
@@ -313,7 +317,8 @@ Test(compile, report_fields_and_formats)
     fclose(f);
     cr_expect_str_eq(buf, "{\"machine\":\"graph\",\"cores\":1,\"bonds\":3,\"instructions\":6,"
                           "\"registers\":2,\"rom_bits\":36,\"max_insn_width\":6,\"latency\":4,"
-                          "\"interval\":6,\"interval_max\":6,\"vectors\":8,\"core\":[{\"name\":"
+                          "\"interval\":6,\"interval_max\":6,\"vectors\":8,"
+                          "\"predicted_latency\":4,\"predicted_interval\":6,\"core\":[{\"name\":"
                           "\"core\",\"opcodes\":[\"j\",\"in\",\"outn\",\"relu\",\"mulfx\"],"
                           "\"insn_width\":6,\"instructions\":6,\"registers\":2,\"inputs\":2,"
                           "\"outputs\":1}]}\n");
@@ -440,7 +445,7 @@ Test(compile, buffer_options)
     bm_graph *g = graph_of(ctx, reconvergent);
     bm_machine *m = (bm_machine *)1;
     bm_compile_options opt = BM_COMPILE_OPTIONS_INIT;
-    cr_expect_eq(opt.version, 2);
+    cr_expect_eq(opt.version, BM_COMPILE_OPTIONS_VERSION);
     cr_expect_eq(opt.buffers, BM_COMPILE_BUFFERS_DEFAULT);
     opt.buffers = BM_COMPILE_BUFFERS_MAX + 1;
     cr_expect_eq(bm_compile(&m, g, &opt), BM_EINVAL);

@@ -5,7 +5,7 @@
 #include "compile.h"
 #include "map.h"
 
-static const char *const strategy_names[] = {"node", "cores", "single"};
+static const char *const strategy_names[] = {"node", "cores", "single", "fold"};
 
 const char *bm_map_strategy_name(bm_map_strategy s)
 {
@@ -24,6 +24,43 @@ int bm_map_strategy_from_name(const char *name)
 static unsigned option_buffers(const bm_compile_options *opt)
 {
     return opt->version >= 2 ? opt->buffers : BM_COMPILE_BUFFERS_DEFAULT;
+}
+
+/* Version 3 fields: a version 1 or 2 struct has none of them. */
+static bm_mul_variant option_mul(const bm_compile_options *opt)
+{
+    return opt->version >= 3 ? opt->mul : BM_MUL_COMB;
+}
+
+/* The fold of each layer: fold_layers, or the one `fold` for all. */
+static const unsigned *option_fold(const bm_compile_options *opt, const unsigned *one, size_t *n)
+{
+    if (opt->version >= 3 && opt->n_fold_layers) {
+        *n = opt->n_fold_layers;
+        return opt->fold_layers;
+    }
+    *n = 1;
+    return one;
+}
+
+static int check_fold(bm_ctx *ctx, const bm_compile_options *opt)
+{
+    bm_loc none = {NULL, 0, 0};
+    unsigned one = opt->version >= 3 ? opt->fold : BM_COMPILE_FOLD_DEFAULT;
+    size_t n;
+    const unsigned *fold = option_fold(opt, &one, &n);
+    if (!fold) {
+        bm_error(ctx, none, "compile options: %zu fold_layers given, but the pointer is NULL", n);
+        return BM_EINVAL;
+    }
+    for (size_t l = 0; l < n; l++)
+        if (fold[l] < 1 || fold[l] > BM_COMPILE_FOLD_MAX) {
+            bm_error(ctx, none, "compile options: the fold %s%zu is %u, not 1 to %u",
+                     opt->version >= 3 && opt->n_fold_layers ? "of layer " : "", l, fold[l],
+                     BM_COMPILE_FOLD_MAX);
+            return BM_EINVAL;
+        }
+    return BM_OK;
 }
 
 static int check_options(bm_ctx *ctx, const bm_compile_options *opt)
@@ -48,6 +85,13 @@ static int check_options(bm_ctx *ctx, const bm_compile_options *opt)
                  BM_COMPILE_CORES_MAX, opt->cores);
         return BM_EINVAL;
     }
+    if (!bm_mul_variant_get(option_mul(opt))) {
+        bm_error(ctx, none, "compile options: unknown multiplier variant %d (comb, pipe or serial)",
+                 (int)option_mul(opt));
+        return BM_EINVAL;
+    }
+    if (opt->strategy == BM_MAP_FOLD && check_fold(ctx, opt))
+        return BM_EINVAL;
     if (opt->name && !bm_is_identifier(opt->name)) {
         bm_error(ctx, none,
                  "compile options: machine name '%s' is not an identifier (a letter or '_', "
@@ -75,13 +119,18 @@ int bm_compile(bm_machine **out, const bm_graph *g, const bm_compile_options *op
         return rc;
     map_plan plan;
     map_plan_init(&plan, ctx);
+    map_code_options code = {option_mul(opt), opt->strategy == BM_MAP_FOLD};
+    unsigned one = opt->version >= 3 ? opt->fold : BM_COMPILE_FOLD_DEFAULT;
+    size_t n_fold;
+    const unsigned *fold = option_fold(opt, &one, &n_fold);
     switch (opt->strategy) {
     case BM_MAP_NODE: rc = map_strategy_node(&plan, &mg, option_buffers(opt)); break;
     case BM_MAP_CORES: rc = map_strategy_cores(&plan, &mg, opt->cores); break;
     case BM_MAP_SINGLE: rc = map_strategy_single(&plan, &mg); break;
+    case BM_MAP_FOLD: rc = map_strategy_fold(&plan, &mg, fold, n_fold); break;
     }
     if (!rc)
-        rc = map_build_machine(out, &plan, &mg, opt->name ? opt->name : "graph");
+        rc = map_build_machine(out, &plan, &mg, opt->name ? opt->name : "graph", &code);
     map_plan_free(&plan);
     map_graph_free(&mg);
     return rc;

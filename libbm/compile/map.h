@@ -15,7 +15,12 @@
  *   map_emit.c    each core's events -> instructions, with register
  *                 allocation (values die at their last use) and fusion of a
  *                 receive into a multiply-accumulate (inmacfx).
+ *   map_hazard.c  a pipelined multiplier's exposed write-back: nops where
+ *                 the next instruction would see or overwrite the old value.
  *   map_build.c   programs, ports and channels -> a validated bm_machine.
+ *
+ * map_fold.c is the fold strategy; map_predict.c the report's predicted
+ * timing, from a finished machine.
  */
 #ifndef BM_MAP_H
 #define BM_MAP_H
@@ -26,6 +31,7 @@
 #include "bm/compile.h"
 #include "bm/graph.h"
 #include "bm/machine.h"
+#include "compile.h"
 #include "internal.h"
 
 #define MAP_NONE UINT32_MAX
@@ -173,6 +179,12 @@ int map_plan_output(map_plan *p, uint32_t core, uint32_t output, uint32_t *port)
 int map_plan_events(map_plan *p, const map_graph *mg, const uint32_t *owner,
                     const uint32_t *order);
 
+/* map_plan_events with one channel per core: every value that leaves a
+ * core goes to every core that reads any value of that core (those that
+ * do not read it take it and drop it). */
+int map_plan_events_shared(map_plan *p, const map_graph *mg, const uint32_t *owner,
+                           const uint32_t *order);
+
 /* Adds a buffer core for the j-th stage (1, 2, ...) of value f's delay
  * line; *out its index. */
 typedef int (*map_buffer_core_fn)(void *user, map_plan *p, uint32_t f, unsigned j,
@@ -202,6 +214,21 @@ int map_schedule(map_plan *p, const map_graph *mg, const uint32_t *owner, const 
 int map_strategy_node(map_plan *p, const map_graph *mg, unsigned buffers);
 int map_strategy_single(map_plan *p, const map_graph *mg);
 int map_strategy_cores(map_plan *p, const map_graph *mg, unsigned cores);
+/* fold[l]: neurons per core in layer l (n_fold values, the last repeating
+ * for deeper layers).  BM_EINVAL when no fop carries a layer tag. */
+int map_strategy_fold(map_plan *p, const map_graph *mg, const unsigned *fold, size_t n_fold);
+
+/* Core names shared by the node and fold strategies (map_node.c): a name
+ * made an identifier and unique by a numeric suffix. */
+typedef struct map_namer {
+    bm_names used;
+} map_namer;
+int map_named_core(map_plan *p, map_namer *nm, const char *base, bm_loc loc, uint32_t *out);
+/* The name the node strategy gives fop f's core ("l<L>n<N>" for a neuron). */
+const char *map_fop_base_name(const map_graph *mg, uint32_t f, char *buf, size_t size);
+/* 1 when f is a relu that can join the core of the sum it reads (nothing
+ * else reads the sum). */
+int map_relu_joins_sum(const map_graph *mg, uint32_t f);
 
 /* ---- code -------------------------------------------------------------------- */
 
@@ -215,14 +242,44 @@ typedef struct map_program {
 
 typedef struct map_emitter map_emitter;
 
-int map_emitter_new(map_emitter **out, const map_graph *mg);
+/* How code is generated for every core. */
+typedef struct map_code_options {
+    unsigned mul; /* bm_mul_variant of the cores that multiply: serial cores get
+                     no inmacfx (`in`, then macfxi); pipe cores the nops of
+                     map_hazard_pipe */
+    int eager;    /* a received value is multiply-accumulated into every sum of
+                     the core that reads it as soon as it arrives (input-major
+                     code, the fold strategy), not when each sum is computed */
+} map_code_options;
+
+int map_emitter_new(map_emitter **out, const map_graph *mg, const map_code_options *opt);
 void map_emitter_free(map_emitter *em);
 /* Emits core `core` of the plan into prog (reset first). */
 int map_emit_core(map_emitter *em, const map_plan *p, uint32_t core, map_program *prog);
 void map_program_free(bm_ctx *ctx, map_program *prog);
 
+/* 1 when the program uses a multiplier-family opcode (bm_opcode_uses_mul). */
+int map_program_multiplies(const map_program *prog);
+
+/* Inserts a nop after every multiplier-family instruction whose next
+ * instruction (in program order) reads its destination register (other
+ * than as the accumulator of a MAC into the same register) or writes it
+ * with anything but a MAC, and moves jump targets accordingly
+ * (map_hazard.c).  *inserted (may be NULL) receives the nops' count. */
+int map_hazard_pipe(bm_ctx *ctx, map_program *prog, unsigned *inserted);
+
 /* Builds the machine: one bm_core per plan core, external ports named like
- * the graph's, bonds from the channels; then validates it. */
-int map_build_machine(bm_machine **out, const map_plan *p, const map_graph *mg, const char *name);
+ * the graph's, bonds from the channels; then validates it.  Cores that
+ * multiply get opt->mul. */
+int map_build_machine(bm_machine **out, const map_plan *p, const map_graph *mg, const char *name,
+                      const map_code_options *opt);
+
+/* ---- predicted timing (map_predict.c) ------------------------------------------ */
+
+/* The latency and interval of machine m predicted from its programs
+ * (docs/compile.md "Predicted timing"): `vectors` vectors offered up front
+ * on every external input, each output taking one value per vector.  Both
+ * are 0 when the model sees no output for a vector. */
+int map_predict(const bm_machine *m, unsigned vectors, uint64_t *latency, double *interval);
 
 #endif

@@ -2,17 +2,29 @@
  * plan core (width = the graph type's total bits, frac = its fraction bits
  * when the program uses a fixed-point unit, registers, ROM and ports as the
  * program needs), the graph's inputs and outputs as external ports, one
- * bond per channel and per output. */
+ * bond per channel and per output.  A core that multiplies gets the
+ * chosen multiplier variant (a pipelined one after map_hazard_pipe has
+ * made its program safe); the others stay comb, so that the variant
+ * changes nothing where there is nothing to multiply. */
 #include <stdio.h>
 #include <string.h>
 
 #include "map.h"
 
+int map_program_multiplies(const map_program *prog)
+{
+    for (unsigned id = 0; id < bm_isa_count(); id++)
+        if (bm_opcode_set_has(&prog->opcodes, id) && bm_opcode_uses_mul(bm_isa_get(id)))
+            return 1;
+    return 0;
+}
+
 static int add_core(bm_machine *m, const map_plan *p, uint32_t i, const map_program *prog,
-                    const map_graph *mg)
+                    const map_graph *mg, unsigned mul)
 {
     const map_core *c = &p->cores[i];
     bm_core_params params = BM_CORE_PARAMS_INIT;
+    params.mul = mul;
     params.width = mg->type.total;
     params.frac = prog->fixed_point ? mg->type.frac : 0;
     params.registers = prog->registers;
@@ -71,7 +83,8 @@ static int add_bonds(bm_machine *m, const map_plan *p, const map_graph *mg)
     return rc;
 }
 
-int map_build_machine(bm_machine **out, const map_plan *p, const map_graph *mg, const char *name)
+int map_build_machine(bm_machine **out, const map_plan *p, const map_graph *mg, const char *name,
+                      const map_code_options *opt)
 {
     bm_ctx *ctx = p->ctx;
     const bm_graph *g = mg->g;
@@ -94,10 +107,15 @@ int map_build_machine(bm_machine **out, const map_plan *p, const map_graph *mg, 
     map_program prog;
     memset(&prog, 0, sizeof prog);
     if (!rc)
-        rc = map_emitter_new(&em, mg);
+        rc = map_emitter_new(&em, mg, opt);
     for (uint32_t i = 0; i < p->n_cores && !rc; i++) {
-        if (!(rc = map_emit_core(em, p, i, &prog)))
-            rc = add_core(m, p, i, &prog, mg);
+        if ((rc = map_emit_core(em, p, i, &prog)))
+            break;
+        unsigned mul = map_program_multiplies(&prog) ? opt->mul : BM_MUL_COMB;
+        if (mul == BM_MUL_PIPE)
+            rc = map_hazard_pipe(ctx, &prog, NULL);
+        if (!rc)
+            rc = add_core(m, p, i, &prog, mg, mul);
     }
     map_program_free(ctx, &prog);
     map_emitter_free(em);

@@ -12,7 +12,15 @@
  * the accumulator up (a neuron: li, inmacfx per input, relu, outn, j 0);
  * a plain term +x that arrives first is read straight into the
  * accumulator.  Every send is `outn`: the core parks the value in the
- * port's holding register and goes on.  The program ends with `j 0`. */
+ * port's holding register and goes on.  The program ends with `j 0`.
+ *
+ * Eager accumulation (map_code_options.eager, the fold strategy): a value
+ * that several sums of the core read is received once, `in r, iN`, and
+ * multiply-accumulated into each of them right away (`macfxi acc_n, r,
+ * w_n`), so the core holds one accumulator per sum and one received value,
+ * not every value until the sums are computed.  A serial multiplier cannot
+ * take a port's data (inmacfx): its cores receive into a register and
+ * accumulate the same way. */
 #include <string.h>
 
 #include "map.h"
@@ -48,11 +56,13 @@ struct map_emitter {
     uint8_t *busy;
     size_t cap_busy;
     unsigned low_free, n_regs;
+    uint8_t *here;      /* per fop: computed on the core being emitted   */
+    int eager, inmacfx; /* map_code_options.eager; inmacfx allowed       */
     map_program *prog;
     int rc;
 };
 
-int map_emitter_new(map_emitter **out, const map_graph *mg)
+int map_emitter_new(map_emitter **out, const map_graph *mg, const map_code_options *opt)
 {
     bm_ctx *ctx = mg->ctx;
     map_emitter *em = bm_calloc(ctx, 1, sizeof *em);
@@ -73,9 +83,11 @@ int map_emitter_new(map_emitter **out, const map_graph *mg)
     em->acc = bm_malloc(ctx, n * sizeof *em->acc);
     em->c_done = bm_calloc(ctx, n, 1);
     em->term_done = bm_calloc(ctx, nt, 1);
+    em->here = bm_calloc(ctx, n, 1);
+    em->eager = opt->eager;
+    em->inmacfx = opt->mul != BM_MUL_SERIAL;
     if (!em->uses || !em->reg || !em->use_fop || !em->use_term || !em->sent || !em->has_muli ||
-        !em->acc ||
-        !em->c_done || !em->term_done) {
+        !em->acc || !em->c_done || !em->term_done || !em->here) {
         map_emitter_free(em);
         return bm_oom(ctx);
     }
@@ -103,6 +115,7 @@ void map_emitter_free(map_emitter *em)
     bm_free(ctx, em->acc);
     bm_free(ctx, em->c_done);
     bm_free(ctx, em->term_done);
+    bm_free(ctx, em->here);
     bm_free(ctx, em->busy);
     bm_free(ctx, em);
 }
@@ -430,6 +443,57 @@ static void emit_fop(map_emitter *em, uint32_t fi)
 
 /* ---- receiving ------------------------------------------------------------------- */
 
+/* A term that can take a received value as it arrives: +-x or +x*k. */
+static int eager_term(const map_term *t, uint32_t v)
+{
+    return t->a == v && (t->kind == MT_VAL || (t->kind == MT_MULI && !t->neg));
+}
+
+/* The number of terms of sums on this core that can take v as it arrives. */
+static unsigned eager_uses(const map_emitter *em, uint32_t v)
+{
+    const map_graph *mg = em->mg;
+    unsigned n = 0;
+    for (uint32_t k = mg->user_start[v]; k < mg->user_start[v + 1]; k++) {
+        uint32_t u = mg->user[k];
+        const map_fop *f = &mg->fops[u];
+        /* a sum listed twice (it reads v twice) is counted once */
+        if (!em->here[u] || f->kind != MF_SUM || (k > mg->user_start[v] && mg->user[k - 1] == u))
+            continue;
+        for (uint32_t j = 0; j < f->n; j++)
+            n += !em->term_done[f->first + j] && eager_term(&mg->terms[f->first + j], v);
+    }
+    return n;
+}
+
+/* Receives v into a register and accumulates it into every sum of the core
+ * that has a term for it, in fop order; the register is freed after the
+ * last use. */
+static void receive_eagerly(map_emitter *em, uint32_t v, uint32_t port)
+{
+    const map_graph *mg = em->mg;
+    int32_t r = em->reg[v] = alloc_reg(em);
+    emit(em, OP_IN, (uint64_t)r, port, 0);
+    for (uint32_t k = mg->user_start[v]; k < mg->user_start[v + 1] && !em->rc; k++) {
+        uint32_t u = mg->user[k];
+        const map_fop *f = &mg->fops[u];
+        if (!em->here[u] || f->kind != MF_SUM)
+            continue;
+        for (uint32_t j = 0; j < f->n && !em->rc; j++) {
+            const map_term *t = &mg->terms[f->first + j];
+            if (em->term_done[f->first + j] || !eager_term(t, v))
+                continue;
+            int32_t a = ensure_acc(em, u);
+            if (t->kind == MT_MULI)
+                emit(em, OP_MACFXI, (uint64_t)a, (uint64_t)r, imm(em, t->imm));
+            else
+                emit(em, t->neg ? OP_SUB : OP_ADD, (uint64_t)a, (uint64_t)r, 0);
+            em->term_done[f->first + j] = 1;
+            release(em, v);
+        }
+    }
+}
+
 static void receive(map_emitter *em, uint32_t v, uint32_t port)
 {
     const map_graph *mg = em->mg;
@@ -438,7 +502,7 @@ static void receive(map_emitter *em, uint32_t v, uint32_t port)
         uint32_t ti = em->use_term[v];
         if (ti != MAP_NONE && !mg->terms[ti].neg) {
             const map_term *t = &mg->terms[ti];
-            if (t->kind == MT_MULI) {
+            if (t->kind == MT_MULI && em->inmacfx) {
                 int32_t a = ensure_acc(em, em->use_fop[v]);
                 emit(em, OP_INMACFX, (uint64_t)a, port, imm(em, t->imm));
                 em->term_done[ti] = 1;
@@ -454,7 +518,7 @@ static void receive(map_emitter *em, uint32_t v, uint32_t port)
             }
         }
         if (ti != MAP_NONE && mg->terms[ti].kind == MT_VAL && em->has_muli[em->use_fop[v]] &&
-            (mg->terms[ti].neg || mg->type.frac + 2 <= mg->type.total)) {
+            em->inmacfx && (mg->terms[ti].neg || mg->type.frac + 2 <= mg->type.total)) {
             /* +-x as x * +-1.0, exact: the core multiply-accumulates anyway */
             int32_t a = ensure_acc(em, em->use_fop[v]);
             uint64_t one = UINT64_C(1) << mg->type.frac;
@@ -470,6 +534,10 @@ static void receive(map_emitter *em, uint32_t v, uint32_t port)
             free_reg(em, r);
             return;
         }
+    }
+    if ((em->eager || !em->inmacfx) && !em->sent[v] && eager_uses(em, v)) {
+        receive_eagerly(em, v, port);
+        return;
     }
     em->reg[v] = alloc_reg(em);
     emit(em, OP_IN, (uint64_t)em->reg[v], port, 0);
@@ -514,6 +582,7 @@ static void count_uses(map_emitter *em, const map_core *c)
         }
         if (e->kind != EV_COMPUTE)
             continue;
+        em->here[e->fop] = 1;
         const map_fop *f = &mg->fops[e->fop];
         for (uint32_t k = 0; k < f->n; k++) {
             if (f->kind == MF_SUM) {
@@ -542,6 +611,11 @@ int map_emit_core(map_emitter *em, const map_plan *p, uint32_t core, map_program
     if (em->busy)
         memset(em->busy, 0, em->cap_busy);
     count_uses(em, c);
+    /* Eager accumulators are set up first, while the core would be waiting
+     * for its first value anyway. */
+    for (size_t i = 0; em->eager && i < c->n_ev; i++)
+        if (c->ev[i].kind == EV_COMPUTE && em->mg->fops[c->ev[i].fop].kind == MF_SUM)
+            ensure_acc(em, c->ev[i].fop);
     for (size_t i = 0; i < c->n_ev && !em->rc; i++) {
         const map_event *e = &c->ev[i];
         switch ((map_ev_kind)e->kind) {
@@ -563,6 +637,8 @@ int map_emit_core(map_emitter *em, const map_plan *p, uint32_t core, map_program
         em->reg[v] = -1;
     }
     em->n_touched = 0;
+    for (size_t i = 0; i < c->n_ev; i++)
+        em->here[c->ev[i].fop] = 0;
     int rc = em->rc;
     em->prog = NULL;
     return rc ? bm_oom(em->ctx) : BM_OK;

@@ -20,13 +20,9 @@
 
 /* ---- core names --------------------------------------------------------------- */
 
-typedef struct namer {
-    bm_names used;
-} namer;
-
 /* Adds a core named after base (made an identifier, made unique by a
  * numeric suffix). */
-static int named_core(map_plan *p, namer *nm, const char *base, bm_loc loc, uint32_t *out)
+int map_named_core(map_plan *p, map_namer *nm, const char *base, bm_loc loc, uint32_t *out)
 {
     char name[64];
     size_t n = 0;
@@ -58,7 +54,7 @@ static int named_core(map_plan *p, namer *nm, const char *base, bm_loc loc, uint
     return map_plan_add_core(p, name, loc, out);
 }
 
-static const char *fop_base_name(const map_graph *mg, uint32_t f, char *buf, size_t size)
+const char *map_fop_base_name(const map_graph *mg, uint32_t f, char *buf, size_t size)
 {
     const map_fop *fo = &mg->fops[f];
     const bm_graph *g = mg->g;
@@ -79,7 +75,7 @@ static const char *fop_base_name(const map_graph *mg, uint32_t f, char *buf, siz
 }
 
 /* A relu that can join the core of the sum it reads. */
-static int joins_operand(const map_graph *mg, uint32_t f)
+int map_relu_joins_sum(const map_graph *mg, uint32_t f)
 {
     const map_fop *fo = &mg->fops[f];
     if (fo->kind != MF_RELU)
@@ -102,7 +98,7 @@ static int plan_in_order(map_plan *p, const map_graph *mg, const uint32_t *owner
 }
 
 typedef struct buffer_namer {
-    namer *nm;
+    map_namer *nm;
     const map_graph *mg;
 } buffer_namer;
 
@@ -116,16 +112,16 @@ static int buffer_core(void *user, map_plan *p, uint32_t f, unsigned j, uint32_t
     char buf[96], base[64];
     (void)j;
     const char *name = fo->kind == MF_INPUT ? bm_graph_node_name(mg->g, fo->node)
-                                            : fop_base_name(mg, f, buf, sizeof buf);
+                                            : map_fop_base_name(mg, f, buf, sizeof buf);
     snprintf(base, sizeof base, "%.44s_buf", name ? name : "value");
     bm_loc loc = fo->node != MAP_NONE ? bm_graph_node_loc(mg->g, fo->node) : bm_graph_loc(mg->g);
-    return named_core(p, bn->nm, base, loc, out);
+    return map_named_core(p, bn->nm, base, loc, out);
 }
 
 int map_strategy_node(map_plan *p, const map_graph *mg, unsigned buffers)
 {
     bm_ctx *ctx = p->ctx;
-    namer nm;
+    map_namer nm;
     bm_names tags;
     bm_names_init(&nm.used, ctx);
     bm_names_init(&tags, ctx);
@@ -145,15 +141,16 @@ int map_strategy_node(map_plan *p, const map_graph *mg, unsigned buffers)
                 owner[f] = core;
                 continue;
             }
-            if (!(rc = named_core(p, &nm, fop_base_name(mg, f, buf, sizeof buf), loc, &owner[f])))
+            if (!(rc = map_named_core(p, &nm, map_fop_base_name(mg, f, buf, sizeof buf), loc,
+                                      &owner[f])))
                 rc = bm_names_put(&tags, key, owner[f]);
             continue;
         }
-        if (joins_operand(mg, f)) {
+        if (map_relu_joins_sum(mg, f)) {
             owner[f] = owner[mg->args[fo->first].fop];
             continue;
         }
-        rc = named_core(p, &nm, fop_base_name(mg, f, buf, sizeof buf), loc, &owner[f]);
+        rc = map_named_core(p, &nm, map_fop_base_name(mg, f, buf, sizeof buf), loc, &owner[f]);
     }
     uint32_t *order = rc ? NULL : bm_malloc(ctx, (mg->n_fops ? mg->n_fops : 1) * sizeof *order);
     if (!rc && !order)

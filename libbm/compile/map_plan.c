@@ -204,6 +204,9 @@ typedef struct planner {
     uint32_t *seen; /* per core: the last fop whose destinations included it, + 1 */
     uint32_t *dests;
     set_map sets;
+    /* map_plan_events_shared: per core, the cores that read any of its
+     * values, sorted: shared[shared_start[c] .. shared_start[c+1]) */
+    uint32_t *shared, *shared_start;
 } planner;
 
 static int by_number(const void *a, const void *b)
@@ -302,8 +305,62 @@ static int delay_line(planner *pl, balance *b, uint32_t f, size_t n, uint32_t *k
     return rc;
 }
 
+typedef struct core_pair {
+    uint32_t src, dst;
+} core_pair;
+
+static int by_pair(const void *a, const void *b)
+{
+    const core_pair *x = a, *y = b;
+    if (x->src != y->src)
+        return x->src < y->src ? -1 : 1;
+    return x->dst < y->dst ? -1 : x->dst > y->dst;
+}
+
+/* Per core, every core that reads one of its values (pl->shared). */
+static int shared_destinations(planner *pl)
+{
+    map_plan *p = pl->p;
+    const map_graph *mg = pl->mg;
+    size_t n = 0, cap = 0;
+    core_pair *pairs = NULL;
+    int rc = BM_OK;
+    for (uint32_t f = 0; f < mg->n_fops && !rc; f++) {
+        if (mg->fops[f].kind == MF_INPUT)
+            continue;
+        size_t k = destinations(pl, f, pl->owner[f]);
+        if (k && bm_grow(p->ctx, (void **)&pairs, &cap, n + k, sizeof *pairs))
+            rc = BM_ENOMEM;
+        for (size_t i = 0; i < k && !rc; i++) {
+            pairs[n].src = pl->owner[f];
+            pairs[n++].dst = pl->dests[i];
+        }
+    }
+    size_t nc = p->n_cores;
+    pl->shared = rc ? NULL : bm_malloc(p->ctx, (n ? n : 1) * sizeof *pl->shared);
+    pl->shared_start = rc ? NULL : bm_calloc(p->ctx, nc + 1, sizeof *pl->shared_start);
+    if (!rc && (!pl->shared || !pl->shared_start))
+        rc = bm_oom(p->ctx);
+    if (!rc && n)
+        qsort(pairs, n, sizeof *pairs, by_pair);
+    size_t m = 0;
+    for (size_t i = 0; i < n && !rc; i++) {
+        if (i && pairs[i].src == pairs[i - 1].src && pairs[i].dst == pairs[i - 1].dst)
+            continue;
+        pl->shared[m++] = pairs[i].dst;
+        pl->shared_start[pairs[i].src + 1]++;
+    }
+    for (size_t c = 0; c < nc && !rc; c++)
+        pl->shared_start[c + 1] += pl->shared_start[c];
+    /* destinations() marks cores per fop: start afresh */
+    if (!rc)
+        memset(pl->seen, 0, (nc ? nc : 1) * sizeof *pl->seen);
+    bm_free(p->ctx, pairs);
+    return rc;
+}
+
 static int channels(map_plan *p, const map_graph *mg, const uint32_t *owner, uint32_t *chan_of,
-                    balance *b)
+                    balance *b, int shared)
 {
     planner pl;
     memset(&pl, 0, sizeof pl);
@@ -314,6 +371,8 @@ static int channels(map_plan *p, const map_graph *mg, const uint32_t *owner, uin
     pl.seen = bm_calloc(p->ctx, nc, sizeof *pl.seen);
     pl.dests = bm_malloc(p->ctx, (nc + 1) * sizeof *pl.dests);
     int rc = pl.seen && pl.dests ? BM_OK : bm_oom(p->ctx);
+    if (!rc && shared)
+        rc = shared_destinations(&pl);
     for (uint32_t f = 0; f < mg->n_fops && !rc; f++) {
         chan_of[f] = MAP_NONE;
         int input = mg->fops[f].kind == MF_INPUT;
@@ -338,18 +397,25 @@ static int channels(map_plan *p, const map_graph *mg, const uint32_t *owner, uin
                     rc = sink(p, chan_of[f], pl.dests[i], &port);
             continue;
         }
-        if (n)
+        if (n && pl.shared) {
+            uint32_t c = owner[f], k0 = pl.shared_start[c];
+            rc = set_channel(p, &pl.sets, c, pl.shared + k0, pl.shared_start[c + 1] - k0,
+                             &chan_of[f]);
+        } else if (n) {
             rc = set_channel(p, &pl.sets, owner[f], pl.dests, n, &chan_of[f]);
+        }
     }
     bm_free(p->ctx, pl.seen);
     bm_free(p->ctx, pl.dests);
     bm_free(p->ctx, pl.sets.slot);
+    bm_free(p->ctx, pl.shared);
+    bm_free(p->ctx, pl.shared_start);
     return rc;
 }
 
 int map_plan_channels(map_plan *p, const map_graph *mg, const uint32_t *owner, uint32_t *chan_of)
 {
-    return channels(p, mg, owner, chan_of, NULL);
+    return channels(p, mg, owner, chan_of, NULL, 0);
 }
 
 /* The receptions of value f by every sink of its channel. */
@@ -403,6 +469,19 @@ int map_plan_events(map_plan *p, const map_graph *mg, const uint32_t *owner,
     if (!chan_of)
         return bm_oom(p->ctx);
     int rc = map_plan_channels(p, mg, owner, chan_of);
+    if (!rc)
+        rc = events(p, mg, owner, order, chan_of, NULL);
+    bm_free(p->ctx, chan_of);
+    return rc;
+}
+
+int map_plan_events_shared(map_plan *p, const map_graph *mg, const uint32_t *owner,
+                           const uint32_t *order)
+{
+    uint32_t *chan_of = bm_malloc(p->ctx, (mg->n_fops ? mg->n_fops : 1) * sizeof *chan_of);
+    if (!chan_of)
+        return bm_oom(p->ctx);
+    int rc = channels(p, mg, owner, chan_of, NULL, 1);
     if (!rc)
         rc = events(p, mg, owner, order, chan_of, NULL);
     bm_free(p->ctx, chan_of);
@@ -486,7 +565,7 @@ int map_plan_events_buffered(map_plan *p, const map_graph *mg, const uint32_t *o
     b.add_core = add_core;
     b.user = user;
     if (!rc)
-        rc = channels(p, mg, owner, chan_of, &b);
+        rc = channels(p, mg, owner, chan_of, &b, 0);
     if (!rc)
         rc = events(p, mg, owner, order, chan_of, &b);
     bm_free(ctx, chan_of);

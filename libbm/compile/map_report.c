@@ -12,7 +12,12 @@
  *   output); the interval is the mean gap between consecutive done cycles
  *   over the second half of the run (the steady state), and interval_max
  *   the largest of those gaps.
- * Every output value of both runs is compared with bm_graph_eval(). */
+ * Every output value of both runs is compared with bm_graph_eval().
+ *
+ * Before simulating, map_predict() computes both figures from the programs
+ * alone (predicted_latency, predicted_interval), so that the report can
+ * show how well the timing model, and so the compiler's own idea of a
+ * machine's speed, matches the machine. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -338,6 +343,8 @@ int bm_compile_report_new(bm_compile_report **out, const bm_machine *m, const bm
     if (!rc)
         rc = describe_cores(r, m);
     if (!rc)
+        rc = map_predict(m, opt->vectors, &r->sum.predicted_latency, &r->sum.predicted_interval);
+    if (!rc)
         rc = measure_machine(r, m, g, opt);
     if (rc) {
         bm_compile_report_free(r);
@@ -399,12 +406,15 @@ static void write_text(const bm_compile_report *r, FILE *f)
             " registers, %" PRIu64 " ROM bits, widest instruction %u bits\n",
             r->machine_name, s->cores, s->cores == 1 ? "" : "s", s->bonds, s->bonds == 1 ? "" : "s",
             s->instructions, s->registers, s->rom_bits, s->max_insn_width);
-    fprintf(f, "latency: %" PRIu64 " cycles (first input to last output of one vector, simulated)\n",
-            s->latency);
+    fprintf(f,
+            "latency: %" PRIu64 " cycles (first input to last output of one vector, simulated; "
+            "predicted %" PRIu64 ")\n",
+            s->latency, s->predicted_latency);
     fprintf(f,
             "interval: %.2f cycles (mean over the last %u of %u vectors streamed, largest %" PRIu64
-            ")\n",
-            s->interval, s->vectors - s->vectors / 2, s->vectors, s->interval_max);
+            "; predicted %.2f)\n",
+            s->interval, s->vectors - s->vectors / 2, s->vectors, s->interval_max,
+            s->predicted_interval);
 }
 
 static void json_string(FILE *f, const char *s)
@@ -429,9 +439,11 @@ static void write_json(const bm_compile_report *r, FILE *f)
     fprintf(f,
             ",\"cores\":%u,\"bonds\":%u,\"instructions\":%" PRIu64 ",\"registers\":%" PRIu64
             ",\"rom_bits\":%" PRIu64 ",\"max_insn_width\":%u,\"latency\":%" PRIu64
-            ",\"interval\":%.10g,\"interval_max\":%" PRIu64 ",\"vectors\":%u,\"core\":[",
+            ",\"interval\":%.10g,\"interval_max\":%" PRIu64 ",\"vectors\":%u,"
+            "\"predicted_latency\":%" PRIu64 ",\"predicted_interval\":%.10g,\"core\":[",
             s->cores, s->bonds, s->instructions, s->registers, s->rom_bits, s->max_insn_width,
-            s->latency, s->interval, s->interval_max, s->vectors);
+            s->latency, s->interval, s->interval_max, s->vectors, s->predicted_latency,
+            s->predicted_interval);
     for (unsigned i = 0; i < r->n_cores; i++) {
         const bm_report_core *c = &r->cores[i];
         fprintf(f, "%s{\"name\":", i ? "," : "");

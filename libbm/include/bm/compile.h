@@ -35,6 +35,7 @@
 #include <stdio.h>
 
 #include "bm/graph.h"
+#include "bm/isa.h"
 #include "bm/machine.h"
 
 #ifdef __cplusplus
@@ -48,10 +49,15 @@ typedef enum bm_map_strategy {
                         nodes tagged by the network lowering               */
     BM_MAP_CORES,    /* a fixed number of cores: the compiler partitions
                         and schedules the graph across them               */
-    BM_MAP_SINGLE    /* everything on one core                            */
+    BM_MAP_SINGLE,   /* everything on one core                            */
+    BM_MAP_FOLD      /* a network's neurons K at a time per core (the K of
+                        each layer: `fold`, `fold_layers`), each core's code
+                        input-major: every value it receives is
+                        multiply-accumulated into all of its neurons
+                        at once (hls4ml's ReuseFactor, roughly)          */
 } bm_map_strategy;
 
-/* "node", "cores", "single"; NULL for an unknown value. */
+/* "node", "cores", "single", "fold"; NULL for an unknown value. */
 const char *bm_map_strategy_name(bm_map_strategy s);
 /* The strategy with that name, or -1. */
 int bm_map_strategy_from_name(const char *name);
@@ -73,19 +79,41 @@ typedef struct bm_compile_options {
                                   the graph, 0..BM_COMPILE_BUFFERS_MAX; 0: none
                                   (BM_COMPILE_BUFFERS_DEFAULT; a version 1
                                   struct gets the default)                    */
+    /* version 3: */
+    bm_mul_variant mul;        /* the multiplier (bm/isa.h) of every core that
+                                  multiplies; the other cores stay comb.  The
+                                  code follows it: a nop where a pipelined
+                                  product is read or overwritten by the next
+                                  instruction, no inmacfx on serial cores
+                                  (BM_MUL_COMB)                              */
+    unsigned fold;             /* BM_MAP_FOLD: neurons per core, K, in every
+                                  layer that fold_layers leaves out,
+                                  1..BM_COMPILE_FOLD_MAX; K at least a layer's
+                                  width puts the layer on one core
+                                  (BM_COMPILE_FOLD_DEFAULT)                   */
+    const unsigned *fold_layers; /* BM_MAP_FOLD: K of layer 0, 1, ...; the last
+                                  one repeats for deeper layers, values beyond
+                                  the network's depth are ignored; each
+                                  1..BM_COMPILE_FOLD_MAX (NULL: `fold` for all) */
+    size_t n_fold_layers;      /* how many fold_layers holds (0)              */
 } bm_compile_options;
-#define BM_COMPILE_OPTIONS_VERSION 2
+#define BM_COMPILE_OPTIONS_VERSION 3
 #define BM_COMPILE_BUFFERS_DEFAULT 32
 #define BM_COMPILE_BUFFERS_MAX 64
+#define BM_COMPILE_FOLD_DEFAULT 4
+#define BM_COMPILE_FOLD_MAX 65536
 #define BM_COMPILE_OPTIONS_INIT                                                                  \
-    {BM_COMPILE_OPTIONS_VERSION, BM_MAP_NODE, 4, NULL, BM_COMPILE_BUFFERS_DEFAULT}
+    {BM_COMPILE_OPTIONS_VERSION, BM_MAP_NODE, 4, NULL, BM_COMPILE_BUFFERS_DEFAULT, BM_MUL_COMB,   \
+     BM_COMPILE_FOLD_DEFAULT, NULL, 0}
 
 /* Compiles a finished graph into a new, validated machine on the graph's
  * context.  opt may be NULL for the defaults.  Errors (recorded on the
- * context): BM_EINVAL for bad options (cores 0, an unknown strategy, a name
- * that is not an identifier), BM_ENOMEM.  (Every finished graph can be
- * compiled: its names are already identifiers, distinct between inputs and
- * outputs.) */
+ * context): BM_EINVAL for bad options (cores 0, an unknown strategy or
+ * multiplier, a fold of 0, a name that is not an identifier), or for the fold
+ * strategy on a graph that is not a network (no node carries a layer tag),
+ * BM_ENOMEM.  (Every finished graph can be compiled by the other strategies:
+ * its names are already identifiers, distinct between inputs and outputs.)
+ * A version 1 or 2 struct gets the defaults of the fields it lacks. */
 int bm_compile(bm_machine **out, const bm_graph *g, const bm_compile_options *opt);
 
 /* ---- report ------------------------------------------------------------- */
@@ -129,6 +157,11 @@ typedef struct bm_report_summary {
     uint64_t interval_max;    /* the largest such gap in the steady state         */
     unsigned vectors;         /* vectors streamed                                 */
     int verified;             /* 1: every output equalled bm_graph_eval's          */
+    /* Predicted before simulating, from the programs and the cycles of each
+     * opcode on each core's multiplier (docs/compile.md, "Predicted
+     * timing"); 0 when the model finds no output: */
+    uint64_t predicted_latency;  /* as `latency`                                 */
+    double predicted_interval;   /* as `interval`, over the same vectors         */
 } bm_report_summary;
 
 /* Describes machine m compiled from graph g (its external ports must be the

@@ -1,0 +1,106 @@
+/* The fold strategy: a network's neurons K at a time per core, like
+ * hls4ml's ReuseFactor trades multipliers for cycles.
+ *
+ * Neurons n of layer L (the network lowering's tags) with the same n / K
+ * share core `l<L>c<n/K>`, K being that layer's fold; a relu goes with its
+ * neuron (it carries the same tag).  Operations without a tag (argmax, a
+ * copied or constant output, the sink of unused inputs) get a core each,
+ * as in the node strategy.
+ *
+ * The global order is the fops' own (topological, layer after layer,
+ * neuron after neuron), and the emitter accumulates eagerly
+ * (map_code_options.eager): each value a core receives is multiplied into
+ * all of the core's neurons as it arrives, so a layer's code is
+ * input-major,
+ *
+ *     in r0, i0;  macfxi r1, r0, w00;  macfxi r2, r0, w10; ...   per input
+ *     relu r1;  outn o0, r1;  relu r2;  outn o0, r2; ...        per neuron
+ *
+ * and needs K + 1 registers.  A core's K results go out on one port whose
+ * bond fans out to every core that reads any of them
+ * (map_plan_events_shared), so the next layer's cores have one input port
+ * per core of this layer: ports stay few, and so do the input
+ * multiplexers.  (In a dense layer every result has those readers anyway;
+ * where a zero weight leaves a reader out, it takes the value and drops
+ * it, a cycle instead of a port.)  With K = 1 a core is the node
+ * strategy's neuron (an inmacfx chain).
+ *
+ * Deadlock freedom is map_plan.c's argument unchanged: every core executes
+ * its own steps of one topological global order (eager accumulation only
+ * moves instructions between a core's own steps, never across a transfer). */
+#include <stdio.h>
+#include <string.h>
+
+#include "map.h"
+
+/* The fold of layer l: fold[l], the last value for deeper layers. */
+static unsigned layer_fold(const unsigned *fold, size_t n_fold, int layer)
+{
+    size_t l = (size_t)layer;
+    return fold[l < n_fold ? l : n_fold - 1];
+}
+
+/* A network's lowering tags its nodes (even when selection folds them all
+ * into constants and copies, which then get cores of their own). */
+static int is_network(const map_graph *mg)
+{
+    for (unsigned i = 0; i < bm_graph_node_count(mg->g); i++)
+        if (bm_graph_node_layer(mg->g, i) >= 0)
+            return 1;
+    return 0;
+}
+
+int map_strategy_fold(map_plan *p, const map_graph *mg, const unsigned *fold, size_t n_fold)
+{
+    bm_ctx *ctx = p->ctx;
+    if (!is_network(mg)) {
+        bm_error(ctx, bm_graph_loc(mg->g),
+                 "the fold strategy needs a network (layers of neurons, as read from a network "
+                 "XML file); this graph has no layer tags: use the node, cores or single "
+                 "strategy");
+        return BM_EINVAL;
+    }
+    map_namer nm;
+    bm_names groups;
+    bm_names_init(&nm.used, ctx);
+    bm_names_init(&groups, ctx);
+    size_t nf = mg->n_fops ? mg->n_fops : 1;
+    uint32_t *owner = bm_malloc(ctx, nf * sizeof *owner);
+    uint32_t *order = bm_malloc(ctx, nf * sizeof *order);
+    int rc = owner && order ? BM_OK : bm_oom(ctx);
+    char buf[96], key[48];
+    for (uint32_t f = 0; f < mg->n_fops && !rc; f++) {
+        const map_fop *fo = &mg->fops[f];
+        bm_loc loc =
+            fo->node != MAP_NONE ? bm_graph_node_loc(mg->g, fo->node) : bm_graph_loc(mg->g);
+        order[f] = f;
+        owner[f] = MAP_NONE;
+        if (fo->kind == MF_INPUT)
+            continue;
+        if (fo->layer >= 0) {
+            unsigned group = (unsigned)(fo->neuron < 0 ? 0 : fo->neuron) /
+                             layer_fold(fold, n_fold, fo->layer);
+            snprintf(key, sizeof key, "l%dc%u", fo->layer, group);
+            unsigned core;
+            if (bm_names_get(&groups, key, &core)) {
+                owner[f] = core;
+                continue;
+            }
+            if (!(rc = map_named_core(p, &nm, key, loc, &owner[f])))
+                rc = bm_names_put(&groups, key, owner[f]);
+            continue;
+        }
+        if (map_relu_joins_sum(mg, f)) {
+            owner[f] = owner[mg->args[fo->first].fop];
+            continue;
+        }
+        rc = map_named_core(p, &nm, map_fop_base_name(mg, f, buf, sizeof buf), loc, &owner[f]);
+    }
+    if (!rc)
+        rc = map_plan_events_shared(p, mg, owner, order);
+    bm_free(ctx, owner);
+    bm_free(ctx, order);
+    bm_names_free(&nm.used);
+    bm_names_free(&groups);
+    return rc;
+}

@@ -1,0 +1,660 @@
+/* The fold strategy and the multiplier variants in the compiler: iris,
+ * digits and seeded random networks, K in {1, 2, 3, 4, all in one} and every
+ * multiplier, must give bm_graph_eval's bits (the report's simulation
+ * checks every output); folded cores keep about K + 1 registers and few
+ * ports; pipelined programs hold no exposed write-back hazard (a checker of
+ * its own, not the compiler's pass); serial programs no inmacfx; the
+ * predicted timing agrees with the simulated one; old option structs and
+ * graphs that are not networks are handled. */
+#include <inttypes.h>
+#include <sys/stat.h>
+
+#include "bmc_runner.h"
+#include "compile_helpers.h"
+#include "failing_alloc.h"
+#include "random_graphs.h"
+
+#define FOLD_ALL BM_COMPILE_FOLD_MAX
+static const unsigned every_fold[] = {1, 2, 3, 4, FOLD_ALL};
+#define N_FOLDS (sizeof every_fold / sizeof every_fold[0])
+
+static bm_machine *compile_fold(const bm_graph *g, const unsigned *fold, size_t n_fold,
+                                bm_mul_variant mul, const char *what)
+{
+    bm_compile_options opt = BM_COMPILE_OPTIONS_INIT;
+    opt.strategy = BM_MAP_FOLD;
+    if (n_fold == 1)
+        opt.fold = fold[0];
+    else {
+        opt.fold_layers = fold;
+        opt.n_fold_layers = n_fold;
+    }
+    opt.mul = mul;
+    bm_machine *m = NULL;
+    int rc = bm_compile(&m, g, &opt);
+    char *d = graph_diags(bm_graph_ctx(g));
+    cr_assert_eq(rc, 0, "%s, fold %u, mul %s: bm_compile gives %d:\n%s", what, fold[0],
+                 bm_mul_variant_get(mul)->name, rc, d);
+    free(d);
+    return m;
+}
+
+/* ---- a hazard checker of its own ------------------------------------------------------ */
+
+/* The register operands an instruction reads (bit k: operand k) and whether
+ * it writes operand 0, for every mnemonic the compiler emits. */
+typedef struct reg_use {
+    const char *mnemonic;
+    unsigned reads;
+    int writes0, mac, multiplies;
+} reg_use;
+
+static const reg_use uses[] = {
+    {"nop", 0, 0, 0, 0},     {"j", 0, 0, 0, 0},        {"jz", 1, 0, 0, 0},
+    {"mov", 2, 1, 0, 0},     {"li", 0, 1, 0, 0},       {"in", 0, 1, 0, 0},
+    {"outn", 2, 0, 0, 0},    {"add", 3, 1, 0, 0},      {"addi", 1, 1, 0, 0},
+    {"sub", 3, 1, 0, 0},     {"lt", 3, 1, 0, 0},       {"min", 3, 1, 0, 0},
+    {"max", 3, 1, 0, 0},     {"neg", 1, 1, 0, 0},      {"relu", 1, 1, 0, 0},
+    {"mulfx", 3, 1, 0, 1},   {"mulfxi", 1, 1, 0, 1},   {"macfx", 7, 1, 1, 1},
+    {"macfxi", 3, 1, 1, 1},  {"inmacfx", 1, 1, 1, 1},
+};
+
+static const reg_use *use_of(const bm_insn *in)
+{
+    const char *mn = bm_isa_get(in->opcode)->mnemonic;
+    for (size_t k = 0; k < sizeof uses / sizeof *uses; k++)
+        if (strcmp(uses[k].mnemonic, mn) == 0)
+            return &uses[k];
+    cr_assert_fail("the hazard checker does not know '%s'", mn);
+    return NULL;
+}
+
+/* The first pc of core c whose instruction sees or overwrites the register
+ * that the multiply just before it writes back a cycle late, or -1. */
+static int first_hazard(const bm_core *c)
+{
+    unsigned n = bm_core_program_length(c);
+    for (unsigned pc = 1; pc < n; pc++) {
+        const bm_insn *a = bm_core_insn(c, pc - 1), *b = bm_core_insn(c, pc);
+        const reg_use *ua = use_of(a), *ub = use_of(b);
+        if (!ua->multiplies)
+            continue;
+        uint64_t rd = a->operand[0];
+        int mac_into = ub->mac && b->operand[0] == rd;
+        for (unsigned k = 0; k < 3; k++)
+            if ((ub->reads >> k & 1) && b->operand[k] == rd && !(mac_into && k == 0))
+                return (int)pc;
+        if (ub->writes0 && b->operand[0] == rd && !ub->mac)
+            return (int)pc;
+    }
+    return -1;
+}
+
+static unsigned count_opcode(const bm_core *c, const char *mnemonic)
+{
+    unsigned n = 0;
+    for (unsigned pc = 0; pc < bm_core_program_length(c); pc++)
+        n += strcmp(bm_isa_get(bm_core_insn(c, pc)->opcode)->mnemonic, mnemonic) == 0;
+    return n;
+}
+
+static int multiplies(const bm_core *c)
+{
+    for (unsigned pc = 0; pc < bm_core_program_length(c); pc++)
+        if (use_of(bm_core_insn(c, pc))->multiplies)
+            return 1;
+    return 0;
+}
+
+/* Every core: the variant where it multiplies (comb elsewhere), no hazard
+ * on pipe cores, no inmacfx on serial ones. */
+static void check_variant(const bm_machine *m, bm_mul_variant mul, const char *what)
+{
+    for (unsigned i = 0; i < bm_machine_core_count(m); i++) {
+        const bm_core *c = bm_machine_core(m, i);
+        unsigned want = multiplies(c) ? (unsigned)mul : BM_MUL_COMB;
+        cr_assert_eq(bm_core_get_params(c)->mul, want, "%s: core %s has variant %u", what,
+                     bm_core_name(c), bm_core_get_params(c)->mul);
+        if (mul == BM_MUL_PIPE && first_hazard(c) >= 0) {
+            dump_machine(m);
+            cr_assert_fail("%s: core %s, pc %d reads or overwrites a pipelined result", what,
+                           bm_core_name(c), first_hazard(c));
+        }
+        if (mul == BM_MUL_SERIAL)
+            cr_assert_eq(count_opcode(c, "inmacfx"), 0, "%s: core %s uses inmacfx", what,
+                         bm_core_name(c));
+    }
+}
+
+/* ---- folded machines ------------------------------------------------------------------- */
+
+/* Layer and group of a folded core's name "l<L>c<j>"; 0 for other cores. */
+static int fold_core(const bm_core *c, unsigned *layer)
+{
+    unsigned j;
+    char tail;
+    return sscanf(bm_core_name(c), "l%uc%u%c", layer, &j, &tail) == 2;
+}
+
+/* Folded cores: at most K + 2 registers (K accumulators, the received value,
+ * and one more where a layer is linear and a neuron's sum is kept apart),
+ * one input port per core of the layer before (or per graph input; in a
+ * sparse network a constant neuron also reads a graph input as its
+ * trigger, so `sparse` allows those too), one output port for the next
+ * layer plus one per graph output. */
+static void check_shape(const bm_machine *m, const bm_graph *g, const unsigned *fold,
+                        size_t n_fold, int sparse, const char *what)
+{
+    unsigned per_layer[64] = {0};
+    for (unsigned i = 0; i < bm_machine_core_count(m); i++) {
+        unsigned l;
+        if (fold_core(bm_machine_core(m, i), &l) && l < 64)
+            per_layer[l]++;
+    }
+    for (unsigned i = 0; i < bm_machine_core_count(m); i++) {
+        const bm_core *c = bm_machine_core(m, i);
+        const bm_core_params *p = bm_core_get_params(c);
+        unsigned l;
+        if (!fold_core(c, &l))
+            continue;
+        unsigned k = fold[l < n_fold ? l : n_fold - 1];
+        cr_expect_leq(p->registers, k + 2, "%s: core %s has %u registers for K = %u", what,
+                      bm_core_name(c), p->registers, k);
+        unsigned max_in = l == 0   ? bm_graph_input_count(g)
+                          : sparse ? per_layer[l - 1] + bm_graph_input_count(g)
+                                   : per_layer[l - 1];
+        cr_expect_leq(p->inputs, max_in, "%s: core %s has %u inputs", what, bm_core_name(c),
+                      p->inputs);
+        cr_expect_leq(p->outputs, 1 + bm_graph_output_count(g), "%s: core %s has %u outputs",
+                      what, bm_core_name(c), p->outputs);
+    }
+}
+
+static unsigned count_jz(const bm_machine *m)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < bm_machine_core_count(m); i++)
+        n += count_opcode(bm_machine_core(m, i), "jz");
+    return n;
+}
+
+/* The stated tolerance (docs/compile.md "Predicted timing"): the model takes
+ * every conditional jump the long way, 2 cycles more than the short one, so
+ * the predicted latency is the simulated one up to 2 cycles per jz; the
+ * interval, a mean over a few vectors of data-dependent branches, agrees to
+ * 2 cycles per jz plus 2% and a cycle. */
+static void check_prediction(const bm_report_summary *s, const bm_machine *m, const char *what)
+{
+    double jz = count_jz(m);
+    double lat = (double)s->latency, plat = (double)s->predicted_latency;
+    cr_expect(plat >= lat && plat <= lat + 2 * jz, "%s: latency %" PRIu64 ", predicted %" PRIu64,
+              what, s->latency, s->predicted_latency);
+    double d = s->predicted_interval - s->interval;
+    cr_expect((d < 0 ? -d : d) <= 2 * jz + 1 + 0.02 * s->interval,
+              "%s: interval %.2f, predicted %.2f", what, s->interval, s->predicted_interval);
+}
+
+/* Compiles and checks g at every K and every multiplier. */
+static void fold_everywhere(const bm_graph *g, const char *name, unsigned vectors, int sparse)
+{
+    for (size_t k = 0; k < N_FOLDS; k++) {
+        for (unsigned mul = 0; mul < BM_MUL_VARIANT_COUNT; mul++) {
+            char what[160];
+            snprintf(what, sizeof what, "%s, fold %u, mul %s", name, every_fold[k],
+                     bm_mul_variant_get(mul)->name);
+            bm_machine *m = compile_fold(g, &every_fold[k], 1, (bm_mul_variant)mul, what);
+            check_variant(m, (bm_mul_variant)mul, what);
+            check_shape(m, g, &every_fold[k], 1, sparse, what);
+            bm_report_options ro = BM_REPORT_OPTIONS_INIT;
+            ro.vectors = vectors;
+            ro.seed = k + 1;
+            bm_compile_report *r = NULL;
+            int rc = bm_compile_report_new(&r, m, g, &ro);
+            if (rc)
+                dump_machine(m);
+            char *d = graph_diags(bm_graph_ctx(g));
+            cr_assert_eq(rc, 0, "%s: the machine does not compute the graph (%d):\n%s", what, rc,
+                         d);
+            free(d);
+            check_prediction(bm_compile_report_summary(r), m, what);
+            bm_compile_report_free(r);
+            bm_machine_free(m);
+        }
+    }
+}
+
+static bm_graph *read_example(bm_ctx *ctx, const char *path)
+{
+    bm_graph *g;
+    int rc = bm_graph_read_file(&g, ctx, path, NULL);
+    char *d = graph_diags(ctx);
+    cr_assert_eq(rc, 0, "%s does not load:\n%s", path, d);
+    free(d);
+    return g;
+}
+
+Test(fold, iris_every_fold_every_multiplier)
+{
+    bm_ctx *ctx = graph_ctx();
+    bm_graph *g = read_example(ctx, "examples/networks/iris.xml");
+    fold_everywhere(g, "iris", 8, 0);
+    bm_graph_free(g);
+    bm_ctx_free(ctx);
+}
+
+Test(fold, digits_every_fold_every_multiplier)
+{
+    bm_ctx *ctx = graph_ctx();
+    bm_graph *g = read_example(ctx, "examples/networks/digits.xml");
+    fold_everywhere(g, "digits", 4, 0);
+    bm_graph_free(g);
+    bm_ctx_free(ctx);
+}
+
+Test(fold, random_networks_every_fold_every_multiplier)
+{
+    for (uint64_t seed = 1; seed <= 60; seed++) {
+        bm_ctx *ctx = graph_ctx();
+        bm_graph *g = random_network(ctx, seed);
+        char what[64];
+        snprintf(what, sizeof what, "random network %" PRIu64, seed);
+        fold_everywhere(g, what, 5, 1);
+        bm_graph_free(g);
+        bm_ctx_free(ctx);
+    }
+}
+
+/* The other strategies with pipe and serial multipliers: the single core's
+ * argmax jumps move with the nops, the cores strategy's mixes stay right. */
+Test(fold, other_strategies_with_every_multiplier)
+{
+    static const char *const files[] = {"examples/networks/iris.xml", "examples/graph/expr.bmg"};
+    for (size_t f = 0; f < 2; f++) {
+        bm_ctx *ctx = graph_ctx();
+        bm_graph *g = read_example(ctx, files[f]);
+        for (size_t p = 0; p < N_PLACEMENTS; p++) {
+            for (unsigned mul = 0; mul < BM_MUL_VARIANT_COUNT; mul++) {
+                bm_compile_options opt = BM_COMPILE_OPTIONS_INIT;
+                opt.strategy = every_placement[p].strategy;
+                if (every_placement[p].cores)
+                    opt.cores = every_placement[p].cores;
+                opt.mul = (bm_mul_variant)mul;
+                char what[160];
+                snprintf(what, sizeof what, "%s, %s, mul %s", files[f],
+                         placement_name(every_placement[p]), bm_mul_variant_get(mul)->name);
+                bm_machine *m = NULL;
+                cr_assert_eq(bm_compile(&m, g, &opt), 0, "%s", what);
+                check_variant(m, (bm_mul_variant)mul, what);
+                bm_compile_report *r = NULL;
+                int rc = bm_compile_report_new(&r, m, g, NULL);
+                if (rc)
+                    dump_machine(m);
+                cr_assert_eq(rc, 0, "%s: the machine does not compute the graph", what);
+                check_prediction(bm_compile_report_summary(r), m, what);
+                bm_compile_report_free(r);
+                bm_machine_free(m);
+            }
+        }
+        bm_graph_free(g);
+        bm_ctx_free(ctx);
+    }
+}
+
+/* Seeded random graphs (products of two values, argmax, min, max, ...) with
+ * pipelined and serial multipliers, every other strategy. */
+Test(fold, random_graphs_with_pipe_and_serial)
+{
+    for (uint64_t seed = 1; seed <= 60; seed++) {
+        bm_ctx *ctx = graph_ctx();
+        bm_graph *g = random_graph(ctx, seed, 24);
+        for (size_t p = 0; p < N_PLACEMENTS; p++) {
+            for (unsigned mul = BM_MUL_PIPE; mul < BM_MUL_VARIANT_COUNT; mul++) {
+                bm_compile_options opt = BM_COMPILE_OPTIONS_INIT;
+                opt.strategy = every_placement[p].strategy;
+                if (every_placement[p].cores)
+                    opt.cores = every_placement[p].cores;
+                opt.mul = (bm_mul_variant)mul;
+                char what[160];
+                snprintf(what, sizeof what, "random graph %" PRIu64 ", %s, mul %s", seed,
+                         placement_name(every_placement[p]), bm_mul_variant_get(mul)->name);
+                bm_machine *m = NULL;
+                cr_assert_eq(bm_compile(&m, g, &opt), 0, "%s", what);
+                check_variant(m, (bm_mul_variant)mul, what);
+                bm_report_options ro = BM_REPORT_OPTIONS_INIT;
+                ro.vectors = 5;
+                ro.seed = seed;
+                bm_compile_report *r = NULL;
+                int rc = bm_compile_report_new(&r, m, g, &ro);
+                if (rc)
+                    dump_machine(m);
+                char *d = graph_diags(ctx);
+                cr_assert_eq(rc, 0, "%s: the machine does not compute the graph:\n%s", what, d);
+                free(d);
+                bm_compile_report_free(r);
+                bm_machine_free(m);
+            }
+        }
+        bm_graph_free(g);
+        bm_ctx_free(ctx);
+    }
+}
+
+/* Nops only where needed: a neuron's inmacfx chain before its relu needs
+ * one; input-major code (K > 1) on iris's first layer needs none. */
+Test(fold, pipe_nops_only_where_needed)
+{
+    bm_ctx *ctx = graph_ctx();
+    bm_graph *g = read_example(ctx, "examples/networks/iris.xml");
+    unsigned one = 1, four = 4;
+    bm_machine *m = compile_fold(g, &one, 1, BM_MUL_PIPE, "iris");
+    const bm_core *c = bm_machine_core(m, (unsigned)bm_machine_find_core(m, "l0c0"));
+    cr_expect_eq(count_opcode(c, "nop"), 1);
+    bm_machine_free(m);
+    m = compile_fold(g, &four, 1, BM_MUL_PIPE, "iris");
+    c = bm_machine_core(m, (unsigned)bm_machine_find_core(m, "l0c0"));
+    cr_expect_eq(count_opcode(c, "nop"), 0);
+    cr_expect_eq(count_opcode(c, "macfxi"), 16);
+    cr_expect_eq(count_opcode(c, "in"), 4);
+    cr_expect_eq(bm_core_get_params(c)->registers, 5);
+    bm_machine_free(m);
+    bm_graph_free(g);
+    bm_ctx_free(ctx);
+}
+
+/* K = 1 is the node strategy's machine, core names aside. */
+Test(fold, fold_one_is_the_node_strategy)
+{
+    static const char *const files[] = {"examples/networks/iris.xml",
+                                        "examples/networks/digits.xml"};
+    for (size_t f = 0; f < 2; f++) {
+        bm_ctx *ctx = graph_ctx();
+        bm_graph *g = read_example(ctx, files[f]);
+        unsigned one = 1;
+        bm_machine *folded = compile_fold(g, &one, 1, BM_MUL_COMB, files[f]);
+        placement node = {BM_MAP_NODE, 0};
+        bm_machine *m = compile_with(g, node, files[f]);
+        cr_assert_eq(bm_machine_core_count(folded), bm_machine_core_count(m));
+        for (unsigned i = 0; i < bm_machine_core_count(m); i++) {
+            const bm_core *a = bm_machine_core(m, i), *b = bm_machine_core(folded, i);
+            unsigned n = bm_core_program_length(a);
+            cr_assert_eq(bm_core_program_length(b), n, "%s: core %s", files[f], bm_core_name(a));
+            for (unsigned pc = 0; pc < n; pc++) {
+                const bm_insn *x = bm_core_insn(a, pc), *y = bm_core_insn(b, pc);
+                cr_assert(x->opcode == y->opcode && !memcmp(x->operand, y->operand,
+                                                            sizeof x->operand),
+                          "%s: core %s differs at pc %u", files[f], bm_core_name(a), pc);
+            }
+        }
+        bm_machine_free(folded);
+        bm_machine_free(m);
+        bm_graph_free(g);
+        bm_ctx_free(ctx);
+    }
+}
+
+/* A fold per layer: layer L gets ceil(width / K_L) cores, the last K
+ * repeating for deeper layers. */
+Test(fold, fold_per_layer)
+{
+    bm_ctx *ctx = graph_ctx();
+    bm_graph *g = read_example(ctx, "examples/networks/digits.xml");
+    static const unsigned fold[] = {8, 3};
+    bm_machine *m = compile_fold(g, fold, 2, BM_MUL_COMB, "digits");
+    unsigned per_layer[8] = {0}, width[8] = {0};
+    for (unsigned i = 0; i < bm_graph_node_count(g); i++) {
+        int l = bm_graph_node_layer(g, i), n = bm_graph_node_neuron(g, i);
+        if (l >= 0 && l < 8 && (unsigned)n + 1 > width[l])
+            width[l] = (unsigned)n + 1;
+    }
+    for (unsigned i = 0; i < bm_machine_core_count(m); i++) {
+        unsigned l;
+        if (fold_core(bm_machine_core(m, i), &l) && l < 8)
+            per_layer[l]++;
+    }
+    for (unsigned l = 0; l < 8 && width[l]; l++) {
+        unsigned k = fold[l < 2 ? l : 1];
+        cr_expect_eq(per_layer[l], (width[l] + k - 1) / k, "layer %u: %u cores for %u neurons",
+                     l, per_layer[l], width[l]);
+    }
+    check_shape(m, g, fold, 2, 0, "digits 8,3");
+    bm_compile_report *r = NULL;
+    cr_assert_eq(bm_compile_report_new(&r, m, g, NULL), 0);
+    bm_compile_report_free(r);
+    bm_machine_free(m);
+    bm_graph_free(g);
+    bm_ctx_free(ctx);
+}
+
+/* ---- options --------------------------------------------------------------------------- */
+
+Test(fold, a_graph_that_is_not_a_network)
+{
+    bm_ctx *ctx = graph_ctx();
+    bm_graph *g = text_graph(ctx, "input x, y\noutput z = relu(x * 0.5 + y)\n");
+    bm_compile_options opt = BM_COMPILE_OPTIONS_INIT;
+    opt.strategy = BM_MAP_FOLD;
+    bm_machine *m = (bm_machine *)1;
+    cr_expect_eq(bm_compile(&m, g, &opt), BM_EINVAL);
+    cr_expect_null(m);
+    char *d = graph_diags(ctx);
+    cr_expect(strstr(d, "error: the fold strategy needs a network"), "%s", d);
+    free(d);
+    bm_graph_free(g);
+    bm_ctx_free(ctx);
+}
+
+Test(fold, option_errors)
+{
+    bm_ctx *ctx = graph_ctx();
+    bm_graph *g = read_example(ctx, "examples/networks/iris.xml");
+    bm_machine *m = (bm_machine *)1;
+    bm_compile_options opt = BM_COMPILE_OPTIONS_INIT;
+    cr_expect_eq(opt.mul, BM_MUL_COMB);
+    cr_expect_eq(opt.fold, BM_COMPILE_FOLD_DEFAULT);
+    opt.strategy = BM_MAP_FOLD;
+    opt.fold = 0;
+    cr_expect_eq(bm_compile(&m, g, &opt), BM_EINVAL);
+    cr_expect_null(m);
+    expect_graph_diags(ctx, "error: compile options: the fold 0 is 0, not 1 to 65536\n");
+    bm_ctx_clear_diags(ctx);
+    static const unsigned bad[] = {4, 0};
+    opt.fold_layers = bad;
+    opt.n_fold_layers = 2;
+    cr_expect_eq(bm_compile(&m, g, &opt), BM_EINVAL);
+    expect_graph_diags(ctx, "error: compile options: the fold of layer 1 is 0, not 1 to 65536\n");
+    bm_ctx_clear_diags(ctx);
+    opt.fold_layers = NULL;
+    cr_expect_eq(bm_compile(&m, g, &opt), BM_EINVAL);
+    bm_ctx_clear_diags(ctx);
+    opt.n_fold_layers = 0;
+    opt.fold = 2;
+    opt.mul = (bm_mul_variant)7;
+    cr_expect_eq(bm_compile(&m, g, &opt), BM_EINVAL);
+    expect_graph_diags(ctx, "error: compile options: unknown multiplier variant 7 (comb, pipe "
+                            "or serial)\n");
+    bm_ctx_clear_diags(ctx);
+    /* a fold of 0 means nothing to the other strategies */
+    opt.mul = BM_MUL_COMB;
+    opt.fold = 0;
+    opt.strategy = BM_MAP_NODE;
+    cr_assert_eq(bm_compile(&m, g, &opt), 0);
+    bm_machine_free(m);
+    bm_graph_free(g);
+    bm_ctx_free(ctx);
+}
+
+static char *machine_bytes(const bm_machine *m)
+{
+    char *buf;
+    size_t len;
+    FILE *f = open_memstream(&buf, &len);
+    cr_assert_not_null(f);
+    cr_assert_eq(bm_machine_write_stream(m, f), 0);
+    fclose(f);
+    return buf;
+}
+
+/* Version 1 and 2 structs lack mul and fold: comb, and the default fold. */
+Test(fold, version_1_and_2_structs)
+{
+    bm_ctx *ctx = graph_ctx();
+    bm_graph *g = read_example(ctx, "examples/networks/iris.xml");
+    struct {
+        unsigned version;
+        bm_map_strategy strategy;
+        unsigned cores;
+        const char *name;
+        unsigned buffers;
+    } v2 = {2, BM_MAP_FOLD, 4, NULL, 32};
+    struct {
+        unsigned version;
+        bm_map_strategy strategy;
+        unsigned cores;
+        const char *name;
+    } v1 = {1, BM_MAP_FOLD, 4, NULL};
+    bm_compile_options v3 = BM_COMPILE_OPTIONS_INIT;
+    v3.strategy = BM_MAP_FOLD;
+    bm_machine *a, *b, *c;
+    cr_assert_eq(bm_compile(&a, g, &v3), 0);
+    cr_assert_eq(bm_compile(&b, g, (const bm_compile_options *)(const void *)&v2), 0);
+    cr_assert_eq(bm_compile(&c, g, (const bm_compile_options *)(const void *)&v1), 0);
+    char *ta = machine_bytes(a), *tb = machine_bytes(b), *tc = machine_bytes(c);
+    cr_expect_str_eq(ta, tb);
+    cr_expect_str_eq(ta, tc);
+    cr_expect(strstr(ta, "name=\"l0c1\""), "the default fold of 4 puts 8 neurons on 2 cores");
+    free(ta);
+    free(tb);
+    free(tc);
+    bm_machine_free(a);
+    bm_machine_free(b);
+    bm_machine_free(c);
+    bm_graph_free(g);
+    bm_ctx_free(ctx);
+}
+
+/* Every allocation of bm_compile (fold, pipe and serial) and of the report
+ * (the timing model) may fail: BM_ENOMEM, *out NULL, no leak (ASan). */
+Test(fold, every_allocation_may_fail)
+{
+    static const char net[] =
+        "<network format=\"1\" name=\"n\" total=\"16\" frac=\"8\"><input size=\"3\"/>"
+        "<layer neurons=\"3\" activation=\"relu\"><weights>0.5 -1 0.25 1 0 2 -0.5 0.75 1.5"
+        "</weights><biases>0.5 0 -1</biases></layer>"
+        "<layer neurons=\"2\" activation=\"linear\"><weights>1 -0.5 0.25 2 1 -1</weights>"
+        "<biases>0 0.5</biases></layer><argmax/></network>";
+    failing f = {-1, 0};
+    bm_allocator alloc = {f_malloc, f_realloc, f_free, &f};
+    bm_ctx *ctx;
+    cr_assert_eq(bm_ctx_new(&ctx, &alloc), 0);
+    bm_network *nw;
+    cr_assert_eq(bm_network_read(&nw, ctx, net, sizeof net - 1, "n.xml", NULL), 0);
+    bm_graph *g;
+    cr_assert_eq(bm_network_to_graph(&g, nw), 0);
+    bm_network_free(nw);
+    for (unsigned mul = 0; mul < BM_MUL_VARIANT_COUNT; mul++) {
+        bm_compile_options opt = BM_COMPILE_OPTIONS_INIT;
+        opt.strategy = BM_MAP_FOLD;
+        opt.fold = mul == BM_MUL_PIPE ? 1 : 2; /* pipe at K = 1: nops to insert */
+        opt.mul = (bm_mul_variant)mul;
+        int done = 0;
+        for (long n = 0; n < 100000 && !done; n++) {
+            bm_ctx_clear_diags(ctx);
+            f.countdown = n;
+            f.failures = 0;
+            bm_machine *m = (bm_machine *)1;
+            bm_compile_report *r = (bm_compile_report *)1;
+            int rc = bm_compile(&m, g, &opt);
+            if (rc) {
+                cr_assert_eq(rc, BM_ENOMEM, "mul %u, allocation %ld: %d", mul, n, rc);
+                cr_assert_null(m);
+                continue;
+            }
+            rc = bm_compile_report_new(&r, m, g, NULL);
+            if (rc) {
+                cr_assert_eq(rc, BM_ENOMEM, "report, allocation %ld: %d", n, rc);
+                cr_assert_null(r);
+            } else {
+                done = f.failures == 0;
+                bm_compile_report_free(r);
+            }
+            bm_machine_free(m);
+        }
+        cr_expect(done, "mul %u never succeeded", mul);
+    }
+    f.countdown = -1;
+    bm_graph_free(g);
+    bm_ctx_free(ctx);
+}
+
+/* ---- bmc compile --fold --mul ---------------------------------------------------------- */
+
+static char tmpdir[64];
+
+static void setup(void)
+{
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/bm_test_fold_XXXXXX");
+    cr_assert_not_null(mkdtemp(tmpdir));
+}
+
+static void teardown(void)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    cr_expect_eq(system(cmd), 0);
+}
+
+TestSuite(fold_cli, .init = setup, .fini = teardown);
+
+Test(fold_cli, usage_errors_write_nothing)
+{
+    char out[128];
+    snprintf(out, sizeof out, "%s/m.xml", tmpdir);
+    static const char *const bad[][4] = {
+        {"--fold", "0"},          {"--fold", "4,0"},    {"--fold", "x"},
+        {"--fold", "4,"},         {"--fold", ",4"},     {"--fold", "-2"},
+        {"--fold", "65537"},      {"--mul", "fast"},    {"--fold", "4", "--cores", "2"},
+        {"--strategy", "node", "--fold", "4"},
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        bmc_result r = bmc_run(tmpdir, "compile", "examples/networks/iris.xml", "-o", out,
+                               bad[k][0], bad[k][1], bad[k][2], bad[k][3], NULL);
+        cr_expect_eq(r.status, 2, "%s %s: %d %s", bad[k][0], bad[k][1], r.status, r.err);
+        cr_expect(strstr(r.err, "Try 'bmc compile --help'"), "%s", r.err);
+        struct stat st;
+        cr_expect(stat(out, &st) != 0, "%s %s wrote %s", bad[k][0], bad[k][1], out);
+        bmc_result_free(&r);
+    }
+    /* 65 numbers are too many */
+    char many[200] = "1";
+    for (int i = 0; i < 64; i++)
+        strcat(many, ",1");
+    bmc_result r = bmc_run(tmpdir, "compile", "examples/networks/iris.xml", "--fold", many, NULL);
+    cr_expect_eq(r.status, 2, "%s", r.err);
+    bmc_result_free(&r);
+}
+
+Test(fold_cli, fold_and_mul_report_and_json)
+{
+    bmc_result r = bmc_run(tmpdir, "compile", "examples/networks/iris.xml", "--fold", "4,2",
+                           "--mul", "pipe", "--report", NULL);
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    cr_expect(strstr(r.out, "machine iris: 5 cores,"), "%s", r.out); /* 2 + 2 + argmax */
+    cr_expect(strstr(r.out, "; predicted "), "%s", r.out);
+    bmc_result_free(&r);
+    r = bmc_run(tmpdir, "compile", "examples/networks/iris.xml", "--fold", "8", "--mul", "serial",
+                "--json", NULL);
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    cr_expect(strstr(r.out, "\"predicted_latency\":"), "%s", r.out);
+    cr_expect(strstr(r.out, "\"predicted_interval\":"), "%s", r.out);
+    cr_expect(strstr(r.out, "{\"name\":\"l0c0\""), "%s", r.out);
+    bmc_result_free(&r);
+    /* a graph that is not a network: a failure, not a usage error */
+    r = bmc_run(tmpdir, "compile", "examples/graph/expr.bmg", "--strategy", "fold", NULL);
+    cr_expect_eq(r.status, 1, "%s", r.err);
+    cr_expect(strstr(r.err, "the fold strategy needs a network"), "%s", r.err);
+    bmc_result_free(&r);
+    r = bmc_run(tmpdir, "compile", "--help", NULL);
+    cr_expect(strstr(r.out, "--fold") && strstr(r.out, "--mul") && strstr(r.out, "fold:"), "%s",
+              r.out);
+    bmc_result_free(&r);
+}
