@@ -16,20 +16,27 @@
 typedef struct placement {
     bm_map_strategy strategy;
     unsigned cores;
+    unsigned fold;      /* BM_MAP_FOLD's K (0: the default)           */
+    bm_mul_variant mul; /* the multiplier of the cores that multiply */
 } placement;
 
 static const placement every_placement[] = {
-    {BM_MAP_NODE, 0}, {BM_MAP_SINGLE, 0}, {BM_MAP_CORES, 1}, {BM_MAP_CORES, 2}, {BM_MAP_CORES, 5},
+    {BM_MAP_NODE, 0, 0, BM_MUL_COMB}, {BM_MAP_SINGLE, 0, 0, BM_MUL_COMB}, {BM_MAP_CORES, 1, 0, BM_MUL_COMB}, {BM_MAP_CORES, 2, 0, BM_MUL_COMB}, {BM_MAP_CORES, 5, 0, BM_MUL_COMB},
 };
 #define N_PLACEMENTS (sizeof every_placement / sizeof every_placement[0])
 
 static inline const char *placement_name(placement p)
 {
-    static char buf[32];
+    static char buf[64];
     if (p.strategy == BM_MAP_CORES)
         snprintf(buf, sizeof buf, "cores %u", p.cores);
+    else if (p.strategy == BM_MAP_FOLD)
+        snprintf(buf, sizeof buf, "fold %u", p.fold ? p.fold : BM_COMPILE_FOLD_DEFAULT);
     else
         snprintf(buf, sizeof buf, "%s", bm_map_strategy_name(p.strategy));
+    if (p.mul != BM_MUL_COMB)
+        snprintf(buf + strlen(buf), sizeof buf - strlen(buf), ", mul %s",
+                 bm_mul_variant_get(p.mul)->name);
     return buf;
 }
 
@@ -39,6 +46,9 @@ static inline bm_machine *compile_with(const bm_graph *g, placement p, const cha
     opt.strategy = p.strategy;
     if (p.cores)
         opt.cores = p.cores;
+    if (p.fold)
+        opt.fold = p.fold;
+    opt.mul = p.mul;
     bm_machine *m = NULL;
     int rc = bm_compile(&m, g, &opt);
     char *d = graph_diags(bm_graph_ctx(g));

@@ -371,7 +371,7 @@ Test(fold, fold_one_is_the_node_strategy)
         bm_graph *g = read_example(ctx, files[f]);
         unsigned one = 1;
         bm_machine *folded = compile_fold(g, &one, 1, BM_MUL_COMB, files[f]);
-        placement node = {BM_MAP_NODE, 0};
+        placement node = {BM_MAP_NODE, 0, 0, BM_MUL_COMB};
         bm_machine *m = compile_with(g, node, files[f]);
         cr_assert_eq(bm_machine_core_count(folded), bm_machine_core_count(m));
         for (unsigned i = 0; i < bm_machine_core_count(m); i++) {

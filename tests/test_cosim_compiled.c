@@ -56,9 +56,15 @@ static int has_suffix(const char *s, const char *suffix)
     return n > k && strcmp(s + n - k, suffix) == 0;
 }
 
-static void add_examples(batch *b, const char *dir)
+static void add_examples(batch *b, const char *dir, int network)
 {
-    static const placement places[] = {{BM_MAP_NODE, 0}, {BM_MAP_SINGLE, 0}, {BM_MAP_CORES, 3}};
+    static const placement places[] = {{BM_MAP_NODE, 0, 0, BM_MUL_COMB},
+                                       {BM_MAP_SINGLE, 0, 0, BM_MUL_COMB},
+                                       {BM_MAP_CORES, 3, 0, BM_MUL_COMB},
+                                       /* networks only: */
+                                       {BM_MAP_NODE, 0, 0, BM_MUL_PIPE},
+                                       {BM_MAP_FOLD, 0, 3, BM_MUL_PIPE},
+                                       {BM_MAP_FOLD, 0, 2, BM_MUL_COMB}};
     DIR *d = opendir(dir);
     cr_assert_not_null(d, "%s", dir);
     struct dirent *e;
@@ -73,7 +79,7 @@ static void add_examples(batch *b, const char *dir)
         bm_ctx *ctx = graph_ctx();
         bm_graph *g;
         cr_assert_eq(bm_graph_read_file(&g, ctx, names[i], NULL), 0, "%s", names[i]);
-        for (size_t p = 0; p < sizeof places / sizeof places[0]; p++)
+        for (size_t p = 0; p < (network ? sizeof places / sizeof places[0] : 3); p++)
             add(b, g, places[p], names[i], 100 + i);
         bm_graph_free(g);
         bm_ctx_free(ctx);
@@ -87,9 +93,9 @@ Test(cosim_compiled, examples_and_random_graphs_agree_with_verilator, .timeout =
     bm_ctx *ctx;
     cr_assert_eq(bm_ctx_new(&ctx, NULL), 0);
     cr_assert_eq(bm_machine_new(&b.all, ctx, "compiled_batch"), 0);
-    add_examples(&b, "examples/graph");
-    add_examples(&b, "examples/networks");
-    static const placement some[] = {{BM_MAP_NODE, 0}, {BM_MAP_CORES, 2}, {BM_MAP_SINGLE, 0}};
+    add_examples(&b, "examples/graph", 0);
+    add_examples(&b, "examples/networks", 1);
+    static const placement some[] = {{BM_MAP_NODE, 0, 0, BM_MUL_COMB}, {BM_MAP_CORES, 2, 0, BM_MUL_COMB}, {BM_MAP_SINGLE, 0, 0, BM_MUL_COMB}};
     for (uint64_t seed = 1; seed <= 40; seed++) {
         bm_ctx *gctx = graph_ctx();
         bm_graph *g = random_graph(gctx, seed, 16);
@@ -105,6 +111,9 @@ Test(cosim_compiled, examples_and_random_graphs_agree_with_verilator, .timeout =
         char what[64];
         snprintf(what, sizeof what, "random network %" PRIu64, seed);
         add(&b, g, some[seed % 3], what, seed);
+        /* and folded, each multiplier variant in turn */
+        placement folded = {BM_MAP_FOLD, 0, 1 + (unsigned)(seed % 4), (bm_mul_variant)(seed % 3)};
+        add(&b, g, folded, what, seed + 1000);
         bm_graph_free(g);
         bm_ctx_free(gctx);
     }
