@@ -24,7 +24,9 @@ typedef struct family_costs {
     double block_decode;  /* BLOCK ROM: LUTs per decoded bit                  */
     double decoded_ff;    /* flip-flops per decoded bit that survive merging */
     double read_mux;      /* register read mux with a binary select          */
-    double flag_mux;      /* muxes selected by opcode flags (writes, units)   */
+    double flag_mux;      /* muxes selected by opcode flags (units, outputs)  */
+    double write_mux;     /* a register's mux over the values written to it,
+                             merged with its enable                          */
     double add;           /* adder, subtracter, inc, dec, neg                 */
     double logic;         /* and, or, xor, not, relu                          */
     double shift;         /* per bit and select bit of a barrel shifter       */
@@ -32,18 +34,22 @@ typedef struct family_costs {
     double minmax;        /* compare and select                               */
     double mul_lut;       /* per product bit pair of a multiplier in LUTs     */
     double mul_dsp_glue;  /* LUTs per product bit around DSP blocks           */
+    double dsp_chain_add; /* LUTs per product bit per extra DSP block (the
+                             partial products' sum; SB_MAC16 adds its own)    */
+    unsigned rom_bram_min;/* BLOCK ROMs this deep or deeper go to block RAM;
+                             shallower ones become LUT ROM (64 x 1 per LUT6)  */
     double ram_glue;      /* per data bit: address check, read data mux       */
     unsigned dsp_min_out; /* narrower products stay in LUTs (yosys's minimum) */
     unsigned carry_per;   /* adder bits per carry cell (1 SB_CARRY, 4 CARRY4) */
 } family_costs;
 
 static const family_costs ice40 = {
-    .base = 6, .per_flag = 1.0, .per_port = 2.0, .pc_bit = 2.0,
+    .base = 2, .per_flag = 0.5, .per_port = 1.0, .pc_bit = 1.0,
     .rom_bit = {0.4, 0.4, 0.5, 0.6, 0.8, 1.5, 2.5, 4.0}, .rom_bit_wide = 0.05,
-    .block_decode = 0.8, .decoded_ff = 0.85,
-    .read_mux = 1.0, .flag_mux = 1.0,
+    .block_decode = 0.5, .decoded_ff = 0.85,
+    .read_mux = 0.75, .flag_mux = 1.0, .write_mux = 0.6,
     .add = 1.0, .logic = 1.0, .shift = 1.0, .compare = 1.0, .minmax = 2.0,
-    .mul_lut = 1.15, .mul_dsp_glue = 0.3, .ram_glue = 1.0,
+    .mul_lut = 2.1, .mul_dsp_glue = 0.0, .dsp_chain_add = 0.0, .rom_bram_min = 65, .ram_glue = 1.0,
     .dsp_min_out = 11, .carry_per = 1,
 };
 
@@ -51,9 +57,9 @@ static const family_costs xilinx = {
     .base = 5, .per_flag = 0.7, .per_port = 1.5, .pc_bit = 1.5,
     .rom_bit = {0.3, 0.3, 0.3, 0.4, 0.5, 0.6, 0.8, 1.5}, .rom_bit_wide = 0.025,
     .block_decode = 0.6, .decoded_ff = 0.85,
-    .read_mux = 0.3, .flag_mux = 0.6,
+    .read_mux = 0.4, .flag_mux = 0.6, .write_mux = 0.6,
     .add = 1.0, .logic = 0.6, .shift = 0.5, .compare = 0.5, .minmax = 1.5,
-    .mul_lut = 0.6, .mul_dsp_glue = 0.2, .ram_glue = 0.6,
+    .mul_lut = 1.2, .mul_dsp_glue = 0.2, .dsp_chain_add = 1.0, .rom_bram_min = 256, .ram_glue = 0.6,
     .dsp_min_out = 2, .carry_per = 4,
 };
 
@@ -118,25 +124,32 @@ static unsigned bram_blocks(const bm_device *d, unsigned depth, unsigned width)
  * cycles.  Only comb has RTL yet: pipe and serial are first guesses, to be
  * calibrated when hdl_out implements them. */
 static void price_multiplier(double *lut, double *ff, uint64_t *dsp, const bm_area_shape *s,
-                             const bm_device *d, const family_costs *k, unsigned bits)
+                             const bm_device *d, const family_costs *k, unsigned a, unsigned b,
+                             unsigned out)
 {
     unsigned W = s->width;
+    if (a == 0 || b == 0)
+        return; /* a product by zero: nothing */
     if (s->mul == BM_MUL_SERIAL) {
         /* accumulator, multiplicand shift register, bit counter; an adder */
-        *lut += k->add * bits + k->flag_mux * 2 * W + 2 * bm_bits_for(W + 1);
-        *ff += 2 * (double)bits + W + bm_bits_for(W + 1);
+        *lut += k->add * out + k->flag_mux * 2 * W + 2 * bm_bits_for(W + 1);
+        *ff += 2 * (double)out + W + bm_bits_for(W + 1);
         return;
     }
-    if (d->dsp > 0 && bits >= k->dsp_min_out && W >= 2) {
-        unsigned n = dsp_blocks(d, bits, bits, bits);
+    if (d->dsp > 0 && out >= k->dsp_min_out && a >= 2 && b >= 2) {
+        unsigned n = dsp_blocks(d, a, b, out);
         *dsp += n;
         /* partial products beyond one block are added in LUTs */
-        *lut += k->mul_dsp_glue * bits + (n > 1 ? k->add * bits * (n - 1) : 0);
+        *lut += k->mul_dsp_glue * out + (n > 1 ? k->dsp_chain_add * out * (n - 1) : 0);
     } else {
-        *lut += k->mul_lut * (double)bits * bits;
+        /* an array of partial-product bits below bit `out` */
+        double pp = 0;
+        for (unsigned i = 0; i < a && i < out; i++)
+            pp += b < out - i ? b : out - i;
+        *lut += k->mul_lut * pp;
     }
     if (s->mul == BM_MUL_PIPE)
-        *ff += bits; /* the product register */
+        *ff += out; /* the product register */
 }
 
 static double rom_cost(const bm_area_shape *s, const family_costs *k, double decoded)
@@ -169,16 +182,18 @@ int bm_area_estimate_core(bm_area *out, const bm_core *c, const bm_device *d)
     ff += s.pc_bits;
     if (s.logic_rom)
         ff += k->decoded_ff * decoded;
-    else
+    else if (s.program >= k->rom_bram_min)
         bram += bram_blocks(d, s.program, s.insn_width);
+    else
+        lut += (double)s.insn_width * (double)div_up(s.program, 64);
 
     /* registers, their write muxes and the read muxes */
-    ff += W * s.regs;
-    lut += k->flag_mux * W * s.reg_mux;
+    ff += s.reg_bits;
+    lut += k->write_mux * W * s.reg_mux;
     for (unsigned u = 0; u < AREA_USE_COUNT; u++)
         for (unsigned slot = 0; slot < 3; slot++)
             if (s.read_mux[u][slot] >= 2)
-                lut += k->read_mux * W * (s.read_mux[u][slot] - 1);
+                lut += k->read_mux * s.read_bits[u][slot] * (s.read_mux[u][slot] - 1);
 
     /* function units and their input muxes */
     lut += k->flag_mux * W * s.unit_mux;
@@ -206,15 +221,21 @@ int bm_area_estimate_core(bm_area *out, const bm_core *c, const bm_device *d)
             carry += W;
             break;
         case BM_ALU_MUL:
-            price_multiplier(&lut, &ff, &dsp, &s, d, k, s.width);
+            price_multiplier(&lut, &ff, &dsp, &s, d, k, s.unit_bits[op][0], s.unit_bits[op][1],
+                             s.width);
             break;
-        case BM_ALU_MULFX: case BM_ALU_MACFX:
-            price_multiplier(&lut, &ff, &dsp, &s, d, k, s.width + s.frac);
+        case BM_ALU_MULFX: case BM_ALU_MACFX: {
+            /* operands sign-extended to F + W bits, unless narrower constants */
+            unsigned P = s.width + s.frac, x = op == BM_ALU_MACFX ? 1 : 0;
+            unsigned a = s.unit_bits[op][x], b = s.unit_bits[op][x + 1];
+            price_multiplier(&lut, &ff, &dsp, &s, d, k, a < s.width ? a : P,
+                             b < s.width ? b : P, P);
             if (op == BM_ALU_MACFX) {
                 lut += k->add * W;
                 carry += W;
             }
             break;
+        }
         default: break;
         }
     }

@@ -28,10 +28,13 @@ typedef struct bm_area_shape {
     unsigned flags;            /* opcodes the program uses (is_OP)           */
     unsigned decoded;          /* other decoded control bits: wr_rK, sel_*,
                                   take_iN, give_oN, imm_*, jump_target       */
-    unsigned regs;             /* registers written and read: W flip-flops   */
+    unsigned regs;             /* live registers: written and read           */
+    unsigned reg_bits;         /* their bits that can be non-zero            */
     unsigned reg_mux;          /* sum over them of (values written - 1)      */
     unsigned read_mux[AREA_USE_COUNT][3]; /* registers each read mux passes  */
+    unsigned read_bits[AREA_USE_COUNT][3]; /* widest of them (non-zero bits) */
     unsigned unit[BM_ALU_OP_COUNT];       /* 1 when the unit exists          */
+    unsigned unit_bits[BM_ALU_OP_COUNT][3]; /* widest value into each input  */
     unsigned unit_mux;         /* sum over unit inputs of (values - 1)       */
     unsigned out_mux;          /* sum over output ports of (values - 1)      */
     unsigned inputs_read, outputs_written, posted;
@@ -40,7 +43,8 @@ typedef struct bm_area_shape {
     int jumps, cond_jumps, stalls, multicycle;
 } bm_area_shape;
 
-/* Counts the shape of core c; allocates nothing. */
+/* Counts the shape of core c; allocates nothing (it needs about 20 kB of
+ * stack). */
 void bm_area_shape_of(bm_area_shape *s, const bm_core *c);
 
 #endif
