@@ -210,8 +210,10 @@ static unsigned value_bits(const program_view *v, const facts *f, unsigned slot,
 {
     if (f->value[slot] == V_ZERO)
         return 0;
-    if (f->imm_width[slot] && constant_field(v, f, slot))
-        return bm_bits_for(f->imm_value[slot] + 1);
+    if (f->imm_width[slot] && constant_field(v, f, slot) && f->imm_value[slot] != UINT64_MAX) {
+        unsigned b = bm_bits_for(f->imm_value[slot] + 1);
+        return b < width ? b : width;
+    }
     return width;
 }
 
