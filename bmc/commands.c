@@ -2,6 +2,7 @@
  * A command lives in bmc/cmd_NAME.c and is added here. */
 #include "bmc.h"
 
+extern const bmc_command bmc_cmd_area;
 extern const bmc_command bmc_cmd_asm;
 extern const bmc_command bmc_cmd_check;
 extern const bmc_command bmc_cmd_compile;
@@ -15,6 +16,7 @@ extern const bmc_command bmc_cmd_verify;
 extern const bmc_command bmc_cmd_verilog;
 
 const bmc_command *const bmc_commands[] = {
+    &bmc_cmd_area,
     &bmc_cmd_asm,
     &bmc_cmd_check,
     &bmc_cmd_compile,

@@ -12,6 +12,8 @@
 #include "bm/random.h"
 #include "bm/graph.h"
 #include "bm/compile.h"
+#include "bm/device.h"
+#include "bm/area.h"
 #include "bm/network.h"
 #include "bm/xml.h"
 #include "bm/asm.h"

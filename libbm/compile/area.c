@@ -1,0 +1,296 @@
+/* The area estimator (bm/area.h): prices the shape of a core's hardware
+ * (area_shape.c) on a device family.
+ *
+ * Every term follows one part of the RTL docs/verilog.md describes; docs/
+ * area.md explains each and how its coefficients were fitted to yosys 0.23
+ * (bench/area/run.sh).  Terms are computed in LUTs and flip-flops of the
+ * family (LUT4 on iCE40, LUT6 on Xilinx) as real numbers and rounded once
+ * per core.
+ */
+#include <string.h>
+
+#include "area_shape.h"
+#include "bm/area.h"
+
+/* The coefficients of one family.  Mux costs are per bit and per extra
+ * input; unit costs per bit (or per product bit for multipliers). */
+typedef struct family_costs {
+    double base;          /* per core: reset, stall, fetch enable            */
+    double per_flag;      /* per opcode the program uses (its decode)        */
+    double per_port;      /* per port used: handshake and stall terms        */
+    double pc_bit;        /* pc + 1 and the fetch_pc mux, per pc bit          */
+    double rom_bit[8];    /* LOGIC ROM: LUTs per decoded bit, by pc bits      */
+    double rom_bit_wide;  /*   beyond 7 pc bits, per word                     */
+    double block_decode;  /* BLOCK ROM: LUTs per decoded bit                  */
+    double decoded_ff;    /* flip-flops per decoded bit that survive merging */
+    double read_mux;      /* register read mux with a binary select          */
+    double flag_mux;      /* muxes selected by opcode flags (units, outputs)  */
+    double write_mux;     /* a register's mux over the values written to it,
+                             merged with its enable                          */
+    double add;           /* adder, subtracter, inc, dec, neg                 */
+    double logic;         /* and, or, xor, not, relu                          */
+    double shift;         /* per bit and select bit of a barrel shifter       */
+    double compare;       /* lt, ltu (a carry chain), eq                      */
+    double minmax;        /* compare and select                               */
+    double mul_lut;       /* per product bit pair of a multiplier in LUTs     */
+    double mul_dsp_glue;  /* LUTs per product bit around DSP blocks           */
+    double dsp_chain_add; /* LUTs per product bit per extra DSP block (the
+                             partial products' sum; SB_MAC16 adds its own)    */
+    unsigned rom_bram_min;/* BLOCK ROMs this deep or deeper go to block RAM;
+                             shallower ones become LUT ROM (64 x 1 per LUT6)  */
+    double ram_glue;      /* per data bit: address check, read data mux       */
+    unsigned dsp_min_out; /* narrower products stay in LUTs (yosys's minimum) */
+    unsigned carry_per;   /* adder bits per carry cell (1 SB_CARRY, 4 CARRY4) */
+} family_costs;
+
+static const family_costs ice40 = {
+    .base = 2, .per_flag = 0.5, .per_port = 1.0, .pc_bit = 1.0,
+    .rom_bit = {0.4, 0.4, 0.5, 0.6, 0.8, 1.5, 2.5, 4.0}, .rom_bit_wide = 0.05,
+    .block_decode = 0.5, .decoded_ff = 0.85,
+    .read_mux = 0.75, .flag_mux = 1.0, .write_mux = 0.6,
+    .add = 1.0, .logic = 1.0, .shift = 1.0, .compare = 1.0, .minmax = 2.0,
+    .mul_lut = 2.1, .mul_dsp_glue = 0.0, .dsp_chain_add = 0.0, .rom_bram_min = 65, .ram_glue = 1.0,
+    .dsp_min_out = 11, .carry_per = 1,
+};
+
+static const family_costs xilinx = {
+    .base = 5, .per_flag = 0.7, .per_port = 1.5, .pc_bit = 1.5,
+    .rom_bit = {0.3, 0.3, 0.3, 0.4, 0.5, 0.6, 0.8, 1.5}, .rom_bit_wide = 0.025,
+    .block_decode = 0.6, .decoded_ff = 0.85,
+    .read_mux = 0.4, .flag_mux = 0.6, .write_mux = 0.6,
+    .add = 1.0, .logic = 0.6, .shift = 0.5, .compare = 0.5, .minmax = 1.5,
+    .mul_lut = 1.2, .mul_dsp_glue = 0.2, .dsp_chain_add = 1.0, .rom_bram_min = 256, .ram_glue = 0.6,
+    .dsp_min_out = 2, .carry_per = 4,
+};
+
+static const family_costs *costs_of(const bm_device *d)
+{
+    return d->family == BM_FAMILY_ICE40 ? &ice40 : &xilinx;
+}
+
+static uint64_t to_count(double x)
+{
+    return x <= 0 ? 0 : (uint64_t)(x + 0.5);
+}
+
+static uint64_t div_up(uint64_t a, uint64_t b)
+{
+    return (a + b - 1) / b;
+}
+
+/* DSP blocks for the low `out` bits of an a x b product: yosys splits each
+ * operand into blocks of the DSP's width and keeps the partial products
+ * that reach below bit `out`. */
+static unsigned dsp_blocks(const bm_device *d, unsigned a, unsigned b, unsigned out)
+{
+    unsigned sa = d->dsp_a_bits, sb = d->dsp_b_bits;
+    if (a > sa || b > sb) { /* split: the chunks are unsigned, one bit less */
+        if (d->family != BM_FAMILY_ICE40) {
+            sa--;
+            sb--;
+        }
+    }
+    unsigned n = 0;
+    for (unsigned i = 0; i * sa < a; i++)
+        for (unsigned j = 0; j * sb < b; j++)
+            n += i * sa + j * sb < out;
+    return n;
+}
+
+/* Block RAMs for a depth x width memory: the cheapest aspect ratio. */
+static unsigned bram_blocks(const bm_device *d, unsigned depth, unsigned width)
+{
+    unsigned best = 0;
+    for (unsigned w = 1; w <= 64; w *= 2) {
+        unsigned dep = (unsigned)(d->bram_bits / (w * (d->family == BM_FAMILY_ICE40 ? 1 : 1)));
+        if (d->family != BM_FAMILY_ICE40)
+            dep = 16384 / w; /* RAMB18: 16 kbit of data (+ parity) */
+        if (d->family == BM_FAMILY_ICE40 && (w < 2 || w > 16))
+            continue;
+        if (d->family != BM_FAMILY_ICE40 && w > 32)
+            continue;
+        unsigned n = (unsigned)(div_up(width, w) * div_up(depth, dep));
+        if (!best || n < best)
+            best = n;
+    }
+    return best;
+}
+
+/* The multiplier family's unit: a W x W product (mul, low W bits) or the
+ * fixed-point product of F+W-bit sign extensions (mulfx, macfx, inmacfx:
+ * hdl_out/core.c emit_fixed_unit).  The variant's own terms are separate:
+ * comb is the product alone; pipe adds a product register (and is what
+ * maps best to DSP blocks); serial replaces the array by a shift-add of W
+ * cycles.  Only comb has RTL yet: pipe and serial are first guesses, to be
+ * calibrated when hdl_out implements them. */
+static void price_multiplier(double *lut, double *ff, uint64_t *dsp, const bm_area_shape *s,
+                             const bm_device *d, const family_costs *k, unsigned a, unsigned b,
+                             unsigned out)
+{
+    unsigned W = s->width;
+    if (a == 0 || b == 0)
+        return; /* a product by zero: nothing */
+    if (s->mul == BM_MUL_SERIAL) {
+        /* accumulator, multiplicand shift register, bit counter; an adder */
+        *lut += k->add * out + k->flag_mux * 2 * W + 2 * bm_bits_for(W + 1);
+        *ff += 2 * (double)out + W + bm_bits_for(W + 1);
+        return;
+    }
+    if (d->dsp > 0 && out >= k->dsp_min_out && a >= 2 && b >= 2) {
+        unsigned n = dsp_blocks(d, a, b, out);
+        *dsp += n;
+        /* partial products beyond one block are added in LUTs */
+        *lut += k->mul_dsp_glue * out + (n > 1 ? k->dsp_chain_add * out * (n - 1) : 0);
+    } else {
+        /* an array of partial-product bits below bit `out` */
+        double pp = 0;
+        for (unsigned i = 0; i < a && i < out; i++)
+            pp += b < out - i ? b : out - i;
+        *lut += k->mul_lut * pp;
+    }
+    if (s->mul == BM_MUL_PIPE)
+        *ff += out; /* the product register */
+}
+
+static double rom_cost(const bm_area_shape *s, const family_costs *k, double decoded)
+{
+    if (!s->logic_rom)
+        return k->block_decode * decoded;
+    unsigned p = s->pc_bits;
+    if (p < 8)
+        return k->rom_bit[p] * decoded;
+    return (k->rom_bit[7] + k->rom_bit_wide * (s->program - 128)) * decoded;
+}
+
+int bm_area_estimate_core(bm_area *out, const bm_core *c, const bm_device *d)
+{
+    if (!out || !c || !d)
+        return BM_EINVAL;
+    const family_costs *k = costs_of(d);
+    bm_area_shape s;
+    bm_area_shape_of(&s, c);
+    double W = s.width, lut = 0, ff = 0, carry = 0;
+    uint64_t dsp = 0, bram = 0, lutram = 0;
+    double decoded = s.flags + s.decoded;
+
+    /* control: reset, stall, handshakes, opcode decode */
+    lut += k->base + k->per_flag * s.flags + k->per_port * (s.inputs_read + s.outputs_written);
+    /* fetch: pc + 1 and the jump mux; the program ROM and decoder */
+    lut += k->pc_bit * s.pc_bits * (s.jumps ? 1.0 : 0.5);
+    carry += s.pc_bits;
+    lut += rom_cost(&s, k, decoded);
+    ff += s.pc_bits;
+    if (s.logic_rom)
+        ff += k->decoded_ff * decoded;
+    else if (s.program >= k->rom_bram_min)
+        bram += bram_blocks(d, s.program, s.insn_width);
+    else
+        lut += (double)s.insn_width * (double)div_up(s.program, 64);
+
+    /* registers, their write muxes and the read muxes */
+    ff += s.reg_bits;
+    lut += k->write_mux * W * s.reg_mux;
+    for (unsigned u = 0; u < AREA_USE_COUNT; u++)
+        for (unsigned slot = 0; slot < 3; slot++)
+            if (s.read_mux[u][slot] >= 2)
+                lut += k->read_mux * s.read_bits[u][slot] * (s.read_mux[u][slot] - 1);
+
+    /* function units and their input muxes */
+    lut += k->flag_mux * W * s.unit_mux;
+    unsigned sh = bm_bits_for(s.width);
+    for (unsigned op = 0; op < BM_ALU_OP_COUNT; op++) {
+        if (!s.unit[op])
+            continue;
+        switch ((bm_alu_op)op) {
+        case BM_ALU_ADD: case BM_ALU_SUB: case BM_ALU_INC: case BM_ALU_DEC: case BM_ALU_NEG:
+            lut += k->add * W;
+            carry += W;
+            break;
+        case BM_ALU_AND: case BM_ALU_OR: case BM_ALU_XOR: case BM_ALU_NOT: case BM_ALU_RELU:
+            lut += k->logic * W;
+            break;
+        case BM_ALU_SHL: case BM_ALU_SHR: case BM_ALU_SAR:
+            lut += k->shift * W * (sh ? sh : 1);
+            break;
+        case BM_ALU_EQ: case BM_ALU_LT: case BM_ALU_LTU:
+            lut += k->compare * W;
+            carry += W;
+            break;
+        case BM_ALU_MIN: case BM_ALU_MAX:
+            lut += k->minmax * W;
+            carry += W;
+            break;
+        case BM_ALU_MUL:
+            price_multiplier(&lut, &ff, &dsp, &s, d, k, s.unit_bits[op][0], s.unit_bits[op][1],
+                             s.width);
+            break;
+        case BM_ALU_MULFX: case BM_ALU_MACFX: {
+            /* operands sign-extended to F + W bits, unless narrower constants */
+            unsigned P = s.width + s.frac, x = op == BM_ALU_MACFX ? 1 : 0;
+            unsigned a = s.unit_bits[op][x], b = s.unit_bits[op][x + 1];
+            price_multiplier(&lut, &ff, &dsp, &s, d, k, a < s.width ? a : P,
+                             b < s.width ? b : P, P);
+            if (op == BM_ALU_MACFX) {
+                lut += k->add * W;
+                carry += W;
+            }
+            break;
+        }
+        default: break;
+        }
+    }
+
+    /* output ports: the value offered, posted outputs' holding registers */
+    lut += k->flag_mux * W * s.out_mux + k->flag_mux * W * s.posted;
+    ff += (W + 1) * s.posted;
+    if (s.multicycle)
+        ff += 1;
+
+    /* the RAM: block RAM when it is worth one, else LUT-RAM or flip-flops */
+    if (s.ram && s.ram_depth > 0) {
+        uint64_t bits = (uint64_t)s.ram_depth * s.width;
+        lut += k->ram_glue * W;
+        ff += 1;
+        if (d->family == BM_FAMILY_ICE40 || bits > 1024) {
+            bram += bram_blocks(d, s.ram_depth, s.width);
+        } else {
+            lutram += div_up(s.ram_depth, 64) * s.width;
+            ff += W;
+        }
+    }
+
+    out->lut = to_count(lut);
+    out->ff = to_count(ff);
+    out->carry = to_count(carry / k->carry_per);
+    out->dsp = dsp;
+    out->bram = bram;
+    out->lutram = lutram;
+    return BM_OK;
+}
+
+int bm_area_estimate_machine(bm_area *out, const bm_machine *m, const bm_device *d)
+{
+    if (!out || !m || !d || !bm_machine_is_valid(m))
+        return BM_EINVAL;
+    memset(out, 0, sizeof *out);
+    for (unsigned i = 0; i < bm_machine_core_count(m); i++) {
+        bm_area a;
+        int rc = bm_area_estimate_core(&a, bm_machine_core(m, i), d);
+        if (rc)
+            return rc;
+        out->lut += a.lut;
+        out->ff += a.ff;
+        out->carry += a.carry;
+        out->dsp += a.dsp;
+        out->bram += a.bram;
+        out->lutram += a.lutram;
+    }
+    /* Glue of the top: a bond with k > 1 sinks gives each sink the AND of
+     * the other readies and the source the AND of all. */
+    for (unsigned b = 0; b < bm_machine_bond_count(m); b++) {
+        unsigned sinks = bm_machine_bond_sink_count(m, b);
+        if (sinks > 1)
+            out->lut += sinks + 1;
+    }
+    return BM_OK;
+}
