@@ -31,6 +31,12 @@ static void help(FILE *out)
             "                      for deeper layers (each 1..%u, default %u; values\n"
             "                      beyond the network's depth are ignored); implies\n"
             "                      --strategy fold\n"
+            "  --device PART       compile for PART (hx8k, up5k, xc7z020, xcu250): try the\n"
+            "                      strategies, folds and multipliers not given, estimate\n"
+            "                      each point's area (bmc area) and predict its interval,\n"
+            "                      keep the fastest that fits, and say which on stderr;\n"
+            "                      when none fits, an error says which resource and by\n"
+            "                      how much, and nothing is written\n"
             "  --mul VARIANT       the multiplier of every core that multiplies: comb\n"
             "                      (default, one cycle), pipe (one per cycle, the result\n"
             "                      a cycle later: nops where the next instruction needs\n"
@@ -75,7 +81,8 @@ typedef struct compile_args {
     const char *graph_path, *out_path, *name;
     bm_compile_options opt;
     bm_graph_options gopt;
-    int strategy_given, cores_given, buffers_given, fold_given, report, json, labels;
+    int strategy_given, cores_given, buffers_given, fold_given, mul_given, report, json, labels;
+    const bm_device *device;
     unsigned fold_layers[BMC_FOLD_LAYERS_MAX];
     unsigned vectors, stimulus_vectors;
     const char *test_path, *stimulus_path, *verilog_dir;
@@ -132,7 +139,7 @@ static int parse_args(int argc, char **argv, compile_args *a)
 {
     enum { OPT_STRATEGY = 256, OPT_CORES, OPT_TYPE, OPT_NAME, OPT_REPORT, OPT_JSON, OPT_VECTORS,
            OPT_TEST, OPT_LABELS, OPT_STIMULUS, OPT_STIMULUS_VECTORS, OPT_VERILOG,
-           OPT_BUFFERS, OPT_FOLD, OPT_MUL };
+           OPT_BUFFERS, OPT_FOLD, OPT_MUL, OPT_DEVICE };
     static const struct option opts[] = {
         {"output", required_argument, NULL, 'o'},
         {"strategy", required_argument, NULL, OPT_STRATEGY},
@@ -140,6 +147,7 @@ static int parse_args(int argc, char **argv, compile_args *a)
         {"buffers", required_argument, NULL, OPT_BUFFERS},
         {"fold", required_argument, NULL, OPT_FOLD},
         {"mul", required_argument, NULL, OPT_MUL},
+        {"device", required_argument, NULL, OPT_DEVICE},
         {"type", required_argument, NULL, OPT_TYPE},
         {"name", required_argument, NULL, OPT_NAME},
         {"report", no_argument, NULL, OPT_REPORT},
@@ -191,6 +199,17 @@ static int parse_args(int argc, char **argv, compile_args *a)
             if ((s = bm_mul_variant_from_name(optarg)) < 0)
                 return bmc_usage_error("compile", "bad --mul '%s' (comb, pipe or serial)", optarg);
             a->opt.mul = (bm_mul_variant)s;
+            a->mul_given = 1;
+            break;
+        case OPT_DEVICE:
+            if ((s = bm_device_find(optarg)) < 0) {
+                char known[256] = "";
+                for (unsigned i = 0; i < bm_device_count(); i++)
+                    snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s",
+                             i ? ", " : "", bm_device_get(i)->name);
+                return bmc_usage_error("compile", "unknown device '%s' (%s)", optarg, known);
+            }
+            a->device = bm_device_get((unsigned)s);
             break;
         case OPT_TYPE:
             if (bm_graph_parse_type(optarg, &a->gopt.type))
@@ -340,7 +359,27 @@ static int compile_graph(bm_ctx *ctx, const bm_graph *g, compile_args *a)
         a->opt.name = a->name;
     }
     bm_machine *m;
-    int err = bm_compile(&m, g, &a->opt);
+    int err;
+    if (a->device) {
+        /* the fastest design point that fits, before anything is written */
+        unsigned keep = (a->strategy_given || a->cores_given || a->fold_given
+                             ? BM_DEVICE_KEEP_STRATEGY : 0) |
+                        (a->mul_given ? BM_DEVICE_KEEP_MUL : 0);
+        bm_device_choice ch;
+        err = bm_compile_for_device(&m, g, &a->opt, keep, a->device, &ch);
+        if (!err)
+            fprintf(stderr,
+                    "device %s: %s (%u of %u design points fit); estimate %llu %s, %llu FF, "
+                    "%llu %s, %llu %s; predicted interval %.1f cycles, latency %llu\n",
+                    a->device->name, ch.options, ch.fitting, ch.tried,
+                    (unsigned long long)ch.area.lut, a->device->lut_name,
+                    (unsigned long long)ch.area.ff, (unsigned long long)ch.area.dsp,
+                    a->device->dsp_name, (unsigned long long)ch.area.bram,
+                    a->device->bram_name, ch.predicted_interval,
+                    (unsigned long long)ch.predicted_latency);
+    } else {
+        err = bm_compile(&m, g, &a->opt);
+    }
     bmc_print_diags(ctx);
     bm_ctx_clear_diags(ctx);
     if (err)

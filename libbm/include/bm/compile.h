@@ -34,6 +34,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "bm/area.h"
+#include "bm/device.h"
 #include "bm/graph.h"
 #include "bm/isa.h"
 #include "bm/machine.h"
@@ -179,6 +181,45 @@ const bm_report_core *bm_compile_report_core(const bm_compile_report *r, unsigne
 /* Writes the report as text (a table, then the summary) or as one JSON
  * object (docs/compile.md).  BM_EIO when the stream fails. */
 int bm_compile_report_write(const bm_compile_report *r, FILE *f, int json);
+
+/* ---- compiling for a device ---------------------------------------------- */
+
+/* The layers a device search folds one by one (deeper layers take the last). */
+#define BM_DEVICE_LAYERS_MAX 64
+
+/* What bm_compile_for_device keeps as the base options give it instead of
+ * searching: the strategy with its cores or fold, and the multiplier. */
+#define BM_DEVICE_KEEP_STRATEGY 1u
+#define BM_DEVICE_KEEP_MUL 2u
+
+/* The design point a device search chose (or, when nothing fits, the
+ * smallest one it tried). */
+typedef struct bm_device_choice {
+    bm_map_strategy strategy;
+    unsigned cores;                      /* the machine's core count             */
+    unsigned fold[BM_DEVICE_LAYERS_MAX]; /* BM_MAP_FOLD: K per layer             */
+    size_t n_fold;
+    bm_mul_variant mul;
+    char options[160];                   /* the point as bmc compile options,
+                                            e.g. "--fold 2,1 --mul pipe"         */
+    bm_area area;                        /* its area estimate on the device      */
+    uint64_t predicted_latency;          /* cycles, predicted (map_predict)      */
+    double predicted_interval;
+    unsigned tried;                      /* design points compiled and estimated */
+    unsigned fitting;                    /* ... of which fit the device          */
+} bm_device_choice;
+
+/* Compiles g for device d: tries the design points (strategies, folds per
+ * layer, multiplier variants the part can use; docs/compile.md "Compiling
+ * for a device"), estimates each one's area (bm/area.h) and predicts its
+ * interval, and compiles the fastest one whose estimate fits d.  `keep`
+ * (BM_DEVICE_KEEP_*) restricts the search to base's strategy and/or
+ * multiplier; base's name and buffers are always used.  When no point fits:
+ * BM_ERANGE, with an error naming the smallest point tried and, per exceeded
+ * resource, by how much (bm_device_fit); *out is NULL.  choice (may be NULL)
+ * receives the point chosen, or the smallest one on BM_ERANGE. */
+int bm_compile_for_device(bm_machine **out, const bm_graph *g, const bm_compile_options *base,
+                          unsigned keep, const bm_device *d, bm_device_choice *choice);
 
 #ifdef __cplusplus
 }
