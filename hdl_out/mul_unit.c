@@ -81,19 +81,61 @@ static void result_wire(ce *e, const hdl_unit *u, const char *acc, const char *p
  * takes bits [F+W-1:F].  A multiply of two signed W-bit values is what
  * yosys maps onto one SB_MAC16 (W <= 16) or one DSP48E1 (W <= 18); the
  * operands sign-extended to F + W bits would need three. */
+/* The bits y needs when every instruction of the unit's opcodes takes y
+ * from an immediate: the widest of those constants as a signed number (a
+ * weight of 0.6 in fixed<16,6> needs 11 bits, not 16).  W when some y comes
+ * from a register or a port. */
+static unsigned immediate_y_bits(const ce *e, const hdl_unit *u)
+{
+    const hdl_core_plan *pl = e->pl;
+    unsigned W = e->W, need = 1;
+    int mac = u->alu == BM_ALU_MACFX;
+    for (unsigned pc = 0; pc < pl->n_program; pc++) {
+        const bm_insn *in = bm_core_insn(pl->core, pc);
+        const bm_opcode_def *d = bm_isa_get(in->opcode);
+        if (d->alu != u->alu)
+            continue;
+        bm_src src = mac ? d->c : d->b;
+        if (src.kind != BM_SRC_IMM)
+            return W;
+        uint64_t v = in->operand[src.operand] & bm_mask(W);
+        int negative = W > 0 && ((v >> (W - 1)) & 1);
+        unsigned bits = W;
+        /* drop sign bits while the next one down repeats them */
+        while (bits > 1 && (((v >> (bits - 2)) & 1) == (uint64_t)negative))
+            bits--;
+        if (bits > need)
+            need = bits;
+    }
+    return need;
+}
+
+/* comb and pipe: the signed W x W product, 2W bits, of which the result
+ * takes bits [F+W-1:F].  A multiply of two signed W-bit values is what
+ * yosys maps onto one SB_MAC16 (W <= 16) or one DSP48E1 (W <= 18); the
+ * operands sign-extended to F + W bits would need three.  When y is always
+ * an immediate, only its significant bits enter the multiplier: the same
+ * product from fewer partial products in LUTs. */
 static void product_in_logic(ce *e, const hdl_unit *u, char operand[3][48])
 {
     bm_buf *b = &e->body;
     unsigned W = e->W, F = unit_frac(e, u), P = 2 * W;
+    unsigned yb = immediate_y_bits(e, u);
     const char *x, *y;
     operands(u, operand, &x, &y);
     operand_wire(e, u, "x", x);
+    bm_buf_puts(b, "    /* verilator lint_off UNUSEDSIGNAL */\n");
     operand_wire(e, u, "y", y);
     char xn[64], yn[64], pn[64];
     snprintf(xn, sizeof xn, "%s_x", u->name);
     snprintf(yn, sizeof yn, "%s_y", u->name);
     snprintf(pn, sizeof pn, "%s_p", u->name);
-    bm_buf_puts(b, "    /* verilator lint_off UNUSEDSIGNAL */\n");
+    if (yb < W) {
+        bm_buf_printf(b, "    wire signed [%u:0] %s_yn = %s[%u:0];  // every y is an immediate of "
+                         "%u significant bits\n",
+                      yb - 1, u->name, yn, yb - 1, yb);
+        snprintf(yn, sizeof yn, "%s_yn", u->name);
+    }
     bm_buf_puts(b, "    wire signed ");
     bm_hdl_range(b, P);
     bm_buf_printf(b, "%s = $signed(%s) * $signed(%s);\n", pn, xn, yn);
