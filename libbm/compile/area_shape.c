@@ -51,6 +51,11 @@ typedef struct program_view {
 
 enum { V_ZERO = 0, V_READ = 1, V_IMM = 1000, V_INPUT = 100000, V_RAM = 1 << 30, V_UNIT };
 
+static int is_multiplier(bm_alu_op op)
+{
+    return op == BM_ALU_MUL || op == BM_ALU_MULFX || op == BM_ALU_MACFX;
+}
+
 static const bm_src *slot_src(const bm_opcode_def *d, unsigned slot)
 {
     return slot == 0 ? &d->a : slot == 1 ? &d->b : &d->c;
@@ -298,6 +303,8 @@ void bm_area_shape_of(bm_area_shape *s, const bm_core *c)
         int new_read[4], new_unit = d->alu != BM_ALU_NONE && d->alu != BM_ALU_PASS_B;
         int new_unit_val[3] = {1, 1, 1}, new_write = f.writes_reg, new_write_val = f.writes_reg;
         int new_out = f.out_port >= 0, new_out_val = f.out_port >= 0, new_post = 1;
+        int mul = is_multiplier(d->alu) && f.writes_reg, new_mul_dst = mul;
+        int new_mul_acc = mul && d->alu == BM_ALU_MACFX;
         int new_imm[3];
         for (unsigned k = 0; k < f.n_reads; k++)
             new_read[k] = 1;
@@ -315,6 +322,11 @@ void bm_area_shape_of(bm_area_shape *s, const bm_core *c)
                 for (unsigned slot = 0; slot < 3; slot++)
                     if (g.value[slot] == f.value[slot])
                         new_unit_val[slot] = 0;
+            }
+            if (mul && is_multiplier(g.d->alu) && g.writes_reg && g.dst_reg == f.dst_reg) {
+                new_mul_dst = 0;
+                if (g.d->alu == BM_ALU_MACFX)
+                    new_mul_acc = 0;
             }
             if (f.writes_reg && g.writes_reg && g.dst_reg == f.dst_reg) {
                 new_write = 0;
@@ -360,12 +372,23 @@ void bm_area_shape_of(bm_area_shape *s, const bm_core *c)
                     for (unsigned k = 0; k < f.n_reads; k++)
                         if (f.read_slot[k] == slot)
                             b = reg_bits(&v, f.read_reg[k], W);
+                if (f.value[slot] >= V_IMM && f.value[slot] < V_INPUT)
+                    s->unit_src[d->alu][slot] |=
+                        constant_field(&v, &f, slot) ? AREA_SRC_CONST : AREA_SRC_IMM;
+                else if (f.value[slot] >= V_INPUT && f.value[slot] < V_RAM)
+                    s->unit_src[d->alu][slot] |= AREA_SRC_INPUT;
+                else if (f.value[slot] != V_ZERO)
+                    s->unit_src[d->alu][slot] |= AREA_SRC_OTHER;
                 if (b > s->unit_bits[d->alu][slot])
                     s->unit_bits[d->alu][slot] = b;
             }
         }
-        if (new_write_val && !new_write)
+        if (new_write_val && !new_write) {
             s->reg_mux++;
+            s->reg_in_mux += f.result >= V_INPUT && f.result < V_RAM;
+        }
+        s->mul_dst += new_mul_dst;
+        s->mul_acc += new_mul_acc;
         if (new_out)
             s->outputs_written++;
         else if (new_out_val)
