@@ -38,6 +38,9 @@ typedef struct family_costs {
     double mul_dsp_glue;  /* LUTs per product bit around DSP blocks           */
     double serial_bit;    /* serial multiplier: LUTs per accumulator bit
                              beyond its adder (the base and step selects)     */
+    double dsp_port_operand; /* LUTs per operand bit when an input port's
+                             data goes into a DSP block (inmacfx: measured
+                             on Xilinx, not understood in detail)          */
     double dsp_chain_add; /* LUTs per product bit per extra DSP block (the
                              partial products' sum; SB_MAC16 adds its own)    */
     unsigned rom_bram_min;/* BLOCK ROMs this deep or deeper go to block RAM;
@@ -53,7 +56,7 @@ static const family_costs ice40 = {
     .block_decode = 0.5, .decoded_ff = 0.85,
     .read_mux = 0.75, .flag_mux = 1.0, .write_mux = 0.6, .in_mux = 1.0,
     .add = 1.0, .logic = 1.0, .shift = 1.0, .compare = 1.0, .minmax = 2.0,
-    .mul_lut = 1.9, .mul_dsp_glue = 0.0, .serial_bit = 1.5, .dsp_chain_add = 0.0, .rom_bram_min = 65, .ram_glue = 1.0,
+    .mul_lut = 1.9, .mul_dsp_glue = 0.0, .dsp_port_operand = 0.0, .serial_bit = 1.5, .dsp_chain_add = 0.0, .rom_bram_min = 65, .ram_glue = 1.0,
     .dsp_min_out = 11, .carry_per = 1,
 };
 
@@ -63,7 +66,7 @@ static const family_costs xilinx = {
     .block_decode = 0.6, .decoded_ff = 0.85,
     .read_mux = 0.4, .flag_mux = 0.6, .write_mux = 0.6, .in_mux = 1.05,
     .add = 1.0, .logic = 0.6, .shift = 0.5, .compare = 0.5, .minmax = 1.5,
-    .mul_lut = 1.2, .mul_dsp_glue = 0.2, .serial_bit = 2.0, .dsp_chain_add = 1.0, .rom_bram_min = 256, .ram_glue = 0.6,
+    .mul_lut = 1.2, .mul_dsp_glue = 0.2, .dsp_port_operand = 2.25, .serial_bit = 2.0, .dsp_chain_add = 1.0, .rom_bram_min = 256, .ram_glue = 0.6,
     .dsp_min_out = 2, .carry_per = 4,
 };
 
@@ -132,7 +135,7 @@ static unsigned bram_blocks(const bm_device *d, unsigned depth, unsigned width)
  * counter mc_count.  a and b are the operand bits that can be non-zero. */
 static void price_multiplier(double *lut, double *ff, double *carry, uint64_t *dsp,
                              const bm_area_shape *s, const bm_device *d, const family_costs *k,
-                             unsigned a, unsigned b, unsigned out)
+                             unsigned a, unsigned b, unsigned out, int port_operand)
 {
     unsigned W = s->width;
     if (a == 0 || b == 0)
@@ -150,6 +153,8 @@ static void price_multiplier(double *lut, double *ff, double *carry, uint64_t *d
         *dsp += n;
         /* partial products beyond one block are added in LUTs */
         *lut += k->mul_dsp_glue * out + (n > 1 ? k->dsp_chain_add * out * (n - 1) : 0);
+        if (port_operand)
+            *lut += k->dsp_port_operand * W;
     } else {
         /* an array of partial-product bits below bit `out`, of the operands
          * sign-extended to `out` bits unless narrower constants */
@@ -161,6 +166,13 @@ static void price_multiplier(double *lut, double *ff, double *carry, uint64_t *d
     }
     if (s->mul == BM_MUL_PIPE)
         *ff += W; /* mp_p */
+}
+
+/* An input port's data goes straight into the multiplier (inmacfx). */
+static int port_operand(const bm_area_shape *s, bm_alu_op op)
+{
+    unsigned x = op == BM_ALU_MACFX ? 1 : 0;
+    return ((s->unit_src[op][x] | s->unit_src[op][x + 1]) & AREA_SRC_INPUT) != 0;
 }
 
 /* On Xilinx a DSP block takes a registered operand into its own input
@@ -255,13 +267,13 @@ int bm_area_estimate_core(bm_area *out, const bm_core *c, const bm_device *d)
             break;
         case BM_ALU_MUL:
             price_multiplier(&lut, &ff, &carry, &dsp, &s, d, k, s.unit_bits[op][0],
-                             s.unit_bits[op][1], s.width);
+                             s.unit_bits[op][1], s.width, port_operand(&s, (bm_alu_op)op));
             ff -= absorbed_operand_ff(&s, d, (bm_alu_op)op);
             break;
         case BM_ALU_MULFX: case BM_ALU_MACFX: {
             unsigned P = s.width + s.frac, x = op == BM_ALU_MACFX ? 1 : 0;
             price_multiplier(&lut, &ff, &carry, &dsp, &s, d, k, s.unit_bits[op][x],
-                             s.unit_bits[op][x + 1], P);
+                             s.unit_bits[op][x + 1], P, port_operand(&s, (bm_alu_op)op));
             ff -= absorbed_operand_ff(&s, d, (bm_alu_op)op);
             if (op == BM_ALU_MACFX) {
                 /* the accumulation: one adder, or with pipe one per
