@@ -56,7 +56,7 @@ static const family_costs ice40 = {
     .block_decode = 0.5, .decoded_ff = 0.85,
     .read_mux = 0.75, .flag_mux = 1.0, .write_mux = 0.6, .in_mux = 1.0,
     .add = 1.0, .logic = 1.0, .shift = 1.0, .compare = 1.0, .minmax = 2.0,
-    .mul_lut = 1.9, .mul_dsp_glue = 0.0, .dsp_port_operand = 0.0, .serial_bit = 1.5, .dsp_chain_add = 0.0, .rom_bram_min = 65, .ram_glue = 1.0,
+    .mul_lut = 1.9, .mul_dsp_glue = 0.0, .dsp_port_operand = 0.0, .serial_bit = 2.0, .dsp_chain_add = 0.0, .rom_bram_min = 65, .ram_glue = 1.0,
     .dsp_min_out = 11, .carry_per = 1,
 };
 
@@ -66,7 +66,7 @@ static const family_costs xilinx = {
     .block_decode = 0.6, .decoded_ff = 0.85,
     .read_mux = 0.4, .flag_mux = 0.6, .write_mux = 0.6, .in_mux = 1.05,
     .add = 1.0, .logic = 0.6, .shift = 0.5, .compare = 0.5, .minmax = 1.5,
-    .mul_lut = 1.2, .mul_dsp_glue = 0.2, .dsp_port_operand = 2.25, .serial_bit = 2.0, .dsp_chain_add = 1.0, .rom_bram_min = 256, .ram_glue = 0.6,
+    .mul_lut = 1.2, .mul_dsp_glue = 0.2, .dsp_port_operand = 2.25, .serial_bit = 3.0, .dsp_chain_add = 1.0, .rom_bram_min = 256, .ram_glue = 0.6,
     .dsp_min_out = 2, .carry_per = 4,
 };
 
@@ -234,7 +234,11 @@ int bm_area_estimate_core(bm_area *out, const bm_core *c, const bm_device *d)
 
     /* registers, their write muxes and the read muxes */
     ff += s.reg_bits;
-    lut += k->write_mux * W * (s.reg_mux - s.reg_in_mux) + k->in_mux * W * s.reg_in_mux;
+    /* registers written the same values share one r_next mux */
+    double in_values = (double)s.reg_in_mux - s.reg_in_mux_shared;
+    double other_values = (double)s.reg_mux - s.reg_in_mux - s.reg_mux_shared;
+    lut += k->write_mux * W * (other_values > 0 ? other_values : 0) +
+           k->in_mux * W * (in_values > 0 ? in_values : 0);
     for (unsigned u = 0; u < AREA_USE_COUNT; u++)
         for (unsigned slot = 0; slot < 3; slot++)
             if (s.read_mux[u][slot] >= 2)

@@ -47,7 +47,18 @@ typedef struct program_view {
     int ram_load;
     uint64_t live[BM_REGISTERS_MAX / 64];
     unsigned char reg_bits[TRACKED_REGS];
+    /* per register: the values written to it, as a count and a sum of
+     * their hashes (equal sets, equal r_next muxes) */
+    uint64_t write_sig[TRACKED_REGS / 4];
+    unsigned short write_vals[TRACKED_REGS / 4], write_ins[TRACKED_REGS / 4];
 } program_view;
+
+static uint64_t mix(uint64_t z)
+{
+    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
+    return z ^ (z >> 31);
+}
 
 enum { V_ZERO = 0, V_READ = 1, V_IMM = 1000, V_INPUT = 100000, V_RAM = 1 << 30, V_UNIT };
 
@@ -387,6 +398,13 @@ void bm_area_shape_of(bm_area_shape *s, const bm_core *c)
             s->reg_mux++;
             s->reg_in_mux += f.result >= V_INPUT && f.result < V_RAM;
         }
+        if (new_write_val && f.dst_reg < TRACKED_REGS / 4) {
+            /* a pipelined product is added to its own register: unique */
+            uint64_t val = f.result + (p->mul == BM_MUL_PIPE && mul ? (f.dst_reg + 1) << 32 : 0);
+            v.write_sig[f.dst_reg] += mix(val + 1);
+            v.write_vals[f.dst_reg]++;
+            v.write_ins[f.dst_reg] += f.result >= V_INPUT && f.result < V_RAM;
+        }
         s->mul_dst += new_mul_dst;
         s->mul_acc += new_mul_acc;
         if (new_out)
@@ -403,6 +421,17 @@ void bm_area_shape_of(bm_area_shape *s, const bm_core *c)
             s->reg_bits += reg_bits(&v, f.dst_reg, W);
             s->decoded++; /* wr_rK */
         }
+    }
+    for (unsigned r = 0; r < TRACKED_REGS / 4; r++) {
+        if (v.write_vals[r] < 2)
+            continue;
+        for (unsigned q = 0; q < r; q++)
+            if (v.write_vals[q] == v.write_vals[r] && v.write_sig[q] == v.write_sig[r]) {
+                unsigned ins = v.write_ins[r] < v.write_vals[r] ? v.write_ins[r] : v.write_vals[r] - 1;
+                s->reg_mux_shared += v.write_vals[r] - 1 - ins;
+                s->reg_in_mux_shared += ins;
+                break;
+            }
     }
     for (unsigned u = 0; u < AREA_USE_COUNT; u++)
         for (unsigned slot = 0; slot < 3; slot++)

@@ -41,6 +41,10 @@ typedef struct bm_area_shape {
     unsigned reg_bits;         /* their bits that can be non-zero            */
     unsigned reg_mux;          /* sum over them of (values written - 1)      */
     unsigned reg_in_mux;       /* ... of which values taken from input ports */
+    unsigned reg_mux_shared;   /* ... of registers written the same set of
+                                  values as an earlier one: the same r_next
+                                  expression, which yosys merges            */
+    unsigned reg_in_mux_shared;
     unsigned mul_dst;          /* registers a multiplier opcode writes       */
     unsigned mul_acc;          /* ... of which a multiply-accumulate's       */
     unsigned read_mux[AREA_USE_COUNT][3]; /* registers each read mux passes  */
@@ -56,7 +60,7 @@ typedef struct bm_area_shape {
     int jumps, cond_jumps, stalls, multicycle;
 } bm_area_shape;
 
-/* Counts the shape of core c; allocates nothing (it needs about 20 kB of
+/* Counts the shape of core c; allocates nothing (it needs about 40 kB of
  * stack). */
 void bm_area_shape_of(bm_area_shape *s, const bm_core *c);
 
