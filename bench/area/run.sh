@@ -25,7 +25,9 @@
 # runs yosys on what changed.  SKIP lists points or point-flow pairs
 # (e.g. "digits-node:xc7") left out, with a note.
 # Results go to bench/area/results.json and to the '## Area estimate'
-# section of docs/performance.md.  SYNTH_ONLY=1 stops after the syntheses.
+# section of docs/performance.md.  SYNTH_ONLY=1 stops after the syntheses;
+# CACHED_ONLY=1 runs no yosys and reports what the cache holds (the rest as
+# not synthesised).
 #
 # Environment: BMC (default build/bmc), CACHE (default build/area-cache),
 # TIMEOUT (default 900), XC7_TIMEOUT (default 1200), POINTS, SKIP.
@@ -177,6 +179,7 @@ for p in $POINTS; do
         if skipped "$p:$f"; then echo "bench/area: $p $f skipped"; continue; fi
         if [ -f "$st" ]; then continue; fi
         if [ -f "$CACHE/stat/$hash-$f.timeout" ]; then continue; fi
+        if [ "${CACHED_ONLY:-0}" = 1 ]; then continue; fi
         t0=$(date +%s)
         if synth "$f" "$work/v-$p" "$st" "$work/yosys-$p-$f.log"; then
             echo "$(($(date +%s) - t0))" >"$CACHE/stat/$hash-$f.seconds"
