@@ -66,7 +66,7 @@ static const family_costs xilinx = {
     .block_decode = 0.6, .decoded_ff = 0.85,
     .read_mux = 0.4, .flag_mux = 0.6, .write_mux = 0.6, .in_mux = 1.05,
     .add = 1.0, .logic = 0.6, .shift = 0.5, .compare = 0.5, .minmax = 1.5,
-    .mul_lut = 1.2, .mul_dsp_glue = 0.2, .dsp_port_operand = 2.25, .serial_bit = 3.0, .dsp_chain_add = 1.0, .rom_bram_min = 256, .ram_glue = 0.6,
+    .mul_lut = 1.2, .mul_dsp_glue = 0.2, .dsp_port_operand = 2.25, .serial_bit = 3.0, .dsp_chain_add = 1.0, .rom_bram_min = 320, .ram_glue = 0.6,
     .dsp_min_out = 2, .carry_per = 4,
 };
 
