@@ -8,10 +8,12 @@
 #   ex-NAME        examples/NAME.xml
 #   hdl-NAME       bench/hdl/machines/NAME.xml
 #   rand-N         bmc random --seed N
-#   NET-STRAT      examples/networks/NET.xml compiled with --strategy node or
-#                  single, or --cores N for coresN
+#   NET-STRAT[-MUL] examples/networks/NET.xml compiled with --strategy node
+#                  or single, --cores N for coresN, --fold K,K1.. for
+#                  fK.K1.. (dots for commas), and --mul MUL when given
 #   mlp-STRAT      the 16-64-32-32-5 network with the seeded random weights
 #                  of bench/compile/bench_compile.c (same generator)
+#   jet-STRAT[-MUL] bench/networks/jet.xml (16-64-32-32-5, other weights)
 # Each point goes through `bmc verilog` (the machine's own top module, no
 # pin wrapper), then, ONE RUN AT A TIME, three yosys flows:
 #   ice40     synth_ice40             (the hx8k estimate)
@@ -23,7 +25,9 @@
 # runs yosys on what changed.  SKIP lists points or point-flow pairs
 # (e.g. "digits-node:xc7") left out, with a note.
 # Results go to bench/area/results.json and to the '## Area estimate'
-# section of docs/performance.md.  SYNTH_ONLY=1 stops after the syntheses.
+# section of docs/performance.md.  SYNTH_ONLY=1 stops after the syntheses;
+# CACHED_ONLY=1 runs no yosys and reports what the cache holds (the rest as
+# not synthesised).
 #
 # Environment: BMC (default build/bmc), CACHE (default build/area-cache),
 # TIMEOUT (default 900), XC7_TIMEOUT (default 1200), POINTS, SKIP.
@@ -37,9 +41,16 @@ TIMEOUT=${TIMEOUT:-900}
 XC7_TIMEOUT=${XC7_TIMEOUT:-1200}
 DEFAULT_POINTS="ex-acc8 ex-fanout ex-lookup ex-pipeline ex-posted_pipeline ex-ram_table ex-widths
 hdl-mul16 hdl-mul16_r16 rand-1 rand-3 rand-5 rand-7 iris-single iris-cores4 iris-node
-digits-single digits-cores4 mlp-single digits-node mlp-cores8"
+digits-single digits-cores4 mlp-single digits-node mlp-cores8
+iris-f2.1-pipe iris-f4-pipe iris-f2.1-serial iris-node-pipe iris-single-pipe
+digits-f4.5-pipe digits-f6.10-pipe digits-f8.10-serial digits-single-pipe
+jet-f8.2-pipe jet-f4.1-pipe jet-single-pipe"
 POINTS=${POINTS:-$DEFAULT_POINTS}
-SKIP=${SKIP:-}
+# the jet network's points are measured on xc7 only (their iCE40 runs take
+# long and the machines are far beyond any iCE40)
+DEFAULT_SKIP="jet-f8.2-pipe:ice40 jet-f8.2-pipe:ice40dsp jet-f4.1-pipe:ice40
+jet-f4.1-pipe:ice40dsp jet-single-pipe:ice40 jet-single-pipe:ice40dsp"
+SKIP=${SKIP-$DEFAULT_SKIP}
 RESULTS=bench/area/results.json
 DOC=docs/performance.md
 FLOWS="ice40 ice40dsp xc7"
@@ -79,7 +90,7 @@ mlp_xml() {
 
 # make_machine POINT OUT.xml
 make_machine() {
-    local p=$1 out=$2 net strat args
+    local p=$1 out=$2 net strat mul args name src
     case "$p" in
     ex-*) cp "examples/${p#ex-}.xml" "$out" ;;
     hdl-*) cp "bench/hdl/machines/${p#hdl-}.xml" "$out" ;;
@@ -87,18 +98,25 @@ make_machine() {
     *-*)
         net=${p%%-*}
         strat=${p#*-}
+        mul=
+        case "$strat" in *-*) mul=${strat#*-}; strat=${strat%%-*} ;; esac
         case "$strat" in
         cores*) args="--cores ${strat#cores}" ;;
+        f[0-9]*) strat=${strat#f}; args="--fold ${strat//./,}" ;;
         *) args="--strategy $strat" ;;
         esac
+        [ -z "$mul" ] || args="$args --mul $mul"
         if [ "$net" = mlp ]; then
             [ -f "$CACHE/mlp.xml" ] || mlp_xml >"$CACHE/mlp.xml"
             src=$CACHE/mlp.xml
+        elif [ "$net" = jet ]; then
+            src=bench/networks/jet.xml
         else
             src=examples/networks/$net.xml
         fi
+        name=${p//-/_}
         # shellcheck disable=SC2086
-        "$BMC" compile "$src" $args --name "${p//-/_}" -o "$out"
+        "$BMC" compile "$src" $args --name "${name//./_}" -o "$out"
         ;;
     esac
 }
@@ -161,6 +179,7 @@ for p in $POINTS; do
         if skipped "$p:$f"; then echo "bench/area: $p $f skipped"; continue; fi
         if [ -f "$st" ]; then continue; fi
         if [ -f "$CACHE/stat/$hash-$f.timeout" ]; then continue; fi
+        if [ "${CACHED_ONLY:-0}" = 1 ]; then continue; fi
         t0=$(date +%s)
         if synth "$f" "$work/v-$p" "$st" "$work/yosys-$p-$f.log"; then
             echo "$(($(date +%s) - t0))" >"$CACHE/stat/$hash-$f.seconds"

@@ -27,6 +27,8 @@ typedef struct family_costs {
     double flag_mux;      /* muxes selected by opcode flags (units, outputs)  */
     double write_mux;     /* a register's mux over the values written to it,
                              merged with its enable                          */
+    double in_mux;        /* ... per input port's value written to it: a
+                             priority chain on take_iN (fold cores: 60)      */
     double add;           /* adder, subtracter, inc, dec, neg                 */
     double logic;         /* and, or, xor, not, relu                          */
     double shift;         /* per bit and select bit of a barrel shifter       */
@@ -34,6 +36,11 @@ typedef struct family_costs {
     double minmax;        /* compare and select                               */
     double mul_lut;       /* per product bit pair of a multiplier in LUTs     */
     double mul_dsp_glue;  /* LUTs per product bit around DSP blocks           */
+    double serial_bit;    /* serial multiplier: LUTs per accumulator bit
+                             beyond its adder (the base and step selects)     */
+    double dsp_port_operand; /* LUTs per operand bit when an input port's
+                             data goes into a DSP block (inmacfx: measured
+                             on Xilinx, not understood in detail)          */
     double dsp_chain_add; /* LUTs per product bit per extra DSP block (the
                              partial products' sum; SB_MAC16 adds its own)    */
     unsigned rom_bram_min;/* BLOCK ROMs this deep or deeper go to block RAM;
@@ -47,9 +54,9 @@ static const family_costs ice40 = {
     .base = 2, .per_flag = 0.5, .per_port = 1.0, .pc_bit = 1.0,
     .rom_bit = {0.4, 0.4, 0.5, 0.6, 0.8, 1.5, 2.5, 4.0}, .rom_bit_wide = 0.05,
     .block_decode = 0.5, .decoded_ff = 0.85,
-    .read_mux = 0.75, .flag_mux = 1.0, .write_mux = 0.6,
+    .read_mux = 0.75, .flag_mux = 1.0, .write_mux = 0.6, .in_mux = 1.0,
     .add = 1.0, .logic = 1.0, .shift = 1.0, .compare = 1.0, .minmax = 2.0,
-    .mul_lut = 2.1, .mul_dsp_glue = 0.0, .dsp_chain_add = 0.0, .rom_bram_min = 65, .ram_glue = 1.0,
+    .mul_lut = 1.9, .mul_dsp_glue = 0.0, .dsp_port_operand = 0.0, .serial_bit = 2.0, .dsp_chain_add = 0.0, .rom_bram_min = 65, .ram_glue = 1.0,
     .dsp_min_out = 11, .carry_per = 1,
 };
 
@@ -57,9 +64,9 @@ static const family_costs xilinx = {
     .base = 5, .per_flag = 0.7, .per_port = 1.5, .pc_bit = 1.5,
     .rom_bit = {0.3, 0.3, 0.3, 0.4, 0.5, 0.6, 0.8, 1.5}, .rom_bit_wide = 0.025,
     .block_decode = 0.6, .decoded_ff = 0.85,
-    .read_mux = 0.4, .flag_mux = 0.6, .write_mux = 0.6,
+    .read_mux = 0.4, .flag_mux = 0.6, .write_mux = 0.6, .in_mux = 1.05,
     .add = 1.0, .logic = 0.6, .shift = 0.5, .compare = 0.5, .minmax = 1.5,
-    .mul_lut = 1.2, .mul_dsp_glue = 0.2, .dsp_chain_add = 1.0, .rom_bram_min = 256, .ram_glue = 0.6,
+    .mul_lut = 1.2, .mul_dsp_glue = 0.2, .dsp_port_operand = 2.25, .serial_bit = 3.0, .dsp_chain_add = 1.0, .rom_bram_min = 320, .ram_glue = 0.6,
     .dsp_min_out = 2, .carry_per = 4,
 };
 
@@ -116,40 +123,74 @@ static unsigned bram_blocks(const bm_device *d, unsigned depth, unsigned width)
     return best;
 }
 
-/* The multiplier family's unit: a W x W product (mul, low W bits) or the
- * fixed-point product of F+W-bit sign extensions (mulfx, macfx, inmacfx:
- * hdl_out/core.c emit_fixed_unit).  The variant's own terms are separate:
- * comb is the product alone; pipe adds a product register (and is what
- * maps best to DSP blocks); serial replaces the array by a shift-add of W
- * cycles.  Only comb has RTL yet: pipe and serial are first guesses, to be
- * calibrated when hdl_out implements them. */
-static void price_multiplier(double *lut, double *ff, uint64_t *dsp, const bm_area_shape *s,
-                             const bm_device *d, const family_costs *k, unsigned a, unsigned b,
-                             unsigned out)
+/* The multiplier family's unit (hdl_out/mul_unit.c).  comb and pipe
+ * multiply the signed W-bit operands into 2W bits and keep bits
+ * [F+W-1:F]: with DSP blocks that is one block per W-bit chunk pair (one
+ * for W <= 16 on SB_MAC16, W <= 18 on DSP48E1); in LUTs yosys sign-extends
+ * both operands to the `out` bits it keeps (F + W) and builds the array of
+ * partial products below that.  pipe adds the product register mp_p (W
+ * bits: yosys does not fold a slice of the product into the block).
+ * serial has no multiplier: an (F+W)-bit accumulator, one add/sub with its
+ * base and step selects, y's bit of the cycle (a W-to-1 mux) and the cycle
+ * counter mc_count.  a and b are the operand bits that can be non-zero. */
+static void price_multiplier(double *lut, double *ff, double *carry, uint64_t *dsp,
+                             const bm_area_shape *s, const bm_device *d, const family_costs *k,
+                             unsigned a, unsigned b, unsigned out, int port_operand)
 {
     unsigned W = s->width;
     if (a == 0 || b == 0)
         return; /* a product by zero: nothing */
     if (s->mul == BM_MUL_SERIAL) {
-        /* accumulator, multiplicand shift register, bit counter; an adder */
-        *lut += k->add * out + k->flag_mux * 2 * W + 2 * bm_bits_for(W + 1);
-        *ff += 2 * (double)out + W + bm_bits_for(W + 1);
+        unsigned cw = bm_bits_for(W + 1);
+        *lut += (k->add + k->serial_bit) * out + k->flag_mux * W + 2.0 * cw;
+        *carry += out + cw;
+        *ff += out + cw;
         return;
     }
-    if (d->dsp > 0 && out >= k->dsp_min_out && a >= 2 && b >= 2) {
-        unsigned n = dsp_blocks(d, a, b, out);
+    unsigned aw = a < W ? a : W, bw = b < W ? b : W;
+    if (d->dsp > 0 && out >= k->dsp_min_out && aw >= 2 && bw >= 2) {
+        unsigned n = dsp_blocks(d, aw, bw, 2 * W);
         *dsp += n;
         /* partial products beyond one block are added in LUTs */
         *lut += k->mul_dsp_glue * out + (n > 1 ? k->dsp_chain_add * out * (n - 1) : 0);
+        if (port_operand)
+            *lut += k->dsp_port_operand * W;
     } else {
-        /* an array of partial-product bits below bit `out` */
+        /* an array of partial-product bits below bit `out`, of the operands
+         * sign-extended to `out` bits unless narrower constants */
+        unsigned ax = a < W ? a : out, bx = b < W ? b : out;
         double pp = 0;
-        for (unsigned i = 0; i < a && i < out; i++)
-            pp += b < out - i ? b : out - i;
+        for (unsigned i = 0; i < ax && i < out; i++)
+            pp += bx < out - i ? bx : out - i;
         *lut += k->mul_lut * pp;
     }
     if (s->mul == BM_MUL_PIPE)
-        *ff += out; /* the product register */
+        *ff += W; /* mp_p */
+}
+
+/* An input port's data goes straight into the multiplier (inmacfx). */
+static int port_operand(const bm_area_shape *s, bm_alu_op op)
+{
+    unsigned x = op == BM_ALU_MACFX ? 1 : 0;
+    return ((s->unit_src[op][x] | s->unit_src[op][x + 1]) & AREA_SRC_INPUT) != 0;
+}
+
+/* On Xilinx a DSP block takes a registered operand into its own input
+ * register: with a LOGIC ROM (whose decoded fields are registers) a
+ * multiplier input fed only by an immediate that varies loses those
+ * flip-flops, when the other input comes from registers (measured: not
+ * when it comes from an input port, nor from a BLOCK ROM's `ir`). */
+static unsigned absorbed_operand_ff(const bm_area_shape *s, const bm_device *d, bm_alu_op op)
+{
+    if (d->family == BM_FAMILY_ICE40 || d->dsp == 0 || s->mul == BM_MUL_SERIAL ||
+        !s->logic_rom)
+        return 0;
+    unsigned x = op == BM_ALU_MACFX ? 1 : 0;
+    for (unsigned slot = x; slot < x + 2; slot++)
+        if (s->unit_src[op][slot] == AREA_SRC_IMM &&
+            s->unit_src[op][slot == x ? x + 1 : x] == AREA_SRC_OTHER)
+            return s->width;
+    return 0;
 }
 
 static double rom_cost(const bm_area_shape *s, const family_costs *k, double decoded)
@@ -172,6 +213,10 @@ int bm_area_estimate_core(bm_area *out, const bm_core *c, const bm_device *d)
     double W = s.width, lut = 0, ff = 0, carry = 0;
     uint64_t dsp = 0, bram = 0, lutram = 0;
     double decoded = s.flags + s.decoded;
+    if (s.mul == BM_MUL_PIPE) {
+        decoded += s.mul_dst; /* mw_rK */
+        ff += s.mul_dst;      /* mp_w_rK */
+    }
 
     /* control: reset, stall, handshakes, opcode decode */
     lut += k->base + k->per_flag * s.flags + k->per_port * (s.inputs_read + s.outputs_written);
@@ -189,7 +234,11 @@ int bm_area_estimate_core(bm_area *out, const bm_core *c, const bm_device *d)
 
     /* registers, their write muxes and the read muxes */
     ff += s.reg_bits;
-    lut += k->write_mux * W * s.reg_mux;
+    /* registers written the same values share one r_next mux */
+    double in_values = (double)s.reg_in_mux - s.reg_in_mux_shared;
+    double other_values = (double)s.reg_mux - s.reg_in_mux - s.reg_mux_shared;
+    lut += k->write_mux * W * (other_values > 0 ? other_values : 0) +
+           k->in_mux * W * (in_values > 0 ? in_values : 0);
     for (unsigned u = 0; u < AREA_USE_COUNT; u++)
         for (unsigned slot = 0; slot < 3; slot++)
             if (s.read_mux[u][slot] >= 2)
@@ -221,18 +270,21 @@ int bm_area_estimate_core(bm_area *out, const bm_core *c, const bm_device *d)
             carry += W;
             break;
         case BM_ALU_MUL:
-            price_multiplier(&lut, &ff, &dsp, &s, d, k, s.unit_bits[op][0], s.unit_bits[op][1],
-                             s.width);
+            price_multiplier(&lut, &ff, &carry, &dsp, &s, d, k, s.unit_bits[op][0],
+                             s.unit_bits[op][1], s.width, port_operand(&s, (bm_alu_op)op));
+            ff -= absorbed_operand_ff(&s, d, (bm_alu_op)op);
             break;
         case BM_ALU_MULFX: case BM_ALU_MACFX: {
-            /* operands sign-extended to F + W bits, unless narrower constants */
             unsigned P = s.width + s.frac, x = op == BM_ALU_MACFX ? 1 : 0;
-            unsigned a = s.unit_bits[op][x], b = s.unit_bits[op][x + 1];
-            price_multiplier(&lut, &ff, &dsp, &s, d, k, a < s.width ? a : P,
-                             b < s.width ? b : P, P);
+            price_multiplier(&lut, &ff, &carry, &dsp, &s, d, k, s.unit_bits[op][x],
+                             s.unit_bits[op][x + 1], P, port_operand(&s, (bm_alu_op)op));
+            ff -= absorbed_operand_ff(&s, d, (bm_alu_op)op);
             if (op == BM_ALU_MACFX) {
-                lut += k->add * W;
-                carry += W;
+                /* the accumulation: one adder, or with pipe one per
+                 * accumulating register (rK + mp_p at write-back) */
+                unsigned adders = s.mul == BM_MUL_PIPE && s.mul_acc > 1 ? s.mul_acc : 1;
+                lut += k->add * W * adders;
+                carry += W * adders;
             }
             break;
         }

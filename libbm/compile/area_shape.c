@@ -47,9 +47,25 @@ typedef struct program_view {
     int ram_load;
     uint64_t live[BM_REGISTERS_MAX / 64];
     unsigned char reg_bits[TRACKED_REGS];
+    /* per register: the values written to it, as a count and a sum of
+     * their hashes (equal sets, equal r_next muxes) */
+    uint64_t write_sig[TRACKED_REGS / 4];
+    unsigned short write_vals[TRACKED_REGS / 4], write_ins[TRACKED_REGS / 4];
 } program_view;
 
+static uint64_t mix(uint64_t z)
+{
+    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
+    return z ^ (z >> 31);
+}
+
 enum { V_ZERO = 0, V_READ = 1, V_IMM = 1000, V_INPUT = 100000, V_RAM = 1 << 30, V_UNIT };
+
+static int is_multiplier(bm_alu_op op)
+{
+    return op == BM_ALU_MUL || op == BM_ALU_MULFX || op == BM_ALU_MACFX;
+}
 
 static const bm_src *slot_src(const bm_opcode_def *d, unsigned slot)
 {
@@ -298,6 +314,8 @@ void bm_area_shape_of(bm_area_shape *s, const bm_core *c)
         int new_read[4], new_unit = d->alu != BM_ALU_NONE && d->alu != BM_ALU_PASS_B;
         int new_unit_val[3] = {1, 1, 1}, new_write = f.writes_reg, new_write_val = f.writes_reg;
         int new_out = f.out_port >= 0, new_out_val = f.out_port >= 0, new_post = 1;
+        int mul = is_multiplier(d->alu) && f.writes_reg, new_mul_dst = mul;
+        int new_mul_acc = mul && d->alu == BM_ALU_MACFX;
         int new_imm[3];
         for (unsigned k = 0; k < f.n_reads; k++)
             new_read[k] = 1;
@@ -315,6 +333,11 @@ void bm_area_shape_of(bm_area_shape *s, const bm_core *c)
                 for (unsigned slot = 0; slot < 3; slot++)
                     if (g.value[slot] == f.value[slot])
                         new_unit_val[slot] = 0;
+            }
+            if (mul && is_multiplier(g.d->alu) && g.writes_reg && g.dst_reg == f.dst_reg) {
+                new_mul_dst = 0;
+                if (g.d->alu == BM_ALU_MACFX)
+                    new_mul_acc = 0;
             }
             if (f.writes_reg && g.writes_reg && g.dst_reg == f.dst_reg) {
                 new_write = 0;
@@ -360,12 +383,30 @@ void bm_area_shape_of(bm_area_shape *s, const bm_core *c)
                     for (unsigned k = 0; k < f.n_reads; k++)
                         if (f.read_slot[k] == slot)
                             b = reg_bits(&v, f.read_reg[k], W);
+                if (f.value[slot] >= V_IMM && f.value[slot] < V_INPUT)
+                    s->unit_src[d->alu][slot] |=
+                        constant_field(&v, &f, slot) ? AREA_SRC_CONST : AREA_SRC_IMM;
+                else if (f.value[slot] >= V_INPUT && f.value[slot] < V_RAM)
+                    s->unit_src[d->alu][slot] |= AREA_SRC_INPUT;
+                else if (f.value[slot] != V_ZERO)
+                    s->unit_src[d->alu][slot] |= AREA_SRC_OTHER;
                 if (b > s->unit_bits[d->alu][slot])
                     s->unit_bits[d->alu][slot] = b;
             }
         }
-        if (new_write_val && !new_write)
+        if (new_write_val && !new_write) {
             s->reg_mux++;
+            s->reg_in_mux += f.result >= V_INPUT && f.result < V_RAM;
+        }
+        if (new_write_val && f.dst_reg < TRACKED_REGS / 4) {
+            /* a pipelined product is added to its own register: unique */
+            uint64_t val = f.result + (p->mul == BM_MUL_PIPE && mul ? (f.dst_reg + 1) << 32 : 0);
+            v.write_sig[f.dst_reg] += mix(val + 1);
+            v.write_vals[f.dst_reg]++;
+            v.write_ins[f.dst_reg] += f.result >= V_INPUT && f.result < V_RAM;
+        }
+        s->mul_dst += new_mul_dst;
+        s->mul_acc += new_mul_acc;
         if (new_out)
             s->outputs_written++;
         else if (new_out_val)
@@ -380,6 +421,17 @@ void bm_area_shape_of(bm_area_shape *s, const bm_core *c)
             s->reg_bits += reg_bits(&v, f.dst_reg, W);
             s->decoded++; /* wr_rK */
         }
+    }
+    for (unsigned r = 0; r < TRACKED_REGS / 4; r++) {
+        if (v.write_vals[r] < 2)
+            continue;
+        for (unsigned q = 0; q < r; q++)
+            if (v.write_vals[q] == v.write_vals[r] && v.write_sig[q] == v.write_sig[r]) {
+                unsigned ins = v.write_ins[r] < v.write_vals[r] ? v.write_ins[r] : v.write_vals[r] - 1;
+                s->reg_mux_shared += v.write_vals[r] - 1 - ins;
+                s->reg_in_mux_shared += ins;
+                break;
+            }
     }
     for (unsigned u = 0; u < AREA_USE_COUNT; u++)
         for (unsigned slot = 0; slot < 3; slot++)

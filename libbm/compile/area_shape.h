@@ -18,6 +18,15 @@ enum {
     AREA_USE_COUNT
 };
 
+/* Sources of a unit input (bits of unit_src). */
+enum {
+    AREA_SRC_OTHER = 1,     /* a register, the RAM                          */
+    AREA_SRC_IMM = 2,       /* an immediate field that varies (a decoded,
+                               registered value)                           */
+    AREA_SRC_CONST = 4,     /* an immediate that is a constant              */
+    AREA_SRC_INPUT = 8      /* an input port's data                         */
+};
+
 typedef struct bm_area_shape {
     unsigned width, frac, mul;
     unsigned program;          /* instructions                                */
@@ -31,10 +40,18 @@ typedef struct bm_area_shape {
     unsigned regs;             /* live registers: written and read           */
     unsigned reg_bits;         /* their bits that can be non-zero            */
     unsigned reg_mux;          /* sum over them of (values written - 1)      */
+    unsigned reg_in_mux;       /* ... of which values taken from input ports */
+    unsigned reg_mux_shared;   /* ... of registers written the same set of
+                                  values as an earlier one: the same r_next
+                                  expression, which yosys merges            */
+    unsigned reg_in_mux_shared;
+    unsigned mul_dst;          /* registers a multiplier opcode writes       */
+    unsigned mul_acc;          /* ... of which a multiply-accumulate's       */
     unsigned read_mux[AREA_USE_COUNT][3]; /* registers each read mux passes  */
     unsigned read_bits[AREA_USE_COUNT][3]; /* widest of them (non-zero bits) */
     unsigned unit[BM_ALU_OP_COUNT];       /* 1 when the unit exists          */
     unsigned unit_bits[BM_ALU_OP_COUNT][3]; /* widest value into each input  */
+    unsigned unit_src[BM_ALU_OP_COUNT][3];  /* what feeds each input: AREA_SRC_* */
     unsigned unit_mux;         /* sum over unit inputs of (values - 1)       */
     unsigned out_mux;          /* sum over output ports of (values - 1)      */
     unsigned inputs_read, outputs_written, posted;
@@ -43,7 +60,7 @@ typedef struct bm_area_shape {
     int jumps, cond_jumps, stalls, multicycle;
 } bm_area_shape;
 
-/* Counts the shape of core c; allocates nothing (it needs about 20 kB of
+/* Counts the shape of core c; allocates nothing (it needs about 40 kB of
  * stack). */
 void bm_area_shape_of(bm_area_shape *s, const bm_core *c);
 
