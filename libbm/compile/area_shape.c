@@ -222,6 +222,18 @@ static int constant_field(const program_view *v, const facts *f, unsigned slot)
 }
 
 /* Bits of a value that can be non-zero. */
+/* The bits of a W-bit two's complement value as a signed number: what the
+ * Verilog backend keeps of a multiplier's immediate y (hdl_out/mul_unit.c). */
+static unsigned signed_bits(uint64_t v, unsigned width)
+{
+    v &= width >= 64 ? ~UINT64_C(0) : (UINT64_C(1) << width) - 1;
+    uint64_t negative = (v >> (width - 1)) & 1;
+    unsigned bits = width;
+    while (bits > 1 && ((v >> (bits - 2)) & 1) == negative)
+        bits--;
+    return bits;
+}
+
 static unsigned value_bits(const program_view *v, const facts *f, unsigned slot, unsigned width)
 {
     if (f->value[slot] == V_ZERO)
@@ -383,6 +395,10 @@ void bm_area_shape_of(bm_area_shape *s, const bm_core *c)
                     for (unsigned k = 0; k < f.n_reads; k++)
                         if (f.read_slot[k] == slot)
                             b = reg_bits(&v, f.read_reg[k], W);
+                if (f.value[slot] >= V_IMM && f.value[slot] < V_INPUT &&
+                    (d->alu == BM_ALU_MULFX || d->alu == BM_ALU_MACFX) &&
+                    slot == (d->alu == BM_ALU_MACFX ? 2u : 1u))
+                    b = signed_bits(f.imm_value[slot], W); /* hdl_out narrows y to this */
                 if (f.value[slot] >= V_IMM && f.value[slot] < V_INPUT)
                     s->unit_src[d->alu][slot] |=
                         constant_field(&v, &f, slot) ? AREA_SRC_CONST : AREA_SRC_IMM;

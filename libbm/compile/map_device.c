@@ -30,6 +30,7 @@
  * LADDER_STEPS steps): about 30 fold points from one neuron per core to a
  * core per layer on the example networks. */
 #define LADDER_GROWTH 1.2
+#define ROUTING_MARGIN_PERCENT 10
 #define LADDER_STEPS 64
 
 /* The widths of a network's layers (neurons per layer) and the number of
@@ -277,7 +278,16 @@ int bm_compile_for_device(bm_machine **out, const bm_graph *g, const bm_compile_
     memset(&s, 0, sizeof s);
     s.g = g;
     s.base = base;
-    s.d = d;
+    /* the budget the search fills: all of every resource but the LUTs, of
+     * which ROUTING_MARGIN stay free for place and route (a design at 97%
+     * of an HX8K's logic did not route) */
+    bm_device budget = *d;
+    budget.lut = d->lut - d->lut * ROUTING_MARGIN_PERCENT / 100;
+    char budget_name[64];
+    snprintf(budget_name, sizeof budget_name, "%s (less %d%% of its %s)", d->name,
+             ROUTING_MARGIN_PERCENT, d->lut_name);
+    budget.name = budget_name;
+    s.d = &budget;
     unsigned width[BM_DEVICE_LAYERS_MAX];
     size_t layers = network_shape(g, width, BM_DEVICE_LAYERS_MAX);
     int rc = BM_OK;
@@ -297,11 +307,12 @@ int bm_compile_for_device(bm_machine **out, const bm_graph *g, const bm_compile_
         snprintf(what, sizeof what, "%s (%s)", base->name ? base->name : "the graph",
                  s.smallest.options);
         bm_error(ctx, loc,
-                 "no design point fits %s: %u tried%s; the smallest one, %s, exceeds the part:",
+                 "no design point fits %s: %u tried%s; the smallest one, %s, exceeds the part "
+                 "(%d%% of its %s are left free for place and route):",
                  d->name, s.tried,
                  keep & BM_DEVICE_KEEP_STRATEGY ? " with the strategy given" : "",
-                 s.smallest.options);
-        bm_device_fit(&s.smallest.area, d, ctx, what, loc);
+                 s.smallest.options, ROUTING_MARGIN_PERCENT, d->lut_name);
+        bm_device_fit(&s.smallest.area, &budget, ctx, what, loc);
         if (choice) {
             *choice = s.smallest;
             choice->tried = s.tried;
