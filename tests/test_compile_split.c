@@ -214,14 +214,14 @@ Test(split, iris_every_reuse_every_multiplier)
     reuse_everywhere("examples/networks/iris.xml", rs, sizeof rs / sizeof *rs, ALL_MULS, 8);
 }
 
-/* digits is 64-16-10, some pixels unread: R under and over both fan-ins;
- * serial once, as it is slow. */
+/* digits is 64-16-10, some pixels unread, two neurons of layer 0 unread:
+ * R under and over both fan-ins; serial at fewer points, as it is slow. */
 Test(split, digits_every_reuse)
 {
     static const unsigned rs[] = {5, 16, 22, 64, 200};
     reuse_everywhere("examples/networks/digits.xml", rs, sizeof rs / sizeof *rs, FAST_MULS, 4);
-    static const unsigned serial[] = {22};
-    reuse_everywhere("examples/networks/digits.xml", serial, 1, 1u << BM_MUL_SERIAL, 3);
+    static const unsigned serial[] = {5, 22, 200};
+    reuse_everywhere("examples/networks/digits.xml", serial, 3, 1u << BM_MUL_SERIAL, 3);
 }
 
 /* jet is 16-64-32-32-5 with argmax. */
@@ -229,6 +229,8 @@ Test(split, jet_every_reuse)
 {
     static const unsigned rs[] = {1, 8, 22, 32, 100};
     reuse_everywhere("bench/networks/jet.xml", rs, sizeof rs / sizeof *rs, FAST_MULS, 4);
+    static const unsigned serial[] = {8, 22};
+    reuse_everywhere("bench/networks/jet.xml", serial, 2, 1u << BM_MUL_SERIAL, 3);
 }
 
 /* The point of splitting: jet's interval at R = 22 (layer 1 in 3 parts,
@@ -258,7 +260,7 @@ Test(split, jet_interval_at_most_half_of_the_node_strategy)
 Test(split, random_networks_every_reuse_every_multiplier)
 {
     static const unsigned rs[] = {1, 2, 3, 5, 40};
-    for (uint64_t seed = 1; seed <= 40; seed++) {
+    for (uint64_t seed = 1; seed <= 60; seed++) {
         bm_ctx *ctx = graph_ctx();
         bm_graph *g = random_network(ctx, seed);
         char what[64];
@@ -573,9 +575,13 @@ Test(split_cli, reuse_report_json_and_help)
     cr_expect(strstr(r.out, "{\"name\":\"l1c0\""), "%s", r.out);
     bmc_result_free(&r);
     /* --strategy fold with --reuse is fine */
+    char out[128];
+    snprintf(out, sizeof out, "%s/m.xml", tmpdir);
     r = bmc_run(tmpdir, "compile", "examples/networks/iris.xml", "--strategy", "fold", "--reuse",
-                "1", "-o", "m.xml", NULL);
+                "1", "-o", out, NULL);
     cr_expect_eq(r.status, 0, "%s", r.err);
+    struct stat st;
+    cr_expect_eq(stat(out, &st), 0);
     bmc_result_free(&r);
     r = bmc_run(tmpdir, "compile", "examples/graph/expr.bmg", "--reuse", "2", NULL);
     cr_expect_eq(r.status, 1, "%s", r.err);
