@@ -115,9 +115,10 @@ Test(cosim_compiled, examples_and_random_graphs_agree_with_verilator, .timeout =
         /* and folded, each multiplier variant in turn */
         placement folded = {BM_MAP_FOLD, 0, 1 + (unsigned)(seed % 4), (bm_mul_variant)(seed % 3), 0};
         add(&b, g, folded, what, seed + 1000);
-        /* every fourth one split by a reuse factor of 1..3, each multiplier
-         * in turn: neurons across cores, chained by partial sums */
-        if (seed % 4 == 1) {
+        /* two of them (9, 17) split by a reuse factor of 1 and 3, serial
+         * and pipe: neurons across cores, chained by partial sums; small
+         * ones (75 cores in all), as Verilator's time goes with the design */
+        if (seed % 8 == 1 && seed > 1) {
             placement split = {BM_MAP_FOLD, 0, 0, (bm_mul_variant)(seed / 4 % 3),
                                1 + (unsigned)(seed % 3)};
             add(&b, g, split, what, seed + 2000);
