@@ -175,7 +175,6 @@ static void split_fop(rebuild *rb, uint32_t f, unsigned fanin, unsigned s, uint6
             rb->terms[rb->n_terms++] = prev;
             nf->n++;
         }
-        nf->cost = map_fop_cost(mg, nf);
         part++;
     }
 }
@@ -250,6 +249,10 @@ int map_split(map_graph *mg, const unsigned *parts, const unsigned *fanin, size_
     mg->args = rb.args;
     mg->n_args = rb.n_args;
     mg->cap_args = mg->n_args + 1;
+    /* the parts' costs, from their own terms (now in mg) */
+    for (size_t f = 0; f < mg->n_fops; f++)
+        if (mg->fops[f].parts > 1 && mg->fops[f].kind == MF_SUM)
+            mg->fops[f].cost = map_fop_cost(mg, &mg->fops[f]);
     bm_free(ctx, mg->user_start);
     bm_free(ctx, mg->user);
     bm_free(ctx, mg->out_start);
