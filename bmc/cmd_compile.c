@@ -24,7 +24,8 @@ static void help(FILE *out)
             "  --strategy S        node (default): one core per operation, or per neuron\n"
             "                      of a network; cores: at most N cores (--cores); single:\n"
             "                      one core; fold: a network's neurons K at a time per\n"
-            "                      core (--fold), each core's code input-major\n"
+            "                      core (--fold), each core's code input-major, or each\n"
+            "                      neuron split across cores (--reuse)\n"
             "  --cores N           the number of cores (1..%u); implies --strategy cores\n"
             "  --fold K[,K1,...]   fold strategy: K neurons per core in every layer, or\n"
             "                      K0 in layer 0, K1 in layer 1, ... with the last value\n"
@@ -37,6 +38,14 @@ static void help(FILE *out)
             "                      keep the fastest that fits, and say which on stderr;\n"
             "                      when none fits, an error says which resource and by\n"
             "                      how much, and nothing is written\n"
+            "  --reuse R[,R1,...]  fold strategy by hls4ml's ReuseFactor: at most R\n"
+            "                      multiplies per core and vector in every layer, or R0\n"
+            "                      in layer 0, ... (the last repeating; each 1..%u); in\n"
+            "                      a layer of fan-in F, R >= F puts floor(R/F) neurons\n"
+            "                      on a core (--fold), R < F splits each neuron into\n"
+            "                      ceil(F/R) parts (at most %u) on cores of their own,\n"
+            "                      chained by partial sums; implies --strategy fold, not\n"
+            "                      with --fold\n"
             "  --mul VARIANT       the multiplier of every core that multiplies: comb\n"
             "                      (default, one cycle), pipe (one per cycle, the result\n"
             "                      a cycle later: nops where the next instruction needs\n"
@@ -71,7 +80,7 @@ static void help(FILE *out)
             "Exit status: 0 compiled, 1 bad input or a failed check, 2 usage error.\n"
             "Nothing is written when compilation fails.\n",
             BM_COMPILE_CORES_MAX, BM_COMPILE_FOLD_MAX, BM_COMPILE_FOLD_DEFAULT,
-            BM_COMPILE_BUFFERS_MAX, BM_COMPILE_BUFFERS_DEFAULT);
+            BM_COMPILE_REUSE_MAX, BM_COMPILE_SPLIT_MAX, BM_COMPILE_BUFFERS_MAX, BM_COMPILE_BUFFERS_DEFAULT);
 }
 
 /* The most values --fold takes (layers). */
@@ -81,9 +90,10 @@ typedef struct compile_args {
     const char *graph_path, *out_path, *name;
     bm_compile_options opt;
     bm_graph_options gopt;
-    int strategy_given, cores_given, buffers_given, fold_given, mul_given, report, json, labels;
+    int strategy_given, cores_given, buffers_given, fold_given, reuse_given, mul_given, report,
+        json, labels;
     const bm_device *device;
-    unsigned fold_layers[BMC_FOLD_LAYERS_MAX];
+    unsigned fold_layers[BMC_FOLD_LAYERS_MAX], reuse_layers[BMC_FOLD_LAYERS_MAX];
     unsigned vectors, stimulus_vectors;
     const char *test_path, *stimulus_path, *verilog_dir;
 } compile_args;
@@ -101,9 +111,9 @@ static int parse_count(const char *text, unsigned long max, unsigned *out)
     return 0;
 }
 
-/* --fold K or K0,K1,...: each 1..BM_COMPILE_FOLD_MAX; *n receives the
+/* --fold K or K0,K1,... (each 1..max), and --reuse alike; *n receives the
  * count. */
-static int parse_fold(const char *text, unsigned *fold, size_t *n)
+static int parse_list(const char *text, unsigned long max, unsigned *fold, size_t *n)
 {
     char item[32];
     *n = 0;
@@ -114,7 +124,7 @@ static int parse_fold(const char *text, unsigned *fold, size_t *n)
             return -1;
         memcpy(item, p, len);
         item[len] = '\0';
-        if (parse_count(item, BM_COMPILE_FOLD_MAX, &fold[*n]) || fold[*n] == 0)
+        if (parse_count(item, max, &fold[*n]) || fold[*n] == 0)
             return -1;
         (*n)++;
         if (!end)
@@ -139,13 +149,14 @@ static int parse_args(int argc, char **argv, compile_args *a)
 {
     enum { OPT_STRATEGY = 256, OPT_CORES, OPT_TYPE, OPT_NAME, OPT_REPORT, OPT_JSON, OPT_VECTORS,
            OPT_TEST, OPT_LABELS, OPT_STIMULUS, OPT_STIMULUS_VECTORS, OPT_VERILOG,
-           OPT_BUFFERS, OPT_FOLD, OPT_MUL, OPT_DEVICE };
+           OPT_BUFFERS, OPT_FOLD, OPT_MUL, OPT_DEVICE, OPT_REUSE };
     static const struct option opts[] = {
         {"output", required_argument, NULL, 'o'},
         {"strategy", required_argument, NULL, OPT_STRATEGY},
         {"cores", required_argument, NULL, OPT_CORES},
         {"buffers", required_argument, NULL, OPT_BUFFERS},
         {"fold", required_argument, NULL, OPT_FOLD},
+        {"reuse", required_argument, NULL, OPT_REUSE},
         {"mul", required_argument, NULL, OPT_MUL},
         {"device", required_argument, NULL, OPT_DEVICE},
         {"type", required_argument, NULL, OPT_TYPE},
@@ -187,13 +198,23 @@ static int parse_args(int argc, char **argv, compile_args *a)
             a->buffers_given = 1;
             break;
         case OPT_FOLD:
-            if (parse_fold(optarg, a->fold_layers, &a->opt.n_fold_layers))
+            if (parse_list(optarg, BM_COMPILE_FOLD_MAX, a->fold_layers, &a->opt.n_fold_layers))
                 return bmc_usage_error("compile",
                                        "bad --fold '%s' (K or K0,K1,...: at most %u numbers, "
                                        "each 1..%u)",
                                        optarg, BMC_FOLD_LAYERS_MAX, BM_COMPILE_FOLD_MAX);
             a->opt.fold_layers = a->fold_layers;
             a->fold_given = 1;
+            break;
+        case OPT_REUSE:
+            if (parse_list(optarg, BM_COMPILE_REUSE_MAX, a->reuse_layers,
+                           &a->opt.n_reuse_layers))
+                return bmc_usage_error("compile",
+                                       "bad --reuse '%s' (R or R0,R1,...: at most %u numbers, "
+                                       "each 1..%u)",
+                                       optarg, BMC_FOLD_LAYERS_MAX, BM_COMPILE_REUSE_MAX);
+            a->opt.reuse_layers = a->reuse_layers;
+            a->reuse_given = 1;
             break;
         case OPT_MUL:
             if ((s = bm_mul_variant_from_name(optarg)) < 0)
@@ -249,14 +270,19 @@ static int parse_args(int argc, char **argv, compile_args *a)
     if ((a->labels || a->stimulus_path || a->stimulus_vectors) && !a->test_path)
         return bmc_usage_error("compile", "--labels, --stimulus and --stimulus-vectors need "
                                           "--test FILE.csv");
-    if (a->cores_given && a->fold_given)
-        return bmc_usage_error("compile", "--cores and --fold are two strategies: choose one");
+    if (a->cores_given && (a->fold_given || a->reuse_given))
+        return bmc_usage_error("compile", "--cores and --%s are two strategies: choose one",
+                               a->fold_given ? "fold" : "reuse");
+    if (a->fold_given && a->reuse_given)
+        return bmc_usage_error("compile", "--fold and --reuse are two ways to fold: choose one");
+    a->fold_given |= a->reuse_given;
     if (a->cores_given && !a->strategy_given)
         a->opt.strategy = BM_MAP_CORES;
     if (a->fold_given && !a->strategy_given)
         a->opt.strategy = BM_MAP_FOLD;
     if (a->fold_given && a->opt.strategy != BM_MAP_FOLD)
-        return bmc_usage_error("compile", "--fold goes with --strategy fold, not %s",
+        return bmc_usage_error("compile", "--%s goes with --strategy fold, not %s",
+                               a->reuse_given ? "reuse" : "fold",
                                bm_map_strategy_name(a->opt.strategy));
     if (a->cores_given && a->opt.strategy != BM_MAP_CORES)
         return bmc_usage_error("compile", "--cores goes with --strategy cores, not %s",
@@ -362,7 +388,7 @@ static int compile_graph(bm_ctx *ctx, const bm_graph *g, compile_args *a)
     int err;
     if (a->device) {
         /* the fastest design point that fits, before anything is written */
-        unsigned keep = (a->strategy_given || a->cores_given || a->fold_given
+        unsigned keep = (a->strategy_given || a->cores_given || a->fold_given || a->reuse_given
                              ? BM_DEVICE_KEEP_STRATEGY : 0) |
                         (a->mul_given ? BM_DEVICE_KEEP_MUL : 0);
         bm_device_choice ch;

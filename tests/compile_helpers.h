@@ -12,16 +12,18 @@
 #include "bm.h"
 #include "graph_helpers.h"
 
-/* A strategy and, for cores, its count. */
+/* A strategy and its parameters: for cores the count, for fold K or the
+ * reuse factor; the multiplier. */
 typedef struct placement {
     bm_map_strategy strategy;
     unsigned cores;
     unsigned fold;      /* BM_MAP_FOLD's K (0: the default)           */
     bm_mul_variant mul; /* the multiplier of the cores that multiply */
+    unsigned reuse;     /* BM_MAP_FOLD's reuse factor (0: K applies)  */
 } placement;
 
 static const placement every_placement[] = {
-    {BM_MAP_NODE, 0, 0, BM_MUL_COMB}, {BM_MAP_SINGLE, 0, 0, BM_MUL_COMB}, {BM_MAP_CORES, 1, 0, BM_MUL_COMB}, {BM_MAP_CORES, 2, 0, BM_MUL_COMB}, {BM_MAP_CORES, 5, 0, BM_MUL_COMB},
+    {BM_MAP_NODE, 0, 0, BM_MUL_COMB, 0}, {BM_MAP_SINGLE, 0, 0, BM_MUL_COMB, 0}, {BM_MAP_CORES, 1, 0, BM_MUL_COMB, 0}, {BM_MAP_CORES, 2, 0, BM_MUL_COMB, 0}, {BM_MAP_CORES, 5, 0, BM_MUL_COMB, 0},
 };
 #define N_PLACEMENTS (sizeof every_placement / sizeof every_placement[0])
 
@@ -30,6 +32,8 @@ static inline const char *placement_name(placement p)
     static char buf[64];
     if (p.strategy == BM_MAP_CORES)
         snprintf(buf, sizeof buf, "cores %u", p.cores);
+    else if (p.strategy == BM_MAP_FOLD && p.reuse)
+        snprintf(buf, sizeof buf, "reuse %u", p.reuse);
     else if (p.strategy == BM_MAP_FOLD)
         snprintf(buf, sizeof buf, "fold %u", p.fold ? p.fold : BM_COMPILE_FOLD_DEFAULT);
     else
@@ -48,6 +52,7 @@ static inline bm_machine *compile_with(const bm_graph *g, placement p, const cha
         opt.cores = p.cores;
     if (p.fold)
         opt.fold = p.fold;
+    opt.reuse = p.reuse;
     opt.mul = p.mul;
     bm_machine *m = NULL;
     int rc = bm_compile(&m, g, &opt);

@@ -13,7 +13,7 @@ static bm_machine *compile_text(bm_ctx *ctx, const char *text, bm_map_strategy s
                                 bm_graph **g_out)
 {
     bm_graph *g = graph_of(ctx, text);
-    placement p = {s, cores, 0, BM_MUL_COMB};
+    placement p = {s, cores, 0, BM_MUL_COMB, 0};
     bm_machine *m = compile_with(g, p, text);
     *g_out = g;
     return m;
@@ -209,7 +209,7 @@ Test(compile, one_core_per_neuron)
     bm_ctx *ctx = graph_ctx();
     bm_graph *g;
     cr_assert_eq(bm_graph_read_file(&g, ctx, "examples/networks/iris.xml", NULL), 0);
-    placement node = {BM_MAP_NODE, 0, 0, BM_MUL_COMB};
+    placement node = {BM_MAP_NODE, 0, 0, BM_MUL_COMB, 0};
     bm_machine *m = compile_with(g, node, "iris");
     cr_expect_eq(bm_machine_core_count(m), 8 + 3 + 1);
     for (int j = 0; j < 8; j++) {
@@ -244,13 +244,13 @@ Test(compile, core_counts)
     cr_assert_eq(bm_graph_read_file(&g, ctx, "examples/networks/digits.xml", NULL), 0);
     unsigned counts[] = {1, 3, 8, 1000};
     for (size_t k = 0; k < sizeof counts / sizeof *counts; k++) {
-        placement p = {BM_MAP_CORES, counts[k], 0, BM_MUL_COMB};
+        placement p = {BM_MAP_CORES, counts[k], 0, BM_MUL_COMB, 0};
         bm_machine *m = compile_with(g, p, "digits");
         cr_expect_leq(bm_machine_core_count(m), counts[k]);
         cr_expect_geq(bm_machine_core_count(m), counts[k] < 20 ? counts[k] : 2);
         bm_machine_free(m);
     }
-    placement single = {BM_MAP_SINGLE, 0, 0, BM_MUL_COMB};
+    placement single = {BM_MAP_SINGLE, 0, 0, BM_MUL_COMB, 0};
     bm_machine *m = compile_with(g, single, "digits");
     cr_expect_eq(bm_machine_core_count(m), 1);
     cr_expect_str_eq(bm_core_name(bm_machine_core(m, 0)), "core");
@@ -340,7 +340,7 @@ Test(compile, report_catches_a_machine_that_computes_something_else)
     bm_ctx *ctx = graph_ctx();
     bm_graph *g = graph_of(ctx, "input a, b\noutput y = a + b\n");
     bm_graph *h = graph_of(ctx, "input a, b\noutput y = a - b\n");
-    placement single = {BM_MAP_SINGLE, 0, 0, BM_MUL_COMB};
+    placement single = {BM_MAP_SINGLE, 0, 0, BM_MUL_COMB, 0};
     bm_machine *m = compile_with(h, single, "a - b");
     bm_compile_report *r = (bm_compile_report *)1;
     cr_expect_eq(bm_compile_report_new(&r, m, g, NULL), BM_EINVALID);

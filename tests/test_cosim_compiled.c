@@ -1,7 +1,8 @@
 /* Compiled graphs under Verilator: every example graph and network, and
- * seeded random graphs and networks, compiled with several strategies, must
- * make exactly the same output transfers (value and cycle) in the RTL as in
- * the simulator, which the compiler suites already hold to bm_graph_eval.
+ * seeded random graphs and networks, compiled with several strategies (and
+ * networks folded and split by a reuse factor), must make exactly the same
+ * output transfers (value and cycle) in the RTL as in the simulator, which
+ * the compiler suites already hold to bm_graph_eval.
  * All machines go into one design (bm_machine_append), so one Verilator
  * build covers them. */
 #include <dirent.h>
@@ -58,13 +59,13 @@ static int has_suffix(const char *s, const char *suffix)
 
 static void add_examples(batch *b, const char *dir, int network)
 {
-    static const placement places[] = {{BM_MAP_NODE, 0, 0, BM_MUL_COMB},
-                                       {BM_MAP_SINGLE, 0, 0, BM_MUL_COMB},
-                                       {BM_MAP_CORES, 3, 0, BM_MUL_COMB},
+    static const placement places[] = {{BM_MAP_NODE, 0, 0, BM_MUL_COMB, 0},
+                                       {BM_MAP_SINGLE, 0, 0, BM_MUL_COMB, 0},
+                                       {BM_MAP_CORES, 3, 0, BM_MUL_COMB, 0},
                                        /* networks only: */
-                                       {BM_MAP_NODE, 0, 0, BM_MUL_PIPE},
-                                       {BM_MAP_FOLD, 0, 3, BM_MUL_PIPE},
-                                       {BM_MAP_FOLD, 0, 2, BM_MUL_COMB}};
+                                       {BM_MAP_NODE, 0, 0, BM_MUL_PIPE, 0},
+                                       {BM_MAP_FOLD, 0, 3, BM_MUL_PIPE, 0},
+                                       {BM_MAP_FOLD, 0, 2, BM_MUL_COMB, 0}};
     DIR *d = opendir(dir);
     cr_assert_not_null(d, "%s", dir);
     struct dirent *e;
@@ -95,7 +96,7 @@ Test(cosim_compiled, examples_and_random_graphs_agree_with_verilator, .timeout =
     cr_assert_eq(bm_machine_new(&b.all, ctx, "compiled_batch"), 0);
     add_examples(&b, "examples/graph", 0);
     add_examples(&b, "examples/networks", 1);
-    static const placement some[] = {{BM_MAP_NODE, 0, 0, BM_MUL_COMB}, {BM_MAP_CORES, 2, 0, BM_MUL_COMB}, {BM_MAP_SINGLE, 0, 0, BM_MUL_COMB}};
+    static const placement some[] = {{BM_MAP_NODE, 0, 0, BM_MUL_COMB, 0}, {BM_MAP_CORES, 2, 0, BM_MUL_COMB, 0}, {BM_MAP_SINGLE, 0, 0, BM_MUL_COMB, 0}};
     for (uint64_t seed = 1; seed <= 40; seed++) {
         bm_ctx *gctx = graph_ctx();
         bm_graph *g = random_graph(gctx, seed, 16);
@@ -112,8 +113,16 @@ Test(cosim_compiled, examples_and_random_graphs_agree_with_verilator, .timeout =
         snprintf(what, sizeof what, "random network %" PRIu64, seed);
         add(&b, g, some[seed % 3], what, seed);
         /* and folded, each multiplier variant in turn */
-        placement folded = {BM_MAP_FOLD, 0, 1 + (unsigned)(seed % 4), (bm_mul_variant)(seed % 3)};
+        placement folded = {BM_MAP_FOLD, 0, 1 + (unsigned)(seed % 4), (bm_mul_variant)(seed % 3), 0};
         add(&b, g, folded, what, seed + 1000);
+        /* two of them (9, 17) split by a reuse factor of 1 and 3, serial
+         * and pipe: neurons across cores, chained by partial sums; small
+         * ones (75 cores in all), as Verilator's time goes with the design */
+        if (seed % 8 == 1 && seed > 1) {
+            placement split = {BM_MAP_FOLD, 0, 0, (bm_mul_variant)(seed / 4 % 3),
+                               1 + (unsigned)(seed % 3)};
+            add(&b, g, split, what, seed + 2000);
+        }
         bm_graph_free(g);
         bm_ctx_free(gctx);
     }

@@ -63,6 +63,49 @@ static int check_fold(bm_ctx *ctx, const bm_compile_options *opt)
     return BM_OK;
 }
 
+/* The reuse factor of each layer (version 4): reuse_layers, or the one
+ * `reuse` for all; NULL (and *n 0) when neither is set. */
+static const unsigned *option_reuse(const bm_compile_options *opt, size_t *n)
+{
+    *n = 0;
+    if (opt->version < 4)
+        return NULL;
+    if (opt->n_reuse_layers) {
+        *n = opt->n_reuse_layers;
+        return opt->reuse_layers;
+    }
+    if (!opt->reuse)
+        return NULL;
+    *n = 1;
+    return &opt->reuse;
+}
+
+static int check_reuse(bm_ctx *ctx, const bm_compile_options *opt)
+{
+    bm_loc none = {NULL, 0, 0};
+    size_t n;
+    const unsigned *reuse = option_reuse(opt, &n);
+    if (!n)
+        return BM_OK;
+    if (opt->strategy != BM_MAP_FOLD) {
+        bm_error(ctx, none, "compile options: a reuse factor goes with the fold strategy, not %s",
+                 bm_map_strategy_name(opt->strategy));
+        return BM_EINVAL;
+    }
+    if (!reuse) {
+        bm_error(ctx, none, "compile options: %zu reuse_layers given, but the pointer is NULL",
+                 n);
+        return BM_EINVAL;
+    }
+    for (size_t l = 0; l < n; l++)
+        if (reuse[l] < 1 || reuse[l] > BM_COMPILE_REUSE_MAX) {
+            bm_error(ctx, none, "compile options: the reuse factor %s%zu is %u, not 1 to %u",
+                     opt->n_reuse_layers ? "of layer " : "", l, reuse[l], BM_COMPILE_REUSE_MAX);
+            return BM_EINVAL;
+        }
+    return BM_OK;
+}
+
 static int check_options(bm_ctx *ctx, const bm_compile_options *opt)
 {
     bm_loc none = {NULL, 0, 0};
@@ -90,7 +133,11 @@ static int check_options(bm_ctx *ctx, const bm_compile_options *opt)
                  (int)option_mul(opt));
         return BM_EINVAL;
     }
-    if (opt->strategy == BM_MAP_FOLD && check_fold(ctx, opt))
+    size_t n_reuse;
+    option_reuse(opt, &n_reuse);
+    if (opt->strategy == BM_MAP_FOLD && !n_reuse && check_fold(ctx, opt))
+        return BM_EINVAL;
+    if (check_reuse(ctx, opt))
         return BM_EINVAL;
     if (opt->name && !bm_is_identifier(opt->name)) {
         bm_error(ctx, none,
@@ -121,16 +168,26 @@ int bm_compile(bm_machine **out, const bm_graph *g, const bm_compile_options *op
     map_plan_init(&plan, ctx);
     map_code_options code = {option_mul(opt), opt->strategy == BM_MAP_FOLD};
     unsigned one = opt->version >= 3 ? opt->fold : BM_COMPILE_FOLD_DEFAULT;
-    size_t n_fold;
-    const unsigned *fold = option_fold(opt, &one, &n_fold);
-    switch (opt->strategy) {
-    case BM_MAP_NODE: rc = map_strategy_node(&plan, &mg, option_buffers(opt)); break;
-    case BM_MAP_CORES: rc = map_strategy_cores(&plan, &mg, opt->cores); break;
-    case BM_MAP_SINGLE: rc = map_strategy_single(&plan, &mg); break;
-    case BM_MAP_FOLD: rc = map_strategy_fold(&plan, &mg, fold, n_fold); break;
+    size_t n_fold, n_reuse;
+    const unsigned *fold = option_fold(opt, &one, &n_fold), *reuse = option_reuse(opt, &n_reuse);
+    unsigned *reuse_fold = NULL;
+    /* A reuse factor decides K, or splits neurons, layer by layer (the
+     * fan-ins are the graph's): it rewrites the fops first. */
+    if (opt->strategy == BM_MAP_FOLD && n_reuse) {
+        rc = map_reuse(&mg, reuse, n_reuse, &reuse_fold, &n_fold);
+        fold = reuse_fold;
+    }
+    if (!rc) {
+        switch (opt->strategy) {
+        case BM_MAP_NODE: rc = map_strategy_node(&plan, &mg, option_buffers(opt)); break;
+        case BM_MAP_CORES: rc = map_strategy_cores(&plan, &mg, opt->cores); break;
+        case BM_MAP_SINGLE: rc = map_strategy_single(&plan, &mg); break;
+        case BM_MAP_FOLD: rc = map_strategy_fold(&plan, &mg, fold, n_fold); break;
+        }
     }
     if (!rc)
         rc = map_build_machine(out, &plan, &mg, opt->name ? opt->name : "graph", &code);
+    bm_free(ctx, reuse_fold);
     map_plan_free(&plan);
     map_graph_free(&mg);
     return rc;

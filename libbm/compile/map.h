@@ -19,8 +19,9 @@
  *                 the next instruction would see or overwrite the old value.
  *   map_build.c   programs, ports and channels -> a validated bm_machine.
  *
- * map_fold.c is the fold strategy; map_predict.c the report's predicted
- * timing, from a finished machine.
+ * map_fold.c is the fold strategy, map_split.c its splitting of wide
+ * neurons across cores (the reuse factor); map_predict.c the report's
+ * predicted timing, from a finished machine.
  */
 #ifndef BM_MAP_H
 #define BM_MAP_H
@@ -75,6 +76,8 @@ typedef struct map_fop {
     int64_t c;         /* SUM constant, CONST value, INPUT index               */
     uint32_t first, n; /* terms (SUM) or args (the others)                    */
     int layer, neuron; /* the node's network tag                              */
+    uint32_t part;     /* a split neuron's (map_split.c): which part, 0..     */
+    uint32_t parts;    /* ... of how many; 0 for a fop that is not split      */
     uint32_t cost;     /* estimated cycles                                    */
 } map_fop;
 
@@ -98,6 +101,40 @@ typedef struct map_graph {
 
 int map_select(map_graph *mg, bm_ctx *ctx, const bm_graph *g);
 void map_graph_free(map_graph *mg);
+/* (Re)builds the user and output lists from the fops (map_select.c); the
+ * old lists must have been freed. */
+int map_build_users(map_graph *mg);
+/* Estimated cycles of fop f (map_select.c). */
+uint32_t map_fop_cost(const map_graph *mg, const map_fop *f);
+
+/* ---- splitting wide neurons (map_split.c) ----------------------------------- */
+
+/* The fan-in of each layer l < *n_layers of a network's fops: one more
+ * than the largest input index a sum of the layer reads (a graph input's
+ * index in layer 0, the neuron number of the layer before in the others).
+ * *fanin is allocated on mg->ctx; *n_layers is 0 (and *fanin NULL) when no
+ * fop carries a layer tag. */
+int map_layer_fanins(const map_graph *mg, unsigned **fanin, size_t *n_layers);
+
+/* Splits the sum of every neuron of layer l < n_layers with parts[l] > 1
+ * into that many partial sums over consecutive, balanced slices of the
+ * layer's inputs (fanin[l]), slices that hold no term left out: part 0
+ * is c plus its slice, part j > 0 its slice plus part j - 1 (an MT_VAL
+ * term), and the last part keeps the sum's place for its readers.  The new
+ * fops come right before the sum they replace, so the fop order stays
+ * topological; the fops are renumbered and the user lists rebuilt.  Parts
+ * carry the neuron's tag, `part` and `parts`, and so does a relu of the
+ * neuron (part = parts - 1). */
+int map_split(map_graph *mg, const unsigned *parts, const unsigned *fanin, size_t n_layers);
+
+/* hls4ml's reuse factor: R per layer (reuse[l], the last repeating) turns
+ * into the fold strategy's neurons per core, floor(R / F) where R >= F
+ * (the layer's fan-in), or splits every neuron of the layer into
+ * ceil(F / R) parts (map_split) and puts one part a core.  *fold (on
+ * mg->ctx, *n_fold values) receives the K of each layer for
+ * map_strategy_fold. */
+int map_reuse(map_graph *mg, const unsigned *reuse, size_t n_reuse, unsigned **fold,
+              size_t *n_fold);
 
 /* Calls fn(user, value) for each value operand occurrence of fop f. */
 typedef void (*map_operand_fn)(void *user, uint32_t value);
@@ -215,7 +252,8 @@ int map_strategy_node(map_plan *p, const map_graph *mg, unsigned buffers);
 int map_strategy_single(map_plan *p, const map_graph *mg);
 int map_strategy_cores(map_plan *p, const map_graph *mg, unsigned cores);
 /* fold[l]: neurons per core in layer l (n_fold values, the last repeating
- * for deeper layers).  BM_EINVAL when no fop carries a layer tag. */
+ * for deeper layers); the parts of a split neuron (map_split) get a core
+ * each, `l<L>n<N>p<j>`.  BM_EINVAL when no fop carries a layer tag. */
 int map_strategy_fold(map_plan *p, const map_graph *mg, const unsigned *fold, size_t n_fold);
 
 /* Core names shared by the node and fold strategies (map_node.c): a name

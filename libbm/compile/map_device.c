@@ -66,6 +66,8 @@ typedef struct point {
     unsigned cores;
     unsigned fold[BM_DEVICE_LAYERS_MAX];
     size_t n_fold;
+    unsigned reuse;       /* BM_MAP_FOLD by ReuseFactor instead of fold[] */
+    int from_base;        /* the strategy as the base options give it     */
     bm_mul_variant mul;
 } point;
 
@@ -111,6 +113,10 @@ static void describe(char *buf, size_t size, const point *p)
     switch (p->strategy) {
     case BM_MAP_CORES: n = snprintf(buf, size, "--cores %u", p->cores); break;
     case BM_MAP_FOLD:
+        if (p->reuse) {
+            n = snprintf(buf, size, "--reuse %u", p->reuse);
+            break;
+        }
         n = snprintf(buf, size, "--fold ");
         for (size_t i = 0; i < p->n_fold && n > 0 && (size_t)n < size; i++)
             n += snprintf(buf + n, size - (size_t)n, "%s%u", i ? "," : "", p->fold[i]);
@@ -123,6 +129,11 @@ static void describe(char *buf, size_t size, const point *p)
 
 static void options_of(bm_compile_options *o, const search *s, const point *p)
 {
+    if (p->from_base && s->base->version == BM_COMPILE_OPTIONS_VERSION) {
+        *o = *s->base; /* every knob of the strategy, reuse included */
+        o->mul = p->mul;
+        return;
+    }
     *o = (bm_compile_options)BM_COMPILE_OPTIONS_INIT;
     o->name = s->base->version >= 1 ? s->base->name : NULL;
     if (s->base->version >= 2)
@@ -131,7 +142,9 @@ static void options_of(bm_compile_options *o, const search *s, const point *p)
     if (p->cores)
         o->cores = p->cores;
     o->mul = p->mul;
-    if (p->strategy == BM_MAP_FOLD) {
+    if (p->strategy == BM_MAP_FOLD && p->reuse) {
+        o->reuse = p->reuse;
+    } else if (p->strategy == BM_MAP_FOLD) {
         o->fold_layers = p->fold;
         o->n_fold_layers = p->n_fold;
     }
@@ -231,6 +244,7 @@ static int try_variant(search *s, bm_mul_variant mul, unsigned keep, const unsig
     if (keep & BM_DEVICE_KEEP_STRATEGY) {
         const bm_compile_options *b = s->base;
         p.strategy = b->strategy;
+        p.from_base = 1;
         p.cores = b->strategy == BM_MAP_CORES ? b->cores : 0;
         if (b->strategy == BM_MAP_FOLD) {
             if (b->version >= 3 && b->fold_layers && b->n_fold_layers) {
@@ -251,6 +265,20 @@ static int try_variant(search *s, bm_mul_variant mul, unsigned keep, const unsig
         unsigned inputs = bm_graph_input_count(s->g);
         if ((rc = try_fold_ladder(s, width, layers, inputs, mul)))
             return rc;
+        /* below one neuron per core: each neuron split so that no core does
+         * more than R multiplies, for R a half, a third ... of the widest
+         * fan-in (docs/compile.md, the reuse factor) */
+        unsigned widest = inputs;
+        for (size_t l = 0; l + 1 < layers; l++)
+            if (width[l] > widest)
+                widest = width[l];
+        for (unsigned parts = 2; parts <= 8 && widest / parts >= 2; parts++) {
+            point q = p;
+            q.strategy = BM_MAP_FOLD;
+            q.reuse = (widest + parts - 1) / parts;
+            if ((rc = try_point(s, &q)))
+                return rc;
+        }
     } else {
         for (unsigned n = 1; n <= 64; n *= 2) {
             p.strategy = BM_MAP_CORES;

@@ -25,6 +25,11 @@
  * it, a cycle instead of a port.)  With K = 1 a core is the node
  * strategy's neuron (an inmacfx chain).
  *
+ * The parts of a neuron split across cores (map_split.c, the reuse factor
+ * below a layer's fan-in) get a core each, `l<L>n<N>p<j>`, the relu going
+ * with the last part; a part core is a K = 1 neuron over its slice, plus
+ * the previous part's partial sum.
+ *
  * Deadlock freedom is map_plan.c's argument unchanged: every core executes
  * its own steps of one topological global order (eager accumulation only
  * moves instructions between a core's own steps, never across a transfer). */
@@ -80,7 +85,10 @@ int map_strategy_fold(map_plan *p, const map_graph *mg, const unsigned *fold, si
         if (fo->layer >= 0) {
             unsigned group = (unsigned)(fo->neuron < 0 ? 0 : fo->neuron) /
                              layer_fold(fold, n_fold, fo->layer);
-            snprintf(key, sizeof key, "l%dc%u", fo->layer, group);
+            if (fo->parts > 1)
+                snprintf(key, sizeof key, "l%dn%dp%u", fo->layer, fo->neuron, fo->part);
+            else
+                snprintf(key, sizeof key, "l%dc%u", fo->layer, group);
             unsigned core;
             if (bm_names_get(&groups, key, &core)) {
                 owner[f] = core;

@@ -294,7 +294,7 @@ static int make_fop(selector *s, unsigned i)
     return BM_OK;
 }
 
-static uint32_t estimate_cost(const map_graph *mg, const map_fop *f)
+uint32_t map_fop_cost(const map_graph *mg, const map_fop *f)
 {
     uint32_t c = 1;
     switch ((map_fop_kind)f->kind) {
@@ -370,7 +370,7 @@ static int finish_outputs(selector *s)
     return rc;
 }
 
-static int build_users(map_graph *mg)
+int map_build_users(map_graph *mg)
 {
     bm_ctx *ctx = mg->ctx;
     size_t n = mg->n_fops;
@@ -475,9 +475,9 @@ int map_select(map_graph *mg, bm_ctx *ctx, const bm_graph *g)
     if (!rc)
         rc = finish_outputs(&s);
     for (size_t f = 0; f < mg->n_fops && !rc; f++)
-        mg->fops[f].cost = estimate_cost(mg, &mg->fops[f]);
+        mg->fops[f].cost = map_fop_cost(mg, &mg->fops[f]);
     if (!rc)
-        rc = build_users(mg);
+        rc = map_build_users(mg);
     bm_free(ctx, s.is_const);
     bm_free(ctx, s.live);
     bm_free(ctx, s.absorbed);

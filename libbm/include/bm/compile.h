@@ -56,7 +56,9 @@ typedef enum bm_map_strategy {
                         each layer: `fold`, `fold_layers`), each core's code
                         input-major: every value it receives is
                         multiply-accumulated into all of its neurons
-                        at once (hls4ml's ReuseFactor, roughly)          */
+                        at once; or, by hls4ml's ReuseFactor (`reuse`,
+                        `reuse_layers`), K neurons a core or each neuron
+                        split across several cores                       */
 } bm_map_strategy;
 
 /* "node", "cores", "single", "fold"; NULL for an unknown value. */
@@ -98,24 +100,45 @@ typedef struct bm_compile_options {
                                   the network's depth are ignored; each
                                   1..BM_COMPILE_FOLD_MAX (NULL: `fold` for all) */
     size_t n_fold_layers;      /* how many fold_layers holds (0)              */
+    /* version 4: */
+    unsigned reuse;            /* BM_MAP_FOLD: hls4ml's ReuseFactor R, the
+                                  multiplies one core does per neuron and
+                                  vector, in every layer that reuse_layers
+                                  leaves out, 1..BM_COMPILE_REUSE_MAX; 0: off,
+                                  fold/fold_layers apply.  In a layer of fan-in
+                                  F, R >= F puts floor(R / F) neurons on a core
+                                  (the fold K); R < F splits every neuron into
+                                  ceil(F / R) parts (at most
+                                  BM_COMPILE_SPLIT_MAX), one core each, over
+                                  balanced slices of the inputs, chained by
+                                  their partial sums.  Set with another
+                                  strategy it is an error (0)                */
+    const unsigned *reuse_layers; /* BM_MAP_FOLD: R of layer 0, 1, ...; the last
+                                  one repeats for deeper layers, values beyond
+                                  the network's depth are ignored (NULL)      */
+    size_t n_reuse_layers;     /* how many reuse_layers holds (0)             */
 } bm_compile_options;
-#define BM_COMPILE_OPTIONS_VERSION 3
+#define BM_COMPILE_OPTIONS_VERSION 4
 #define BM_COMPILE_BUFFERS_DEFAULT 32
 #define BM_COMPILE_BUFFERS_MAX 64
 #define BM_COMPILE_FOLD_DEFAULT 4
 #define BM_COMPILE_FOLD_MAX 65536
+#define BM_COMPILE_REUSE_MAX 16777216
+#define BM_COMPILE_SPLIT_MAX 64
 #define BM_COMPILE_OPTIONS_INIT                                                                  \
     {BM_COMPILE_OPTIONS_VERSION, BM_MAP_NODE, 4, NULL, BM_COMPILE_BUFFERS_DEFAULT, BM_MUL_COMB,   \
-     BM_COMPILE_FOLD_DEFAULT, NULL, 0}
+     BM_COMPILE_FOLD_DEFAULT, NULL, 0, 0, NULL, 0}
 
 /* Compiles a finished graph into a new, validated machine on the graph's
  * context.  opt may be NULL for the defaults.  Errors (recorded on the
  * context): BM_EINVAL for bad options (cores 0, an unknown strategy or
- * multiplier, a fold of 0, a name that is not an identifier), or for the fold
- * strategy on a graph that is not a network (no node carries a layer tag),
- * BM_ENOMEM.  (Every finished graph can be compiled by the other strategies:
- * its names are already identifiers, distinct between inputs and outputs.)
- * A version 1 or 2 struct gets the defaults of the fields it lacks. */
+ * multiplier, a fold of 0, a reuse factor above BM_COMPILE_REUSE_MAX, of 0
+ * in reuse_layers or with a strategy other than fold, a name that is not an
+ * identifier), or for the fold strategy on a graph that is not a network
+ * (no node carries a layer tag), BM_ENOMEM.  (Every finished graph can be
+ * compiled by the other strategies: its names are already identifiers,
+ * distinct between inputs and outputs.)  A version 1, 2 or 3 struct gets
+ * the defaults of the fields it lacks. */
 int bm_compile(bm_machine **out, const bm_graph *g, const bm_compile_options *opt);
 
 /* ---- report ------------------------------------------------------------- */
