@@ -18,7 +18,8 @@
 # alone exceeds the part's logic cells, or whose SB_RAM40_4K or SB_MAC16
 # count exceeds the part's, is not placed: it does not fit.  Place and
 # route uses SEEDS, each limited to TIMEOUT seconds, one at a time (the
-# machine has two cores and yosys runs beside it).
+# machine has two cores and yosys runs beside it); a design that routes
+# below the 12 MHz constraint counts as routed, at its Fmax.
 # Results: bench/fpga/results.json and the '## Networks on FPGAs' section of
 # docs/performance.md (a table, then bench/fpga/notes.md).
 #
@@ -76,7 +77,8 @@ pnr_family() {
     up5k) dev=--up5k pkg=sg48 ;;
     esac
     if timeout "$TIMEOUT" nextpnr-ice40 "$dev" --package "$pkg" --json "$1/pnr_$2.json" \
-        --pcf-allow-unconstrained --freq 12 --seed "$3" --report "$1/route_$2_$3.json" \
+        --pcf-allow-unconstrained --freq 12 --timing-allow-fail --seed "$3" \
+        --report "$1/route_$2_$3.json" \
         -q >"$1/route_$2_$3.log" 2>&1; then
         f=$(grep -oE '"achieved": [0-9.]+' "$1/route_$2_$3.json" | head -1 | awk '{ printf "%.1f", $2 }')
         lc=$(grep -oE '"ICESTORM_LC": \{[^}]*\}' "$1/route_$2_$3.json" |
@@ -220,7 +222,7 @@ section=$work/section.md
     echo "\`bmc compile --json --test NET-test.csv --labels\`, which streams the whole test set"
     echo "through the simulated machine and checks every output against the evaluator.  Then"
     echo "\`bmc verilog --pin-wrapper\` and, per family: **hx8k** \`yosys synth_ice40\` and"
-    echo "\`nextpnr-ice40 --hx8k --package ct256\`; **up5k** \`synth_ice40 -dsp\` and \`nextpnr-ice40"
+    echo "\`nextpnr-ice40 --hx8k --package ct256 --freq 12 --timing-allow-fail\`; **up5k** \`synth_ice40 -dsp\` and \`nextpnr-ice40"
     echo "--up5k --package sg48\`; **xc7** \`synth_xilinx -family xc7\` cell counts only (LUT1-6,"
     echo "FD*, DSP48E1, RAMB18 equivalents; no place and route exists for it here, and yosys"
     echo "counts run about 10-15% above Vivado's).  Fmax is the median over seeds $SEEDS (range in"
