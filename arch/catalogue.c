@@ -158,3 +158,17 @@ unsigned bm_bits_for(uint64_t n)
         bits++;
     return bits;
 }
+
+unsigned bm_signed_bits(uint64_t value, unsigned width)
+{
+    if (width == 0)
+        return 0;
+    if (width < 64)
+        value &= (UINT64_C(1) << width) - 1;
+    uint64_t negative = (value >> (width - 1)) & 1;
+    unsigned bits = width;
+    /* drop sign bits while the next one down repeats them */
+    while (bits > 1 && ((value >> (bits - 2)) & 1) == negative)
+        bits--;
+    return bits;
+}

@@ -26,9 +26,14 @@ int bm_mul_variant_from_name(const char *name)
     return -1;
 }
 
+int bm_alu_uses_mul(bm_alu_op op)
+{
+    return op == BM_ALU_MUL || op == BM_ALU_MULFX || op == BM_ALU_MACFX;
+}
+
 int bm_opcode_uses_mul(const bm_opcode_def *d)
 {
-    return d && (d->alu == BM_ALU_MUL || d->alu == BM_ALU_MULFX || d->alu == BM_ALU_MACFX);
+    return d && bm_alu_uses_mul(d->alu);
 }
 
 unsigned bm_opcode_cycles(const bm_opcode_def *d, unsigned variant, unsigned width)

@@ -19,11 +19,6 @@
 
 #include "core.h"
 
-static int is_mul_alu(bm_alu_op op)
-{
-    return op == BM_ALU_MUL || op == BM_ALU_MULFX || op == BM_ALU_MACFX;
-}
-
 /* The fraction bits the unit shifts by (MUL: none). */
 static unsigned unit_frac(const ce *e, const hdl_unit *u)
 {
@@ -98,12 +93,7 @@ static unsigned immediate_y_bits(const ce *e, const hdl_unit *u)
         bm_src src = mac ? d->c : d->b;
         if (src.kind != BM_SRC_IMM)
             return W;
-        uint64_t v = in->operand[src.operand] & bm_mask(W);
-        int negative = W > 0 && ((v >> (W - 1)) & 1);
-        unsigned bits = W;
-        /* drop sign bits while the next one down repeats them */
-        while (bits > 1 && (((v >> (bits - 2)) & 1) == (uint64_t)negative))
-            bits--;
+        unsigned bits = bm_signed_bits(in->operand[src.operand], W);
         if (bits > need)
             need = bits;
     }
@@ -205,7 +195,7 @@ static void product_serial(ce *e, const hdl_unit *u, char operand[3][48])
 
 int bm_hdl_mul_unit(ce *e, const hdl_unit *u, char operand[3][48])
 {
-    if (!is_mul_alu(u->alu))
+    if (!bm_alu_uses_mul(u->alu))
         return 0;
     switch ((bm_mul_variant)e->pl->mul) {
     case BM_MUL_SERIAL: product_serial(e, u, operand); return 1;
@@ -288,11 +278,11 @@ void bm_hdl_mul_pipeline(ce *e)
     /* the product of the unit the issuing opcode uses */
     size_t n_mul = 0;
     for (size_t i = 0; i < pl->n_units; i++)
-        n_mul += is_mul_alu(pl->units[i].alu);
+        n_mul += bm_alu_uses_mul(pl->units[i].alu);
     size_t seen = 0;
     for (size_t i = 0; i < pl->n_units; i++) {
         const hdl_unit *u = &pl->units[i];
-        if (!is_mul_alu(u->alu))
+        if (!bm_alu_uses_mul(u->alu))
             continue;
         if (++seen == n_mul) {
             bm_buf_printf(b, "%s;\n", u->name);

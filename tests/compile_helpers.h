@@ -10,6 +10,7 @@
 #include <criterion/criterion.h>
 
 #include "bm.h"
+#include "failing_alloc.h"
 #include "graph_helpers.h"
 
 /* A strategy and its parameters: for cores the count, for fold K or the
@@ -99,6 +100,42 @@ static inline uint64_t check_compiled(const bm_graph *g, placement p, const int6
     bm_compile_report_free(r);
     bm_machine_free(m);
     return latency;
+}
+
+/* Compiles g with opt, then reports on the machine, while f (the
+ * allocator of g's context) refuses the n-th allocation for n = 0, 1, ...
+ * until a run needs no refusal: every refusal must come back as BM_ENOMEM
+ * with *out NULL (and leak nothing: make sanitize). */
+static inline void compile_survives_every_failure(const bm_graph *g, failing *f,
+                                                  const bm_compile_options *opt, const char *what)
+{
+    bm_ctx *ctx = bm_graph_ctx(g);
+    int done = 0;
+    for (long n = 0; n < 100000 && !done; n++) {
+        bm_ctx_clear_diags(ctx);
+        f->countdown = n;
+        f->failures = 0;
+        bm_machine *m = (bm_machine *)1;
+        bm_compile_report *r = (bm_compile_report *)1;
+        int rc = bm_compile(&m, g, opt);
+        if (rc) {
+            cr_assert_eq(rc, BM_ENOMEM, "%s, allocation %ld: %d", what, n, rc);
+            cr_assert_null(m);
+            cr_assert_gt(f->failures, 0);
+            continue;
+        }
+        rc = bm_compile_report_new(&r, m, g, NULL);
+        if (rc) {
+            cr_assert_eq(rc, BM_ENOMEM, "%s, report, allocation %ld: %d", what, n, rc);
+            cr_assert_null(r);
+        } else {
+            done = f->failures == 0;
+            bm_compile_report_free(r);
+        }
+        bm_machine_free(m);
+    }
+    f->countdown = -1;
+    cr_expect(done, "%s never succeeded", what);
 }
 
 #endif

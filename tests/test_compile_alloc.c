@@ -3,7 +3,6 @@
  * every strategy; each failure must come back as BM_ENOMEM, leave *out
  * NULL and leak nothing (ASan checks leaks in `make sanitize`). */
 #include "compile_helpers.h"
-#include "failing_alloc.h"
 
 static void every_allocation_may_fail(const char *text)
 {
@@ -18,32 +17,7 @@ static void every_allocation_may_fail(const char *text)
         opt.strategy = every_placement[p].strategy;
         if (every_placement[p].cores)
             opt.cores = every_placement[p].cores;
-        int done = 0;
-        for (long n = 0; n < 100000 && !done; n++) {
-            bm_ctx_clear_diags(ctx);
-            f.countdown = n;
-            f.failures = 0;
-            bm_machine *m = (bm_machine *)1;
-            bm_compile_report *r = (bm_compile_report *)1;
-            int rc = bm_compile(&m, g, &opt);
-            if (rc) {
-                cr_assert_eq(rc, BM_ENOMEM, "%s, allocation %ld: %d", placement_name(every_placement[p]),
-                             n, rc);
-                cr_assert_null(m);
-                cr_assert_gt(f.failures, 0);
-                continue;
-            }
-            rc = bm_compile_report_new(&r, m, g, NULL);
-            if (rc) {
-                cr_assert_eq(rc, BM_ENOMEM, "report, allocation %ld: %d", n, rc);
-                cr_assert_null(r);
-            } else {
-                done = f.failures == 0;
-                bm_compile_report_free(r);
-            }
-            bm_machine_free(m);
-        }
-        cr_expect(done, "%s never succeeded", placement_name(every_placement[p]));
+        compile_survives_every_failure(g, &f, &opt, placement_name(every_placement[p]));
     }
     f.countdown = -1;
     bm_graph_free(g);

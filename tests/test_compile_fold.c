@@ -11,7 +11,6 @@
 
 #include "bmc_runner.h"
 #include "compile_helpers.h"
-#include "failing_alloc.h"
 #include "random_graphs.h"
 #include "variant_checks.h"
 
@@ -446,30 +445,9 @@ Test(fold, every_allocation_may_fail)
         opt.strategy = BM_MAP_FOLD;
         opt.fold = mul == BM_MUL_PIPE ? 1 : 2; /* pipe at K = 1: nops to insert */
         opt.mul = (bm_mul_variant)mul;
-        int done = 0;
-        for (long n = 0; n < 100000 && !done; n++) {
-            bm_ctx_clear_diags(ctx);
-            f.countdown = n;
-            f.failures = 0;
-            bm_machine *m = (bm_machine *)1;
-            bm_compile_report *r = (bm_compile_report *)1;
-            int rc = bm_compile(&m, g, &opt);
-            if (rc) {
-                cr_assert_eq(rc, BM_ENOMEM, "mul %u, allocation %ld: %d", mul, n, rc);
-                cr_assert_null(m);
-                continue;
-            }
-            rc = bm_compile_report_new(&r, m, g, NULL);
-            if (rc) {
-                cr_assert_eq(rc, BM_ENOMEM, "report, allocation %ld: %d", n, rc);
-                cr_assert_null(r);
-            } else {
-                done = f.failures == 0;
-                bm_compile_report_free(r);
-            }
-            bm_machine_free(m);
-        }
-        cr_expect(done, "mul %u never succeeded", mul);
+        char what[32];
+        snprintf(what, sizeof what, "fold, mul %u", mul);
+        compile_survives_every_failure(g, &f, &opt, what);
     }
     f.countdown = -1;
     bm_graph_free(g);

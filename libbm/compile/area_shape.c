@@ -62,11 +62,6 @@ static uint64_t mix(uint64_t z)
 
 enum { V_ZERO = 0, V_READ = 1, V_IMM = 1000, V_INPUT = 100000, V_RAM = 1 << 30, V_UNIT };
 
-static int is_multiplier(bm_alu_op op)
-{
-    return op == BM_ALU_MUL || op == BM_ALU_MULFX || op == BM_ALU_MACFX;
-}
-
 static const bm_src *slot_src(const bm_opcode_def *d, unsigned slot)
 {
     return slot == 0 ? &d->a : slot == 1 ? &d->b : &d->c;
@@ -222,18 +217,6 @@ static int constant_field(const program_view *v, const facts *f, unsigned slot)
 }
 
 /* Bits of a value that can be non-zero. */
-/* The bits of a W-bit two's complement value as a signed number: what the
- * Verilog backend keeps of a multiplier's immediate y (hdl_out/mul_unit.c). */
-static unsigned signed_bits(uint64_t v, unsigned width)
-{
-    v &= width >= 64 ? ~UINT64_C(0) : (UINT64_C(1) << width) - 1;
-    uint64_t negative = (v >> (width - 1)) & 1;
-    unsigned bits = width;
-    while (bits > 1 && ((v >> (bits - 2)) & 1) == negative)
-        bits--;
-    return bits;
-}
-
 static unsigned value_bits(const program_view *v, const facts *f, unsigned slot, unsigned width)
 {
     if (f->value[slot] == V_ZERO)
@@ -326,7 +309,7 @@ void bm_area_shape_of(bm_area_shape *s, const bm_core *c)
         int new_read[4], new_unit = d->alu != BM_ALU_NONE && d->alu != BM_ALU_PASS_B;
         int new_unit_val[3] = {1, 1, 1}, new_write = f.writes_reg, new_write_val = f.writes_reg;
         int new_out = f.out_port >= 0, new_out_val = f.out_port >= 0, new_post = 1;
-        int mul = is_multiplier(d->alu) && f.writes_reg, new_mul_dst = mul;
+        int mul = bm_alu_uses_mul(d->alu) && f.writes_reg, new_mul_dst = mul;
         int new_mul_acc = mul && d->alu == BM_ALU_MACFX;
         int new_imm[3];
         for (unsigned k = 0; k < f.n_reads; k++)
@@ -346,7 +329,7 @@ void bm_area_shape_of(bm_area_shape *s, const bm_core *c)
                     if (g.value[slot] == f.value[slot])
                         new_unit_val[slot] = 0;
             }
-            if (mul && is_multiplier(g.d->alu) && g.writes_reg && g.dst_reg == f.dst_reg) {
+            if (mul && bm_alu_uses_mul(g.d->alu) && g.writes_reg && g.dst_reg == f.dst_reg) {
                 new_mul_dst = 0;
                 if (g.d->alu == BM_ALU_MACFX)
                     new_mul_acc = 0;
@@ -398,7 +381,7 @@ void bm_area_shape_of(bm_area_shape *s, const bm_core *c)
                 if (f.value[slot] >= V_IMM && f.value[slot] < V_INPUT &&
                     (d->alu == BM_ALU_MULFX || d->alu == BM_ALU_MACFX) &&
                     slot == (d->alu == BM_ALU_MACFX ? 2u : 1u))
-                    b = signed_bits(f.imm_value[slot], W); /* hdl_out narrows y to this */
+                    b = bm_signed_bits(f.imm_value[slot], W); /* hdl_out narrows y to this */
                 if (f.value[slot] >= V_IMM && f.value[slot] < V_INPUT)
                     s->unit_src[d->alu][slot] |=
                         constant_field(&v, &f, slot) ? AREA_SRC_CONST : AREA_SRC_IMM;

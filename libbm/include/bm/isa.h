@@ -152,6 +152,8 @@ typedef struct bm_mul_variant_def {
 const bm_mul_variant_def *bm_mul_variant_get(unsigned variant);
 /* The variant named `name`, or -1. */
 int bm_mul_variant_from_name(const char *name);
+/* 1 when the ALU operation is the multiplier's (MUL, MULFX, MACFX). */
+int bm_alu_uses_mul(bm_alu_op op);
 /* 1 when the opcode uses the multiplier (its cycles depend on the variant). */
 int bm_opcode_uses_mul(const bm_opcode_def *d);
 /* Cycles an instruction of opcode d takes when nothing stalls, in a core of
@@ -180,6 +182,10 @@ uint64_t bm_alu_eval(bm_alu_op op, uint64_t a, uint64_t b, uint64_t c, unsigned 
 /* ceil(log2(n)) for n >= 1, i.e. the bits needed to number n things
  * (0 for n == 1). */
 unsigned bm_bits_for(uint64_t n);
+/* The bits a W-bit two's complement value needs as a signed number (at
+ * least 1): 0.6 in fixed<16,6>, raw 614, needs 11.  What the Verilog backend
+ * keeps of a multiplier's immediate operand, and the area estimate counts. */
+unsigned bm_signed_bits(uint64_t value, unsigned width);
 
 #ifdef __cplusplus
 }
