@@ -123,7 +123,7 @@ static void print_estimate(const bm_machine *m, const bm_device *d, int checked,
                (unsigned long long)d->lut, (unsigned long long)d->ff, "-",
                (unsigned long long)d->dsp, (unsigned long long)d->bram,
                (unsigned long long)d->lutram);
-        printf("  %s %s on %s\n", fits ? "fits" : "does not fit:", bm_machine_name(m), d->name);
+        printf("  estimate: %s %s %s\n", bm_machine_name(m), fits ? "fits" : "does not fit", d->name);
     }
 }
 

@@ -300,7 +300,7 @@ Test(area_cli, estimate_and_fit)
     r = bmc_run(scratch, "area", "--device", "xc7z020", "examples/pipeline.xml", NULL);
     cr_expect_eq(r.status, 0, "%s", r.err);
     cr_expect_not_null(strstr(r.out, "LUT6"), "%s", r.out);
-    cr_expect_not_null(strstr(r.out, "fits pipeline on xc7z020"), "%s", r.out);
+    cr_expect_not_null(strstr(r.out, "estimate: pipeline fits xc7z020"), "%s", r.out);
     bmc_result_free(&r);
     r = bmc_run(scratch, "area", "--json", "--device", "up5k", "examples/pipeline.xml", NULL);
     cr_expect_eq(r.status, 0, "%s", r.err);
