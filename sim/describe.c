@@ -37,7 +37,7 @@ static int source_valid_next(const bm_sim *sim, const sim_bond *b)
     return core_does_io(sim, b->source.index, b->source.port, 0);
 }
 
-int sim_sink_ready_next(const bm_sim *sim, const sim_end *e)
+int bmi_sim_sink_ready_next(const bm_sim *sim, const sim_end *e)
 {
     if (e->kind == SIM_END_OUTPUT) {
         const sim_output *o = &sim->outputs[e->index];
@@ -70,7 +70,7 @@ static void put_sinks(text *t, const bm_sim *sim, const sim_bond *b, int only_no
 {
     int first = 1;
     for (unsigned s = 0; s < b->n_sinks; s++) {
-        if (only_not_ready && sim_sink_ready_next(sim, &b->sinks[s]))
+        if (only_not_ready && bmi_sim_sink_ready_next(sim, &b->sinks[s]))
             continue;
         put(t, "%s'%s'", first ? "" : ", ", bm_machine_bond_sink_text(sim->m, b->index, s));
         first = 0;
@@ -97,7 +97,7 @@ static void describe_in(text *t, const bm_sim *sim, const sim_core *k, const sim
     }
     int others = 0;
     for (unsigned s = 0; s < b->n_sinks; s++)
-        if (!sim_sink_ready_next(sim, &b->sinks[s]))
+        if (!bmi_sim_sink_ready_next(sim, &b->sinks[s]))
             others++;
     if (others) {
         put(t, try_only ? " polls i%u (bond from '%s'), whose other sinks are not ready: " :
@@ -115,7 +115,7 @@ static void put_bond_to(text *t, const bm_sim *sim, const sim_bond *b)
 {
     int not_ready = 0;
     for (unsigned s = 0; s < b->n_sinks; s++)
-        if (!sim_sink_ready_next(sim, &b->sinks[s]))
+        if (!bmi_sim_sink_ready_next(sim, &b->sinks[s]))
             not_ready++;
     put(t, "bond to ");
     put_sinks(t, sim, b, 0);
@@ -130,7 +130,7 @@ static void put_bond_to(text *t, const bm_sim *sim, const sim_bond *b)
 static int all_sinks_ready(const bm_sim *sim, const sim_bond *b)
 {
     for (unsigned s = 0; s < b->n_sinks; s++)
-        if (!sim_sink_ready_next(sim, &b->sinks[s]))
+        if (!bmi_sim_sink_ready_next(sim, &b->sinks[s]))
             return 0;
     return 1;
 }

@@ -44,7 +44,7 @@ int bm_sim_new(bm_sim **out, const bm_machine *m, const bm_sim_options *opts)
     sim->ctx = ctx;
     bm_sim_options defaults = BM_SIM_OPTIONS_INIT;
     sim->opts = opts ? *opts : defaults;
-    int rc = sim_build(sim);
+    int rc = bmi_sim_build(sim);
     if (rc == BM_OK && sim->opts.record_outputs && sim->opts.output_reserve) {
         sim->rec = bm_malloc(ctx, sim->opts.output_reserve * sizeof *sim->rec);
         if (!sim->rec)
@@ -55,7 +55,7 @@ int bm_sim_new(bm_sim **out, const bm_machine *m, const bm_sim_options *opts)
     if (rc) {
         if (rc == BM_ENOMEM)
             bm_oom(ctx);
-        sim_release(sim);
+        bmi_sim_release(sim);
         bm_free(ctx, sim);
         return rc;
     }
@@ -69,7 +69,7 @@ void bm_sim_free(bm_sim *sim)
         return;
     if (sim->vcd)
         bm_sim_vcd_close(sim);
-    sim_release(sim);
+    bmi_sim_release(sim);
     bm_free(sim->ctx, sim);
 }
 
@@ -149,7 +149,7 @@ static uint64_t gcd64(uint64_t a, uint64_t b)
     return a;
 }
 
-void sim_update_env(bm_sim *sim)
+void bmi_sim_update_env(bm_sim *sim)
 {
     uint64_t l = 1;
     sim->n_ready_fns = 0;
@@ -204,7 +204,7 @@ int bm_sim_set_output_ready(bm_sim *sim, unsigned output, const uint8_t *pattern
     o->period = n ? pattern_period(copy, n) : 1;
     o->fn = NULL;
     o->fn_user = NULL;
-    sim_update_env(sim);
+    bmi_sim_update_env(sim);
     return BM_OK;
 }
 
@@ -221,7 +221,7 @@ int bm_sim_set_output_ready_fn(bm_sim *sim, unsigned output, bm_sim_ready_fn fn,
     o->period = 1;
     o->fn = fn;
     o->fn_user = fn ? user : NULL;
-    sim_update_env(sim);
+    bmi_sim_update_env(sim);
     return BM_OK;
 }
 
@@ -278,7 +278,7 @@ int bm_sim_step(bm_sim *sim, uint64_t n, bm_sim_stop *why)
                 *why = BM_SIM_STEPPED;
             return rc;
         }
-        if (deadlocked(sim, sim_cycle(sim))) {
+        if (deadlocked(sim, bmi_sim_cycle(sim))) {
             stop = BM_SIM_STOP_DEADLOCK;
             break;
         }
@@ -319,7 +319,7 @@ int bm_sim_run(bm_sim *sim, const bm_sim_limits *limits, bm_sim_stop *why)
                 *why = BM_SIM_STEPPED;
             return rc;
         }
-        if (deadlocked(sim, sim_cycle(sim))) {
+        if (deadlocked(sim, bmi_sim_cycle(sim))) {
             stop = BM_SIM_STOP_DEADLOCK;
             break;
         }

@@ -14,7 +14,7 @@
  *   the largest of those gaps.
  * Every output value of both runs is compared with bm_graph_eval().
  *
- * Before simulating, map_predict() computes both figures from the programs
+ * Before simulating, bmi_map_predict() computes both figures from the programs
  * alone (predicted_latency, predicted_interval), so that the report can
  * show how well the timing model, and so the compiler's own idea of a
  * machine's speed, matches the machine. */
@@ -343,7 +343,7 @@ int bm_compile_report_new(bm_compile_report **out, const bm_machine *m, const bm
     if (!rc)
         rc = describe_cores(r, m);
     if (!rc)
-        rc = map_predict(m, opt->vectors, &r->sum.predicted_latency, &r->sum.predicted_interval);
+        rc = bmi_map_predict(m, opt->vectors, &r->sum.predicted_latency, &r->sum.predicted_interval);
     if (!rc)
         rc = measure_machine(r, m, g, opt);
     if (rc) {

@@ -226,7 +226,7 @@ typedef struct bm_device_choice {
     char options[160];                   /* the point as bmc compile options,
                                             e.g. "--fold 2,1 --mul pipe"         */
     bm_area area;                        /* its area estimate on the device      */
-    uint64_t predicted_latency;          /* cycles, predicted (map_predict)      */
+    uint64_t predicted_latency;          /* cycles, predicted (bmi_map_predict)      */
     double predicted_interval;
     unsigned tried;                      /* design points compiled and estimated */
     unsigned fitting;                    /* ... of which fit the device          */
