@@ -30,6 +30,8 @@
 #ifndef BM_COMPILE_API_H
 #define BM_COMPILE_API_H
 
+#include "bm/export.h"
+
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -62,9 +64,9 @@ typedef enum bm_map_strategy {
 } bm_map_strategy;
 
 /* "node", "cores", "single", "fold"; NULL for an unknown value. */
-const char *bm_map_strategy_name(bm_map_strategy s);
+BM_API const char *bm_map_strategy_name(bm_map_strategy s);
 /* The strategy with that name, or -1. */
-int bm_map_strategy_from_name(const char *name);
+BM_API int bm_map_strategy_from_name(const char *name);
 
 /* The largest --cores the compiler accepts. */
 #define BM_COMPILE_CORES_MAX 4096
@@ -139,7 +141,7 @@ typedef struct bm_compile_options {
  * compiled by the other strategies: its names are already identifiers,
  * distinct between inputs and outputs.)  A version 1, 2 or 3 struct gets
  * the defaults of the fields it lacks. */
-int bm_compile(bm_machine **out, const bm_graph *g, const bm_compile_options *opt);
+BM_API int bm_compile(bm_machine **out, const bm_graph *g, const bm_compile_options *opt);
 
 /* ---- report ------------------------------------------------------------- */
 
@@ -195,15 +197,15 @@ typedef struct bm_report_summary {
  * comparing every output with bm_graph_eval().  A machine that deadlocks,
  * runs out of cycles or computes a wrong value is BM_EINVALID with a
  * diagnostic on the machine's context (*out is then NULL).  opt may be NULL. */
-int bm_compile_report_new(bm_compile_report **out, const bm_machine *m, const bm_graph *g,
+BM_API int bm_compile_report_new(bm_compile_report **out, const bm_machine *m, const bm_graph *g,
                           const bm_report_options *opt);
-void bm_compile_report_free(bm_compile_report *r);
-const bm_report_summary *bm_compile_report_summary(const bm_compile_report *r);
-unsigned bm_compile_report_core_count(const bm_compile_report *r);
-const bm_report_core *bm_compile_report_core(const bm_compile_report *r, unsigned i);
+BM_API void bm_compile_report_free(bm_compile_report *r);
+BM_API const bm_report_summary *bm_compile_report_summary(const bm_compile_report *r);
+BM_API unsigned bm_compile_report_core_count(const bm_compile_report *r);
+BM_API const bm_report_core *bm_compile_report_core(const bm_compile_report *r, unsigned i);
 /* Writes the report as text (a table, then the summary) or as one JSON
  * object (docs/compile.md).  BM_EIO when the stream fails. */
-int bm_compile_report_write(const bm_compile_report *r, FILE *f, int json);
+BM_API int bm_compile_report_write(const bm_compile_report *r, FILE *f, int json);
 
 /* ---- compiling for a device ---------------------------------------------- */
 
@@ -241,7 +243,7 @@ typedef struct bm_device_choice {
  * BM_ERANGE, with an error naming the smallest point tried and, per exceeded
  * resource, by how much (bm_device_fit); *out is NULL.  choice (may be NULL)
  * receives the point chosen, or the smallest one on BM_ERANGE. */
-int bm_compile_for_device(bm_machine **out, const bm_graph *g, const bm_compile_options *base,
+BM_API int bm_compile_for_device(bm_machine **out, const bm_graph *g, const bm_compile_options *base,
                           unsigned keep, const bm_device *d, bm_device_choice *choice);
 
 #ifdef __cplusplus

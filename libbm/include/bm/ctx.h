@@ -8,6 +8,8 @@
 #ifndef BM_CTX_H
 #define BM_CTX_H
 
+#include "bm/export.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -30,7 +32,7 @@ enum {
 };
 
 /* A short English description of a BM_E* code. */
-const char *bm_strerror(int code);
+BM_API const char *bm_strerror(int code);
 
 typedef enum bm_severity {
     BM_SEV_NOTE = 0,
@@ -65,23 +67,23 @@ typedef struct bm_ctx bm_ctx;
 
 /* Creates a context.  allocator may be NULL for the C library's allocator;
  * when given, it is copied. */
-int bm_ctx_new(bm_ctx **out, const bm_allocator *allocator);
-void bm_ctx_free(bm_ctx *ctx);
+BM_API int bm_ctx_new(bm_ctx **out, const bm_allocator *allocator);
+BM_API void bm_ctx_free(bm_ctx *ctx);
 
-size_t bm_ctx_diag_count(const bm_ctx *ctx);
+BM_API size_t bm_ctx_diag_count(const bm_ctx *ctx);
 /* The i-th diagnostic, in the order they were recorded; NULL past the end. */
-const bm_diag *bm_ctx_diag(const bm_ctx *ctx, size_t i);
-size_t bm_ctx_error_count(const bm_ctx *ctx);
-size_t bm_ctx_warning_count(const bm_ctx *ctx);
-void bm_ctx_clear_diags(bm_ctx *ctx);
+BM_API const bm_diag *bm_ctx_diag(const bm_ctx *ctx, size_t i);
+BM_API size_t bm_ctx_error_count(const bm_ctx *ctx);
+BM_API size_t bm_ctx_warning_count(const bm_ctx *ctx);
+BM_API void bm_ctx_clear_diags(bm_ctx *ctx);
 
 /* Formats "file:line:col: error: message" (parts that are unknown are left
  * out) into buf like snprintf: returns the length the full text needs. */
-int bm_diag_format(char *buf, size_t size, const bm_diag *diag);
+BM_API int bm_diag_format(char *buf, size_t size, const bm_diag *diag);
 
 /* Keeps a copy of a string for the life of the context (used for file names
  * in bm_loc).  Returns NULL when out of memory. */
-const char *bm_ctx_intern(bm_ctx *ctx, const char *s);
+BM_API const char *bm_ctx_intern(bm_ctx *ctx, const char *s);
 
 #ifdef __cplusplus
 }

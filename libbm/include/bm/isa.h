@@ -14,6 +14,8 @@
 #ifndef BM_ISA_H
 #define BM_ISA_H
 
+#include "bm/export.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -149,43 +151,43 @@ typedef struct bm_mul_variant_def {
 } bm_mul_variant_def;
 
 /* The row of a variant, or NULL when out of range. */
-const bm_mul_variant_def *bm_mul_variant_get(unsigned variant);
+BM_API const bm_mul_variant_def *bm_mul_variant_get(unsigned variant);
 /* The variant named `name`, or -1. */
-int bm_mul_variant_from_name(const char *name);
+BM_API int bm_mul_variant_from_name(const char *name);
 /* 1 when the ALU operation is the multiplier's (MUL, MULFX, MACFX). */
-int bm_alu_uses_mul(bm_alu_op op);
+BM_API int bm_alu_uses_mul(bm_alu_op op);
 /* 1 when the opcode uses the multiplier (its cycles depend on the variant). */
-int bm_opcode_uses_mul(const bm_opcode_def *d);
+BM_API int bm_opcode_uses_mul(const bm_opcode_def *d);
 /* Cycles an instruction of opcode d takes when nothing stalls, in a core of
  * `width`-bit words whose multiplier is `variant`. */
-unsigned bm_opcode_cycles(const bm_opcode_def *d, unsigned variant, unsigned width);
+BM_API unsigned bm_opcode_cycles(const bm_opcode_def *d, unsigned variant, unsigned width);
 
 /* Number of opcodes in the catalogue; ids are 0 .. count-1, in catalogue
  * order, which is also the canonical order of opcode numbers in a core. */
-unsigned bm_isa_count(void);
+BM_API unsigned bm_isa_count(void);
 /* The entry for id, or NULL when id is out of range. */
-const bm_opcode_def *bm_isa_get(unsigned id);
+BM_API const bm_opcode_def *bm_isa_get(unsigned id);
 /* The id of a mnemonic (case-sensitive), or -1. */
-int bm_isa_lookup(const char *mnemonic);
+BM_API int bm_isa_lookup(const char *mnemonic);
 
-const char *bm_operand_kind_name(bm_operand_kind kind);
-const char *bm_alu_op_name(bm_alu_op op);
+BM_API const char *bm_operand_kind_name(bm_operand_kind kind);
+BM_API const char *bm_alu_op_name(bm_alu_op op);
 
 /* Evaluates an ALU operation on W-bit values (1 <= W <= 64).  a, b and c
  * must already be masked to W bits (c is used by three-input units only);
  * the result is masked to W bits.  frac (< W) is the core's fraction bits,
  * used by the fixed-point units only.  This is the reference the simulator
  * uses and the Verilog emitter must match. */
-uint64_t bm_alu_eval(bm_alu_op op, uint64_t a, uint64_t b, uint64_t c, unsigned width,
+BM_API uint64_t bm_alu_eval(bm_alu_op op, uint64_t a, uint64_t b, uint64_t c, unsigned width,
                      unsigned frac);
 
 /* ceil(log2(n)) for n >= 1, i.e. the bits needed to number n things
  * (0 for n == 1). */
-unsigned bm_bits_for(uint64_t n);
+BM_API unsigned bm_bits_for(uint64_t n);
 /* The bits a W-bit two's complement value needs as a signed number (at
  * least 1): 0.6 in fixed<16,6>, raw 614, needs 11.  What the Verilog backend
  * keeps of a multiplier's immediate operand, and the area estimate counts. */
-unsigned bm_signed_bits(uint64_t value, unsigned width);
+BM_API unsigned bm_signed_bits(uint64_t value, unsigned width);
 
 #ifdef __cplusplus
 }

@@ -9,6 +9,8 @@
 #ifndef BM_MACHINE_H
 #define BM_MACHINE_H
 
+#include "bm/export.h"
+
 #include <stdint.h>
 
 #include "bm/ctx.h"
@@ -42,10 +44,10 @@ typedef struct bm_opcode_set {
     uint64_t bits[(BM_OPCODE_MAX + 63) / 64];
 } bm_opcode_set;
 
-void bm_opcode_set_clear(bm_opcode_set *set);
-void bm_opcode_set_add(bm_opcode_set *set, unsigned id);
-int bm_opcode_set_has(const bm_opcode_set *set, unsigned id);
-unsigned bm_opcode_set_count(const bm_opcode_set *set);
+BM_API void bm_opcode_set_clear(bm_opcode_set *set);
+BM_API void bm_opcode_set_add(bm_opcode_set *set, unsigned id);
+BM_API int bm_opcode_set_has(const bm_opcode_set *set, unsigned id);
+BM_API unsigned bm_opcode_set_count(const bm_opcode_set *set);
 
 /* The parameters of a core.  Fill with BM_CORE_PARAMS_INIT, then set. */
 typedef struct bm_core_params {
@@ -83,95 +85,95 @@ typedef struct bm_endpoint {
 
 /* ---- machine ---------------------------------------------------------- */
 
-int bm_machine_new(bm_machine **out, bm_ctx *ctx, const char *name);
-void bm_machine_free(bm_machine *m);
-bm_ctx *bm_machine_ctx(const bm_machine *m);
-const char *bm_machine_name(const bm_machine *m);
-int bm_machine_set_name(bm_machine *m, const char *name);
+BM_API int bm_machine_new(bm_machine **out, bm_ctx *ctx, const char *name);
+BM_API void bm_machine_free(bm_machine *m);
+BM_API bm_ctx *bm_machine_ctx(const bm_machine *m);
+BM_API const char *bm_machine_name(const bm_machine *m);
+BM_API int bm_machine_set_name(bm_machine *m, const char *name);
 /* Where the machine was read from (for messages); loc.file may be NULL. */
-bm_loc bm_machine_loc(const bm_machine *m);
-void bm_machine_set_loc(bm_machine *m, bm_loc loc);
+BM_API bm_loc bm_machine_loc(const bm_machine *m);
+BM_API void bm_machine_set_loc(bm_machine *m, bm_loc loc);
 
 /* External ports.  Names must be unique among all inputs and outputs;
  * duplicates are reported by validation. */
-int bm_machine_add_input(bm_machine *m, const char *name, unsigned width, bm_loc loc);
-int bm_machine_add_output(bm_machine *m, const char *name, unsigned width, bm_loc loc);
-unsigned bm_machine_input_count(const bm_machine *m);
-unsigned bm_machine_output_count(const bm_machine *m);
-const char *bm_machine_input_name(const bm_machine *m, unsigned i);
-const char *bm_machine_output_name(const bm_machine *m, unsigned i);
-unsigned bm_machine_input_width(const bm_machine *m, unsigned i);
-unsigned bm_machine_output_width(const bm_machine *m, unsigned i);
-int bm_machine_find_input(const bm_machine *m, const char *name);  /* -1 if none */
-int bm_machine_find_output(const bm_machine *m, const char *name); /* -1 if none */
+BM_API int bm_machine_add_input(bm_machine *m, const char *name, unsigned width, bm_loc loc);
+BM_API int bm_machine_add_output(bm_machine *m, const char *name, unsigned width, bm_loc loc);
+BM_API unsigned bm_machine_input_count(const bm_machine *m);
+BM_API unsigned bm_machine_output_count(const bm_machine *m);
+BM_API const char *bm_machine_input_name(const bm_machine *m, unsigned i);
+BM_API const char *bm_machine_output_name(const bm_machine *m, unsigned i);
+BM_API unsigned bm_machine_input_width(const bm_machine *m, unsigned i);
+BM_API unsigned bm_machine_output_width(const bm_machine *m, unsigned i);
+BM_API int bm_machine_find_input(const bm_machine *m, const char *name);  /* -1 if none */
+BM_API int bm_machine_find_output(const bm_machine *m, const char *name); /* -1 if none */
 
 /* Cores.  *out (may be NULL) receives the new core, owned by the machine. */
-int bm_machine_add_core(bm_machine *m, bm_core **out, const char *name,
+BM_API int bm_machine_add_core(bm_machine *m, bm_core **out, const char *name,
                         const bm_core_params *params, bm_loc loc);
-unsigned bm_machine_core_count(const bm_machine *m);
-bm_core *bm_machine_core(const bm_machine *m, unsigned i);
-int bm_machine_find_core(const bm_machine *m, const char *name); /* -1 if none */
+BM_API unsigned bm_machine_core_count(const bm_machine *m);
+BM_API bm_core *bm_machine_core(const bm_machine *m, unsigned i);
+BM_API int bm_machine_find_core(const bm_machine *m, const char *name); /* -1 if none */
 
 /* Bonds.  An endpoint is written as "name" for an external port or
  * "core.iN" / "core.oN" for a core port; names are resolved by validation,
  * so bonds may be added before the things they connect.  *out receives the
  * bond's index. */
-int bm_machine_add_bond(bm_machine *m, unsigned *out, const char *source, bm_loc loc);
-int bm_machine_bond_add_sink(bm_machine *m, unsigned bond, const char *sink, bm_loc loc);
-unsigned bm_machine_bond_count(const bm_machine *m);
-const char *bm_machine_bond_source_text(const bm_machine *m, unsigned bond);
-unsigned bm_machine_bond_sink_count(const bm_machine *m, unsigned bond);
-const char *bm_machine_bond_sink_text(const bm_machine *m, unsigned bond, unsigned k);
-bm_loc bm_machine_bond_loc(const bm_machine *m, unsigned bond);
+BM_API int bm_machine_add_bond(bm_machine *m, unsigned *out, const char *source, bm_loc loc);
+BM_API int bm_machine_bond_add_sink(bm_machine *m, unsigned bond, const char *sink, bm_loc loc);
+BM_API unsigned bm_machine_bond_count(const bm_machine *m);
+BM_API const char *bm_machine_bond_source_text(const bm_machine *m, unsigned bond);
+BM_API unsigned bm_machine_bond_sink_count(const bm_machine *m, unsigned bond);
+BM_API const char *bm_machine_bond_sink_text(const bm_machine *m, unsigned bond, unsigned k);
+BM_API bm_loc bm_machine_bond_loc(const bm_machine *m, unsigned bond);
 /* Resolved endpoints: valid only after a successful bm_machine_validate(). */
-int bm_machine_bond_source(const bm_machine *m, unsigned bond, bm_endpoint *out);
-int bm_machine_bond_sink(const bm_machine *m, unsigned bond, unsigned k, bm_endpoint *out);
+BM_API int bm_machine_bond_source(const bm_machine *m, unsigned bond, bm_endpoint *out);
+BM_API int bm_machine_bond_sink(const bm_machine *m, unsigned bond, unsigned k, bm_endpoint *out);
 /* The bond that drives a sink / is driven by a source, or -1.  Valid after
  * a successful validation. */
-int bm_machine_bond_of_core_input(const bm_machine *m, unsigned core, unsigned port);
-int bm_machine_bond_of_core_output(const bm_machine *m, unsigned core, unsigned port);
-int bm_machine_bond_of_input(const bm_machine *m, unsigned input);
-int bm_machine_bond_of_output(const bm_machine *m, unsigned output);
+BM_API int bm_machine_bond_of_core_input(const bm_machine *m, unsigned core, unsigned port);
+BM_API int bm_machine_bond_of_core_output(const bm_machine *m, unsigned core, unsigned port);
+BM_API int bm_machine_bond_of_input(const bm_machine *m, unsigned input);
+BM_API int bm_machine_bond_of_output(const bm_machine *m, unsigned output);
 
 /* Copies every input, output, core and bond of src into dst, with `prefix`
  * put before every name (so "x" becomes "PREFIXx" and "c.i0" "PREFIXc.i0").
  * The copy is not connected to what dst already holds; validate dst after. */
-int bm_machine_append(bm_machine *dst, const bm_machine *src, const char *prefix);
+BM_API int bm_machine_append(bm_machine *dst, const bm_machine *src, const char *prefix);
 
 /* Checks every rule and resolves bond endpoints.  Errors and warnings go to
  * the context; returns 0 when there is no error (warnings allowed) and
  * BM_EINVALID otherwise. */
-int bm_machine_validate(bm_machine *m);
+BM_API int bm_machine_validate(bm_machine *m);
 /* 1 after a validation that found no error, until the machine changes. */
-int bm_machine_is_valid(const bm_machine *m);
+BM_API int bm_machine_is_valid(const bm_machine *m);
 
 /* ---- core ------------------------------------------------------------- */
 
-const char *bm_core_name(const bm_core *c);
-unsigned bm_core_index(const bm_core *c);
-const bm_core_params *bm_core_get_params(const bm_core *c);
-int bm_core_set_params(bm_core *c, const bm_core_params *params);
-bm_loc bm_core_loc(const bm_core *c);
+BM_API const char *bm_core_name(const bm_core *c);
+BM_API unsigned bm_core_index(const bm_core *c);
+BM_API const bm_core_params *bm_core_get_params(const bm_core *c);
+BM_API int bm_core_set_params(bm_core *c, const bm_core_params *params);
+BM_API bm_loc bm_core_loc(const bm_core *c);
 
-const bm_opcode_set *bm_core_opcodes(const bm_core *c);
-void bm_core_set_opcodes(bm_core *c, const bm_opcode_set *set);
+BM_API const bm_opcode_set *bm_core_opcodes(const bm_core *c);
+BM_API void bm_core_set_opcodes(bm_core *c, const bm_opcode_set *set);
 /* Adds by mnemonic; BM_ENOTFOUND (with a diagnostic at loc) when unknown. */
-int bm_core_add_opcode(bm_core *c, const char *mnemonic, bm_loc loc);
+BM_API int bm_core_add_opcode(bm_core *c, const char *mnemonic, bm_loc loc);
 
 /* The program, in ROM order from address 0. */
-int bm_core_append_insn(bm_core *c, const bm_insn *insn);
-unsigned bm_core_program_length(const bm_core *c);
-const bm_insn *bm_core_insn(const bm_core *c, unsigned pc);
-void bm_core_clear_program(bm_core *c);
+BM_API int bm_core_append_insn(bm_core *c, const bm_insn *insn);
+BM_API unsigned bm_core_program_length(const bm_core *c);
+BM_API const bm_insn *bm_core_insn(const bm_core *c, unsigned pc);
+BM_API void bm_core_clear_program(bm_core *c);
 
 /* Initial RAM contents from address 0 (the rest of the RAM starts at 0). */
-int bm_core_set_ram_init(bm_core *c, const uint64_t *words, unsigned count, bm_loc loc);
-unsigned bm_core_ram_init_count(const bm_core *c);
-const uint64_t *bm_core_ram_init(const bm_core *c);
-bm_loc bm_core_ram_init_loc(const bm_core *c);
+BM_API int bm_core_set_ram_init(bm_core *c, const uint64_t *words, unsigned count, bm_loc loc);
+BM_API unsigned bm_core_ram_init_count(const bm_core *c);
+BM_API const uint64_t *bm_core_ram_init(const bm_core *c);
+BM_API bm_loc bm_core_ram_init_loc(const bm_core *c);
 
 /* Field width of an operand kind in this core (see bm/isa.h). */
-unsigned bm_core_operand_bits(const bm_core *c, bm_operand_kind kind);
+BM_API unsigned bm_core_operand_bits(const bm_core *c, bm_operand_kind kind);
 
 #ifdef __cplusplus
 }

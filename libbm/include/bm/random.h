@@ -4,6 +4,8 @@
 #ifndef BM_RANDOM_H
 #define BM_RANDOM_H
 
+#include "bm/export.h"
+
 #include <stdint.h>
 
 #include "bm/machine.h"
@@ -28,12 +30,12 @@ typedef struct bm_random_options {
 /* Builds and validates a random machine named "rand_SEED".  Every core runs
  * a loop: read its inputs, compute, write its outputs; bonds form a
  * feed-forward network, so the machine runs until its inputs run out. */
-int bm_random_machine(bm_machine **out, bm_ctx *ctx, uint64_t seed,
+BM_API int bm_random_machine(bm_machine **out, bm_ctx *ctx, uint64_t seed,
                       const bm_random_options *opts);
 
 /* Random stimulus for a machine: `count` values for each external input,
  * written to values[input * count + k], masked to the input's width. */
-void bm_random_stimulus(const bm_machine *m, uint64_t seed, unsigned count, uint64_t *values);
+BM_API void bm_random_stimulus(const bm_machine *m, uint64_t seed, unsigned count, uint64_t *values);
 
 #ifdef __cplusplus
 }

@@ -2,6 +2,8 @@
 #ifndef BM_VERSION_H
 #define BM_VERSION_H
 
+#include "bm/export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -11,7 +13,7 @@ extern "C" {
 #define BM_VERSION_PATCH 0
 
 /* The version of the library actually linked, "MAJOR.MINOR.PATCH". */
-const char *bm_version(void);
+BM_API const char *bm_version(void);
 
 #ifdef __cplusplus
 }
