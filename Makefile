@@ -22,7 +22,8 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lxml2 -lgmp
 
 WARN    := -std=c11 -Wall -Wextra -Werror
 OPT     ?= -O2 -g
-CFLAGS_ALL := $(WARN) $(OPT) -D_POSIX_C_SOURCE=200809L -fPIC \
+# Hidden visibility: only what bm/export.h's BM_API marks leaves libbm.so.
+CFLAGS_ALL := $(WARN) $(OPT) -D_POSIX_C_SOURCE=200809L -fPIC -fvisibility=hidden \
               -Ilibbm/include -Ilibbm/src -Iarch $(PKG_CFLAGS) \
               -DBM_VERSION_STRING='"$(VERSION)"' $(EXTRA_CFLAGS)
 LDFLAGS_ALL := $(EXTRA_LDFLAGS)
@@ -73,13 +74,22 @@ $(BUILD)/gen/schema_%.c: arch/schema/%.rng
 $(BUILD)/gen/%.o: $(BUILD)/gen/%.c
 	$(CC) $(CFLAGS_ALL) -c $< -o $@
 
+# libbm.a holds one object, the library linked with -r, whose hidden
+# symbols (all but BM_API) are made local: a program that defines a name
+# the library uses inside (sim_cycle, bmi_map_select) links without a clash.
 $(LIB_A): $(LIB_OBJS)
 	@mkdir -p $(dir $@)
-	rm -f $@
-	ar rcs $@ $^
+	rm -f $@ $(BUILD)/libbm_all.o
+	$(CC) -r -nostdlib -o $(BUILD)/libbm_all.o $^
+	objcopy --localize-hidden $(BUILD)/libbm_all.o
+	ar rcs $@ $(BUILD)/libbm_all.o
 
-$(BUILD)/$(SONAME).$(VERSION_MINOR).$(VERSION_PATCH): $(LIB_OBJS)
-	$(CC) -shared -Wl,-soname,$(SONAME) -o $@ $^ $(PKG_LIBS) $(LDFLAGS_ALL)
+# The version script exports bm_* under the version node LIBBM_0 and keeps
+# everything else local, beside hidden visibility.
+LIB_MAP := libbm/libbm.map
+$(BUILD)/$(SONAME).$(VERSION_MINOR).$(VERSION_PATCH): $(LIB_OBJS) $(LIB_MAP)
+	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=$(LIB_MAP) -o $@ $(LIB_OBJS) \
+	  $(PKG_LIBS) $(LDFLAGS_ALL)
 
 $(LIB_SO): $(BUILD)/$(SONAME).$(VERSION_MINOR).$(VERSION_PATCH)
 	ln -sf $(SONAME).$(VERSION_MINOR).$(VERSION_PATCH) $(BUILD)/$(SONAME)

@@ -2,7 +2,8 @@
 # `make install` check, run by `make test`: installs into a scratch DESTDIR
 # with PREFIX=/usr, then builds tests/install/user.c against the installed
 # library using only pkg-config (shared and static), runs it, runs the
-# installed bmc, and finally checks that `make uninstall` removes it all.
+# installed bmc, checks the exported symbols (tests/symbols_check.sh), and
+# finally checks that `make uninstall` removes it all.
 #
 # Environment: BUILD (the build folder to install from, default build), CC,
 # EXTRA_LDFLAGS (added when linking, e.g. the sanitizer runtime).
@@ -59,6 +60,8 @@ got=$("$tmp/user_static") || fail "user_static did not run"
 if ldd "$tmp/user_static" | grep -q libbm; then
     fail "user_static is linked to a shared libbm"
 fi
+
+./tests/symbols_check.sh "$root/usr/include" "$root/usr/lib" "$BUILD" || fail "symbols"
 
 got=$("$root/usr/bin/bmc" --version) || fail "the installed bmc did not run"
 [ "$got" = "bmc (libbm) $VERSION" ] || fail "installed bmc --version printed '$got'"
