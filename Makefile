@@ -24,8 +24,7 @@ WARN    := -std=c11 -Wall -Wextra -Werror
 OPT     ?= -O2 -g
 # Hidden visibility: only what bm/export.h's BM_API marks leaves libbm.so.
 CFLAGS_ALL := $(WARN) $(OPT) -D_POSIX_C_SOURCE=200809L -fPIC -fvisibility=hidden \
-              -Ilibbm/include -Ilibbm/src -Iarch $(PKG_CFLAGS) \
-              -DBM_VERSION_STRING='"$(VERSION)"' $(EXTRA_CFLAGS)
+              -I$(BUILD)/include -Ilibbm/include -Ilibbm/src -Iarch $(PKG_CFLAGS) $(EXTRA_CFLAGS)
 LDFLAGS_ALL := $(EXTRA_LDFLAGS)
 
 LIB_SRCS  := $(sort $(wildcard arch/*.c libbm/src/*.c libbm/compile/*.c sim/*.c hdl_out/*.c))
@@ -58,7 +57,17 @@ help:
 	@echo "make install    install library, headers, bmc and libbm.pc (PREFIX, DESTDIR)"
 	@echo "make regold     rewrite the Verilog gold files tests/gold/NAME from examples/NAME.xml"
 
-$(BUILD)/obj/%.o: %.c
+# bm/version.h is written from bm/version.h.in with the numbers above, into
+# the build tree (so the version is written down once); every object waits
+# for it.  Rewritten only when its text changes.
+VERSION_H := $(BUILD)/include/bm/version.h
+$(VERSION_H): libbm/include/bm/version.h.in FORCE
+	@mkdir -p $(dir $@)
+	@sed -e 's/@VERSION_MAJOR@/$(VERSION_MAJOR)/g' -e 's/@VERSION_MINOR@/$(VERSION_MINOR)/g' \
+	     -e 's/@VERSION_PATCH@/$(VERSION_PATCH)/g' $< > $@.new
+	@if cmp -s $@.new $@; then rm -f $@.new; else mv -f $@.new $@; fi
+
+$(BUILD)/obj/%.o: %.c | $(VERSION_H)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
 
@@ -71,7 +80,7 @@ $(BUILD)/gen/schema_%.c: arch/schema/%.rng
 	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $<; \
 	  echo ';'; } > $@
 
-$(BUILD)/gen/%.o: $(BUILD)/gen/%.c
+$(BUILD)/gen/%.o: $(BUILD)/gen/%.c | $(VERSION_H)
 	$(CC) $(CFLAGS_ALL) -c $< -o $@
 
 # libbm.a holds one object, the library linked with -r, whose hidden
@@ -155,11 +164,16 @@ check-deps:
 
 # Rewritten whenever its text changes (PREFIX, LIBDIR, ...), not only when
 # the Makefile does, so an install never ships the paths of an earlier one.
+# libxml2 and GMP are named in Libs.private, as the link flags their own
+# .pc files give for a static link, not in Requires.private: pkg-config
+# (pkgconf) adds the Cflags of Requires.private packages to ours, and the
+# public headers include neither library, so users' Cflags stay -I$(INCDIR).
+PKG_STATIC_LIBS := $(shell pkg-config --static --libs $(PKGS) 2>/dev/null || echo -lxml2 -lgmp)
 $(BUILD)/libbm.pc: FORCE
 	@mkdir -p $(dir $@)
 	@printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$(INCDIR)' '' \
 	  'Name: libbm' 'Description: BondMachine-style multi-core processor generator' \
-	  'Version: $(VERSION)' 'Requires.private: gmp libxml-2.0' \
+	  'Version: $(VERSION)' 'Libs.private: $(PKG_STATIC_LIBS)' \
 	  'Libs: -L$${libdir} -lbm' 'Cflags: -I$${includedir}' > $@.new
 	@if cmp -s $@.new $@; then rm -f $@.new; else mv -f $@.new $@; fi
 
@@ -172,7 +186,7 @@ install: all $(BUILD)/libbm.pc
 	ln -sf $(SONAME).$(VERSION_MINOR).$(VERSION_PATCH) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libbm.so
 	install -m 644 libbm/include/bm.h $(DESTDIR)$(INCDIR)/
-	install -m 644 libbm/include/bm/*.h $(DESTDIR)$(INCDIR)/bm/
+	install -m 644 libbm/include/bm/*.h $(VERSION_H) $(DESTDIR)$(INCDIR)/bm/
 	install -m 644 $(BUILD)/libbm.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
 	install -m 755 $(BMC) $(DESTDIR)$(BINDIR)/
 

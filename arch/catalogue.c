@@ -113,6 +113,7 @@ static const bm_opcode_def catalogue[] = {
 
 _Static_assert(sizeof catalogue / sizeof catalogue[0] <= BM_OPCODE_MAX,
                "catalogue larger than BM_OPCODE_MAX");
+_Static_assert(BM_OPCODE_MAX <= BM_OPCODE_CAPACITY, "BM_OPCODE_MAX beyond the ABI's capacity");
 
 unsigned bm_isa_count(void)
 {

@@ -39,6 +39,11 @@ const char *bm_version(void)
     return BM_VERSION_STRING;
 }
 
+unsigned bm_version_number(void)
+{
+    return BM_VERSION_NUMBER;
+}
+
 int bm_ctx_new(bm_ctx **out, const bm_allocator *allocator)
 {
     if (!out)

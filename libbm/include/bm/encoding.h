@@ -33,8 +33,9 @@ typedef struct bm_encoding {
     unsigned opcode_bits;                   /* width of the opcode field       */
     unsigned insn_width;                    /* bits per instruction word       */
     unsigned n_opcodes;                     /* opcodes in the core's set       */
-    uint16_t opcode_id[BM_OPCODE_MAX];      /* local number -> catalogue id    */
-    int16_t local_number[BM_OPCODE_MAX];    /* catalogue id -> local, or -1    */
+    /* Sized by BM_OPCODE_CAPACITY, which is fixed for the ABI (bm/isa.h). */
+    uint16_t opcode_id[BM_OPCODE_CAPACITY];   /* local number -> catalogue id  */
+    int16_t local_number[BM_OPCODE_CAPACITY]; /* catalogue id -> local, or -1  */
     unsigned kind_bits[BM_OPND_KIND_COUNT]; /* field width of each operand kind */
 } bm_encoding;
 

@@ -23,8 +23,15 @@
 extern "C" {
 #endif
 
-/* Upper bound on catalogue size; core opcode sets are bitsets of this size. */
+/* Upper bound on the catalogue's size (bm_isa_count() <= BM_OPCODE_MAX); it
+ * may grow, up to BM_OPCODE_CAPACITY, without changing the ABI. */
 #define BM_OPCODE_MAX 128
+/* The room for catalogue ids in the structs that callers allocate,
+ * bm_opcode_set and bm_encoding.  Part of the ABI of libbm.so.0: it never
+ * changes within a major version, so a program built against older headers
+ * passes structs of the right size to a newer library whose catalogue has
+ * grown.  Ids at or above BM_OPCODE_MAX are never in a set. */
+#define BM_OPCODE_CAPACITY 512
 #define BM_OPERAND_MAX 3
 
 /* What an operand field holds, and so how wide it is in a given core. */

@@ -39,9 +39,10 @@ typedef struct bm_insn {
     bm_loc loc;
 } bm_insn;
 
-/* A core's opcode set: a bitset over catalogue ids. */
+/* A core's opcode set: a bitset over catalogue ids, with room for
+ * BM_OPCODE_CAPACITY of them (bm/isa.h). */
 typedef struct bm_opcode_set {
-    uint64_t bits[(BM_OPCODE_MAX + 63) / 64];
+    uint64_t bits[BM_OPCODE_CAPACITY / 64];
 } bm_opcode_set;
 
 BM_API void bm_opcode_set_clear(bm_opcode_set *set);
