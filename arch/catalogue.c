@@ -7,6 +7,7 @@
  */
 #include <string.h>
 
+#include "bm/ctx.h"
 #include "bm/isa.h"
 
 #define R BM_OPND_REG
@@ -128,11 +129,11 @@ const bm_opcode_def *bm_isa_get(unsigned id)
 int bm_isa_lookup(const char *mnemonic)
 {
     if (!mnemonic)
-        return -1;
+        return BM_ENOTFOUND;
     for (unsigned i = 0; i < bm_isa_count(); i++)
         if (strcmp(catalogue[i].mnemonic, mnemonic) == 0)
             return (int)i;
-    return -1;
+    return BM_ENOTFOUND;
 }
 
 const char *bm_operand_kind_name(bm_operand_kind kind)

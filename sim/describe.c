@@ -37,6 +37,27 @@ static int source_valid_next(const bm_sim *sim, const sim_bond *b)
     return core_does_io(sim, b->source.index, b->source.port, 0);
 }
 
+int bm_sim_input_ended(const bm_sim *sim)
+{
+    if (!sim)
+        return 0;
+    for (unsigned i = 0; i < sim->n_inputs; i++)
+        if (sim->inputs[i].pos < sim->inputs[i].len)
+            return 0;
+    for (unsigned c = 0; c < sim->n_cores; c++) {
+        const sim_core *k = &sim->cores[c];
+        if (k->halted)
+            continue;
+        const sim_op *op = &k->code[k->pc];
+        if (op->cls != SIM_OP_CHANNEL || op->io != BM_IO_IN_WAIT)
+            continue;
+        const sim_bond *b = k->in_bond[op->port];
+        if (b && b->src_in)
+            return 1;
+    }
+    return 0;
+}
+
 int bmi_sim_sink_ready_next(const bm_sim *sim, const sim_end *e)
 {
     if (e->kind == SIM_END_OUTPUT) {

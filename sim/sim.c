@@ -84,15 +84,24 @@ int bm_sim_push_input(bm_sim *sim, unsigned input, uint64_t value)
 {
     if (!sim)
         return BM_EINVAL;
-    if (input >= sim->n_inputs)
+    if (input >= sim->n_inputs) {
+        bm_error(sim->ctx, bm_loc_make(NULL, 0, 0),
+                 "bm_sim_push_input: no external input %u (the machine has %u)", input,
+                 sim->n_inputs);
         return BM_ENOTFOUND;
+    }
     sim_input *in = &sim->inputs[input];
     uint64_t mask = bm_mask(in->width);
     if (value & ~mask) {
         /* a negative number in W-bit signed range wraps; nothing else */
         uint64_t upper = ~mask | (UINT64_C(1) << (in->width - 1));
-        if ((value & upper) != upper)
+        if ((value & upper) != upper) {
+            bm_error(sim->ctx, bm_loc_make(NULL, 0, 0),
+                     "bm_sim_push_input: value 0x%llx does not fit the %u-bit input '%s'",
+                     (unsigned long long)value, in->width,
+                     bm_machine_input_name(sim->m, input));
             return BM_ERANGE;
+        }
         value &= mask;
     }
     if (in->len == in->cap && in->pos > 0) {
@@ -369,12 +378,20 @@ uint64_t bm_sim_output_total(const bm_sim *sim)
 
 /* ---- state ------------------------------------------------------------------ */
 
+/* Records that `core` is not a core index and returns BM_ENOTFOUND. */
+static int no_core(const bm_sim *sim, const char *fn, unsigned core)
+{
+    bm_error(sim->ctx, bm_loc_make(NULL, 0, 0), "%s: no core %u (the machine has %u)", fn, core,
+             sim->n_cores);
+    return BM_ENOTFOUND;
+}
+
 int bm_sim_pc(const bm_sim *sim, unsigned core, unsigned *out)
 {
     if (!sim || !out)
         return BM_EINVAL;
     if (core >= sim->n_cores)
-        return BM_ENOTFOUND;
+        return no_core(sim, "bm_sim_pc", core);
     *out = sim->cores[core].pc;
     return BM_OK;
 }
@@ -383,8 +400,13 @@ int bm_sim_reg(const bm_sim *sim, unsigned core, unsigned reg, uint64_t *out)
 {
     if (!sim || !out)
         return BM_EINVAL;
-    if (core >= sim->n_cores || reg >= sim->cores[core].n_regs)
+    if (core >= sim->n_cores)
+        return no_core(sim, "bm_sim_reg", core);
+    if (reg >= sim->cores[core].n_regs) {
+        bm_error(sim->ctx, bm_loc_make(NULL, 0, 0), "bm_sim_reg: core %u has no register %u",
+                 core, reg);
         return BM_ENOTFOUND;
+    }
     *out = sim->cores[core].slots[reg];
     return BM_OK;
 }
@@ -393,8 +415,14 @@ int bm_sim_ram_word(const bm_sim *sim, unsigned core, unsigned addr, uint64_t *o
 {
     if (!sim || !out)
         return BM_EINVAL;
-    if (core >= sim->n_cores || addr >= sim->cores[core].ram_depth)
+    if (core >= sim->n_cores)
+        return no_core(sim, "bm_sim_ram_word", core);
+    if (addr >= sim->cores[core].ram_depth) {
+        bm_error(sim->ctx, bm_loc_make(NULL, 0, 0),
+                 "bm_sim_ram_word: address %u is outside the %u-word RAM of core %u", addr,
+                 sim->cores[core].ram_depth, core);
         return BM_ENOTFOUND;
+    }
     *out = sim->cores[core].ram[addr];
     return BM_OK;
 }

@@ -17,7 +17,7 @@ int bm_map_strategy_from_name(const char *name)
     for (unsigned i = 0; name && i < sizeof strategy_names / sizeof *strategy_names; i++)
         if (strcmp(name, strategy_names[i]) == 0)
             return (int)i;
-    return -1;
+    return BM_ENOTFOUND;
 }
 
 /* The buffer cap: a version 1 struct has no `buffers` field. */

@@ -111,6 +111,8 @@ static int parse_fx(expr *e, asm_int *out)
     e->pos++;
     int64_t raw;
     int rc = bm_fixed_parse(e->st->ctx, text, e->fixed, bmi_asm_loc(e->st, start), &raw);
+    if (rc == BM_ERANGE)
+        rc = BM_EPARSE; /* reported like any other error in the source */
     if (rc == BM_EPARSE)
         e->st->errors++;
     if (rc)

@@ -38,6 +38,10 @@ typedef struct bm_asm_options {
 #define BM_ASM_OPTIONS_VERSION 1
 #define BM_ASM_OPTIONS_INIT                                                    \
     {BM_ASM_OPTIONS_VERSION, NULL, 8, {BM_FIXED_DEFAULT_TOTAL, BM_FIXED_DEFAULT_FRAC}, 1}
+/* Fills *opts with the defaults of BM_ASM_OPTIONS_INIT (for callers that cannot use the
+ * macro, such as bindings).  version is the BM_ASM_OPTIONS_VERSION the caller's struct was
+ * declared with.  0, or BM_EINVAL for NULL or an unknown version. */
+BM_API int bm_asm_options_init(bm_asm_options *opts, unsigned version);
 
 /* Assembles a file.  On success *out is a new, validated machine (warnings
  * may be on the context).  On failure *out is NULL and every error is on
@@ -54,6 +58,10 @@ typedef struct bm_disasm_options {
 } bm_disasm_options;
 #define BM_DISASM_OPTIONS_VERSION 1
 #define BM_DISASM_OPTIONS_INIT {BM_DISASM_OPTIONS_VERSION, 0}
+/* Fills *opts with the defaults of BM_DISASM_OPTIONS_INIT (for callers that cannot use the
+ * macro, such as bindings).  version is the BM_DISASM_OPTIONS_VERSION the caller's struct was
+ * declared with.  0, or BM_EINVAL for NULL or an unknown version. */
+BM_API int bm_disasm_options_init(bm_disasm_options *opts, unsigned version);
 /* Show each instruction's address and encoded word in a comment. */
 #define BM_DISASM_WORDS 1u
 

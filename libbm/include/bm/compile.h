@@ -65,7 +65,7 @@ typedef enum bm_map_strategy {
 
 /* "node", "cores", "single", "fold"; NULL for an unknown value. */
 BM_API const char *bm_map_strategy_name(bm_map_strategy s);
-/* The strategy with that name, or -1. */
+/* The strategy with that name, or BM_ENOTFOUND. */
 BM_API int bm_map_strategy_from_name(const char *name);
 
 /* The largest --cores the compiler accepts. */
@@ -130,6 +130,11 @@ typedef struct bm_compile_options {
 #define BM_COMPILE_OPTIONS_INIT                                                                  \
     {BM_COMPILE_OPTIONS_VERSION, BM_MAP_NODE, 4, NULL, BM_COMPILE_BUFFERS_DEFAULT, BM_MUL_COMB,   \
      BM_COMPILE_FOLD_DEFAULT, NULL, 0, 0, NULL, 0}
+/* Fills *opts with the defaults of BM_COMPILE_OPTIONS_INIT (for callers that cannot use the
+ * macro, such as bindings).  version is the BM_COMPILE_OPTIONS_VERSION the caller's struct was
+ * declared with (1 to 4: an older struct is filled up to
+ * the fields its version has, never past them).  0, or BM_EINVAL for NULL or an unknown version. */
+BM_API int bm_compile_options_init(bm_compile_options *opts, unsigned version);
 
 /* Compiles a finished graph into a new, validated machine on the graph's
  * context.  opt may be NULL for the defaults.  Errors (recorded on the
@@ -157,6 +162,10 @@ typedef struct bm_report_options {
 } bm_report_options;
 #define BM_REPORT_OPTIONS_VERSION 1
 #define BM_REPORT_OPTIONS_INIT {BM_REPORT_OPTIONS_VERSION, 8, 1, NULL, 0, 0}
+/* Fills *opts with the defaults of BM_REPORT_OPTIONS_INIT (for callers that cannot use the
+ * macro, such as bindings).  version is the BM_REPORT_OPTIONS_VERSION the caller's struct was
+ * declared with.  0, or BM_EINVAL for NULL or an unknown version. */
+BM_API int bm_report_options_init(bm_report_options *opts, unsigned version);
 
 /* One core of the machine. */
 typedef struct bm_report_core {
@@ -183,7 +192,9 @@ typedef struct bm_report_summary {
                                  vectors streamed back to back (steady state)     */
     uint64_t interval_max;    /* the largest such gap in the steady state         */
     unsigned vectors;         /* vectors streamed                                 */
-    int verified;             /* 1: every output equalled bm_graph_eval's          */
+    int verified;             /* 1: every output of both runs equalled
+                                 bm_graph_eval's (always, in a report that
+                                 exists: a wrong value fails the report)     */
     /* Predicted before simulating, from the programs and the cycles of each
      * opcode on each core's multiplier (docs/compile.md, "Predicted
      * timing"); 0 when the model finds no output: */

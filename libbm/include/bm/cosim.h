@@ -35,11 +35,16 @@ typedef struct bm_cosim_options {
 } bm_cosim_options;
 #define BM_COSIM_OPTIONS_VERSION 1
 #define BM_COSIM_OPTIONS_INIT {BM_COSIM_OPTIONS_VERSION, NULL, NULL, 0, 0}
+/* Fills *opts with the defaults of BM_COSIM_OPTIONS_INIT (for callers that cannot use the
+ * macro, such as bindings).  version is the BM_COSIM_OPTIONS_VERSION the caller's struct was
+ * declared with.  0, or BM_EINVAL for NULL or an unknown version. */
+BM_API int bm_cosim_options_init(bm_cosim_options *opts, unsigned version);
 
 typedef struct bm_cosim bm_cosim;
 
 /* Generates and builds (or reuses) the RTL and harness of a valid machine.
- * The machine must outlive the handle. */
+ * The machine must outlive the handle.  opt is required, with a work_dir
+ * (BM_EINVAL, recorded on the machine's context, otherwise). */
 BM_API int bm_cosim_build(bm_cosim **out, const bm_machine *m, const bm_cosim_options *opt);
 /* 1 when bm_cosim_build found an identical build and did not run Verilator. */
 BM_API int bm_cosim_reused(const bm_cosim *c);

@@ -56,7 +56,7 @@ BM_API unsigned bm_device_count(void);
 /* Row i, or NULL when i is out of range. */
 BM_API const bm_device *bm_device_get(unsigned i);
 /* The row named `name` (case-insensitive; the vendor part name is accepted
- * too), or -1 when there is none. */
+ * too), or BM_ENOTFOUND when there is none. */
 BM_API int bm_device_find(const char *name);
 
 #ifdef __cplusplus

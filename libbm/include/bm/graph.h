@@ -63,14 +63,18 @@ typedef enum bm_op {
 /* The lower-case name of an operation ("add", "argmax"), as GraphML and the
  * messages spell it; NULL for an unknown value. */
 BM_API const char *bm_op_name(bm_op op);
-/* The operation with that name; -1 if there is none. */
+/* The operation with that name; BM_ENOTFOUND if there is none. */
 BM_API int bm_op_from_name(const char *name);
 
 typedef struct bm_graph bm_graph;
 
 /* ---- building ----------------------------------------------------------- */
 
+/* Creates an empty graph on ctx whose values have the given type (*out,
+ * freed with bm_graph_free before the context).  BM_EINVAL (recorded) for a
+ * type bm_fixed_type_check refuses, BM_ENOMEM. */
 BM_API int bm_graph_new(bm_graph **out, bm_ctx *ctx, bm_fixed_type type);
+/* Frees the graph and its nodes; NULL is allowed. */
 BM_API void bm_graph_free(bm_graph *g);
 /* Where the graph was read from (messages about the whole graph use it). */
 BM_API void bm_graph_set_loc(bm_graph *g, bm_loc loc);
@@ -107,10 +111,12 @@ BM_API int bm_graph_finish(bm_graph *g, unsigned *renumber);
  * out of range, the accessors return 0, NULL, -1 or UINT32_MAX rather than
  * reading past the end. */
 
+/* The context the graph was made on, its value type, where it was read from. */
 BM_API bm_ctx *bm_graph_ctx(const bm_graph *g);
 BM_API bm_fixed_type bm_graph_type(const bm_graph *g);
 BM_API bm_loc bm_graph_loc(const bm_graph *g);
 
+/* The number of nodes; a node's operation and its number of operands. */
 BM_API unsigned bm_graph_node_count(const bm_graph *g);
 BM_API bm_op bm_graph_node_op(const bm_graph *g, unsigned node);
 BM_API unsigned bm_graph_node_operand_count(const bm_graph *g, unsigned node);
@@ -136,8 +142,9 @@ BM_API unsigned bm_graph_input_count(const bm_graph *g);
 BM_API unsigned bm_graph_input(const bm_graph *g, unsigned i);   /* node id */
 BM_API unsigned bm_graph_output_count(const bm_graph *g);
 BM_API unsigned bm_graph_output(const bm_graph *g, unsigned i);  /* node id */
-BM_API int bm_graph_find_input(const bm_graph *g, const char *name);  /* index or -1 */
-BM_API int bm_graph_find_output(const bm_graph *g, const char *name); /* index or -1 */
+/* The index of the input / output named `name`, or BM_ENOTFOUND. */
+BM_API int bm_graph_find_input(const bm_graph *g, const char *name);
+BM_API int bm_graph_find_output(const bm_graph *g, const char *name);
 
 /* ---- the reference evaluator -------------------------------------------- */
 
@@ -162,6 +169,10 @@ typedef struct bm_graph_options {
 #define BM_GRAPH_OPTIONS_VERSION 1
 #define BM_GRAPH_OPTIONS_INIT                                                        \
     {BM_GRAPH_OPTIONS_VERSION, {BM_FIXED_DEFAULT_TOTAL, BM_FIXED_DEFAULT_FRAC}, 0}
+/* Fills *opts with the defaults of BM_GRAPH_OPTIONS_INIT (for callers that cannot use the
+ * macro, such as bindings).  version is the BM_GRAPH_OPTIONS_VERSION the caller's struct was
+ * declared with.  0, or BM_EINVAL for NULL or an unknown version. */
+BM_API int bm_graph_options_init(bm_graph_options *opts, unsigned version);
 
 /* Parses a type as the text language writes it: "fixed<T,I>" (T total bits,
  * I integer bits with the sign, so T-I fraction bits) or "int<T>" (same as

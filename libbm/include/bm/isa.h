@@ -159,7 +159,7 @@ typedef struct bm_mul_variant_def {
 
 /* The row of a variant, or NULL when out of range. */
 BM_API const bm_mul_variant_def *bm_mul_variant_get(unsigned variant);
-/* The variant named `name`, or -1. */
+/* The variant named `name`, or BM_ENOTFOUND (bm/ctx.h). */
 BM_API int bm_mul_variant_from_name(const char *name);
 /* 1 when the ALU operation is the multiplier's (MUL, MULFX, MACFX). */
 BM_API int bm_alu_uses_mul(bm_alu_op op);
@@ -174,9 +174,12 @@ BM_API unsigned bm_opcode_cycles(const bm_opcode_def *d, unsigned variant, unsig
 BM_API unsigned bm_isa_count(void);
 /* The entry for id, or NULL when id is out of range. */
 BM_API const bm_opcode_def *bm_isa_get(unsigned id);
-/* The id of a mnemonic (case-sensitive), or -1. */
+/* The id of a mnemonic (case-sensitive), or BM_ENOTFOUND (bm/ctx.h). */
 BM_API int bm_isa_lookup(const char *mnemonic);
 
+/* Names of an operand kind ("register", "immediate", ...) and of an ALU
+ * operation ("add", "mulfx", ...); static strings, "?" for an unknown
+ * value. */
 BM_API const char *bm_operand_kind_name(bm_operand_kind kind);
 BM_API const char *bm_alu_op_name(bm_alu_op op);
 

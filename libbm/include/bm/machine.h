@@ -45,6 +45,8 @@ typedef struct bm_opcode_set {
     uint64_t bits[BM_OPCODE_CAPACITY / 64];
 } bm_opcode_set;
 
+/* Empties the set; adds catalogue id `id` (ids at or above BM_OPCODE_MAX
+ * are ignored); 1 when `id` is in the set; how many ids it holds. */
 BM_API void bm_opcode_set_clear(bm_opcode_set *set);
 BM_API void bm_opcode_set_add(bm_opcode_set *set, unsigned id);
 BM_API int bm_opcode_set_has(const bm_opcode_set *set, unsigned id);
@@ -69,6 +71,11 @@ typedef struct bm_core_params {
  * struct (without it), which gets BM_MUL_COMB. */
 #define BM_CORE_PARAMS_VERSION 2
 #define BM_CORE_PARAMS_INIT {BM_CORE_PARAMS_VERSION, 8, 1, 1, 0, 0, 0, 0, 0}
+/* Fills *params with the defaults of BM_CORE_PARAMS_INIT (for callers that cannot use the
+ * macro, such as bindings).  version is the BM_CORE_PARAMS_VERSION the caller's struct was
+ * declared with (1 or 2; a version 1 struct is filled
+ * without `mul`).  0, or BM_EINVAL for NULL or an unknown version. */
+BM_API int bm_core_params_init(bm_core_params *params, unsigned version);
 
 /* Where a bond starts or ends. */
 typedef enum bm_endpoint_kind {
@@ -86,9 +93,16 @@ typedef struct bm_endpoint {
 
 /* ---- machine ---------------------------------------------------------- */
 
+/* Creates an empty machine named `name` (copied) on ctx: *out, owned by the
+ * caller, freed with bm_machine_free before the context.  BM_EINVAL for a
+ * NULL argument, BM_ENOMEM. */
 BM_API int bm_machine_new(bm_machine **out, bm_ctx *ctx, const char *name);
+/* Frees the machine with its cores, programs and bonds; NULL is allowed. */
 BM_API void bm_machine_free(bm_machine *m);
+/* The context the machine was made on: its errors are recorded there. */
 BM_API bm_ctx *bm_machine_ctx(const bm_machine *m);
+/* The machine's name, owned by the machine; setting it copies the new one
+ * and makes the machine not valid until the next bm_machine_validate. */
 BM_API const char *bm_machine_name(const bm_machine *m);
 BM_API int bm_machine_set_name(bm_machine *m, const char *name);
 /* Where the machine was read from (for messages); loc.file may be NULL. */
@@ -105,15 +119,17 @@ BM_API const char *bm_machine_input_name(const bm_machine *m, unsigned i);
 BM_API const char *bm_machine_output_name(const bm_machine *m, unsigned i);
 BM_API unsigned bm_machine_input_width(const bm_machine *m, unsigned i);
 BM_API unsigned bm_machine_output_width(const bm_machine *m, unsigned i);
-BM_API int bm_machine_find_input(const bm_machine *m, const char *name);  /* -1 if none */
-BM_API int bm_machine_find_output(const bm_machine *m, const char *name); /* -1 if none */
+/* The index of the external input / output named `name`, or BM_ENOTFOUND. */
+BM_API int bm_machine_find_input(const bm_machine *m, const char *name);
+BM_API int bm_machine_find_output(const bm_machine *m, const char *name);
 
 /* Cores.  *out (may be NULL) receives the new core, owned by the machine. */
 BM_API int bm_machine_add_core(bm_machine *m, bm_core **out, const char *name,
                         const bm_core_params *params, bm_loc loc);
 BM_API unsigned bm_machine_core_count(const bm_machine *m);
 BM_API bm_core *bm_machine_core(const bm_machine *m, unsigned i);
-BM_API int bm_machine_find_core(const bm_machine *m, const char *name); /* -1 if none */
+/* The index of the core named `name`, or BM_ENOTFOUND. */
+BM_API int bm_machine_find_core(const bm_machine *m, const char *name);
 
 /* Bonds.  An endpoint is written as "name" for an external port or
  * "core.iN" / "core.oN" for a core port; names are resolved by validation,
@@ -129,7 +145,7 @@ BM_API bm_loc bm_machine_bond_loc(const bm_machine *m, unsigned bond);
 /* Resolved endpoints: valid only after a successful bm_machine_validate(). */
 BM_API int bm_machine_bond_source(const bm_machine *m, unsigned bond, bm_endpoint *out);
 BM_API int bm_machine_bond_sink(const bm_machine *m, unsigned bond, unsigned k, bm_endpoint *out);
-/* The bond that drives a sink / is driven by a source, or -1.  Valid after
+/* The bond that drives a sink / is driven by a source, or BM_ENOTFOUND.  Valid after
  * a successful validation. */
 BM_API int bm_machine_bond_of_core_input(const bm_machine *m, unsigned core, unsigned port);
 BM_API int bm_machine_bond_of_core_output(const bm_machine *m, unsigned core, unsigned port);
@@ -140,6 +156,11 @@ BM_API int bm_machine_bond_of_output(const bm_machine *m, unsigned output);
  * put before every name (so "x" becomes "PREFIXx" and "c.i0" "PREFIXc.i0").
  * The copy is not connected to what dst already holds; validate dst after. */
 BM_API int bm_machine_append(bm_machine *dst, const bm_machine *src, const char *prefix);
+/* A copy of m on m's context (*out, freed with bm_machine_free): the same
+ * name, inputs, outputs, cores (parameters, opcodes, programs, RAM
+ * contents) and bonds, independent of m afterwards.  The copy is not
+ * validated yet: call bm_machine_validate before simulating or writing it. */
+BM_API int bm_machine_clone(bm_machine **out, const bm_machine *m);
 
 /* Checks every rule and resolves bond endpoints.  Errors and warnings go to
  * the context; returns 0 when there is no error (warnings allowed) and
@@ -150,12 +171,20 @@ BM_API int bm_machine_is_valid(const bm_machine *m);
 
 /* ---- core ------------------------------------------------------------- */
 
+/* A core's name (owned by the machine), its index in the machine, and
+ * where it was read from. */
 BM_API const char *bm_core_name(const bm_core *c);
 BM_API unsigned bm_core_index(const bm_core *c);
+BM_API bm_loc bm_core_loc(const bm_core *c);
+/* The core's parameters (owned by the core, always the current version);
+ * setting them copies *params (version 1 or 2) and makes the machine not
+ * valid until the next bm_machine_validate.  BM_EINVAL (recorded) for NULL
+ * or an unsupported version. */
 BM_API const bm_core_params *bm_core_get_params(const bm_core *c);
 BM_API int bm_core_set_params(bm_core *c, const bm_core_params *params);
-BM_API bm_loc bm_core_loc(const bm_core *c);
 
+/* The core's opcode set (owned by the core); setting it copies *set and
+ * makes the machine not valid until the next bm_machine_validate. */
 BM_API const bm_opcode_set *bm_core_opcodes(const bm_core *c);
 BM_API void bm_core_set_opcodes(bm_core *c, const bm_opcode_set *set);
 /* Adds by mnemonic; BM_ENOTFOUND (with a diagnostic at loc) when unknown. */

@@ -49,6 +49,9 @@ BM_API int bm_network_read_file(bm_network **out, bm_ctx *ctx, const char *path,
                          const bm_graph_options *opt);
 BM_API void bm_network_free(bm_network *net);
 
+/* What the file says: the name (owned by the network), the value type,
+ * where it was read from, the input count, and per layer (0 first) its
+ * inputs, neurons and activation.  Out-of-range layers give 0. */
 BM_API const char *bm_network_name(const bm_network *net);
 BM_API bm_fixed_type bm_network_type(const bm_network *net);
 BM_API bm_loc bm_network_loc(const bm_network *net);

@@ -26,6 +26,10 @@ typedef struct bm_random_options {
 } bm_random_options;
 #define BM_RANDOM_OPTIONS_VERSION 1
 #define BM_RANDOM_OPTIONS_INIT {BM_RANDOM_OPTIONS_VERSION, 4, 64, 8, 12, 1, 1, 1}
+/* Fills *opts with the defaults of BM_RANDOM_OPTIONS_INIT (for callers that cannot use the
+ * macro, such as bindings).  version is the BM_RANDOM_OPTIONS_VERSION the caller's struct was
+ * declared with.  0, or BM_EINVAL for NULL or an unknown version. */
+BM_API int bm_random_options_init(bm_random_options *opts, unsigned version);
 
 /* Builds and validates a random machine named "rand_SEED".  Every core runs
  * a loop: read its inputs, compute, write its outputs; bonds form a

@@ -65,6 +65,10 @@ typedef struct bm_sim_options {
 } bm_sim_options;
 #define BM_SIM_OPTIONS_VERSION 1
 #define BM_SIM_OPTIONS_INIT {BM_SIM_OPTIONS_VERSION, 1, 0, NULL, NULL}
+/* Fills *opts with the defaults of BM_SIM_OPTIONS_INIT (for callers that cannot use the
+ * macro, such as bindings).  version is the BM_SIM_OPTIONS_VERSION the caller's struct was
+ * declared with.  0, or BM_EINVAL for NULL or an unknown version. */
+BM_API int bm_sim_options_init(bm_sim_options *opts, unsigned version);
 
 /* Why bm_sim_step or bm_sim_run returned. */
 typedef enum bm_sim_stop {
@@ -87,6 +91,10 @@ typedef struct bm_sim_limits {
 } bm_sim_limits;
 #define BM_SIM_LIMITS_VERSION 1
 #define BM_SIM_LIMITS_INIT {BM_SIM_LIMITS_VERSION, 0, 0}
+/* Fills *limits with the defaults of BM_SIM_LIMITS_INIT (for callers that cannot use the
+ * macro, such as bindings).  version is the BM_SIM_LIMITS_VERSION the caller's struct was
+ * declared with.  0, or BM_EINVAL for NULL or an unknown version. */
+BM_API int bm_sim_limits_init(bm_sim_limits *limits, unsigned version);
 
 /* ---- life cycle --------------------------------------------------------- */
 
@@ -104,7 +112,8 @@ BM_API const bm_machine *bm_sim_machine(const bm_sim *sim);
  * the queue's values one per transfer (docs/timing.md).  The value must fit
  * the input's width W as an unsigned number, or be a negative two's
  * complement 64-bit number within W-bit signed range (it is then wrapped to
- * W bits).  BM_ERANGE otherwise, BM_ENOTFOUND for a bad index. */
+ * W bits).  BM_ERANGE otherwise, BM_ENOTFOUND for a bad index, both
+ * recorded on the machine's context. */
 BM_API int bm_sim_push_input(bm_sim *sim, unsigned input, uint64_t value);
 /* Values of `input` not yet taken. */
 BM_API size_t bm_sim_input_pending(const bm_sim *sim, unsigned input);
@@ -162,6 +171,10 @@ BM_API uint64_t bm_sim_output_total(const bm_sim *sim);
 
 /* ---- state -------------------------------------------------------------- */
 
+/* A core's program counter, register `reg` and RAM word `addr` now (values
+ * masked to the core's width).  BM_ENOTFOUND, recorded on the machine's
+ * context, for a core, register or address that does not exist; BM_EINVAL
+ * for NULL. */
 BM_API int bm_sim_pc(const bm_sim *sim, unsigned core, unsigned *out);
 BM_API int bm_sim_reg(const bm_sim *sim, unsigned core, unsigned reg, uint64_t *out);
 BM_API int bm_sim_ram_word(const bm_sim *sim, unsigned core, unsigned addr, uint64_t *out);
@@ -177,6 +190,14 @@ BM_API uint64_t bm_sim_retired_total(const bm_sim *sim);
  * e.g. "pc 2 'in r0, i0' waits for valid on i0 (bond from 'a.o0')".  Like
  * snprintf: returns the length the full text needs, or a negative BM_E*. */
 BM_API int bm_sim_describe_stall(const bm_sim *sim, unsigned core, char *buf, size_t size);
+/* 1 when the machine waits for input that will not come: every value given
+ * to every external input has been taken, and at least one core waits (a
+ * blocking `in`) on a bond from an external input.  After a run that
+ * stopped on BM_SIM_STOP_DEADLOCK this tells the end of the input (a
+ * streaming machine whose stimulus ran out) from a real deadlock (cores
+ * waiting on each other, or input values left that nothing takes), which
+ * gives 0.  0 also for NULL. */
+BM_API int bm_sim_input_ended(const bm_sim *sim);
 
 /* ---- waveforms ---------------------------------------------------------- */
 

@@ -34,12 +34,16 @@ typedef struct bm_verilog_options {
     const char *top_name;          /* top module name; NULL: the machine's name         */
     bm_verilog_rom_style rom_style;
     int harness;                   /* also write the Verilator C++ harness tb_TOP.cpp   */
-    int pin_wrapper;               /* also write TOP_pins.v, the machine behind two
-                                      pins (a shift register in, an XOR flop out), for
+    int pin_wrapper;               /* also write TOP_pins.v, the machine behind three
+                                      pins (clk, a shift register in, an XOR flop out), for
                                       area and Fmax measurements                        */
 } bm_verilog_options;
 #define BM_VERILOG_OPTIONS_VERSION 1
 #define BM_VERILOG_OPTIONS_INIT {BM_VERILOG_OPTIONS_VERSION, NULL, BM_VERILOG_ROM_AUTO, 0, 0}
+/* Fills *opts with the defaults of BM_VERILOG_OPTIONS_INIT (for callers that cannot use the
+ * macro, such as bindings).  version is the BM_VERILOG_OPTIONS_VERSION the caller's struct was
+ * declared with.  0, or BM_EINVAL for NULL or an unknown version. */
+BM_API int bm_verilog_options_init(bm_verilog_options *opts, unsigned version);
 
 /* A generated set of files, in a fixed order: the core modules, the top
  * module, the optional extras, then "files.f" (the Verilog files in

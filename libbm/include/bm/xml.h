@@ -31,7 +31,8 @@ BM_API int bm_machine_read_memory(bm_machine **out, bm_ctx *ctx, const char *dat
                            size_t size, const char *name);
 
 /* Writes the canonical form into a malloc'd (bm allocator) NUL-terminated
- * buffer; free it with bm_xml_buffer_free().  The machine must be valid. */
+ * buffer; free it with bm_xml_buffer_free().  The machine must be valid
+ * (BM_EINVAL, recorded on its context, otherwise). */
 BM_API int bm_machine_write_memory(const bm_machine *m, char **out, size_t *size);
 BM_API void bm_xml_buffer_free(bm_ctx *ctx, char *buf);
 /* Writes the canonical form to a file, atomically: on failure the file is
