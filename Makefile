@@ -117,6 +117,8 @@ test: check-deps $(TEST_BIN) $(BMC)
 	BMC=$(abspath $(BMC)) BM_COSIM_WORK=$(BUILD)/cosim-random BM_COSIM_WORK_COMPILED=$(BUILD)/cosim-compiled \
 	  $(TEST_BIN) $(TEST_ARGS)
 	BUILD=$(BUILD) CC="$(CC)" EXTRA_LDFLAGS="$(EXTRA_LDFLAGS)" ./tests/install_check.sh
+	./tests/deps_check.sh
+	./tests/doc_check.sh
 
 # Random differential testing with new seeds: SOAK_BATCHES batches of
 # SOAK_MACHINES random machines each, simulator against Verilator.  The first
@@ -159,8 +161,11 @@ demo: check-deps $(BMC)
 deps:
 	@./.ci/deps.sh
 
+# What `make demo`, `make test` (and soak, sanitize) need first: as root,
+# the missing Debian packages are installed (README's promise); otherwise
+# the command to run is printed and the target stops.
 check-deps:
-	@./.ci/deps.sh --check
+	@./.ci/deps.sh
 
 # Rewritten whenever its text changes (PREFIX, LIBDIR, ...), not only when
 # the Makefile does, so an install never ships the paths of an earlier one.

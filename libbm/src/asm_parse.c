@@ -188,6 +188,12 @@ static const char *kind_wanted(bm_operand_kind k)
     }
 }
 
+/* A name or a number: two of them in a row are two operands. */
+static int is_atom(const asm_tok *t)
+{
+    return t->kind == ASM_T_IDENT || t->kind == ASM_T_NUMBER;
+}
+
 /* What a lone identifier operand is, if it names a register or a port. */
 static const char *register_like_kind(const char *text)
 {
@@ -266,9 +272,18 @@ static int instruction(parser *p, unsigned at, unsigned end)
             break;
         pos = stop + 1; /* after a ',' another operand must follow */
     }
-    if (n < d->n_operands)
+    if (n < d->n_operands) {
+        /* "add r0 r1": two names or numbers side by side in one operand are
+         * two operands without the ',' between them. */
+        for (unsigned k = 0; k < n; k++)
+            for (unsigned t = ops[k].first; t + 1 < ops[k].end; t++)
+                if (is_atom(tk(p, t)) && is_atom(tk(p, t + 1)))
+                    return bmi_asm_error(st, t + 1,
+                                         "missing ',' before '%s': '%s' takes %u operands (%s)",
+                                         tk(p, t + 1)->text, mn, d->n_operands, d->syntax);
         return bmi_asm_error(st, n ? end : at, "'%s' takes %u operand%s (%s)", mn, d->n_operands,
                          d->n_operands == 1 ? "" : "s", d->syntax);
+    }
     for (unsigned k = 0; k < n; k++)
         if ((rc = parse_operand(p, d, k, &ops[k])))
             return rc;
