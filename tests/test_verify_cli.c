@@ -106,7 +106,7 @@ Test(verify_cli, a_run_stopped_by_the_cycle_limit_is_incomplete)
     cr_expect_eq(r.status, 3, "%s", r.err);
     cr_expect_str_eq(r.out, "");
     cr_expect(strstr(r.err, "verify: acc8: incomplete: the cycle limit (7) stopped the run "
-                            "before the machine did, with 2 input values not yet taken; the 1 "
+                            "before the machine did, with 2 input values not yet taken; the 2 "
                             "output transfers made until then agree."),
               "%s", r.err);
     bmc_result_free(&r);
@@ -114,7 +114,7 @@ Test(verify_cli, a_run_stopped_by_the_cycle_limit_is_incomplete)
     r = bmc_run(dir, "verify", "examples/acc8.xml", "--in", "a=1,2,3,250", "--work", work,
                 "--cycles", "7", "--partial", NULL);
     cr_expect_eq(r.status, 0, "%s", r.err);
-    cr_expect_str_eq(r.out, "verify: acc8: partial run: RTL and simulator agree on the 1 output "
+    cr_expect_str_eq(r.out, "verify: acc8: partial run: RTL and simulator agree on the 2 output "
                             "transfers of the first 7 cycles (the cycle limit stopped the "
                             "simulator)\n");
     bmc_result_free(&r);
