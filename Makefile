@@ -22,9 +22,9 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lxml2 -lgmp
 
 WARN    := -std=c11 -Wall -Wextra -Werror
 OPT     ?= -O2 -g
-CFLAGS_ALL := $(WARN) $(OPT) -D_POSIX_C_SOURCE=200809L -fPIC \
-              -Ilibbm/include -Ilibbm/src -Iarch $(PKG_CFLAGS) \
-              -DBM_VERSION_STRING='"$(VERSION)"' $(EXTRA_CFLAGS)
+# Hidden visibility: only what bm/export.h's BM_API marks leaves libbm.so.
+CFLAGS_ALL := $(WARN) $(OPT) -D_POSIX_C_SOURCE=200809L -fPIC -fvisibility=hidden \
+              -I$(BUILD)/include -Ilibbm/include -Ilibbm/src -Iarch $(PKG_CFLAGS) $(EXTRA_CFLAGS)
 LDFLAGS_ALL := $(EXTRA_LDFLAGS)
 
 LIB_SRCS  := $(sort $(wildcard arch/*.c libbm/src/*.c libbm/compile/*.c sim/*.c hdl_out/*.c))
@@ -57,7 +57,17 @@ help:
 	@echo "make install    install library, headers, bmc and libbm.pc (PREFIX, DESTDIR)"
 	@echo "make regold     rewrite the Verilog gold files tests/gold/NAME from examples/NAME.xml"
 
-$(BUILD)/obj/%.o: %.c
+# bm/version.h is written from bm/version.h.in with the numbers above, into
+# the build tree (so the version is written down once); every object waits
+# for it.  Rewritten only when its text changes.
+VERSION_H := $(BUILD)/include/bm/version.h
+$(VERSION_H): libbm/include/bm/version.h.in FORCE
+	@mkdir -p $(dir $@)
+	@sed -e 's/@VERSION_MAJOR@/$(VERSION_MAJOR)/g' -e 's/@VERSION_MINOR@/$(VERSION_MINOR)/g' \
+	     -e 's/@VERSION_PATCH@/$(VERSION_PATCH)/g' $< > $@.new
+	@if cmp -s $@.new $@; then rm -f $@.new; else mv -f $@.new $@; fi
+
+$(BUILD)/obj/%.o: %.c | $(VERSION_H)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
 
@@ -70,16 +80,25 @@ $(BUILD)/gen/schema_%.c: arch/schema/%.rng
 	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $<; \
 	  echo ';'; } > $@
 
-$(BUILD)/gen/%.o: $(BUILD)/gen/%.c
+$(BUILD)/gen/%.o: $(BUILD)/gen/%.c | $(VERSION_H)
 	$(CC) $(CFLAGS_ALL) -c $< -o $@
 
+# libbm.a holds one object, the library linked with -r, whose hidden
+# symbols (all but BM_API) are made local: a program that defines a name
+# the library uses inside (sim_cycle, bmi_map_select) links without a clash.
 $(LIB_A): $(LIB_OBJS)
 	@mkdir -p $(dir $@)
-	rm -f $@
-	ar rcs $@ $^
+	rm -f $@ $(BUILD)/libbm_all.o
+	$(CC) -r -nostdlib -o $(BUILD)/libbm_all.o $^
+	objcopy --localize-hidden $(BUILD)/libbm_all.o
+	ar rcs $@ $(BUILD)/libbm_all.o
 
-$(BUILD)/$(SONAME).$(VERSION_MINOR).$(VERSION_PATCH): $(LIB_OBJS)
-	$(CC) -shared -Wl,-soname,$(SONAME) -o $@ $^ $(PKG_LIBS) $(LDFLAGS_ALL)
+# The version script exports bm_* under the version node LIBBM_0 and keeps
+# everything else local, beside hidden visibility.
+LIB_MAP := libbm/libbm.map
+$(BUILD)/$(SONAME).$(VERSION_MINOR).$(VERSION_PATCH): $(LIB_OBJS) $(LIB_MAP)
+	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=$(LIB_MAP) -o $@ $(LIB_OBJS) \
+	  $(PKG_LIBS) $(LDFLAGS_ALL)
 
 $(LIB_SO): $(BUILD)/$(SONAME).$(VERSION_MINOR).$(VERSION_PATCH)
 	ln -sf $(SONAME).$(VERSION_MINOR).$(VERSION_PATCH) $(BUILD)/$(SONAME)
@@ -98,6 +117,8 @@ test: check-deps $(TEST_BIN) $(BMC)
 	BMC=$(abspath $(BMC)) BM_COSIM_WORK=$(BUILD)/cosim-random BM_COSIM_WORK_COMPILED=$(BUILD)/cosim-compiled \
 	  $(TEST_BIN) $(TEST_ARGS)
 	BUILD=$(BUILD) CC="$(CC)" EXTRA_LDFLAGS="$(EXTRA_LDFLAGS)" ./tests/install_check.sh
+	./tests/deps_check.sh
+	./tests/doc_check.sh
 
 # Random differential testing with new seeds: SOAK_BATCHES batches of
 # SOAK_MACHINES random machines each, simulator against Verilator.  The first
@@ -140,16 +161,24 @@ demo: check-deps $(BMC)
 deps:
 	@./.ci/deps.sh
 
+# What `make demo`, `make test` (and soak, sanitize) need first: as root,
+# the missing Debian packages are installed (README's promise); otherwise
+# the command to run is printed and the target stops.
 check-deps:
-	@./.ci/deps.sh --check
+	@./.ci/deps.sh
 
 # Rewritten whenever its text changes (PREFIX, LIBDIR, ...), not only when
 # the Makefile does, so an install never ships the paths of an earlier one.
+# libxml2 and GMP are named in Libs.private, as the link flags their own
+# .pc files give for a static link, not in Requires.private: pkg-config
+# (pkgconf) adds the Cflags of Requires.private packages to ours, and the
+# public headers include neither library, so users' Cflags stay -I$(INCDIR).
+PKG_STATIC_LIBS := $(shell pkg-config --static --libs $(PKGS) 2>/dev/null || echo -lxml2 -lgmp)
 $(BUILD)/libbm.pc: FORCE
 	@mkdir -p $(dir $@)
 	@printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$(INCDIR)' '' \
 	  'Name: libbm' 'Description: BondMachine-style multi-core processor generator' \
-	  'Version: $(VERSION)' 'Requires.private: gmp libxml-2.0' \
+	  'Version: $(VERSION)' 'Libs.private: $(PKG_STATIC_LIBS)' \
 	  'Libs: -L$${libdir} -lbm' 'Cflags: -I$${includedir}' > $@.new
 	@if cmp -s $@.new $@; then rm -f $@.new; else mv -f $@.new $@; fi
 
@@ -162,7 +191,7 @@ install: all $(BUILD)/libbm.pc
 	ln -sf $(SONAME).$(VERSION_MINOR).$(VERSION_PATCH) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libbm.so
 	install -m 644 libbm/include/bm.h $(DESTDIR)$(INCDIR)/
-	install -m 644 libbm/include/bm/*.h $(DESTDIR)$(INCDIR)/bm/
+	install -m 644 libbm/include/bm/*.h $(VERSION_H) $(DESTDIR)$(INCDIR)/bm/
 	install -m 644 $(BUILD)/libbm.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
 	install -m 755 $(BMC) $(DESTDIR)$(BINDIR)/
 

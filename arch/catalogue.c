@@ -7,6 +7,7 @@
  */
 #include <string.h>
 
+#include "bm/ctx.h"
 #include "bm/isa.h"
 
 #define R BM_OPND_REG
@@ -113,6 +114,7 @@ static const bm_opcode_def catalogue[] = {
 
 _Static_assert(sizeof catalogue / sizeof catalogue[0] <= BM_OPCODE_MAX,
                "catalogue larger than BM_OPCODE_MAX");
+_Static_assert(BM_OPCODE_MAX <= BM_OPCODE_CAPACITY, "BM_OPCODE_MAX beyond the ABI's capacity");
 
 unsigned bm_isa_count(void)
 {
@@ -127,11 +129,11 @@ const bm_opcode_def *bm_isa_get(unsigned id)
 int bm_isa_lookup(const char *mnemonic)
 {
     if (!mnemonic)
-        return -1;
+        return BM_ENOTFOUND;
     for (unsigned i = 0; i < bm_isa_count(); i++)
         if (strcmp(catalogue[i].mnemonic, mnemonic) == 0)
             return (int)i;
-    return -1;
+    return BM_ENOTFOUND;
 }
 
 const char *bm_operand_kind_name(bm_operand_kind kind)

@@ -3,6 +3,7 @@
  * docs/timing.md "Fetch kinds" is the contract. */
 #include <string.h>
 
+#include "bm/ctx.h"
 #include "bm/isa.h"
 
 static const bm_fetch_kind_def kinds[BM_FETCH_KIND_COUNT] = {
@@ -22,5 +23,5 @@ int bm_fetch_kind_from_name(const char *name)
     for (unsigned i = 0; name && i < BM_FETCH_KIND_COUNT; i++)
         if (strcmp(kinds[i].name, name) == 0)
             return (int)i;
-    return -1;
+    return BM_ENOTFOUND;
 }

@@ -3,6 +3,7 @@
  * catalogue.  docs/timing.md "Multiplier variants" explains each row. */
 #include <string.h>
 
+#include "bm/ctx.h"
 #include "bm/isa.h"
 
 static const bm_mul_variant_def variants[BM_MUL_VARIANT_COUNT] = {
@@ -23,7 +24,7 @@ int bm_mul_variant_from_name(const char *name)
     for (unsigned i = 0; name && i < BM_MUL_VARIANT_COUNT; i++)
         if (strcmp(variants[i].name, name) == 0)
             return (int)i;
-    return -1;
+    return BM_ENOTFOUND;
 }
 
 int bm_alu_uses_mul(bm_alu_op op)

@@ -9,6 +9,10 @@
 /* Exit codes common to every command (a command may add its own, documented
  * in its --help). */
 enum { BMC_EXIT_OK = 0, BMC_EXIT_FAIL = 1, BMC_EXIT_USAGE = 2 };
+/* The simulated run of `bmc sim` and `bmc verify` ends here unless --cycles
+ * says otherwise (0: no limit), and a run the limit stopped exits 3. */
+#define BMC_DEFAULT_CYCLES 1000000
+enum { BMC_EXIT_CYCLES = 3 };
 
 typedef struct bmc_command {
     const char *name;

@@ -67,7 +67,8 @@ static void help(FILE *out)
             "                      instruction width, instructions and registers; the\n"
             "                      latency and interval measured by simulation, every\n"
             "                      output checked against the evaluator\n"
-            "  --json              the report as one JSON object\n"
+            "  --json              the report as one JSON object (instead of --report,\n"
+            "                      not with it)\n"
             "  --vectors N         vectors streamed to measure the interval (default 8)\n"
             "  --test FILE.csv     stream every test vector of FILE (docs/network.md)\n"
             "                      through the simulated machine, check every output\n"
@@ -283,6 +284,9 @@ static int parse_args(int argc, char **argv, compile_args *a)
     if ((a->labels || a->stimulus_path || a->stimulus_vectors) && !a->test_path)
         return bmc_usage_error("compile", "--labels, --stimulus and --stimulus-vectors need "
                                           "--test FILE.csv");
+    if (a->report && a->json)
+        return bmc_usage_error("compile", "--report prints the report as text, --json as JSON: "
+                                          "choose one");
     if (a->cores_given && (a->fold_given || a->reuse_given))
         return bmc_usage_error("compile", "--cores and --%s are two strategies: choose one",
                                a->fold_given ? "fold" : "reuse");

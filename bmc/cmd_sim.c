@@ -7,8 +7,8 @@
 
 #include "bmc.h"
 
-enum { EXIT_SIM_CYCLES = 3, EXIT_SIM_DEADLOCK = 4 };
-#define DEFAULT_CYCLES 1000000
+enum { EXIT_SIM_CYCLES = BMC_EXIT_CYCLES, EXIT_SIM_DEADLOCK = 4, EXIT_SIM_INPUT_END = 5 };
+#define DEFAULT_CYCLES BMC_DEFAULT_CYCLES
 
 static void help(FILE *out)
 {
@@ -48,7 +48,9 @@ static void help(FILE *out)
             "  1  bad input (machine, stimulus, pattern) or an I/O error\n"
             "  2  usage error\n"
             "  3  the cycle limit was reached\n"
-            "  4  deadlock: nothing can change any more\n",
+            "  4  deadlock: nothing can change any more, and not for want of input\n"
+            "  5  end of input: every stimulus value was taken and a core waits for\n"
+            "     more on an external input (how a streaming machine's run ends)\n",
             DEFAULT_CYCLES);
 }
 
@@ -83,7 +85,9 @@ static void print_json(const bm_sim *sim, const bm_machine *m, bm_sim_stop stop)
         json_string(bm_machine_output_name(m, t.output));
         printf(",\"value\":%" PRIu64 "}", t.value);
     }
-    printf("],\"stop\":\"%s\",\"cycles\":%" PRIu64, bm_sim_stop_name(stop), bm_sim_cycle(sim));
+    int input_end = stop == BM_SIM_STOP_DEADLOCK && bm_sim_input_ended(sim);
+    printf("],\"stop\":\"%s\",\"cycles\":%" PRIu64, input_end ? "input_end" : bm_sim_stop_name(stop),
+           bm_sim_cycle(sim));
     if (stop == BM_SIM_STOP_DEADLOCK)
         printf(",\"deadlock_cycle\":%" PRIu64, bm_sim_deadlock_cycle(sim));
     printf(",\"cores\":[");
@@ -116,7 +120,13 @@ static void print_summary(const bm_sim *sim, const bm_machine *m, bm_sim_stop st
         fprintf(stderr, "stopped: cycle limit reached after %" PRIu64 " cycles\n", cycles);
         break;
     case BM_SIM_STOP_DEADLOCK:
-        fprintf(stderr, "stopped: deadlock at cycle %" PRIu64 "\n", bm_sim_deadlock_cycle(sim));
+        if (bm_sim_input_ended(sim))
+            fprintf(stderr,
+                    "stopped: end of input at cycle %" PRIu64
+                    ": every stimulus value was taken and the machine waits for more\n",
+                    bm_sim_deadlock_cycle(sim));
+        else
+            fprintf(stderr, "stopped: deadlock at cycle %" PRIu64 "\n", bm_sim_deadlock_cycle(sim));
         break;
     default: break;
     }
@@ -223,9 +233,10 @@ static int run(int argc, char **argv)
     }
     if (!quiet)
         print_summary(sim, m, stop);
-    status = stop == BM_SIM_STOP_CYCLES     ? EXIT_SIM_CYCLES
-             : stop == BM_SIM_STOP_DEADLOCK ? EXIT_SIM_DEADLOCK
-                                            : BMC_EXIT_OK;
+    status = stop == BM_SIM_STOP_CYCLES ? EXIT_SIM_CYCLES
+             : stop != BM_SIM_STOP_DEADLOCK ? BMC_EXIT_OK
+             : bm_sim_input_ended(sim)      ? EXIT_SIM_INPUT_END
+                                            : EXIT_SIM_DEADLOCK;
 done:
     bmc_print_diags(ctx);
     bm_sim_free(sim);

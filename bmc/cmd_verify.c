@@ -9,7 +9,7 @@
 
 #include "bmc.h"
 
-#define DEFAULT_CYCLES 100000
+#define DEFAULT_CYCLES BMC_DEFAULT_CYCLES
 /* Cycles the RTL runs past the simulator's stop (deadlock or halt): any
  * transfer there is a divergence the comparison must see. */
 #define MARGIN_CYCLES 16
@@ -18,7 +18,7 @@ static void help(FILE *out)
 {
     fprintf(out,
             "Usage: bmc verify FILE.xml [--in NAME=V1,V2,...] [--in-file FILE]\n"
-            "                  [--ready NAME=PATTERN] [--cycles N] [--work DIR]\n"
+            "                  [--ready NAME=PATTERN] [--cycles N] [--partial] [--work DIR]\n"
             "                  [--no-compare] [--vcd FILE] [--verilator PROG]\n"
             "\n"
             "Generates the machine's Verilog and a C++ harness, builds them with\n"
@@ -30,7 +30,10 @@ static void help(FILE *out)
             "that late transfers are caught).\n"
             "\n"
             "  --in, --in-file, --ready   stimulus and back-pressure, as for `bmc sim`\n"
-            "  --cycles N                 cycle limit (default %d)\n"
+            "  --cycles N                 cycle limit, as for `bmc sim` (default %d;\n"
+            "                             0: no limit, not with --no-compare)\n"
+            "  --partial                  accept a run the cycle limit stopped: compare\n"
+            "                             the transfers made until then and exit 0\n"
             "  --work DIR                 the work folder (default $TMPDIR or /tmp,\n"
             "                             bmc-verify-UID/MACHINE)\n"
             "  --no-compare               only run the RTL for --cycles cycles and print\n"
@@ -41,7 +44,10 @@ static void help(FILE *out)
             "On agreement prints one line to stdout and exits 0.  On the first\n"
             "divergence prints its cycle, output, expected (simulator) and got (RTL)\n"
             "values to stderr and exits 1; 1 also for bad input or a failed build,\n"
-            "2 for usage errors.\n",
+            "2 for usage errors.  When the cycle limit stopped the simulator before\n"
+            "the machine halted or stopped (so transfers may still be missing), the\n"
+            "run is partial: without --partial it says so on stderr and exits 3,\n"
+            "even when the transfers made so far agree.\n",
             MARGIN_CYCLES, DEFAULT_CYCLES);
 }
 
@@ -91,7 +97,7 @@ static char *default_work_dir(const char *machine)
 static int run(int argc, char **argv)
 {
     enum { OPT_IN = 256, OPT_IN_FILE, OPT_READY, OPT_CYCLES, OPT_WORK, OPT_NO_COMPARE,
-           OPT_VCD, OPT_VERILATOR };
+           OPT_VCD, OPT_VERILATOR, OPT_PARTIAL };
     static const struct option opts[] = {{"in", required_argument, NULL, OPT_IN},
                                          {"in-file", required_argument, NULL, OPT_IN_FILE},
                                          {"ready", required_argument, NULL, OPT_READY},
@@ -100,13 +106,14 @@ static int run(int argc, char **argv)
                                          {"no-compare", no_argument, NULL, OPT_NO_COMPARE},
                                          {"vcd", required_argument, NULL, OPT_VCD},
                                          {"verilator", required_argument, NULL, OPT_VERILATOR},
+                                         {"partial", no_argument, NULL, OPT_PARTIAL},
                                          {0, 0, 0, 0}};
     bmc_feed *feeds = calloc((size_t)argc, sizeof *feeds);
     if (!feeds) {
         fprintf(stderr, "bmc verify: out of memory\n");
         return BMC_EXIT_FAIL;
     }
-    int n_feeds = 0, compare = 1, c;
+    int n_feeds = 0, compare = 1, partial = 0, c;
     uint64_t cycles = DEFAULT_CYCLES;
     const char *work = NULL, *vcd = NULL, *verilator = NULL;
     opterr = 0;
@@ -117,12 +124,12 @@ static int run(int argc, char **argv)
         case OPT_IN_FILE: feeds[n_feeds++] = (bmc_feed){'f', optarg}; break;
         case OPT_READY: feeds[n_feeds++] = (bmc_feed){'r', optarg}; break;
         case OPT_CYCLES:
-            if (bmc_parse_count(optarg, &cycles) || cycles == 0) {
+            if (bmc_parse_count(optarg, &cycles)) {
                 free(feeds);
-                return bmc_usage_error("verify", "--cycles needs a positive count, not '%s'",
-                                       optarg);
+                return bmc_usage_error("verify", "--cycles needs a count, not '%s'", optarg);
             }
             break;
+        case OPT_PARTIAL: partial = 1; break;
         case OPT_WORK: work = optarg; break;
         case OPT_NO_COMPARE: compare = 0; break;
         case OPT_VCD: vcd = optarg; break;
@@ -138,6 +145,11 @@ static int run(int argc, char **argv)
     if (optind != argc - 1) {
         free(feeds);
         return bmc_usage_error("verify", "expected exactly one FILE.xml");
+    }
+    if (!compare && cycles == 0) {
+        free(feeds);
+        return bmc_usage_error("verify", "--no-compare runs the RTL for --cycles cycles: "
+                                         "give a positive count");
     }
 
     bm_ctx *ctx = bmc_new_ctx();
@@ -204,9 +216,27 @@ static int run(int argc, char **argv)
         report_difference(m, expected, n_expected, rtl, n_rtl, diff);
         goto done;
     }
-    printf("verify: %s: RTL and simulator agree on all %zu output transfers (%" PRIu64
-           " cycles; simulator stopped: %s)\n",
-           bm_machine_name(m), n_expected, rtl_cycles, bm_sim_stop_name(stop));
+    if (stop == BM_SIM_STOP_CYCLES && !partial) {
+        size_t left = 0;
+        for (unsigned i = 0; i < bm_machine_input_count(m); i++)
+            left += bm_sim_input_pending(sim, i);
+        fprintf(stderr,
+                "verify: %s: incomplete: the cycle limit (%" PRIu64 ") stopped the run before "
+                "the machine did, with %zu input value%s not yet taken; the %zu output "
+                "transfers made until then agree.  Raise --cycles (0: no limit), or pass "
+                "--partial to accept a partial run.\n",
+                bm_machine_name(m), cycles, left, left == 1 ? "" : "s", n_expected);
+        status = BMC_EXIT_CYCLES;
+        goto done;
+    }
+    if (stop == BM_SIM_STOP_CYCLES)
+        printf("verify: %s: partial run: RTL and simulator agree on the %zu output transfers "
+               "of the first %" PRIu64 " cycles (the cycle limit stopped the simulator)\n",
+               bm_machine_name(m), n_expected, rtl_cycles);
+    else
+        printf("verify: %s: RTL and simulator agree on all %zu output transfers (%" PRIu64
+               " cycles; simulator stopped: %s)\n",
+               bm_machine_name(m), n_expected, rtl_cycles, bm_sim_stop_name(stop));
     status = fflush(stdout) == 0 ? BMC_EXIT_OK : BMC_EXIT_FAIL;
 done:
     bmc_print_diags(ctx);

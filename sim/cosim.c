@@ -149,10 +149,17 @@ static int run_verilator(bm_cosim *c, const bm_cosim_options *o, const char *top
 
 int bm_cosim_build(bm_cosim **out, const bm_machine *m, const bm_cosim_options *opt)
 {
-    if (!out || !m || !opt || opt->version != BM_COSIM_OPTIONS_VERSION || !opt->work_dir)
+    if (!out || !m)
         return BM_EINVAL;
     *out = NULL;
     bm_ctx *ctx = bm_machine_ctx(m);
+    if (!opt || opt->version != BM_COSIM_OPTIONS_VERSION || !opt->work_dir) {
+        bm_error(ctx, bm_loc_make(NULL, 0, 0), "bm_cosim_build: %s",
+                 !opt                                        ? "no options"
+                 : opt->version != BM_COSIM_OPTIONS_VERSION ? "unsupported options version"
+                                                            : "no work folder (work_dir is NULL)");
+        return BM_EINVAL;
+    }
     bm_verilog_options vo = BM_VERILOG_OPTIONS_INIT;
     vo.harness = 1;
     bm_verilog_files *files;

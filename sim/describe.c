@@ -37,7 +37,28 @@ static int source_valid_next(const bm_sim *sim, const sim_bond *b)
     return core_does_io(sim, b->source.index, b->source.port, 0);
 }
 
-int sim_sink_ready_next(const bm_sim *sim, const sim_end *e)
+int bm_sim_input_ended(const bm_sim *sim)
+{
+    if (!sim)
+        return 0;
+    for (unsigned i = 0; i < sim->n_inputs; i++)
+        if (sim->inputs[i].pos < sim->inputs[i].len)
+            return 0;
+    for (unsigned c = 0; c < sim->n_cores; c++) {
+        const sim_core *k = &sim->cores[c];
+        if (k->halted)
+            continue;
+        const sim_op *op = &k->code[k->pc];
+        if (op->cls != SIM_OP_CHANNEL || op->io != BM_IO_IN_WAIT)
+            continue;
+        const sim_bond *b = k->in_bond[op->port];
+        if (b && b->src_in)
+            return 1;
+    }
+    return 0;
+}
+
+int bmi_sim_sink_ready_next(const bm_sim *sim, const sim_end *e)
 {
     if (e->kind == SIM_END_OUTPUT) {
         const sim_output *o = &sim->outputs[e->index];
@@ -70,7 +91,7 @@ static void put_sinks(text *t, const bm_sim *sim, const sim_bond *b, int only_no
 {
     int first = 1;
     for (unsigned s = 0; s < b->n_sinks; s++) {
-        if (only_not_ready && sim_sink_ready_next(sim, &b->sinks[s]))
+        if (only_not_ready && bmi_sim_sink_ready_next(sim, &b->sinks[s]))
             continue;
         put(t, "%s'%s'", first ? "" : ", ", bm_machine_bond_sink_text(sim->m, b->index, s));
         first = 0;
@@ -97,7 +118,7 @@ static void describe_in(text *t, const bm_sim *sim, const sim_core *k, const sim
     }
     int others = 0;
     for (unsigned s = 0; s < b->n_sinks; s++)
-        if (!sim_sink_ready_next(sim, &b->sinks[s]))
+        if (!bmi_sim_sink_ready_next(sim, &b->sinks[s]))
             others++;
     if (others) {
         put(t, try_only ? " polls i%u (bond from '%s'), whose other sinks are not ready: " :
@@ -115,7 +136,7 @@ static void put_bond_to(text *t, const bm_sim *sim, const sim_bond *b)
 {
     int not_ready = 0;
     for (unsigned s = 0; s < b->n_sinks; s++)
-        if (!sim_sink_ready_next(sim, &b->sinks[s]))
+        if (!bmi_sim_sink_ready_next(sim, &b->sinks[s]))
             not_ready++;
     put(t, "bond to ");
     put_sinks(t, sim, b, 0);
@@ -130,7 +151,7 @@ static void put_bond_to(text *t, const bm_sim *sim, const sim_bond *b)
 static int all_sinks_ready(const bm_sim *sim, const sim_bond *b)
 {
     for (unsigned s = 0; s < b->n_sinks; s++)
-        if (!sim_sink_ready_next(sim, &b->sinks[s]))
+        if (!bmi_sim_sink_ready_next(sim, &b->sinks[s]))
             return 0;
     return 1;
 }

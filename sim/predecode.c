@@ -298,7 +298,7 @@ static int build_bond(bm_sim *sim, unsigned bi)
     return BM_OK;
 }
 
-int sim_build(bm_sim *sim)
+int bmi_sim_build(bm_sim *sim)
 {
     const bm_machine *m = sim->m;
     bm_ctx *ctx = sim->ctx;
@@ -354,7 +354,7 @@ int sim_build(bm_sim *sim)
     return BM_OK;
 }
 
-void sim_release(bm_sim *sim)
+void bmi_sim_release(bm_sim *sim)
 {
     bm_ctx *ctx = sim->ctx;
     if (sim->cores) {

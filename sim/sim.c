@@ -44,7 +44,7 @@ int bm_sim_new(bm_sim **out, const bm_machine *m, const bm_sim_options *opts)
     sim->ctx = ctx;
     bm_sim_options defaults = BM_SIM_OPTIONS_INIT;
     sim->opts = opts ? *opts : defaults;
-    int rc = sim_build(sim);
+    int rc = bmi_sim_build(sim);
     if (rc == BM_OK && sim->opts.record_outputs && sim->opts.output_reserve) {
         sim->rec = bm_malloc(ctx, sim->opts.output_reserve * sizeof *sim->rec);
         if (!sim->rec)
@@ -55,7 +55,7 @@ int bm_sim_new(bm_sim **out, const bm_machine *m, const bm_sim_options *opts)
     if (rc) {
         if (rc == BM_ENOMEM)
             bm_oom(ctx);
-        sim_release(sim);
+        bmi_sim_release(sim);
         bm_free(ctx, sim);
         return rc;
     }
@@ -69,7 +69,7 @@ void bm_sim_free(bm_sim *sim)
         return;
     if (sim->vcd)
         bm_sim_vcd_close(sim);
-    sim_release(sim);
+    bmi_sim_release(sim);
     bm_free(sim->ctx, sim);
 }
 
@@ -84,15 +84,24 @@ int bm_sim_push_input(bm_sim *sim, unsigned input, uint64_t value)
 {
     if (!sim)
         return BM_EINVAL;
-    if (input >= sim->n_inputs)
+    if (input >= sim->n_inputs) {
+        bm_error(sim->ctx, bm_loc_make(NULL, 0, 0),
+                 "bm_sim_push_input: no external input %u (the machine has %u)", input,
+                 sim->n_inputs);
         return BM_ENOTFOUND;
+    }
     sim_input *in = &sim->inputs[input];
     uint64_t mask = bm_mask(in->width);
     if (value & ~mask) {
         /* a negative number in W-bit signed range wraps; nothing else */
         uint64_t upper = ~mask | (UINT64_C(1) << (in->width - 1));
-        if ((value & upper) != upper)
+        if ((value & upper) != upper) {
+            bm_error(sim->ctx, bm_loc_make(NULL, 0, 0),
+                     "bm_sim_push_input: value 0x%llx does not fit the %u-bit input '%s'",
+                     (unsigned long long)value, in->width,
+                     bm_machine_input_name(sim->m, input));
             return BM_ERANGE;
+        }
         value &= mask;
     }
     if (in->len == in->cap && in->pos > 0) {
@@ -149,7 +158,7 @@ static uint64_t gcd64(uint64_t a, uint64_t b)
     return a;
 }
 
-void sim_update_env(bm_sim *sim)
+void bmi_sim_update_env(bm_sim *sim)
 {
     uint64_t l = 1;
     sim->n_ready_fns = 0;
@@ -204,7 +213,7 @@ int bm_sim_set_output_ready(bm_sim *sim, unsigned output, const uint8_t *pattern
     o->period = n ? pattern_period(copy, n) : 1;
     o->fn = NULL;
     o->fn_user = NULL;
-    sim_update_env(sim);
+    bmi_sim_update_env(sim);
     return BM_OK;
 }
 
@@ -221,7 +230,7 @@ int bm_sim_set_output_ready_fn(bm_sim *sim, unsigned output, bm_sim_ready_fn fn,
     o->period = 1;
     o->fn = fn;
     o->fn_user = fn ? user : NULL;
-    sim_update_env(sim);
+    bmi_sim_update_env(sim);
     return BM_OK;
 }
 
@@ -278,7 +287,7 @@ int bm_sim_step(bm_sim *sim, uint64_t n, bm_sim_stop *why)
                 *why = BM_SIM_STEPPED;
             return rc;
         }
-        if (deadlocked(sim, sim_cycle(sim))) {
+        if (deadlocked(sim, bmi_sim_cycle(sim))) {
             stop = BM_SIM_STOP_DEADLOCK;
             break;
         }
@@ -319,7 +328,7 @@ int bm_sim_run(bm_sim *sim, const bm_sim_limits *limits, bm_sim_stop *why)
                 *why = BM_SIM_STEPPED;
             return rc;
         }
-        if (deadlocked(sim, sim_cycle(sim))) {
+        if (deadlocked(sim, bmi_sim_cycle(sim))) {
             stop = BM_SIM_STOP_DEADLOCK;
             break;
         }
@@ -369,12 +378,20 @@ uint64_t bm_sim_output_total(const bm_sim *sim)
 
 /* ---- state ------------------------------------------------------------------ */
 
+/* Records that `core` is not a core index and returns BM_ENOTFOUND. */
+static int no_core(const bm_sim *sim, const char *fn, unsigned core)
+{
+    bm_error(sim->ctx, bm_loc_make(NULL, 0, 0), "%s: no core %u (the machine has %u)", fn, core,
+             sim->n_cores);
+    return BM_ENOTFOUND;
+}
+
 int bm_sim_pc(const bm_sim *sim, unsigned core, unsigned *out)
 {
     if (!sim || !out)
         return BM_EINVAL;
     if (core >= sim->n_cores)
-        return BM_ENOTFOUND;
+        return no_core(sim, "bm_sim_pc", core);
     *out = sim->cores[core].pc;
     return BM_OK;
 }
@@ -383,8 +400,13 @@ int bm_sim_reg(const bm_sim *sim, unsigned core, unsigned reg, uint64_t *out)
 {
     if (!sim || !out)
         return BM_EINVAL;
-    if (core >= sim->n_cores || reg >= sim->cores[core].n_regs)
+    if (core >= sim->n_cores)
+        return no_core(sim, "bm_sim_reg", core);
+    if (reg >= sim->cores[core].n_regs) {
+        bm_error(sim->ctx, bm_loc_make(NULL, 0, 0), "bm_sim_reg: core %u has no register %u",
+                 core, reg);
         return BM_ENOTFOUND;
+    }
     *out = sim->cores[core].slots[reg];
     return BM_OK;
 }
@@ -393,8 +415,14 @@ int bm_sim_ram_word(const bm_sim *sim, unsigned core, unsigned addr, uint64_t *o
 {
     if (!sim || !out)
         return BM_EINVAL;
-    if (core >= sim->n_cores || addr >= sim->cores[core].ram_depth)
+    if (core >= sim->n_cores)
+        return no_core(sim, "bm_sim_ram_word", core);
+    if (addr >= sim->cores[core].ram_depth) {
+        bm_error(sim->ctx, bm_loc_make(NULL, 0, 0),
+                 "bm_sim_ram_word: address %u is outside the %u-word RAM of core %u", addr,
+                 sim->cores[core].ram_depth, core);
         return BM_ENOTFOUND;
+    }
     *out = sim->cores[core].ram[addr];
     return BM_OK;
 }

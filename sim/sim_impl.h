@@ -187,23 +187,23 @@ struct bm_sim {
 };
 
 /* predecode.c */
-int sim_build(bm_sim *sim);
-void sim_release(bm_sim *sim);
+int bmi_sim_build(bm_sim *sim);
+void bmi_sim_release(bm_sim *sim);
 
 /* step.c: simulates one cycle; returns nonzero when anything changed. */
-int sim_cycle(bm_sim *sim);
+int bmi_sim_cycle(bm_sim *sim);
 /* The value a bond's source offers in the current state, if any (used
  * outside the step loop: describe, VCD). */
-int sim_bond_source_valid(const bm_sim *sim, const sim_bond *b, uint64_t stamp, uint64_t *data);
+int bmi_sim_bond_source_valid(const bm_sim *sim, const sim_bond *b, uint64_t stamp, uint64_t *data);
 /* Whether a sink would be ready in the next cycle. */
-int sim_sink_ready_next(const bm_sim *sim, const sim_end *e);
-int sim_output_ready(const bm_sim *sim, const sim_output *o, uint64_t cycle);
+int bmi_sim_sink_ready_next(const bm_sim *sim, const sim_end *e);
+int bmi_sim_output_ready(const bm_sim *sim, const sim_output *o, uint64_t cycle);
 /* Recomputes env_period after a ready pattern change. */
-void sim_update_env(bm_sim *sim);
+void bmi_sim_update_env(bm_sim *sim);
 
 /* vcd.c */
-void sim_vcd_begin_cycle(bm_sim *sim);
-void sim_vcd_channels(bm_sim *sim);
+void bmi_sim_vcd_begin_cycle(bm_sim *sim);
+void bmi_sim_vcd_channels(bm_sim *sim);
 void sim_vcd_free(bm_sim *sim);
 
 #endif

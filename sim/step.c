@@ -64,7 +64,7 @@ static inline int complete(sim_core *k, const sim_op *op, uint64_t a)
 }
 
 /* A pipelined multiplier issues: the product now, the register write at the
- * end of the next cycle (sim_cycle applies it).  For a multiply-accumulate
+ * end of the next cycle (bmi_sim_cycle applies it).  For a multiply-accumulate
  * the product is B * C without the accumulator, added at write-back. */
 static void issue_delayed(bm_sim *sim, sim_core *k, const sim_op *op, uint64_t a, uint64_t b,
                           uint64_t c)
@@ -113,7 +113,7 @@ static inline void add_ready(sim_bond *b, uint64_t stamp, sim_bond **cand, unsig
     b->ready_count++;
 }
 
-int sim_output_ready(const bm_sim *sim, const sim_output *o, uint64_t cycle)
+int bmi_sim_output_ready(const bm_sim *sim, const sim_output *o, uint64_t cycle)
 {
     if (o->fn)
         return o->fn(o->fn_user, (unsigned)(o - sim->outputs), cycle) != 0;
@@ -122,7 +122,7 @@ int sim_output_ready(const bm_sim *sim, const sim_output *o, uint64_t cycle)
     return 1;
 }
 
-int sim_bond_source_valid(const bm_sim *sim, const sim_bond *b, uint64_t stamp, uint64_t *data)
+int bmi_sim_bond_source_valid(const bm_sim *sim, const sim_bond *b, uint64_t stamp, uint64_t *data)
 {
     (void)sim;
     if (b->src_in) {
@@ -194,7 +194,7 @@ static int finish_io(bm_sim *sim, const sim_pending *p, uint64_t stamp)
     return 1;
 }
 
-int sim_cycle(bm_sim *sim)
+int bmi_sim_cycle(bm_sim *sim)
 {
     const uint64_t stamp = sim->cycle + 1;
     sim_core *const cores = sim->cores;
@@ -205,7 +205,7 @@ int sim_cycle(bm_sim *sim)
     int changed = 0, live = 0;
 
     if (SIM_UNLIKELY(sim->vcd != NULL))
-        sim_vcd_begin_cycle(sim);
+        bmi_sim_vcd_begin_cycle(sim);
 
     /* Pipelined multipliers that issued last cycle write back at the end of
      * this one, from their register's value at its start. */
@@ -277,15 +277,15 @@ int sim_cycle(bm_sim *sim)
             add_ready(o->bond, stamp, cand, &nc);
             continue;
         }
-        if (sim_output_ready(sim, o, sim->cycle))
+        if (bmi_sim_output_ready(sim, o, sim->cycle))
             add_ready(o->bond, stamp, cand, &nc);
         uint64_t unused;
-        if (o->fn && sim_bond_source_valid(sim, o->bond, stamp, &unused))
+        if (o->fn && bmi_sim_bond_source_valid(sim, o->bond, stamp, &unused))
             live = 1; /* the callback may say ready later: not a deadlock */
     }
 
     if (SIM_UNLIKELY(sim->vcd != NULL))
-        sim_vcd_channels(sim);
+        bmi_sim_vcd_channels(sim);
 
     /* C */
     int to_outputs = 0;

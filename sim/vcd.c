@@ -188,7 +188,7 @@ int bm_sim_vcd_open(bm_sim *sim, const char *path)
     return BM_OK;
 }
 
-void sim_vcd_begin_cycle(bm_sim *sim)
+void bmi_sim_vcd_begin_cycle(bm_sim *sim)
 {
     sim_vcd *v = sim->vcd;
     for (unsigned i = 0; i < sim->n_cores; i++) {
@@ -199,7 +199,7 @@ void sim_vcd_begin_cycle(bm_sim *sim)
 
 /* Writes the values of the current cycle; called once ready and valid are
  * known and before any transfer is applied. */
-void sim_vcd_channels(bm_sim *sim)
+void bmi_sim_vcd_channels(bm_sim *sim)
 {
     sim_vcd *v = sim->vcd;
     FILE *f = v->f;
@@ -219,7 +219,7 @@ void sim_vcd_channels(bm_sim *sim)
     for (unsigned j = 0; j < sim->n_bonds; j++) {
         const sim_bond *b = &sim->bonds[j];
         uint64_t data = 0;
-        int valid = sim_bond_source_valid(sim, b, stamp, &data);
+        int valid = bmi_sim_bond_source_valid(sim, b, stamp, &data);
         int ready = b->ready_stamp == stamp && b->ready_count == b->n_sinks;
         if (!valid)
             data = 0;

@@ -100,7 +100,8 @@ static inline int64_t test_random_raw(uint64_t *s, bm_fixed_type t)
 /* A random dense network as network XML (malloc'd, *len bytes): a type of
  * 4 .. 4+type_span-1 total bits, 1..max_layers layers of 1..max_width
  * neurons, relu or linear, weights and biases exact decimals of random raw
- * values (a fifth of them 0), an argmax half of the time.  *type receives
+ * values (a fifth of them 0), an argmax half of the time (never over
+ * one neuron).  *type receives
  * the type and *s the generator state after it, for drawing inputs. */
 static inline char *random_network_xml(uint64_t seed, unsigned type_span, unsigned max_layers,
                                        unsigned max_width, bm_fixed_type *type, uint64_t *s,
@@ -123,6 +124,8 @@ static inline char *random_network_xml(uint64_t seed, unsigned type_span, unsign
         unsigned neurons = 1 + (unsigned)(test_rng_next(s) % max_width);
         if (argmax && l == layers - 1 && (uint64_t)(neurons - 1) > (uint64_t)bm_fixed_max(t))
             neurons = 1;
+        if (l == layers - 1 && neurons == 1)
+            argmax = 0; /* an argmax over one neuron is an error */
         len += (size_t)snprintf(xml + len, cap - len,
                                 "<layer neurons=\"%u\" activation=\"%s\"><weights>", neurons,
                                 test_rng_next(s) % 2 ? "relu" : "linear");

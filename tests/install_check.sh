@@ -2,7 +2,8 @@
 # `make install` check, run by `make test`: installs into a scratch DESTDIR
 # with PREFIX=/usr, then builds tests/install/user.c against the installed
 # library using only pkg-config (shared and static), runs it, runs the
-# installed bmc, and finally checks that `make uninstall` removes it all.
+# installed bmc, checks the exported symbols (tests/symbols_check.sh), and
+# finally checks that `make uninstall` removes it all.
 #
 # Environment: BUILD (the build folder to install from, default build), CC,
 # EXTRA_LDFLAGS (added when linking, e.g. the sanitizer runtime).
@@ -39,6 +40,18 @@ export PKG_CONFIG_PATH="$root/usr/lib/pkgconfig"
 export PKG_CONFIG_SYSROOT_DIR="$root"
 [ "$(pkg-config --modversion libbm)" = "$VERSION" ] || fail "pkg-config --modversion libbm"
 cflags=$(pkg-config --cflags libbm)
+# The public headers include neither libxml2 nor GMP: users' Cflags are ours.
+[ "$(echo $cflags)" = "-I$root/usr/include" ] || fail "pkg-config --cflags libbm is '$cflags'"
+[ -e "$root/usr/include/bm/version.h" ] || fail "bm/version.h was not installed"
+cat > "$tmp/version.c" <<EOF
+#include <stdio.h>
+#include <bm.h>
+int main(void)
+{
+    printf("%s %d %u\\n", BM_VERSION_STRING, BM_VERSION_NUMBER, bm_version_number());
+    return 0;
+}
+EOF
 libs=$(pkg-config --libs libbm)
 static_libs=$(pkg-config --static --libs libbm | sed 's/-lbm\b/-l:libbm.a/')
 
@@ -54,11 +67,19 @@ got=$(LD_LIBRARY_PATH="$root/usr/lib" "$tmp/user_shared") || fail "user_shared d
 [ "$got" = "$want" ] || fail "user_shared printed '$got'"
 LD_LIBRARY_PATH="$root/usr/lib" ldd "$tmp/user_shared" | grep -q "libbm.so.0 => $root/usr/lib/" \
     || fail "user_shared does not use the installed libbm.so.0"
+# shellcheck disable=SC2086
+"$CC" -std=c11 -Wall -Wextra -Werror $cflags "$tmp/version.c" -o "$tmp/version" $libs $EXTRA_LDFLAGS \
+    || fail "building version.c"
+number=$(echo "$VERSION" | awk -F. '{ print $1 * 10000 + $2 * 100 + $3 }')
+got=$(LD_LIBRARY_PATH="$root/usr/lib" "$tmp/version") || fail "version did not run"
+[ "$got" = "$VERSION $number $number" ] || fail "bm/version.h and bm_version_number() say '$got'"
 got=$("$tmp/user_static") || fail "user_static did not run"
 [ "$got" = "$want" ] || fail "user_static printed '$got'"
 if ldd "$tmp/user_static" | grep -q libbm; then
     fail "user_static is linked to a shared libbm"
 fi
+
+./tests/symbols_check.sh "$root/usr/include" "$root/usr/lib" "$BUILD" || fail "symbols"
 
 got=$("$root/usr/bin/bmc" --version) || fail "the installed bmc did not run"
 [ "$got" = "bmc (libbm) $VERSION" ] || fail "installed bmc --version printed '$got'"

@@ -105,10 +105,10 @@ Test(area_device, lookup)
 {
     cr_expect_eq(bm_device_find("HX8K"), bm_device_find("hx8k"));
     cr_expect_eq(bm_device_find("iCE40UP5K"), bm_device_find("up5k"));
-    cr_expect_eq(bm_device_find("nope"), -1);
-    cr_expect_eq(bm_device_find(""), -1);
-    cr_expect_eq(bm_device_find("hx8"), -1);
-    cr_expect_eq(bm_device_find(NULL), -1);
+    cr_expect_eq(bm_device_find("nope"), BM_ENOTFOUND);
+    cr_expect_eq(bm_device_find(""), BM_ENOTFOUND);
+    cr_expect_eq(bm_device_find("hx8"), BM_ENOTFOUND);
+    cr_expect_eq(bm_device_find(NULL), BM_ENOTFOUND);
     cr_expect_null(bm_device_get(bm_device_count()));
 }
 

@@ -80,8 +80,8 @@ Test(compile, strategy_names)
     cr_expect_str_eq(bm_map_strategy_name(BM_MAP_FOLD), "fold");
     cr_expect_null(bm_map_strategy_name((bm_map_strategy)4));
     cr_expect_eq(bm_map_strategy_from_name("cores"), BM_MAP_CORES);
-    cr_expect_eq(bm_map_strategy_from_name("Cores"), -1);
-    cr_expect_eq(bm_map_strategy_from_name(NULL), -1);
+    cr_expect_eq(bm_map_strategy_from_name("Cores"), BM_ENOTFOUND);
+    cr_expect_eq(bm_map_strategy_from_name(NULL), BM_ENOTFOUND);
 }
 
 /* ---- semantics corners ------------------------------------------------------------------ */
@@ -292,6 +292,7 @@ Test(compile, report_fields_and_formats)
     cr_assert_eq(bm_compile_report_new(&r, m, g, NULL), 0);
     const bm_report_summary *s = bm_compile_report_summary(r);
     cr_expect_eq(s->cores, 1);
+    cr_expect_eq(s->verified, 1, "every output was compared with the evaluator");
     cr_expect_eq(bm_compile_report_core_count(r), 1);
     const bm_report_core *c = bm_compile_report_core(r, 0);
     cr_expect_str_eq(c->name, "core");

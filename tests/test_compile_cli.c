@@ -112,6 +112,7 @@ Test(compile_cli, usage_errors_write_nothing)
         {"--buffers", "65"},
         {"--buffers", "-1"},
         {"--buffers", "4", "--cores", "8"},
+        {"--report", "--json"}, /* once, the JSON silently replaced the text */
         {"--frobnicate"},
     };
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {

@@ -146,7 +146,7 @@ Test(fetch, old_options_and_bad_values)
     cr_expect_str_eq(bm_compile_fetch_name(BM_COMPILE_FETCH_STAGED), "staged");
     cr_expect_null(bm_compile_fetch_name((bm_compile_fetch)3));
     cr_expect_eq(bm_compile_fetch_from_name("direct"), BM_COMPILE_FETCH_DIRECT);
-    cr_expect_eq(bm_compile_fetch_from_name("eager"), -1);
+    cr_expect_eq(bm_compile_fetch_from_name("eager"), BM_ENOTFOUND);
     bm_graph_free(g);
     bm_ctx_free(ctx);
 }

@@ -334,7 +334,7 @@ Test(split, iris_chain_code)
     bm_machine *m = compile_reuse(g, &two, 1, BM_MUL_COMB, "iris");
     int i0 = bm_machine_find_core(m, "l0n0p0"), i1 = bm_machine_find_core(m, "l0n0p1");
     cr_assert(i0 >= 0 && i1 >= 0);
-    cr_expect_eq(bm_machine_find_core(m, "l0n0p2"), -1);
+    cr_expect_eq(bm_machine_find_core(m, "l0n0p2"), BM_ENOTFOUND);
     cr_expect_geq(bm_machine_find_core(m, "l1n2p3"), 0);
     static const char *const p0[] = {"li", "inmacfx", "inmacfx", "outn", "j"};
     static const char *const p1[] = {"li", "inmacfx", "inmacfx", "inmacfx", "relu", "outn", "j"};

@@ -25,13 +25,15 @@ static int64_t parse_ok(const char *text, bm_fixed_type t)
 }
 
 /* Parsing must fail with exactly this message (NULL: any). */
-static void parse_fails(const char *text, bm_fixed_type t, const char *message)
+/* Expects BM_ERANGE for a value outside the type, BM_EPARSE otherwise. */
+static void parse_fails_with(int want, const char *text, bm_fixed_type t, const char *message)
 {
     bm_ctx *ctx;
     cr_assert_eq(bm_ctx_new(&ctx, NULL), 0);
     int64_t raw = 12345;
     int rc = bm_fixed_parse(ctx, text, t, (bm_loc){"t", 3, 7}, &raw);
-    cr_expect_eq(rc, BM_EPARSE, "'%s' in <%u,%u> parsed", text, t.total, t.frac);
+    cr_expect_eq(rc, want, "'%s' in <%u,%u>: %d (%s), not %d", text, t.total, t.frac, rc,
+                 bm_strerror(rc), want);
     cr_expect_eq(raw, 12345, "'%s': the output was written", text);
     cr_assert_eq(bm_ctx_error_count(ctx), 1);
     const bm_diag *d = bm_ctx_diag(ctx, 0);
@@ -40,6 +42,16 @@ static void parse_fails(const char *text, bm_fixed_type t, const char *message)
     if (message)
         cr_expect_str_eq(d->message, message);
     bm_ctx_free(ctx);
+}
+
+static void parse_fails(const char *text, bm_fixed_type t, const char *message)
+{
+    parse_fails_with(BM_EPARSE, text, t, message);
+}
+
+static void out_of_range(const char *text, bm_fixed_type t, const char *message)
+{
+    parse_fails_with(BM_ERANGE, text, t, message);
 }
 
 Test(fixed, types)
@@ -110,16 +122,17 @@ Test(fixed, ties_round_to_even)
 
 Test(fixed, range_errors)
 {
-    parse_fails("32", q16_10,
+    out_of_range("32", q16_10,
                 "constant 32 does not fit fixed<16,6> (range -32 .. 31.9990234375)");
-    parse_fails("-32.0009765625", q16_10, NULL);
-    parse_fails("128", q8_0, "constant 128 does not fit fixed<8,8> (range -128 .. 127)");
-    parse_fails("1e4000", q16_10, NULL);
-    parse_fails("9223372036854775808", q64_0, NULL);
-    parse_fails("1", q64_63, NULL);
+    out_of_range("-32.0009765625", q16_10, NULL);
+    out_of_range("1e9", q16_10, "constant 1e9 does not fit fixed<16,6> (range -32 .. 31.9990234375)");
+    out_of_range("128", q8_0, "constant 128 does not fit fixed<8,8> (range -128 .. 127)");
+    out_of_range("1e4000", q16_10, NULL);
+    out_of_range("9223372036854775808", q64_0, NULL);
+    out_of_range("1", q64_63, NULL);
     /* Rounding decides: 32767.5 raw ties to 32768, which is out of range;
      * -32768.5 ties to -32768, which is in range. */
-    parse_fails("31.99951171875", q16_10, NULL);
+    out_of_range("31.99951171875", q16_10, NULL);
     cr_expect_eq(parse_ok("-32.00048828125", q16_10), -32768);
     /* 127.4 rounds down into range. */
     cr_expect_eq(parse_ok("127.4", q8_0), 127);
@@ -202,4 +215,48 @@ Test(fixed, format_is_exact)
     }
     cr_expect_eq(bm_fixed_to_double(-1280, q16_10), -1.25);
     cr_expect_eq(bm_fixed_to_double(1, q64_63), 0x1p-63);
+}
+
+Test(fixed, from_double_rounds_like_the_parser)
+{
+    int64_t raw = 0;
+    cr_expect_eq(bm_fixed_from_double(NULL, 1.5, q16_10, &raw), 0);
+    cr_expect_eq(raw, 1536);
+    cr_expect_eq(bm_fixed_from_double(NULL, -1.25, q16_10, &raw), 0);
+    cr_expect_eq(raw, -1280);
+    /* Ties to even, as "0.00146484375" (1.5 raw) and 2.5 raw parse. */
+    cr_expect_eq(bm_fixed_from_double(NULL, 1.5 / 1024, q16_10, &raw), 0);
+    cr_expect_eq(raw, 2);
+    cr_expect_eq(bm_fixed_from_double(NULL, 2.5 / 1024, q16_10, &raw), 0);
+    cr_expect_eq(raw, 2);
+    cr_expect_eq(bm_fixed_from_double(NULL, 0.1, q16_10, &raw), 0);
+    cr_expect_eq(raw, parse_ok("0.1", q16_10));
+    for (int64_t r = -32768; r < 32768; r += 97) {
+        cr_expect_eq(bm_fixed_from_double(NULL, bm_fixed_to_double(r, q16_10), q16_10, &raw), 0);
+        cr_expect_eq(raw, r);
+    }
+    bm_ctx *ctx;
+    cr_assert_eq(bm_ctx_new(&ctx, NULL), 0);
+    raw = 7;
+    cr_expect_eq(bm_fixed_from_double(ctx, 32.0, q16_10, &raw), BM_ERANGE);
+    cr_expect_eq(bm_fixed_from_double(ctx, 1e300, q16_10, &raw), BM_ERANGE);
+    cr_expect_eq(bm_fixed_from_double(ctx, 0.0 / 0.0, q16_10, &raw), BM_ERANGE);
+    cr_expect_eq(raw, 7, "nothing written on failure");
+    cr_expect_eq(bm_ctx_error_count(ctx), 3);
+    cr_expect_str_eq(bm_ctx_diag(ctx, 0)->message,
+                     "constant 32 does not fit fixed<16,6> (range -32 .. 31.9990234375)");
+    bm_ctx_free(ctx);
+}
+
+Test(fixed, sign_extend_a_transfer_value)
+{
+    cr_expect_eq(bm_sign_extend(0xff, 8), -1);
+    cr_expect_eq(bm_sign_extend(0x7f, 8), 127);
+    cr_expect_eq(bm_sign_extend(0x80, 8), -128);
+    cr_expect_eq(bm_sign_extend(63723, 16), -1813); /* issue 11's bmc sim example */
+    cr_expect_eq(bm_sign_extend(0x1ff, 8), -1, "bits above the width are ignored");
+    cr_expect_eq(bm_sign_extend(1, 1), -1);
+    cr_expect_eq(bm_sign_extend(UINT64_MAX, 64), -1);
+    cr_expect_eq(bm_sign_extend(5, 0), 0);
+    cr_expect_eq(bm_sign_extend(5, 65), 0);
 }

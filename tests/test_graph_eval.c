@@ -236,7 +236,7 @@ Test(graph_ir, accessors_of_a_text_graph)
     cr_expect_eq(bm_graph_output(g, 1), 6);
     cr_expect_eq(bm_graph_find_input(g, "y"), 1);
     cr_expect_eq(bm_graph_find_output(g, "b"), 1);
-    cr_expect_eq(bm_graph_find_output(g, "t"), -1);
+    cr_expect_eq(bm_graph_find_output(g, "t"), BM_ENOTFOUND);
     bm_loc loc = bm_graph_node_loc(g, 3);
     cr_expect_str_eq(loc.file, "t.bmg");
     cr_expect_eq(loc.line, 2);
@@ -245,7 +245,7 @@ Test(graph_ir, accessors_of_a_text_graph)
     cr_expect(loc.line == 3 && loc.column == 8, "a named value sits at its name");
     cr_expect_str_eq(bm_op_name(BM_OP_ARGMAX), "argmax");
     cr_expect_eq(bm_op_from_name("relu"), BM_OP_RELU);
-    cr_expect_eq(bm_op_from_name("tanh"), -1);
+    cr_expect_eq(bm_op_from_name("tanh"), BM_ENOTFOUND);
     bm_graph_free(g);
     g = text_graph(ctx, "input x\noutput z = (x + 1) * 2\n");
     cr_expect_eq(bm_graph_node_op(g, 2), BM_OP_ADD);

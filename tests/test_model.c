@@ -102,10 +102,10 @@ Test(model, acc8_through_the_api)
     cr_expect_eq(bm_machine_core(m, 0), c);
     cr_expect_null(bm_machine_core(m, 1));
     cr_expect_eq(bm_machine_find_core(m, "acc"), 0);
-    cr_expect_eq(bm_machine_find_core(m, "nope"), -1);
+    cr_expect_eq(bm_machine_find_core(m, "nope"), BM_ENOTFOUND);
     cr_expect_eq(bm_machine_find_input(m, "a"), 0);
     cr_expect_eq(bm_machine_find_output(m, "sum"), 0);
-    cr_expect_eq(bm_machine_find_output(m, "a"), -1);
+    cr_expect_eq(bm_machine_find_output(m, "a"), BM_ENOTFOUND);
     cr_expect_eq(bm_core_program_length(c), 4);
     cr_expect_eq(bm_core_insn(c, 1)->opcode, bm_isa_lookup("add"));
     cr_expect_null(bm_core_insn(c, 4));
@@ -115,7 +115,7 @@ Test(model, acc8_through_the_api)
     cr_expect_eq(bm_machine_bond_of_core_input(m, 0, 0), 0);
     cr_expect_eq(bm_machine_bond_of_core_output(m, 0, 0), 1);
     cr_expect_eq(bm_machine_bond_of_output(m, 0), 1);
-    cr_expect_eq(bm_machine_bond_of_core_input(m, 0, 1), -1);
+    cr_expect_eq(bm_machine_bond_of_core_input(m, 0, 1), BM_ENOTFOUND);
     cr_assert_eq(bm_machine_bond_source(m, 1, &ep), BM_OK);
     cr_expect_eq(ep.kind, BM_EP_CORE_OUT);
     cr_expect_eq(ep.index, 0);
@@ -129,7 +129,7 @@ Test(model, acc8_through_the_api)
     /* Any change makes the machine unvalidated again. */
     cr_assert_eq(bm_machine_add_input(m, "b", 8, at(20)), BM_OK);
     cr_expect_not(bm_machine_is_valid(m));
-    cr_expect_eq(bm_machine_bond_of_input(m, 0), -1);
+    cr_expect_eq(bm_machine_bond_of_input(m, 0), BM_ENOTFOUND);
 }
 
 Test(model, fan_out_is_one_bond_with_several_sinks)
@@ -232,7 +232,7 @@ Test(model, unconnected_ports_are_warnings_not_errors)
     assert_diags(ctx, "m.xml:4:3: warning: core 'c': input port i0 is not connected\n"
                       "m.xml:2:3: warning: external input 'x' is not connected\n"
                       "m.xml:3:3: warning: external output 'y' is not connected\n");
-    cr_expect_eq(bm_machine_bond_of_core_input(m, 0, 0), -1);
+    cr_expect_eq(bm_machine_bond_of_core_input(m, 0, 0), BM_ENOTFOUND);
 }
 
 /* ---- names and widths -------------------------------------------------- */
@@ -334,6 +334,8 @@ Test(model, unknown_opcode_name_and_number)
     cr_assert_eq(bm_core_set_params(c, &p), BM_OK);
     cr_expect_eq(bm_machine_validate(m), BM_EINVALID);
     assert_diags(ctx, "m.xml:5:3: error: unknown opcode 'frob' in core 'c'\n"
+                      "m.xml:5:3: error: bm_core_add_opcode: no mnemonic for core 'c'\n"
+                      "m.xml:1:1: error: bm_machine_set_name: the name is NULL\n"
                       "m.xml:9:3: error: core 'c': instruction 1 has unknown opcode number 200\n");
 }
 
@@ -480,8 +482,8 @@ Test(model, bits_for)
 Test(model, catalogue_lookup)
 {
     cr_expect_eq(bm_isa_lookup("nop"), 0);
-    cr_expect_eq(bm_isa_lookup("NOP"), -1);
-    cr_expect_eq(bm_isa_lookup(NULL), -1);
+    cr_expect_eq(bm_isa_lookup("NOP"), BM_ENOTFOUND);
+    cr_expect_eq(bm_isa_lookup(NULL), BM_ENOTFOUND);
     cr_expect_null(bm_isa_get(bm_isa_count()));
     for (unsigned id = 0; id < bm_isa_count(); id++) {
         const bm_opcode_def *d = bm_isa_get(id);
@@ -751,7 +753,7 @@ Test(model, core_params_versions_and_multiplier_variants)
 
     /* the table itself */
     cr_expect_eq(bm_mul_variant_from_name("pipe"), BM_MUL_PIPE);
-    cr_expect_eq(bm_mul_variant_from_name("fast"), -1);
+    cr_expect_eq(bm_mul_variant_from_name("fast"), BM_ENOTFOUND);
     cr_expect_null(bm_mul_variant_get(BM_MUL_VARIANT_COUNT));
     const bm_opcode_def *mulfx = bm_isa_get((unsigned)bm_isa_lookup("mulfx"));
     const bm_opcode_def *add = bm_isa_get((unsigned)bm_isa_lookup("add"));
@@ -789,7 +791,7 @@ Test(model, core_params_version_2_and_fetch_kinds)
     free(diags);
 
     cr_expect_eq(bm_fetch_kind_from_name("staged"), BM_FETCH_STAGED);
-    cr_expect_eq(bm_fetch_kind_from_name("fast"), -1);
+    cr_expect_eq(bm_fetch_kind_from_name("fast"), BM_ENOTFOUND);
     cr_expect_null(bm_fetch_kind_get(BM_FETCH_KIND_COUNT));
     cr_expect_eq(bm_fetch_kind_get(BM_FETCH_DIRECT)->taken_jump_extra, 0);
     cr_expect_eq(bm_fetch_kind_get(BM_FETCH_STAGED)->taken_jump_extra, 1);

@@ -101,15 +101,29 @@ static const char halting[] =
     "<bond from=\"a\" to=\"c.i0\"/><bond from=\"c.o0\" to=\"y\"/>\n"
     "</machine>\n";
 
-Test(sim_cli, text_output_and_deadlock)
+Test(sim_cli, text_output_and_end_of_input)
 {
     result r;
     bmc_sim(&r, "examples/acc8.xml", "--in", "a=1,2", "--in", "a = 3", NULL);
-    cr_expect_eq(r.status, 4);
+    cr_expect_eq(r.status, 5);
     cr_expect_str_eq(r.out, "2 sum 1\n6 sum 3\n10 sum 6\n");
-    cr_expect_str_eq(r.err, "stopped: deadlock at cycle 12\n"
+    cr_expect_str_eq(r.err, "stopped: end of input at cycle 12: every stimulus value was taken "
+                            "and the machine waits for more\n"
                             "core acc: pc 0 'in r1, i0' waits for valid on i0 (bond from 'a': "
                             "no stimulus left)\n");
+}
+
+/* A consumer that is never ready: values are left that nothing takes, a
+ * real deadlock, not the end of the input. */
+Test(sim_cli, a_real_deadlock_is_not_the_end_of_input)
+{
+    result r;
+    bmc_sim(&r, "examples/acc8.xml", "--in", "a=1,2,3", "--ready", "sum=0", NULL);
+    cr_expect_eq(r.status, 4, "%s", r.err);
+    cr_expect(strncmp(r.err, "stopped: deadlock at cycle ", 27) == 0, "%s", r.err);
+    bmc_sim(&r, "examples/acc8.xml", "--json", "--in", "a=1,2,3", "--ready", "sum=0", NULL);
+    cr_expect_eq(r.status, 4);
+    cr_expect(strstr(r.out, "\"stop\":\"deadlock\"") != NULL, "%s", r.out);
 }
 
 Test(sim_cli, output_count_and_cycle_limit)
@@ -145,11 +159,11 @@ Test(sim_cli, json)
 {
     result r;
     bmc_sim(&r, "examples/acc8.xml", "--json", "--in", "a=1,2", NULL);
-    cr_expect_eq(r.status, 4);
+    cr_expect_eq(r.status, 5);
     cr_expect_str_eq(r.out,
                      "{\"outputs\":[{\"cycle\":2,\"output\":\"sum\",\"value\":1},"
                      "{\"cycle\":6,\"output\":\"sum\",\"value\":3}],"
-                     "\"stop\":\"deadlock\",\"cycles\":9,\"deadlock_cycle\":8,"
+                     "\"stop\":\"input_end\",\"cycles\":9,\"deadlock_cycle\":8,"
                      "\"cores\":[{\"name\":\"acc\",\"pc\":0,\"halted\":false,\"retired\":8,"
                      "\"state\":\"pc 0 'in r1, i0' waits for valid on i0 (bond from 'a': no "
                      "stimulus left)\"}]}\n");
@@ -168,7 +182,7 @@ Test(sim_cli, stimulus_file_and_ready_pattern)
     result r;
     bmc_sim(&r, "examples/acc8.xml", "--in-file", path_in_dir("s.txt"), "--ready", "sum=0,0,1",
             NULL);
-    cr_expect_eq(r.status, 4);
+    cr_expect_eq(r.status, 5);
     cr_expect_str_eq(r.out, "2 sum 1\n8 sum 3\n14 sum 6\n");
 }
 
@@ -209,7 +223,9 @@ Test(sim_cli, usage)
     cr_expect(strstr(r.err, "needs a value") != NULL, "%s", r.err);
     bmc_sim(&r, "--help", NULL);
     cr_expect_eq(r.status, 0);
-    cr_expect(strstr(r.out, "CYCLE OUTPUT VALUE") && strstr(r.out, "4  deadlock"), "%s", r.out);
+    cr_expect(strstr(r.out, "CYCLE OUTPUT VALUE") && strstr(r.out, "4  deadlock") &&
+                  strstr(r.out, "5  end of input"),
+              "%s", r.out);
 }
 
 Test(sim_cli, vcd)
@@ -217,7 +233,7 @@ Test(sim_cli, vcd)
     result r;
     const char *vcd = path_in_dir("w.vcd");
     bmc_sim(&r, "examples/acc8.xml", "--in", "a=1,2", "--vcd", vcd, NULL);
-    cr_expect_eq(r.status, 4);
+    cr_expect_eq(r.status, 5);
     static char text[16384];
     slurp_into(vcd, text, sizeof text);
     static const char *const must[] = {

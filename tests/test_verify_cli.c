@@ -95,13 +95,47 @@ Test(verify_cli, a_divergence_is_reported_with_cycle_port_and_values)
     bmc_result_free(&r);
 }
 
+/* A run the cycle limit cut short is not a verification: it says so and
+ * fails, unless --partial asks for one.  --cycles 0 runs to the end. */
+Test(verify_cli, a_run_stopped_by_the_cycle_limit_is_incomplete)
+{
+    char work[128];
+    in_dir("work", work, sizeof work);
+    bmc_result r = bmc_run(dir, "verify", "examples/acc8.xml", "--in", "a=1,2,3,250", "--work",
+                           work, "--cycles", "7", NULL);
+    cr_expect_eq(r.status, 3, "%s", r.err);
+    cr_expect_str_eq(r.out, "");
+    cr_expect(strstr(r.err, "verify: acc8: incomplete: the cycle limit (7) stopped the run "
+                            "before the machine did, with 2 input values not yet taken; the 2 "
+                            "output transfers made until then agree."),
+              "%s", r.err);
+    bmc_result_free(&r);
+
+    r = bmc_run(dir, "verify", "examples/acc8.xml", "--in", "a=1,2,3,250", "--work", work,
+                "--cycles", "7", "--partial", NULL);
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    cr_expect_str_eq(r.out, "verify: acc8: partial run: RTL and simulator agree on the 2 output "
+                            "transfers of the first 7 cycles (the cycle limit stopped the "
+                            "simulator)\n");
+    bmc_result_free(&r);
+
+    r = bmc_run(dir, "verify", "examples/acc8.xml", "--in", "a=1,2,3,250", "--work", work,
+                "--cycles", "0", NULL);
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    cr_expect_str_eq(r.out, "verify: acc8: RTL and simulator agree on all 4 output transfers "
+                            "(33 cycles; simulator stopped: deadlock)\n");
+    bmc_result_free(&r);
+}
+
 Test(verify_cli, usage_and_input_errors)
 {
     bmc_result r = bmc_run(dir, "verify", NULL);
     cr_expect_eq(r.status, 2);
     bmc_result_free(&r);
-    r = bmc_run(dir, "verify", "examples/acc8.xml", "--cycles", "0", NULL);
+    /* --cycles 0 is no limit, as for bmc sim; the RTL alone needs one. */
+    r = bmc_run(dir, "verify", "examples/acc8.xml", "--cycles", "0", "--no-compare", NULL);
     cr_expect_eq(r.status, 2);
+    cr_expect(strstr(r.err, "--no-compare runs the RTL for --cycles cycles"), "%s", r.err);
     bmc_result_free(&r);
     r = bmc_run(dir, "verify", "examples/acc8.xml", "--bogus", NULL);
     cr_expect_eq(r.status, 2);

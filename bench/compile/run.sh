@@ -8,6 +8,6 @@ cd "$root"
 make -s build/libbm.a
 libs="$(pkg-config --libs libxml-2.0 gmp 2>/dev/null || echo -lxml2 -lgmp)"
 mkdir -p build/bench
-${CC:-cc} -std=c11 -O2 -g -Wall -Wextra -Ilibbm/include bench/compile/bench_compile.c \
+${CC:-cc} -std=c11 -O2 -g -Wall -Wextra -Ibuild/include -Ilibbm/include bench/compile/bench_compile.c \
     build/libbm.a $libs -o build/bench/bench_compile
 exec build/bench/bench_compile "$@"

@@ -9,6 +9,6 @@ cd "$root"
 make -s build/libbm.a
 libs="$(pkg-config --libs libxml-2.0 gmp 2>/dev/null || echo -lxml2 -lgmp)"
 mkdir -p build/bench
-${CC:-cc} -std=c11 -O2 -g -Wall -Wextra -Ilibbm/include bench/sim/bench_sim.c build/libbm.a \
+${CC:-cc} -std=c11 -O2 -g -Wall -Wextra -Ibuild/include -Ilibbm/include bench/sim/bench_sim.c build/libbm.a \
     $libs -o build/bench/bench_sim
 exec build/bench/bench_sim "$@"

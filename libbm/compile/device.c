@@ -21,6 +21,7 @@
 #include <ctype.h>
 #include <string.h>
 
+#include "bm/ctx.h"
 #include "bm/device.h"
 
 static const bm_device devices[] = {
@@ -62,5 +63,5 @@ int bm_device_find(const char *name)
     for (unsigned i = 0; name && i < bm_device_count(); i++)
         if (same_name(devices[i].name, name) || same_name(devices[i].part, name))
             return (int)i;
-    return -1;
+    return BM_ENOTFOUND;
 }

@@ -19,10 +19,10 @@ const char *bm_op_name(bm_op op)
 
 int bm_op_from_name(const char *name)
 {
-    for (unsigned i = 0; i < BM_OP_COUNT; i++)
+    for (unsigned i = 0; name && i < BM_OP_COUNT; i++)
         if (strcmp(op_names[i], name) == 0)
             return (int)i;
-    return -1;
+    return BM_ENOTFOUND;
 }
 
 /* Operand count limits of each operation (ARGMAX: at least 1). */
@@ -48,9 +48,16 @@ static unsigned arity_max(bm_op op)
 
 int bm_graph_new(bm_graph **out, bm_ctx *ctx, bm_fixed_type type)
 {
-    if (!out || !ctx || bm_fixed_type_check(type))
+    if (!out || !ctx)
         return BM_EINVAL;
     *out = NULL;
+    if (bm_fixed_type_check(type)) {
+        bm_error(ctx, bm_loc_make(NULL, 0, 0),
+                 "bm_graph_new: bad type (%u total bits, %u fraction bits): the total must be "
+                 "2 to 64 bits, the fraction bits fewer than the total",
+                 type.total, type.frac);
+        return BM_EINVAL;
+    }
     bm_graph *g = bm_calloc(ctx, 1, sizeof *g);
     if (!g)
         return bm_oom(ctx);
@@ -555,10 +562,10 @@ unsigned bm_graph_output(const bm_graph *g, unsigned i)
 
 static int find_port(const bm_graph *g, const unsigned *list, size_t count, const char *name)
 {
-    for (size_t i = 0; i < count; i++)
+    for (size_t i = 0; name && i < count; i++)
         if (strcmp(g->nodes[list[i]].name, name) == 0)
             return (int)i;
-    return -1;
+    return BM_ENOTFOUND;
 }
 
 int bm_graph_find_input(const bm_graph *g, const char *name)

@@ -531,6 +531,8 @@ static int build_node(gml *r, gml_node *n)
                 err(r, d ? d : n->el, "the value of node '%s' must be one number", n->id);
         } else if ((rc = bm_fixed_parse(r->ctx, word, g->type, vloc, &raw))) {
             r->errors++;
+            if (rc == BM_ERANGE)
+                rc = BM_EPARSE; /* reported; reading goes on */
         }
         if (rc != BM_ENOMEM)
             rc = bm_graph_add_const(g, NULL, raw, loc);

@@ -17,7 +17,7 @@ int bm_map_strategy_from_name(const char *name)
     for (unsigned i = 0; name && i < sizeof strategy_names / sizeof *strategy_names; i++)
         if (strcmp(name, strategy_names[i]) == 0)
             return (int)i;
-    return -1;
+    return BM_ENOTFOUND;
 }
 
 /* The buffer cap: a version 1 struct has no `buffers` field. */
@@ -44,7 +44,7 @@ int bm_compile_fetch_from_name(const char *name)
     for (unsigned i = 0; name && i < sizeof fetch_names / sizeof fetch_names[0]; i++)
         if (strcmp(fetch_names[i], name) == 0)
             return (int)i;
-    return -1;
+    return BM_ENOTFOUND;
 }
 
 /* Version 5: a version 4 struct and older keeps every core direct. */
@@ -188,10 +188,10 @@ int bm_compile(bm_machine **out, const bm_graph *g, const bm_compile_options *op
     if (rc)
         return rc;
     map_graph mg;
-    if ((rc = map_select(&mg, ctx, g)))
+    if ((rc = bmi_map_select(&mg, ctx, g)))
         return rc;
     map_plan plan;
-    map_plan_init(&plan, ctx);
+    bmi_map_plan_init(&plan, ctx);
     map_code_options code = {option_mul(opt), opt->strategy == BM_MAP_FOLD, option_fetch(opt)};
     unsigned one = opt->version >= 3 ? opt->fold : BM_COMPILE_FOLD_DEFAULT;
     size_t n_fold, n_reuse;
@@ -200,21 +200,21 @@ int bm_compile(bm_machine **out, const bm_graph *g, const bm_compile_options *op
     /* A reuse factor decides K, or splits neurons, layer by layer (the
      * fan-ins are the graph's): it rewrites the fops first. */
     if (opt->strategy == BM_MAP_FOLD && n_reuse) {
-        rc = map_reuse(&mg, reuse, n_reuse, &reuse_fold, &n_fold);
+        rc = bmi_map_reuse(&mg, reuse, n_reuse, &reuse_fold, &n_fold);
         fold = reuse_fold;
     }
     if (!rc) {
         switch (opt->strategy) {
-        case BM_MAP_NODE: rc = map_strategy_node(&plan, &mg, option_buffers(opt)); break;
-        case BM_MAP_CORES: rc = map_strategy_cores(&plan, &mg, opt->cores); break;
-        case BM_MAP_SINGLE: rc = map_strategy_single(&plan, &mg); break;
-        case BM_MAP_FOLD: rc = map_strategy_fold(&plan, &mg, fold, n_fold); break;
+        case BM_MAP_NODE: rc = bmi_map_strategy_node(&plan, &mg, option_buffers(opt)); break;
+        case BM_MAP_CORES: rc = bmi_map_strategy_cores(&plan, &mg, opt->cores); break;
+        case BM_MAP_SINGLE: rc = bmi_map_strategy_single(&plan, &mg); break;
+        case BM_MAP_FOLD: rc = bmi_map_strategy_fold(&plan, &mg, fold, n_fold); break;
         }
     }
     if (!rc)
-        rc = map_build_machine(out, &plan, &mg, opt->name ? opt->name : "graph", &code);
+        rc = bmi_map_build_machine(out, &plan, &mg, opt->name ? opt->name : "graph", &code);
     bm_free(ctx, reuse_fold);
-    map_plan_free(&plan);
-    map_graph_free(&mg);
+    bmi_map_plan_free(&plan);
+    bmi_map_graph_free(&mg);
     return rc;
 }

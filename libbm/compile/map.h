@@ -99,13 +99,13 @@ typedef struct map_graph {
     uint32_t *out_start, *out_of;
 } map_graph;
 
-int map_select(map_graph *mg, bm_ctx *ctx, const bm_graph *g);
-void map_graph_free(map_graph *mg);
+int bmi_map_select(map_graph *mg, bm_ctx *ctx, const bm_graph *g);
+void bmi_map_graph_free(map_graph *mg);
 /* (Re)builds the user and output lists from the fops (map_select.c); the
  * old lists must have been freed. */
-int map_build_users(map_graph *mg);
+int bmi_map_build_users(map_graph *mg);
 /* Estimated cycles of fop f (map_select.c). */
-uint32_t map_fop_cost(const map_graph *mg, const map_fop *f);
+uint32_t bmi_map_fop_cost(const map_graph *mg, const map_fop *f);
 
 /* ---- splitting wide neurons (map_split.c) ----------------------------------- */
 
@@ -114,7 +114,7 @@ uint32_t map_fop_cost(const map_graph *mg, const map_fop *f);
  * index in layer 0, the neuron number of the layer before in the others).
  * *fanin is allocated on mg->ctx; *n_layers is 0 (and *fanin NULL) when no
  * fop carries a layer tag. */
-int map_layer_fanins(const map_graph *mg, unsigned **fanin, size_t *n_layers);
+int bmi_map_layer_fanins(const map_graph *mg, unsigned **fanin, size_t *n_layers);
 
 /* Splits the sum of every neuron of layer l < n_layers with parts[l] > 1
  * into that many partial sums over consecutive, balanced slices of the
@@ -125,20 +125,20 @@ int map_layer_fanins(const map_graph *mg, unsigned **fanin, size_t *n_layers);
  * topological; the fops are renumbered and the user lists rebuilt.  Parts
  * carry the neuron's tag, `part` and `parts`, and so does a relu of the
  * neuron (part = parts - 1). */
-int map_split(map_graph *mg, const unsigned *parts, const unsigned *fanin, size_t n_layers);
+int bmi_map_split(map_graph *mg, const unsigned *parts, const unsigned *fanin, size_t n_layers);
 
 /* hls4ml's reuse factor: R per layer (reuse[l], the last repeating) turns
  * into the fold strategy's neurons per core, floor(R / F) where R >= F
  * (the layer's fan-in), or splits every neuron of the layer into
- * ceil(F / R) parts (map_split) and puts one part a core.  *fold (on
+ * ceil(F / R) parts (bmi_map_split) and puts one part a core.  *fold (on
  * mg->ctx, *n_fold values) receives the K of each layer for
- * map_strategy_fold. */
-int map_reuse(map_graph *mg, const unsigned *reuse, size_t n_reuse, unsigned **fold,
+ * bmi_map_strategy_fold. */
+int bmi_map_reuse(map_graph *mg, const unsigned *reuse, size_t n_reuse, unsigned **fold,
               size_t *n_fold);
 
 /* Calls fn(user, value) for each value operand occurrence of fop f. */
 typedef void (*map_operand_fn)(void *user, uint32_t value);
-void map_for_operands(const map_graph *mg, uint32_t f, map_operand_fn fn, void *user);
+void bmi_map_for_operands(const map_graph *mg, uint32_t f, map_operand_fn fn, void *user);
 
 /* ---- the plan: cores, channels, events ----------------------------------- */
 
@@ -190,10 +190,10 @@ typedef struct map_plan {
     size_t n_outs, cap_outs;
 } map_plan;
 
-void map_plan_init(map_plan *p, bm_ctx *ctx);
-void map_plan_free(map_plan *p);
+void bmi_map_plan_init(map_plan *p, bm_ctx *ctx);
+void bmi_map_plan_free(map_plan *p);
 /* Adds a core (name copied); *out its index. */
-int map_plan_add_core(map_plan *p, const char *name, bm_loc loc, uint32_t *out);
+int bmi_map_plan_add_core(map_plan *p, const char *name, bm_loc loc, uint32_t *out);
 
 /* Makes the channels for a placement (owner[f]: the core of each fop,
  * ignored for inputs): a value travels once, on the channel from its core
@@ -202,24 +202,24 @@ int map_plan_add_core(map_plan *p, const char *name, bm_loc loc, uint32_t *out);
  * that source and those destinations; a graph input fans out from the
  * machine input to the cores that read it.  chan_of[f] receives f's
  * channel, or MAP_NONE when no other core reads f. */
-int map_plan_channels(map_plan *p, const map_graph *mg, const uint32_t *owner, uint32_t *chan_of);
-int map_plan_event(map_plan *p, uint32_t core, map_ev_kind kind, uint32_t fop, uint32_t port);
+int bmi_map_plan_channels(map_plan *p, const map_graph *mg, const uint32_t *owner, uint32_t *chan_of);
+int bmi_map_plan_event(map_plan *p, uint32_t core, map_ev_kind kind, uint32_t fop, uint32_t port);
 /* Receive events of value f on every sink core of chan. */
-int map_plan_receive(map_plan *p, uint32_t chan, uint32_t f);
+int bmi_map_plan_receive(map_plan *p, uint32_t chan, uint32_t f);
 /* A new output port of core for graph output `output`. */
-int map_plan_output(map_plan *p, uint32_t core, uint32_t output, uint32_t *port);
+int bmi_map_plan_output(map_plan *p, uint32_t core, uint32_t output, uint32_t *port);
 
 /* Channels, then every core's events for a placement and one global order
  * of the fops (a topological order): for each fop in turn its computation
  * (for an input, its reception by every core that reads it), then its
  * transfer to the other cores that read it, then its outputs. */
-int map_plan_events(map_plan *p, const map_graph *mg, const uint32_t *owner,
+int bmi_map_plan_events(map_plan *p, const map_graph *mg, const uint32_t *owner,
                     const uint32_t *order);
 
-/* map_plan_events with one channel per core: every value that leaves a
+/* bmi_map_plan_events with one channel per core: every value that leaves a
  * core goes to every core that reads any value of that core (those that
  * do not read it take it and drop it). */
-int map_plan_events_shared(map_plan *p, const map_graph *mg, const uint32_t *owner,
+int bmi_map_plan_events_shared(map_plan *p, const map_graph *mg, const uint32_t *owner,
                            const uint32_t *order);
 
 /* Adds a buffer core for the j-th stage (1, 2, ...) of value f's delay
@@ -227,13 +227,13 @@ int map_plan_events_shared(map_plan *p, const map_graph *mg, const uint32_t *own
 typedef int (*map_buffer_core_fn)(void *user, map_plan *p, uint32_t f, unsigned j,
                                   uint32_t *out);
 
-/* map_plan_events with path balancing: a value that reaches a core
+/* bmi_map_plan_events with path balancing: a value that reaches a core
  * `slack` stages (core-to-core hops) before the core's latest operand gets
  * there reaches it through min(slack, cap) buffer cores (receive, send on),
  * the taps of one delay line per value, at most `budget` buffer cores in
  * all.  Each buffer's reception and send follow the value's transfer in the
- * global order.  cap 0: map_plan_events. */
-int map_plan_events_buffered(map_plan *p, const map_graph *mg, const uint32_t *owner,
+ * global order.  cap 0: bmi_map_plan_events. */
+int bmi_map_plan_events_buffered(map_plan *p, const map_graph *mg, const uint32_t *owner,
                              const uint32_t *order, unsigned cap, size_t budget,
                              map_buffer_core_fn add_core, void *user);
 
@@ -241,32 +241,32 @@ int map_plan_events_buffered(map_plan *p, const map_graph *mg, const uint32_t *o
  * the machine and always appending the event that can start first
  * (map_schedule.c).  prio[f]: higher is more urgent.  *makespan receives
  * the simulated cycles of one vector. */
-int map_schedule(map_plan *p, const map_graph *mg, const uint32_t *owner, const uint64_t *prio,
+int bmi_map_schedule(map_plan *p, const map_graph *mg, const uint32_t *owner, const uint64_t *prio,
                  uint64_t *makespan);
 
 /* ---- strategies -------------------------------------------------------------- */
 
 /* buffers: the cap of buffer cores on one value's path to one core (0: none),
- * map_plan_events_buffered. */
-int map_strategy_node(map_plan *p, const map_graph *mg, unsigned buffers);
-int map_strategy_single(map_plan *p, const map_graph *mg);
-int map_strategy_cores(map_plan *p, const map_graph *mg, unsigned cores);
+ * bmi_map_plan_events_buffered. */
+int bmi_map_strategy_node(map_plan *p, const map_graph *mg, unsigned buffers);
+int bmi_map_strategy_single(map_plan *p, const map_graph *mg);
+int bmi_map_strategy_cores(map_plan *p, const map_graph *mg, unsigned cores);
 /* fold[l]: neurons per core in layer l (n_fold values, the last repeating
- * for deeper layers); the parts of a split neuron (map_split) get a core
+ * for deeper layers); the parts of a split neuron (bmi_map_split) get a core
  * each, `l<L>n<N>p<j>`.  BM_EINVAL when no fop carries a layer tag. */
-int map_strategy_fold(map_plan *p, const map_graph *mg, const unsigned *fold, size_t n_fold);
+int bmi_map_strategy_fold(map_plan *p, const map_graph *mg, const unsigned *fold, size_t n_fold);
 
 /* Core names shared by the node and fold strategies (map_node.c): a name
  * made an identifier and unique by a numeric suffix. */
 typedef struct map_namer {
     bm_names used;
 } map_namer;
-int map_named_core(map_plan *p, map_namer *nm, const char *base, bm_loc loc, uint32_t *out);
+int bmi_map_named_core(map_plan *p, map_namer *nm, const char *base, bm_loc loc, uint32_t *out);
 /* The name the node strategy gives fop f's core ("l<L>n<N>" for a neuron). */
-const char *map_fop_base_name(const map_graph *mg, uint32_t f, char *buf, size_t size);
+const char *bmi_map_fop_base_name(const map_graph *mg, uint32_t f, char *buf, size_t size);
 /* 1 when f is a relu that can join the core of the sum it reads (nothing
  * else reads the sum). */
-int map_relu_joins_sum(const map_graph *mg, uint32_t f);
+int bmi_map_relu_joins_sum(const map_graph *mg, uint32_t f);
 
 /* ---- code -------------------------------------------------------------------- */
 
@@ -284,33 +284,33 @@ typedef struct map_emitter map_emitter;
 typedef struct map_code_options {
     unsigned mul; /* bm_mul_variant of the cores that multiply: serial cores get
                      no inmacfx (`in`, then macfxi); pipe cores the nops of
-                     map_hazard_pipe */
+                     bmi_map_hazard_pipe */
     int eager;    /* a received value is multiply-accumulated into every sum of
                      the core that reads it as soon as it arrives (input-major
                      code, the fold strategy), not when each sum is computed */
     bm_compile_fetch fetch; /* the fetch kind of every core, or auto */
 } map_code_options;
 
-int map_emitter_new(map_emitter **out, const map_graph *mg, const map_code_options *opt);
-void map_emitter_free(map_emitter *em);
+int bmi_map_emitter_new(map_emitter **out, const map_graph *mg, const map_code_options *opt);
+void bmi_map_emitter_free(map_emitter *em);
 /* Emits core `core` of the plan into prog (reset first). */
-int map_emit_core(map_emitter *em, const map_plan *p, uint32_t core, map_program *prog);
-void map_program_free(bm_ctx *ctx, map_program *prog);
+int bmi_map_emit_core(map_emitter *em, const map_plan *p, uint32_t core, map_program *prog);
+void bmi_map_program_free(bm_ctx *ctx, map_program *prog);
 
 /* 1 when the program uses a multiplier-family opcode (bm_opcode_uses_mul). */
-int map_program_multiplies(const map_program *prog);
+int bmi_map_program_multiplies(const map_program *prog);
 
 /* Inserts a nop after every multiplier-family instruction whose next
  * instruction (in program order) reads its destination register (other
  * than as the accumulator of a MAC into the same register) or writes it
  * with anything but a MAC, and moves jump targets accordingly
  * (map_hazard.c).  *inserted (may be NULL) receives the nops' count. */
-int map_hazard_pipe(bm_ctx *ctx, map_program *prog, unsigned *inserted);
+int bmi_map_hazard_pipe(bm_ctx *ctx, map_program *prog, unsigned *inserted);
 
 /* Builds the machine: one bm_core per plan core, external ports named like
  * the graph's, bonds from the channels; then validates it.  Cores that
  * multiply get opt->mul. */
-int map_build_machine(bm_machine **out, const map_plan *p, const map_graph *mg, const char *name,
+int bmi_map_build_machine(bm_machine **out, const map_plan *p, const map_graph *mg, const char *name,
                       const map_code_options *opt);
 
 /* ---- predicted timing (map_predict.c) ------------------------------------------ */
@@ -319,6 +319,6 @@ int map_build_machine(bm_machine **out, const map_plan *p, const map_graph *mg, 
  * (docs/compile.md "Predicted timing"): `vectors` vectors offered up front
  * on every external input, each output taking one value per vector.  Both
  * are 0 when the model sees no output for a vector. */
-int map_predict(const bm_machine *m, unsigned vectors, uint64_t *latency, double *interval);
+int bmi_map_predict(const bm_machine *m, unsigned vectors, uint64_t *latency, double *interval);
 
 #endif

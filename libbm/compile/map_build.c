@@ -3,7 +3,7 @@
  * when the program uses a fixed-point unit, registers, ROM and ports as the
  * program needs), the graph's inputs and outputs as external ports, one
  * bond per channel and per output.  A core that multiplies gets the
- * chosen multiplier variant (a pipelined one after map_hazard_pipe has
+ * chosen multiplier variant (a pipelined one after bmi_map_hazard_pipe has
  * made its program safe); the others stay comb, so that the variant
  * changes nothing where there is nothing to multiply.  The fetch kind is
  * the option's, or under AUTO staged for a program too long for a logic
@@ -14,7 +14,7 @@
 #include "bm/verilog.h"
 #include "map.h"
 
-int map_program_multiplies(const map_program *prog)
+int bmi_map_program_multiplies(const map_program *prog)
 {
     for (unsigned id = 0; id < bm_isa_count(); id++)
         if (bm_opcode_set_has(&prog->opcodes, id) && bm_opcode_uses_mul(bm_isa_get(id)))
@@ -96,7 +96,7 @@ static int add_bonds(bm_machine *m, const map_plan *p, const map_graph *mg)
     return rc;
 }
 
-int map_build_machine(bm_machine **out, const map_plan *p, const map_graph *mg, const char *name,
+int bmi_map_build_machine(bm_machine **out, const map_plan *p, const map_graph *mg, const char *name,
                       const map_code_options *opt)
 {
     bm_ctx *ctx = p->ctx;
@@ -120,18 +120,18 @@ int map_build_machine(bm_machine **out, const map_plan *p, const map_graph *mg, 
     map_program prog;
     memset(&prog, 0, sizeof prog);
     if (!rc)
-        rc = map_emitter_new(&em, mg, opt);
+        rc = bmi_map_emitter_new(&em, mg, opt);
     for (uint32_t i = 0; i < p->n_cores && !rc; i++) {
-        if ((rc = map_emit_core(em, p, i, &prog)))
+        if ((rc = bmi_map_emit_core(em, p, i, &prog)))
             break;
-        unsigned mul = map_program_multiplies(&prog) ? opt->mul : BM_MUL_COMB;
+        unsigned mul = bmi_map_program_multiplies(&prog) ? opt->mul : BM_MUL_COMB;
         if (mul == BM_MUL_PIPE)
-            rc = map_hazard_pipe(ctx, &prog, NULL);
+            rc = bmi_map_hazard_pipe(ctx, &prog, NULL);
         if (!rc)
             rc = add_core(m, p, i, &prog, mg, mul, opt->fetch);
     }
-    map_program_free(ctx, &prog);
-    map_emitter_free(em);
+    bmi_map_program_free(ctx, &prog);
+    bmi_map_emitter_free(em);
     if (!rc)
         rc = add_bonds(m, p, mg);
     if (!rc)

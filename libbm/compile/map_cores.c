@@ -157,7 +157,7 @@ static int schedule(heft *h, const uint32_t *prio, uint32_t *ops)
             continue;
         ops_ctx oc = {h, ops, 0};
         h->stamp_now++;
-        map_for_operands(mg, f, collect_operand, &oc);
+        bmi_map_for_operands(mg, f, collect_operand, &oc);
         /* candidates: every core when there are few, else the cores that
          * hold an operand and the least busy core */
         unsigned nc = 0;
@@ -253,18 +253,18 @@ static int try_penalty(heft *h, map_plan *p, unsigned penalty, uint32_t *order, 
             if (k == MAP_NONE || renumber[k] != MAP_NONE)
                 continue;
             snprintf(name, sizeof name, "core%zu", p->n_cores);
-            rc = map_plan_add_core(p, name, bm_graph_loc(mg->g), &renumber[k]);
+            rc = bmi_map_plan_add_core(p, name, bm_graph_loc(mg->g), &renumber[k]);
         }
         for (uint32_t f = 0; f < n; f++)
             if (h->owner[f] != MAP_NONE)
                 h->owner[f] = renumber[h->owner[f]];
     }
     if (!rc)
-        rc = map_schedule(p, mg, h->owner, h->bl, makespan);
+        rc = bmi_map_schedule(p, mg, h->owner, h->bl, makespan);
     return rc;
 }
 
-int map_strategy_cores(map_plan *p, const map_graph *mg, unsigned n_cores)
+int bmi_map_strategy_cores(map_plan *p, const map_graph *mg, unsigned n_cores)
 {
     /* Spreading out shortens the critical path but every value that changes
      * core costs a send, a receive and often a wait; how much that matters
@@ -299,15 +299,15 @@ int map_strategy_cores(map_plan *p, const map_graph *mg, unsigned n_cores)
     uint64_t best = UINT64_MAX;
     for (size_t i = 0; i < sizeof penalties / sizeof *penalties && !rc; i++) {
         map_plan trial;
-        map_plan_init(&trial, ctx);
+        bmi_map_plan_init(&trial, ctx);
         uint64_t makespan = 0;
         rc = try_penalty(&h, &trial, penalties[i], order, ops, renumber, &makespan);
         if (!rc && makespan < best) {
             best = makespan;
-            map_plan_free(p);
+            bmi_map_plan_free(p);
             *p = trial;
         } else {
-            map_plan_free(&trial);
+            bmi_map_plan_free(&trial);
         }
     }
     bm_free(ctx, h.avail);

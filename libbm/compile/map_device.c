@@ -13,7 +13,7 @@
  *              multipliers, where it is the small one.
  *
  * Each point is compiled for real, its interval predicted from its programs
- * (map_predict) and its area estimated (bm_area_estimate_machine), so
+ * (bmi_map_predict) and its area estimated (bm_area_estimate_machine), so
  * nothing here needs a model of its own beyond the cycle budget that picks
  * the candidates.  The fastest point that fits wins: the smallest predicted
  * interval, and among points within 2% of it pipe before comb before serial
@@ -172,7 +172,7 @@ static int try_point(search *s, const point *p)
     describe(c.options, sizeof c.options, p);
     rc = bm_area_estimate_machine(&c.area, m, s->d);
     if (!rc)
-        rc = map_predict(m, 8, &c.predicted_latency, &c.predicted_interval);
+        rc = bmi_map_predict(m, 8, &c.predicted_latency, &c.predicted_interval);
     bm_machine_free(m);
     if (rc)
         return rc;

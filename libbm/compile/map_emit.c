@@ -62,7 +62,7 @@ struct map_emitter {
     int rc;
 };
 
-int map_emitter_new(map_emitter **out, const map_graph *mg, const map_code_options *opt)
+int bmi_map_emitter_new(map_emitter **out, const map_graph *mg, const map_code_options *opt)
 {
     bm_ctx *ctx = mg->ctx;
     map_emitter *em = bm_calloc(ctx, 1, sizeof *em);
@@ -88,7 +88,7 @@ int map_emitter_new(map_emitter **out, const map_graph *mg, const map_code_optio
     em->inmacfx = opt->mul != BM_MUL_SERIAL;
     if (!em->uses || !em->reg || !em->use_fop || !em->use_term || !em->sent || !em->has_muli ||
         !em->acc || !em->c_done || !em->term_done || !em->here) {
-        map_emitter_free(em);
+        bmi_map_emitter_free(em);
         return bm_oom(ctx);
     }
     for (size_t i = 0; i < n; i++)
@@ -100,7 +100,7 @@ int map_emitter_new(map_emitter **out, const map_graph *mg, const map_code_optio
     return BM_OK;
 }
 
-void map_emitter_free(map_emitter *em)
+void bmi_map_emitter_free(map_emitter *em)
 {
     if (!em)
         return;
@@ -120,7 +120,7 @@ void map_emitter_free(map_emitter *em)
     bm_free(ctx, em);
 }
 
-void map_program_free(bm_ctx *ctx, map_program *prog)
+void bmi_map_program_free(bm_ctx *ctx, map_program *prog)
 {
     bm_free(ctx, prog->insn);
     memset(prog, 0, sizeof *prog);
@@ -597,7 +597,7 @@ static void count_uses(map_emitter *em, const map_core *c)
     }
 }
 
-int map_emit_core(map_emitter *em, const map_plan *p, uint32_t core, map_program *prog)
+int bmi_map_emit_core(map_emitter *em, const map_plan *p, uint32_t core, map_program *prog)
 {
     const map_core *c = &p->cores[core];
     prog->n = 0;

@@ -18,7 +18,7 @@
  *
  * and needs K + 1 registers.  A core's K results go out on one port whose
  * bond fans out to every core that reads any of them
- * (map_plan_events_shared), so the next layer's cores have one input port
+ * (bmi_map_plan_events_shared), so the next layer's cores have one input port
  * per core of this layer: ports stay few, and so do the input
  * multiplexers.  (In a dense layer every result has those readers anyway;
  * where a zero weight leaves a reader out, it takes the value and drops
@@ -55,7 +55,7 @@ static int is_network(const map_graph *mg)
     return 0;
 }
 
-int map_strategy_fold(map_plan *p, const map_graph *mg, const unsigned *fold, size_t n_fold)
+int bmi_map_strategy_fold(map_plan *p, const map_graph *mg, const unsigned *fold, size_t n_fold)
 {
     bm_ctx *ctx = p->ctx;
     if (!is_network(mg)) {
@@ -94,18 +94,18 @@ int map_strategy_fold(map_plan *p, const map_graph *mg, const unsigned *fold, si
                 owner[f] = core;
                 continue;
             }
-            if (!(rc = map_named_core(p, &nm, key, loc, &owner[f])))
+            if (!(rc = bmi_map_named_core(p, &nm, key, loc, &owner[f])))
                 rc = bm_names_put(&groups, key, owner[f]);
             continue;
         }
-        if (map_relu_joins_sum(mg, f)) {
+        if (bmi_map_relu_joins_sum(mg, f)) {
             owner[f] = owner[mg->args[fo->first].fop];
             continue;
         }
-        rc = map_named_core(p, &nm, map_fop_base_name(mg, f, buf, sizeof buf), loc, &owner[f]);
+        rc = bmi_map_named_core(p, &nm, bmi_map_fop_base_name(mg, f, buf, sizeof buf), loc, &owner[f]);
     }
     if (!rc)
-        rc = map_plan_events_shared(p, mg, owner, order);
+        rc = bmi_map_plan_events_shared(p, mg, owner, order);
     bm_free(ctx, owner);
     bm_free(ctx, order);
     bm_names_free(&nm.used);

@@ -60,7 +60,7 @@ static int hazard(const bm_opcode_def *pd, const bm_insn *prev, const bm_opcode_
     return written_reg(nd, next) == r && !mac_into_r;
 }
 
-int map_hazard_pipe(bm_ctx *ctx, map_program *prog, unsigned *inserted)
+int bmi_map_hazard_pipe(bm_ctx *ctx, map_program *prog, unsigned *inserted)
 {
     size_t n = prog->n, extra = 0;
     if (inserted)

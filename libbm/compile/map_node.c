@@ -22,7 +22,7 @@
 
 /* Adds a core named after base (made an identifier, made unique by a
  * numeric suffix). */
-int map_named_core(map_plan *p, map_namer *nm, const char *base, bm_loc loc, uint32_t *out)
+int bmi_map_named_core(map_plan *p, map_namer *nm, const char *base, bm_loc loc, uint32_t *out)
 {
     char name[64];
     size_t n = 0;
@@ -51,10 +51,10 @@ int map_named_core(map_plan *p, map_namer *nm, const char *base, bm_loc loc, uin
     }
     if ((rc = bm_names_put(&nm->used, name, 1)))
         return rc;
-    return map_plan_add_core(p, name, loc, out);
+    return bmi_map_plan_add_core(p, name, loc, out);
 }
 
-const char *map_fop_base_name(const map_graph *mg, uint32_t f, char *buf, size_t size)
+const char *bmi_map_fop_base_name(const map_graph *mg, uint32_t f, char *buf, size_t size)
 {
     const map_fop *fo = &mg->fops[f];
     const bm_graph *g = mg->g;
@@ -75,7 +75,7 @@ const char *map_fop_base_name(const map_graph *mg, uint32_t f, char *buf, size_t
 }
 
 /* A relu that can join the core of the sum it reads. */
-int map_relu_joins_sum(const map_graph *mg, uint32_t f)
+int bmi_map_relu_joins_sum(const map_graph *mg, uint32_t f)
 {
     const map_fop *fo = &mg->fops[f];
     if (fo->kind != MF_RELU)
@@ -92,7 +92,7 @@ static int plan_in_order(map_plan *p, const map_graph *mg, const uint32_t *owner
         return bm_oom(p->ctx);
     for (uint32_t f = 0; f < mg->n_fops; f++)
         order[f] = f;
-    int rc = map_plan_events(p, mg, owner, order);
+    int rc = bmi_map_plan_events(p, mg, owner, order);
     bm_free(p->ctx, order);
     return rc;
 }
@@ -112,13 +112,13 @@ static int buffer_core(void *user, map_plan *p, uint32_t f, unsigned j, uint32_t
     char buf[96], base[64];
     (void)j;
     const char *name = fo->kind == MF_INPUT ? bm_graph_node_name(mg->g, fo->node)
-                                            : map_fop_base_name(mg, f, buf, sizeof buf);
+                                            : bmi_map_fop_base_name(mg, f, buf, sizeof buf);
     snprintf(base, sizeof base, "%.44s_buf", name ? name : "value");
     bm_loc loc = fo->node != MAP_NONE ? bm_graph_node_loc(mg->g, fo->node) : bm_graph_loc(mg->g);
-    return map_named_core(p, bn->nm, base, loc, out);
+    return bmi_map_named_core(p, bn->nm, base, loc, out);
 }
 
-int map_strategy_node(map_plan *p, const map_graph *mg, unsigned buffers)
+int bmi_map_strategy_node(map_plan *p, const map_graph *mg, unsigned buffers)
 {
     bm_ctx *ctx = p->ctx;
     map_namer nm;
@@ -141,16 +141,16 @@ int map_strategy_node(map_plan *p, const map_graph *mg, unsigned buffers)
                 owner[f] = core;
                 continue;
             }
-            if (!(rc = map_named_core(p, &nm, map_fop_base_name(mg, f, buf, sizeof buf), loc,
+            if (!(rc = bmi_map_named_core(p, &nm, bmi_map_fop_base_name(mg, f, buf, sizeof buf), loc,
                                       &owner[f])))
                 rc = bm_names_put(&tags, key, owner[f]);
             continue;
         }
-        if (map_relu_joins_sum(mg, f)) {
+        if (bmi_map_relu_joins_sum(mg, f)) {
             owner[f] = owner[mg->args[fo->first].fop];
             continue;
         }
-        rc = map_named_core(p, &nm, map_fop_base_name(mg, f, buf, sizeof buf), loc, &owner[f]);
+        rc = bmi_map_named_core(p, &nm, bmi_map_fop_base_name(mg, f, buf, sizeof buf), loc, &owner[f]);
     }
     uint32_t *order = rc ? NULL : bm_malloc(ctx, (mg->n_fops ? mg->n_fops : 1) * sizeof *order);
     if (!rc && !order)
@@ -160,7 +160,7 @@ int map_strategy_node(map_plan *p, const map_graph *mg, unsigned buffers)
     /* at most twice as many buffer cores as operation cores */
     buffer_namer bn = {&nm, mg};
     if (!rc)
-        rc = map_plan_events_buffered(p, mg, owner, order, buffers, 2 * p->n_cores, buffer_core,
+        rc = bmi_map_plan_events_buffered(p, mg, owner, order, buffers, 2 * p->n_cores, buffer_core,
                                       &bn);
     bm_free(ctx, order);
     bm_free(ctx, owner);
@@ -169,10 +169,10 @@ int map_strategy_node(map_plan *p, const map_graph *mg, unsigned buffers)
     return rc;
 }
 
-int map_strategy_single(map_plan *p, const map_graph *mg)
+int bmi_map_strategy_single(map_plan *p, const map_graph *mg)
 {
     uint32_t core;
-    int rc = map_plan_add_core(p, "core", bm_graph_loc(mg->g), &core);
+    int rc = bmi_map_plan_add_core(p, "core", bm_graph_loc(mg->g), &core);
     uint32_t *owner = rc ? NULL : bm_malloc(p->ctx, (mg->n_fops ? mg->n_fops : 1) * sizeof *owner);
     if (!rc && !owner)
         rc = bm_oom(p->ctx);

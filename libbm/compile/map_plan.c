@@ -6,7 +6,7 @@
  * transfer of that value, which every core that receives it takes part in
  * (`in` on all of them in the same cycle: the bond fans out).  A value's
  * transfer comes after its send, and on each channel before the next send
- * (map_plan_events puts them next to each other; map_schedule.c may put
+ * (bmi_map_plan_events puts them next to each other; map_schedule.c may put
  * other steps in between).  Every core executes exactly its own steps in
  * that order, then jumps back to the start.  Take the first step of the
  * (endlessly repeated) list that has not happened: every earlier step of
@@ -24,13 +24,13 @@
 
 #include "map.h"
 
-void map_plan_init(map_plan *p, bm_ctx *ctx)
+void bmi_map_plan_init(map_plan *p, bm_ctx *ctx)
 {
     memset(p, 0, sizeof *p);
     p->ctx = ctx;
 }
 
-void map_plan_free(map_plan *p)
+void bmi_map_plan_free(map_plan *p)
 {
     for (size_t i = 0; i < p->n_cores; i++) {
         bm_free(p->ctx, p->cores[i].name);
@@ -40,10 +40,10 @@ void map_plan_free(map_plan *p)
     bm_free(p->ctx, p->chans);
     bm_free(p->ctx, p->sinks);
     bm_free(p->ctx, p->outs);
-    map_plan_init(p, p->ctx);
+    bmi_map_plan_init(p, p->ctx);
 }
 
-int map_plan_add_core(map_plan *p, const char *name, bm_loc loc, uint32_t *out)
+int bmi_map_plan_add_core(map_plan *p, const char *name, bm_loc loc, uint32_t *out)
 {
     if (bm_grow(p->ctx, (void **)&p->cores, &p->cap_cores, p->n_cores + 1, sizeof *p->cores))
         return BM_ENOMEM;
@@ -56,7 +56,7 @@ int map_plan_add_core(map_plan *p, const char *name, bm_loc loc, uint32_t *out)
     return BM_OK;
 }
 
-int map_plan_event(map_plan *p, uint32_t core, map_ev_kind kind, uint32_t fop, uint32_t port)
+int bmi_map_plan_event(map_plan *p, uint32_t core, map_ev_kind kind, uint32_t fop, uint32_t port)
 {
     map_core *c = &p->cores[core];
     if (bm_grow(p->ctx, (void **)&c->ev, &c->cap_ev, c->n_ev + 1, sizeof *c->ev))
@@ -96,7 +96,7 @@ static int sink(map_plan *p, uint32_t chan, uint32_t core, uint32_t *port)
     return BM_OK;
 }
 
-int map_plan_output(map_plan *p, uint32_t core, uint32_t output, uint32_t *port)
+int bmi_map_plan_output(map_plan *p, uint32_t core, uint32_t output, uint32_t *port)
 {
     if (bm_grow(p->ctx, (void **)&p->outs, &p->cap_outs, p->n_outs + 1, sizeof *p->outs))
         return BM_ENOMEM;
@@ -204,7 +204,7 @@ typedef struct planner {
     uint32_t *seen; /* per core: the last fop whose destinations included it, + 1 */
     uint32_t *dests;
     set_map sets;
-    /* map_plan_events_shared: per core, the cores that read any of its
+    /* bmi_map_plan_events_shared: per core, the cores that read any of its
      * values, sorted: shared[shared_start[c] .. shared_start[c+1]) */
     uint32_t *shared, *shared_start;
 } planner;
@@ -231,7 +231,7 @@ static size_t destinations(planner *pl, uint32_t f, uint32_t except)
     return n;
 }
 
-/* Path balancing (map_plan_events_buffered): per fop its stage lvl, per
+/* Path balancing (bmi_map_plan_events_buffered): per fop its stage lvl, per
  * core the latest stage it waits for; NULL when there is none. */
 typedef struct balance {
     const uint32_t *lvl, *need;
@@ -413,19 +413,19 @@ static int channels(map_plan *p, const map_graph *mg, const uint32_t *owner, uin
     return rc;
 }
 
-int map_plan_channels(map_plan *p, const map_graph *mg, const uint32_t *owner, uint32_t *chan_of)
+int bmi_map_plan_channels(map_plan *p, const map_graph *mg, const uint32_t *owner, uint32_t *chan_of)
 {
     return channels(p, mg, owner, chan_of, NULL, 0);
 }
 
 /* The receptions of value f by every sink of its channel. */
-int map_plan_receive(map_plan *p, uint32_t chan, uint32_t f)
+int bmi_map_plan_receive(map_plan *p, uint32_t chan, uint32_t f)
 {
     const map_channel *ch = &p->chans[chan];
     int rc = BM_OK;
     for (uint32_t i = 0; i < ch->n_sinks && !rc; i++) {
         const map_sink *s = &p->sinks[ch->first_sink + i];
-        rc = map_plan_event(p, s->core, EV_RECV, f, s->port);
+        rc = bmi_map_plan_event(p, s->core, EV_RECV, f, s->port);
     }
     return rc;
 }
@@ -440,42 +440,42 @@ static int events(map_plan *p, const map_graph *mg, const uint32_t *owner, const
         uint32_t f = order[i], c = chan_of[f];
         int input = mg->fops[f].kind == MF_INPUT;
         if (!input) {
-            if ((rc = map_plan_event(p, owner[f], EV_COMPUTE, f, 0)))
+            if ((rc = bmi_map_plan_event(p, owner[f], EV_COMPUTE, f, 0)))
                 break;
             if (c != MAP_NONE)
-                rc = map_plan_event(p, owner[f], EV_SEND, f, p->chans[c].src);
+                rc = bmi_map_plan_event(p, owner[f], EV_SEND, f, p->chans[c].src);
         }
         if (c != MAP_NONE && !rc)
-            rc = map_plan_receive(p, c, f);
+            rc = bmi_map_plan_receive(p, c, f);
         /* the delay line, stage by stage, right after the transfer */
         for (uint32_t j = 0; b && c != MAP_NONE && j < b->line_n[f] && !rc; j++) {
             const map_channel *ch = &p->chans[b->line_chan[f] + j];
-            if (!(rc = map_plan_event(p, (uint32_t)ch->src_core, EV_SEND, f, ch->src)))
-                rc = map_plan_receive(p, b->line_chan[f] + j, f);
+            if (!(rc = bmi_map_plan_event(p, (uint32_t)ch->src_core, EV_SEND, f, ch->src)))
+                rc = bmi_map_plan_receive(p, b->line_chan[f] + j, f);
         }
         for (uint32_t k = mg->out_start[f]; !input && k < mg->out_start[f + 1] && !rc; k++) {
             uint32_t port;
-            if (!(rc = map_plan_output(p, owner[f], mg->out_of[k], &port)))
-                rc = map_plan_event(p, owner[f], EV_OUTPUT, f, port);
+            if (!(rc = bmi_map_plan_output(p, owner[f], mg->out_of[k], &port)))
+                rc = bmi_map_plan_event(p, owner[f], EV_OUTPUT, f, port);
         }
     }
     return rc;
 }
 
-int map_plan_events(map_plan *p, const map_graph *mg, const uint32_t *owner,
+int bmi_map_plan_events(map_plan *p, const map_graph *mg, const uint32_t *owner,
                     const uint32_t *order)
 {
     uint32_t *chan_of = bm_malloc(p->ctx, (mg->n_fops ? mg->n_fops : 1) * sizeof *chan_of);
     if (!chan_of)
         return bm_oom(p->ctx);
-    int rc = map_plan_channels(p, mg, owner, chan_of);
+    int rc = bmi_map_plan_channels(p, mg, owner, chan_of);
     if (!rc)
         rc = events(p, mg, owner, order, chan_of, NULL);
     bm_free(p->ctx, chan_of);
     return rc;
 }
 
-int map_plan_events_shared(map_plan *p, const map_graph *mg, const uint32_t *owner,
+int bmi_map_plan_events_shared(map_plan *p, const map_graph *mg, const uint32_t *owner,
                            const uint32_t *order)
 {
     uint32_t *chan_of = bm_malloc(p->ctx, (mg->n_fops ? mg->n_fops : 1) * sizeof *chan_of);
@@ -524,12 +524,12 @@ static void stage_operand(void *user, uint32_t a)
  * global order, on channels of their own (point to point, or fanning out to
  * the taps), so the argument at the top of this file holds as it is; and
  * they only move values, so the outputs are unchanged. */
-int map_plan_events_buffered(map_plan *p, const map_graph *mg, const uint32_t *owner,
+int bmi_map_plan_events_buffered(map_plan *p, const map_graph *mg, const uint32_t *owner,
                              const uint32_t *order, unsigned cap, size_t budget,
                              map_buffer_core_fn add_core, void *user)
 {
     if (!cap || !budget)
-        return map_plan_events(p, mg, owner, order);
+        return bmi_map_plan_events(p, mg, owner, order);
     bm_ctx *ctx = p->ctx;
     size_t nf = mg->n_fops ? mg->n_fops : 1, nc = p->n_cores ? p->n_cores : 1;
     stage_ctx s = {mg, owner, NULL, NULL, 0, 0, 0};
@@ -553,7 +553,7 @@ int map_plan_events_buffered(map_plan *p, const map_graph *mg, const uint32_t *o
                 continue;
             s.f = f;
             s.max = 0;
-            map_for_operands(mg, f, stage_operand, &s);
+            bmi_map_for_operands(mg, f, stage_operand, &s);
             if (pass == 0)
                 s.lvl[f] = s.max;
         }

@@ -308,7 +308,7 @@ static int run_model(model *md, int *complete)
     return BM_OK;
 }
 
-int map_predict(const bm_machine *m, unsigned vectors, uint64_t *latency, double *interval)
+int bmi_map_predict(const bm_machine *m, unsigned vectors, uint64_t *latency, double *interval)
 {
     *latency = 0;
     *interval = 0;

@@ -204,15 +204,15 @@ static void send_and_output(sched *s, uint32_t core, uint32_t f)
     const map_graph *mg = s->mg;
     uint32_t c = s->chan_of[f];
     if (c != MAP_NONE) {
-        s->rc = s->rc ? s->rc : map_plan_event(p, core, EV_SEND, f, p->chans[c].src);
+        s->rc = s->rc ? s->rc : bmi_map_plan_event(p, core, EV_SEND, f, p->chans[c].src);
         s->pending[c] = f;
         s->posted[c] = s->clock[core]++;
         push_transfer(s, c);
     }
     for (uint32_t k = mg->out_start[f]; k < mg->out_start[f + 1] && !s->rc; k++) {
         uint32_t port;
-        if (!(s->rc = map_plan_output(p, core, mg->out_of[k], &port)))
-            s->rc = map_plan_event(p, core, EV_OUTPUT, f, port);
+        if (!(s->rc = bmi_map_plan_output(p, core, mg->out_of[k], &port)))
+            s->rc = bmi_map_plan_event(p, core, EV_OUTPUT, f, port);
         s->clock[core]++;
     }
 }
@@ -220,7 +220,7 @@ static void send_and_output(sched *s, uint32_t core, uint32_t f)
 static void compute(sched *s, uint32_t core)
 {
     uint32_t f = ready_pop(s, core);
-    s->rc = map_plan_event(s->p, core, EV_COMPUTE, f, 0);
+    s->rc = bmi_map_plan_event(s->p, core, EV_COMPUTE, f, 0);
     s->clock[core] += s->mg->fops[f].cost;
     s->computed++;
     arrive(s, f, 0);
@@ -237,7 +237,7 @@ static void transfer(sched *s, uint32_t chan, uint64_t when)
     map_plan *p = s->p;
     const map_channel *ch = &p->chans[chan];
     uint32_t v = s->pending[chan];
-    s->rc = map_plan_receive(p, chan, v);
+    s->rc = bmi_map_plan_receive(p, chan, v);
     for (uint32_t i = 0; i < ch->n_sinks; i++)
         s->clock[p->sinks[ch->first_sink + i].core] = when + 1;
     s->pending[chan] = MAP_NONE;
@@ -314,7 +314,7 @@ static void run(sched *s)
     }
 }
 
-int map_schedule(map_plan *p, const map_graph *mg, const uint32_t *owner, const uint64_t *prio,
+int bmi_map_schedule(map_plan *p, const map_graph *mg, const uint32_t *owner, const uint64_t *prio,
                  uint64_t *makespan)
 {
     bm_ctx *ctx = p->ctx;
@@ -335,7 +335,7 @@ int map_schedule(map_plan *p, const map_graph *mg, const uint32_t *owner, const 
     int rc = s.chan_of && s.missing && s.mark && s.clock && s.ready && s.blocked ? BM_OK
                                                                                  : bm_oom(ctx);
     if (!rc)
-        rc = map_plan_channels(p, mg, owner, s.chan_of);
+        rc = bmi_map_plan_channels(p, mg, owner, s.chan_of);
     if (!rc) {
         size_t nch = p->n_chans ? p->n_chans : 1;
         s.pending = bm_malloc(ctx, nch * sizeof *s.pending);

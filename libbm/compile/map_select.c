@@ -294,7 +294,7 @@ static int make_fop(selector *s, unsigned i)
     return BM_OK;
 }
 
-uint32_t map_fop_cost(const map_graph *mg, const map_fop *f)
+uint32_t bmi_map_fop_cost(const map_graph *mg, const map_fop *f)
 {
     uint32_t c = 1;
     switch ((map_fop_kind)f->kind) {
@@ -370,7 +370,7 @@ static int finish_outputs(selector *s)
     return rc;
 }
 
-int map_build_users(map_graph *mg)
+int bmi_map_build_users(map_graph *mg)
 {
     bm_ctx *ctx = mg->ctx;
     size_t n = mg->n_fops;
@@ -430,7 +430,7 @@ int map_build_users(map_graph *mg)
     return BM_OK;
 }
 
-int map_select(map_graph *mg, bm_ctx *ctx, const bm_graph *g)
+int bmi_map_select(map_graph *mg, bm_ctx *ctx, const bm_graph *g)
 {
     memset(mg, 0, sizeof *mg);
     mg->ctx = ctx;
@@ -475,9 +475,9 @@ int map_select(map_graph *mg, bm_ctx *ctx, const bm_graph *g)
     if (!rc)
         rc = finish_outputs(&s);
     for (size_t f = 0; f < mg->n_fops && !rc; f++)
-        mg->fops[f].cost = map_fop_cost(mg, &mg->fops[f]);
+        mg->fops[f].cost = bmi_map_fop_cost(mg, &mg->fops[f]);
     if (!rc)
-        rc = map_build_users(mg);
+        rc = bmi_map_build_users(mg);
     bm_free(ctx, s.is_const);
     bm_free(ctx, s.live);
     bm_free(ctx, s.absorbed);
@@ -486,11 +486,11 @@ int map_select(map_graph *mg, bm_ctx *ctx, const bm_graph *g)
     bm_free(ctx, s.fop_of);
     bm_free(ctx, s.stack);
     if (rc)
-        map_graph_free(mg);
+        bmi_map_graph_free(mg);
     return rc;
 }
 
-void map_graph_free(map_graph *mg)
+void bmi_map_graph_free(map_graph *mg)
 {
     bm_ctx *ctx = mg->ctx;
     bm_free(ctx, mg->fops);
@@ -505,7 +505,7 @@ void map_graph_free(map_graph *mg)
     mg->ctx = ctx;
 }
 
-void map_for_operands(const map_graph *mg, uint32_t f, map_operand_fn fn, void *user)
+void bmi_map_for_operands(const map_graph *mg, uint32_t f, map_operand_fn fn, void *user)
 {
     const map_fop *fo = &mg->fops[f];
     if (fo->kind == MF_INPUT)

@@ -44,7 +44,7 @@ static unsigned input_index(const map_graph *mg, uint32_t a, uint32_t k)
     return fo->neuron >= 0 ? (unsigned)fo->neuron : k;
 }
 
-int map_layer_fanins(const map_graph *mg, unsigned **fanin, size_t *n_layers)
+int bmi_map_layer_fanins(const map_graph *mg, unsigned **fanin, size_t *n_layers)
 {
     size_t n = 0;
     *fanin = NULL;
@@ -179,7 +179,7 @@ static void split_fop(rebuild *rb, uint32_t f, unsigned fanin, unsigned s, uint6
     }
 }
 
-int map_split(map_graph *mg, const unsigned *parts, const unsigned *fanin, size_t n_layers)
+int bmi_map_split(map_graph *mg, const unsigned *parts, const unsigned *fanin, size_t n_layers)
 {
     bm_ctx *ctx = mg->ctx;
     size_t nf = mg->n_fops ? mg->n_fops : 1;
@@ -252,13 +252,13 @@ int map_split(map_graph *mg, const unsigned *parts, const unsigned *fanin, size_
     /* the parts' costs, from their own terms (now in mg) */
     for (size_t f = 0; f < mg->n_fops; f++)
         if (mg->fops[f].parts > 1 && mg->fops[f].kind == MF_SUM)
-            mg->fops[f].cost = map_fop_cost(mg, &mg->fops[f]);
+            mg->fops[f].cost = bmi_map_fop_cost(mg, &mg->fops[f]);
     bm_free(ctx, mg->user_start);
     bm_free(ctx, mg->user);
     bm_free(ctx, mg->out_start);
     bm_free(ctx, mg->out_of);
     mg->user_start = mg->user = mg->out_start = mg->out_of = NULL;
-    rc = map_build_users(mg);
+    rc = bmi_map_build_users(mg);
     bm_free(ctx, renum);
     bm_free(ctx, n_parts);
     bm_free(ctx, used);
@@ -267,7 +267,7 @@ int map_split(map_graph *mg, const unsigned *parts, const unsigned *fanin, size_
 
 /* ---- the reuse factor --------------------------------------------------------------- */
 
-int map_reuse(map_graph *mg, const unsigned *reuse, size_t n_reuse, unsigned **fold,
+int bmi_map_reuse(map_graph *mg, const unsigned *reuse, size_t n_reuse, unsigned **fold,
               size_t *n_fold)
 {
     bm_ctx *ctx = mg->ctx;
@@ -275,7 +275,7 @@ int map_reuse(map_graph *mg, const unsigned *reuse, size_t n_reuse, unsigned **f
     size_t n;
     *fold = NULL;
     *n_fold = 0;
-    int rc = map_layer_fanins(mg, &fanin, &n);
+    int rc = bmi_map_layer_fanins(mg, &fanin, &n);
     if (rc)
         return rc;
     size_t n1 = n ? n : 1;
@@ -301,7 +301,7 @@ int map_reuse(map_graph *mg, const unsigned *reuse, size_t n_reuse, unsigned **f
         }
     }
     if (!rc && n)
-        rc = map_split(mg, s, fanin, n);
+        rc = bmi_map_split(mg, s, fanin, n);
     bm_free(ctx, fanin);
     bm_free(ctx, s);
     if (rc) {

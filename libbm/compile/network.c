@@ -288,7 +288,12 @@ static int read_network(reader *r, const bm_graph_options *opt)
         } else if (bm_xml_is(c, "argmax")) {
             net->argmax = 1;
             net->argmax_loc = bm_xml_loc(&r->doc, c);
-            if (width && (uint64_t)(width - 1) > (uint64_t)bm_fixed_max(net->type)) {
+            if (width == 1) {
+                bm_error(r->ctx, net->argmax_loc,
+                         "argmax over 1 neuron: the answer would always be 0; leave the "
+                         "argmax out to output the neuron itself");
+                r->errors++;
+            } else if (width && (uint64_t)(width - 1) > (uint64_t)bm_fixed_max(net->type)) {
                 bm_error(r->ctx, net->argmax_loc,
                          "argmax over %u neurons: the index does not fit fixed<%u,%u>", width,
                          net->type.total, net->type.total - net->type.frac);

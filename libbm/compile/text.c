@@ -330,7 +330,7 @@ static int constant(parser *p, const token *t, int negative, bm_loc loc, unsigne
     int64_t raw;
     int rc = bm_fixed_parse(p->ctx, negative ? text : text + 1, p->g->type, loc, &raw);
     if (rc)
-        return rc == BM_EINVAL ? BM_EPARSE : rc;
+        return rc == BM_EINVAL || rc == BM_ERANGE ? BM_EPARSE : rc;
     return bm_graph_add_const(p->g, out, raw, loc);
 }
 

@@ -49,7 +49,7 @@ static int use_numbered(asm_state *st, const asm_core *c, asm_pin_kind kind, con
     const asm_pin *pin = &c->pin[kind];
     char where[32];
     if (pin->set && op->value >= pin->value)
-        return asm_error(st, op->first, "%s %s does not exist: core '%s' has .%s %u (%s)", what,
+        return bmi_asm_error(st, op->first, "%s %s does not exist: core '%s' has .%s %u (%s)", what,
                          st->t.tok[op->first].text, c->name, pin_names[kind], pin->value,
                          line_of(st, pin->tok, where, sizeof where));
     if (op->value + 1 > nd->count[kind])
@@ -72,20 +72,20 @@ static int operand_value(asm_state *st, const asm_core *c, const asm_insn *in, u
     case BM_OPND_OUT: return use_numbered(st, c, ASM_PIN_OUTPUTS, op, "output port", nd, out);
     default: break;
     }
-    if ((rc = asm_eval(st, op->first, op->end, c, in->fixed, NULL, &v)))
+    if ((rc = bmi_asm_eval(st, op->first, op->end, c, in->fixed, NULL, &v)))
         return rc;
-    asm_int_format(text, sizeof text, v);
+    bmi_asm_int_format(text, sizeof text, v);
     switch (d->operands[k]) {
-    case BM_OPND_IMM: return asm_fit_word(st, op->first, v, width, "immediate", out);
+    case BM_OPND_IMM: return bmi_asm_fit_word(st, op->first, v, width, "immediate", out);
     case BM_OPND_SHAMT:
         if (v < 0 || v >= width)
-            return asm_error(st, op->first,
+            return bmi_asm_error(st, op->first,
                              "shift amount %s is out of range (0 .. %u for %u-bit words)", text,
                              width - 1, width);
         break;
     case BM_OPND_ADDR:
         if (v < 0 || v >= (asm_int)c->n_insns)
-            return asm_error(st, op->first,
+            return bmi_asm_error(st, op->first,
                              "jump target %s is outside the program of core '%s' (0 .. %zu)",
                              text, c->name, c->n_insns - 1);
         break;
@@ -109,7 +109,7 @@ static void assemble_program(asm_state *st, const asm_core *c, unsigned width, b
         const asm_insn *in = &c->insns[i];
         const bm_opcode_def *d = bm_isa_get((unsigned)in->opcode);
         prog[i].opcode = (uint16_t)in->opcode;
-        prog[i].loc = asm_loc(st, in->tok);
+        prog[i].loc = bmi_asm_loc(st, in->tok);
         bm_opcode_set_add(set, (unsigned)in->opcode);
         for (unsigned k = 0; k < d->n_operands; k++)
             if (operand_value(st, c, in, k, width, nd, &prog[i].operand[k]) == BM_ENOMEM)
@@ -143,14 +143,14 @@ static int assemble_data(asm_state *st, const asm_core *c, unsigned width, uint6
         const asm_data *dv = &c->data[i];
         char where[32];
         if (owner[dv->addr]) {
-            asm_error(st, dv->first, "RAM word %u is already given (%s)", dv->addr,
+            bmi_asm_error(st, dv->first, "RAM word %u is already given (%s)", dv->addr,
                       line_of(st, c->data[owner[dv->addr] - 1].first, where, sizeof where));
             continue;
         }
         owner[dv->addr] = (int)i + 1;
         asm_int v;
-        if (!asm_eval(st, dv->first, dv->end, c, dv->fixed, NULL, &v))
-            asm_fit_word(st, dv->first, v, width, "RAM word", &w[dv->addr]);
+        if (!bmi_asm_eval(st, dv->first, dv->end, c, dv->fixed, NULL, &v))
+            bmi_asm_fit_word(st, dv->first, v, width, "RAM word", &w[dv->addr]);
     }
     bm_free(st->ctx, owner);
     *words = w;
@@ -168,20 +168,20 @@ static int check_sizes(asm_state *st, const asm_core *c, const bm_core_params *p
 {
     char where[32];
     if (c->n_insns == 0)
-        return asm_error(st, c->tok, "core '%s' has no instructions", c->name);
+        return bmi_asm_error(st, c->tok, "core '%s' has no instructions", c->name);
     if (c->pin[ASM_PIN_ROM].set && c->n_insns > p->rom_depth)
-        return asm_error(st, c->pin[ASM_PIN_ROM].tok,
+        return bmi_asm_error(st, c->pin[ASM_PIN_ROM].tok,
                          ".rom %u is too small: core '%s' has %zu instructions", p->rom_depth,
                          c->name, c->n_insns);
     for (size_t i = 0; i < c->n_data; i++)
         if (c->data[i].addr >= p->ram_depth)
-            return asm_error(st, c->data[i].first,
+            return bmi_asm_error(st, c->data[i].first,
                              "RAM word %u is beyond the RAM of core '%s' (.ram %u, %s)",
                              c->data[i].addr, c->name, p->ram_depth,
                              line_of(st, c->pin[ASM_PIN_RAM].tok, where, sizeof where));
     if (nd->ram_user >= 0 && p->ram_depth == 0) {
         const asm_insn *in = &c->insns[nd->ram_user];
-        return asm_error(st, in->tok, "'%s' needs a RAM: give core '%s' one with .ram N or .data",
+        return bmi_asm_error(st, in->tok, "'%s' needs a RAM: give core '%s' one with .ram N or .data",
                          bm_isa_get((unsigned)in->opcode)->mnemonic, c->name);
     }
     return BM_OK;
@@ -192,26 +192,26 @@ static int add_core(asm_state *st, bm_machine *m, const asm_core *c, const bm_co
                     unsigned ram_count)
 {
     bm_core *core;
-    int rc = bm_machine_add_core(m, &core, c->name, p, asm_loc(st, c->tok));
+    int rc = bm_machine_add_core(m, &core, c->name, p, bmi_asm_loc(st, c->tok));
     if (rc)
         return rc;
     bm_core_set_opcodes(core, set);
     for (size_t i = 0; i < c->n_insns && !rc; i++)
         rc = bm_core_append_insn(core, &prog[i]);
     if (!rc && ram_count)
-        rc = bm_core_set_ram_init(core, ram, ram_count, asm_loc(st, c->data[0].first));
+        rc = bm_core_set_ram_init(core, ram, ram_count, bmi_asm_loc(st, c->data[0].first));
     if (rc)
         return rc;
     /* Every operand was checked against its field; the encoding itself can
      * still be too wide. */
     bm_encoding enc;
     if (bm_core_encoding(core, &enc) == BM_ERANGE)
-        return asm_error(st, c->tok, "instructions of core '%s' would be wider than %u bits",
+        return bmi_asm_error(st, c->tok, "instructions of core '%s' would be wider than %u bits",
                          c->name, BM_WORD_BITS_MAX);
     for (size_t i = 0; i < c->n_insns; i++) {
         bm_word w;
         if (bm_encode(&enc, &prog[i], &w))
-            return asm_error(st, c->insns[i].tok, "instruction does not fit its encoding");
+            return bmi_asm_error(st, c->insns[i].tok, "instruction does not fit its encoding");
     }
     return BM_OK;
 }
@@ -264,9 +264,9 @@ static void count_bonded_ports(asm_state *st)
             asm_core *c = st->cores[k];
             if (strlen(c->name) != (size_t)(dot - text) || strncmp(c->name, text, (size_t)(dot - text)))
                 continue;
-            if (asm_is_register_like(dot + 1, 'i', &n) && n < BM_PORTS_MAX && n + 1 > c->bonded_inputs)
+            if (bmi_asm_is_register_like(dot + 1, 'i', &n) && n < BM_PORTS_MAX && n + 1 > c->bonded_inputs)
                 c->bonded_inputs = (unsigned)n + 1;
-            if (asm_is_register_like(dot + 1, 'o', &n) && n < BM_PORTS_MAX && n + 1 > c->bonded_outputs)
+            if (bmi_asm_is_register_like(dot + 1, 'o', &n) && n < BM_PORTS_MAX && n + 1 > c->bonded_outputs)
                 c->bonded_outputs = (unsigned)n + 1;
         }
     }
@@ -278,15 +278,15 @@ static int add_ports_and_bonds(asm_state *st, bm_machine *m)
     for (size_t i = 0; i < st->n_ports && !rc; i++) {
         const asm_extport *e = &st->ports[i];
         const char *name = st->t.tok[e->tok].text;
-        rc = e->output ? bm_machine_add_output(m, name, e->width, asm_loc(st, e->tok))
-                       : bm_machine_add_input(m, name, e->width, asm_loc(st, e->tok));
+        rc = e->output ? bm_machine_add_output(m, name, e->width, bmi_asm_loc(st, e->tok))
+                       : bm_machine_add_input(m, name, e->width, bmi_asm_loc(st, e->tok));
     }
     unsigned bond = 0;
     for (size_t i = 0; i < st->n_bond_ends && !rc; i++) {
         const asm_bond_end *b = &st->bond_ends[i];
         const char *text = st->t.tok[b->tok].text;
-        rc = b->source ? bm_machine_add_bond(m, &bond, text, asm_loc(st, b->tok))
-                       : bm_machine_bond_add_sink(m, bond, text, asm_loc(st, b->tok));
+        rc = b->source ? bm_machine_add_bond(m, &bond, text, bmi_asm_loc(st, b->tok))
+                       : bm_machine_bond_add_sink(m, bond, text, bmi_asm_loc(st, b->tok));
     }
     return rc;
 }
@@ -322,7 +322,7 @@ static int add_auto_ports(asm_state *st, bm_machine *m)
     return rc;
 }
 
-int asm_build(asm_state *st, bm_machine **out)
+int bmi_asm_build(asm_state *st, bm_machine **out)
 {
     *out = NULL;
     if (st->n_cores == 0) {
@@ -336,7 +336,7 @@ int asm_build(asm_state *st, bm_machine **out)
     int rc = bm_machine_new(&m, st->ctx, name);
     if (rc)
         return rc;
-    bm_machine_set_loc(m, st->machine_tok ? asm_loc(st, st->machine_tok) : bm_loc_make(st->file, 1, 1));
+    bm_machine_set_loc(m, st->machine_tok ? bmi_asm_loc(st, st->machine_tok) : bm_loc_make(st->file, 1, 1));
     count_bonded_ports(st);
     rc = add_ports_and_bonds(st, m);
     for (size_t i = 0; i < st->n_cores && !rc; i++)
@@ -355,7 +355,7 @@ int asm_build(asm_state *st, bm_machine **out)
     return BM_OK;
 }
 
-void asm_name_from_file(char *buf, size_t size, const char *file)
+void bmi_asm_name_from_file(char *buf, size_t size, const char *file)
 {
     const char *base = strrchr(file, '/');
     base = base ? base + 1 : file;
@@ -394,13 +394,13 @@ int bm_asm_memory(bm_machine **out, bm_ctx *ctx, const char *text, size_t len,
     st.file = bm_ctx_intern(ctx, name ? name : "<memory>");
     if (!st.file)
         return bm_oom(ctx);
-    asm_name_from_file(st.default_name, sizeof st.default_name, st.file);
-    int rc = asm_lex(ctx, st.file, text ? text : "", len, &st.t, &st.errors);
+    bmi_asm_name_from_file(st.default_name, sizeof st.default_name, st.file);
+    int rc = bmi_asm_lex(ctx, st.file, text ? text : "", len, &st.t, &st.errors);
     if (!rc)
-        rc = asm_parse(&st);
+        rc = bmi_asm_parse(&st);
     if (!rc)
-        rc = asm_build(&st, out);
-    asm_state_free(&st);
+        rc = bmi_asm_build(&st, out);
+    bmi_asm_state_free(&st);
     return rc;
 }
 

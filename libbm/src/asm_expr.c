@@ -4,7 +4,7 @@
  *
  * Values are exact integers; every intermediate result must stay within
  * -2^64 .. 2^64, so nothing wraps before the final, checked conversion to
- * a W-bit word (asm_fit_word). */
+ * a W-bit word (bmi_asm_fit_word). */
 #include <string.h>
 
 #include "asm_internal.h"
@@ -18,7 +18,7 @@ typedef struct expr {
     bm_fixed_type fixed;
 } expr;
 
-void asm_int_format(char *buf, size_t size, asm_int v)
+void bmi_asm_int_format(char *buf, size_t size, asm_int v)
 {
     char tmp[48];
     size_t n = 0;
@@ -49,7 +49,7 @@ static int at_punct(const expr *e, char c)
 
 static int fail(expr *e, unsigned at, const char *msg)
 {
-    return asm_error(e->st, at, "%s", msg);
+    return bmi_asm_error(e->st, at, "%s", msg);
 }
 
 static int check_range(expr *e, unsigned at, asm_int v)
@@ -64,7 +64,7 @@ static int parse_integer(expr *e, unsigned at, asm_int *out)
 {
     const asm_tok *t = &e->st->t.tok[at];
     if (t->decimal)
-        return asm_error(e->st, at,
+        return bmi_asm_error(e->st, at,
                          "'%s' is not an integer; write a fixed-point constant as fx(%s)",
                          t->text, t->text);
     const char *p = t->text;
@@ -78,7 +78,7 @@ static int parse_integer(expr *e, unsigned at, asm_int *out)
         unsigned d = *p <= '9' ? (unsigned)(*p - '0') : (unsigned)((*p | 0x20) - 'a' + 10);
         v = v * base + d;
         if (v >= LIMIT)
-            return asm_error(e->st, at, "number '%s' is too large (the limit is 2^64 - 1)",
+            return bmi_asm_error(e->st, at, "number '%s' is too large (the limit is 2^64 - 1)",
                              t->text);
     }
     *out = v;
@@ -110,7 +110,9 @@ static int parse_fx(expr *e, asm_int *out)
         return fail(e, e->pos < e->end ? e->pos : start, "expected ')' after the fx constant");
     e->pos++;
     int64_t raw;
-    int rc = bm_fixed_parse(e->st->ctx, text, e->fixed, asm_loc(e->st, start), &raw);
+    int rc = bm_fixed_parse(e->st->ctx, text, e->fixed, bmi_asm_loc(e->st, start), &raw);
+    if (rc == BM_ERANGE)
+        rc = BM_EPARSE; /* reported like any other error in the source */
     if (rc == BM_EPARSE)
         e->st->errors++;
     if (rc)
@@ -124,9 +126,9 @@ static int lookup_name(expr *e, unsigned at, asm_int *out)
     asm_state *st = e->st;
     const char *name = st->t.tok[at].text;
     uint64_t n;
-    if (asm_is_register_like(name, 'r', &n) || asm_is_register_like(name, 'i', &n) ||
-        asm_is_register_like(name, 'o', &n))
-        return asm_error(st, at, "'%s' is a %s and cannot be used in an expression", name,
+    if (bmi_asm_is_register_like(name, 'r', &n) || bmi_asm_is_register_like(name, 'i', &n) ||
+        bmi_asm_is_register_like(name, 'o', &n))
+        return bmi_asm_error(st, at, "'%s' is a %s and cannot be used in an expression", name,
                          name[0] == 'r' ? "register" : name[0] == 'i' ? "input port"
                                                                       : "output port");
     if (e->core) {
@@ -141,17 +143,17 @@ static int lookup_name(expr *e, unsigned at, asm_int *out)
         if (strcmp(st->consts[i].name, name) != 0)
             continue;
         if (st->consts[i].tok > at)
-            return asm_error(st, at, "constant '%s' is used before its definition on line %u",
+            return bmi_asm_error(st, at, "constant '%s' is used before its definition on line %u",
                              name, st->t.tok[st->consts[i].tok].line);
         *out = st->consts[i].value;
         return BM_OK;
     }
     if (strchr(name, '.'))
-        return asm_error(st, at, "'%s' is not a name: names have no '.'", name);
+        return bmi_asm_error(st, at, "'%s' is not a name: names have no '.'", name);
     if (!e->core)
-        return asm_error(st, at, "undefined constant '%s' (a directive can use only constants "
+        return bmi_asm_error(st, at, "undefined constant '%s' (a directive can use only constants "
                                  "defined above it)", name);
-    return asm_error(st, at, "undefined label or constant '%s'", name);
+    return bmi_asm_error(st, at, "undefined label or constant '%s'", name);
 }
 
 static int parse_sum(expr *e, asm_int *out);
@@ -163,7 +165,7 @@ static int parse_unary(expr *e, asm_int *out)
     if (e->pos >= e->end || t->kind == ASM_T_NEWLINE)
         return t->kind == ASM_T_NEWLINE
                    ? fail(e, at, "expected a value before the end of the line")
-                   : asm_error(e->st, at, "expected a value before '%s'", t->text);
+                   : bmi_asm_error(e->st, at, "expected a value before '%s'", t->text);
     int rc;
     switch (t->kind) {
     case ASM_T_NUMBER:
@@ -195,7 +197,7 @@ static int parse_unary(expr *e, asm_int *out)
         break;
     default: break;
     }
-    return asm_error(e->st, at, "expected a value, found '%s'", t->text);
+    return bmi_asm_error(e->st, at, "expected a value, found '%s'", t->text);
 }
 
 static int parse_product(expr *e, asm_int *out)
@@ -230,7 +232,7 @@ static int parse_sum(expr *e, asm_int *out)
     return rc;
 }
 
-int asm_eval(asm_state *st, unsigned first, unsigned end, const asm_core *core,
+int bmi_asm_eval(asm_state *st, unsigned first, unsigned end, const asm_core *core,
              bm_fixed_type fixed, unsigned *stop, asm_int *out)
 {
     expr e = {st, first, end, core, fixed};
@@ -238,22 +240,22 @@ int asm_eval(asm_state *st, unsigned first, unsigned end, const asm_core *core,
     if (!rc && stop)
         *stop = e.pos;
     else if (!rc && e.pos < e.end)
-        rc = asm_error(st, e.pos, "unexpected '%s' in expression", tok(&e)->text);
+        rc = bmi_asm_error(st, e.pos, "unexpected '%s' in expression", tok(&e)->text);
     return rc;
 }
 
-int asm_eval_count(asm_state *st, unsigned *pos, unsigned end, uint64_t lo, uint64_t hi,
+int bmi_asm_eval_count(asm_state *st, unsigned *pos, unsigned end, uint64_t lo, uint64_t hi,
                    const char *what, unsigned *out)
 {
     unsigned first = *pos;
     asm_int v;
-    int rc = asm_eval(st, first, end, NULL, st->fixed, pos, &v);
+    int rc = bmi_asm_eval(st, first, end, NULL, st->fixed, pos, &v);
     if (rc)
         return rc;
     if (v < (asm_int)lo || v > (asm_int)hi) {
         char text[48];
-        asm_int_format(text, sizeof text, v);
-        return asm_error(st, first, "%s %s is out of range (%llu .. %llu)", what, text,
+        bmi_asm_int_format(text, sizeof text, v);
+        return bmi_asm_error(st, first, "%s %s is out of range (%llu .. %llu)", what, text,
                          (unsigned long long)lo, (unsigned long long)hi);
     }
     *out = (unsigned)v;
@@ -263,17 +265,17 @@ int asm_eval_count(asm_state *st, unsigned *pos, unsigned end, uint64_t lo, uint
     return BM_OK;
 }
 
-int asm_fit_word(asm_state *st, unsigned at, asm_int v, unsigned width, const char *what,
+int bmi_asm_fit_word(asm_state *st, unsigned at, asm_int v, unsigned width, const char *what,
                  uint64_t *out)
 {
     asm_int lo = -((asm_int)1 << (width - 1));
     asm_int hi = ((asm_int)1 << width) - 1;
     if (v < lo || v > hi) {
         char text[48], lo_text[48], hi_text[48];
-        asm_int_format(text, sizeof text, v);
-        asm_int_format(lo_text, sizeof lo_text, lo);
-        asm_int_format(hi_text, sizeof hi_text, hi);
-        return asm_error(st, at, "%s %s does not fit in %u bits (%s .. %s)", what, text, width,
+        bmi_asm_int_format(text, sizeof text, v);
+        bmi_asm_int_format(lo_text, sizeof lo_text, lo);
+        bmi_asm_int_format(hi_text, sizeof hi_text, hi);
+        return bmi_asm_error(st, at, "%s %s does not fit in %u bits (%s .. %s)", what, text, width,
                          lo_text, hi_text);
     }
     *out = (uint64_t)v & bm_mask(width);

@@ -48,9 +48,9 @@ typedef struct asm_tokens {
 
 /* Splits the text into tokens.  Lexical errors are recorded (file:line:col)
  * and counted in *errors; the bad text is skipped so parsing can go on. */
-int asm_lex(bm_ctx *ctx, const char *file, const char *src, size_t len, asm_tokens *out,
+int bmi_asm_lex(bm_ctx *ctx, const char *file, const char *src, size_t len, asm_tokens *out,
             unsigned *errors);
-void asm_tokens_free(bm_ctx *ctx, asm_tokens *t);
+void bmi_asm_tokens_free(bm_ctx *ctx, asm_tokens *t);
 
 /* ---- statements -------------------------------------------------------- */
 
@@ -155,20 +155,20 @@ typedef struct asm_state {
 } asm_state;
 
 /* Location of token i. */
-bm_loc asm_loc(const asm_state *st, unsigned i);
+bm_loc bmi_asm_loc(const asm_state *st, unsigned i);
 /* Records an error at token i and counts it; returns BM_EPARSE. */
-int asm_error(asm_state *st, unsigned i, const char *fmt, ...) BM_PRINTF(3, 4);
+int bmi_asm_error(asm_state *st, unsigned i, const char *fmt, ...) BM_PRINTF(3, 4);
 
 /* Parses the whole token stream into the state.  Errors are counted. */
-int asm_parse(asm_state *st);
-void asm_state_free(asm_state *st);
+int bmi_asm_parse(asm_state *st);
+void bmi_asm_state_free(asm_state *st);
 
 /* A file name turned into an identifier: base name without extension,
  * other characters replaced by '_'.  Writes at most size bytes. */
-void asm_name_from_file(char *buf, size_t size, const char *file);
+void bmi_asm_name_from_file(char *buf, size_t size, const char *file);
 
 /* 1 when text is "rN", "iN" or "oN" (prefix given), with N in *n. */
-int asm_is_register_like(const char *text, char prefix, uint64_t *n);
+int bmi_asm_is_register_like(const char *text, char prefix, uint64_t *n);
 
 /* ---- expressions ------------------------------------------------------- */
 
@@ -177,24 +177,24 @@ int asm_is_register_like(const char *text, char prefix, uint64_t *n);
  * core; fx(...) uses the fixed type given.  With stop NULL the expression
  * must fill [first, end); otherwise it ends at the first token that cannot
  * continue it, and *stop receives that token's index. */
-int asm_eval(asm_state *st, unsigned first, unsigned end, const asm_core *core,
+int bmi_asm_eval(asm_state *st, unsigned first, unsigned end, const asm_core *core,
              bm_fixed_type fixed, unsigned *stop, asm_int *out);
 /* Evaluates a directive argument at *pos (constants only, the current
  * fixed type) that must be an integer in lo..hi; advances *pos past it and
  * an optional ','. */
-int asm_eval_count(asm_state *st, unsigned *pos, unsigned end, uint64_t lo, uint64_t hi,
+int bmi_asm_eval_count(asm_state *st, unsigned *pos, unsigned end, uint64_t lo, uint64_t hi,
                    const char *what, unsigned *out);
 /* Reduces a value to a W-bit word: it must lie in -2^(W-1) .. 2^W - 1,
  * otherwise an error at token `at` naming `what` ("immediate"). */
-int asm_fit_word(asm_state *st, unsigned at, asm_int v, unsigned width, const char *what,
+int bmi_asm_fit_word(asm_state *st, unsigned at, asm_int v, unsigned width, const char *what,
                  uint64_t *out);
 /* Decimal text of a value (for messages). */
-void asm_int_format(char *buf, size_t size, asm_int v);
+void bmi_asm_int_format(char *buf, size_t size, asm_int v);
 
 /* ---- machine ----------------------------------------------------------- */
 
 /* Checks every operand, derives each core's parameters and builds the
  * machine.  *out is NULL on failure. */
-int asm_build(asm_state *st, bm_machine **out);
+int bmi_asm_build(asm_state *st, bm_machine **out);
 
 #endif

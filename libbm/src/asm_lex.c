@@ -157,7 +157,7 @@ static int lex_ident(lexer *lx, asm_tok_kind kind)
     return push(lx, kind, col, name, lx->pos - name, 1);
 }
 
-int asm_lex(bm_ctx *ctx, const char *file, const char *src, size_t len, asm_tokens *out,
+int bmi_asm_lex(bm_ctx *ctx, const char *file, const char *src, size_t len, asm_tokens *out,
             unsigned *errors)
 {
     memset(out, 0, sizeof *out);
@@ -203,11 +203,11 @@ int asm_lex(bm_ctx *ctx, const char *file, const char *src, size_t len, asm_toke
     if (!rc)
         rc = push(&lx, ASM_T_EOF, lx.col, lx.pos, 0, 1);
     if (rc)
-        asm_tokens_free(ctx, out);
+        bmi_asm_tokens_free(ctx, out);
     return rc;
 }
 
-void asm_tokens_free(bm_ctx *ctx, asm_tokens *t)
+void bmi_asm_tokens_free(bm_ctx *ctx, asm_tokens *t)
 {
     bm_free(ctx, t->tok);
     bm_free(ctx, t->pool);

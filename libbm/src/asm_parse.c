@@ -19,22 +19,22 @@ typedef struct parser {
     asm_core *core; /* the current core section, or NULL */
 } parser;
 
-bm_loc asm_loc(const asm_state *st, unsigned i)
+bm_loc bmi_asm_loc(const asm_state *st, unsigned i)
 {
     return bm_loc_make(st->file, st->t.tok[i].line, st->t.tok[i].col);
 }
 
-int asm_error(asm_state *st, unsigned i, const char *fmt, ...)
+int bmi_asm_error(asm_state *st, unsigned i, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    int rc = bm_diag_addv(st->ctx, BM_SEV_ERROR, asm_loc(st, i), fmt, ap);
+    int rc = bm_diag_addv(st->ctx, BM_SEV_ERROR, bmi_asm_loc(st, i), fmt, ap);
     va_end(ap);
     st->errors++;
     return rc == BM_ENOMEM ? rc : BM_EPARSE;
 }
 
-int asm_is_register_like(const char *text, char prefix, uint64_t *n)
+int bmi_asm_is_register_like(const char *text, char prefix, uint64_t *n)
 {
     if (text[0] != prefix || !text[1])
         return 0;
@@ -83,7 +83,7 @@ static const char *shown(const parser *p, unsigned i)
 static int expect_end(parser *p, unsigned pos, unsigned end, const char *after)
 {
     if (pos < end)
-        return asm_error(p->st, pos, "unexpected '%s' after %s", shown(p, pos), after);
+        return bmi_asm_error(p->st, pos, "unexpected '%s' after %s", shown(p, pos), after);
     return BM_OK;
 }
 
@@ -93,12 +93,12 @@ static int check_new_name(parser *p, unsigned i, const char *what)
     const asm_tok *t = tk(p, i);
     uint64_t n;
     if (t->kind != ASM_T_IDENT)
-        return asm_error(p->st, i, "expected a %s name, found '%s'", what, shown(p, i));
+        return bmi_asm_error(p->st, i, "expected a %s name, found '%s'", what, shown(p, i));
     if (strchr(t->text, '.'))
-        return asm_error(p->st, i, "%s name '%s' cannot contain '.'", what, t->text);
-    if (asm_is_register_like(t->text, 'r', &n) || asm_is_register_like(t->text, 'i', &n) ||
-        asm_is_register_like(t->text, 'o', &n) || strcmp(t->text, "fx") == 0)
-        return asm_error(p->st, i, "'%s' is reserved and cannot name a %s", t->text, what);
+        return bmi_asm_error(p->st, i, "%s name '%s' cannot contain '.'", what, t->text);
+    if (bmi_asm_is_register_like(t->text, 'r', &n) || bmi_asm_is_register_like(t->text, 'i', &n) ||
+        bmi_asm_is_register_like(t->text, 'o', &n) || strcmp(t->text, "fx") == 0)
+        return bmi_asm_error(p->st, i, "'%s' is reserved and cannot name a %s", t->text, what);
     return BM_OK;
 }
 
@@ -159,11 +159,11 @@ static int define_label(parser *p, unsigned at)
     const char *name = tk(p, at)->text;
     const asm_label *old = find_label(c, name);
     if (old)
-        return asm_error(st, at, "duplicate label '%s' (first defined on line %u)", name,
+        return bmi_asm_error(st, at, "duplicate label '%s' (first defined on line %u)", name,
                          tk(p, old->tok)->line);
     const asm_const *k = find_const(st, name);
     if (k)
-        return asm_error(st, at, "'%s' is already a constant (line %u)", name, tk(p, k->tok)->line);
+        return bmi_asm_error(st, at, "'%s' is already a constant (line %u)", name, tk(p, k->tok)->line);
     if (bm_grow(st->ctx, (void **)&c->labels, &c->cap_labels, c->n_labels + 1, sizeof *c->labels))
         return BM_ENOMEM;
     asm_label *l = &c->labels[c->n_labels++];
@@ -188,15 +188,21 @@ static const char *kind_wanted(bm_operand_kind k)
     }
 }
 
+/* A name or a number: two of them in a row are two operands. */
+static int is_atom(const asm_tok *t)
+{
+    return t->kind == ASM_T_IDENT || t->kind == ASM_T_NUMBER;
+}
+
 /* What a lone identifier operand is, if it names a register or a port. */
 static const char *register_like_kind(const char *text)
 {
     uint64_t n;
-    if (asm_is_register_like(text, 'r', &n))
+    if (bmi_asm_is_register_like(text, 'r', &n))
         return "a register";
-    if (asm_is_register_like(text, 'i', &n))
+    if (bmi_asm_is_register_like(text, 'i', &n))
         return "an input port";
-    if (asm_is_register_like(text, 'o', &n))
+    if (bmi_asm_is_register_like(text, 'o', &n))
         return "an output port";
     return NULL;
 }
@@ -210,20 +216,20 @@ static int parse_operand(parser *p, const bm_opcode_def *d, unsigned k, asm_oper
     char prefix = kind == BM_OPND_REG ? 'r' : kind == BM_OPND_IN ? 'i' : kind == BM_OPND_OUT ? 'o' : 0;
     if (!prefix) {
         if (found)
-            return asm_error(p->st, op->first, "operand %u of '%s' must be %s, not %s", k + 1,
+            return bmi_asm_error(p->st, op->first, "operand %u of '%s' must be %s, not %s", k + 1,
                              d->mnemonic, kind_wanted(kind), found);
-        return BM_OK; /* an expression, evaluated by asm_build */
+        return BM_OK; /* an expression, evaluated by bmi_asm_build */
     }
-    if (!single_ident || !asm_is_register_like(t->text, prefix, &op->value)) {
+    if (!single_ident || !bmi_asm_is_register_like(t->text, prefix, &op->value)) {
         if (found)
-            return asm_error(p->st, op->first, "operand %u of '%s' must be %s, not %s", k + 1,
+            return bmi_asm_error(p->st, op->first, "operand %u of '%s' must be %s, not %s", k + 1,
                              d->mnemonic, kind_wanted(kind), found);
-        return asm_error(p->st, op->first, "operand %u of '%s' must be %s", k + 1, d->mnemonic,
+        return bmi_asm_error(p->st, op->first, "operand %u of '%s' must be %s", k + 1, d->mnemonic,
                          kind_wanted(kind));
     }
     uint64_t max = kind == BM_OPND_REG ? BM_REGISTERS_MAX : BM_PORTS_MAX;
     if (op->value >= max)
-        return asm_error(p->st, op->first, "%s is out of range (the limit is %c%llu)", t->text,
+        return bmi_asm_error(p->st, op->first, "%s is out of range (the limit is %c%llu)", t->text,
                          prefix, (unsigned long long)(max - 1));
     return BM_OK;
 }
@@ -247,28 +253,37 @@ static int instruction(parser *p, unsigned at, unsigned end)
     const char *mn = tk(p, at)->text;
     int id = bm_isa_lookup(mn);
     if (id < 0)
-        return asm_error(st, at, "unknown mnemonic '%s'", mn);
+        return bmi_asm_error(st, at, "unknown mnemonic '%s'", mn);
     const bm_opcode_def *d = bm_isa_get((unsigned)id);
     unsigned n = 0;
     asm_operand ops[BM_OPERAND_MAX] = {{0, 0, 0}};
     for (unsigned pos = at + 1; pos < end || n > 0;) {
         unsigned stop = item_end(p, pos, end);
         if (n == d->n_operands && n == 0)
-            return asm_error(st, pos, "'%s' takes no operands", mn);
+            return bmi_asm_error(st, pos, "'%s' takes no operands", mn);
         if (n == d->n_operands)
-            return asm_error(st, pos, "'%s' takes %u operand%s (%s)", mn, d->n_operands,
+            return bmi_asm_error(st, pos, "'%s' takes %u operand%s (%s)", mn, d->n_operands,
                              d->n_operands == 1 ? "" : "s", d->syntax);
         if (stop == pos)
-            return asm_error(st, pos, "operand %u of '%s' is missing", n + 1, mn);
+            return bmi_asm_error(st, pos, "operand %u of '%s' is missing", n + 1, mn);
         ops[n].first = pos;
         ops[n++].end = stop;
         if (stop == end)
             break;
         pos = stop + 1; /* after a ',' another operand must follow */
     }
-    if (n < d->n_operands)
-        return asm_error(st, n ? end : at, "'%s' takes %u operand%s (%s)", mn, d->n_operands,
+    if (n < d->n_operands) {
+        /* "add r0 r1": two names or numbers side by side in one operand are
+         * two operands without the ',' between them. */
+        for (unsigned k = 0; k < n; k++)
+            for (unsigned t = ops[k].first; t + 1 < ops[k].end; t++)
+                if (is_atom(tk(p, t)) && is_atom(tk(p, t + 1)))
+                    return bmi_asm_error(st, t + 1,
+                                         "missing ',' before '%s': '%s' takes %u operands (%s)",
+                                         tk(p, t + 1)->text, mn, d->n_operands, d->syntax);
+        return bmi_asm_error(st, n ? end : at, "'%s' takes %u operand%s (%s)", mn, d->n_operands,
                          d->n_operands == 1 ? "" : "s", d->syntax);
+    }
     for (unsigned k = 0; k < n; k++)
         if ((rc = parse_operand(p, d, k, &ops[k])))
             return rc;
@@ -283,7 +298,7 @@ static int dir_core(parser *p, unsigned at, unsigned end)
 {
     asm_state *st = p->st;
     if (st->implicit_core)
-        return asm_error(st, at,
+        return bmi_asm_error(st, at,
                          "'.core' after statements outside any core: in a file with .core "
                          "sections, every instruction belongs to one");
     unsigned pos = at + 1, width;
@@ -293,12 +308,12 @@ static int dir_core(parser *p, unsigned at, unsigned end)
     const char *name = tk(p, pos)->text;
     for (size_t i = 0; i < st->n_cores; i++)
         if (strcmp(st->cores[i]->name, name) == 0)
-            return asm_error(st, pos, "core '%s' is already defined on line %u", name,
+            return bmi_asm_error(st, pos, "core '%s' is already defined on line %u", name,
                              tk(p, st->cores[i]->tok)->line);
     pos++;
     if (pos == end)
-        return asm_error(st, pos, "'.core %s' needs a word width: .core %s WIDTH", name, name);
-    if ((rc = asm_eval_count(st, &pos, end, 1, BM_WIDTH_MAX, "word width", &width)) ||
+        return bmi_asm_error(st, pos, "'.core %s' needs a word width: .core %s WIDTH", name, name);
+    if ((rc = bmi_asm_eval_count(st, &pos, end, 1, BM_WIDTH_MAX, "word width", &width)) ||
         (rc = expect_end(p, pos, end, "'.core NAME WIDTH'")) || (rc = new_core(p, at, name)))
         return rc;
     asm_pin *w = &p->core->pin[ASM_PIN_WIDTH];
@@ -331,15 +346,15 @@ static int dir_pin(parser *p, unsigned at, unsigned end, const struct pin_direct
         return rc;
     asm_pin *pin = &c->pin[pd->pin];
     if (pin->set && pd->pin == ASM_PIN_WIDTH && !p->st->implicit_core)
-        return asm_error(p->st, at, "the width of core '%s' is given on its .core line (line %u)",
+        return bmi_asm_error(p->st, at, "the width of core '%s' is given on its .core line (line %u)",
                          c->name, tk(p, pin->tok)->line);
     if (pin->set)
-        return asm_error(p->st, at, "'.%s' is already given on line %u", pd->name,
+        return bmi_asm_error(p->st, at, "'.%s' is already given on line %u", pd->name,
                          tk(p, pin->tok)->line);
     unsigned pos = at + 1, v;
     if (pos == end)
-        return asm_error(p->st, pos, "'.%s' needs a value", pd->name);
-    if ((rc = asm_eval_count(p->st, &pos, end, pd->lo, pd->hi, pd->what, &v)) ||
+        return bmi_asm_error(p->st, pos, "'.%s' needs a value", pd->name);
+    if ((rc = bmi_asm_eval_count(p->st, &pos, end, pd->lo, pd->hi, pd->what, &v)) ||
         (rc = expect_end(p, pos, end, "the value")))
         return rc;
     pin->set = 1;
@@ -361,14 +376,14 @@ static int dir_choice(parser *p, unsigned at, unsigned end, asm_pin_kind which,
         return rc;
     asm_pin *pin = &c->pin[which];
     if (pin->set)
-        return asm_error(p->st, at, "'.%s' is already given on line %u", directive,
+        return bmi_asm_error(p->st, at, "'.%s' is already given on line %u", directive,
                          tk(p, pin->tok)->line);
     unsigned pos = at + 1;
     if (pos == end)
-        return asm_error(p->st, pos, "'.%s' needs a %s: %s", directive, what, choices);
+        return bmi_asm_error(p->st, pos, "'.%s' needs a %s: %s", directive, what, choices);
     int v = tk(p, pos)->kind == ASM_T_IDENT ? lookup(tk(p, pos)->text) : -1;
     if (v < 0)
-        return asm_error(p->st, pos, "unknown %s '%s' (%s)", what, shown(p, pos), choices);
+        return bmi_asm_error(p->st, pos, "unknown %s '%s' (%s)", what, shown(p, pos), choices);
     if ((rc = expect_end(p, pos + 1, end, "the name")))
         return rc;
     pin->set = 1;
@@ -386,7 +401,7 @@ static int dir_opcodes(parser *p, unsigned at, unsigned end)
             continue;
         int id = tk(p, i)->kind == ASM_T_IDENT ? bm_isa_lookup(tk(p, i)->text) : -1;
         if (id < 0)
-            return asm_error(p->st, i, "unknown mnemonic '%s'", shown(p, i));
+            return bmi_asm_error(p->st, i, "unknown mnemonic '%s'", shown(p, i));
         bm_opcode_set_add(&c->opcodes, (unsigned)id);
     }
     return rc;
@@ -402,18 +417,18 @@ static int dir_data(parser *p, unsigned at, unsigned end)
     unsigned pos = at + 1;
     if (pos < end && is_punct(p, pos, '@')) {
         pos++;
-        if ((rc = asm_eval_count(st, &pos, end, 0, BM_RAM_DEPTH_MAX - 1, "RAM address",
+        if ((rc = bmi_asm_eval_count(st, &pos, end, 0, BM_RAM_DEPTH_MAX - 1, "RAM address",
                                  &c->data_next)))
             return rc;
     }
     if (pos == end)
-        return asm_error(st, pos, "'.data' needs at least one value");
+        return bmi_asm_error(st, pos, "'.data' needs at least one value");
     for (;;) {
         unsigned stop = item_end(p, pos, end);
         if (stop == pos)
-            return asm_error(st, pos, "a value of '.data' is missing");
+            return bmi_asm_error(st, pos, "a value of '.data' is missing");
         if (c->data_next >= BM_RAM_DEPTH_MAX)
-            return asm_error(st, pos, "RAM address %u is beyond the limit (%u words)",
+            return bmi_asm_error(st, pos, "RAM address %u is beyond the limit (%u words)",
                              c->data_next, BM_RAM_DEPTH_MAX);
         if (bm_grow(st->ctx, (void **)&c->data, &c->cap_data, c->n_data + 1, sizeof *c->data))
             return BM_ENOMEM;
@@ -438,18 +453,18 @@ static int dir_const(parser *p, unsigned at, unsigned end)
     const char *text = tk(p, name)->text;
     const asm_const *old = find_const(st, text);
     if (old)
-        return asm_error(st, name, "constant '%s' is already defined on line %u", text,
+        return bmi_asm_error(st, name, "constant '%s' is already defined on line %u", text,
                          tk(p, old->tok)->line);
     for (size_t i = 0; i < st->n_cores; i++) {
         const asm_label *l = find_label(st->cores[i], text);
         if (l)
-            return asm_error(st, name, "'%s' is already a label (line %u)", text,
+            return bmi_asm_error(st, name, "'%s' is already a label (line %u)", text,
                              tk(p, l->tok)->line);
     }
     if (!is_punct(p, name + 1, '='))
-        return asm_error(st, name + 1, "expected '=' after '.const %s'", text);
+        return bmi_asm_error(st, name + 1, "expected '=' after '.const %s'", text);
     asm_int v;
-    if ((rc = asm_eval(st, name + 2, end, NULL, st->fixed, NULL, &v)))
+    if ((rc = bmi_asm_eval(st, name + 2, end, NULL, st->fixed, NULL, &v)))
         return rc;
     if (bm_grow(st->ctx, (void **)&st->consts, &st->cap_consts, st->n_consts + 1,
                 sizeof *st->consts))
@@ -465,8 +480,8 @@ static int dir_fixed(parser *p, unsigned at, unsigned end)
 {
     unsigned pos = at + 1, total, frac;
     int rc;
-    if ((rc = asm_eval_count(p->st, &pos, end, 2, 64, "fixed-point total bits", &total)) ||
-        (rc = asm_eval_count(p->st, &pos, end, 0, total - 1, "fixed-point fraction bits", &frac)) ||
+    if ((rc = bmi_asm_eval_count(p->st, &pos, end, 2, 64, "fixed-point total bits", &total)) ||
+        (rc = bmi_asm_eval_count(p->st, &pos, end, 0, total - 1, "fixed-point fraction bits", &frac)) ||
         (rc = expect_end(p, pos, end, "'.fixed TOTAL FRAC'")))
         return rc;
     p->st->fixed.total = total;
@@ -484,9 +499,9 @@ static int dir_port(parser *p, unsigned at, unsigned end, int output)
         return rc;
     unsigned name = pos++;
     if (pos == end)
-        return asm_error(st, pos, "'.%s %s' needs a width: .%s NAME WIDTH", what,
+        return bmi_asm_error(st, pos, "'.%s %s' needs a width: .%s NAME WIDTH", what,
                          tk(p, name)->text, what);
-    if ((rc = asm_eval_count(st, &pos, end, 1, BM_WIDTH_MAX, "width", &width)) ||
+    if ((rc = bmi_asm_eval_count(st, &pos, end, 1, BM_WIDTH_MAX, "width", &width)) ||
         (rc = expect_end(p, pos, end, "'NAME WIDTH'")))
         return rc;
     if (bm_grow(st->ctx, (void **)&st->ports, &st->cap_ports, st->n_ports + 1, sizeof *st->ports))
@@ -516,24 +531,24 @@ static int dir_bond(parser *p, unsigned at, unsigned end)
     asm_state *st = p->st;
     unsigned pos = at + 1;
     if (tk(p, pos)->kind != ASM_T_IDENT)
-        return asm_error(st, pos, "expected a bond source (an input name or core.oN), found '%s'",
+        return bmi_asm_error(st, pos, "expected a bond source (an input name or core.oN), found '%s'",
                          shown(p, pos));
     if (tk(p, pos + 1)->kind != ASM_T_ARROW)
-        return asm_error(st, pos + 1, "expected '->' after the bond source, found '%s'",
+        return bmi_asm_error(st, pos + 1, "expected '->' after the bond source, found '%s'",
                          shown(p, pos + 1));
     unsigned first_sink = pos + 2;
     for (unsigned i = first_sink; i < end; i += 2) {
         if (tk(p, i)->kind != ASM_T_IDENT)
-            return asm_error(st, i, "expected a bond sink (an output name or core.iN), found '%s'",
+            return bmi_asm_error(st, i, "expected a bond sink (an output name or core.iN), found '%s'",
                              shown(p, i));
         if (i + 1 < end && !is_punct(p, i + 1, ','))
-            return asm_error(st, i + 1, "expected ',' between bond sinks, found '%s'",
+            return bmi_asm_error(st, i + 1, "expected ',' between bond sinks, found '%s'",
                              shown(p, i + 1));
         if (i + 1 < end && i + 2 == end)
-            return asm_error(st, end, "expected a bond sink after ','");
+            return bmi_asm_error(st, end, "expected a bond sink after ','");
     }
     if (first_sink >= end)
-        return asm_error(st, first_sink, "expected a bond sink after '->'");
+        return bmi_asm_error(st, first_sink, "expected a bond sink after '->'");
     int rc = add_bond_end(st, pos, 1);
     for (unsigned i = first_sink; !rc && i < end; i += 2)
         rc = add_bond_end(st, i, 0);
@@ -544,7 +559,7 @@ static int dir_machine(parser *p, unsigned at, unsigned end)
 {
     asm_state *st = p->st;
     if (st->machine_tok)
-        return asm_error(st, at, "'.machine' is already given on line %u",
+        return bmi_asm_error(st, at, "'.machine' is already given on line %u",
                          tk(p, st->machine_tok)->line);
     int rc = check_new_name(p, at + 1, "machine");
     if (!rc)
@@ -582,7 +597,7 @@ static int directive(parser *p, unsigned at, unsigned end)
         return dir_bond(p, at, end);
     if (strcmp(name, "machine") == 0)
         return dir_machine(p, at, end);
-    return asm_error(p->st, at, "unknown directive '.%s'", name);
+    return bmi_asm_error(p->st, at, "unknown directive '.%s'", name);
 }
 
 /* ---- statements -------------------------------------------------------- */
@@ -604,17 +619,17 @@ static int statement(parser *p, unsigned pos, unsigned end)
     case ASM_T_IDENT: return instruction(p, pos, end);
     case ASM_T_DIRECTIVE:
         if (first_label != end)
-            return asm_error(p->st, pos,
+            return bmi_asm_error(p->st, pos,
                              "a label names a ROM address and cannot stand before '.%s'",
                              tk(p, pos)->text);
         return directive(p, pos, end);
     default:
-        return asm_error(p->st, pos, "expected an instruction, a directive or a label, found '%s'",
+        return bmi_asm_error(p->st, pos, "expected an instruction, a directive or a label, found '%s'",
                          shown(p, pos));
     }
 }
 
-int asm_parse(asm_state *st)
+int bmi_asm_parse(asm_state *st)
 {
     parser p = {st, NULL};
     unsigned pos = 0;
@@ -638,7 +653,7 @@ static void free_core(bm_ctx *ctx, asm_core *c)
     bm_free(ctx, c);
 }
 
-void asm_state_free(asm_state *st)
+void bmi_asm_state_free(asm_state *st)
 {
     for (size_t i = 0; i < st->n_cores; i++)
         free_core(st->ctx, st->cores[i]);
@@ -646,5 +661,5 @@ void asm_state_free(asm_state *st)
     bm_free(st->ctx, st->consts);
     bm_free(st->ctx, st->ports);
     bm_free(st->ctx, st->bond_ends);
-    asm_tokens_free(st->ctx, &st->t);
+    bmi_asm_tokens_free(st->ctx, &st->t);
 }

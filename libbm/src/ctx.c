@@ -1,7 +1,10 @@
 /* The context: allocator and diagnostics. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <libxml/parser.h>
 
 #include "bm/ctx.h"
 #include "bm/version.h"
@@ -14,6 +17,7 @@ struct bm_ctx {
     size_t n_errors, n_warnings;
     char **interned;
     size_t n_interned, cap_interned;
+    char *errmsg; /* bm_ctx_errmsg's text */
 };
 
 static void *default_malloc(void *user, size_t size)
@@ -39,10 +43,37 @@ const char *bm_version(void)
     return BM_VERSION_STRING;
 }
 
+unsigned bm_version_number(void)
+{
+    return BM_VERSION_NUMBER;
+}
+
+/* libxml2 must be initialised once, before two threads may use it; its own
+ * xmlInitParser() is not safe to race (helgrind saw two threads reading
+ * networks with their own contexts do so).  The library does it when it is
+ * loaded, before main() and so before any thread of the program (a
+ * constructor, in libbm.so and in libbm.a's one object alike), and
+ * bm_ctx_new() makes sure of it, once, for a libbm loaded by dlopen() from
+ * some thread.  Every reader needs a context. */
+static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
+
+static void init_xml(void)
+{
+    xmlInitParser();
+}
+
+#if defined(__GNUC__)
+__attribute__((constructor)) static void init_at_load(void)
+{
+    pthread_once(&xml_once, init_xml);
+}
+#endif
+
 int bm_ctx_new(bm_ctx **out, const bm_allocator *allocator)
 {
     if (!out)
         return BM_EINVAL;
+    pthread_once(&xml_once, init_xml);
     *out = NULL;
     bm_allocator a = {default_malloc, default_realloc, default_free, NULL};
     if (allocator) {
@@ -65,6 +96,7 @@ void bm_ctx_free(bm_ctx *ctx)
         return;
     bm_ctx_clear_diags(ctx);
     bm_free(ctx, ctx->diags);
+    bm_free(ctx, ctx->errmsg);
     for (size_t i = 0; i < ctx->n_interned; i++)
         bm_free(ctx, ctx->interned[i]);
     bm_free(ctx, ctx->interned);
@@ -227,6 +259,25 @@ void bm_ctx_clear_diags(bm_ctx *ctx)
     for (size_t i = 0; i < ctx->n_diags; i++)
         bm_free(ctx, (void *)ctx->diags[i].message);
     ctx->n_diags = ctx->n_errors = ctx->n_warnings = 0;
+}
+
+const char *bm_ctx_errmsg(bm_ctx *ctx)
+{
+    if (!ctx)
+        return "";
+    const bm_diag *last = NULL;
+    for (size_t i = ctx->n_diags; i-- > 0 && !last;)
+        if (ctx->diags[i].severity == BM_SEV_ERROR)
+            last = &ctx->diags[i];
+    if (!last)
+        return "";
+    int n = bm_diag_format(NULL, 0, last);
+    char *text = n >= 0 ? bm_realloc(ctx, ctx->errmsg, (size_t)n + 1) : NULL;
+    if (!text)
+        return last->message; /* without its location, rather than nothing */
+    ctx->errmsg = text;
+    bm_diag_format(text, (size_t)n + 1, last);
+    return text;
 }
 
 int bm_diag_format(char *buf, size_t size, const bm_diag *d)

@@ -42,7 +42,7 @@ int bm_core_encoding(const bm_core *core, bm_encoding *out)
     if (!core || !out)
         return BM_EINVAL;
     memset(out, 0, sizeof *out);
-    for (unsigned i = 0; i < BM_OPCODE_MAX; i++)
+    for (unsigned i = 0; i < BM_OPCODE_CAPACITY; i++)
         out->local_number[i] = -1;
     const bm_opcode_set *set = bm_core_opcodes(core);
     for (unsigned id = 0; id < bm_isa_count(); id++) {

@@ -57,6 +57,17 @@ int64_t bm_fixed_mul(int64_t a, int64_t b, bm_fixed_type t)
     return bm_fixed_wrap((int64_t)(uint64_t)(unsigned __int128)q, t);
 }
 
+int64_t bm_sign_extend(uint64_t value, unsigned width)
+{
+    if (width < 1 || width > 64)
+        return 0;
+    if (width == 64)
+        return (int64_t)value;
+    uint64_t m = UINT64_C(1) << (width - 1);
+    value &= (m << 1) - 1;
+    return (int64_t)((value ^ m) - m);
+}
+
 double bm_fixed_to_double(int64_t raw, bm_fixed_type t)
 {
     double v = (double)raw;
@@ -175,16 +186,11 @@ static int parse_rational(const char *text, mpq_t out)
     return ok ? 0 : -1;
 }
 
-int bm_fixed_parse(bm_ctx *ctx, const char *text, bm_fixed_type t, bm_loc loc, int64_t *raw)
+/* Rounds q * 2^frac half to even into *raw (q is cleared): BM_ERANGE,
+ * recorded at loc naming `text`, when it does not fit the type. */
+static int quantise(bm_ctx *ctx, mpq_t q, const char *text, bm_fixed_type t, bm_loc loc,
+                    int64_t *raw)
 {
-    if (bm_fixed_type_check(t))
-        return BM_EINVAL;
-    mpq_t q;
-    mpq_init(q);
-    if (parse_rational(text, q)) {
-        mpq_clear(q);
-        return bm_error(ctx, loc, "malformed number '%s'", text);
-    }
     /* scaled = q * 2^frac, then round half to even. */
     mpq_mul_2exp(q, q, t.frac);
     mpz_t fl, rem, twice;
@@ -205,8 +211,9 @@ int bm_fixed_parse(bm_ctx *ctx, const char *text, bm_fixed_type t, bm_loc loc, i
         char a[64], b[64];
         bm_fixed_format(a, sizeof a, bm_fixed_min(t), t);
         bm_fixed_format(b, sizeof b, bm_fixed_max(t), t);
-        rc = bm_error(ctx, loc, "constant %s does not fit fixed<%u,%u> (range %s .. %s)", text,
-                      t.total, t.total - t.frac, a, b);
+        bm_error(ctx, loc, "constant %s does not fit fixed<%u,%u> (range %s .. %s)", text, t.total,
+                 t.total - t.frac, a, b);
+        rc = BM_ERANGE;
     } else {
         char *s = mpz_get_str(NULL, 10, fl);
         *raw = strtoll(s, NULL, 10);
@@ -217,4 +224,40 @@ int bm_fixed_parse(bm_ctx *ctx, const char *text, bm_fixed_type t, bm_loc loc, i
     mpz_clears(fl, rem, twice, zlo, zhi, NULL);
     mpq_clear(q);
     return rc;
+}
+
+static int bad_type(bm_ctx *ctx, bm_fixed_type t, bm_loc loc)
+{
+    bm_error(ctx, loc, "bad fixed-point type: %u total bits, %u fraction bits", t.total, t.frac);
+    return BM_EINVAL;
+}
+
+int bm_fixed_parse(bm_ctx *ctx, const char *text, bm_fixed_type t, bm_loc loc, int64_t *raw)
+{
+    if (bm_fixed_type_check(t))
+        return bad_type(ctx, t, loc);
+    mpq_t q;
+    mpq_init(q);
+    if (parse_rational(text, q)) {
+        mpq_clear(q);
+        return bm_error(ctx, loc, "malformed number '%s'", text);
+    }
+    return quantise(ctx, q, text, t, loc, raw);
+}
+
+int bm_fixed_from_double(bm_ctx *ctx, double value, bm_fixed_type t, int64_t *raw)
+{
+    bm_loc nowhere = {NULL, 0, 0};
+    if (bm_fixed_type_check(t))
+        return bad_type(ctx, t, nowhere);
+    char text[40];
+    snprintf(text, sizeof text, "%.17g", value);
+    if (value != value || value - value != 0) {
+        bm_error(ctx, nowhere, "bm_fixed_from_double: %s is not a number", text);
+        return BM_ERANGE;
+    }
+    mpq_t q;
+    mpq_init(q);
+    mpq_set_d(q, value); /* exact: a double is a dyadic rational */
+    return quantise(ctx, q, text, t, nowhere, raw);
 }

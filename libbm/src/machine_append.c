@@ -71,3 +71,21 @@ int bm_machine_append(bm_machine *dst, const bm_machine *src, const char *prefix
     }
     return rc;
 }
+
+int bm_machine_clone(bm_machine **out, const bm_machine *m)
+{
+    if (!out || !m)
+        return BM_EINVAL;
+    *out = NULL;
+    bm_machine *c;
+    int rc = bm_machine_new(&c, bm_machine_ctx(m), bm_machine_name(m));
+    if (rc)
+        return rc;
+    bm_machine_set_loc(c, bm_machine_loc(m));
+    if ((rc = bm_machine_append(c, m, ""))) {
+        bm_machine_free(c);
+        return rc;
+    }
+    *out = c;
+    return BM_OK;
+}

@@ -101,7 +101,7 @@ const char *bm_machine_name(const bm_machine *m)
 int bm_machine_set_name(bm_machine *m, const char *name)
 {
     if (!name)
-        return BM_EINVAL;
+        return bm_error(m->ctx, m->loc, "bm_machine_set_name: the name is NULL"), BM_EINVAL;
     char *d = bm_strdup(m->ctx, name);
     if (!d)
         return bm_oom(m->ctx);
@@ -184,10 +184,10 @@ unsigned bm_machine_output_width(const bm_machine *m, unsigned i)
 
 static int find_extport(const bm_extport *arr, size_t n, const char *name)
 {
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; name && i < n; i++)
         if (strcmp(arr[i].name, name) == 0)
             return (int)i;
-    return -1;
+    return BM_ENOTFOUND;
 }
 
 int bm_machine_find_input(const bm_machine *m, const char *name)
@@ -260,10 +260,10 @@ bm_core *bm_machine_core(const bm_machine *m, unsigned i)
 
 int bm_machine_find_core(const bm_machine *m, const char *name)
 {
-    for (size_t i = 0; i < m->n_cores; i++)
+    for (size_t i = 0; name && i < m->n_cores; i++)
         if (strcmp(m->cores[i]->name, name) == 0)
             return (int)i;
-    return -1;
+    return BM_ENOTFOUND;
 }
 
 static int set_end(bm_machine *m, bm_bond_end *e, const char *text, bm_loc loc)
@@ -358,25 +358,28 @@ int bm_machine_bond_sink(const bm_machine *m, unsigned bond, unsigned k, bm_endp
 int bm_machine_bond_of_core_input(const bm_machine *m, unsigned core, unsigned port)
 {
     if (!m->valid || core >= m->n_cores || port >= m->cores[core]->params.inputs)
-        return -1;
-    return m->cores[core]->in_bond[port];
+        return BM_ENOTFOUND;
+    return m->cores[core]->in_bond[port] < 0 ? BM_ENOTFOUND : m->cores[core]->in_bond[port];
 }
 
 int bm_machine_bond_of_core_output(const bm_machine *m, unsigned core, unsigned port)
 {
     if (!m->valid || core >= m->n_cores || port >= m->cores[core]->params.outputs)
-        return -1;
-    return m->cores[core]->out_bond[port];
+        return BM_ENOTFOUND;
+    return m->cores[core]->out_bond[port] < 0 ? BM_ENOTFOUND : m->cores[core]->out_bond[port];
 }
 
 int bm_machine_bond_of_input(const bm_machine *m, unsigned input)
 {
-    return m->valid && input < m->n_inputs ? m->inputs[input].bond : -1;
+    return m->valid && input < m->n_inputs && m->inputs[input].bond >= 0 ? m->inputs[input].bond
+                                                                          : BM_ENOTFOUND;
 }
 
 int bm_machine_bond_of_output(const bm_machine *m, unsigned output)
 {
-    return m->valid && output < m->n_outputs ? m->outputs[output].bond : -1;
+    return m->valid && output < m->n_outputs && m->outputs[output].bond >= 0
+               ? m->outputs[output].bond
+               : BM_ENOTFOUND;
 }
 
 int bm_machine_is_valid(const bm_machine *m)
@@ -404,8 +407,11 @@ const bm_core_params *bm_core_get_params(const bm_core *c)
 int bm_core_set_params(bm_core *c, const bm_core_params *params)
 {
     bm_core_params copy;
-    if (!params || core_params_copy(&copy, params))
+    if (!params || core_params_copy(&copy, params)) {
+        bm_error(c->machine->ctx, c->loc, "bm_core_set_params: %s for core '%s'",
+                 params ? "unsupported bm_core_params version" : "no parameters", c->name);
         return BM_EINVAL;
+    }
     c->params = copy;
     c->machine->valid = 0;
     return BM_OK;
@@ -429,8 +435,10 @@ void bm_core_set_opcodes(bm_core *c, const bm_opcode_set *set)
 
 int bm_core_add_opcode(bm_core *c, const char *mnemonic, bm_loc loc)
 {
-    if (!mnemonic)
+    if (!mnemonic) {
+        bm_error(c->machine->ctx, loc, "bm_core_add_opcode: no mnemonic for core '%s'", c->name);
         return BM_EINVAL;
+    }
     int id = bm_isa_lookup(mnemonic);
     if (id < 0) {
         bm_error(c->machine->ctx, loc, "unknown opcode '%s' in core '%s'", mnemonic, c->name);

@@ -94,8 +94,12 @@ int bm_machine_write_memory(const bm_machine *m, char **out, size_t *size)
 {
     bm_ctx *ctx = bm_machine_ctx(m);
     *out = NULL;
-    if (!bm_machine_is_valid(m))
+    if (!bm_machine_is_valid(m)) {
+        bm_error(ctx, bm_machine_loc(m),
+                 "machine '%s' is not valid: validate it before writing (bm_machine_validate)",
+                 bm_machine_name(m));
         return BM_EINVAL;
+    }
     bm_buf b;
     bm_buf_init(&b, ctx);
     bm_buf_puts(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");

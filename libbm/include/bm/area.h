@@ -12,6 +12,8 @@
 #ifndef BM_AREA_H
 #define BM_AREA_H
 
+#include "bm/export.h"
+
 #include <stdint.h>
 
 #include "bm/ctx.h"
@@ -34,18 +36,18 @@ typedef struct bm_area {
 
 /* The estimate for one core on device d's family (its DSP and RAM blocks).
  * BM_EINVAL when an argument is NULL. */
-int bm_area_estimate_core(bm_area *out, const bm_core *c, const bm_device *d);
+BM_API int bm_area_estimate_core(bm_area *out, const bm_core *c, const bm_device *d);
 /* The sum over the machine's cores plus the top module's glue (the
  * handshake of bonds with several sinks).  The machine must be valid
  * (bm_machine_validate): BM_EINVAL otherwise. */
-int bm_area_estimate_machine(bm_area *out, const bm_machine *m, const bm_device *d);
+BM_API int bm_area_estimate_machine(bm_area *out, const bm_machine *m, const bm_device *d);
 
 /* Checks an estimate against d's budget.  Returns 0 when every resource
  * fits; otherwise records one error per exceeded resource on ctx, at loc,
  * for example
  *   machine 'digits' needs 43,675 LUT4 but hx8k has 7,680 (5.7 times, 35,995 over)
  * (`what` names the design: "machine 'digits'") and returns BM_ERANGE. */
-int bm_device_fit(const bm_area *est, const bm_device *d, bm_ctx *ctx, const char *what,
+BM_API int bm_device_fit(const bm_area *est, const bm_device *d, bm_ctx *ctx, const char *what,
                   bm_loc loc);
 
 #ifdef __cplusplus

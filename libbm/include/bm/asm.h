@@ -14,6 +14,8 @@
 #ifndef BM_ASM_H
 #define BM_ASM_H
 
+#include "bm/export.h"
+
 #include <stddef.h>
 
 #include "bm/ctx.h"
@@ -36,14 +38,18 @@ typedef struct bm_asm_options {
 #define BM_ASM_OPTIONS_VERSION 1
 #define BM_ASM_OPTIONS_INIT                                                    \
     {BM_ASM_OPTIONS_VERSION, NULL, 8, {BM_FIXED_DEFAULT_TOTAL, BM_FIXED_DEFAULT_FRAC}, 1}
+/* Fills *opts with the defaults of BM_ASM_OPTIONS_INIT (for callers that cannot use the
+ * macro, such as bindings).  version is the BM_ASM_OPTIONS_VERSION the caller's struct was
+ * declared with.  0, or BM_EINVAL for NULL or an unknown version. */
+BM_API int bm_asm_options_init(bm_asm_options *opts, unsigned version);
 
 /* Assembles a file.  On success *out is a new, validated machine (warnings
  * may be on the context).  On failure *out is NULL and every error is on
  * the context as file:line:col.  opt may be NULL for the defaults. */
-int bm_asm_file(bm_machine **out, bm_ctx *ctx, const char *path, const bm_asm_options *opt);
+BM_API int bm_asm_file(bm_machine **out, bm_ctx *ctx, const char *path, const bm_asm_options *opt);
 /* The same from memory; `name` is the file name used in messages and for
  * the default machine name (NULL: "<memory>"). */
-int bm_asm_memory(bm_machine **out, bm_ctx *ctx, const char *text, size_t len,
+BM_API int bm_asm_memory(bm_machine **out, bm_ctx *ctx, const char *text, size_t len,
                   const char *name, const bm_asm_options *opt);
 
 typedef struct bm_disasm_options {
@@ -52,6 +58,10 @@ typedef struct bm_disasm_options {
 } bm_disasm_options;
 #define BM_DISASM_OPTIONS_VERSION 1
 #define BM_DISASM_OPTIONS_INIT {BM_DISASM_OPTIONS_VERSION, 0}
+/* Fills *opts with the defaults of BM_DISASM_OPTIONS_INIT (for callers that cannot use the
+ * macro, such as bindings).  version is the BM_DISASM_OPTIONS_VERSION the caller's struct was
+ * declared with.  0, or BM_EINVAL for NULL or an unknown version. */
+BM_API int bm_disasm_options_init(bm_disasm_options *opts, unsigned version);
 /* Show each instruction's address and encoded word in a comment. */
 #define BM_DISASM_WORDS 1u
 
@@ -61,9 +71,9 @@ typedef struct bm_disasm_options {
  * again.  *out is NUL-terminated and allocated with the context's
  * allocator: free it with bm_disasm_free().  BM_EINVAL when the machine is
  * not valid.  opt may be NULL for the defaults. */
-int bm_disasm_machine(char **out, size_t *len, const bm_machine *m, const bm_disasm_options *opt);
-int bm_disasm_core(char **out, size_t *len, const bm_core *c, const bm_disasm_options *opt);
-void bm_disasm_free(bm_ctx *ctx, char *text);
+BM_API int bm_disasm_machine(char **out, size_t *len, const bm_machine *m, const bm_disasm_options *opt);
+BM_API int bm_disasm_core(char **out, size_t *len, const bm_core *c, const bm_disasm_options *opt);
+BM_API void bm_disasm_free(bm_ctx *ctx, char *text);
 
 #ifdef __cplusplus
 }

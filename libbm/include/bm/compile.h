@@ -30,6 +30,8 @@
 #ifndef BM_COMPILE_API_H
 #define BM_COMPILE_API_H
 
+#include "bm/export.h"
+
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -62,9 +64,9 @@ typedef enum bm_map_strategy {
 } bm_map_strategy;
 
 /* "node", "cores", "single", "fold"; NULL for an unknown value. */
-const char *bm_map_strategy_name(bm_map_strategy s);
-/* The strategy with that name, or -1. */
-int bm_map_strategy_from_name(const char *name);
+BM_API const char *bm_map_strategy_name(bm_map_strategy s);
+/* The strategy with that name, or BM_ENOTFOUND. */
+BM_API int bm_map_strategy_from_name(const char *name);
 
 /* The largest --cores the compiler accepts. */
 #define BM_COMPILE_CORES_MAX 4096
@@ -78,9 +80,9 @@ typedef enum bm_compile_fetch {
 } bm_compile_fetch;
 
 /* "auto", "direct", "staged"; NULL for an unknown value. */
-const char *bm_compile_fetch_name(bm_compile_fetch f);
-/* The value with that name, or -1. */
-int bm_compile_fetch_from_name(const char *name);
+BM_API const char *bm_compile_fetch_name(bm_compile_fetch f);
+/* The value with that name, or BM_ENOTFOUND. */
+BM_API int bm_compile_fetch_from_name(const char *name);
 
 typedef struct bm_compile_options {
     unsigned version;          /* BM_COMPILE_OPTIONS_VERSION                  */
@@ -149,6 +151,11 @@ typedef struct bm_compile_options {
 #define BM_COMPILE_OPTIONS_INIT                                                                  \
     {BM_COMPILE_OPTIONS_VERSION, BM_MAP_NODE, 4, NULL, BM_COMPILE_BUFFERS_DEFAULT, BM_MUL_COMB,   \
      BM_COMPILE_FOLD_DEFAULT, NULL, 0, 0, NULL, 0, BM_COMPILE_FETCH_AUTO}
+/* Fills *opts with the defaults of BM_COMPILE_OPTIONS_INIT (for callers that cannot use the
+ * macro, such as bindings).  version is the BM_COMPILE_OPTIONS_VERSION the caller's struct was
+ * declared with (1 to 5: an older struct is filled up to
+ * the fields its version has, never past them).  0, or BM_EINVAL for NULL or an unknown version. */
+BM_API int bm_compile_options_init(bm_compile_options *opts, unsigned version);
 
 /* Compiles a finished graph into a new, validated machine on the graph's
  * context.  opt may be NULL for the defaults.  Errors (recorded on the
@@ -160,7 +167,7 @@ typedef struct bm_compile_options {
  * compiled by the other strategies: its names are already identifiers,
  * distinct between inputs and outputs.)  A version 1, 2 or 3 struct gets
  * the defaults of the fields it lacks. */
-int bm_compile(bm_machine **out, const bm_graph *g, const bm_compile_options *opt);
+BM_API int bm_compile(bm_machine **out, const bm_graph *g, const bm_compile_options *opt);
 
 /* ---- report ------------------------------------------------------------- */
 
@@ -176,6 +183,10 @@ typedef struct bm_report_options {
 } bm_report_options;
 #define BM_REPORT_OPTIONS_VERSION 1
 #define BM_REPORT_OPTIONS_INIT {BM_REPORT_OPTIONS_VERSION, 8, 1, NULL, 0, 0}
+/* Fills *opts with the defaults of BM_REPORT_OPTIONS_INIT (for callers that cannot use the
+ * macro, such as bindings).  version is the BM_REPORT_OPTIONS_VERSION the caller's struct was
+ * declared with.  0, or BM_EINVAL for NULL or an unknown version. */
+BM_API int bm_report_options_init(bm_report_options *opts, unsigned version);
 
 /* One core of the machine. */
 typedef struct bm_report_core {
@@ -202,7 +213,9 @@ typedef struct bm_report_summary {
                                  vectors streamed back to back (steady state)     */
     uint64_t interval_max;    /* the largest such gap in the steady state         */
     unsigned vectors;         /* vectors streamed                                 */
-    int verified;             /* 1: every output equalled bm_graph_eval's          */
+    int verified;             /* 1: every output of both runs equalled
+                                 bm_graph_eval's (always, in a report that
+                                 exists: a wrong value fails the report)     */
     /* Predicted before simulating, from the programs and the cycles of each
      * opcode on each core's multiplier (docs/compile.md, "Predicted
      * timing"); 0 when the model finds no output: */
@@ -216,15 +229,15 @@ typedef struct bm_report_summary {
  * comparing every output with bm_graph_eval().  A machine that deadlocks,
  * runs out of cycles or computes a wrong value is BM_EINVALID with a
  * diagnostic on the machine's context (*out is then NULL).  opt may be NULL. */
-int bm_compile_report_new(bm_compile_report **out, const bm_machine *m, const bm_graph *g,
+BM_API int bm_compile_report_new(bm_compile_report **out, const bm_machine *m, const bm_graph *g,
                           const bm_report_options *opt);
-void bm_compile_report_free(bm_compile_report *r);
-const bm_report_summary *bm_compile_report_summary(const bm_compile_report *r);
-unsigned bm_compile_report_core_count(const bm_compile_report *r);
-const bm_report_core *bm_compile_report_core(const bm_compile_report *r, unsigned i);
+BM_API void bm_compile_report_free(bm_compile_report *r);
+BM_API const bm_report_summary *bm_compile_report_summary(const bm_compile_report *r);
+BM_API unsigned bm_compile_report_core_count(const bm_compile_report *r);
+BM_API const bm_report_core *bm_compile_report_core(const bm_compile_report *r, unsigned i);
 /* Writes the report as text (a table, then the summary) or as one JSON
  * object (docs/compile.md).  BM_EIO when the stream fails. */
-int bm_compile_report_write(const bm_compile_report *r, FILE *f, int json);
+BM_API int bm_compile_report_write(const bm_compile_report *r, FILE *f, int json);
 
 /* ---- compiling for a device ---------------------------------------------- */
 
@@ -247,7 +260,7 @@ typedef struct bm_device_choice {
     char options[160];                   /* the point as bmc compile options,
                                             e.g. "--fold 2,1 --mul pipe"         */
     bm_area area;                        /* its area estimate on the device      */
-    uint64_t predicted_latency;          /* cycles, predicted (map_predict)      */
+    uint64_t predicted_latency;          /* cycles, predicted (bmi_map_predict)      */
     double predicted_interval;
     unsigned tried;                      /* design points compiled and estimated */
     unsigned fitting;                    /* ... of which fit the device          */
@@ -262,7 +275,7 @@ typedef struct bm_device_choice {
  * BM_ERANGE, with an error naming the smallest point tried and, per exceeded
  * resource, by how much (bm_device_fit); *out is NULL.  choice (may be NULL)
  * receives the point chosen, or the smallest one on BM_ERANGE. */
-int bm_compile_for_device(bm_machine **out, const bm_graph *g, const bm_compile_options *base,
+BM_API int bm_compile_for_device(bm_machine **out, const bm_graph *g, const bm_compile_options *base,
                           unsigned keep, const bm_device *d, bm_device_choice *choice);
 
 #ifdef __cplusplus

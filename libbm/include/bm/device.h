@@ -9,6 +9,8 @@
 #ifndef BM_DEVICE_H
 #define BM_DEVICE_H
 
+#include "bm/export.h"
+
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -50,12 +52,12 @@ typedef struct bm_device {
 } bm_device;
 
 /* The number of rows; rows are 0 .. count-1, in a fixed order. */
-unsigned bm_device_count(void);
+BM_API unsigned bm_device_count(void);
 /* Row i, or NULL when i is out of range. */
-const bm_device *bm_device_get(unsigned i);
+BM_API const bm_device *bm_device_get(unsigned i);
 /* The row named `name` (case-insensitive; the vendor part name is accepted
- * too), or -1 when there is none. */
-int bm_device_find(const char *name);
+ * too), or BM_ENOTFOUND when there is none. */
+BM_API int bm_device_find(const char *name);
 
 #ifdef __cplusplus
 }

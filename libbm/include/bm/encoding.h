@@ -13,6 +13,8 @@
 #ifndef BM_ENCODING_H
 #define BM_ENCODING_H
 
+#include "bm/export.h"
+
 #include <stdint.h>
 
 #include "bm/machine.h"
@@ -31,37 +33,38 @@ typedef struct bm_encoding {
     unsigned opcode_bits;                   /* width of the opcode field       */
     unsigned insn_width;                    /* bits per instruction word       */
     unsigned n_opcodes;                     /* opcodes in the core's set       */
-    uint16_t opcode_id[BM_OPCODE_MAX];      /* local number -> catalogue id    */
-    int16_t local_number[BM_OPCODE_MAX];    /* catalogue id -> local, or -1    */
+    /* Sized by BM_OPCODE_CAPACITY, which is fixed for the ABI (bm/isa.h). */
+    uint16_t opcode_id[BM_OPCODE_CAPACITY];   /* local number -> catalogue id  */
+    int16_t local_number[BM_OPCODE_CAPACITY]; /* catalogue id -> local, or -1  */
     unsigned kind_bits[BM_OPND_KIND_COUNT]; /* field width of each operand kind */
 } bm_encoding;
 
 /* Computes the encoding of a core from its parameters and opcode set. */
-int bm_core_encoding(const bm_core *core, bm_encoding *out);
+BM_API int bm_core_encoding(const bm_core *core, bm_encoding *out);
 
 /* Position of the opcode field: its least significant bit. */
-unsigned bm_encoding_opcode_lsb(const bm_encoding *enc);
+BM_API unsigned bm_encoding_opcode_lsb(const bm_encoding *enc);
 /* Position and width of operand k of catalogue opcode id in this encoding.
  * BM_EINVAL when the opcode is not in the set or k is out of range. */
-int bm_encoding_operand_field(const bm_encoding *enc, unsigned id, unsigned k,
+BM_API int bm_encoding_operand_field(const bm_encoding *enc, unsigned id, unsigned k,
                               unsigned *lsb, unsigned *width);
 /* Width of the instruction of catalogue opcode id before padding. */
-unsigned bm_encoding_used_bits(const bm_encoding *enc, unsigned id);
+BM_API unsigned bm_encoding_used_bits(const bm_encoding *enc, unsigned id);
 
 /* Encodes an instruction.  BM_EINVAL if its opcode is not in the set;
  * BM_ERANGE if an operand does not fit its field (never truncated). */
-int bm_encode(const bm_encoding *enc, const bm_insn *insn, bm_word *out);
+BM_API int bm_encode(const bm_encoding *enc, const bm_insn *insn, bm_word *out);
 /* Decodes a word; BM_EINVAL for an opcode number outside the set or set
  * padding bits.  The decoded instruction has no location. */
-int bm_decode(const bm_encoding *enc, const bm_word *word, bm_insn *out);
+BM_API int bm_decode(const bm_encoding *enc, const bm_word *word, bm_insn *out);
 
 /* Writes the low `bits` bits of a word as hexadecimal (ceil(bits/4) digits)
  * or binary (bits digits), NUL-terminated; returns the digit count. */
-int bm_word_to_hex(const bm_word *word, unsigned bits, char *buf, unsigned size);
-int bm_word_to_bin(const bm_word *word, unsigned bits, char *buf, unsigned size);
+BM_API int bm_word_to_hex(const bm_word *word, unsigned bits, char *buf, unsigned size);
+BM_API int bm_word_to_bin(const bm_word *word, unsigned bits, char *buf, unsigned size);
 /* Reads bits from a word. */
-uint64_t bm_word_get(const bm_word *word, unsigned lsb, unsigned width);
-void bm_word_set(bm_word *word, unsigned lsb, unsigned width, uint64_t value);
+BM_API uint64_t bm_word_get(const bm_word *word, unsigned lsb, unsigned width);
+BM_API void bm_word_set(bm_word *word, unsigned lsb, unsigned width, uint64_t value);
 
 #ifdef __cplusplus
 }

@@ -33,6 +33,8 @@
 #ifndef BM_GRAPH_H
 #define BM_GRAPH_H
 
+#include "bm/export.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -60,35 +62,39 @@ typedef enum bm_op {
 
 /* The lower-case name of an operation ("add", "argmax"), as GraphML and the
  * messages spell it; NULL for an unknown value. */
-const char *bm_op_name(bm_op op);
-/* The operation with that name; -1 if there is none. */
-int bm_op_from_name(const char *name);
+BM_API const char *bm_op_name(bm_op op);
+/* The operation with that name; BM_ENOTFOUND if there is none. */
+BM_API int bm_op_from_name(const char *name);
 
 typedef struct bm_graph bm_graph;
 
 /* ---- building ----------------------------------------------------------- */
 
-int bm_graph_new(bm_graph **out, bm_ctx *ctx, bm_fixed_type type);
-void bm_graph_free(bm_graph *g);
+/* Creates an empty graph on ctx whose values have the given type (*out,
+ * freed with bm_graph_free before the context).  BM_EINVAL (recorded) for a
+ * type bm_fixed_type_check refuses, BM_ENOMEM. */
+BM_API int bm_graph_new(bm_graph **out, bm_ctx *ctx, bm_fixed_type type);
+/* Frees the graph and its nodes; NULL is allowed. */
+BM_API void bm_graph_free(bm_graph *g);
 /* Where the graph was read from (messages about the whole graph use it). */
-void bm_graph_set_loc(bm_graph *g, bm_loc loc);
+BM_API void bm_graph_set_loc(bm_graph *g, bm_loc loc);
 
 /* Each add function stores the new node's id in *out (may be NULL).  These
  * are builder ids, valid until bm_graph_finish() renumbers the nodes; pass
  * a renumber array to it to follow them.  Names are copied. */
-int bm_graph_add_input(bm_graph *g, unsigned *out, const char *name, bm_loc loc);
-int bm_graph_add_const(bm_graph *g, unsigned *out, int64_t raw, bm_loc loc);
+BM_API int bm_graph_add_input(bm_graph *g, unsigned *out, const char *name, bm_loc loc);
+BM_API int bm_graph_add_const(bm_graph *g, unsigned *out, int64_t raw, bm_loc loc);
 /* ADD ... ARGMAX with their operands (builder ids, checked by finish). */
-int bm_graph_add_op(bm_graph *g, unsigned *out, bm_op op, const unsigned *operands,
+BM_API int bm_graph_add_op(bm_graph *g, unsigned *out, bm_op op, const unsigned *operands,
                     unsigned n_operands, bm_loc loc);
-int bm_graph_add_output(bm_graph *g, unsigned *out, const char *name, unsigned operand,
+BM_API int bm_graph_add_output(bm_graph *g, unsigned *out, const char *name, unsigned operand,
                         bm_loc loc);
 /* Optional name of any node (a text-language variable, a GraphML node id):
  * only used in messages and by the mapper to name things. */
-int bm_graph_set_node_name(bm_graph *g, unsigned node, const char *name);
+BM_API int bm_graph_set_node_name(bm_graph *g, unsigned node, const char *name);
 /* The network layer (0 = first layer of weights) and neuron within it that
  * a node belongs to; -1 for none. */
-int bm_graph_set_node_tag(bm_graph *g, unsigned node, int layer, int neuron);
+BM_API int bm_graph_set_node_tag(bm_graph *g, unsigned node, int layer, int neuron);
 
 /* Checks the graph and freezes it.  Errors (recorded on the context, each at
  * the node's location): an operand that is not a node, a wrong operand
@@ -97,7 +103,7 @@ int bm_graph_set_node_tag(bm_graph *g, unsigned node, int layer, int neuron);
  * a cycle (the first one found, with its path), no output at all.  (The
  * text and GraphML readers also warn about values that nothing reads.)  When renumber is not NULL it
  * receives, for every builder id b (node_count entries), the final id. */
-int bm_graph_finish(bm_graph *g, unsigned *renumber);
+BM_API int bm_graph_finish(bm_graph *g, unsigned *renumber);
 
 /* ---- the read-only view (finished graphs) ------------------------------- */
 
@@ -105,37 +111,40 @@ int bm_graph_finish(bm_graph *g, unsigned *renumber);
  * out of range, the accessors return 0, NULL, -1 or UINT32_MAX rather than
  * reading past the end. */
 
-bm_ctx *bm_graph_ctx(const bm_graph *g);
-bm_fixed_type bm_graph_type(const bm_graph *g);
-bm_loc bm_graph_loc(const bm_graph *g);
+/* The context the graph was made on, its value type, where it was read from. */
+BM_API bm_ctx *bm_graph_ctx(const bm_graph *g);
+BM_API bm_fixed_type bm_graph_type(const bm_graph *g);
+BM_API bm_loc bm_graph_loc(const bm_graph *g);
 
-unsigned bm_graph_node_count(const bm_graph *g);
-bm_op bm_graph_node_op(const bm_graph *g, unsigned node);
-unsigned bm_graph_node_operand_count(const bm_graph *g, unsigned node);
+/* The number of nodes; a node's operation and its number of operands. */
+BM_API unsigned bm_graph_node_count(const bm_graph *g);
+BM_API bm_op bm_graph_node_op(const bm_graph *g, unsigned node);
+BM_API unsigned bm_graph_node_operand_count(const bm_graph *g, unsigned node);
 /* The k-th operand (k < operand count); order matters for SUB and ARGMAX. */
-unsigned bm_graph_node_operand(const bm_graph *g, unsigned node, unsigned k);
+BM_API unsigned bm_graph_node_operand(const bm_graph *g, unsigned node, unsigned k);
 /* The raw value of a CONST node (0 for other nodes). */
-int64_t bm_graph_node_value(const bm_graph *g, unsigned node);
+BM_API int64_t bm_graph_node_value(const bm_graph *g, unsigned node);
 /* The node's name: the input or output name, a variable or GraphML id, or
  * NULL when it has none. */
-const char *bm_graph_node_name(const bm_graph *g, unsigned node);
-bm_loc bm_graph_node_loc(const bm_graph *g, unsigned node);
-int bm_graph_node_layer(const bm_graph *g, unsigned node);  /* -1 if none */
-int bm_graph_node_neuron(const bm_graph *g, unsigned node); /* -1 if none */
+BM_API const char *bm_graph_node_name(const bm_graph *g, unsigned node);
+BM_API bm_loc bm_graph_node_loc(const bm_graph *g, unsigned node);
+BM_API int bm_graph_node_layer(const bm_graph *g, unsigned node);  /* -1 if none */
+BM_API int bm_graph_node_neuron(const bm_graph *g, unsigned node); /* -1 if none */
 /* Fan-out: how many operand slots read this node, and which node the k-th
  * one belongs to (in increasing node order; a node that reads this one twice
  * is listed twice). */
-unsigned bm_graph_node_fanout(const bm_graph *g, unsigned node);
-unsigned bm_graph_node_user(const bm_graph *g, unsigned node, unsigned k);
+BM_API unsigned bm_graph_node_fanout(const bm_graph *g, unsigned node);
+BM_API unsigned bm_graph_node_user(const bm_graph *g, unsigned node, unsigned k);
 
 /* Inputs and outputs in declaration order: the order of the vectors that
  * bm_graph_eval() reads and writes. */
-unsigned bm_graph_input_count(const bm_graph *g);
-unsigned bm_graph_input(const bm_graph *g, unsigned i);   /* node id */
-unsigned bm_graph_output_count(const bm_graph *g);
-unsigned bm_graph_output(const bm_graph *g, unsigned i);  /* node id */
-int bm_graph_find_input(const bm_graph *g, const char *name);  /* index or -1 */
-int bm_graph_find_output(const bm_graph *g, const char *name); /* index or -1 */
+BM_API unsigned bm_graph_input_count(const bm_graph *g);
+BM_API unsigned bm_graph_input(const bm_graph *g, unsigned i);   /* node id */
+BM_API unsigned bm_graph_output_count(const bm_graph *g);
+BM_API unsigned bm_graph_output(const bm_graph *g, unsigned i);  /* node id */
+/* The index of the input / output named `name`, or BM_ENOTFOUND. */
+BM_API int bm_graph_find_input(const bm_graph *g, const char *name);
+BM_API int bm_graph_find_output(const bm_graph *g, const char *name);
 
 /* ---- the reference evaluator -------------------------------------------- */
 
@@ -144,10 +153,10 @@ int bm_graph_find_output(const bm_graph *g, const char *name); /* index or -1 */
  * from the graph must output, bit for bit.  An input outside the type's
  * range is BM_ERANGE (recorded on the context); BM_ENOMEM if the scratch
  * space cannot be allocated. */
-int bm_graph_eval(const bm_graph *g, const int64_t *inputs, int64_t *outputs);
+BM_API int bm_graph_eval(const bm_graph *g, const int64_t *inputs, int64_t *outputs);
 /* Same, but stores every node's value (node_count entries, by node id) and
  * needs no allocation. */
-int bm_graph_eval_nodes(const bm_graph *g, const int64_t *inputs, int64_t *values);
+BM_API int bm_graph_eval_nodes(const bm_graph *g, const int64_t *inputs, int64_t *values);
 
 /* ---- reading ------------------------------------------------------------ */
 
@@ -160,23 +169,27 @@ typedef struct bm_graph_options {
 #define BM_GRAPH_OPTIONS_VERSION 1
 #define BM_GRAPH_OPTIONS_INIT                                                        \
     {BM_GRAPH_OPTIONS_VERSION, {BM_FIXED_DEFAULT_TOTAL, BM_FIXED_DEFAULT_FRAC}, 0}
+/* Fills *opts with the defaults of BM_GRAPH_OPTIONS_INIT (for callers that cannot use the
+ * macro, such as bindings).  version is the BM_GRAPH_OPTIONS_VERSION the caller's struct was
+ * declared with.  0, or BM_EINVAL for NULL or an unknown version. */
+BM_API int bm_graph_options_init(bm_graph_options *opts, unsigned version);
 
 /* Parses a type as the text language writes it: "fixed<T,I>" (T total bits,
  * I integer bits with the sign, so T-I fraction bits) or "int<T>" (same as
  * fixed<T,T>).  0 or BM_EINVAL. */
-int bm_graph_parse_type(const char *text, bm_fixed_type *out);
+BM_API int bm_graph_parse_type(const char *text, bm_fixed_type *out);
 
 /* The text language (docs/graph.md).  name is the file name for messages.
  * opt may be NULL for the defaults. */
-int bm_graph_read_text(bm_graph **out, bm_ctx *ctx, const char *data, size_t size,
+BM_API int bm_graph_read_text(bm_graph **out, bm_ctx *ctx, const char *data, size_t size,
                        const char *name, const bm_graph_options *opt);
 /* GraphML (docs/graph.md). */
-int bm_graph_read_graphml(bm_graph **out, bm_ctx *ctx, const char *data, size_t size,
+BM_API int bm_graph_read_graphml(bm_graph **out, bm_ctx *ctx, const char *data, size_t size,
                           const char *name, const bm_graph_options *opt);
 /* Reads a file in any of the three formats, told apart by content: XML with
  * a <graphml> root is GraphML, XML with a <network> root is a network
  * (lowered with bm_network_to_graph()), anything else is the text language. */
-int bm_graph_read_file(bm_graph **out, bm_ctx *ctx, const char *path,
+BM_API int bm_graph_read_file(bm_graph **out, bm_ctx *ctx, const char *path,
                        const bm_graph_options *opt);
 
 /* ---- test vectors ------------------------------------------------------- */
@@ -187,22 +200,22 @@ typedef struct bm_vectors bm_vectors;
 
 /* Reads vectors for graph g: each record holds one decimal per graph input
  * and, when with_labels is nonzero, a final integer label. */
-int bm_vectors_read(bm_vectors **out, const bm_graph *g, const char *data, size_t size,
+BM_API int bm_vectors_read(bm_vectors **out, const bm_graph *g, const char *data, size_t size,
                     const char *name, int with_labels);
-int bm_vectors_read_file(bm_vectors **out, const bm_graph *g, const char *path,
+BM_API int bm_vectors_read_file(bm_vectors **out, const bm_graph *g, const char *path,
                          int with_labels);
-void bm_vectors_free(bm_vectors *v);
-size_t bm_vectors_count(const bm_vectors *v);
+BM_API void bm_vectors_free(bm_vectors *v);
+BM_API size_t bm_vectors_count(const bm_vectors *v);
 /* The raw inputs of vector i (input_count entries). */
-const int64_t *bm_vectors_inputs(const bm_vectors *v, size_t i);
+BM_API const int64_t *bm_vectors_inputs(const bm_vectors *v, size_t i);
 /* The label of vector i (-1 without labels). */
-long bm_vectors_label(const bm_vectors *v, size_t i);
-bm_loc bm_vectors_loc(const bm_vectors *v, size_t i);
+BM_API long bm_vectors_label(const bm_vectors *v, size_t i);
+BM_API bm_loc bm_vectors_loc(const bm_vectors *v, size_t i);
 
 /* The class a graph predicts from its outputs: with one output, its raw
  * value (the index an ARGMAX gives); with several, the index of the first
  * maximal output. */
-long bm_graph_predicted_class(const bm_graph *g, const int64_t *outputs);
+BM_API long bm_graph_predicted_class(const bm_graph *g, const int64_t *outputs);
 
 #ifdef __cplusplus
 }

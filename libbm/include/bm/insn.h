@@ -10,6 +10,8 @@
 #ifndef BM_INSN_H
 #define BM_INSN_H
 
+#include "bm/export.h"
+
 #include <stddef.h>
 
 #include "bm/machine.h"
@@ -20,13 +22,13 @@ extern "C" {
 
 /* Formats an instruction in canonical form (immediates as unsigned decimal
  * of their W-bit pattern).  Returns the length, like snprintf. */
-int bm_insn_format(char *buf, size_t size, const bm_insn *insn);
+BM_API int bm_insn_format(char *buf, size_t size, const bm_insn *insn);
 
 /* Parses one instruction for a core of the given word width.  Range checks
  * that need the rest of the core (register and port counts, jump targets)
  * are left to bm_machine_validate().  Errors go to the context at loc
  * (with the column advanced to the offending token). */
-int bm_insn_parse(bm_ctx *ctx, const char *text, unsigned width, bm_loc loc, bm_insn *out);
+BM_API int bm_insn_parse(bm_ctx *ctx, const char *text, unsigned width, bm_loc loc, bm_insn *out);
 
 #ifdef __cplusplus
 }

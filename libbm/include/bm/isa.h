@@ -14,6 +14,8 @@
 #ifndef BM_ISA_H
 #define BM_ISA_H
 
+#include "bm/export.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,8 +23,15 @@
 extern "C" {
 #endif
 
-/* Upper bound on catalogue size; core opcode sets are bitsets of this size. */
+/* Upper bound on the catalogue's size (bm_isa_count() <= BM_OPCODE_MAX); it
+ * may grow, up to BM_OPCODE_CAPACITY, without changing the ABI. */
 #define BM_OPCODE_MAX 128
+/* The room for catalogue ids in the structs that callers allocate,
+ * bm_opcode_set and bm_encoding.  Part of the ABI of libbm.so.0: it never
+ * changes within a major version, so a program built against older headers
+ * passes structs of the right size to a newer library whose catalogue has
+ * grown.  Ids at or above BM_OPCODE_MAX are never in a set. */
+#define BM_OPCODE_CAPACITY 512
 #define BM_OPERAND_MAX 3
 
 /* What an operand field holds, and so how wide it is in a given core. */
@@ -149,16 +158,16 @@ typedef struct bm_mul_variant_def {
 } bm_mul_variant_def;
 
 /* The row of a variant, or NULL when out of range. */
-const bm_mul_variant_def *bm_mul_variant_get(unsigned variant);
-/* The variant named `name`, or -1. */
-int bm_mul_variant_from_name(const char *name);
+BM_API const bm_mul_variant_def *bm_mul_variant_get(unsigned variant);
+/* The variant named `name`, or BM_ENOTFOUND (bm/ctx.h). */
+BM_API int bm_mul_variant_from_name(const char *name);
 /* 1 when the ALU operation is the multiplier's (MUL, MULFX, MACFX). */
-int bm_alu_uses_mul(bm_alu_op op);
+BM_API int bm_alu_uses_mul(bm_alu_op op);
 /* 1 when the opcode uses the multiplier (its cycles depend on the variant). */
-int bm_opcode_uses_mul(const bm_opcode_def *d);
+BM_API int bm_opcode_uses_mul(const bm_opcode_def *d);
 /* Cycles an instruction of opcode d takes when nothing stalls, in a core of
  * `width`-bit words whose multiplier is `variant`. */
-unsigned bm_opcode_cycles(const bm_opcode_def *d, unsigned variant, unsigned width);
+BM_API unsigned bm_opcode_cycles(const bm_opcode_def *d, unsigned variant, unsigned width);
 
 /* How a core fetches its instructions, chosen per core (the core's `fetch`
  * parameter, the machine XML's `fetch` attribute); docs/timing.md "Fetch
@@ -179,36 +188,39 @@ typedef struct bm_fetch_kind_def {
 } bm_fetch_kind_def;
 
 /* The row of a fetch kind, or NULL when out of range. */
-const bm_fetch_kind_def *bm_fetch_kind_get(unsigned kind);
-/* The fetch kind named `name`, or -1. */
-int bm_fetch_kind_from_name(const char *name);
+BM_API const bm_fetch_kind_def *bm_fetch_kind_get(unsigned kind);
+/* The fetch kind named `name`, or BM_ENOTFOUND. */
+BM_API int bm_fetch_kind_from_name(const char *name);
 
 /* Number of opcodes in the catalogue; ids are 0 .. count-1, in catalogue
  * order, which is also the canonical order of opcode numbers in a core. */
-unsigned bm_isa_count(void);
+BM_API unsigned bm_isa_count(void);
 /* The entry for id, or NULL when id is out of range. */
-const bm_opcode_def *bm_isa_get(unsigned id);
-/* The id of a mnemonic (case-sensitive), or -1. */
-int bm_isa_lookup(const char *mnemonic);
+BM_API const bm_opcode_def *bm_isa_get(unsigned id);
+/* The id of a mnemonic (case-sensitive), or BM_ENOTFOUND (bm/ctx.h). */
+BM_API int bm_isa_lookup(const char *mnemonic);
 
-const char *bm_operand_kind_name(bm_operand_kind kind);
-const char *bm_alu_op_name(bm_alu_op op);
+/* Names of an operand kind ("register", "immediate", ...) and of an ALU
+ * operation ("add", "mulfx", ...); static strings, "?" for an unknown
+ * value. */
+BM_API const char *bm_operand_kind_name(bm_operand_kind kind);
+BM_API const char *bm_alu_op_name(bm_alu_op op);
 
 /* Evaluates an ALU operation on W-bit values (1 <= W <= 64).  a, b and c
  * must already be masked to W bits (c is used by three-input units only);
  * the result is masked to W bits.  frac (< W) is the core's fraction bits,
  * used by the fixed-point units only.  This is the reference the simulator
  * uses and the Verilog emitter must match. */
-uint64_t bm_alu_eval(bm_alu_op op, uint64_t a, uint64_t b, uint64_t c, unsigned width,
+BM_API uint64_t bm_alu_eval(bm_alu_op op, uint64_t a, uint64_t b, uint64_t c, unsigned width,
                      unsigned frac);
 
 /* ceil(log2(n)) for n >= 1, i.e. the bits needed to number n things
  * (0 for n == 1). */
-unsigned bm_bits_for(uint64_t n);
+BM_API unsigned bm_bits_for(uint64_t n);
 /* The bits a W-bit two's complement value needs as a signed number (at
  * least 1): 0.6 in fixed<16,6>, raw 614, needs 11.  What the Verilog backend
  * keeps of a multiplier's immediate operand, and the area estimate counts. */
-unsigned bm_signed_bits(uint64_t value, unsigned width);
+BM_API unsigned bm_signed_bits(uint64_t value, unsigned width);
 
 #ifdef __cplusplus
 }

@@ -9,6 +9,8 @@
 #ifndef BM_MACHINE_H
 #define BM_MACHINE_H
 
+#include "bm/export.h"
+
 #include <stdint.h>
 
 #include "bm/ctx.h"
@@ -37,15 +39,18 @@ typedef struct bm_insn {
     bm_loc loc;
 } bm_insn;
 
-/* A core's opcode set: a bitset over catalogue ids. */
+/* A core's opcode set: a bitset over catalogue ids, with room for
+ * BM_OPCODE_CAPACITY of them (bm/isa.h). */
 typedef struct bm_opcode_set {
-    uint64_t bits[(BM_OPCODE_MAX + 63) / 64];
+    uint64_t bits[BM_OPCODE_CAPACITY / 64];
 } bm_opcode_set;
 
-void bm_opcode_set_clear(bm_opcode_set *set);
-void bm_opcode_set_add(bm_opcode_set *set, unsigned id);
-int bm_opcode_set_has(const bm_opcode_set *set, unsigned id);
-unsigned bm_opcode_set_count(const bm_opcode_set *set);
+/* Empties the set; adds catalogue id `id` (ids at or above BM_OPCODE_MAX
+ * are ignored); 1 when `id` is in the set; how many ids it holds. */
+BM_API void bm_opcode_set_clear(bm_opcode_set *set);
+BM_API void bm_opcode_set_add(bm_opcode_set *set, unsigned id);
+BM_API int bm_opcode_set_has(const bm_opcode_set *set, unsigned id);
+BM_API unsigned bm_opcode_set_count(const bm_opcode_set *set);
 
 /* The parameters of a core.  Fill with BM_CORE_PARAMS_INIT, then set. */
 typedef struct bm_core_params {
@@ -69,6 +74,11 @@ typedef struct bm_core_params {
  * BM_FETCH_DIRECT. */
 #define BM_CORE_PARAMS_VERSION 3
 #define BM_CORE_PARAMS_INIT {BM_CORE_PARAMS_VERSION, 8, 1, 1, 0, 0, 0, 0, 0, 0}
+/* Fills *params with the defaults of BM_CORE_PARAMS_INIT (for callers that cannot use the
+ * macro, such as bindings).  version is the BM_CORE_PARAMS_VERSION the caller's struct was
+ * declared with (1, 2 or 3; an older struct is filled without the fields
+ * its version lacks).  0, or BM_EINVAL for NULL or an unknown version. */
+BM_API int bm_core_params_init(bm_core_params *params, unsigned version);
 
 /* Where a bond starts or ends. */
 typedef enum bm_endpoint_kind {
@@ -86,95 +96,117 @@ typedef struct bm_endpoint {
 
 /* ---- machine ---------------------------------------------------------- */
 
-int bm_machine_new(bm_machine **out, bm_ctx *ctx, const char *name);
-void bm_machine_free(bm_machine *m);
-bm_ctx *bm_machine_ctx(const bm_machine *m);
-const char *bm_machine_name(const bm_machine *m);
-int bm_machine_set_name(bm_machine *m, const char *name);
+/* Creates an empty machine named `name` (copied) on ctx: *out, owned by the
+ * caller, freed with bm_machine_free before the context.  BM_EINVAL for a
+ * NULL argument, BM_ENOMEM. */
+BM_API int bm_machine_new(bm_machine **out, bm_ctx *ctx, const char *name);
+/* Frees the machine with its cores, programs and bonds; NULL is allowed. */
+BM_API void bm_machine_free(bm_machine *m);
+/* The context the machine was made on: its errors are recorded there. */
+BM_API bm_ctx *bm_machine_ctx(const bm_machine *m);
+/* The machine's name, owned by the machine; setting it copies the new one
+ * and makes the machine not valid until the next bm_machine_validate. */
+BM_API const char *bm_machine_name(const bm_machine *m);
+BM_API int bm_machine_set_name(bm_machine *m, const char *name);
 /* Where the machine was read from (for messages); loc.file may be NULL. */
-bm_loc bm_machine_loc(const bm_machine *m);
-void bm_machine_set_loc(bm_machine *m, bm_loc loc);
+BM_API bm_loc bm_machine_loc(const bm_machine *m);
+BM_API void bm_machine_set_loc(bm_machine *m, bm_loc loc);
 
 /* External ports.  Names must be unique among all inputs and outputs;
  * duplicates are reported by validation. */
-int bm_machine_add_input(bm_machine *m, const char *name, unsigned width, bm_loc loc);
-int bm_machine_add_output(bm_machine *m, const char *name, unsigned width, bm_loc loc);
-unsigned bm_machine_input_count(const bm_machine *m);
-unsigned bm_machine_output_count(const bm_machine *m);
-const char *bm_machine_input_name(const bm_machine *m, unsigned i);
-const char *bm_machine_output_name(const bm_machine *m, unsigned i);
-unsigned bm_machine_input_width(const bm_machine *m, unsigned i);
-unsigned bm_machine_output_width(const bm_machine *m, unsigned i);
-int bm_machine_find_input(const bm_machine *m, const char *name);  /* -1 if none */
-int bm_machine_find_output(const bm_machine *m, const char *name); /* -1 if none */
+BM_API int bm_machine_add_input(bm_machine *m, const char *name, unsigned width, bm_loc loc);
+BM_API int bm_machine_add_output(bm_machine *m, const char *name, unsigned width, bm_loc loc);
+BM_API unsigned bm_machine_input_count(const bm_machine *m);
+BM_API unsigned bm_machine_output_count(const bm_machine *m);
+BM_API const char *bm_machine_input_name(const bm_machine *m, unsigned i);
+BM_API const char *bm_machine_output_name(const bm_machine *m, unsigned i);
+BM_API unsigned bm_machine_input_width(const bm_machine *m, unsigned i);
+BM_API unsigned bm_machine_output_width(const bm_machine *m, unsigned i);
+/* The index of the external input / output named `name`, or BM_ENOTFOUND. */
+BM_API int bm_machine_find_input(const bm_machine *m, const char *name);
+BM_API int bm_machine_find_output(const bm_machine *m, const char *name);
 
 /* Cores.  *out (may be NULL) receives the new core, owned by the machine. */
-int bm_machine_add_core(bm_machine *m, bm_core **out, const char *name,
+BM_API int bm_machine_add_core(bm_machine *m, bm_core **out, const char *name,
                         const bm_core_params *params, bm_loc loc);
-unsigned bm_machine_core_count(const bm_machine *m);
-bm_core *bm_machine_core(const bm_machine *m, unsigned i);
-int bm_machine_find_core(const bm_machine *m, const char *name); /* -1 if none */
+BM_API unsigned bm_machine_core_count(const bm_machine *m);
+BM_API bm_core *bm_machine_core(const bm_machine *m, unsigned i);
+/* The index of the core named `name`, or BM_ENOTFOUND. */
+BM_API int bm_machine_find_core(const bm_machine *m, const char *name);
 
 /* Bonds.  An endpoint is written as "name" for an external port or
  * "core.iN" / "core.oN" for a core port; names are resolved by validation,
  * so bonds may be added before the things they connect.  *out receives the
  * bond's index. */
-int bm_machine_add_bond(bm_machine *m, unsigned *out, const char *source, bm_loc loc);
-int bm_machine_bond_add_sink(bm_machine *m, unsigned bond, const char *sink, bm_loc loc);
-unsigned bm_machine_bond_count(const bm_machine *m);
-const char *bm_machine_bond_source_text(const bm_machine *m, unsigned bond);
-unsigned bm_machine_bond_sink_count(const bm_machine *m, unsigned bond);
-const char *bm_machine_bond_sink_text(const bm_machine *m, unsigned bond, unsigned k);
-bm_loc bm_machine_bond_loc(const bm_machine *m, unsigned bond);
+BM_API int bm_machine_add_bond(bm_machine *m, unsigned *out, const char *source, bm_loc loc);
+BM_API int bm_machine_bond_add_sink(bm_machine *m, unsigned bond, const char *sink, bm_loc loc);
+BM_API unsigned bm_machine_bond_count(const bm_machine *m);
+BM_API const char *bm_machine_bond_source_text(const bm_machine *m, unsigned bond);
+BM_API unsigned bm_machine_bond_sink_count(const bm_machine *m, unsigned bond);
+BM_API const char *bm_machine_bond_sink_text(const bm_machine *m, unsigned bond, unsigned k);
+BM_API bm_loc bm_machine_bond_loc(const bm_machine *m, unsigned bond);
 /* Resolved endpoints: valid only after a successful bm_machine_validate(). */
-int bm_machine_bond_source(const bm_machine *m, unsigned bond, bm_endpoint *out);
-int bm_machine_bond_sink(const bm_machine *m, unsigned bond, unsigned k, bm_endpoint *out);
-/* The bond that drives a sink / is driven by a source, or -1.  Valid after
+BM_API int bm_machine_bond_source(const bm_machine *m, unsigned bond, bm_endpoint *out);
+BM_API int bm_machine_bond_sink(const bm_machine *m, unsigned bond, unsigned k, bm_endpoint *out);
+/* The bond that drives a sink / is driven by a source, or BM_ENOTFOUND.  Valid after
  * a successful validation. */
-int bm_machine_bond_of_core_input(const bm_machine *m, unsigned core, unsigned port);
-int bm_machine_bond_of_core_output(const bm_machine *m, unsigned core, unsigned port);
-int bm_machine_bond_of_input(const bm_machine *m, unsigned input);
-int bm_machine_bond_of_output(const bm_machine *m, unsigned output);
+BM_API int bm_machine_bond_of_core_input(const bm_machine *m, unsigned core, unsigned port);
+BM_API int bm_machine_bond_of_core_output(const bm_machine *m, unsigned core, unsigned port);
+BM_API int bm_machine_bond_of_input(const bm_machine *m, unsigned input);
+BM_API int bm_machine_bond_of_output(const bm_machine *m, unsigned output);
 
 /* Copies every input, output, core and bond of src into dst, with `prefix`
  * put before every name (so "x" becomes "PREFIXx" and "c.i0" "PREFIXc.i0").
  * The copy is not connected to what dst already holds; validate dst after. */
-int bm_machine_append(bm_machine *dst, const bm_machine *src, const char *prefix);
+BM_API int bm_machine_append(bm_machine *dst, const bm_machine *src, const char *prefix);
+/* A copy of m on m's context (*out, freed with bm_machine_free): the same
+ * name, inputs, outputs, cores (parameters, opcodes, programs, RAM
+ * contents) and bonds, independent of m afterwards.  The copy is not
+ * validated yet: call bm_machine_validate before simulating or writing it. */
+BM_API int bm_machine_clone(bm_machine **out, const bm_machine *m);
 
 /* Checks every rule and resolves bond endpoints.  Errors and warnings go to
  * the context; returns 0 when there is no error (warnings allowed) and
  * BM_EINVALID otherwise. */
-int bm_machine_validate(bm_machine *m);
+BM_API int bm_machine_validate(bm_machine *m);
 /* 1 after a validation that found no error, until the machine changes. */
-int bm_machine_is_valid(const bm_machine *m);
+BM_API int bm_machine_is_valid(const bm_machine *m);
 
 /* ---- core ------------------------------------------------------------- */
 
-const char *bm_core_name(const bm_core *c);
-unsigned bm_core_index(const bm_core *c);
-const bm_core_params *bm_core_get_params(const bm_core *c);
-int bm_core_set_params(bm_core *c, const bm_core_params *params);
-bm_loc bm_core_loc(const bm_core *c);
+/* A core's name (owned by the machine), its index in the machine, and
+ * where it was read from. */
+BM_API const char *bm_core_name(const bm_core *c);
+BM_API unsigned bm_core_index(const bm_core *c);
+BM_API bm_loc bm_core_loc(const bm_core *c);
+/* The core's parameters (owned by the core, always the current version);
+ * setting them copies *params (version 1 or 2) and makes the machine not
+ * valid until the next bm_machine_validate.  BM_EINVAL (recorded) for NULL
+ * or an unsupported version. */
+BM_API const bm_core_params *bm_core_get_params(const bm_core *c);
+BM_API int bm_core_set_params(bm_core *c, const bm_core_params *params);
 
-const bm_opcode_set *bm_core_opcodes(const bm_core *c);
-void bm_core_set_opcodes(bm_core *c, const bm_opcode_set *set);
+/* The core's opcode set (owned by the core); setting it copies *set and
+ * makes the machine not valid until the next bm_machine_validate. */
+BM_API const bm_opcode_set *bm_core_opcodes(const bm_core *c);
+BM_API void bm_core_set_opcodes(bm_core *c, const bm_opcode_set *set);
 /* Adds by mnemonic; BM_ENOTFOUND (with a diagnostic at loc) when unknown. */
-int bm_core_add_opcode(bm_core *c, const char *mnemonic, bm_loc loc);
+BM_API int bm_core_add_opcode(bm_core *c, const char *mnemonic, bm_loc loc);
 
 /* The program, in ROM order from address 0. */
-int bm_core_append_insn(bm_core *c, const bm_insn *insn);
-unsigned bm_core_program_length(const bm_core *c);
-const bm_insn *bm_core_insn(const bm_core *c, unsigned pc);
-void bm_core_clear_program(bm_core *c);
+BM_API int bm_core_append_insn(bm_core *c, const bm_insn *insn);
+BM_API unsigned bm_core_program_length(const bm_core *c);
+BM_API const bm_insn *bm_core_insn(const bm_core *c, unsigned pc);
+BM_API void bm_core_clear_program(bm_core *c);
 
 /* Initial RAM contents from address 0 (the rest of the RAM starts at 0). */
-int bm_core_set_ram_init(bm_core *c, const uint64_t *words, unsigned count, bm_loc loc);
-unsigned bm_core_ram_init_count(const bm_core *c);
-const uint64_t *bm_core_ram_init(const bm_core *c);
-bm_loc bm_core_ram_init_loc(const bm_core *c);
+BM_API int bm_core_set_ram_init(bm_core *c, const uint64_t *words, unsigned count, bm_loc loc);
+BM_API unsigned bm_core_ram_init_count(const bm_core *c);
+BM_API const uint64_t *bm_core_ram_init(const bm_core *c);
+BM_API bm_loc bm_core_ram_init_loc(const bm_core *c);
 
 /* Field width of an operand kind in this core (see bm/isa.h). */
-unsigned bm_core_operand_bits(const bm_core *c, bm_operand_kind kind);
+BM_API unsigned bm_core_operand_bits(const bm_core *c, bm_operand_kind kind);
 
 #ifdef __cplusplus
 }

@@ -18,6 +18,8 @@
 #ifndef BM_NETWORK_H
 #define BM_NETWORK_H
 
+#include "bm/export.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -41,27 +43,30 @@ typedef struct bm_network bm_network;
 /* Reads a network (schema arch/schema/network.rng, then the shape and
  * range rules).  opt may be NULL; its type applies when the file gives no
  * total/frac, or always with force_type. */
-int bm_network_read(bm_network **out, bm_ctx *ctx, const char *data, size_t size,
+BM_API int bm_network_read(bm_network **out, bm_ctx *ctx, const char *data, size_t size,
                     const char *name, const bm_graph_options *opt);
-int bm_network_read_file(bm_network **out, bm_ctx *ctx, const char *path,
+BM_API int bm_network_read_file(bm_network **out, bm_ctx *ctx, const char *path,
                          const bm_graph_options *opt);
-void bm_network_free(bm_network *net);
+BM_API void bm_network_free(bm_network *net);
 
-const char *bm_network_name(const bm_network *net);
-bm_fixed_type bm_network_type(const bm_network *net);
-bm_loc bm_network_loc(const bm_network *net);
-unsigned bm_network_input_count(const bm_network *net);
-unsigned bm_network_layer_count(const bm_network *net);
-unsigned bm_network_layer_inputs(const bm_network *net, unsigned layer);
-unsigned bm_network_layer_neurons(const bm_network *net, unsigned layer);
-bm_activation bm_network_layer_activation(const bm_network *net, unsigned layer);
+/* What the file says: the name (owned by the network), the value type,
+ * where it was read from, the input count, and per layer (0 first) its
+ * inputs, neurons and activation.  Out-of-range layers give 0. */
+BM_API const char *bm_network_name(const bm_network *net);
+BM_API bm_fixed_type bm_network_type(const bm_network *net);
+BM_API bm_loc bm_network_loc(const bm_network *net);
+BM_API unsigned bm_network_input_count(const bm_network *net);
+BM_API unsigned bm_network_layer_count(const bm_network *net);
+BM_API unsigned bm_network_layer_inputs(const bm_network *net, unsigned layer);
+BM_API unsigned bm_network_layer_neurons(const bm_network *net, unsigned layer);
+BM_API bm_activation bm_network_layer_activation(const bm_network *net, unsigned layer);
 /* Raw weights, neurons x inputs, row-major by neuron. */
-const int64_t *bm_network_layer_weights(const bm_network *net, unsigned layer);
+BM_API const int64_t *bm_network_layer_weights(const bm_network *net, unsigned layer);
 /* Raw biases, one per neuron. */
-const int64_t *bm_network_layer_biases(const bm_network *net, unsigned layer);
-bm_loc bm_network_layer_loc(const bm_network *net, unsigned layer);
+BM_API const int64_t *bm_network_layer_biases(const bm_network *net, unsigned layer);
+BM_API bm_loc bm_network_layer_loc(const bm_network *net, unsigned layer);
 /* Nonzero when the network ends in an argmax over the last layer. */
-int bm_network_has_argmax(const bm_network *net);
+BM_API int bm_network_has_argmax(const bm_network *net);
 
 /* Lowers the network to a finished graph on the network's context.
  *
@@ -73,7 +78,7 @@ int bm_network_has_argmax(const bm_network *net);
  * neuron that no later neuron reads (all its outgoing weights are 0).
  * Every node of a neuron, its weight constants included, is tagged with the
  * layer and neuron; inputs, the argmax and the outputs are untagged. */
-int bm_network_to_graph(bm_graph **out, const bm_network *net);
+BM_API int bm_network_to_graph(bm_graph **out, const bm_network *net);
 
 #ifdef __cplusplus
 }

@@ -4,6 +4,8 @@
 #ifndef BM_RANDOM_H
 #define BM_RANDOM_H
 
+#include "bm/export.h"
+
 #include <stdint.h>
 
 #include "bm/machine.h"
@@ -24,16 +26,20 @@ typedef struct bm_random_options {
 } bm_random_options;
 #define BM_RANDOM_OPTIONS_VERSION 1
 #define BM_RANDOM_OPTIONS_INIT {BM_RANDOM_OPTIONS_VERSION, 4, 64, 8, 12, 1, 1, 1}
+/* Fills *opts with the defaults of BM_RANDOM_OPTIONS_INIT (for callers that cannot use the
+ * macro, such as bindings).  version is the BM_RANDOM_OPTIONS_VERSION the caller's struct was
+ * declared with.  0, or BM_EINVAL for NULL or an unknown version. */
+BM_API int bm_random_options_init(bm_random_options *opts, unsigned version);
 
 /* Builds and validates a random machine named "rand_SEED".  Every core runs
  * a loop: read its inputs, compute, write its outputs; bonds form a
  * feed-forward network, so the machine runs until its inputs run out. */
-int bm_random_machine(bm_machine **out, bm_ctx *ctx, uint64_t seed,
+BM_API int bm_random_machine(bm_machine **out, bm_ctx *ctx, uint64_t seed,
                       const bm_random_options *opts);
 
 /* Random stimulus for a machine: `count` values for each external input,
  * written to values[input * count + k], masked to the input's width. */
-void bm_random_stimulus(const bm_machine *m, uint64_t seed, unsigned count, uint64_t *values);
+BM_API void bm_random_stimulus(const bm_machine *m, uint64_t seed, unsigned count, uint64_t *values);
 
 #ifdef __cplusplus
 }

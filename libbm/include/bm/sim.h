@@ -26,6 +26,8 @@
 #ifndef BM_SIM_H
 #define BM_SIM_H
 
+#include "bm/export.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -63,6 +65,10 @@ typedef struct bm_sim_options {
 } bm_sim_options;
 #define BM_SIM_OPTIONS_VERSION 1
 #define BM_SIM_OPTIONS_INIT {BM_SIM_OPTIONS_VERSION, 1, 0, NULL, NULL}
+/* Fills *opts with the defaults of BM_SIM_OPTIONS_INIT (for callers that cannot use the
+ * macro, such as bindings).  version is the BM_SIM_OPTIONS_VERSION the caller's struct was
+ * declared with.  0, or BM_EINVAL for NULL or an unknown version. */
+BM_API int bm_sim_options_init(bm_sim_options *opts, unsigned version);
 
 /* Why bm_sim_step or bm_sim_run returned. */
 typedef enum bm_sim_stop {
@@ -74,7 +80,7 @@ typedef enum bm_sim_stop {
 } bm_sim_stop;
 
 /* "stepped", "outputs", "halted", "cycles", "deadlock". */
-const char *bm_sim_stop_name(bm_sim_stop stop);
+BM_API const char *bm_sim_stop_name(bm_sim_stop stop);
 
 /* Limits for bm_sim_run.  Both count from the start of the simulation, not
  * from the call; 0 means no limit. */
@@ -85,16 +91,20 @@ typedef struct bm_sim_limits {
 } bm_sim_limits;
 #define BM_SIM_LIMITS_VERSION 1
 #define BM_SIM_LIMITS_INIT {BM_SIM_LIMITS_VERSION, 0, 0}
+/* Fills *limits with the defaults of BM_SIM_LIMITS_INIT (for callers that cannot use the
+ * macro, such as bindings).  version is the BM_SIM_LIMITS_VERSION the caller's struct was
+ * declared with.  0, or BM_EINVAL for NULL or an unknown version. */
+BM_API int bm_sim_limits_init(bm_sim_limits *limits, unsigned version);
 
 /* ---- life cycle --------------------------------------------------------- */
 
 /* Creates a simulator in the post-reset state at cycle 0.  The machine must
  * have passed bm_machine_validate() (BM_EINVAL otherwise).  opts may be NULL
  * for BM_SIM_OPTIONS_INIT. */
-int bm_sim_new(bm_sim **out, const bm_machine *m, const bm_sim_options *opts);
+BM_API int bm_sim_new(bm_sim **out, const bm_machine *m, const bm_sim_options *opts);
 /* Frees the simulator; closes (and keeps) an open VCD file. */
-void bm_sim_free(bm_sim *sim);
-const bm_machine *bm_sim_machine(const bm_sim *sim);
+BM_API void bm_sim_free(bm_sim *sim);
+BM_API const bm_machine *bm_sim_machine(const bm_sim *sim);
 
 /* ---- stimulus and back-pressure ----------------------------------------- */
 
@@ -102,34 +112,35 @@ const bm_machine *bm_sim_machine(const bm_sim *sim);
  * the queue's values one per transfer (docs/timing.md).  The value must fit
  * the input's width W as an unsigned number, or be a negative two's
  * complement 64-bit number within W-bit signed range (it is then wrapped to
- * W bits).  BM_ERANGE otherwise, BM_ENOTFOUND for a bad index. */
-int bm_sim_push_input(bm_sim *sim, unsigned input, uint64_t value);
+ * W bits).  BM_ERANGE otherwise, BM_ENOTFOUND for a bad index, both
+ * recorded on the machine's context. */
+BM_API int bm_sim_push_input(bm_sim *sim, unsigned input, uint64_t value);
 /* Values of `input` not yet taken. */
-size_t bm_sim_input_pending(const bm_sim *sim, unsigned input);
+BM_API size_t bm_sim_input_pending(const bm_sim *sim, unsigned input);
 /* The k-th value of `input` not yet taken (k < bm_sim_input_pending()), so
  * that another driver (the Verilator co-simulation) can replay the queue. */
-int bm_sim_input_peek(const bm_sim *sim, unsigned input, size_t k, uint64_t *value);
+BM_API int bm_sim_input_peek(const bm_sim *sim, unsigned input, size_t k, uint64_t *value);
 
 /* Parses stimulus text (docs/sim.md): lines "NAME = v1, v2, ...", '#'
  * comments, blank lines; values decimal, 0x hex or 0b binary, optionally
  * negative.  `name` is the file name used in diagnostics.  Nothing is pushed
  * unless the whole text is correct (BM_EPARSE, details on the context). */
-int bm_sim_load_stimulus(bm_sim *sim, const char *text, size_t len, const char *name);
-int bm_sim_load_stimulus_file(bm_sim *sim, const char *path);
+BM_API int bm_sim_load_stimulus(bm_sim *sim, const char *text, size_t len, const char *name);
+BM_API int bm_sim_load_stimulus_file(bm_sim *sim, const char *path);
 
 /* Sets the ready signal of external output `output` to a repeating pattern:
  * in cycle c it is pattern[c % n] != 0.  n == 0 restores the default
  * (always ready). */
-int bm_sim_set_output_ready(bm_sim *sim, unsigned output, const uint8_t *pattern, size_t n);
+BM_API int bm_sim_set_output_ready(bm_sim *sim, unsigned output, const uint8_t *pattern, size_t n);
 /* The ready pattern of `output` (*n == 0: always ready).  BM_EINVAL when a
  * callback sets it instead. */
-int bm_sim_output_ready_pattern(const bm_sim *sim, unsigned output, const uint8_t **pattern,
+BM_API int bm_sim_output_ready_pattern(const bm_sim *sim, unsigned output, const uint8_t **pattern,
                                 size_t *n);
 /* Sets a ready callback for `output` instead (NULL restores the default). */
-int bm_sim_set_output_ready_fn(bm_sim *sim, unsigned output, bm_sim_ready_fn fn, void *user);
+BM_API int bm_sim_set_output_ready_fn(bm_sim *sim, unsigned output, bm_sim_ready_fn fn, void *user);
 /* Parses ready patterns written like stimulus: "NAME = 1, 0, 0" (only 0 and
  * 1); each line replaces the named output's pattern. */
-int bm_sim_load_ready(bm_sim *sim, const char *text, size_t len, const char *name);
+BM_API int bm_sim_load_ready(bm_sim *sim, const char *text, size_t len, const char *name);
 
 /* ---- running ------------------------------------------------------------ */
 
@@ -137,44 +148,56 @@ int bm_sim_load_ready(bm_sim *sim, const char *text, size_t len, const char *nam
  * has halted or on deadlock; otherwise *why is BM_SIM_STEPPED.  why may be
  * NULL.  BM_ENOMEM (before a cycle starts, state intact) if recording an
  * output needs memory that is not there. */
-int bm_sim_step(bm_sim *sim, uint64_t n, bm_sim_stop *why);
+BM_API int bm_sim_step(bm_sim *sim, uint64_t n, bm_sim_stop *why);
 /* Runs until a limit is reached, every core has halted, or deadlock.
  * Without limits it may run forever (a core in a busy loop). */
-int bm_sim_run(bm_sim *sim, const bm_sim_limits *limits, bm_sim_stop *why);
+BM_API int bm_sim_run(bm_sim *sim, const bm_sim_limits *limits, bm_sim_stop *why);
 
 /* Cycles simulated so far: the number of the next cycle. */
-uint64_t bm_sim_cycle(const bm_sim *sim);
+BM_API uint64_t bm_sim_cycle(const bm_sim *sim);
 /* After a BM_SIM_STOP_DEADLOCK: the first cycle from which nothing changed. */
-uint64_t bm_sim_deadlock_cycle(const bm_sim *sim);
+BM_API uint64_t bm_sim_deadlock_cycle(const bm_sim *sim);
 
 /* ---- outputs ------------------------------------------------------------ */
 
 /* Recorded transfers, in order of cycle then output index. */
-size_t bm_sim_output_count(const bm_sim *sim);
-int bm_sim_output(const bm_sim *sim, size_t i, bm_sim_transfer *out);
+BM_API size_t bm_sim_output_count(const bm_sim *sim);
+BM_API int bm_sim_output(const bm_sim *sim, size_t i, bm_sim_transfer *out);
 /* Forgets the recorded transfers (bm_sim_output_count() becomes 0); the
  * total keeps counting. */
-void bm_sim_discard_outputs(bm_sim *sim);
+BM_API void bm_sim_discard_outputs(bm_sim *sim);
 /* Transfers on external outputs since cycle 0, recorded or not. */
-uint64_t bm_sim_output_total(const bm_sim *sim);
+BM_API uint64_t bm_sim_output_total(const bm_sim *sim);
 
 /* ---- state -------------------------------------------------------------- */
 
-int bm_sim_pc(const bm_sim *sim, unsigned core, unsigned *out);
-int bm_sim_reg(const bm_sim *sim, unsigned core, unsigned reg, uint64_t *out);
-int bm_sim_ram_word(const bm_sim *sim, unsigned core, unsigned addr, uint64_t *out);
+/* A core's program counter, register `reg` and RAM word `addr` now (values
+ * masked to the core's width).  BM_ENOTFOUND, recorded on the machine's
+ * context, for a core, register or address that does not exist; BM_EINVAL
+ * for NULL. */
+BM_API int bm_sim_pc(const bm_sim *sim, unsigned core, unsigned *out);
+BM_API int bm_sim_reg(const bm_sim *sim, unsigned core, unsigned reg, uint64_t *out);
+BM_API int bm_sim_ram_word(const bm_sim *sim, unsigned core, unsigned addr, uint64_t *out);
 /* 1 halted, 0 running, BM_ENOTFOUND for a bad index. */
-int bm_sim_core_halted(const bm_sim *sim, unsigned core);
+BM_API int bm_sim_core_halted(const bm_sim *sim, unsigned core);
 /* Instructions core `core` has completed (a stalled cycle completes none;
  * a two-cycle ld counts once). */
-uint64_t bm_sim_retired(const bm_sim *sim, unsigned core);
+BM_API uint64_t bm_sim_retired(const bm_sim *sim, unsigned core);
 /* The sum over all cores. */
-uint64_t bm_sim_retired_total(const bm_sim *sim);
+BM_API uint64_t bm_sim_retired_total(const bm_sim *sim);
 
 /* Describes what core `core` does in the next cycle, for deadlock reports,
  * e.g. "pc 2 'in r0, i0' waits for valid on i0 (bond from 'a.o0')".  Like
  * snprintf: returns the length the full text needs, or a negative BM_E*. */
-int bm_sim_describe_stall(const bm_sim *sim, unsigned core, char *buf, size_t size);
+BM_API int bm_sim_describe_stall(const bm_sim *sim, unsigned core, char *buf, size_t size);
+/* 1 when the machine waits for input that will not come: every value given
+ * to every external input has been taken, and at least one core waits (a
+ * blocking `in`) on a bond from an external input.  After a run that
+ * stopped on BM_SIM_STOP_DEADLOCK this tells the end of the input (a
+ * streaming machine whose stimulus ran out) from a real deadlock (cores
+ * waiting on each other, or input values left that nothing takes), which
+ * gives 0.  0 also for NULL. */
+BM_API int bm_sim_input_ended(const bm_sim *sim);
 
 /* ---- waveforms ---------------------------------------------------------- */
 
@@ -182,10 +205,10 @@ int bm_sim_describe_stall(const bm_sim *sim, unsigned core, char *buf, size_t si
  * ready, every core's pc and halted flag, from the current cycle on.  The
  * file is written to a temporary name next to `path` and renamed into place
  * by bm_sim_vcd_close (or bm_sim_free), so a failed run leaves no half file. */
-int bm_sim_vcd_open(bm_sim *sim, const char *path);
+BM_API int bm_sim_vcd_open(bm_sim *sim, const char *path);
 /* Finishes the VCD file.  BM_EIO if any write failed (the file is then
  * removed); 0 when none was open. */
-int bm_sim_vcd_close(bm_sim *sim);
+BM_API int bm_sim_vcd_close(bm_sim *sim);
 
 #ifdef __cplusplus
 }

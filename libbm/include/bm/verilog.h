@@ -9,6 +9,8 @@
 #ifndef BM_VERILOG_H
 #define BM_VERILOG_H
 
+#include "bm/export.h"
+
 #include <stddef.h>
 
 #include "bm/machine.h"
@@ -32,12 +34,16 @@ typedef struct bm_verilog_options {
     const char *top_name;          /* top module name; NULL: the machine's name         */
     bm_verilog_rom_style rom_style;
     int harness;                   /* also write the Verilator C++ harness tb_TOP.cpp   */
-    int pin_wrapper;               /* also write TOP_pins.v, the machine behind two
-                                      pins (a shift register in, an XOR flop out), for
+    int pin_wrapper;               /* also write TOP_pins.v, the machine behind three
+                                      pins (clk, a shift register in, an XOR flop out), for
                                       area and Fmax measurements                        */
 } bm_verilog_options;
 #define BM_VERILOG_OPTIONS_VERSION 1
 #define BM_VERILOG_OPTIONS_INIT {BM_VERILOG_OPTIONS_VERSION, NULL, BM_VERILOG_ROM_AUTO, 0, 0}
+/* Fills *opts with the defaults of BM_VERILOG_OPTIONS_INIT (for callers that cannot use the
+ * macro, such as bindings).  version is the BM_VERILOG_OPTIONS_VERSION the caller's struct was
+ * declared with.  0, or BM_EINVAL for NULL or an unknown version. */
+BM_API int bm_verilog_options_init(bm_verilog_options *opts, unsigned version);
 
 /* A generated set of files, in a fixed order: the core modules, the top
  * module, the optional extras, then "files.f" (the Verilog files in
@@ -46,22 +52,22 @@ typedef struct bm_verilog_files bm_verilog_files;
 
 /* Generates the files of a valid machine in memory.  opt may be NULL for the
  * defaults.  Failures are described on the machine's context. */
-int bm_verilog_generate(bm_verilog_files **out, const bm_machine *m,
+BM_API int bm_verilog_generate(bm_verilog_files **out, const bm_machine *m,
                         const bm_verilog_options *opt);
-void bm_verilog_files_free(bm_verilog_files *files);
-size_t bm_verilog_files_count(const bm_verilog_files *files);
+BM_API void bm_verilog_files_free(bm_verilog_files *files);
+BM_API size_t bm_verilog_files_count(const bm_verilog_files *files);
 /* Name (no folder) and NUL-terminated text of the i-th file; NULL past the end. */
-const char *bm_verilog_file_name(const bm_verilog_files *files, size_t i);
-const char *bm_verilog_file_text(const bm_verilog_files *files, size_t i, size_t *len);
+BM_API const char *bm_verilog_file_name(const bm_verilog_files *files, size_t i);
+BM_API const char *bm_verilog_file_text(const bm_verilog_files *files, size_t i, size_t *len);
 /* The module name of the machine's top. */
-const char *bm_verilog_files_top(const bm_verilog_files *files);
+BM_API const char *bm_verilog_files_top(const bm_verilog_files *files);
 
 /* Generates the files and writes them to the folder dir, all or nothing:
  * they are written into a new temporary folder next to dir, which is then
  * renamed to dir.  An existing dir is replaced only when it is empty or holds
  * a MANIFEST written by an earlier run (so it is a previous output); any
  * other existing dir is refused with BM_EEXISTS and left untouched. */
-int bm_verilog_write_dir(const bm_machine *m, const char *dir, const bm_verilog_options *opt);
+BM_API int bm_verilog_write_dir(const bm_machine *m, const char *dir, const bm_verilog_options *opt);
 
 #ifdef __cplusplus
 }

@@ -9,6 +9,8 @@
 #ifndef BM_XML_H
 #define BM_XML_H
 
+#include "bm/export.h"
+
 #include <stddef.h>
 #include <stdio.h>
 
@@ -23,23 +25,24 @@ extern "C" {
 
 /* Reads a machine from a file.  On failure *out is NULL and the reasons are
  * on the context. */
-int bm_machine_read_file(bm_machine **out, bm_ctx *ctx, const char *path);
+BM_API int bm_machine_read_file(bm_machine **out, bm_ctx *ctx, const char *path);
 /* Reads from memory; `name` is used as the file name in messages. */
-int bm_machine_read_memory(bm_machine **out, bm_ctx *ctx, const char *data,
+BM_API int bm_machine_read_memory(bm_machine **out, bm_ctx *ctx, const char *data,
                            size_t size, const char *name);
 
 /* Writes the canonical form into a malloc'd (bm allocator) NUL-terminated
- * buffer; free it with bm_xml_buffer_free().  The machine must be valid. */
-int bm_machine_write_memory(const bm_machine *m, char **out, size_t *size);
-void bm_xml_buffer_free(bm_ctx *ctx, char *buf);
+ * buffer; free it with bm_xml_buffer_free().  The machine must be valid
+ * (BM_EINVAL, recorded on its context, otherwise). */
+BM_API int bm_machine_write_memory(const bm_machine *m, char **out, size_t *size);
+BM_API void bm_xml_buffer_free(bm_ctx *ctx, char *buf);
 /* Writes the canonical form to a file, atomically: on failure the file is
  * left as it was. */
-int bm_machine_write_file(const bm_machine *m, const char *path);
+BM_API int bm_machine_write_file(const bm_machine *m, const char *path);
 /* Writes the canonical form to a stream. */
-int bm_machine_write_stream(const bm_machine *m, FILE *stream);
+BM_API int bm_machine_write_stream(const bm_machine *m, FILE *stream);
 
 /* The RelaxNG schema text, as compiled into the library. */
-const char *bm_machine_schema(void);
+BM_API const char *bm_machine_schema(void);
 
 #ifdef __cplusplus
 }
