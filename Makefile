@@ -55,7 +55,7 @@ help:
 	@echo "make demo       run bmc on the bundled example"
 	@echo "make soak       random differential testing with new seeds (long)"
 	@echo "make install    install library, headers, bmc and libbm.pc (PREFIX, DESTDIR)"
-	@echo "make regold     rewrite the Verilog gold files tests/gold/NAME from examples/NAME.xml"
+	@echo "make regold     rewrite the gold files: Verilog tests/gold/NAME from examples/NAME.xml, tests/data/dot/*.dot"
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -133,6 +133,8 @@ sanitize: check-deps
 regold: $(BMC)
 	for d in tests/gold/*/; do n=$$(basename $$d); \
 	  $(BMC) verilog examples/$$n.xml -o tests/gold/$$n || exit 1; done
+	$(BMC) dot examples/fanout.xml -o tests/data/dot/fanout.dot
+	$(BMC) dot tests/data/graph/tiny.xml -o tests/data/dot/tiny.dot
 
 demo: check-deps $(BMC)
 	./examples/demo.sh $(abspath $(BMC))
