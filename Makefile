@@ -108,7 +108,7 @@ $(TEST_BIN): $(TEST_OBJS) $(LIB_A)
 test: check-deps $(TEST_BIN) $(BMC)
 	BMC=$(abspath $(BMC)) BM_COSIM_WORK=$(BUILD)/cosim-random BM_COSIM_WORK_COMPILED=$(BUILD)/cosim-compiled \
 	  $(TEST_BIN) $(TEST_ARGS)
-	BUILD=$(BUILD) CC="$(CC)" EXTRA_LDFLAGS="$(EXTRA_LDFLAGS)" ./tests/install_check.sh
+	BUILD=$(BUILD) CC="$(CC)" EXTRA_LDFLAGS="$(EXTRA_LDFLAGS)" PYTEST=$(PYTEST) ./tests/install_check.sh
 	@if [ "$(PYTEST)" = 1 ]; then $(MAKE) --no-print-directory python-test; fi
 
 # The Python package's tests (python/tests, pytest) against the build tree.
