@@ -1,9 +1,6 @@
 /* bmc dot: Graphviz text for a machine or a graph (docs/dot.md). */
-#include <errno.h>
 #include <getopt.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "bmc.h"
 
@@ -67,36 +64,6 @@ static void root_element(const char *path, char *name, size_t size)
     }
 }
 
-static int write_output(const char *path, const char *text, size_t len)
-{
-    if (!path) {
-        fwrite(text, 1, len, stdout);
-        return 0;
-    }
-    size_t plen = strlen(path);
-    char *tmp = malloc(plen + 32);
-    if (!tmp) {
-        fprintf(stderr, "bmc dot: out of memory\n");
-        return -1;
-    }
-    snprintf(tmp, plen + 32, "%s.tmp%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "w");
-    int failed = !f;
-    if (f) {
-        failed = fwrite(text, 1, len, f) != len;
-        if (fclose(f) != 0)
-            failed = 1;
-        if (!failed && rename(tmp, path) != 0)
-            failed = 1;
-    }
-    if (failed) {
-        fprintf(stderr, "%s: error: cannot write: %s\n", path, strerror(errno));
-        unlink(tmp);
-    }
-    free(tmp);
-    return failed ? -1 : 0;
-}
-
 static int run(int argc, char **argv)
 {
     enum { OPT_TYPE = 256 };
@@ -146,7 +113,7 @@ static int run(int argc, char **argv)
         }
     }
     bmc_print_diags(ctx);
-    if (rc == 0 && write_output(output, text, len))
+    if (rc == 0 && (output ? bmc_write_file(output, text, len) : bmc_write_stdout(text, len)))
         rc = -1;
     bm_dot_free(ctx, text);
     bm_ctx_free(ctx);

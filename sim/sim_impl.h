@@ -138,6 +138,18 @@ typedef struct sim_pending {
 
 typedef struct sim_vcd sim_vcd;
 
+/* Per-core states, kept while a VCD is written or activity is counted
+ * (trace.c): a snapshot at the start of each cycle, the state each core was
+ * in during the last one, and the counts. */
+typedef struct sim_trace {
+    uint64_t *retired0;   /* retired at the start of the cycle            */
+    uint8_t *busy0;
+    uint8_t *halted0;
+    uint8_t *state;       /* bm_core_state of the last simulated cycle    */
+    uint32_t *port;       /* the port waited on (WAIT_INPUT / WAIT_OUTPUT) */
+    bm_sim_activity *count; /* NULL until bm_sim_activity_start           */
+} sim_trace;
+
 struct bm_sim {
     const bm_machine *m;
     bm_ctx *ctx;
@@ -179,6 +191,7 @@ struct bm_sim {
     uint64_t out_total;
 
     sim_vcd *vcd;
+    sim_trace *trace;
 };
 
 /* predecode.c */
@@ -196,7 +209,14 @@ int sim_output_ready(const bm_sim *sim, const sim_output *o, uint64_t cycle);
 /* Recomputes env_period after a ready pattern change. */
 void sim_update_env(bm_sim *sim);
 
+/* trace.c */
+int sim_trace_need(bm_sim *sim);
+void sim_trace_begin(bm_sim *sim);
+void sim_trace_end(bm_sim *sim);
+void sim_trace_free(bm_sim *sim);
+
 /* vcd.c */
+void sim_vcd_end_cycle(bm_sim *sim);
 void sim_vcd_begin_cycle(bm_sim *sim);
 void sim_vcd_channels(bm_sim *sim);
 void sim_vcd_free(bm_sim *sim);
