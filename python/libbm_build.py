@@ -184,9 +184,21 @@ uint64_t bm_sim_retired(const bm_sim *sim, unsigned core);
 int bm_sim_describe_stall(const bm_sim *sim, unsigned core, char *buf, size_t size);
 int bm_sim_vcd_open(bm_sim *sim, const char *path);
 int bm_sim_vcd_close(bm_sim *sim);
+int bm_sim_gtkw_write(const bm_sim *sim, const char *path);
+typedef enum { BM_CORE_RUNNING, BM_CORE_WAIT_INPUT, BM_CORE_WAIT_OUTPUT, BM_CORE_HALTED,
+               BM_CORE_STATE_COUNT } bm_core_state;
+const char *bm_core_state_name(bm_core_state s);
+typedef struct { uint64_t cycles[4]; ...; } bm_sim_activity;
+int bm_sim_activity_start(bm_sim *sim);
+int bm_sim_core_activity(const bm_sim *sim, unsigned core, bm_sim_activity *out);
+int bm_sim_activity_svg(char **out, size_t *len, const bm_sim *sim);
+void bm_sim_text_free(const bm_sim *sim, char *text);
 
 /* verilog.h, cosim.h, dot.h */
-typedef struct bm_verilog_options bm_verilog_options;
+typedef enum { BM_VERILOG_ROM_AUTO, BM_VERILOG_ROM_LOGIC, BM_VERILOG_ROM_BLOCK } bm_verilog_rom_style;
+typedef struct { unsigned version; const char *top_name; bm_verilog_rom_style rom_style;
+                 int harness; int pin_wrapper; ...; } bm_verilog_options;
+#define BM_VERILOG_OPTIONS_VERSION ...
 int bm_verilog_write_dir(const bm_machine *m, const char *dir, const bm_verilog_options *opt);
 typedef struct { unsigned version; const char *work_dir; const char *verilator; int trace;
                  unsigned jobs; ...; } bm_cosim_options;

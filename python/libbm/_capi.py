@@ -146,6 +146,23 @@ def sim_limits(max_cycles=0, max_outputs=0):
     return lim
 
 
+def verilog_options(top=None, rom="auto", pin_wrapper=False):
+    """The options and the buffer they point into (keep both alive)."""
+    opt = ffi.new("bm_verilog_options *")
+    opt.version = lib.BM_VERILOG_OPTIONS_VERSION
+    styles = {"auto": lib.BM_VERILOG_ROM_AUTO, "logic": lib.BM_VERILOG_ROM_LOGIC,
+              "block": lib.BM_VERILOG_ROM_BLOCK}
+    if rom not in styles:
+        raise Error("libbm: rom must be auto, logic or block, not %r" % (rom,), lib.BM_EINVAL)
+    opt.rom_style = styles[rom]
+    opt.pin_wrapper = 1 if pin_wrapper else 0
+    buf = ffi.NULL
+    if top is not None:
+        buf = ffi.new("char[]", cstr(top))
+        opt.top_name = buf
+    return opt, buf
+
+
 def cosim_options(work_dir):
     """The options and the buffer they point into (keep both alive)."""
     opt = ffi.new("bm_cosim_options *")

@@ -17,13 +17,20 @@ Transfer = namedtuple("Transfer", "cycle output value")
 class SimResult:
     """What a simulation did: `transfers` (Transfer(cycle, output, value),
     in order of cycle then output), `stop` ("outputs", "halted", "cycles",
-    "deadlock"), `cycles` simulated and per core its final state."""
+    "deadlock"), `cycles` simulated, per core its final state, and with
+    activity=True the per-core state counts and their chart."""
 
     def __init__(self, transfers, stop, cycles, cores):
         self.transfers = transfers
         self.stop = stop
         self.cycles = cycles
         self.cores = cores
+        self.activity = None      # {core: {"running": n, "wait_input": n, ...}}
+        self.activity_svg = None  # the chart (bm_sim_activity_svg)
+
+    def _repr_svg_(self):
+        """The activity chart in Jupyter, when activity was counted."""
+        return self.activity_svg
 
     def values(self, output):
         """The values that went out on `output`, in order."""
@@ -87,6 +94,19 @@ class _Sim:
         for i in range(n):
             lib.bm_sim_output(self.ptr, i, arr + i)
         return arr, n
+
+    def activity(self):
+        names = [_capi.string(lib.bm_core_state_name(k)) for k in range(lib.BM_CORE_STATE_COUNT)]
+        counts, a = {}, ffi.new("bm_sim_activity *")
+        for i, core in enumerate(self.m.cores):
+            self.check(lib.bm_sim_core_activity(self.ptr, i, a), "libbm: activity")
+            counts[core] = {n: int(a.cycles[k]) for k, n in enumerate(names)}
+        out, n = ffi.new("char **"), ffi.new("size_t *")
+        self.check(lib.bm_sim_activity_svg(out, n, self.ptr), "libbm: activity chart")
+        try:
+            return counts, ffi.unpack(out[0], n[0]).decode("utf-8")
+        finally:
+            lib.bm_sim_text_free(self.ptr, out[0])
 
     def cores(self):
         buf = ffi.new("char[]", 1024)
@@ -153,12 +173,17 @@ class Machine:
         self._ctx.check(lib.bm_machine_write_file(self._m, _capi.cstr(str(path))),
                         "libbm: writing %s" % path)
 
-    def write_verilog(self, directory):
+    def write_verilog(self, directory, top=None, rom="auto", pin_wrapper=False):
         """Writes the Verilog into a folder (bm_verilog_write_dir: all or
         nothing; an existing folder is replaced only when empty or an
-        earlier output).  Returns the file names, as its MANIFEST lists."""
-        self._ctx.check(lib.bm_verilog_write_dir(self._m, _capi.cstr(str(directory)), ffi.NULL),
+        earlier output), like `bmc verilog`: top names the top module, rom
+        is auto, logic or block, pin_wrapper adds TOP_pins.v (the machine
+        behind three pins, for yosys and nextpnr trials).  Returns the
+        Verilog files in compile order (files.f)."""
+        opt, keep = _capi.verilog_options(top, rom, pin_wrapper)
+        self._ctx.check(lib.bm_verilog_write_dir(self._m, _capi.cstr(str(directory)), opt),
                         "libbm: writing Verilog to %s" % directory)
+        del keep
         with open("%s/files.f" % directory) as f:
             return [line.strip() for line in f if line.strip()]
 
@@ -180,13 +205,21 @@ class Machine:
     # ---- simulation -------------------------------------------------------
 
     def simulate(self, inputs=None, stimulus=None, ready=None, cycles=1000000, outputs=0,
-                 vcd=None):
+                 vcd=None, gtkw=None, activity=False, X=None):
         """Runs the cycle-accurate simulator like `bmc sim`: inputs maps an
-        input name to its values (ints), stimulus is stimulus-file text, ready
+        input name to its values (ints), stimulus is stimulus-file text, X
+        vectors for a machine compiled from a network (quantised), ready
         maps an output name to a ready pattern (e.g. [1, 0, 0]); it stops
         after `cycles` cycles (0: no limit), `outputs` transfers, when every
-        core halts, or on deadlock.  vcd names a waveform file to write."""
+        core halts, or on deadlock.  vcd names a waveform file to write (with
+        registers and core states), gtkw a GTKWave save file for it;
+        activity=True counts each core's busy, stalled and idle cycles
+        (SimResult.activity, and the chart SimResult.activity_svg)."""
+        if gtkw is not None and vcd is None:
+            raise Error("libbm: a GTKWave save file (gtkw) needs a VCD file (vcd)")
         with _Sim(self) as sim:
+            if X is not None:
+                sim.push(self._vector_inputs(self._network()._raw_inputs(X, False)))
             if stimulus is not None:
                 data = _capi.cstr(stimulus)
                 sim.check(lib.bm_sim_load_stimulus(sim.ptr, data, len(data), b"<stimulus>"),
@@ -199,10 +232,19 @@ class Machine:
                           "libbm: ready patterns")
             if vcd is not None:
                 sim.check(lib.bm_sim_vcd_open(sim.ptr, _capi.cstr(str(vcd))), "libbm: VCD")
+            if activity:
+                sim.check(lib.bm_sim_activity_start(sim.ptr), "libbm: activity")
             stop = sim.run(cycles, outputs)
+            if gtkw is not None:
+                sim.check(lib.bm_sim_gtkw_write(sim.ptr, _capi.cstr(str(gtkw))),
+                          "libbm: GTKWave save file")
             if vcd is not None:
                 sim.check(lib.bm_sim_vcd_close(sim.ptr), "libbm: VCD")
-            return SimResult(sim.transfers(), stop, int(lib.bm_sim_cycle(sim.ptr)), sim.cores())
+            result = SimResult(sim.transfers(), stop, int(lib.bm_sim_cycle(sim.ptr)),
+                               sim.cores())
+            if activity:
+                result.activity, result.activity_svg = sim.activity()
+            return result
 
     def _network(self):
         if self.network is None:

@@ -119,3 +119,25 @@ def _saved(m, tmp_path):
     p = tmp_path / ("%s.xml" % m.name)
     m.save(p)
     return p
+
+
+def test_activity_gtkw_and_pin_wrapper(iris_data, tmp_path):
+    X, _ = iris_data
+    m = libbm.load(repo("examples", "networks", "iris.xml")).compile(strategy="fold", fold=4)
+    r = m.simulate(X=X[:20], activity=True, vcd=tmp_path / "w.vcd", gtkw=tmp_path / "w.gtkw")
+    assert len(r.values("class")) == 20 and r.stop == "deadlock"
+    for core, counts in r.activity.items():
+        assert sum(counts.values()) == r.cycles, core
+    # the last layer's core is the bottleneck of this machine: busy most
+    busiest = max(r.activity, key=lambda c: r.activity[c]["running"])
+    assert busiest == "l1c0"
+    assert r.activity["l0c1"]["wait_output"] > 0
+    assert r._repr_svg_().startswith("<?xml") and "l1c0" in r.activity_svg
+    assert "-core l1c0" in (tmp_path / "w.gtkw").read_text()
+    assert "$var wire 2" in (tmp_path / "w.vcd").read_text()
+    with pytest.raises(libbm.Error, match="needs a VCD"):
+        m.simulate(X=X[:1], gtkw=tmp_path / "x.gtkw")
+    files = m.write_verilog(tmp_path / "rtl", pin_wrapper=True, top="iris4")
+    assert (tmp_path / "rtl" / "iris4_pins.v").exists() and "iris4.v" in files
+    with pytest.raises(libbm.Error, match="rom must be"):
+        m.write_verilog(tmp_path / "rtl2", rom="fast")
