@@ -41,10 +41,6 @@ class SimResult:
             len(self.transfers), self.stop, self.cycles)
 
 
-def _u64(v):
-    return int(v) & 0xFFFFFFFFFFFFFFFF
-
-
 class _Sim:
     """A bm_sim for the duration of a with-block."""
 
@@ -70,9 +66,11 @@ class _Sim:
             if i < 0:
                 raise Error("libbm: machine %s has no input %r" % (self.m.name, name),
                             lib.BM_ENOTFOUND)
-            for v in np.atleast_1d(values):
-                self.check(lib.bm_sim_push_input(self.ptr, i, _u64(v)),
-                           "libbm: input %s: value %d" % (name, int(v)))
+            push, ptr = lib.bm_sim_push_input, self.ptr
+            for v in np.asarray(values, dtype=object).ravel().tolist():
+                rc = push(ptr, i, int(v) & 0xFFFFFFFFFFFFFFFF)
+                if rc:
+                    self.check(rc, "libbm: input %s: value %d" % (name, int(v)))
 
     def run(self, cycles=0, outputs=0):
         why = ffi.new("bm_sim_stop *")
