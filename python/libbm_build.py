@@ -119,11 +119,15 @@ int bm_asm_memory(bm_machine **out, bm_ctx *ctx, const char *text, size_t len,
 /* compile.h, device.h, area.h */
 typedef enum { BM_MAP_NODE, BM_MAP_CORES, BM_MAP_SINGLE, BM_MAP_FOLD, ... } bm_map_strategy;
 typedef enum { BM_MUL_COMB, BM_MUL_PIPE, BM_MUL_SERIAL, ... } bm_mul_variant;
+typedef enum { BM_COMPILE_FETCH_AUTO, BM_COMPILE_FETCH_DIRECT, BM_COMPILE_FETCH_STAGED,
+               ... } bm_compile_fetch;
+int bm_compile_fetch_from_name(const char *name);
 typedef struct {
     unsigned version; bm_map_strategy strategy; unsigned cores; const char *name;
     unsigned buffers; bm_mul_variant mul; unsigned fold;
     const unsigned *fold_layers; size_t n_fold_layers;
-    unsigned reuse; const unsigned *reuse_layers; size_t n_reuse_layers; ...;
+    unsigned reuse; const unsigned *reuse_layers; size_t n_reuse_layers;
+    bm_compile_fetch fetch; ...;
 } bm_compile_options;
 #define BM_COMPILE_OPTIONS_VERSION ...
 #define BM_COMPILE_BUFFERS_DEFAULT ...

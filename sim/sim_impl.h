@@ -150,6 +150,7 @@ typedef struct sim_trace {
     uint64_t *retired0;   /* retired at the start of the cycle            */
     uint8_t *busy0;
     uint8_t *halted0;
+    uint8_t *refetch0;    /* a staged core spends the cycle refetching    */
     uint8_t *state;       /* bm_core_state of the last simulated cycle    */
     uint32_t *port;       /* the port waited on (WAIT_INPUT / WAIT_OUTPUT) */
     bm_sim_activity *count; /* NULL until bm_sim_activity_start           */

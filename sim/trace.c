@@ -2,7 +2,8 @@
  * and chart (docs/sim.md "Activity").
  *
  * A core's state in a cycle is read off what the cycle did to it: it ran
- * when it retired an instruction, advanced a multi-cycle one or halted;
+ * when it retired an instruction, advanced a multi-cycle one, refetched
+ * after a taken jump (a staged core) or halted;
  * otherwise its instruction is an I/O instruction that waited, on the port
  * the instruction names.  Nothing in the step loop changes for this: a
  * snapshot before the cycle and a look after it (only while a VCD is open
@@ -33,10 +34,11 @@ int sim_trace_need(bm_sim *sim)
     t->retired0 = bm_calloc(ctx, n, sizeof *t->retired0);
     t->busy0 = bm_calloc(ctx, n, 1);
     t->halted0 = bm_calloc(ctx, n, 1);
+    t->refetch0 = bm_calloc(ctx, n, 1);
     t->state = bm_calloc(ctx, n, 1);
     t->port = bm_calloc(ctx, n, sizeof *t->port);
     sim->trace = t;
-    if (!t->retired0 || !t->busy0 || !t->halted0 || !t->state || !t->port) {
+    if (!t->retired0 || !t->busy0 || !t->halted0 || !t->refetch0 || !t->state || !t->port) {
         sim_trace_free(sim);
         return bm_oom(ctx);
     }
@@ -52,6 +54,7 @@ void sim_trace_free(bm_sim *sim)
     bm_free(ctx, t->retired0);
     bm_free(ctx, t->busy0);
     bm_free(ctx, t->halted0);
+    bm_free(ctx, t->refetch0);
     bm_free(ctx, t->state);
     bm_free(ctx, t->port);
     bm_free(ctx, t->count);
@@ -67,6 +70,7 @@ void sim_trace_begin(bm_sim *sim)
         t->retired0[i] = k->retired;
         t->busy0[i] = k->busy;
         t->halted0[i] = k->halted;
+        t->refetch0[i] = k->refetching;
     }
 }
 
@@ -79,7 +83,8 @@ void sim_trace_end(bm_sim *sim)
         uint32_t port = 0;
         if (t->halted0[i]) {
             s = BM_CORE_HALTED;
-        } else if (k->retired == t->retired0[i] && k->busy == t->busy0[i] && !k->halted) {
+        } else if (k->retired == t->retired0[i] && k->busy == t->busy0[i] && !k->halted &&
+                   !t->refetch0[i]) {
             const sim_op *op = &k->code[k->pc];
             if (op->cls == SIM_OP_CHANNEL) {
                 s = op->io == BM_IO_IN_WAIT || op->io == BM_IO_IN_TRY ? BM_CORE_WAIT_INPUT

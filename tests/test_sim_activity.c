@@ -94,6 +94,41 @@ Test(sim_activity, stalled_on_output)
     bm_ctx_free(ctx);
 }
 
+/* A staged core's cycle after a taken jump is fetching, not waiting: acc8
+ * staged runs in, add, out, j and a refetch per value. */
+Test(sim_activity, staged_refetch_is_running)
+{
+    bm_ctx *ctx;
+    cr_assert_eq(bm_ctx_new(&ctx, NULL), 0);
+    char *xml = slurp("examples/acc8.xml", NULL);
+    cr_assert_not_null(xml);
+    const char *pin = "outputs=\"1\">";
+    char *at = strstr(xml, pin);
+    cr_assert_not_null(at);
+    size_t head = (size_t)(at - xml) + strlen(pin) - 1, len = strlen(xml);
+    char *staged = malloc(len + 32);
+    cr_assert_not_null(staged);
+    memcpy(staged, xml, head);
+    strcpy(staged + head, " fetch=\"staged\"");
+    strcat(staged, xml + head);
+    bm_machine *m;
+    cr_assert_eq(bm_machine_read_memory(&m, ctx, staged, strlen(staged), "staged.xml"), 0, "%s",
+                 staged);
+    bm_sim *sim;
+    cr_assert_eq(bm_sim_new(&sim, m, NULL), 0);
+    cr_assert_eq(bm_sim_activity_start(sim), 0);
+    cr_assert_eq(bm_sim_load_stimulus(sim, "a = 1, 2", 8, "s"), 0);
+    cr_assert_eq(bm_sim_run(sim, NULL, NULL), 0);
+    bm_sim_activity a = activity_of(sim, 0);
+    cr_expect_eq(a.cycles[BM_CORE_RUNNING], 10);
+    cr_expect_eq(a.cycles[BM_CORE_WAIT_INPUT], bm_sim_cycle(sim) - 10);
+    bm_sim_free(sim);
+    bm_machine_free(m);
+    free(staged);
+    free(xml);
+    bm_ctx_free(ctx);
+}
+
 static const char two_cores[] = ".machine two\n"
                                 ".core a 8\n"
                                 "    halt\n"

@@ -127,6 +127,7 @@ def compile_options():
     opt.buffers = lib.BM_COMPILE_BUFFERS_DEFAULT
     opt.mul = lib.BM_MUL_COMB
     opt.fold = lib.BM_COMPILE_FOLD_DEFAULT
+    opt.fetch = lib.BM_COMPILE_FETCH_AUTO
     return opt
 
 

@@ -108,11 +108,11 @@ class Network:
     # ---- compiling --------------------------------------------------------
 
     def compile(self, strategy="node", cores=None, fold=None, reuse=None, mul="comb",
-                buffers=None, name=None):
+                buffers=None, name=None, fetch="auto"):
         """Compiles onto a machine (bm_compile, docs/compile.md).  strategy is
         node, cores, single or fold; cores (implies "cores"), fold and reuse
-        (an int, or one per layer; imply "fold") and mul (comb, pipe, serial)
-        are `bmc compile`'s options."""
+        (an int, or one per layer; imply "fold"), mul (comb, pipe, serial)
+        and fetch (auto, direct, staged) are `bmc compile`'s options."""
         from .machine import Machine
         opt = _capi.compile_options()
         keep = []
@@ -132,6 +132,11 @@ class Network:
             raise Error("libbm: unknown multiplier %r (comb, pipe or serial)" % mul,
                         lib.BM_EINVAL)
         opt.mul = v
+        f = lib.bm_compile_fetch_from_name(_capi.cstr(fetch))
+        if f < 0:
+            raise Error("libbm: unknown fetch kind %r (auto, direct or staged)" % fetch,
+                        lib.BM_EINVAL)
+        opt.fetch = f
         if buffers is not None:
             opt.buffers = int(buffers)
         for key, value in (("fold", fold), ("reuse", reuse)):

@@ -45,7 +45,8 @@ def test_digits_predict_equals_evaluate_and_bmc_eval(digits_data):
 
 @pytest.mark.parametrize("options", [dict(), dict(strategy="single"), dict(cores=3),
                                      dict(fold=[2, 1], mul="pipe"), dict(reuse=2),
-                                     dict(strategy="node", mul="serial", buffers=0)])
+                                     dict(strategy="node", mul="serial", buffers=0),
+                                     dict(strategy="single", fetch="staged")])
 def test_strategies_predict_bit_exact(iris_data, options):
     X, _ = iris_data
     net = libbm.load(repo("examples", "networks", "iris.xml"))
@@ -98,6 +99,8 @@ def test_errors_carry_diagnostics(tmp_path):
         net.compile(mul="fast")
     with pytest.raises(libbm.Error):
         net.compile(cores=0)
+    with pytest.raises(libbm.Error, match="unknown fetch kind"):
+        net.compile(fetch="soon")
     with pytest.raises(libbm.Error, match="type must be"):
         libbm.load(repo("examples", "networks", "iris.xml"), type="float")
 
