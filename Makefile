@@ -43,7 +43,16 @@ LIB_SO    := $(BUILD)/libbm.so
 BMC       := $(BUILD)/bmc
 TEST_BIN  := $(BUILD)/test_libbm
 
-.PHONY: all deps test sanitize demo install uninstall clean help check-deps FORCE regold soak
+PYTHON  ?= /usr/bin/python3
+PYDIR   ?= $(PREFIX)/lib/python3/dist-packages
+# 0 leaves the Python tests out of `make test` (only `make sanitize` does:
+# an ASan-built libbm.so cannot be loaded into an uninstrumented Python).
+PYTEST  ?= 1
+PY_SRCS := $(sort $(wildcard python/libbm/*.py))
+PY_EXT_STAMP := $(BUILD)/python/.built
+
+.PHONY: all deps test sanitize demo install uninstall clean help check-deps FORCE regold soak \
+        python python-test install-python uninstall-python
 
 all: $(LIB_A) $(LIB_SO) $(BMC)
 
@@ -55,7 +64,9 @@ help:
 	@echo "make demo       run bmc on the bundled example"
 	@echo "make soak       random differential testing with new seeds (long)"
 	@echo "make install    install library, headers, bmc and libbm.pc (PREFIX, DESTDIR)"
-	@echo "make regold     rewrite the Verilog gold files tests/gold/NAME from examples/NAME.xml"
+	@echo "make python     build the Python package's compiled module in $(BUILD)/python"
+	@echo "make install-python  install the Python package libbm into PYDIR (after make install)"
+	@echo "make regold     rewrite the gold files: Verilog tests/gold/NAME from examples/NAME.xml, tests/data/dot/*.dot"
 
 # bm/version.h is written from bm/version.h.in with the numbers above, into
 # the build tree (so the version is written down once); every object waits
@@ -116,9 +127,40 @@ $(TEST_BIN): $(TEST_OBJS) $(LIB_A)
 test: check-deps $(TEST_BIN) $(BMC)
 	BMC=$(abspath $(BMC)) BM_COSIM_WORK=$(BUILD)/cosim-random BM_COSIM_WORK_COMPILED=$(BUILD)/cosim-compiled \
 	  $(TEST_BIN) $(TEST_ARGS)
-	BUILD=$(BUILD) CC="$(CC)" EXTRA_LDFLAGS="$(EXTRA_LDFLAGS)" ./tests/install_check.sh
+	BUILD=$(BUILD) CC="$(CC)" EXTRA_LDFLAGS="$(EXTRA_LDFLAGS)" PYTEST=$(PYTEST) ./tests/install_check.sh
 	./tests/deps_check.sh
 	./tests/doc_check.sh
+	@if [ "$(PYTEST)" = 1 ]; then $(MAKE) --no-print-directory python-test; fi
+
+# The Python package's tests (python/tests, pytest) against the build tree.
+# pytest fails the run when it collects nothing (exit 5) and conftest.py
+# turns any skipped test into a failure.
+python-test: $(PY_EXT_STAMP) $(BMC)
+	cd python && PYTHONPATH=$(abspath python):$(abspath $(BUILD)/python) BMC=$(abspath $(BMC)) \
+	  BM_REPO=$(abspath .) $(PYTHON) -m pytest -q -p no:cacheprovider tests
+
+# The compiled half of the Python package (cffi, API mode: checked against
+# the headers), linked to $(BUILD)'s libbm.so.
+python: $(PY_EXT_STAMP)
+
+$(PY_EXT_STAMP): $(BUILD)/$(SONAME).$(VERSION_MINOR).$(VERSION_PATCH) $(LIB_SO) \
+                 python/libbm_build.py python/build_ext.py libbm/include/bm.h \
+                 $(wildcard libbm/include/bm/*.h)
+	$(PYTHON) python/build_ext.py libbm/include $(BUILD) $(abspath $(BUILD)) $(BUILD)/python >/dev/null
+	@touch $@
+
+# Installs the package into $(DESTDIR)$(PYDIR) (Debian's python3 searches
+# /usr/local/lib/python3/dist-packages), its compiled module linked with
+# the run path $(LIBDIR), where `make install` puts libbm.so.
+install-python: $(LIB_SO)
+	$(PYTHON) python/build_ext.py libbm/include $(BUILD) $(LIBDIR) $(BUILD)/python-install >/dev/null
+	install -d $(DESTDIR)$(PYDIR)/libbm
+	install -m 644 $(PY_SRCS) $(DESTDIR)$(PYDIR)/libbm/
+	install -m 644 $(BUILD)/python-install/_libbm_cffi*.so $(DESTDIR)$(PYDIR)/
+
+uninstall-python:
+	rm -rf $(DESTDIR)$(PYDIR)/libbm
+	rm -f $(DESTDIR)$(PYDIR)/_libbm_cffi*.so
 
 # Random differential testing with new seeds: SOAK_BATCHES batches of
 # SOAK_MACHINES random machines each, simulator against Verilator.  The first
@@ -143,7 +185,7 @@ sanitize: check-deps
 	@mkdir -p build-sanitize
 	{ $(MAKE) BUILD=build-sanitize OPT="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
 	        EXTRA_LDFLAGS="-fsanitize=address,undefined" \
-	        TEST_ARGS="--jobs 1 $(TEST_ARGS)" test 2>&1; echo $$? > build-sanitize/status; } \
+	        TEST_ARGS="--jobs 1 $(TEST_ARGS)" PYTEST=0 test 2>&1; echo $$? > build-sanitize/status; } \
 	    | tee build-sanitize/sanitize.log
 	@test "$$(cat build-sanitize/status)" = 0
 	@if grep -q 'ERROR: LeakSanitizer' build-sanitize/sanitize.log; then \
@@ -154,6 +196,8 @@ sanitize: check-deps
 regold: $(BMC)
 	for d in tests/gold/*/; do n=$$(basename $$d); \
 	  $(BMC) verilog examples/$$n.xml -o tests/gold/$$n || exit 1; done
+	$(BMC) dot examples/fanout.xml -o tests/data/dot/fanout.dot
+	$(BMC) dot tests/data/graph/tiny.xml -o tests/data/dot/tiny.dot
 
 demo: check-deps $(BMC)
 	./examples/demo.sh $(abspath $(BMC))

@@ -35,6 +35,10 @@ int bmc_load_machine(bm_ctx *ctx, const char *path, bm_machine **out);
 /* Handles "--help"/"-h" as the only argument: prints help, returns 1. */
 int bmc_wants_help(int argc, char **argv, const bmc_command *self);
 const bmc_command *bmc_find_command(const char *name);
+/* Writes text to path through a temporary file renamed into place, so a
+ * failure leaves no half file; prints the error.  0 or -1. */
+int bmc_write_file(const char *path, const char *text, size_t len);
+int bmc_write_stdout(const char *text, size_t len);
 
 /* Stimulus and back-pressure options shared by `sim` and `verify`, applied
  * in the order given: kind 'i' (--in NAME=V,...), 'f' (--in-file FILE),

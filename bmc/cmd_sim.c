@@ -35,7 +35,12 @@ static void help(FILE *out)
             "  --outputs N           stop at the end of the cycle in which the Nth\n"
             "                        output transfer happens\n"
             "  --vcd FILE            write a VCD waveform (clk, every bond's data/valid/\n"
-            "                        ready, every core's pc and halted flag)\n"
+            "                        ready, every core's pc, halted flag, registers and\n"
+            "                        state: running, waiting on which port, halted)\n"
+            "  --gtkw FILE           with --vcd: also write a GTKWave save file that\n"
+            "                        groups the signals per core and per bond\n"
+            "  --activity FILE.svg   draw each core's busy, stalled (output not taken),\n"
+            "                        idle (waiting for input) and halted cycles\n"
             "  --json                print one JSON object instead: outputs, stop reason,\n"
             "                        cycles and each core's final state\n"
             "  -q, --quiet           print no stop summary on stderr\n"
@@ -147,7 +152,17 @@ static void print_summary(const bm_sim *sim, const bm_machine *m, bm_sim_stop st
 
 static int run(int argc, char **argv)
 {
-    enum { OPT_IN = 256, OPT_IN_FILE, OPT_READY, OPT_CYCLES, OPT_OUTPUTS, OPT_VCD, OPT_JSON };
+    enum {
+        OPT_IN = 256,
+        OPT_IN_FILE,
+        OPT_READY,
+        OPT_CYCLES,
+        OPT_OUTPUTS,
+        OPT_VCD,
+        OPT_JSON,
+        OPT_GTKW,
+        OPT_ACTIVITY
+    };
     static const struct option opts[] = {
         {"in", required_argument, NULL, OPT_IN},
         {"in-file", required_argument, NULL, OPT_IN_FILE},
@@ -155,6 +170,8 @@ static int run(int argc, char **argv)
         {"cycles", required_argument, NULL, OPT_CYCLES},
         {"outputs", required_argument, NULL, OPT_OUTPUTS},
         {"vcd", required_argument, NULL, OPT_VCD},
+        {"gtkw", required_argument, NULL, OPT_GTKW},
+        {"activity", required_argument, NULL, OPT_ACTIVITY},
         {"json", no_argument, NULL, OPT_JSON},
         {"quiet", no_argument, NULL, 'q'},
         {0, 0, 0, 0}};
@@ -164,7 +181,7 @@ static int run(int argc, char **argv)
         return BMC_EXIT_FAIL;
     }
     int n_feeds = 0, json = 0, quiet = 0, c;
-    const char *vcd = NULL;
+    const char *vcd = NULL, *gtkw = NULL, *activity = NULL;
     bm_sim_limits limits = BM_SIM_LIMITS_INIT;
     limits.max_cycles = DEFAULT_CYCLES;
     opterr = 0;
@@ -187,6 +204,8 @@ static int run(int argc, char **argv)
             }
             break;
         case OPT_VCD: vcd = optarg; break;
+        case OPT_GTKW: gtkw = optarg; break;
+        case OPT_ACTIVITY: activity = optarg; break;
         case OPT_JSON: json = 1; break;
         case 'q': quiet = 1; break;
         case ':':
@@ -201,6 +220,10 @@ static int run(int argc, char **argv)
         free(feeds);
         return bmc_usage_error("sim", "expected exactly one FILE.xml");
     }
+    if (gtkw && !vcd) {
+        free(feeds);
+        return bmc_usage_error("sim", "--gtkw needs --vcd");
+    }
 
     bm_ctx *ctx = bmc_new_ctx();
     bm_machine *m = NULL;
@@ -212,11 +235,25 @@ static int run(int argc, char **argv)
         goto done;
     if (vcd && bm_sim_vcd_open(sim, vcd))
         goto done;
+    if (activity && bm_sim_activity_start(sim))
+        goto done;
     bm_sim_stop stop;
     if (bm_sim_run(sim, &limits, &stop))
         goto done;
+    if (gtkw && bm_sim_gtkw_write(sim, gtkw))
+        goto done;
     if (vcd && bm_sim_vcd_close(sim))
         goto done;
+    if (activity) {
+        char *svg;
+        size_t len;
+        if (bm_sim_activity_svg(&svg, &len, sim))
+            goto done;
+        int bad = bmc_write_file(activity, svg, len);
+        bm_sim_text_free(sim, svg);
+        if (bad)
+            goto done;
+    }
     if (json) {
         print_json(sim, m, stop);
     } else {

@@ -7,6 +7,7 @@ extern const bmc_command bmc_cmd_asm;
 extern const bmc_command bmc_cmd_check;
 extern const bmc_command bmc_cmd_compile;
 extern const bmc_command bmc_cmd_disasm;
+extern const bmc_command bmc_cmd_dot;
 extern const bmc_command bmc_cmd_eval;
 extern const bmc_command bmc_cmd_fmt;
 extern const bmc_command bmc_cmd_isa;
@@ -21,6 +22,7 @@ const bmc_command *const bmc_commands[] = {
     &bmc_cmd_check,
     &bmc_cmd_compile,
     &bmc_cmd_disasm,
+    &bmc_cmd_dot,
     &bmc_cmd_eval,
     &bmc_cmd_fmt,
     &bmc_cmd_isa,

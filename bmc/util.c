@@ -1,7 +1,9 @@
 /* Helpers shared by bmc's commands. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bmc.h"
 
@@ -75,4 +77,35 @@ const bmc_command *bmc_find_command(const char *name)
         if (strcmp(bmc_commands[i]->name, name) == 0)
             return bmc_commands[i];
     return NULL;
+}
+
+int bmc_write_stdout(const char *text, size_t len)
+{
+    return fwrite(text, 1, len, stdout) == len ? 0 : -1;
+}
+
+int bmc_write_file(const char *path, const char *text, size_t len)
+{
+    size_t plen = strlen(path);
+    char *tmp = malloc(plen + 32);
+    if (!tmp) {
+        fprintf(stderr, "bmc: out of memory\n");
+        return -1;
+    }
+    snprintf(tmp, plen + 32, "%s.tmp%ld", path, (long)getpid());
+    FILE *f = fopen(tmp, "w");
+    int failed = !f;
+    if (f) {
+        failed = fwrite(text, 1, len, f) != len;
+        if (fclose(f) != 0)
+            failed = 1;
+        if (!failed && rename(tmp, path) != 0)
+            failed = 1;
+    }
+    if (failed) {
+        fprintf(stderr, "%s: error: cannot write: %s\n", path, strerror(errno));
+        unlink(tmp);
+    }
+    free(tmp);
+    return failed ? -1 : 0;
 }

@@ -69,6 +69,7 @@ void bm_sim_free(bm_sim *sim)
         return;
     if (sim->vcd)
         bm_sim_vcd_close(sim);
+    bmi_sim_trace_free(sim);
     bmi_sim_release(sim);
     bm_free(sim->ctx, sim);
 }

@@ -143,6 +143,19 @@ typedef struct sim_pending {
 
 typedef struct sim_vcd sim_vcd;
 
+/* Per-core states, kept while a VCD is written or activity is counted
+ * (trace.c): a snapshot at the start of each cycle, the state each core was
+ * in during the last one, and the counts. */
+typedef struct sim_trace {
+    uint64_t *retired0;   /* retired at the start of the cycle            */
+    uint8_t *busy0;
+    uint8_t *halted0;
+    uint8_t *refetch0;    /* a staged core spends the cycle refetching    */
+    uint8_t *state;       /* bm_core_state of the last simulated cycle    */
+    uint32_t *port;       /* the port waited on (WAIT_INPUT / WAIT_OUTPUT) */
+    bm_sim_activity *count; /* NULL until bm_sim_activity_start           */
+} sim_trace;
+
 struct bm_sim {
     const bm_machine *m;
     bm_ctx *ctx;
@@ -184,6 +197,7 @@ struct bm_sim {
     uint64_t out_total;
 
     sim_vcd *vcd;
+    sim_trace *trace;
 };
 
 /* predecode.c */
@@ -201,9 +215,15 @@ int bmi_sim_output_ready(const bm_sim *sim, const sim_output *o, uint64_t cycle)
 /* Recomputes env_period after a ready pattern change. */
 void bmi_sim_update_env(bm_sim *sim);
 
+/* trace.c */
+int bmi_sim_trace_need(bm_sim *sim);
+void bmi_sim_trace_begin(bm_sim *sim);
+void bmi_sim_trace_end(bm_sim *sim);
+void bmi_sim_trace_free(bm_sim *sim);
+
 /* vcd.c */
+void bmi_sim_vcd_end_cycle(bm_sim *sim);
 void bmi_sim_vcd_begin_cycle(bm_sim *sim);
 void bmi_sim_vcd_channels(bm_sim *sim);
-void sim_vcd_free(bm_sim *sim);
 
 #endif

@@ -204,6 +204,8 @@ int bmi_sim_cycle(bm_sim *sim)
     unsigned np = 0, nc = 0;
     int changed = 0, live = 0;
 
+    if (SIM_UNLIKELY(sim->trace != NULL))
+        bmi_sim_trace_begin(sim);
     if (SIM_UNLIKELY(sim->vcd != NULL))
         bmi_sim_vcd_begin_cycle(sim);
 
@@ -341,6 +343,10 @@ int bmi_sim_cycle(bm_sim *sim)
     sim->n_wb_next = 0;
     changed |= sim->n_wb_now != 0;
 
+    if (SIM_UNLIKELY(sim->trace != NULL))
+        bmi_sim_trace_end(sim);
+    if (SIM_UNLIKELY(sim->vcd != NULL))
+        bmi_sim_vcd_end_cycle(sim);
     sim->cycle++;
     return changed | live;
 }

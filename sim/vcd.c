@@ -10,13 +10,21 @@
  *   core_<name>.pc, core_<name>.halted     per core
  *   bond<j>_<source>.data, .valid, .ready  per bond (ready: all sinks ready;
  *                                          data is x while valid is 0)
- * Only changes are written. */
+ *   core_<name>.r0 .. r<n-1>               per core: registers at the start
+ *                                          of the cycle
+ *   core_<name>.state, core_<name>.wait_port  per core: what it did in the
+ *                                          cycle (bm_core_state) and the port
+ *                                          it waited on (x unless waiting),
+ *                                          known at the end of the cycle
+ * Only changes are written.  The identifiers of the first three groups come
+ * first, so adding the others did not renumber them. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "bm/isa.h"
 #include "bm/version.h"
 #include "internal.h"
 #include "sim_impl.h"
@@ -32,6 +40,11 @@ struct sim_vcd {
     uint64_t *last_data;   /* per bond */
     uint8_t *last_valid, *last_ready;
     unsigned *pc_bits;
+    size_t *reg_off;       /* per core: index of its r0 in regs (n_cores + 1) */
+    uint64_t *regs, *last_regs;
+    uint8_t *last_state;
+    uint32_t *last_port;
+    unsigned *port_bits;
 };
 
 /* Signal identifiers: printable ASCII '!'..'~' in base 94. */
@@ -51,6 +64,19 @@ static unsigned id_halted(unsigned core) { return 2 + 2 * core; }
 static unsigned id_bond(const bm_sim *sim, unsigned bond, unsigned k)
 {
     return 1 + 2 * sim->n_cores + 3 * bond + k;
+}
+
+static unsigned id_state(const bm_sim *sim, unsigned core)
+{
+    return 1 + 2 * sim->n_cores + 3 * sim->n_bonds + 2 * core;
+}
+static unsigned id_wait_port(const bm_sim *sim, unsigned core)
+{
+    return id_state(sim, core) + 1;
+}
+static unsigned id_reg(const bm_sim *sim, size_t k)
+{
+    return 1 + 4 * sim->n_cores + 3 * sim->n_bonds + (unsigned)k;
 }
 
 static void put_scalar(FILE *f, int v, unsigned id)
@@ -106,6 +132,14 @@ static void header(bm_sim *sim)
         fprintf(f, "$var wire %u %s pc $end\n", v->pc_bits[i], id);
         ident(id, id_halted(i));
         fprintf(f, "$var wire 1 %s halted $end\n", id);
+        ident(id, id_state(sim, i));
+        fprintf(f, "$var wire 2 %s state $end\n", id);
+        ident(id, id_wait_port(sim, i));
+        fprintf(f, "$var wire %u %s wait_port $end\n", v->port_bits[i], id);
+        for (size_t r = v->reg_off[i]; r < v->reg_off[i + 1]; r++) {
+            ident(id, id_reg(sim, r));
+            fprintf(f, "$var wire %u %s r%zu $end\n", sim->cores[i].width, id, r - v->reg_off[i]);
+        }
         fprintf(f, "$upscope $end\n");
     }
     static const char *const names[3] = {"data", "valid", "ready"};
@@ -138,6 +172,12 @@ static void vcd_discard(bm_sim *sim)
     bm_free(ctx, v->last_valid);
     bm_free(ctx, v->last_ready);
     bm_free(ctx, v->pc_bits);
+    bm_free(ctx, v->reg_off);
+    bm_free(ctx, v->regs);
+    bm_free(ctx, v->last_regs);
+    bm_free(ctx, v->last_state);
+    bm_free(ctx, v->last_port);
+    bm_free(ctx, v->port_bits);
     bm_free(ctx, v);
     sim->vcd = NULL;
 }
@@ -151,6 +191,9 @@ int bm_sim_vcd_open(bm_sim *sim, const char *path)
         return BM_EINVAL;
     }
     bm_ctx *ctx = sim->ctx;
+    int trc = bmi_sim_trace_need(sim);
+    if (trc)
+        return trc;
     sim_vcd *v = bm_calloc(ctx, 1, sizeof *v);
     if (!v)
         return bm_oom(ctx);
@@ -167,8 +210,20 @@ int bm_sim_vcd_open(bm_sim *sim, const char *path)
     v->last_data = bm_calloc(ctx, nb, sizeof *v->last_data);
     v->last_valid = bm_calloc(ctx, nb, 1);
     v->last_ready = bm_calloc(ctx, nb, 1);
+    v->reg_off = bm_calloc(ctx, nc + 1, sizeof *v->reg_off);
+    v->last_state = bm_calloc(ctx, nc, 1);
+    v->last_port = bm_calloc(ctx, nc, sizeof *v->last_port);
+    v->port_bits = bm_calloc(ctx, nc, sizeof *v->port_bits);
+    if (v->reg_off) {
+        for (unsigned i = 0; i < sim->n_cores; i++)
+            v->reg_off[i + 1] = v->reg_off[i] + sim->cores[i].n_regs;
+        size_t nr = v->reg_off[sim->n_cores] ? v->reg_off[sim->n_cores] : 1;
+        v->regs = bm_calloc(ctx, nr, sizeof *v->regs);
+        v->last_regs = bm_calloc(ctx, nr, sizeof *v->last_regs);
+    }
     if (!v->path || !v->tmp || !v->pc || !v->halted || !v->last_pc || !v->last_halted ||
-        !v->pc_bits || !v->last_data || !v->last_valid || !v->last_ready) {
+        !v->pc_bits || !v->last_data || !v->last_valid || !v->last_ready || !v->reg_off ||
+        !v->regs || !v->last_regs || !v->last_state || !v->last_port || !v->port_bits) {
         vcd_discard(sim);
         return bm_oom(ctx);
     }
@@ -182,6 +237,10 @@ int bm_sim_vcd_open(bm_sim *sim, const char *path)
     for (unsigned i = 0; i < sim->n_cores; i++) {
         unsigned bits = bm_bits_for(sim->cores[i].n_code);
         v->pc_bits[i] = bits ? bits : 1;
+        unsigned ports = sim->cores[i].n_in > sim->cores[i].n_out ? sim->cores[i].n_in
+                                                                  : sim->cores[i].n_out;
+        bits = bm_bits_for(ports ? ports : 1);
+        v->port_bits[i] = bits ? bits : 1;
     }
     v->first = 1;
     header(sim);
@@ -194,6 +253,8 @@ void bmi_sim_vcd_begin_cycle(bm_sim *sim)
     for (unsigned i = 0; i < sim->n_cores; i++) {
         v->pc[i] = sim->cores[i].pc;
         v->halted[i] = sim->cores[i].halted;
+        memcpy(v->regs + v->reg_off[i], sim->cores[i].slots,
+               (v->reg_off[i + 1] - v->reg_off[i]) * sizeof *v->regs);
     }
 }
 
@@ -233,6 +294,32 @@ void bmi_sim_vcd_channels(bm_sim *sim)
         v->last_valid[j] = (uint8_t)valid;
         v->last_ready[j] = (uint8_t)ready;
     }
+    for (unsigned i = 0; i < sim->n_cores; i++)
+        for (size_t r = v->reg_off[i]; r < v->reg_off[i + 1]; r++) {
+            if (v->first || v->regs[r] != v->last_regs[r])
+                put_vector(f, v->regs[r], sim->cores[i].width, 1, id_reg(sim, r));
+            v->last_regs[r] = v->regs[r];
+        }
+}
+
+/* Writes each core's state in the cycle just simulated (still at time 10c),
+ * then the falling clock edge. */
+void bmi_sim_vcd_end_cycle(bm_sim *sim)
+{
+    sim_vcd *v = sim->vcd;
+    const sim_trace *t = sim->trace;
+    FILE *f = v->f;
+    for (unsigned i = 0; i < sim->n_cores; i++) {
+        uint8_t st = t->state[i];
+        int waits = st == BM_CORE_WAIT_INPUT || st == BM_CORE_WAIT_OUTPUT;
+        uint32_t port = waits ? t->port[i] : UINT32_MAX;
+        if (v->first || st != v->last_state[i])
+            put_vector(f, st, 2, 1, id_state(sim, i));
+        if (v->first || port != v->last_port[i])
+            put_vector(f, port, v->port_bits[i], waits, id_wait_port(sim, i));
+        v->last_state[i] = st;
+        v->last_port[i] = port;
+    }
     if (v->first)
         fprintf(f, "$end\n");
     v->first = 0;
@@ -261,5 +348,73 @@ int bm_sim_vcd_close(bm_sim *sim)
         rc = BM_EIO;
     }
     vcd_discard(sim);
+    return rc;
+}
+
+/* ---- GTKWave save file ---------------------------------------------------- */
+
+/* A trace line: flags (@28 binary, @24 decimal, right-justified), then the
+ * signal's full name as GTKWave shows it, with [msb:0] for vectors. */
+static void gtkw_trace(bm_buf *b, const char *machine, const char *scope, const char *name,
+                       unsigned width)
+{
+    bm_buf_printf(b, "@%s\n%s.", width == 1 ? "28" : "24", machine);
+    if (scope) {
+        for (const char *p = scope; *p; p++)
+            bm_buf_append(b, *p == '.' ? "_" : p, 1);
+        bm_buf_puts(b, ".");
+    }
+    bm_buf_puts(b, name);
+    if (width > 1)
+        bm_buf_printf(b, "[%u:0]", width - 1);
+    bm_buf_puts(b, "\n");
+}
+
+int bm_sim_gtkw_write(const bm_sim *sim, const char *path)
+{
+    if (!sim || !path)
+        return BM_EINVAL;
+    const sim_vcd *v = sim->vcd;
+    if (!v) {
+        bm_error(sim->ctx, bm_loc_make(path, 0, 0), "a GTKWave save file needs an open VCD file");
+        return BM_EINVAL;
+    }
+    const char *mname = bm_machine_name(sim->m);
+    bm_buf b;
+    bm_buf_init(&b, sim->ctx);
+    bm_buf_printf(&b, "[*] GTKWave save file written by libbm %s for machine %s\n", bm_version(),
+                  mname);
+    bm_buf_printf(&b, "[dumpfile] \"%s\"\n[timestart] 0\n", v->path);
+    gtkw_trace(&b, mname, NULL, "clk", 1);
+    char scope[300], name[32];
+    for (unsigned i = 0; i < sim->n_cores; i++) {
+        const char *cname = bm_core_name(bm_machine_core(sim->m, i));
+        snprintf(scope, sizeof scope, "core_%s", cname);
+        bm_buf_printf(&b, "@800200\n-core %s\n", cname);
+        gtkw_trace(&b, mname, scope, "pc", v->pc_bits[i]);
+        gtkw_trace(&b, mname, scope, "state", 2);
+        gtkw_trace(&b, mname, scope, "wait_port", v->port_bits[i]);
+        gtkw_trace(&b, mname, scope, "halted", 1);
+        for (size_t r = v->reg_off[i]; r < v->reg_off[i + 1]; r++) {
+            snprintf(name, sizeof name, "r%zu", r - v->reg_off[i]);
+            gtkw_trace(&b, mname, scope, name, sim->cores[i].width);
+        }
+        bm_buf_printf(&b, "@1000200\n-core %s\n", cname);
+    }
+    for (unsigned j = 0; j < sim->n_bonds; j++) {
+        const char *src = bm_machine_bond_source_text(sim->m, j);
+        snprintf(scope, sizeof scope, "bond%u_%s", j, src);
+        bm_buf_printf(&b, "@800200\n-bond %u from %s\n", j, src);
+        gtkw_trace(&b, mname, scope, "data", sim->bonds[j].width);
+        gtkw_trace(&b, mname, scope, "valid", 1);
+        gtkw_trace(&b, mname, scope, "ready", 1);
+        bm_buf_printf(&b, "@1000200\n-bond %u from %s\n", j, src);
+    }
+    size_t len;
+    char *text = bm_buf_take(&b, &len);
+    if (!text)
+        return bm_oom(sim->ctx);
+    int rc = bm_write_file_atomic(sim->ctx, path, text, len);
+    bm_free(sim->ctx, text);
     return rc;
 }

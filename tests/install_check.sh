@@ -84,9 +84,26 @@ fi
 got=$("$root/usr/bin/bmc" --version) || fail "the installed bmc did not run"
 [ "$got" = "bmc (libbm) $VERSION" ] || fail "installed bmc --version printed '$got'"
 
+# The Python package (make install-python), unless PYTEST=0 (make sanitize:
+# an ASan-built libbm.so does not load into Python).
+if [ "${PYTEST:-1}" != 0 ]; then
+    make --no-print-directory install-python PREFIX=/usr DESTDIR="$root" BUILD="$BUILD" \
+        >"$tmp/install-python.log" 2>&1 || { cat "$tmp/install-python.log" >&2; fail "make install-python"; }
+    pydir="$root/usr/lib/python3/dist-packages"
+    [ -f "$pydir/libbm/__init__.py" ] || fail "the Python package was not installed"
+    ext=$(ls "$pydir"/_libbm_cffi*.so) || fail "the compiled module was not installed"
+    readelf -d "$ext" | grep -q 'R.*PATH.*\[/usr/lib\]' || fail "_libbm_cffi has no run path /usr/lib"
+    got=$(cd "$tmp" && LD_LIBRARY_PATH="$root/usr/lib" PYTHONPATH="$pydir" /usr/bin/python3 -c \
+        'import libbm; m = libbm.assemble("in r0, i0\naddi r0, 1\nout o0, r0\nj 0\n"); print(libbm.__file__.split("/dist-packages/")[0], libbm.version(), m.simulate(inputs={"in0": [41]}).values("out0"))') \
+        || fail "the installed Python package did not run"
+    [ "$got" = "$root/usr/lib/python3 $VERSION [42]" ] || fail "the installed Python package printed '$got'"
+    make --no-print-directory uninstall-python PREFIX=/usr DESTDIR="$root" BUILD="$BUILD" \
+        >"$tmp/uninstall-python.log" 2>&1 || fail "make uninstall-python"
+fi
+
 make --no-print-directory uninstall PREFIX=/usr DESTDIR="$root" BUILD="$BUILD" \
     >"$tmp/uninstall.log" 2>&1 || { cat "$tmp/uninstall.log" >&2; fail "make uninstall"; }
 left=$(find "$root" -type f -o -type l)
 [ -z "$left" ] || fail "make uninstall left: $left"
 
-echo "install_check: ok (PREFIX=/usr DESTDIR, pkg-config, shared and static, uninstall)"
+echo "install_check: ok (PREFIX=/usr DESTDIR, pkg-config, shared and static, Python package, uninstall)"

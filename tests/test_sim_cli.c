@@ -248,8 +248,16 @@ Test(sim_cli, vcd)
         "$enddefinitions $end",
         "#0\n$dumpvars\n1!\nb0 \"\n0#\nb1 $\n1%\n1&\n",
         "#5\n0!\n",
-        "#10\n1!\nb1 \"\nb10 $\n0&\n#15\n",   /* a offers 2; acc is at its add */
-        "#20\n1!\nb10 \"\nb1 '\n1(\n#25\n", /* acc's out offers 1 */
+        "$var wire 2 * state $end",
+        "$var wire 1 + wait_port $end",
+        "$var wire 8 , r0 $end",
+        "$var wire 8 - r1 $end",
+        /* registers at the start of the cycle, then the cycle's state, with
+         * the port x while the core runs */
+        "b0 ,\nb0 -\nb0 .\nb0 /\nb0 *\nx+\n$end\n", /* r0..r3, state, wait_port */
+        "#10\n1!\nb1 \"\nb10 $\n0&\nb1 -\n#15\n",   /* a offers 2; acc is at its add */
+        "#20\n1!\nb10 \"\nb1 '\n1(\nb1 ,\n#25\n", /* acc's out offers 1 */
+        "#80\n1!\nb0 \"\n1&\nb1 *\n0+\n#85\n",     /* waits for input on i0 */
         "#50\n1!\nb1 \"\nbx $\n0%\n0&\n",   /* stimulus exhausted */
         "#90\n",
     };

@@ -20,6 +20,7 @@
 #include "bm/sim.h"
 #include "bm/verilog.h"
 #include "bm/cosim.h"
+#include "bm/dot.h"
 #include "bm/version.h"
 
 #endif

@@ -202,13 +202,52 @@ BM_API int bm_sim_input_ended(const bm_sim *sim);
 /* ---- waveforms ---------------------------------------------------------- */
 
 /* Starts writing a VCD file (docs/sim.md): clk, every bond's data, valid and
- * ready, every core's pc and halted flag, from the current cycle on.  The
+ * ready, every core's pc, halted flag, registers and state (running, waiting
+ * on which input or output port, halted), from the current cycle on.  The
  * file is written to a temporary name next to `path` and renamed into place
  * by bm_sim_vcd_close (or bm_sim_free), so a failed run leaves no half file. */
 BM_API int bm_sim_vcd_open(bm_sim *sim, const char *path);
 /* Finishes the VCD file.  BM_EIO if any write failed (the file is then
  * removed); 0 when none was open. */
 BM_API int bm_sim_vcd_close(bm_sim *sim);
+/* Writes a GTKWave save file for the open VCD file (BM_EINVAL when none is
+ * open): the VCD's path, then one group per core (pc, state, wait_port,
+ * halted, registers) and one per bond.  Written atomically. */
+BM_API int bm_sim_gtkw_write(const bm_sim *sim, const char *path);
+
+/* ---- activity ----------------------------------------------------------- */
+
+/* What a core did in a cycle (docs/sim.md "Activity"). */
+typedef enum bm_core_state {
+    BM_CORE_RUNNING = 0, /* completed an instruction or advanced a multi-cycle one */
+    BM_CORE_WAIT_INPUT,  /* an input instruction waited: no transfer on its port */
+    BM_CORE_WAIT_OUTPUT, /* an output instruction waited: its value was not taken,
+                            or its port's holding register was still full */
+    BM_CORE_HALTED,      /* halted before the cycle */
+    BM_CORE_STATE_COUNT
+} bm_core_state;
+
+/* "running", "wait_input", "wait_output", "halted"; NULL for a bad value. */
+BM_API const char *bm_core_state_name(bm_core_state s);
+
+/* Cycles a core spent in each state, indexed by bm_core_state. */
+typedef struct bm_sim_activity {
+    uint64_t cycles[BM_CORE_STATE_COUNT];
+} bm_sim_activity;
+
+/* Starts counting each core's states from the next cycle on (a second call
+ * changes nothing).  BM_ENOMEM. */
+BM_API int bm_sim_activity_start(bm_sim *sim);
+/* The counts of core `core` since bm_sim_activity_start.  BM_EINVAL when
+ * counting was never started, BM_ENOTFOUND for a bad index. */
+BM_API int bm_sim_core_activity(const bm_sim *sim, unsigned core, bm_sim_activity *out);
+/* A chart of the counts as an SVG document (docs/sim.md "Activity"): one bar
+ * per core, split into busy (running), stalled (waiting for an output to be
+ * taken), idle (waiting for an input) and halted cycles.  *out is
+ * NUL-terminated, allocated with the machine context's allocator: free it
+ * with bm_sim_text_free.  BM_EINVAL when counting was never started. */
+BM_API int bm_sim_activity_svg(char **out, size_t *len, const bm_sim *sim);
+BM_API void bm_sim_text_free(const bm_sim *sim, char *text);
 
 #ifdef __cplusplus
 }

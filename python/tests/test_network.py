@@ -1,0 +1,110 @@
+"""Networks: loading, quantising, the reference evaluator against `bmc eval`,
+the simulator against the evaluator, errors."""
+import re
+
+import numpy as np
+import pytest
+
+import libbm
+from conftest import bmc, repo
+
+
+def bmc_eval_classes(network, vectors):
+    out = bmc("eval", network, "--vectors", vectors, "--labels").stdout
+    return np.array([int(m) for m in re.findall(r"class=(-?\d+) \(index\)", out)])
+
+
+def test_iris_evaluate_equals_bmc_eval(iris_data):
+    X, y = iris_data
+    net = libbm.load(repo("examples", "networks", "iris.xml"))
+    assert net.argmax and net.inputs == ["x0", "x1", "x2", "x3"] and net.outputs == ["class"]
+    want = bmc_eval_classes(repo("examples", "networks", "iris.xml"),
+                            repo("examples", "networks", "iris-test.csv"))
+    assert len(want) == len(X) == 50
+    assert (net.evaluate(X) == want).all()
+    assert net.score(X, y) == pytest.approx(np.mean(want == y))
+
+
+def test_digits_predict_equals_evaluate_and_bmc_eval(digits_data):
+    X, y = digits_data
+    path = repo("examples", "networks", "digits.xml")
+    net = libbm.load(path)
+    want = bmc_eval_classes(path, repo("examples", "networks", "digits-test.csv"))
+    got = net.evaluate(X)
+    assert (got == want).all()
+    m = net.compile(strategy="fold", fold=8)
+    assert (m.predict(X) == want).all()
+    # bmc compile --test streams the same vectors through its own simulation
+    out = bmc("compile", path, "--fold", "8", "--test", repo("examples", "networks",
+                                                             "digits-test.csv"),
+              "--labels").stdout
+    right = re.search(r"accuracy (\d+)/(\d+)", out)
+    assert right, out
+    assert int(right.group(1)) == int(np.sum(got == y)) and int(right.group(2)) == len(y)
+
+
+@pytest.mark.parametrize("options", [dict(), dict(strategy="single"), dict(cores=3),
+                                     dict(fold=[2, 1], mul="pipe"), dict(reuse=2),
+                                     dict(strategy="node", mul="serial", buffers=0),
+                                     dict(strategy="single", fetch="staged")])
+def test_strategies_predict_bit_exact(iris_data, options):
+    X, _ = iris_data
+    net = libbm.load(repo("examples", "networks", "iris.xml"))
+    m = net.compile(**options)
+    assert (m.predict(X, raw=True) == net.evaluate(X, raw=True)).all()
+
+
+def test_quantize_follows_libbm(iris_data):
+    net = libbm.load(repo("examples", "networks", "iris.xml"))
+    raw = net.quantize([[0.5, -1.25, 0.0009765625, 0.00048828125]])
+    # 2^-10 steps, ties to even: 0.5 * 1024 = 512, 2^-11 rounds to 0
+    assert raw.tolist() == [[512, -1280, 1, 0]]
+    assert net.quantize(np.zeros((0, 4))).shape == (0, 4)
+
+
+def test_raw_outputs_equal_bmc_eval_for_linear_outputs(tmp_path):
+    net = libbm.load(repo("tests", "data", "graph", "tiny.xml"))
+    # tiny.xml ends in an argmax; its text graph twin without one:
+    text = tmp_path / "lin.bmg"
+    text.write_text("input a, b\nt = a * 0.75 - b\noutput y = t + 0.5\n")
+    g = libbm.load(text)
+    assert not g.argmax
+    X = np.array([[1.0, 2.0], [-0.3, 0.1], [3.25, -7.5]])
+    raw = g.evaluate(X, raw=True)
+    for k, row in enumerate(X):
+        out = bmc("eval", text, "--in", "a=%r,b=%r" % tuple(row)).stdout
+        assert int(re.search(r"raw (-?\d+)", out).group(1)) == raw[k, 0]
+    assert (g.compile().predict(X, raw=True) == raw).all()
+    assert np.allclose(g.evaluate(X)[:, 0], raw[:, 0] / 1024.0)
+    assert (net.compile().predict([[1, 1]]) == net.evaluate([[1, 1]])).all()
+
+
+def test_errors_carry_diagnostics(tmp_path):
+    with pytest.raises(libbm.Error) as e:
+        libbm.load(repo("tests", "data", "graph", "bad_bias_range.xml"))
+    assert "bad_bias_range.xml:19:15: error: constant -40 does not fit" in str(e.value)
+    d = e.value.diagnostics[0]
+    assert (d.line, d.column, d.severity) == (19, 15, "error")
+    assert e.value.code < 0
+    with pytest.raises(libbm.Error, match="no/such.xml"):
+        libbm.load("no/such.xml")
+    net = libbm.load(repo("examples", "networks", "iris.xml"))
+    with pytest.raises(libbm.Error, match="does not fit"):
+        net.evaluate([[100.0, 0, 0, 0]])
+    with pytest.raises(libbm.Error, match="takes vectors of 4 inputs"):
+        net.evaluate([[1.0, 2.0]])
+    with pytest.raises(libbm.Error, match="unknown strategy"):
+        net.compile(strategy="magic")
+    with pytest.raises(libbm.Error, match="unknown multiplier"):
+        net.compile(mul="fast")
+    with pytest.raises(libbm.Error):
+        net.compile(cores=0)
+    with pytest.raises(libbm.Error, match="unknown fetch kind"):
+        net.compile(fetch="soon")
+    with pytest.raises(libbm.Error, match="type must be"):
+        libbm.load(repo("examples", "networks", "iris.xml"), type="float")
+
+
+def test_graph_type_override():
+    net = libbm.load(repo("examples", "networks", "iris.xml"), type="fixed<24,8>")
+    assert net.type == (24, 16)
