@@ -140,6 +140,15 @@ static int lower(lowering *lw, const bm_network *net)
         rc = bm_graph_add_op(lw->g, &cls, BM_OP_ARGMAX, prev, width, net->argmax_loc);
         if (!rc)
             rc = bm_graph_add_output(lw->g, NULL, "class", cls, net->argmax_loc);
+    } else if (!rc && net->threshold) {
+        /* argmax(0, y) is 1 exactly when y > 0: ties go to the first. */
+        unsigned pair[2], cls;
+        rc = bm_graph_add_const(lw->g, &pair[0], 0, net->threshold_loc);
+        pair[1] = prev[0];
+        if (!rc)
+            rc = bm_graph_add_op(lw->g, &cls, BM_OP_ARGMAX, pair, 2, net->threshold_loc);
+        if (!rc)
+            rc = bm_graph_add_output(lw->g, NULL, "class", cls, net->threshold_loc);
     } else {
         for (unsigned j = 0; j < width && !rc; j++) {
             snprintf(name, sizeof name, "y%u", j);

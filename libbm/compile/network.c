@@ -98,6 +98,20 @@ int bm_network_has_argmax(const bm_network *net)
     return net->argmax;
 }
 
+int bm_network_has_threshold(const bm_network *net)
+{
+    return net->threshold;
+}
+
+const char *bm_activation_name(bm_activation a)
+{
+    switch (a) {
+    case BM_ACT_LINEAR: return "linear";
+    case BM_ACT_RELU: return "relu";
+    }
+    return NULL;
+}
+
 /* ---- reading ------------------------------------------------------------------------- */
 
 typedef struct reader {
@@ -292,6 +306,15 @@ static int read_network(reader *r, const bm_graph_options *opt)
                 bm_error(r->ctx, net->argmax_loc,
                          "argmax over %u neurons: the index does not fit fixed<%u,%u>", width,
                          net->type.total, net->type.total - net->type.frac);
+                r->errors++;
+            }
+        } else if (bm_xml_is(c, "threshold")) {
+            net->threshold = 1;
+            net->threshold_loc = bm_xml_loc(&r->doc, c);
+            if (width != 1 && net->n_layers) {
+                bm_error(r->ctx, net->threshold_loc,
+                         "threshold needs one output neuron, but layer %zu has %u neurons",
+                         net->n_layers, width);
                 r->errors++;
             }
         }

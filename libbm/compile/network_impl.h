@@ -16,11 +16,12 @@ struct bm_network {
     bm_ctx *ctx;
     char *name;
     bm_fixed_type type;
-    bm_loc loc, input_loc, argmax_loc;
+    bm_loc loc, input_loc, argmax_loc, threshold_loc;
     unsigned inputs;
     net_layer *layers;
     size_t n_layers, cap_layers;
     int argmax;
+    int threshold; /* binary classifier: class 1 when the one output is > 0 */
 };
 
 #endif

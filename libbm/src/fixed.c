@@ -175,17 +175,11 @@ static int parse_rational(const char *text, mpq_t out)
     return ok ? 0 : -1;
 }
 
-int bm_fixed_parse(bm_ctx *ctx, const char *text, bm_fixed_type t, bm_loc loc, int64_t *raw)
+/* Rounds the exact rational q * 2^frac to the nearest raw integer, ties to
+ * even, into *raw; BM_ERANGE (recording nothing) when the result is outside
+ * the type.  q is consumed (scaled in place). */
+static int quantise(mpq_t q, bm_fixed_type t, int64_t *raw)
 {
-    if (bm_fixed_type_check(t))
-        return BM_EINVAL;
-    mpq_t q;
-    mpq_init(q);
-    if (parse_rational(text, q)) {
-        mpq_clear(q);
-        return bm_error(ctx, loc, "malformed number '%s'", text);
-    }
-    /* scaled = q * 2^frac, then round half to even. */
     mpq_mul_2exp(q, q, t.frac);
     mpz_t fl, rem, twice;
     mpz_inits(fl, rem, twice, NULL);
@@ -202,11 +196,7 @@ int bm_fixed_parse(bm_ctx *ctx, const char *text, bm_fixed_type t, bm_loc loc, i
     mpz_init_set_str(zlo, lo, 10);
     mpz_init_set_str(zhi, hi, 10);
     if (mpz_cmp(fl, zlo) < 0 || mpz_cmp(fl, zhi) > 0) {
-        char a[64], b[64];
-        bm_fixed_format(a, sizeof a, bm_fixed_min(t), t);
-        bm_fixed_format(b, sizeof b, bm_fixed_max(t), t);
-        rc = bm_error(ctx, loc, "constant %s does not fit fixed<%u,%u> (range %s .. %s)", text,
-                      t.total, t.total - t.frac, a, b);
+        rc = BM_ERANGE;
     } else {
         char *s = mpz_get_str(NULL, 10, fl);
         *raw = strtoll(s, NULL, 10);
@@ -215,6 +205,41 @@ int bm_fixed_parse(bm_ctx *ctx, const char *text, bm_fixed_type t, bm_loc loc, i
         gmp_free(s, strlen(s) + 1);
     }
     mpz_clears(fl, rem, twice, zlo, zhi, NULL);
+    return rc;
+}
+
+int bm_fixed_parse(bm_ctx *ctx, const char *text, bm_fixed_type t, bm_loc loc, int64_t *raw)
+{
+    if (bm_fixed_type_check(t))
+        return BM_EINVAL;
+    mpq_t q;
+    mpq_init(q);
+    if (parse_rational(text, q)) {
+        mpq_clear(q);
+        return bm_error(ctx, loc, "malformed number '%s'", text);
+    }
+    int rc = quantise(q, t, raw);
+    if (rc == BM_ERANGE) {
+        char a[64], b[64];
+        bm_fixed_format(a, sizeof a, bm_fixed_min(t), t);
+        bm_fixed_format(b, sizeof b, bm_fixed_max(t), t);
+        rc = bm_error(ctx, loc, "constant %s does not fit fixed<%u,%u> (range %s .. %s)", text,
+                      t.total, t.total - t.frac, a, b);
+    }
+    mpq_clear(q);
+    return rc;
+}
+
+int bm_fixed_from_double(double v, bm_fixed_type t, int64_t *raw)
+{
+    if (bm_fixed_type_check(t) || !raw)
+        return BM_EINVAL;
+    if (v != v || v > 1e300 || v < -1e300)
+        return BM_ERANGE; /* NaN and infinities fit no type */
+    mpq_t q;
+    mpq_init(q);
+    mpq_set_d(q, v); /* exact: a double is a dyadic rational */
+    int rc = quantise(q, t, raw);
     mpq_clear(q);
     return rc;
 }

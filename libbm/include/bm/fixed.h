@@ -42,6 +42,12 @@ int bm_fixed_type_check(bm_fixed_type t);
  * *raw receives the raw two's complement value, sign-extended to 64 bits. */
 int bm_fixed_parse(bm_ctx *ctx, const char *text, bm_fixed_type t, bm_loc loc, int64_t *raw);
 
+/* Quantises a binary floating-point value (a float or double weight read
+ * from a model file) with the rule of bm_fixed_parse: the double's exact
+ * value, rounded to nearest, ties to even.  BM_ERANGE when the result is
+ * outside the type or v is not finite (nothing is recorded: the caller
+ * knows what the value is). */
+int bm_fixed_from_double(double v, bm_fixed_type t, int64_t *raw);
 /* Wraps a value to the type's total bits (sign-extending the result). */
 int64_t bm_fixed_wrap(int64_t v, bm_fixed_type t);
 int64_t bm_fixed_add(int64_t a, int64_t b, bm_fixed_type t);

@@ -62,11 +62,26 @@ const int64_t *bm_network_layer_biases(const bm_network *net, unsigned layer);
 bm_loc bm_network_layer_loc(const bm_network *net, unsigned layer);
 /* Nonzero when the network ends in an argmax over the last layer. */
 int bm_network_has_argmax(const bm_network *net);
+/* Nonzero when the network is a binary classifier: its last layer has one
+ * neuron y and the output is the class, 1 when y > 0 and 0 otherwise
+ * (<threshold/>; what a logistic output's p > 0.5 decides). */
+int bm_network_has_threshold(const bm_network *net);
+/* "linear", "relu"; NULL for an unknown value. */
+const char *bm_activation_name(bm_activation a);
+
+/* Writes the network XML of docs/network.md: format 1, the type as total
+ * and frac, every weight and bias as the exact decimal of its raw value, so
+ * reading the text back gives the same network.  Into a NUL-terminated
+ * buffer of the context's allocator (free with bm_xml_buffer_free()), or to
+ * a file, atomically (on failure the file is left as it was). */
+int bm_network_write_memory(const bm_network *net, char **out, size_t *size);
+int bm_network_write_file(const bm_network *net, const char *path);
 
 /* Lowers the network to a finished graph on the network's context.
  *
  * Inputs are named x0, x1, ...  Without argmax the outputs are y0, y1, ...
- * (the last layer's neurons); with argmax the single output is "class".
+ * (the last layer's neurons); with argmax or threshold the single output is
+ * "class".
  * Each neuron becomes a chain ((w0*x0 + w1*x1) + ...) + b in input order,
  * followed by a RELU for relu layers.  What cannot change an output is left
  * out: a product whose raw weight is 0, the addition of a raw bias 0, and a
