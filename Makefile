@@ -16,9 +16,14 @@ INCDIR  ?= $(PREFIX)/include
 BINDIR  ?= $(PREFIX)/bin
 
 CC      ?= cc
-PKGS    := libxml-2.0 gmp
+PKGS    := libxml-2.0 gmp libprotobuf-c
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null || echo -I/usr/include/libxml2)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lxml2 -lgmp)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lxml2 -lgmp -lprotobuf-c) -lm
+
+# The ONNX front end (libbm/onnx/) decodes models with C code that protoc-c
+# generates at build time from the onnx.proto of Debian's libonnx-dev; the
+# generated files live in $(BUILD)/gen/onnx, never in the source tree.
+ONNX_PROTO ?= /usr/include/onnx/onnx.proto
 
 WARN    := -std=c11 -Wall -Wextra -Werror
 OPT     ?= -O2 -g
@@ -27,15 +32,23 @@ CFLAGS_ALL := $(WARN) $(OPT) -D_POSIX_C_SOURCE=200809L -fPIC \
               -DBM_VERSION_STRING='"$(VERSION)"' $(EXTRA_CFLAGS)
 LDFLAGS_ALL := $(EXTRA_LDFLAGS)
 
-LIB_SRCS  := $(sort $(wildcard arch/*.c libbm/src/*.c libbm/compile/*.c sim/*.c hdl_out/*.c))
+LIB_SRCS  := $(sort $(wildcard arch/*.c libbm/src/*.c libbm/compile/*.c libbm/onnx/*.c sim/*.c hdl_out/*.c))
 BMC_SRCS  := $(sort $(wildcard bmc/*.c))
 TEST_SRCS := $(sort $(wildcard tests/*.c))
 
 SCHEMAS   := $(sort $(wildcard arch/schema/*.rng))
 GEN_SRCS  := $(SCHEMAS:arch/schema/%.rng=$(BUILD)/gen/schema_%.c)
-LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o) $(GEN_SRCS:%.c=%.o)
+ONNX_GEN  := $(BUILD)/gen/onnx/onnx.pb-c.c
+LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o) $(GEN_SRCS:%.c=%.o) $(ONNX_GEN:%.c=%.o)
 BMC_OBJS  := $(BMC_SRCS:%.c=$(BUILD)/obj/%.o)
 TEST_OBJS := $(TEST_SRCS:%.c=$(BUILD)/obj/%.o)
+
+# ONNX models in protobuf text format (examples/onnx/, tests/data/onnx/) are
+# encoded into $(BUILD)/onnx/NAME.onnx, so the binary models are never kept
+# in git and making them needs neither Python nor its onnx module.
+ONNX_TEXT   := $(sort $(wildcard examples/onnx/*.textproto tests/data/onnx/*.textproto))
+ONNX_MODELS := $(addprefix $(BUILD)/onnx/,$(notdir $(ONNX_TEXT:.textproto=.onnx)))
+vpath %.textproto examples/onnx tests/data/onnx
 
 SONAME    := libbm.so.$(VERSION_MAJOR)
 LIB_A     := $(BUILD)/libbm.a
@@ -43,9 +56,9 @@ LIB_SO    := $(BUILD)/libbm.so
 BMC       := $(BUILD)/bmc
 TEST_BIN  := $(BUILD)/test_libbm
 
-.PHONY: all deps test sanitize demo install uninstall clean help check-deps FORCE regold soak
+.PHONY: all onnx-models deps test sanitize demo install uninstall clean help check-deps FORCE regold soak
 
-all: $(LIB_A) $(LIB_SO) $(BMC)
+all: $(LIB_A) $(LIB_SO) $(BMC) $(ONNX_MODELS)
 
 help:
 	@echo "make            build $(LIB_A), $(LIB_SO) and $(BMC)"
@@ -73,6 +86,27 @@ $(BUILD)/gen/schema_%.c: arch/schema/%.rng
 $(BUILD)/gen/%.o: $(BUILD)/gen/%.c
 	$(CC) $(CFLAGS_ALL) -c $< -o $@
 
+# protoc-c's output is not ours to keep warning-free: it gets the flags
+# without -Werror.
+$(BUILD)/gen/onnx/onnx.pb-c.c $(BUILD)/gen/onnx/onnx.pb-c.h: $(ONNX_PROTO)
+	@mkdir -p $(BUILD)/gen/onnx
+	cp $(ONNX_PROTO) $(BUILD)/gen/onnx/onnx.proto
+	cd $(BUILD)/gen/onnx && protoc-c --c_out=. onnx.proto
+
+$(BUILD)/gen/onnx/onnx.pb-c.o: $(BUILD)/gen/onnx/onnx.pb-c.c
+	$(CC) $(filter-out -Werror,$(CFLAGS_ALL)) -c $< -o $@
+
+$(BUILD)/obj/libbm/onnx/%.o: libbm/onnx/%.c $(BUILD)/gen/onnx/onnx.pb-c.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -I$(BUILD)/gen/onnx -MMD -MP -c $< -o $@
+
+$(BUILD)/onnx/%.onnx: %.textproto $(ONNX_PROTO)
+	@mkdir -p $(dir $@)
+	protoc --encode=onnx.ModelProto --proto_path=$(dir $(ONNX_PROTO)) $(notdir $(ONNX_PROTO)) \
+	  < $< > $@.tmp && mv -f $@.tmp $@
+
+onnx-models: $(ONNX_MODELS)
+
 $(LIB_A): $(LIB_OBJS)
 	@mkdir -p $(dir $@)
 	rm -f $@
@@ -94,8 +128,8 @@ $(TEST_BIN): $(TEST_OBJS) $(LIB_A)
 # The tests run bmc too, so both are built first.  Tests find their data
 # relative to the repository root and bmc through BMC.  Then `make install`
 # is checked in a scratch DESTDIR (tests/install_check.sh).
-test: check-deps $(TEST_BIN) $(BMC)
-	BMC=$(abspath $(BMC)) BM_COSIM_WORK=$(BUILD)/cosim-random BM_COSIM_WORK_COMPILED=$(BUILD)/cosim-compiled \
+test: check-deps $(TEST_BIN) $(BMC) $(ONNX_MODELS)
+	BMC=$(abspath $(BMC)) BM_ONNX_MODELS=$(BUILD)/onnx BM_COSIM_WORK=$(BUILD)/cosim-random BM_COSIM_WORK_COMPILED=$(BUILD)/cosim-compiled \
 	  $(TEST_BIN) $(TEST_ARGS)
 	BUILD=$(BUILD) CC="$(CC)" EXTRA_LDFLAGS="$(EXTRA_LDFLAGS)" ./tests/install_check.sh
 
@@ -149,8 +183,8 @@ $(BUILD)/libbm.pc: FORCE
 	@mkdir -p $(dir $@)
 	@printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$(INCDIR)' '' \
 	  'Name: libbm' 'Description: BondMachine-style multi-core processor generator' \
-	  'Version: $(VERSION)' 'Requires.private: gmp libxml-2.0' \
-	  'Libs: -L$${libdir} -lbm' 'Cflags: -I$${includedir}' > $@.new
+	  'Version: $(VERSION)' 'Requires.private: gmp libxml-2.0 libprotobuf-c' \
+	  'Libs: -L$${libdir} -lbm' 'Libs.private: -lm' 'Cflags: -I$${includedir}' > $@.new
 	@if cmp -s $@.new $@; then rm -f $@.new; else mv -f $@.new $@; fi
 
 FORCE:
