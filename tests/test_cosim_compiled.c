@@ -1,4 +1,5 @@
-/* Compiled graphs under Verilator: every example graph and network, and
+/* Compiled graphs under Verilator: every example graph and network, two
+ * ONNX models, and
  * seeded random graphs and networks, compiled with several strategies (and
  * networks folded and split by a reuse factor), must make exactly the same
  * output transfers (value and cycle) in the RTL as in the simulator, which
@@ -87,6 +88,27 @@ static void add_examples(batch *b, const char *dir, int network)
     }
 }
 
+/* The iris and cancer ONNX models (build/onnx, encoded by make test): an
+ * imported argmax network and a binary classifier (threshold). */
+static void add_onnx(batch *b)
+{
+    static const placement places[] = {{BM_MAP_NODE, 0, 0, BM_MUL_COMB, 0},
+                                       {BM_MAP_FOLD, 0, 3, BM_MUL_PIPE, 0}};
+    static const char *const names[] = {"iris", "cancer"};
+    const char *dir = getenv("BM_ONNX_MODELS");
+    for (size_t i = 0; i < 2; i++) {
+        char path[600];
+        snprintf(path, sizeof path, "%s/%s.onnx", dir && *dir ? dir : "build/onnx", names[i]);
+        bm_ctx *ctx = graph_ctx();
+        bm_graph *g;
+        cr_assert_eq(bm_graph_read_file(&g, ctx, path, NULL), 0, "%s (make onnx-models)", path);
+        for (size_t p = 0; p < 2; p++)
+            add(b, g, places[p], path, 300 + i);
+        bm_graph_free(g);
+        bm_ctx_free(ctx);
+    }
+}
+
 Test(cosim_compiled, examples_and_random_graphs_agree_with_verilator, .timeout = 1200)
 {
     static batch b;
@@ -96,6 +118,7 @@ Test(cosim_compiled, examples_and_random_graphs_agree_with_verilator, .timeout =
     cr_assert_eq(bm_machine_new(&b.all, ctx, "compiled_batch"), 0);
     add_examples(&b, "examples/graph", 0);
     add_examples(&b, "examples/networks", 1);
+    add_onnx(&b);
     static const placement some[] = {{BM_MAP_NODE, 0, 0, BM_MUL_COMB, 0}, {BM_MAP_CORES, 2, 0, BM_MUL_COMB, 0}, {BM_MAP_SINGLE, 0, 0, BM_MUL_COMB, 0}};
     for (uint64_t seed = 1; seed <= 40; seed++) {
         bm_ctx *gctx = graph_ctx();
@@ -108,7 +131,7 @@ Test(cosim_compiled, examples_and_random_graphs_agree_with_verilator, .timeout =
     }
     for (uint64_t seed = 1; seed <= 20; seed++) {
         bm_ctx *gctx = graph_ctx();
-        bm_graph *g = random_network(gctx, seed);
+        bm_graph *g = random_network_with(gctx, seed, 1);
         char what[64];
         snprintf(what, sizeof what, "random network %" PRIu64, seed);
         add(&b, g, some[seed % 3], what, seed);

@@ -15,7 +15,8 @@ static bm_network *read_network(bm_ctx *ctx, const char *path)
 
 /* The direct definition: layer after layer, each neuron
  * act(sum_i w[j,i]*x[i] + b[j]) with the fixed.h rules, summing from 0 in
- * input order.  Writes the last layer's values. */
+ * input order; a leaky relu as alpha * v for v < 0, a clipped relu as
+ * min(relu(v), max).  Writes the last layer's values. */
 static void dense_eval(const bm_network *net, const int64_t *x, int64_t *last)
 {
     bm_fixed_type t = bm_network_type(net);
@@ -31,8 +32,13 @@ static void dense_eval(const bm_network *net, const int64_t *x, int64_t *last)
             for (unsigned i = 0; i < n_in; i++)
                 acc = bm_fixed_add(acc, bm_fixed_mul(in[i], w[(size_t)j * n_in + i], t), t);
             acc = bm_fixed_add(acc, b[j], t);
+            int64_t max;
             if (bm_network_layer_activation(net, l) == BM_ACT_RELU && acc < 0)
                 acc = 0;
+            if (bm_network_layer_relu_max(net, l, &max) && acc > max)
+                acc = max;
+            if (bm_network_layer_activation(net, l) == BM_ACT_LEAKY_RELU && acc < 0)
+                acc = bm_fixed_mul(acc, bm_network_layer_alpha(net, l), t);
             out[j] = acc;
         }
         int64_t *tmp = in;
@@ -273,6 +279,7 @@ Test(graph_network, lowering_matches_dense_evaluation_on_the_examples)
     check_network_file("examples/networks/iris.xml", "examples/networks/iris-all.csv", 1);
     check_network_file("examples/networks/digits.xml", "examples/networks/digits-test.csv", 2);
     check_network_file("tests/data/graph/tiny.xml", "tests/data/graph/tiny.csv", 3);
+    check_network_file("tests/data/graph/activations.xml", "tests/data/graph/tiny.csv", 4);
 }
 
 /* Random networks written as XML (exact decimals of random raw values, a
@@ -282,7 +289,7 @@ static void random_network(uint64_t seed)
     uint64_t s;
     bm_fixed_type t;
     size_t len;
-    char *xml = random_network_xml(seed, 21, 3, 6, &t, &s, &len);
+    char *xml = random_network_xml(seed, 21, 3, 6, 1, &t, &s, &len);
     bm_ctx *ctx = graph_ctx();
     bm_network *net;
     int rc = bm_network_read(&net, ctx, xml, len, "random.xml", NULL);

@@ -42,21 +42,56 @@ static char *xml_of(const bm_network *net)
     return text;
 }
 
-Test(onnx, tiny_imports_as_the_hand_written_network)
+/* The model imports as the network XML written by hand: the same text
+ * once both are written. */
+static void expect_same_network(const char *name, const char *xml_path)
 {
     bm_ctx *ctx = graph_ctx();
-    bm_network *from_onnx = import(ctx, "tiny", NULL);
+    bm_network *from_onnx = import(ctx, name, NULL);
     bm_network *from_xml;
-    cr_assert_eq(bm_network_read_file(&from_xml, ctx, "tests/data/graph/tiny.xml", NULL), 0);
+    cr_assert_eq(bm_network_read_file(&from_xml, ctx, xml_path, NULL), 0, "%s", xml_path);
     char *a = xml_of(from_onnx), *b = xml_of(from_xml);
     cr_assert_str_eq(a, b);
-    cr_assert(bm_network_has_argmax(from_onnx));
-    cr_assert_eq(bm_network_layer_activation(from_onnx, 0), BM_ACT_RELU);
-    cr_assert_eq(bm_network_layer_activation(from_onnx, 1), BM_ACT_LINEAR);
     bm_xml_buffer_free(ctx, a);
     bm_xml_buffer_free(ctx, b);
     bm_network_free(from_onnx);
     bm_network_free(from_xml);
+    bm_ctx_free(ctx);
+}
+
+Test(onnx, tiny_imports_as_the_hand_written_network)
+{
+    expect_same_network("tiny", "tests/data/graph/tiny.xml");
+    bm_ctx *ctx = graph_ctx();
+    bm_network *net = import(ctx, "tiny", NULL);
+    cr_assert(bm_network_has_argmax(net));
+    cr_assert_eq(bm_network_layer_activation(net, 0), BM_ACT_RELU);
+    cr_assert_eq(bm_network_layer_activation(net, 1), BM_ACT_LINEAR);
+    bm_network_free(net);
+    bm_ctx_free(ctx);
+}
+
+/* LeakyRelu and Clip(0, 6) become leaky_relu and a relu with max 6. */
+Test(onnx, activations_import_as_the_hand_written_network)
+{
+    expect_same_network("activations", "tests/data/graph/activations.xml");
+    bm_ctx *ctx = graph_ctx();
+    bm_network *net = import(ctx, "activations", NULL);
+    cr_assert_eq(bm_network_layer_activation(net, 0), BM_ACT_LEAKY_RELU);
+    cr_assert_eq(bm_network_layer_alpha(net, 0), 128); /* 0.125 */
+    int64_t max;
+    cr_assert(bm_network_layer_relu_max(net, 1, &max));
+    cr_assert_eq(max, 6 * 1024);
+    cr_assert_not(bm_network_layer_relu_max(net, 0, NULL));
+    bm_graph *g;
+    cr_assert_eq(bm_network_to_graph(&g, net), 0);
+    /* By hand: x = (1, 2) clips both relu6 neurons at 6, y = 0.75*6 - 1.25*6;
+     * x = (0, 0): the leaky neuron 1 gives -1/8, y = 0.75 * 1.875. */
+    const char *a[2] = {"1", "2"}, *b[2] = {"0", "0"};
+    cr_assert_str_eq(eval_text(g, a, 0), "-3");
+    cr_assert_str_eq(eval_text(g, b, 0), "1.40625");
+    bm_graph_free(g);
+    bm_network_free(net);
     bm_ctx_free(ctx);
 }
 
@@ -164,6 +199,14 @@ Test(onnx, compiled_machines_compute_the_evaluator_outputs, .timeout = 600)
     static const placement places[] = {{BM_MAP_NODE, 0, 0, BM_MUL_COMB, 0},
                                        {BM_MAP_FOLD, 0, 4, BM_MUL_PIPE, 0},
                                        {BM_MAP_CORES, 3, 0, BM_MUL_COMB, 0}};
+    /* the activations model on every placement, on random inputs */
+    bm_ctx *actx = graph_ctx();
+    bm_graph *ag;
+    cr_assert_eq(bm_graph_read_file(&ag, actx, model("activations"), NULL), 0);
+    for (size_t p = 0; p < N_PLACEMENTS; p++)
+        check_compiled(ag, every_placement[p], NULL, 0, 8, 11, "activations");
+    bm_graph_free(ag);
+    bm_ctx_free(actx);
     for (size_t k = 0; k < sizeof examples / sizeof examples[0]; k++) {
         const example *e = &examples[k];
         bm_ctx *ctx = graph_ctx();
@@ -207,8 +250,8 @@ static void expect_refused(const char *name, const char *message)
 
 Test(onnx, unknown_operator)
 {
-    expect_refused("bad_op", "node 'act1' (LeakyRelu): operator LeakyRelu is not supported "
-                             "(supported: Gemm, MatMul, Add, BatchNormalization, Relu, Clip, "
+    expect_refused("bad_op", "node 'act1' (Tanh): operator Tanh is not supported (supported: "
+                             "Gemm, MatMul, Add, BatchNormalization, Relu, LeakyRelu, Clip, "
                              "Flatten, Reshape, Identity, Dropout, Softmax, LogSoftmax, ArgMax, "
                              "Sigmoid)");
 }
@@ -249,11 +292,11 @@ Test(onnx, unsupported_attribute_value)
                                  "transA=0)");
 }
 
-Test(onnx, relu6_is_refused)
+Test(onnx, clip_other_than_a_relu_is_refused)
 {
-    expect_refused("bad_relu6", "node 'act1' (Clip): Clip to [0, 6] is not supported: the "
-                                "network has relu and linear activations only (supported: Clip "
-                                "with min 0 and no max, which is Relu; ReLU6 is not supported)");
+    expect_refused("bad_clip", "node 'act1' (Clip): Clip to [-1, 1] is not supported (supported: "
+                               "min 0 and a positive max or none: a relu, clipped like ReLU6 or "
+                               "not)");
 }
 
 Test(onnx, branches_are_refused)
@@ -425,4 +468,50 @@ Test(onnx_cli, a_bad_model_writes_nothing)
     bmc_result_free(&r);
     unlink(out);
     rmdir(dir);
+}
+
+/* ---- allocation failures ------------------------------------------------------------ */
+
+#include "failing_alloc.h"
+
+/* Reads the digits model (every kind of node) and writes it, while the
+ * countdown-th allocation fails: BM_ENOMEM or a message, never a crash, no
+ * network on failure (and no leak under make sanitize). */
+static int import_under_failure(const char *data, size_t len, long countdown)
+{
+    failing f = {countdown, 0};
+    bm_allocator a = {f_malloc, f_realloc, f_free, &f};
+    bm_ctx *ctx;
+    if (bm_ctx_new(&ctx, &a))
+        return -1;
+    bm_network *net = (bm_network *)1;
+    int rc = bm_onnx_read(&net, ctx, data, len, "oom.onnx", NULL);
+    if (rc) {
+        cr_assert_null(net);
+        cr_assert(rc == BM_ENOMEM || bm_ctx_error_count(ctx) > 0,
+                  "countdown %ld: error %d without a message", countdown, rc);
+    } else {
+        char *text = NULL;
+        rc = bm_network_write_memory(net, &text, NULL);
+        if (rc)
+            cr_assert_null(text);
+        bm_xml_buffer_free(ctx, text);
+        bm_network_free(net);
+    }
+    bm_ctx_free(ctx);
+    return rc;
+}
+
+Test(onnx, survives_every_allocation_failure, .timeout = 300)
+{
+    size_t len;
+    char *data = slurp(model("digits"), &len);
+    cr_assert_not_null(data);
+    long n = 0;
+    while (import_under_failure(data, len, n) != 0) {
+        n++;
+        cr_assert_lt(n, 100000, "never succeeded");
+    }
+    cr_assert_gt(n, 10, "the import allocated only %ld times", n);
+    free(data);
 }

@@ -71,6 +71,13 @@ static int neuron(lowering *lw, const net_layer *l, unsigned j, const unsigned *
     if (!rc && l->activation == BM_ACT_RELU) {
         unsigned a = acc;
         rc = operation(lw, BM_OP_RELU, &a, 1, &acc);
+        if (!rc && l->has_max && !(rc = constant(lw, l->max, &c)))
+            rc = binary(lw, BM_OP_MIN, acc, c, &acc);
+    } else if (!rc && l->activation == BM_ACT_LEAKY_RELU) {
+        /* max(v, alpha*v): alpha*v >= v for v < 0 and <= v for v >= 0,
+         * the product floor-rounded (0 <= alpha < 1, so it cannot wrap). */
+        if (!(rc = constant(lw, l->alpha, &c)) && !(rc = binary(lw, BM_OP_MUL, acc, c, &term)))
+            rc = binary(lw, BM_OP_MAX, acc, term, &acc);
     }
     *out = acc;
     return rc;

@@ -93,6 +93,22 @@ bm_loc bm_network_layer_loc(const bm_network *net, unsigned l)
     return layer_at(net, l) ? net->layers[l].loc : bm_loc_make(NULL, 0, 0);
 }
 
+int64_t bm_network_layer_alpha(const bm_network *net, unsigned l)
+{
+    return layer_at(net, l) && net->layers[l].activation == BM_ACT_LEAKY_RELU
+               ? net->layers[l].alpha
+               : 0;
+}
+
+int bm_network_layer_relu_max(const bm_network *net, unsigned l, int64_t *max)
+{
+    if (!layer_at(net, l) || !net->layers[l].has_max)
+        return 0;
+    if (max)
+        *max = net->layers[l].max;
+    return 1;
+}
+
 int bm_network_has_argmax(const bm_network *net)
 {
     return net->argmax;
@@ -108,6 +124,7 @@ const char *bm_activation_name(bm_activation a)
     switch (a) {
     case BM_ACT_LINEAR: return "linear";
     case BM_ACT_RELU: return "relu";
+    case BM_ACT_LEAKY_RELU: return "leaky_relu";
     }
     return NULL;
 }
@@ -196,19 +213,64 @@ static int read_values(reader *r, xmlNodePtr el, const char *what, unsigned laye
     return BM_OK;
 }
 
-static int read_activation(reader *r, xmlNodePtr el, bm_activation *out)
+/* A decimal attribute quantised to the network's type; *present says
+ * whether it was given. */
+static int value_attr(reader *r, xmlNodePtr el, const char *name, int64_t *out, int *present,
+                      bm_loc *loc)
+{
+    char *v = bm_xml_attr(el, name);
+    *present = v != NULL;
+    *loc = bm_xml_loc(&r->doc, el);
+    int rc = BM_OK;
+    if (v && bm_fixed_parse(r->ctx, v, r->net->type, *loc, out)) {
+        r->errors++;
+        *present = 0;
+    }
+    xmlFree(v);
+    return rc;
+}
+
+static int read_activation(reader *r, xmlNodePtr el, net_layer *l, unsigned number)
 {
     char *a = bm_xml_attr(el, "activation");
     if (a && strcmp(a, "linear") == 0) {
-        *out = BM_ACT_LINEAR;
+        l->activation = BM_ACT_LINEAR;
     } else if (a && strcmp(a, "relu") == 0) {
-        *out = BM_ACT_RELU;
+        l->activation = BM_ACT_RELU;
+    } else if (a && strcmp(a, "leaky_relu") == 0) {
+        l->activation = BM_ACT_LEAKY_RELU;
     } else {
-        bm_error(r->ctx, bm_xml_loc(&r->doc, el), "unknown activation '%s' (known: linear, relu)",
-                 a ? a : "");
+        bm_error(r->ctx, bm_xml_loc(&r->doc, el),
+                 "unknown activation '%s' (known: leaky_relu, linear, relu)", a ? a : "");
         r->errors++;
+        xmlFree(a);
+        return BM_OK;
     }
     xmlFree(a);
+    int has_alpha;
+    value_attr(r, el, "alpha", &l->alpha, &has_alpha, &l->alpha_loc);
+    value_attr(r, el, "max", &l->max, &l->has_max, &l->max_loc);
+    int has_max_attr = xmlHasProp(el, (const xmlChar *)"max") != NULL;
+    int has_alpha_attr = xmlHasProp(el, (const xmlChar *)"alpha") != NULL;
+    bm_loc loc = bm_xml_loc(&r->doc, el);
+    if (l->activation == BM_ACT_LEAKY_RELU && !has_alpha_attr) {
+        bm_error(r->ctx, loc, "layer %u: leaky_relu needs alpha (0 <= alpha < 1)", number);
+        r->errors++;
+    } else if (l->activation == BM_ACT_LEAKY_RELU && has_alpha &&
+               (l->alpha < 0 || l->alpha >= ((int64_t)1 << r->net->type.frac))) {
+        bm_error(r->ctx, loc, "layer %u: alpha must be 0 <= alpha < 1", number);
+        r->errors++;
+    } else if (l->activation != BM_ACT_LEAKY_RELU && has_alpha_attr) {
+        bm_error(r->ctx, loc, "layer %u: alpha is for leaky_relu only", number);
+        r->errors++;
+    }
+    if (l->activation != BM_ACT_RELU && has_max_attr) {
+        bm_error(r->ctx, loc, "layer %u: max is for relu only", number);
+        r->errors++;
+    } else if (l->has_max && l->max <= 0) {
+        bm_error(r->ctx, loc, "layer %u: max must be positive", number);
+        r->errors++;
+    }
     return BM_OK;
 }
 
@@ -234,7 +296,7 @@ static int read_layer(reader *r, xmlNodePtr el, unsigned inputs)
     int has_inputs;
     unsigned declared = size_attr(r, el, "inputs", LAYER_SIZE_MAX, &has_inputs);
     l->neurons = size_attr(r, el, "neurons", LAYER_SIZE_MAX, NULL);
-    read_activation(r, el, &l->activation);
+    read_activation(r, el, l, number);
     if (has_inputs && declared && declared != inputs) {
         if (number == 1)
             bm_error(r->ctx, l->loc,

@@ -8,6 +8,10 @@
 typedef struct net_layer {
     unsigned inputs, neurons;
     bm_activation activation;
+    int64_t alpha;   /* LEAKY_RELU: raw alpha                */
+    int has_max;     /* RELU: clipped at max                 */
+    int64_t max;     /* raw                                  */
+    bm_loc alpha_loc, max_loc;
     int64_t *weights, *biases; /* raw; neurons x inputs row-major, and neurons */
     bm_loc loc;
 } net_layer;

@@ -32,8 +32,17 @@ int bm_network_write_memory(const bm_network *net, char **out, size_t *size)
     bm_buf_printf(&b, "  <input size=\"%u\"/>\n", net->inputs);
     for (size_t l = 0; l < net->n_layers; l++) {
         const net_layer *layer = &net->layers[l];
-        bm_buf_printf(&b, "  <layer inputs=\"%u\" neurons=\"%u\" activation=\"%s\">\n",
+        char dec[96];
+        bm_buf_printf(&b, "  <layer inputs=\"%u\" neurons=\"%u\" activation=\"%s\"",
                       layer->inputs, layer->neurons, bm_activation_name(layer->activation));
+        if (layer->activation == BM_ACT_LEAKY_RELU) {
+            bm_fixed_format(dec, sizeof dec, layer->alpha, net->type);
+            bm_buf_printf(&b, " alpha=\"%s\"", dec);
+        } else if (layer->activation == BM_ACT_RELU && layer->has_max) {
+            bm_fixed_format(dec, sizeof dec, layer->max, net->type);
+            bm_buf_printf(&b, " max=\"%s\"", dec);
+        }
+        bm_buf_puts(&b, ">\n");
         bm_buf_puts(&b, "    <weights>\n");
         for (unsigned j = 0; j < layer->neurons; j++) {
             bm_buf_puts(&b, "      ");

@@ -17,6 +17,10 @@ typedef struct onnx_layer {
     double *w; /* neurons x inputs, row-major by neuron */
     double *b; /* neurons */
     bm_activation activation;
+    double alpha;                  /* LEAKY_RELU */
+    int has_max;                   /* RELU clipped at max (ReLU6: 6) */
+    double max;
+    const Onnx__NodeProto *act;    /* the activation node, for messages */
     int activated;                 /* an activation node has been applied */
     const Onnx__NodeProto *origin; /* the Gemm or MatMul, for messages */
 } onnx_layer;

@@ -254,17 +254,48 @@ static int op_batchnorm(onnx_reader *r, const Onnx__NodeProto *n, unsigned slot)
     return rc;
 }
 
-static int set_relu(onnx_reader *r, const Onnx__NodeProto *n)
+/* Sets the activation of the layer before n; a second Relu after a Relu
+ * changes nothing, anything else after an activation is refused. */
+static int set_activation(onnx_reader *r, const Onnx__NodeProto *n, bm_activation a, double alpha,
+                          int has_max, double max)
 {
     onnx_layer *l = NULL;
     int rc = open_layer(r, n, 1, &l);
     if (rc)
         return rc;
-    if (l->activated && l->activation != BM_ACT_RELU)
-        return bm_onnx_node_error(r, n, "follows another activation");
-    l->activation = BM_ACT_RELU; /* relu(relu(x)) is relu(x) */
+    if (l->activated) {
+        if (a == BM_ACT_RELU && !has_max && l->activation == BM_ACT_RELU)
+            return BM_OK; /* relu(relu(x)) and relu(clip(x, 0, m)) are themselves */
+        return bm_onnx_node_error(r, n, "follows another activation (supported: one per layer)");
+    }
+    l->activation = a;
+    l->alpha = alpha;
+    l->has_max = has_max;
+    l->max = max;
+    l->act = n;
     l->activated = 1;
     return BM_OK;
+}
+
+static int set_relu(onnx_reader *r, const Onnx__NodeProto *n)
+{
+    return set_activation(r, n, BM_ACT_RELU, 0, 0, 0);
+}
+
+static int op_leaky_relu(onnx_reader *r, const Onnx__NodeProto *n, unsigned slot)
+{
+    static const char *const known[] = {"alpha", NULL};
+    double alpha;
+    (void)slot;
+    int rc = bm_onnx_attrs_known(r, n, known);
+    if (!rc)
+        rc = bm_onnx_attr_float(r, n, "alpha", 0.01, &alpha);
+    if (rc)
+        return rc;
+    if (!(alpha >= 0 && alpha < 1))
+        return bm_onnx_node_error(r, n, "alpha=%g is not supported (supported: 0 <= alpha < 1)",
+                                  alpha);
+    return set_activation(r, n, BM_ACT_LEAKY_RELU, alpha, 0, 0);
 }
 
 static int op_relu(onnx_reader *r, const Onnx__NodeProto *n, unsigned slot)
@@ -313,10 +344,11 @@ static int op_clip(onnx_reader *r, const Onnx__NodeProto *n, unsigned slot)
     /* float's largest value is how exporters write "no bound". */
     if (lo == 0 && hi >= 3.4028234e38)
         return set_relu(r, n);
+    if (lo == 0 && hi > 0)
+        return set_activation(r, n, BM_ACT_RELU, 0, 1, hi);
     return bm_onnx_node_error(r, n,
-                              "Clip to [%g, %g] is not supported: the network has relu and "
-                              "linear activations only (supported: Clip with min 0 and no max, "
-                              "which is Relu; ReLU6 is not supported)",
+                              "Clip to [%g, %g] is not supported (supported: min 0 and a "
+                              "positive max or none: a relu, clipped like ReLU6 or not)",
                               lo, hi);
 }
 
@@ -477,13 +509,15 @@ typedef struct op_entry {
 static const op_entry ops[] = {
     {"Gemm", op_gemm},         {"MatMul", op_matmul},   {"Add", op_add},
     {"BatchNormalization", op_batchnorm},               {"Relu", op_relu},
-    {"Clip", op_clip},         {"Flatten", op_flatten}, {"Reshape", op_reshape},
+    {"Clip", op_clip},         {"LeakyRelu", op_leaky_relu},
+    {"Flatten", op_flatten},   {"Reshape", op_reshape},
     {"Identity", op_identity}, {"Dropout", op_dropout}, {"Softmax", op_softmax},
     {"LogSoftmax", op_softmax}, {"ArgMax", op_argmax},
 };
 
 #define SUPPORTED_OPS                                                                        \
-    "Gemm, MatMul, Add, BatchNormalization, Relu, Clip, Flatten, Reshape, Identity, Dropout, " \
+    "Gemm, MatMul, Add, BatchNormalization, Relu, LeakyRelu, Clip, Flatten, Reshape, Identity, " \
+    "Dropout, " \
     "Softmax, LogSoftmax, ArgMax, Sigmoid"
 
 int bm_onnx_lower_node(onnx_reader *r, const Onnx__NodeProto *n, unsigned slot, int last)

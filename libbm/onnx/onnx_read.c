@@ -216,6 +216,31 @@ static int quantise_values(onnx_reader *r, const onnx_layer *l, const double *v,
     return BM_OK;
 }
 
+/* A leaky relu's alpha (which must stay below 1 once rounded) and a
+ * clipped relu's bound, in the network's type. */
+static int quantise_activation(onnx_reader *r, const onnx_layer *l, bm_fixed_type t,
+                               net_layer *nl)
+{
+    char a[64], b[64];
+    bm_fixed_format(a, sizeof a, bm_fixed_min(t), t);
+    bm_fixed_format(b, sizeof b, bm_fixed_max(t), t);
+    if (l->activation == BM_ACT_LEAKY_RELU) {
+        if (bm_fixed_from_double(l->alpha, t, &nl->alpha) ||
+            nl->alpha >= ((int64_t)1 << t.frac))
+            return bm_onnx_node_error(r, l->act,
+                                      "alpha = %.9g rounds to 1 or more in fixed<%u,%u> "
+                                      "(supported: below 1)",
+                                      l->alpha, t.total, t.total - t.frac);
+    } else if (l->has_max) {
+        nl->has_max = 1;
+        if (bm_fixed_from_double(l->max, t, &nl->max) || nl->max <= 0)
+            return bm_onnx_node_error(r, l->act,
+                                      "max = %.9g does not fit fixed<%u,%u> (range %s .. %s)",
+                                      l->max, t.total, t.total - t.frac, a, b);
+    }
+    return BM_OK;
+}
+
 static int build_network(onnx_reader *r, bm_network *net)
 {
     net->inputs = r->inputs;
@@ -233,7 +258,7 @@ static int build_network(onnx_reader *r, bm_network *net)
         nl->inputs = l->inputs;
         nl->neurons = l->neurons;
         nl->activation = l->activation;
-        nl->loc = r->loc;
+        nl->loc = nl->alpha_loc = nl->max_loc = r->loc;
         nl->weights = bm_malloc(r->ctx, (size_t)l->inputs * l->neurons * sizeof *nl->weights);
         nl->biases = bm_malloc(r->ctx, l->neurons * sizeof *nl->biases);
         if (!nl->weights || !nl->biases)
@@ -245,6 +270,7 @@ static int build_network(onnx_reader *r, bm_network *net)
         if (bad > RANGE_ERRORS_MAX)
             bm_onnx_node_error(r, l->origin, "%zu more values do not fit", bad - RANGE_ERRORS_MAX);
         errors += bad != 0;
+        errors += quantise_activation(r, l, net->type, nl) != 0;
     }
     unsigned width = r->layers[r->n_layers - 1].neurons;
     if (r->argmax && (uint64_t)(width - 1) > (uint64_t)bm_fixed_max(net->type)) {

@@ -31,9 +31,16 @@ extern "C" {
 
 #define BM_NETWORK_FORMAT_VERSION 1
 
+/* What a neuron applies to its sum v (docs/network.md):
+ *   LINEAR      v
+ *   RELU        max(v, 0), then min(that, max) when the layer has a max
+ *               (a clipped relu: ReLU6 is max 6)
+ *   LEAKY_RELU  max(v, alpha * v) with 0 <= alpha < 1, the product
+ *               floor-rounded: v when v >= 0, alpha * v below */
 typedef enum bm_activation {
     BM_ACT_LINEAR = 0,
-    BM_ACT_RELU
+    BM_ACT_RELU,
+    BM_ACT_LEAKY_RELU
 } bm_activation;
 
 typedef struct bm_network bm_network;
@@ -60,13 +67,17 @@ const int64_t *bm_network_layer_weights(const bm_network *net, unsigned layer);
 /* Raw biases, one per neuron. */
 const int64_t *bm_network_layer_biases(const bm_network *net, unsigned layer);
 bm_loc bm_network_layer_loc(const bm_network *net, unsigned layer);
+/* A leaky relu layer's raw alpha (0 for other layers). */
+int64_t bm_network_layer_alpha(const bm_network *net, unsigned layer);
+/* 1 and the raw bound in *max when a relu layer is clipped; 0 otherwise. */
+int bm_network_layer_relu_max(const bm_network *net, unsigned layer, int64_t *max);
 /* Nonzero when the network ends in an argmax over the last layer. */
 int bm_network_has_argmax(const bm_network *net);
 /* Nonzero when the network is a binary classifier: its last layer has one
  * neuron y and the output is the class, 1 when y > 0 and 0 otherwise
  * (<threshold/>; what a logistic output's p > 0.5 decides). */
 int bm_network_has_threshold(const bm_network *net);
-/* "linear", "relu"; NULL for an unknown value. */
+/* "linear", "relu", "leaky_relu"; NULL for an unknown value. */
 const char *bm_activation_name(bm_activation a);
 
 /* Writes the network XML of docs/network.md: format 1, the type as total
@@ -83,7 +94,8 @@ int bm_network_write_file(const bm_network *net, const char *path);
  * (the last layer's neurons); with argmax or threshold the single output is
  * "class".
  * Each neuron becomes a chain ((w0*x0 + w1*x1) + ...) + b in input order,
- * followed by a RELU for relu layers.  What cannot change an output is left
+ * followed by a RELU for relu layers (and a MIN with the bound of a clipped
+ * one), or MAX(v, MUL(v, alpha)) for leaky relu layers.  What cannot change an output is left
  * out: a product whose raw weight is 0, the addition of a raw bias 0, and a
  * neuron that no later neuron reads (all its outgoing weights are 0).
  * Every node of a neuron, its weight constants included, is tagged with the
