@@ -17,6 +17,8 @@ The models (docs/onnx.md):
   cancer   30-8-1: MatMul + Add + Relu, MatMul + Add, Sigmoid  (binary)
   digits   [N,1,8,8] input, Flatten, MatMul + BatchNormalization + Clip(min 0),
            Reshape, MatMul + Add, LogSoftmax, ArgMax           (10 classes)
+  iris_tanh     4-8-3: Gemm + Tanh, Gemm, Softmax             (3 classes)
+  wine_sigmoid  13-8-3: Gemm + Sigmoid, Gemm, Softmax         (3 classes)
 
 The float predictions are computed with numpy from the float32 weights
 exactly as written to the model (the ONNX semantics in double precision);
@@ -26,7 +28,7 @@ import os
 import sys
 
 import numpy as np
-from sklearn.datasets import load_breast_cancer, load_digits, load_iris
+from sklearn.datasets import load_breast_cancer, load_digits, load_iris, load_wine
 from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier
 
@@ -239,12 +241,68 @@ def digits(out):
     print("        largest |value| %.2f" % peak(x_te, pre, z))
 
 
+PWL = {"sigmoid": (0.5, (0.125, 0.09375, 0.03125), (1, 2.375, 5)),
+       "tanh": (0.0, (0.5, 0.375, 0.125), (0.5, 1.1875, 2.5))}
+
+
+def exact(kind, x):
+    return 1 / (1 + np.exp(-x)) if kind == "sigmoid" else np.tanh(x)
+
+
+def piecewise(kind, x):
+    """libbm's piecewise-linear activation (docs/numbers.md), in float."""
+    base, slopes, bounds = PWL[kind]
+    return base + sum(s * np.clip(x, -t, t) for s, t in zip(slopes, bounds))
+
+
+def smooth(out, kind, name, loader, test_size, hidden, alpha):
+    """A 3-class MLP with a sigmoid or tanh hidden layer: Gemm + Sigmoid/Tanh,
+    Gemm, Softmax.  The float predictions use the exact activation; the
+    script also prints the accuracy with libbm's piecewise-linear one."""
+    data = loader()
+    x_tr, x_te, y_tr, y_te = train_test_split(data.data, data.target, test_size=test_size,
+                                              random_state=SEED, stratify=data.target)
+    mean, std = x_tr.mean(axis=0), x_tr.std(axis=0)
+    x_tr, x_te = read_back((x_tr - mean) / std), read_back((x_te - mean) / std)
+    clf = MLPClassifier(hidden_layer_sizes=(hidden,),
+                        activation="logistic" if kind == "sigmoid" else "tanh",
+                        solver="lbfgs", alpha=alpha, max_iter=5000,
+                        random_state=SEED).fit(x_tr, y_tr)
+    w1, b1, w2, b2 = (f32(a) for a in (clf.coefs_[0], clf.intercepts_[0], clf.coefs_[1],
+                                       clf.intercepts_[1]))
+    m = Model(name, "%s MLP %d-%d-%d with a %s hidden layer, trained by scikit-learn;\n"
+                    "inputs standardised with mean %s and std %s."
+              % (name, w1.shape[0], hidden, w2.shape[1], kind,
+                 " ".join("%.6f" % v for v in mean), " ".join("%.6f" % v for v in std)))
+    m.init("W1", w1)
+    m.init("B1", b1)
+    m.init("W2", w2)
+    m.init("B2", b2)
+    m.node("fc1", "Gemm", ["x", "W1", "B1"], "h1")
+    m.node("act1", "Sigmoid" if kind == "sigmoid" else "Tanh", ["h1"], "a1")
+    m.node("fc2", "Gemm", ["a1", "W2", "B2"], "h2")
+    m.node("softmax", "Softmax", ["h2"], "p", 'attribute { name: "axis" type: INT i: 1 }')
+    m.write(os.path.join(out, name + ".textproto"), 13, [None, w1.shape[0]], "p",
+            [None, w2.shape[1]])
+    pre = x_te @ w1 + b1
+    z = exact(kind, pre) @ w2 + b2
+    zp = piecewise(kind, pre) @ w2 + b2
+    write_vectors(os.path.join(out, name + "-test.csv"), x_te, y_te,
+                  "%s: the %d held-out samples, standardised (see %s.textproto)"
+                  % (name, len(y_te), name))
+    write_float(os.path.join(out, name + "-float.txt"), name, np.argmax(z, axis=1), y_te)
+    print("        piecewise-linear %s in float: accuracy %.2f%%; largest |value| %.2f"
+          % (kind, 100 * np.mean(np.argmax(zp, axis=1) == y_te), peak(x_te, pre, z)))
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else "examples/onnx"
     os.makedirs(out, exist_ok=True)
     iris(out)
     cancer(out)
     digits(out)
+    smooth(out, "tanh", "iris_tanh", load_iris, 50, 8, 0.3)
+    smooth(out, "sigmoid", "wine_sigmoid", load_wine, 45, 8, 1.0)
 
 
 if __name__ == "__main__":

@@ -125,6 +125,8 @@ const char *bm_activation_name(bm_activation a)
     case BM_ACT_LINEAR: return "linear";
     case BM_ACT_RELU: return "relu";
     case BM_ACT_LEAKY_RELU: return "leaky_relu";
+    case BM_ACT_SIGMOID: return "sigmoid";
+    case BM_ACT_TANH: return "tanh";
     }
     return NULL;
 }
@@ -213,6 +215,19 @@ static int read_values(reader *r, xmlNodePtr el, const char *what, unsigned laye
     return BM_OK;
 }
 
+int bm_net_pwl_check(bm_activation a, bm_fixed_type t)
+{
+    const net_pwl *f = bm_net_pwl(a);
+    int64_t raw;
+    int rc = f ? bm_fixed_from_double(f->base, t, &raw) : BM_OK;
+    for (unsigned k = 0; f && k < NET_PWL_TERMS && !rc; k++)
+        if (bm_fixed_from_double(f->bound[k], t, &raw) ||
+            bm_fixed_from_double(-f->bound[k], t, &raw) ||
+            bm_fixed_from_double(f->slope[k], t, &raw))
+            rc = BM_ERANGE;
+    return rc;
+}
+
 /* A decimal attribute quantised to the network's type; *present says
  * whether it was given. */
 static int value_attr(reader *r, xmlNodePtr el, const char *name, int64_t *out, int *present,
@@ -239,9 +254,14 @@ static int read_activation(reader *r, xmlNodePtr el, net_layer *l, unsigned numb
         l->activation = BM_ACT_RELU;
     } else if (a && strcmp(a, "leaky_relu") == 0) {
         l->activation = BM_ACT_LEAKY_RELU;
+    } else if (a && strcmp(a, "sigmoid") == 0) {
+        l->activation = BM_ACT_SIGMOID;
+    } else if (a && strcmp(a, "tanh") == 0) {
+        l->activation = BM_ACT_TANH;
     } else {
         bm_error(r->ctx, bm_xml_loc(&r->doc, el),
-                 "unknown activation '%s' (known: leaky_relu, linear, relu)", a ? a : "");
+                 "unknown activation '%s' (known: leaky_relu, linear, relu, sigmoid, tanh)",
+                 a ? a : "");
         r->errors++;
         xmlFree(a);
         return BM_OK;
@@ -262,6 +282,13 @@ static int read_activation(reader *r, xmlNodePtr el, net_layer *l, unsigned numb
         r->errors++;
     } else if (l->activation != BM_ACT_LEAKY_RELU && has_alpha_attr) {
         bm_error(r->ctx, loc, "layer %u: alpha is for leaky_relu only", number);
+        r->errors++;
+    }
+    if (bm_net_pwl(l->activation) && bm_net_pwl_check(l->activation, r->net->type)) {
+        bm_error(r->ctx, loc, "layer %u: %s needs its constants (up to %g) to fit fixed<%u,%u>",
+                 number, bm_activation_name(l->activation),
+                 bm_net_pwl(l->activation)->bound[NET_PWL_TERMS - 1], r->net->type.total,
+                 r->net->type.total - r->net->type.frac);
         r->errors++;
     }
     if (l->activation != BM_ACT_RELU && has_max_attr) {

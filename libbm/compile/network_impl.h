@@ -16,6 +16,20 @@ typedef struct net_layer {
     bm_loc loc;
 } net_layer;
 
+/* A piecewise-linear activation (docs/numbers.md, "Sigmoid and tanh"):
+ *     y = base + slope[0]*c(v, bound[0]) + slope[1]*c(v, bound[1]) + ...
+ * with c(v, t) = MIN(MAX(v, -t), t), each product a graph MUL (floor), the
+ * constants quantised to the network's type.  NULL for the other
+ * activations. */
+#define NET_PWL_TERMS 3
+typedef struct net_pwl {
+    double base;
+    double slope[NET_PWL_TERMS], bound[NET_PWL_TERMS];
+} net_pwl;
+const net_pwl *bm_net_pwl(bm_activation a);
+/* 0 when every constant of the activation's table fits the type. */
+int bm_net_pwl_check(bm_activation a, bm_fixed_type t);
+
 struct bm_network {
     bm_ctx *ctx;
     char *name;

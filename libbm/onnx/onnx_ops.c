@@ -480,8 +480,10 @@ static int op_argmax(onnx_reader *r, const Onnx__NodeProto *n, unsigned slot)
     return BM_OK;
 }
 
-/* A Sigmoid output on one neuron: p > 0.5 exactly when the neuron's value
- * is > 0, so the class needs no sigmoid at all. */
+/* A Sigmoid that ends the model on one neuron is a binary classifier:
+ * p > 0.5 exactly when the neuron's value is > 0, so the class needs no
+ * sigmoid at all.  Anywhere else it is the layer's (piecewise-linear)
+ * sigmoid activation. */
 static int op_sigmoid(onnx_reader *r, const Onnx__NodeProto *n, unsigned slot, int last)
 {
     static const char *const known[] = {NULL};
@@ -489,16 +491,20 @@ static int op_sigmoid(onnx_reader *r, const Onnx__NodeProto *n, unsigned slot, i
     int rc = bm_onnx_attrs_known(r, n, known);
     if (rc)
         return rc;
-    if (!last || !r->n_layers || r->features != 1)
-        return bm_onnx_node_error(r, n,
-                                  "Sigmoid is supported only as the model's output on a single "
-                                  "neuron (a binary classifier); here it %s",
-                                  !last ? "feeds another node"
-                                        : r->n_layers ? "has more than one neuron"
-                                                      : "comes before any dense layer");
-    r->threshold = 1;
-    r->ended = 1;
-    return BM_OK;
+    if (last && r->n_layers && r->features == 1 && !r->layers[r->n_layers - 1].activated) {
+        r->threshold = 1;
+        r->ended = 1;
+        return BM_OK;
+    }
+    return set_activation(r, n, BM_ACT_SIGMOID, 0, 0, 0);
+}
+
+static int op_tanh(onnx_reader *r, const Onnx__NodeProto *n, unsigned slot)
+{
+    static const char *const known[] = {NULL};
+    (void)slot;
+    int rc = bm_onnx_attrs_known(r, n, known);
+    return rc ? rc : set_activation(r, n, BM_ACT_TANH, 0, 0, 0);
 }
 
 typedef struct op_entry {
@@ -509,16 +515,15 @@ typedef struct op_entry {
 static const op_entry ops[] = {
     {"Gemm", op_gemm},         {"MatMul", op_matmul},   {"Add", op_add},
     {"BatchNormalization", op_batchnorm},               {"Relu", op_relu},
-    {"Clip", op_clip},         {"LeakyRelu", op_leaky_relu},
+    {"Clip", op_clip},         {"LeakyRelu", op_leaky_relu}, {"Tanh", op_tanh},
     {"Flatten", op_flatten},   {"Reshape", op_reshape},
     {"Identity", op_identity}, {"Dropout", op_dropout}, {"Softmax", op_softmax},
     {"LogSoftmax", op_softmax}, {"ArgMax", op_argmax},
 };
 
 #define SUPPORTED_OPS                                                                        \
-    "Gemm, MatMul, Add, BatchNormalization, Relu, LeakyRelu, Clip, Flatten, Reshape, Identity, " \
-    "Dropout, " \
-    "Softmax, LogSoftmax, ArgMax, Sigmoid"
+    "Gemm, MatMul, Add, BatchNormalization, Relu, LeakyRelu, Clip, Sigmoid, Tanh, Flatten, " \
+    "Reshape, Identity, Dropout, Softmax, LogSoftmax, ArgMax"
 
 int bm_onnx_lower_node(onnx_reader *r, const Onnx__NodeProto *n, unsigned slot, int last)
 {

@@ -258,6 +258,12 @@ static int build_network(onnx_reader *r, bm_network *net)
         nl->inputs = l->inputs;
         nl->neurons = l->neurons;
         nl->activation = l->activation;
+        if (bm_net_pwl(l->activation) && bm_net_pwl_check(l->activation, net->type)) {
+            bm_onnx_node_error(r, l->act, "its constants (up to %g) do not fit fixed<%u,%u>",
+                               bm_net_pwl(l->activation)->bound[NET_PWL_TERMS - 1],
+                               net->type.total, net->type.total - net->type.frac);
+            errors++;
+        }
         nl->loc = nl->alpha_loc = nl->max_loc = r->loc;
         nl->weights = bm_malloc(r->ctx, (size_t)l->inputs * l->neurons * sizeof *nl->weights);
         nl->biases = bm_malloc(r->ctx, l->neurons * sizeof *nl->biases);

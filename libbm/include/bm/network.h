@@ -36,11 +36,17 @@ extern "C" {
  *   RELU        max(v, 0), then min(that, max) when the layer has a max
  *               (a clipped relu: ReLU6 is max 6)
  *   LEAKY_RELU  max(v, alpha * v) with 0 <= alpha < 1, the product
- *               floor-rounded: v when v >= 0, alpha * v below */
+ *               floor-rounded: v when v >= 0, alpha * v below
+ *   SIGMOID     1/2 + 1/8 c(v,1) + 3/32 c(v,19/8) + 1/32 c(v,5)
+ *   TANH        1/2 c(v,1/2) + 3/8 c(v,19/16) + 1/8 c(v,5/2)
+ *               piecewise linear, c(v,t) = min(max(v,-t),t), each
+ *               product floor-rounded (docs/numbers.md) */
 typedef enum bm_activation {
     BM_ACT_LINEAR = 0,
     BM_ACT_RELU,
-    BM_ACT_LEAKY_RELU
+    BM_ACT_LEAKY_RELU,
+    BM_ACT_SIGMOID,
+    BM_ACT_TANH
 } bm_activation;
 
 typedef struct bm_network bm_network;
@@ -77,7 +83,8 @@ int bm_network_has_argmax(const bm_network *net);
  * neuron y and the output is the class, 1 when y > 0 and 0 otherwise
  * (<threshold/>; what a logistic output's p > 0.5 decides). */
 int bm_network_has_threshold(const bm_network *net);
-/* "linear", "relu", "leaky_relu"; NULL for an unknown value. */
+/* "linear", "relu", "leaky_relu", "sigmoid", "tanh"; NULL for an unknown
+ * value. */
 const char *bm_activation_name(bm_activation a);
 
 /* Writes the network XML of docs/network.md: format 1, the type as total
@@ -95,7 +102,8 @@ int bm_network_write_file(const bm_network *net, const char *path);
  * "class".
  * Each neuron becomes a chain ((w0*x0 + w1*x1) + ...) + b in input order,
  * followed by a RELU for relu layers (and a MIN with the bound of a clipped
- * one), or MAX(v, MUL(v, alpha)) for leaky relu layers.  What cannot change an output is left
+ * one), MAX(v, MUL(v, alpha)) for leaky relu layers, or the sum of
+ * clamped products of sigmoid and tanh layers.  What cannot change an output is left
  * out: a product whose raw weight is 0, the addition of a raw bias 0, and a
  * neuron that no later neuron reads (all its outgoing weights are 0).
  * Every node of a neuron, its weight constants included, is tagged with the

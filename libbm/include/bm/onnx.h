@@ -10,7 +10,8 @@
  *
  *   Gemm (transA 0), MatMul + Add       a dense layer
  *   BatchNormalization                  folded into the layer before it
- *   Relu, LeakyRelu, Clip(min 0)        the layer's activation
+ *   Relu, LeakyRelu, Clip(min 0),       the layer's activation
+ *   Sigmoid, Tanh
  *   Flatten (axis 1), Reshape to [N, F], Identity, Dropout   nothing
  *   Softmax, LogSoftmax, ArgMax         at the end: the network's argmax
  *   Sigmoid                             at the end of a one-neuron layer:
