@@ -46,9 +46,9 @@ TEST_OBJS := $(TEST_SRCS:%.c=$(BUILD)/obj/%.o)
 # ONNX models in protobuf text format (examples/onnx/, tests/data/onnx/) are
 # encoded into $(BUILD)/onnx/NAME.onnx, so the binary models are never kept
 # in git and making them needs neither Python nor its onnx module.
-ONNX_TEXT   := $(sort $(wildcard examples/onnx/*.textproto tests/data/onnx/*.textproto))
+ONNX_TEXT   := $(sort $(wildcard examples/onnx/*.textproto tests/data/onnx/*.textproto bench/networks/*.textproto))
 ONNX_MODELS := $(addprefix $(BUILD)/onnx/,$(notdir $(ONNX_TEXT:.textproto=.onnx)))
-vpath %.textproto examples/onnx tests/data/onnx
+vpath %.textproto examples/onnx tests/data/onnx bench/networks
 
 SONAME    := libbm.so.$(VERSION_MAJOR)
 LIB_A     := $(BUILD)/libbm.a
