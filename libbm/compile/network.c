@@ -229,20 +229,18 @@ int bm_net_pwl_check(bm_activation a, bm_fixed_type t)
 }
 
 /* A decimal attribute quantised to the network's type; *present says
- * whether it was given. */
-static int value_attr(reader *r, xmlNodePtr el, const char *name, int64_t *out, int *present,
-                      bm_loc *loc)
+ * whether it was given and read. */
+static void value_attr(reader *r, xmlNodePtr el, const char *name, int64_t *out, int *present,
+                       bm_loc *loc)
 {
     char *v = bm_xml_attr(el, name);
     *present = v != NULL;
     *loc = bm_xml_loc(&r->doc, el);
-    int rc = BM_OK;
     if (v && bm_fixed_parse(r->ctx, v, r->net->type, *loc, out)) {
         r->errors++;
         *present = 0;
     }
     xmlFree(v);
-    return rc;
 }
 
 static int read_activation(reader *r, xmlNodePtr el, net_layer *l, unsigned number)
