@@ -547,3 +547,37 @@ Test(onnx, survives_every_allocation_failure, .timeout = 300)
     cr_assert_gt(n, 10, "the import allocated only %ld times", n);
     free(data);
 }
+
+/* Seeded byte mutations and truncations of two models: a network or an
+ * error with a message, never a crash (and no leak under make sanitize). */
+Test(onnx, mutated_models_never_crash)
+{
+    const char *names[] = {"tiny", "digits"};
+    uint64_t s = 12345;
+    for (size_t m = 0; m < 2; m++) {
+        size_t len;
+        char *orig = slurp(model(names[m]), &len);
+        cr_assert_not_null(orig);
+        char *buf = malloc(len);
+        cr_assert_not_null(buf);
+        for (int trial = 0; trial < 150; trial++) {
+            memcpy(buf, orig, len);
+            unsigned flips = 1 + (unsigned)(test_rng_next(&s) % 8);
+            for (unsigned k = 0; k < flips; k++)
+                buf[test_rng_next(&s) % len] = (char)(test_rng_next(&s) & 0xff);
+            size_t n = trial % 5 == 0 ? (size_t)(test_rng_next(&s) % len) : len;
+            bm_ctx *ctx = graph_ctx();
+            bm_network *net = NULL;
+            int rc = bm_onnx_read(&net, ctx, buf, n, "fuzz.onnx", NULL);
+            if (rc) {
+                cr_assert_null(net);
+                cr_assert_gt(bm_ctx_error_count(ctx), 0, "%s trial %d: no message", names[m],
+                             trial);
+            }
+            bm_network_free(net);
+            bm_ctx_free(ctx);
+        }
+        free(buf);
+        free(orig);
+    }
+}
