@@ -76,7 +76,7 @@ static const bad_file bad_files[] = {
     {"tests/data/graph/bad_self_loop.graphml",
      "tests/data/graph/bad_self_loop.graphml:8:5: error: cycle in the graph: 'm' -> 'm'\n"},
     {"tests/data/graph/bad_activation.xml",
-     "tests/data/graph/bad_activation.xml:6:3: error: unknown activation 'tanh' (known: linear, relu)\n"},
+     "tests/data/graph/bad_activation.xml:6:3: error: unknown activation 'elu' (known: leaky_relu, linear, relu, sigmoid, tanh)\n"},
     {"tests/data/graph/bad_argmax_range.xml",
      "tests/data/graph/bad_argmax_range.xml:9:3: error: argmax over 3 neurons: the index does not fit fixed<2,2>\n"},
     {"tests/data/graph/bad_bias_count.xml",
