@@ -16,9 +16,14 @@ INCDIR  ?= $(PREFIX)/include
 BINDIR  ?= $(PREFIX)/bin
 
 CC      ?= cc
-PKGS    := libxml-2.0 gmp
+PKGS    := libxml-2.0 gmp libprotobuf-c
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null || echo -I/usr/include/libxml2)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lxml2 -lgmp)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lxml2 -lgmp -lprotobuf-c) -lm
+
+# The ONNX front end (libbm/onnx/) decodes models with C code that protoc-c
+# generates at build time from the onnx.proto of Debian's libonnx-dev; the
+# generated files live in $(BUILD)/gen/onnx, never in the source tree.
+ONNX_PROTO ?= /usr/include/onnx/onnx.proto
 
 WARN    := -std=c11 -Wall -Wextra -Werror
 OPT     ?= -O2 -g
@@ -27,15 +32,23 @@ CFLAGS_ALL := $(WARN) $(OPT) -D_POSIX_C_SOURCE=200809L -fPIC -fvisibility=hidden
               -I$(BUILD)/include -Ilibbm/include -Ilibbm/src -Iarch $(PKG_CFLAGS) $(EXTRA_CFLAGS)
 LDFLAGS_ALL := $(EXTRA_LDFLAGS)
 
-LIB_SRCS  := $(sort $(wildcard arch/*.c libbm/src/*.c libbm/compile/*.c sim/*.c hdl_out/*.c))
+LIB_SRCS  := $(sort $(wildcard arch/*.c libbm/src/*.c libbm/compile/*.c libbm/onnx/*.c sim/*.c hdl_out/*.c))
 BMC_SRCS  := $(sort $(wildcard bmc/*.c))
 TEST_SRCS := $(sort $(wildcard tests/*.c))
 
 SCHEMAS   := $(sort $(wildcard arch/schema/*.rng))
 GEN_SRCS  := $(SCHEMAS:arch/schema/%.rng=$(BUILD)/gen/schema_%.c)
-LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o) $(GEN_SRCS:%.c=%.o)
+ONNX_GEN  := $(BUILD)/gen/onnx/onnx.pb-c.c
+LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o) $(GEN_SRCS:%.c=%.o) $(ONNX_GEN:%.c=%.o)
 BMC_OBJS  := $(BMC_SRCS:%.c=$(BUILD)/obj/%.o)
 TEST_OBJS := $(TEST_SRCS:%.c=$(BUILD)/obj/%.o)
+
+# ONNX models in protobuf text format (examples/onnx/, tests/data/onnx/) are
+# encoded into $(BUILD)/onnx/NAME.onnx, so the binary models are never kept
+# in git and making them needs neither Python nor its onnx module.
+ONNX_TEXT   := $(sort $(wildcard examples/onnx/*.textproto tests/data/onnx/*.textproto bench/networks/*.textproto))
+ONNX_MODELS := $(addprefix $(BUILD)/onnx/,$(notdir $(ONNX_TEXT:.textproto=.onnx)))
+vpath %.textproto examples/onnx tests/data/onnx bench/networks
 
 SONAME    := libbm.so.$(VERSION_MAJOR)
 LIB_A     := $(BUILD)/libbm.a
@@ -52,9 +65,9 @@ PY_SRCS := $(sort $(wildcard python/libbm/*.py))
 PY_EXT_STAMP := $(BUILD)/python/.built
 
 .PHONY: all deps test sanitize demo install uninstall clean help check-deps FORCE regold soak \
-        python python-test install-python uninstall-python
+        python python-test install-python uninstall-python onnx-models
 
-all: $(LIB_A) $(LIB_SO) $(BMC)
+all: $(LIB_A) $(LIB_SO) $(BMC) $(ONNX_MODELS)
 
 help:
 	@echo "make            build $(LIB_A), $(LIB_SO) and $(BMC)"
@@ -94,6 +107,27 @@ $(BUILD)/gen/schema_%.c: arch/schema/%.rng
 $(BUILD)/gen/%.o: $(BUILD)/gen/%.c | $(VERSION_H)
 	$(CC) $(CFLAGS_ALL) -c $< -o $@
 
+# protoc-c's output is not ours to keep warning-free: it gets the flags
+# without -Werror.
+$(BUILD)/gen/onnx/onnx.pb-c.c $(BUILD)/gen/onnx/onnx.pb-c.h: $(ONNX_PROTO)
+	@mkdir -p $(BUILD)/gen/onnx
+	cp $(ONNX_PROTO) $(BUILD)/gen/onnx/onnx.proto
+	cd $(BUILD)/gen/onnx && protoc-c --c_out=. onnx.proto
+
+$(BUILD)/gen/onnx/onnx.pb-c.o: $(BUILD)/gen/onnx/onnx.pb-c.c
+	$(CC) $(filter-out -Werror,$(CFLAGS_ALL)) -c $< -o $@
+
+$(BUILD)/obj/libbm/onnx/%.o: libbm/onnx/%.c $(BUILD)/gen/onnx/onnx.pb-c.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -I$(BUILD)/gen/onnx -MMD -MP -c $< -o $@
+
+$(BUILD)/onnx/%.onnx: %.textproto $(ONNX_PROTO)
+	@mkdir -p $(dir $@)
+	protoc --encode=onnx.ModelProto --proto_path=$(dir $(ONNX_PROTO)) $(notdir $(ONNX_PROTO)) \
+	  < $< > $@.tmp && mv -f $@.tmp $@
+
+onnx-models: $(ONNX_MODELS)
+
 # libbm.a holds one object, the library linked with -r, whose hidden
 # symbols (all but BM_API) are made local: a program that defines a name
 # the library uses inside (sim_cycle, bmi_map_select) links without a clash.
@@ -124,8 +158,8 @@ $(TEST_BIN): $(TEST_OBJS) $(LIB_A)
 # The tests run bmc too, so both are built first.  Tests find their data
 # relative to the repository root and bmc through BMC.  Then `make install`
 # is checked in a scratch DESTDIR (tests/install_check.sh).
-test: check-deps $(TEST_BIN) $(BMC)
-	BMC=$(abspath $(BMC)) BM_COSIM_WORK=$(BUILD)/cosim-random BM_COSIM_WORK_COMPILED=$(BUILD)/cosim-compiled \
+test: check-deps $(TEST_BIN) $(BMC) $(ONNX_MODELS)
+	BMC=$(abspath $(BMC)) BM_ONNX_MODELS=$(BUILD)/onnx BM_COSIM_WORK=$(BUILD)/cosim-random BM_COSIM_WORK_COMPILED=$(BUILD)/cosim-compiled \
 	  $(TEST_BIN) $(TEST_ARGS)
 	BUILD=$(BUILD) CC="$(CC)" EXTRA_LDFLAGS="$(EXTRA_LDFLAGS)" PYTEST=$(PYTEST) ./tests/install_check.sh
 	./tests/deps_check.sh
@@ -217,12 +251,12 @@ check-deps:
 # .pc files give for a static link, not in Requires.private: pkg-config
 # (pkgconf) adds the Cflags of Requires.private packages to ours, and the
 # public headers include neither library, so users' Cflags stay -I$(INCDIR).
-PKG_STATIC_LIBS := $(shell pkg-config --static --libs $(PKGS) 2>/dev/null || echo -lxml2 -lgmp)
+PKG_STATIC_LIBS := $(shell pkg-config --static --libs $(PKGS) 2>/dev/null || echo -lxml2 -lgmp -lprotobuf-c)
 $(BUILD)/libbm.pc: FORCE
 	@mkdir -p $(dir $@)
 	@printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$(INCDIR)' '' \
 	  'Name: libbm' 'Description: BondMachine-style multi-core processor generator' \
-	  'Version: $(VERSION)' 'Libs.private: $(PKG_STATIC_LIBS)' \
+	  'Version: $(VERSION)' 'Libs.private: $(PKG_STATIC_LIBS) -lm' \
 	  'Libs: -L$${libdir} -lbm' 'Cflags: -I$${includedir}' > $@.new
 	@if cmp -s $@.new $@; then rm -f $@.new; else mv -f $@.new $@; fi
 

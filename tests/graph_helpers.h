@@ -99,13 +99,14 @@ static inline int64_t test_random_raw(uint64_t *s, bm_fixed_type t)
 
 /* A random dense network as network XML (malloc'd, *len bytes): a type of
  * 4 .. 4+type_span-1 total bits, 1..max_layers layers of 1..max_width
- * neurons, relu or linear, weights and biases exact decimals of random raw
+ * neurons, relu or linear (and with more_activations clipped relu, leaky
+ * relu, sigmoid and tanh), weights and biases exact decimals of random raw
  * values (a fifth of them 0), an argmax half of the time (never over
  * one neuron).  *type receives
  * the type and *s the generator state after it, for drawing inputs. */
 static inline char *random_network_xml(uint64_t seed, unsigned type_span, unsigned max_layers,
-                                       unsigned max_width, bm_fixed_type *type, uint64_t *s,
-                                       size_t *len_out)
+                                       unsigned max_width, int more_activations,
+                                       bm_fixed_type *type, uint64_t *s, size_t *len_out)
 {
     *s = seed;
     bm_fixed_type t = {4 + (unsigned)(test_rng_next(s) % type_span), 0};
@@ -126,9 +127,30 @@ static inline char *random_network_xml(uint64_t seed, unsigned type_span, unsign
             neurons = 1;
         if (l == layers - 1 && neurons == 1)
             argmax = 0; /* an argmax over one neuron is an error */
+        /* odd: relu; even: linear.  With more_activations a quarter of
+         * the relus are clipped at half the type's maximum, and a quarter
+         * of the linear layers are leaky relus with alpha 1/4 (when the
+         * type has 2 fraction bits), a half sigmoid or tanh (when it has 4
+         * integer bits). */
+        unsigned pick = (unsigned)(test_rng_next(s) % 8);
+        if (!more_activations)
+            pick %= 2;
+        char act[160], dec[64];
+        if (pick == 7) {
+            bm_fixed_format(dec, sizeof dec, bm_fixed_max(t) / 2 + 1, t);
+            snprintf(act, sizeof act, "relu\" max=\"%s", dec);
+        } else if (pick == 6 && t.frac >= 2) {
+            bm_fixed_format(dec, sizeof dec, (int64_t)1 << (t.frac - 2), t);
+            snprintf(act, sizeof act, "leaky_relu\" alpha=\"%s", dec);
+        } else if ((pick == 4 || pick == 2) && t.total - t.frac >= 4) {
+            /* sigmoid and tanh need their bound 5 (2.5) in the type */
+            snprintf(act, sizeof act, "%s", pick == 4 ? "sigmoid" : "tanh");
+        } else {
+            snprintf(act, sizeof act, "%s", pick % 2 ? "relu" : "linear");
+        }
         len += (size_t)snprintf(xml + len, cap - len,
                                 "<layer neurons=\"%u\" activation=\"%s\"><weights>", neurons,
-                                test_rng_next(s) % 2 ? "relu" : "linear");
+                                act);
         for (unsigned k = 0; k < neurons * width + neurons; k++) {
             if (k == neurons * width)
                 len += (size_t)snprintf(xml + len, cap - len, "</weights><biases>");

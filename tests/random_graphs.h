@@ -72,12 +72,15 @@ static inline bm_graph *random_graph(bm_ctx *ctx, uint64_t seed, unsigned max_no
 
 /* ---- random networks ---------------------------------------------------------------- */
 
-static inline bm_graph *random_network(bm_ctx *ctx, uint64_t seed)
+/* A random network (random_network_xml) lowered to a graph: relu and linear
+ * layers only with more_activations 0 (the fold and split suites check the
+ * shapes those give), leaky and clipped relus too with 1. */
+static inline bm_graph *random_network_with(bm_ctx *ctx, uint64_t seed, int more_activations)
 {
     uint64_t s;
     bm_fixed_type t;
     size_t len;
-    char *xml = random_network_xml(seed, 29, 4, 12, &t, &s, &len);
+    char *xml = random_network_xml(seed, 29, 4, 12, more_activations, &t, &s, &len);
     bm_network *net;
     int rc = bm_network_read(&net, ctx, xml, len, "random.xml", NULL);
     char *d = graph_diags(ctx);
@@ -88,6 +91,11 @@ static inline bm_graph *random_network(bm_ctx *ctx, uint64_t seed)
     bm_network_free(net);
     free(xml);
     return g;
+}
+
+static inline bm_graph *random_network(bm_ctx *ctx, uint64_t seed)
+{
+    return random_network_with(ctx, seed, 0);
 }
 
 #endif

@@ -153,6 +153,28 @@ Test(fold, random_networks_every_fold_every_multiplier)
     }
 }
 
+/* Leaky and clipped relus folded and split: bit for bit the evaluator's
+ * outputs (their cores hold more than K + 2 registers, so the shape checks
+ * above are for relu and linear networks). */
+Test(fold, random_networks_with_leaky_and_clipped_relus)
+{
+    static const placement places[] = {{BM_MAP_FOLD, 0, 1, BM_MUL_COMB, 0},
+                                       {BM_MAP_FOLD, 0, 3, BM_MUL_PIPE, 0},
+                                       {BM_MAP_FOLD, 0, 2, BM_MUL_SERIAL, 0},
+                                       {BM_MAP_FOLD, 0, 0, BM_MUL_COMB, 2},
+                                       {BM_MAP_FOLD, 0, 0, BM_MUL_PIPE, 5}};
+    for (uint64_t seed = 1; seed <= 40; seed++) {
+        bm_ctx *ctx = graph_ctx();
+        bm_graph *g = random_network_with(ctx, seed, 1);
+        char what[64];
+        snprintf(what, sizeof what, "random network %" PRIu64 " (more activations)", seed);
+        for (size_t p = 0; p < sizeof places / sizeof places[0]; p++)
+            check_compiled(g, places[p], NULL, 0, 5, seed, what);
+        bm_graph_free(g);
+        bm_ctx_free(ctx);
+    }
+}
+
 /* The other strategies with pipe and serial multipliers: the single core's
  * argmax jumps move with the nops, the cores strategy's mixes stay right. */
 Test(fold, other_strategies_with_every_multiplier)

@@ -32,9 +32,10 @@ Test(compile_random, networks_every_strategy)
 {
     for (uint64_t seed = 1; seed <= 100; seed++) {
         bm_ctx *ctx = graph_ctx();
-        bm_graph *g = random_network(ctx, seed);
+        bm_graph *g = random_network_with(ctx, seed, seed % 2);
         char what[64];
-        snprintf(what, sizeof what, "random network %llu", (unsigned long long)seed);
+        snprintf(what, sizeof what, "random network %llu%s", (unsigned long long)seed,
+                 seed % 2 ? " (leaky and clipped relus)" : "");
         for (size_t p = 0; p < N_PLACEMENTS; p++)
             check_compiled(g, every_placement[p], NULL, 0, 5, seed, what);
         bm_graph_free(g);

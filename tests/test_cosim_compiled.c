@@ -3,8 +3,9 @@
  * networks folded and split by a reuse factor), must make exactly the same
  * output transfers (value and cycle) in the RTL as in the simulator, which
  * the compiler suites already hold to bm_graph_eval.
- * All machines go into one design (bm_machine_append), so one Verilator
- * build covers them. */
+ * All machines of a test go into one design (bm_machine_append), so one
+ * Verilator build covers them; a second test does the same for ONNX
+ * models and networks with the newer activations. */
 #include <dirent.h>
 #include <inttypes.h>
 #include <sys/stat.h>
@@ -87,6 +88,97 @@ static void add_examples(batch *b, const char *dir, int network)
     }
 }
 
+/* Three ONNX models (build/onnx, encoded by make test): an imported argmax
+ * network, a binary classifier (threshold) and a tanh hidden layer. */
+static void add_onnx(batch *b)
+{
+    /* one placement each: Verilator's time goes with the design */
+    static const placement places[] = {{BM_MAP_FOLD, 0, 3, BM_MUL_PIPE, 0},
+                                       {BM_MAP_NODE, 0, 0, BM_MUL_COMB, 0},
+                                       {BM_MAP_FOLD, 0, 4, BM_MUL_COMB, 0}};
+    static const char *const names[] = {"iris", "cancer", "iris_tanh"};
+    const char *dir = getenv("BM_ONNX_MODELS");
+    for (size_t i = 0; i < 3; i++) {
+        char path[600];
+        snprintf(path, sizeof path, "%s/%s.onnx", dir && *dir ? dir : "build/onnx", names[i]);
+        bm_ctx *ctx = graph_ctx();
+        bm_graph *g;
+        cr_assert_eq(bm_graph_read_file(&g, ctx, path, NULL), 0, "%s (make onnx-models)", path);
+        add(b, g, places[i], path, 300 + i);
+        bm_graph_free(g);
+        bm_ctx_free(ctx);
+    }
+}
+
+/* Validates the batch, simulates it, builds it under Verilator (in
+ * $BM_COSIM_WORK_COMPILED + suffix) and compares every output transfer. */
+static void run_batch(batch *b, bm_ctx *ctx, const char *suffix)
+{
+    char *d = graph_diags(ctx);
+    cr_assert_eq(bm_machine_validate(b->all), 0, "%s", d);
+    free(d);
+
+    bm_sim *sim;
+    cr_assert_eq(bm_sim_new(&sim, b->all, NULL), 0);
+    for (size_t i = 0; i < b->n_inputs; i++) {
+        int in = bm_machine_find_input(b->all, b->input[i]);
+        cr_assert_geq(in, 0, "%s", b->input[i]);
+        for (unsigned k = 0; k < VECTORS; k++)
+            cr_assert_eq(bm_sim_push_input(sim, (unsigned)in, (uint64_t)b->values[i][k]), 0);
+    }
+    bm_cosim_stimulus *st;
+    cr_assert_eq(bm_cosim_stimulus_capture(&st, sim), 0);
+    bm_sim_limits lim = BM_SIM_LIMITS_INIT;
+    /* Enough for every vector of the slowest machine (a single core running
+     * the digits network); graphs without inputs stream constants forever,
+     * so the run ends at this limit. */
+    lim.max_cycles = 12000;
+    bm_sim_stop stop;
+    cr_assert_eq(bm_sim_run(sim, &lim, &stop), 0);
+    uint64_t rtl_cycles = stop == BM_SIM_STOP_CYCLES ? lim.max_cycles : bm_sim_cycle(sim) + 16;
+
+    const char *base = getenv("BM_COSIM_WORK_COMPILED");
+    char work[600];
+    snprintf(work, sizeof work, "%s%s", base && *base ? base : "build/cosim-compiled", suffix);
+    mkdir("build", 0755);
+    bm_cosim_options co = BM_COSIM_OPTIONS_INIT;
+    co.work_dir = work;
+    bm_cosim *cs;
+    int rc = bm_cosim_build(&cs, b->all, &co);
+    d = graph_diags(ctx);
+    cr_assert_eq(rc, 0, "%s", d);
+    free(d);
+    bm_sim_transfer *rtl;
+    size_t n_rtl;
+    rc = bm_cosim_run(cs, st, rtl_cycles, NULL, &rtl, &n_rtl);
+    d = graph_diags(ctx);
+    cr_assert_eq(rc, 0, "%s", d);
+    free(d);
+
+    size_t n_sim = bm_sim_output_count(sim);
+    bm_sim_transfer *want = calloc(n_sim + 1, sizeof *want);
+    cr_assert_not_null(want);
+    for (size_t i = 0; i < n_sim; i++)
+        bm_sim_output(sim, i, &want[i]);
+    cr_expect_gt(n_sim, (size_t)b->n * VECTORS / 2, "too few outputs: %zu", n_sim);
+    long diff = bm_cosim_first_difference(want, n_sim, rtl, n_rtl);
+    if (diff >= 0) {
+        const bm_sim_transfer *t = (size_t)diff < n_sim ? &want[diff] : &rtl[diff];
+        const char *out = bm_machine_output_name(b->all, t->output);
+        unsigned k = (unsigned)strtoul(out + 1, NULL, 10);
+        cr_expect_fail("RTL and simulator differ at transfer %ld (%s, cycle %" PRIu64 "): %s", diff,
+                       out, t->cycle, k < b->n ? b->what[k] : "?");
+    }
+    free(want);
+    free(b->input);
+    free(b->values);
+    bm_cosim_transfers_free(cs, rtl);
+    bm_cosim_free(cs);
+    bm_cosim_stimulus_free(st);
+    bm_sim_free(sim);
+    bm_machine_free(b->all);
+}
+
 Test(cosim_compiled, examples_and_random_graphs_agree_with_verilator, .timeout = 1200)
 {
     static batch b;
@@ -126,68 +218,33 @@ Test(cosim_compiled, examples_and_random_graphs_agree_with_verilator, .timeout =
         bm_graph_free(g);
         bm_ctx_free(gctx);
     }
-    char *d = graph_diags(ctx);
-    cr_assert_eq(bm_machine_validate(b.all), 0, "%s", d);
-    free(d);
+    run_batch(&b, ctx, "");
+    bm_ctx_free(ctx);
+}
 
-    bm_sim *sim;
-    cr_assert_eq(bm_sim_new(&sim, b.all, NULL), 0);
-    for (size_t i = 0; i < b.n_inputs; i++) {
-        int in = bm_machine_find_input(b.all, b.input[i]);
-        cr_assert_geq(in, 0, "%s", b.input[i]);
-        for (unsigned k = 0; k < VECTORS; k++)
-            cr_assert_eq(bm_sim_push_input(sim, (unsigned)in, (uint64_t)b.values[i][k]), 0);
+/* A batch of its own (its own Verilator build, so it does not slow the
+ * one above): three ONNX models, and random networks with leaky and
+ * clipped relus, sigmoid and tanh, folded and not. */
+Test(cosim_compiled, onnx_models_and_activations_agree_with_verilator, .timeout = 1200)
+{
+    static batch b;
+    memset(&b, 0, sizeof b);
+    bm_ctx *ctx;
+    cr_assert_eq(bm_ctx_new(&ctx, NULL), 0);
+    cr_assert_eq(bm_machine_new(&b.all, ctx, "onnx_batch"), 0);
+    add_onnx(&b);
+    static const placement some[] = {{BM_MAP_NODE, 0, 0, BM_MUL_COMB, 0},
+                                     {BM_MAP_FOLD, 0, 2, BM_MUL_PIPE, 0},
+                                     {BM_MAP_CORES, 3, 0, BM_MUL_COMB, 0}};
+    for (uint64_t seed = 101; seed <= 106; seed++) {
+        bm_ctx *gctx = graph_ctx();
+        bm_graph *g = random_network_with(gctx, seed, 1);
+        char what[80];
+        snprintf(what, sizeof what, "random network %" PRIu64 " (more activations)", seed);
+        add(&b, g, some[seed % 3], what, seed);
+        bm_graph_free(g);
+        bm_ctx_free(gctx);
     }
-    bm_cosim_stimulus *st;
-    cr_assert_eq(bm_cosim_stimulus_capture(&st, sim), 0);
-    bm_sim_limits lim = BM_SIM_LIMITS_INIT;
-    /* Enough for every vector of the slowest machine (a single core running
-     * the digits network); graphs without inputs stream constants forever,
-     * so the run ends at this limit. */
-    lim.max_cycles = 12000;
-    bm_sim_stop stop;
-    cr_assert_eq(bm_sim_run(sim, &lim, &stop), 0);
-    uint64_t rtl_cycles = stop == BM_SIM_STOP_CYCLES ? lim.max_cycles : bm_sim_cycle(sim) + 16;
-
-    const char *work = getenv("BM_COSIM_WORK_COMPILED");
-    if (!work || !*work)
-        work = "build/cosim-compiled";
-    mkdir("build", 0755);
-    bm_cosim_options co = BM_COSIM_OPTIONS_INIT;
-    co.work_dir = work;
-    bm_cosim *cs;
-    int rc = bm_cosim_build(&cs, b.all, &co);
-    d = graph_diags(ctx);
-    cr_assert_eq(rc, 0, "%s", d);
-    free(d);
-    bm_sim_transfer *rtl;
-    size_t n_rtl;
-    rc = bm_cosim_run(cs, st, rtl_cycles, NULL, &rtl, &n_rtl);
-    d = graph_diags(ctx);
-    cr_assert_eq(rc, 0, "%s", d);
-    free(d);
-
-    size_t n_sim = bm_sim_output_count(sim);
-    bm_sim_transfer *want = calloc(n_sim + 1, sizeof *want);
-    cr_assert_not_null(want);
-    for (size_t i = 0; i < n_sim; i++)
-        bm_sim_output(sim, i, &want[i]);
-    cr_expect_gt(n_sim, (size_t)b.n * VECTORS / 2, "too few outputs: %zu", n_sim);
-    long diff = bm_cosim_first_difference(want, n_sim, rtl, n_rtl);
-    if (diff >= 0) {
-        const bm_sim_transfer *t = (size_t)diff < n_sim ? &want[diff] : &rtl[diff];
-        const char *out = bm_machine_output_name(b.all, t->output);
-        unsigned k = (unsigned)strtoul(out + 1, NULL, 10);
-        cr_expect_fail("RTL and simulator differ at transfer %ld (%s, cycle %" PRIu64 "): %s", diff,
-                       out, t->cycle, k < b.n ? b.what[k] : "?");
-    }
-    free(want);
-    free(b.input);
-    free(b.values);
-    bm_cosim_transfers_free(cs, rtl);
-    bm_cosim_free(cs);
-    bm_cosim_stimulus_free(st);
-    bm_sim_free(sim);
-    bm_machine_free(b.all);
+    run_batch(&b, ctx, "-onnx");
     bm_ctx_free(ctx);
 }

@@ -76,7 +76,7 @@ static const bad_file bad_files[] = {
     {"tests/data/graph/bad_self_loop.graphml",
      "tests/data/graph/bad_self_loop.graphml:8:5: error: cycle in the graph: 'm' -> 'm'\n"},
     {"tests/data/graph/bad_activation.xml",
-     "tests/data/graph/bad_activation.xml:6:3: error: unknown activation 'tanh' (known: linear, relu)\n"},
+     "tests/data/graph/bad_activation.xml:6:3: error: unknown activation 'elu' (known: leaky_relu, linear, relu, sigmoid, tanh)\n"},
     {"tests/data/graph/bad_argmax_one.xml",
      "tests/data/graph/bad_argmax_one.xml:9:3: error: argmax over 1 neuron: the answer would always be 0; leave the argmax out to output the neuron itself\n"},
     {"tests/data/graph/bad_argmax_range.xml",

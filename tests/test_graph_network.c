@@ -13,9 +13,37 @@ static bm_network *read_network(bm_ctx *ctx, const char *path)
     return net;
 }
 
+/* docs/numbers.md's sigmoid and tanh as written there: base, then
+ * (slope, bound) pairs; y = base + sum slope * min(max(v, -bound), bound),
+ * each product floor-rounded, the sum wrapped. */
+static const char *const sigmoid_text[] = {"0.5", "0.125", "1", "0.09375", "2.375", "0.03125", "5"};
+static const char *const tanh_text[] = {"0", "0.5", "0.5", "0.375", "1.1875", "0.125", "2.5"};
+
+static int64_t constant_of(const char *text, bm_fixed_type t)
+{
+    int64_t raw;
+    cr_assert_eq(bm_fixed_parse(NULL, text, t, (bm_loc){"test", 0, 0}, &raw), 0, "%s", text);
+    return raw;
+}
+
+static int64_t piecewise(int64_t v, const char *const *f, bm_fixed_type t)
+{
+    int64_t y = constant_of(f[0], t);
+    for (int k = 0; k < 3; k++) {
+        int64_t bound = constant_of(f[2 + 2 * k], t), c = v;
+        if (c < -bound)
+            c = -bound;
+        if (c > bound)
+            c = bound;
+        y = bm_fixed_add(y, bm_fixed_mul(c, constant_of(f[1 + 2 * k], t), t), t);
+    }
+    return y;
+}
+
 /* The direct definition: layer after layer, each neuron
  * act(sum_i w[j,i]*x[i] + b[j]) with the fixed.h rules, summing from 0 in
- * input order.  Writes the last layer's values. */
+ * input order; a leaky relu as alpha * v for v < 0, a clipped relu as
+ * min(relu(v), max), sigmoid and tanh as piecewise() computes them.  Writes the last layer's values. */
 static void dense_eval(const bm_network *net, const int64_t *x, int64_t *last)
 {
     bm_fixed_type t = bm_network_type(net);
@@ -31,8 +59,17 @@ static void dense_eval(const bm_network *net, const int64_t *x, int64_t *last)
             for (unsigned i = 0; i < n_in; i++)
                 acc = bm_fixed_add(acc, bm_fixed_mul(in[i], w[(size_t)j * n_in + i], t), t);
             acc = bm_fixed_add(acc, b[j], t);
+            int64_t max;
             if (bm_network_layer_activation(net, l) == BM_ACT_RELU && acc < 0)
                 acc = 0;
+            if (bm_network_layer_relu_max(net, l, &max) && acc > max)
+                acc = max;
+            if (bm_network_layer_activation(net, l) == BM_ACT_LEAKY_RELU && acc < 0)
+                acc = bm_fixed_mul(acc, bm_network_layer_alpha(net, l), t);
+            if (bm_network_layer_activation(net, l) == BM_ACT_SIGMOID)
+                acc = piecewise(acc, sigmoid_text, t);
+            if (bm_network_layer_activation(net, l) == BM_ACT_TANH)
+                acc = piecewise(acc, tanh_text, t);
             out[j] = acc;
         }
         int64_t *tmp = in;
@@ -273,6 +310,7 @@ Test(graph_network, lowering_matches_dense_evaluation_on_the_examples)
     check_network_file("examples/networks/iris.xml", "examples/networks/iris-all.csv", 1);
     check_network_file("examples/networks/digits.xml", "examples/networks/digits-test.csv", 2);
     check_network_file("tests/data/graph/tiny.xml", "tests/data/graph/tiny.csv", 3);
+    check_network_file("tests/data/graph/activations.xml", "tests/data/graph/tiny.csv", 4);
 }
 
 /* Random networks written as XML (exact decimals of random raw values, a
@@ -282,7 +320,7 @@ static void random_network(uint64_t seed)
     uint64_t s;
     bm_fixed_type t;
     size_t len;
-    char *xml = random_network_xml(seed, 21, 3, 6, &t, &s, &len);
+    char *xml = random_network_xml(seed, 21, 3, 6, 1, &t, &s, &len);
     bm_ctx *ctx = graph_ctx();
     bm_network *net;
     int rc = bm_network_read(&net, ctx, xml, len, "random.xml", NULL);

@@ -16,6 +16,9 @@
  * The MLP's latency is compared with the ideal bound: the sum over layers
  * of the largest fan-in.
  *
+ * Then the 16-64-32-32-5 network as an ONNX model (build/onnx/jet.onnx,
+ * encoded by make from bench/networks/jet.textproto): read and compiled.
+ *
  * Then the example networks run on their test vectors: the machine's
  * accuracy (every vector streamed through the simulated machine, every
  * output compared with bm_graph_eval) next to the evaluator's.
@@ -341,6 +344,44 @@ static void network_on_machine(const char *net_path, const char *csv_path, place
     bm_ctx_free(ctx);
 }
 
+static int by_value(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Reading the ONNX model (decode, lower, quantise, lower to a graph) plus
+ * bm_compile() with the node strategy, RUNS times: the median. */
+static void bench_onnx_import(const char *path, int runs)
+{
+    double *t = calloc((size_t)runs, sizeof *t);
+    if (!t)
+        die(NULL, "malloc");
+    unsigned cores = 0;
+    for (int r = 0; r < runs; r++) {
+        bm_ctx *ctx;
+        if (bm_ctx_new(&ctx, NULL))
+            die(NULL, "bm_ctx_new");
+        double t0 = now();
+        bm_graph *g;
+        if (bm_graph_read_file(&g, ctx, path, NULL))
+            die(ctx, path);
+        bm_compile_options opt = BM_COMPILE_OPTIONS_INIT;
+        bm_machine *m;
+        if (bm_compile(&m, g, &opt))
+            die(ctx, "compile");
+        t[r] = 1e3 * (now() - t0);
+        cores = bm_machine_core_count(m);
+        bm_machine_free(m);
+        bm_graph_free(g);
+        bm_ctx_free(ctx);
+    }
+    qsort(t, (size_t)runs, sizeof *t, by_value);
+    printf("ONNX import + compile (node strategy) of %s: %.1f ms median (%.1f-%.1f), %u cores\n",
+           path, t[runs / 2], t[0], t[runs - 1], cores);
+    free(t);
+}
+
 int main(int argc, char **argv)
 {
     int runs = argc > 1 ? atoi(argv[1]) : 5;
@@ -361,6 +402,7 @@ int main(int argc, char **argv)
     bm_graph_free(mlp);
     bm_graph_free(dag);
     bm_ctx_free(ctx);
+    bench_onnx_import("build/onnx/jet.onnx", runs);
 
     printf("\nnetworks on machines (every test vector streamed through the simulated machine)\n");
     printf("| network | strategy | vectors | evaluator accuracy | machine accuracy | latency | "

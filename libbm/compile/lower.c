@@ -16,6 +16,7 @@
 
 typedef struct lowering {
     bm_graph *g;
+    bm_fixed_type type;
     int layer, neuron; /* the tag for new nodes */
     bm_loc loc;
 } lowering;
@@ -41,6 +42,47 @@ static int binary(lowering *lw, bm_op op, unsigned a, unsigned b, unsigned *out)
 {
     unsigned pair[2] = {a, b};
     return operation(lw, op, pair, 2, out);
+}
+
+/* Every constant is a dyadic rational, so the table is exact in doubles. */
+static const net_pwl sigmoid_pwl = {0.5, {0.125, 0.09375, 0.03125}, {1, 2.375, 5}};
+static const net_pwl tanh_pwl = {0, {0.5, 0.375, 0.125}, {0.5, 1.1875, 2.5}};
+
+const net_pwl *bm_net_pwl(bm_activation a)
+{
+    return a == BM_ACT_SIGMOID ? &sigmoid_pwl : a == BM_ACT_TANH ? &tanh_pwl : NULL;
+}
+
+static int64_t quantised(double v, bm_fixed_type t)
+{
+    int64_t raw = 0;
+    bm_fixed_from_double(NULL, v, t, &raw); /* in range: the reader checked */
+    return raw;
+}
+
+/* base + sum of slope * clamp(v, bound), in table order. */
+static int piecewise(lowering *lw, const net_pwl *f, bm_fixed_type t, unsigned v, unsigned *out)
+{
+    unsigned acc = 0, c, lo, hi, clamped, term;
+    int64_t base = quantised(f->base, t);
+    int have = base != 0; /* adding a raw 0 changes nothing */
+    int rc = have ? constant(lw, base, &acc) : BM_OK;
+    for (unsigned k = 0; k < NET_PWL_TERMS && !rc; k++) {
+        if (!(rc = constant(lw, quantised(-f->bound[k], t), &lo)) &&
+            !(rc = constant(lw, quantised(f->bound[k], t), &hi)) &&
+            !(rc = binary(lw, BM_OP_MAX, v, lo, &clamped)) &&
+            !(rc = binary(lw, BM_OP_MIN, clamped, hi, &clamped)) &&
+            !(rc = constant(lw, quantised(f->slope[k], t), &c)) &&
+            !(rc = binary(lw, BM_OP_MUL, clamped, c, &term))) {
+            if (have)
+                rc = binary(lw, BM_OP_ADD, acc, term, &acc);
+            else
+                acc = term;
+            have = 1;
+        }
+    }
+    *out = acc;
+    return rc;
 }
 
 static int neuron(lowering *lw, const net_layer *l, unsigned j, const unsigned *in, unsigned *out)
@@ -71,6 +113,15 @@ static int neuron(lowering *lw, const net_layer *l, unsigned j, const unsigned *
     if (!rc && l->activation == BM_ACT_RELU) {
         unsigned a = acc;
         rc = operation(lw, BM_OP_RELU, &a, 1, &acc);
+        if (!rc && l->has_max && !(rc = constant(lw, l->max, &c)))
+            rc = binary(lw, BM_OP_MIN, acc, c, &acc);
+    } else if (!rc && l->activation == BM_ACT_LEAKY_RELU) {
+        /* max(v, alpha*v): alpha*v >= v for v < 0 and <= v for v >= 0,
+         * the product floor-rounded (0 <= alpha < 1, so it cannot wrap). */
+        if (!(rc = constant(lw, l->alpha, &c)) && !(rc = binary(lw, BM_OP_MUL, acc, c, &term)))
+            rc = binary(lw, BM_OP_MAX, acc, term, &acc);
+    } else if (!rc && bm_net_pwl(l->activation)) {
+        rc = piecewise(lw, bm_net_pwl(l->activation), lw->type, acc, &acc);
     }
     *out = acc;
     return rc;
@@ -140,6 +191,15 @@ static int lower(lowering *lw, const bm_network *net)
         rc = bm_graph_add_op(lw->g, &cls, BM_OP_ARGMAX, prev, width, net->argmax_loc);
         if (!rc)
             rc = bm_graph_add_output(lw->g, NULL, "class", cls, net->argmax_loc);
+    } else if (!rc && net->threshold) {
+        /* argmax(0, y) is 1 exactly when y > 0: ties go to the first. */
+        unsigned pair[2], cls;
+        rc = bm_graph_add_const(lw->g, &pair[0], 0, net->threshold_loc);
+        pair[1] = prev[0];
+        if (!rc)
+            rc = bm_graph_add_op(lw->g, &cls, BM_OP_ARGMAX, pair, 2, net->threshold_loc);
+        if (!rc)
+            rc = bm_graph_add_output(lw->g, NULL, "class", cls, net->threshold_loc);
     } else {
         for (unsigned j = 0; j < width && !rc; j++) {
             snprintf(name, sizeof name, "y%u", j);
@@ -158,7 +218,7 @@ int bm_network_to_graph(bm_graph **out, const bm_network *net)
     if (!out || !net || !net->n_layers)
         return BM_EINVAL;
     *out = NULL;
-    lowering lw = {NULL, -1, -1, net->loc};
+    lowering lw = {NULL, net->type, -1, -1, net->loc};
     int rc = bm_graph_new(&lw.g, net->ctx, net->type);
     if (rc)
         return rc;

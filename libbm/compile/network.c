@@ -93,9 +93,42 @@ bm_loc bm_network_layer_loc(const bm_network *net, unsigned l)
     return layer_at(net, l) ? net->layers[l].loc : bm_loc_make(NULL, 0, 0);
 }
 
+int64_t bm_network_layer_alpha(const bm_network *net, unsigned l)
+{
+    return layer_at(net, l) && net->layers[l].activation == BM_ACT_LEAKY_RELU
+               ? net->layers[l].alpha
+               : 0;
+}
+
+int bm_network_layer_relu_max(const bm_network *net, unsigned l, int64_t *max)
+{
+    if (!layer_at(net, l) || !net->layers[l].has_max)
+        return 0;
+    if (max)
+        *max = net->layers[l].max;
+    return 1;
+}
+
 int bm_network_has_argmax(const bm_network *net)
 {
     return net->argmax;
+}
+
+int bm_network_has_threshold(const bm_network *net)
+{
+    return net->threshold;
+}
+
+const char *bm_activation_name(bm_activation a)
+{
+    switch (a) {
+    case BM_ACT_LINEAR: return "linear";
+    case BM_ACT_RELU: return "relu";
+    case BM_ACT_LEAKY_RELU: return "leaky_relu";
+    case BM_ACT_SIGMOID: return "sigmoid";
+    case BM_ACT_TANH: return "tanh";
+    }
+    return NULL;
 }
 
 /* ---- reading ------------------------------------------------------------------------- */
@@ -182,19 +215,87 @@ static int read_values(reader *r, xmlNodePtr el, const char *what, unsigned laye
     return BM_OK;
 }
 
-static int read_activation(reader *r, xmlNodePtr el, bm_activation *out)
+int bm_net_pwl_check(bm_activation a, bm_fixed_type t)
+{
+    const net_pwl *f = bm_net_pwl(a);
+    int64_t raw;
+    int rc = f ? bm_fixed_from_double(NULL, f->base, t, &raw) : BM_OK;
+    for (unsigned k = 0; f && k < NET_PWL_TERMS && !rc; k++)
+        if (bm_fixed_from_double(NULL, f->bound[k], t, &raw) ||
+            bm_fixed_from_double(NULL, -f->bound[k], t, &raw) ||
+            bm_fixed_from_double(NULL, f->slope[k], t, &raw))
+            rc = BM_ERANGE;
+    return rc;
+}
+
+/* A decimal attribute quantised to the network's type; *present says
+ * whether it was given and read. */
+static void value_attr(reader *r, xmlNodePtr el, const char *name, int64_t *out, int *present,
+                       bm_loc *loc)
+{
+    char *v = bm_xml_attr(el, name);
+    *present = v != NULL;
+    *loc = bm_xml_loc(&r->doc, el);
+    if (v && bm_fixed_parse(r->ctx, v, r->net->type, *loc, out)) {
+        r->errors++;
+        *present = 0;
+    }
+    xmlFree(v);
+}
+
+static int read_activation(reader *r, xmlNodePtr el, net_layer *l, unsigned number)
 {
     char *a = bm_xml_attr(el, "activation");
     if (a && strcmp(a, "linear") == 0) {
-        *out = BM_ACT_LINEAR;
+        l->activation = BM_ACT_LINEAR;
     } else if (a && strcmp(a, "relu") == 0) {
-        *out = BM_ACT_RELU;
+        l->activation = BM_ACT_RELU;
+    } else if (a && strcmp(a, "leaky_relu") == 0) {
+        l->activation = BM_ACT_LEAKY_RELU;
+    } else if (a && strcmp(a, "sigmoid") == 0) {
+        l->activation = BM_ACT_SIGMOID;
+    } else if (a && strcmp(a, "tanh") == 0) {
+        l->activation = BM_ACT_TANH;
     } else {
-        bm_error(r->ctx, bm_xml_loc(&r->doc, el), "unknown activation '%s' (known: linear, relu)",
+        bm_error(r->ctx, bm_xml_loc(&r->doc, el),
+                 "unknown activation '%s' (known: leaky_relu, linear, relu, sigmoid, tanh)",
                  a ? a : "");
         r->errors++;
+        xmlFree(a);
+        return BM_OK;
     }
     xmlFree(a);
+    int has_alpha;
+    value_attr(r, el, "alpha", &l->alpha, &has_alpha, &l->alpha_loc);
+    value_attr(r, el, "max", &l->max, &l->has_max, &l->max_loc);
+    int has_max_attr = xmlHasProp(el, (const xmlChar *)"max") != NULL;
+    int has_alpha_attr = xmlHasProp(el, (const xmlChar *)"alpha") != NULL;
+    bm_loc loc = bm_xml_loc(&r->doc, el);
+    if (l->activation == BM_ACT_LEAKY_RELU && !has_alpha_attr) {
+        bm_error(r->ctx, loc, "layer %u: leaky_relu needs alpha (0 <= alpha < 1)", number);
+        r->errors++;
+    } else if (l->activation == BM_ACT_LEAKY_RELU && has_alpha &&
+               (l->alpha < 0 || l->alpha >= ((int64_t)1 << r->net->type.frac))) {
+        bm_error(r->ctx, loc, "layer %u: alpha must be 0 <= alpha < 1", number);
+        r->errors++;
+    } else if (l->activation != BM_ACT_LEAKY_RELU && has_alpha_attr) {
+        bm_error(r->ctx, loc, "layer %u: alpha is for leaky_relu only", number);
+        r->errors++;
+    }
+    if (bm_net_pwl(l->activation) && bm_net_pwl_check(l->activation, r->net->type)) {
+        bm_error(r->ctx, loc, "layer %u: %s needs its constants (up to %g) to fit fixed<%u,%u>",
+                 number, bm_activation_name(l->activation),
+                 bm_net_pwl(l->activation)->bound[NET_PWL_TERMS - 1], r->net->type.total,
+                 r->net->type.total - r->net->type.frac);
+        r->errors++;
+    }
+    if (l->activation != BM_ACT_RELU && has_max_attr) {
+        bm_error(r->ctx, loc, "layer %u: max is for relu only", number);
+        r->errors++;
+    } else if (l->has_max && l->max <= 0) {
+        bm_error(r->ctx, loc, "layer %u: max must be positive", number);
+        r->errors++;
+    }
     return BM_OK;
 }
 
@@ -220,7 +321,7 @@ static int read_layer(reader *r, xmlNodePtr el, unsigned inputs)
     int has_inputs;
     unsigned declared = size_attr(r, el, "inputs", LAYER_SIZE_MAX, &has_inputs);
     l->neurons = size_attr(r, el, "neurons", LAYER_SIZE_MAX, NULL);
-    read_activation(r, el, &l->activation);
+    read_activation(r, el, l, number);
     if (has_inputs && declared && declared != inputs) {
         if (number == 1)
             bm_error(r->ctx, l->loc,
@@ -297,6 +398,15 @@ static int read_network(reader *r, const bm_graph_options *opt)
                 bm_error(r->ctx, net->argmax_loc,
                          "argmax over %u neurons: the index does not fit fixed<%u,%u>", width,
                          net->type.total, net->type.total - net->type.frac);
+                r->errors++;
+            }
+        } else if (bm_xml_is(c, "threshold")) {
+            net->threshold = 1;
+            net->threshold_loc = bm_xml_loc(&r->doc, c);
+            if (width != 1 && net->n_layers) {
+                bm_error(r->ctx, net->threshold_loc,
+                         "threshold needs one output neuron, but layer %zu has %u neurons",
+                         net->n_layers, width);
                 r->errors++;
             }
         }

@@ -8,19 +8,38 @@
 typedef struct net_layer {
     unsigned inputs, neurons;
     bm_activation activation;
+    int64_t alpha;   /* LEAKY_RELU: raw alpha                */
+    int has_max;     /* RELU: clipped at max                 */
+    int64_t max;     /* raw                                  */
+    bm_loc alpha_loc, max_loc;
     int64_t *weights, *biases; /* raw; neurons x inputs row-major, and neurons */
     bm_loc loc;
 } net_layer;
+
+/* A piecewise-linear activation (docs/numbers.md, "Sigmoid and tanh"):
+ *     y = base + slope[0]*c(v, bound[0]) + slope[1]*c(v, bound[1]) + ...
+ * with c(v, t) = MIN(MAX(v, -t), t), each product a graph MUL (floor), the
+ * constants quantised to the network's type.  NULL for the other
+ * activations. */
+#define NET_PWL_TERMS 3
+typedef struct net_pwl {
+    double base;
+    double slope[NET_PWL_TERMS], bound[NET_PWL_TERMS];
+} net_pwl;
+const net_pwl *bm_net_pwl(bm_activation a);
+/* 0 when every constant of the activation's table fits the type. */
+int bm_net_pwl_check(bm_activation a, bm_fixed_type t);
 
 struct bm_network {
     bm_ctx *ctx;
     char *name;
     bm_fixed_type type;
-    bm_loc loc, input_loc, argmax_loc;
+    bm_loc loc, input_loc, argmax_loc, threshold_loc;
     unsigned inputs;
     net_layer *layers;
     size_t n_layers, cap_layers;
     int argmax;
+    int threshold; /* binary classifier: class 1 when the one output is > 0 */
 };
 
 #endif

@@ -3,8 +3,10 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "bm/network.h"
+#include "bm/onnx.h"
 #include "compile.h"
 
 static int parse_bits(const char **p, unsigned *out)
@@ -72,6 +74,29 @@ static int read_network_graph(bm_graph **out, bm_ctx *ctx, const char *data, siz
     return rc;
 }
 
+/* An ONNX model is binary protobuf: its name ends in .onnx, or it starts
+ * with the tag of ModelProto's field 1 (ir_version, a varint), a byte no
+ * text graph or XML file starts with. */
+static int is_onnx(const char *path, const char *data, size_t size)
+{
+    size_t n = strlen(path);
+    if (n >= 5 && strcasecmp(path + n - 5, ".onnx") == 0)
+        return 1;
+    return size > 0 && data[0] == 0x08;
+}
+
+static int read_onnx_graph(bm_graph **out, bm_ctx *ctx, const char *data, size_t size,
+                           const char *name, const bm_graph_options *opt)
+{
+    bm_network *net;
+    int rc = bm_onnx_read(&net, ctx, data, size, name, opt);
+    if (rc)
+        return rc;
+    rc = bm_network_to_graph(out, net);
+    bm_network_free(net);
+    return rc;
+}
+
 int bm_graph_read_file(bm_graph **out, bm_ctx *ctx, const char *path,
                        const bm_graph_options *opt)
 {
@@ -83,6 +108,11 @@ int bm_graph_read_file(bm_graph **out, bm_ctx *ctx, const char *path,
     int rc = bm_read_file(ctx, path, &data, &size);
     if (rc)
         return rc;
+    if (is_onnx(path, data, size)) {
+        rc = read_onnx_graph(out, ctx, data, size, path, opt);
+        bm_free(ctx, data);
+        return rc;
+    }
     size_t i = 0;
     if (size >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
         i = 3;

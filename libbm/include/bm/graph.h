@@ -188,7 +188,10 @@ BM_API int bm_graph_read_graphml(bm_graph **out, bm_ctx *ctx, const char *data, 
                           const char *name, const bm_graph_options *opt);
 /* Reads a file in any of the three formats, told apart by content: XML with
  * a <graphml> root is GraphML, XML with a <network> root is a network
- * (lowered with bm_network_to_graph()), anything else is the text language. */
+ * (lowered with bm_network_to_graph()), anything else is the text language.
+ * An ONNX model (a name ending in .onnx, or binary data starting with
+ * ModelProto's first field) is read with bm_onnx_read() (bm/onnx.h) and
+ * lowered like a network; opt->type is its type. */
 BM_API int bm_graph_read_file(bm_graph **out, bm_ctx *ctx, const char *path,
                        const bm_graph_options *opt);
 

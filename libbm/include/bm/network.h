@@ -33,9 +33,22 @@ extern "C" {
 
 #define BM_NETWORK_FORMAT_VERSION 1
 
+/* What a neuron applies to its sum v (docs/network.md):
+ *   LINEAR      v
+ *   RELU        max(v, 0), then min(that, max) when the layer has a max
+ *               (a clipped relu: ReLU6 is max 6)
+ *   LEAKY_RELU  max(v, alpha * v) with 0 <= alpha < 1, the product
+ *               floor-rounded: v when v >= 0, alpha * v below
+ *   SIGMOID     1/2 + 1/8 c(v,1) + 3/32 c(v,19/8) + 1/32 c(v,5)
+ *   TANH        1/2 c(v,1/2) + 3/8 c(v,19/16) + 1/8 c(v,5/2)
+ *               piecewise linear, c(v,t) = min(max(v,-t),t), each
+ *               product floor-rounded (docs/numbers.md) */
 typedef enum bm_activation {
     BM_ACT_LINEAR = 0,
-    BM_ACT_RELU
+    BM_ACT_RELU,
+    BM_ACT_LEAKY_RELU,
+    BM_ACT_SIGMOID,
+    BM_ACT_TANH
 } bm_activation;
 
 typedef struct bm_network bm_network;
@@ -65,15 +78,37 @@ BM_API const int64_t *bm_network_layer_weights(const bm_network *net, unsigned l
 /* Raw biases, one per neuron. */
 BM_API const int64_t *bm_network_layer_biases(const bm_network *net, unsigned layer);
 BM_API bm_loc bm_network_layer_loc(const bm_network *net, unsigned layer);
+/* A leaky relu layer's raw alpha (0 for other layers). */
+BM_API int64_t bm_network_layer_alpha(const bm_network *net, unsigned layer);
+/* 1 and the raw bound in *max when a relu layer is clipped; 0 otherwise. */
+BM_API int bm_network_layer_relu_max(const bm_network *net, unsigned layer, int64_t *max);
 /* Nonzero when the network ends in an argmax over the last layer. */
 BM_API int bm_network_has_argmax(const bm_network *net);
+/* Nonzero when the network is a binary classifier: its last layer has one
+ * neuron y and the output is the class, 1 when y > 0 and 0 otherwise
+ * (<threshold/>; what a logistic output's p > 0.5 decides). */
+BM_API int bm_network_has_threshold(const bm_network *net);
+/* "linear", "relu", "leaky_relu", "sigmoid", "tanh"; NULL for an unknown
+ * value. */
+BM_API const char *bm_activation_name(bm_activation a);
+
+/* Writes the network XML of docs/network.md: format 1, the type as total
+ * and frac, every weight and bias as the exact decimal of its raw value, so
+ * reading the text back gives the same network.  Into a NUL-terminated
+ * buffer of the context's allocator (free with bm_xml_buffer_free()), or to
+ * a file, atomically (on failure the file is left as it was). */
+BM_API int bm_network_write_memory(const bm_network *net, char **out, size_t *size);
+BM_API int bm_network_write_file(const bm_network *net, const char *path);
 
 /* Lowers the network to a finished graph on the network's context.
  *
  * Inputs are named x0, x1, ...  Without argmax the outputs are y0, y1, ...
- * (the last layer's neurons); with argmax the single output is "class".
+ * (the last layer's neurons); with argmax or threshold the single output is
+ * "class".
  * Each neuron becomes a chain ((w0*x0 + w1*x1) + ...) + b in input order,
- * followed by a RELU for relu layers.  What cannot change an output is left
+ * followed by a RELU for relu layers (and a MIN with the bound of a clipped
+ * one), MAX(v, MUL(v, alpha)) for leaky relu layers, or the sum of
+ * clamped products of sigmoid and tanh layers.  What cannot change an output is left
  * out: a product whose raw weight is 0, the addition of a raw bias 0, and a
  * neuron that no later neuron reads (all its outgoing weights are 0).
  * Every node of a neuron, its weight constants included, is tagged with the

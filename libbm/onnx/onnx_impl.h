@@ -1,0 +1,79 @@
+/* The ONNX front end's shared state (libbm/onnx/): the decoded model, the
+ * float layers being built, and the helpers that read tensors and
+ * attributes.  Not installed. */
+#ifndef BM_ONNX_IMPL_H
+#define BM_ONNX_IMPL_H
+
+#include <stdint.h>
+
+#include "onnx.pb-c.h"
+
+#include "bm/network.h"
+#include "internal.h"
+
+/* A dense layer in double precision, before quantisation. */
+typedef struct onnx_layer {
+    unsigned inputs, neurons;
+    double *w; /* neurons x inputs, row-major by neuron */
+    double *b; /* neurons */
+    bm_activation activation;
+    double alpha;                  /* LEAKY_RELU */
+    int has_max;                   /* RELU clipped at max (ReLU6: 6) */
+    double max;
+    const Onnx__NodeProto *act;    /* the activation node, for messages */
+    int activated;                 /* an activation node has been applied */
+    const Onnx__NodeProto *origin; /* the Gemm or MatMul, for messages */
+} onnx_layer;
+
+typedef struct onnx_reader {
+    bm_ctx *ctx;
+    const char *file;
+    bm_loc loc;
+    const Onnx__GraphProto *graph;
+    int64_t opset;
+    onnx_layer *layers;
+    size_t n_layers, cap_layers;
+    unsigned inputs;   /* features of the model's input */
+    unsigned features; /* features of the current tensor */
+    unsigned rank;     /* rank of the current tensor (batch included) */
+    int argmax, threshold;
+    int ended; /* a Softmax, ArgMax or Sigmoid: only an ArgMax may follow */
+} onnx_reader;
+
+/* "node 'fc1' (Gemm)" or "node 3 (Gemm)" for an unnamed one. */
+const char *bm_onnx_node_label(const onnx_reader *r, const Onnx__NodeProto *n, char *buf,
+                               size_t size);
+/* Records "FILE: error: node 'x' (Op): MESSAGE" and returns BM_EPARSE. */
+int bm_onnx_node_error(onnx_reader *r, const Onnx__NodeProto *n, const char *fmt, ...)
+    BM_PRINTF(3, 4);
+
+/* Lowers node n, whose input `slot` is the current tensor, into the
+ * reader's layers; last is nonzero when its output is the model's output. */
+int bm_onnx_lower_node(onnx_reader *r, const Onnx__NodeProto *n, unsigned slot, int last);
+
+/* The constant tensor of that name: an initializer or the value of a
+ * Constant node; NULL if the name is computed by a node or unknown. */
+const Onnx__TensorProto *bm_onnx_constant(const onnx_reader *r, const char *name);
+/* A constant's elements as doubles (float, double, int32 or int64 data,
+ * inline or raw little-endian), in a buffer of the context's allocator;
+ * *count receives the element count (the product of the dims).  Errors
+ * name the node and the tensor. */
+int bm_onnx_tensor_values(onnx_reader *r, const Onnx__NodeProto *n, const Onnx__TensorProto *t,
+                          double **out, size_t *count);
+/* The constant input k of node n (which must exist and be constant), as
+ * values; dims and n_dims describe its shape. */
+int bm_onnx_input_values(onnx_reader *r, const Onnx__NodeProto *n, unsigned k, double **out,
+                         size_t *count, const int64_t **dims, size_t *n_dims);
+
+/* The attribute of that name, or NULL. */
+const Onnx__AttributeProto *bm_onnx_attr(const Onnx__NodeProto *n, const char *name);
+/* An INT or FLOAT attribute's value, or def when absent; BM_EPARSE (with
+ * a message) when present with another type. */
+int bm_onnx_attr_int(onnx_reader *r, const Onnx__NodeProto *n, const char *name, int64_t def,
+                     int64_t *out);
+int bm_onnx_attr_float(onnx_reader *r, const Onnx__NodeProto *n, const char *name, double def,
+                       double *out);
+/* An error for every attribute of n not in the NULL-terminated list. */
+int bm_onnx_attrs_known(onnx_reader *r, const Onnx__NodeProto *n, const char *const *known);
+
+#endif
