@@ -169,9 +169,10 @@ test: check-deps $(TEST_BIN) $(BMC) $(ONNX_MODELS)
 # The Python package's tests (python/tests, pytest) against the build tree.
 # pytest fails the run when it collects nothing (exit 5) and conftest.py
 # turns any skipped test into a failure.
-python-test: $(PY_EXT_STAMP) $(BMC)
+python-test: $(PY_EXT_STAMP) $(BMC) $(ONNX_MODELS)
 	cd python && PYTHONPATH=$(abspath python):$(abspath $(BUILD)/python) BMC=$(abspath $(BMC)) \
-	  BM_REPO=$(abspath .) $(PYTHON) -m pytest -q -p no:cacheprovider tests
+	  BM_REPO=$(abspath .) BM_ONNX_MODELS=$(abspath $(BUILD)/onnx) \
+	  $(PYTHON) -m pytest -q -p no:cacheprovider tests
 
 # The compiled half of the Python package (cffi, API mode: checked against
 # the headers), linked to $(BUILD)'s libbm.so.

@@ -1,12 +1,13 @@
 """Networks: loading, quantising, the reference evaluator against `bmc eval`,
 the simulator against the evaluator, errors."""
+import os
 import re
 
 import numpy as np
 import pytest
 
 import libbm
-from conftest import bmc, repo
+from conftest import bmc, load_csv, repo
 
 
 def bmc_eval_classes(network, vectors):
@@ -108,3 +109,18 @@ def test_errors_carry_diagnostics(tmp_path):
 def test_graph_type_override():
     net = libbm.load(repo("examples", "networks", "iris.xml"), type="fixed<24,8>")
     assert net.type == (24, 16)
+
+
+def test_onnx_model_loads_like_bmc_reads_it():
+    """libbm.load takes an ONNX model (bm_graph_read_file lowers it like a
+    network): its evaluation equals `bmc eval` of the same file, and the
+    simulated machine equals the evaluation."""
+    model = os.path.join(os.environ.get("BM_ONNX_MODELS", repo("build", "onnx")), "iris.onnx")
+    vectors = repo("examples", "onnx", "iris-test.csv")
+    X, y = load_csv(vectors)
+    net = libbm.load(model)
+    want = bmc_eval_classes(model, vectors)
+    assert len(want) == len(X) == 50
+    assert (net.evaluate(X) == want).all()
+    assert (net.compile(strategy="node").predict(X) == want).all()
+    assert net.score(X, y) >= 0.9
