@@ -11,11 +11,9 @@
  *   bond<j>_<source>.data, .valid, .ready  per bond (ready: all sinks ready;
  *                                          data is x while valid is 0)
  * Only changes are written. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "bm/version.h"
 #include "internal.h"
@@ -23,7 +21,7 @@
 
 struct sim_vcd {
     FILE *f;
-    char *path, *tmp;
+    bm_outfile out;   /* written safely: renamed into place at close */
     int first;
     uint64_t *pc;          /* per core: pc sampled at the start of the cycle */
     uint8_t *halted;
@@ -128,8 +126,7 @@ static void vcd_discard(bm_sim *sim)
     bm_ctx *ctx = sim->ctx;
     if (!v)
         return;
-    bm_free(ctx, v->path);
-    bm_free(ctx, v->tmp);
+    bm_outfile_discard(ctx, &v->out);
     bm_free(ctx, v->pc);
     bm_free(ctx, v->halted);
     bm_free(ctx, v->last_pc);
@@ -156,9 +153,7 @@ int bm_sim_vcd_open(bm_sim *sim, const char *path)
         return bm_oom(ctx);
     sim->vcd = v;
     size_t nc = sim->n_cores ? sim->n_cores : 1, nb = sim->n_bonds ? sim->n_bonds : 1;
-    size_t plen = strlen(path);
-    v->path = bm_strdup(ctx, path);
-    v->tmp = bm_malloc(ctx, plen + 32);
+    v->out.fd = -1;
     v->pc = bm_calloc(ctx, nc, sizeof *v->pc);
     v->halted = bm_calloc(ctx, nc, 1);
     v->last_pc = bm_calloc(ctx, nc, sizeof *v->last_pc);
@@ -167,17 +162,17 @@ int bm_sim_vcd_open(bm_sim *sim, const char *path)
     v->last_data = bm_calloc(ctx, nb, sizeof *v->last_data);
     v->last_valid = bm_calloc(ctx, nb, 1);
     v->last_ready = bm_calloc(ctx, nb, 1);
-    if (!v->path || !v->tmp || !v->pc || !v->halted || !v->last_pc || !v->last_halted ||
+    if (!v->pc || !v->halted || !v->last_pc || !v->last_halted ||
         !v->pc_bits || !v->last_data || !v->last_valid || !v->last_ready) {
         vcd_discard(sim);
         return bm_oom(ctx);
     }
-    snprintf(v->tmp, plen + 32, "%s.tmp%ld", path, (long)getpid());
-    v->f = fopen(v->tmp, "w");
-    if (!v->f) {
-        bm_error(ctx, bm_loc_make(path, 0, 0), "cannot write the VCD file: %s", strerror(errno));
+    int rc = bm_outfile_open(ctx, &v->out, path, 0);
+    if (!rc && !(v->f = bm_outfile_stream(ctx, &v->out)))
+        rc = BM_EIO;
+    if (rc) {
         vcd_discard(sim);
-        return BM_EIO;
+        return rc;
     }
     for (unsigned i = 0; i < sim->n_cores; i++) {
         unsigned bits = bm_bits_for(sim->cores[i].n_code);
@@ -247,19 +242,8 @@ int bm_sim_vcd_close(bm_sim *sim)
     sim_vcd *v = sim->vcd;
     if (!v)
         return BM_OK;
-    int rc = BM_OK;
     fprintf(v->f, "#%llu\n", (unsigned long long)(sim->cycle * 10));
-    int failed = ferror(v->f);
-    if (fclose(v->f) != 0)
-        failed = 1;
-    if (!failed && rename(v->tmp, v->path) != 0)
-        failed = 1;
-    if (failed) {
-        bm_error(sim->ctx, bm_loc_make(v->path, 0, 0), "cannot write the VCD file: %s",
-                 strerror(errno));
-        unlink(v->tmp);
-        rc = BM_EIO;
-    }
+    int rc = bm_outfile_commit(sim->ctx, &v->out);
     vcd_discard(sim);
     return rc;
 }

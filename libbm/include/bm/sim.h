@@ -179,9 +179,12 @@ int bm_sim_describe_stall(const bm_sim *sim, unsigned core, char *buf, size_t si
 /* ---- waveforms ---------------------------------------------------------- */
 
 /* Starts writing a VCD file (docs/sim.md): clk, every bond's data, valid and
- * ready, every core's pc and halted flag, from the current cycle on.  The
- * file is written to a temporary name next to `path` and renamed into place
- * by bm_sim_vcd_close (or bm_sim_free), so a failed run leaves no half file. */
+ * ready, every core's pc and halted flag, from the current cycle on.  A
+ * regular file is written to a temporary file in its folder (unnamed where
+ * the file system allows, so a killed process leaves nothing) and put in
+ * place by bm_sim_vcd_close (or bm_sim_free), so a failed run leaves no half
+ * file; a symbolic link is written through, a device or FIFO straight
+ * (docs/outputs.md). */
 int bm_sim_vcd_open(bm_sim *sim, const char *path);
 /* Finishes the VCD file.  BM_EIO if any write failed (the file is then
  * removed); 0 when none was open. */

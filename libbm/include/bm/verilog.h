@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "bm/machine.h"
+#include "bm/output.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -56,12 +57,18 @@ const char *bm_verilog_file_text(const bm_verilog_files *files, size_t i, size_t
 /* The module name of the machine's top. */
 const char *bm_verilog_files_top(const bm_verilog_files *files);
 
-/* Generates the files and writes them to the folder dir, all or nothing:
- * they are written into a new temporary folder next to dir, which is then
- * renamed to dir.  An existing dir is replaced only when it is empty or holds
- * a MANIFEST written by an earlier run (so it is a previous output); any
- * other existing dir is refused with BM_EEXISTS and left untouched. */
+/* Generates the files and writes them to the folder dir, all or nothing
+ * (bm/output.h, docs/outputs.md).  A new dir is built as a temporary folder
+ * next to it and renamed into place.  An existing dir is written only when
+ * it is empty or holds a MANIFEST of an earlier output: the files that
+ * MANIFEST lists are replaced (or deleted when the new output lacks them),
+ * any other file is kept, and a new file whose name is taken by a file the
+ * MANIFEST does not list is refused with BM_EEXISTS, as is a non-empty dir
+ * without MANIFEST; nothing is written then. */
 int bm_verilog_write_dir(const bm_machine *m, const char *dir, const bm_verilog_options *opt);
+/* The same, as one part of a set of outputs committed together. */
+int bm_output_add_verilog(bm_output *o, const bm_machine *m, const char *dir,
+                          const bm_verilog_options *opt);
 
 #ifdef __cplusplus
 }

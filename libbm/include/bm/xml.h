@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "bm/machine.h"
+#include "bm/output.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -32,9 +33,12 @@ int bm_machine_read_memory(bm_machine **out, bm_ctx *ctx, const char *data,
  * buffer; free it with bm_xml_buffer_free().  The machine must be valid. */
 int bm_machine_write_memory(const bm_machine *m, char **out, size_t *size);
 void bm_xml_buffer_free(bm_ctx *ctx, char *buf);
-/* Writes the canonical form to a file, atomically: on failure the file is
- * left as it was. */
+/* Writes the canonical form to a file safely (bm/output.h): a regular file
+ * atomically, so on failure it is left as it was; a symbolic link through
+ * to its target; a device or FIFO straight. */
 int bm_machine_write_file(const bm_machine *m, const char *path);
+/* The same, as one part of a set of outputs committed together. */
+int bm_output_add_machine(bm_output *o, const bm_machine *m, const char *path);
 /* Writes the canonical form to a stream. */
 int bm_machine_write_stream(const bm_machine *m, FILE *stream);
 
