@@ -109,14 +109,26 @@ int bm_read_file(bm_ctx *ctx, const char *path, char **out, size_t *len)
     bm_buf b;
     bm_buf_init(&b, ctx);
     char chunk[65536];
-    size_t got;
-    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
+    size_t got, limit = bm_ctx_input_limit(ctx);
+    int too_large = 0;
+    /* Stops at the first failed allocation and past the input limit, so an
+     * endless file (/dev/zero) ends with a message, not an exhausted host. */
+    while (!b.failed && !too_large && (got = fread(chunk, 1, sizeof chunk, f)) > 0) {
         bm_buf_append(&b, chunk, got);
-    int err = ferror(f);
+        too_large = limit && b.len > limit;
+    }
+    int err = ferror(f) ? errno : 0;
     fclose(f);
+    if (too_large) {
+        bm_buf_free(&b);
+        bm_error(ctx, where,
+                 "input larger than %zu bytes, the limit (bm_ctx_set_input_limit; bmc: "
+                 "BMC_INPUT_LIMIT)", limit);
+        return BM_ERANGE;
+    }
     if (err) {
         bm_buf_free(&b);
-        bm_error(ctx, where, "cannot read: %s", strerror(errno));
+        bm_error(ctx, where, "cannot read: %s", strerror(err));
         return BM_EIO;
     }
     *out = bm_buf_take(&b, len);
