@@ -36,6 +36,9 @@ GEN_SRCS  := $(SCHEMAS:arch/schema/%.rng=$(BUILD)/gen/schema_%.c)
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o) $(GEN_SRCS:%.c=%.o)
 BMC_OBJS  := $(BMC_SRCS:%.c=$(BUILD)/obj/%.o)
 TEST_OBJS := $(TEST_SRCS:%.c=$(BUILD)/obj/%.o)
+# One fuzz target per parser: tests/fuzz/fuzz_NAME.c, corpus tests/fuzz/corpus/NAME/.
+FUZZ_NAMES := $(sort $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c)))
+FUZZ_REPLAYS := $(FUZZ_NAMES:%=$(BUILD)/fuzz/replay_%)
 
 SONAME    := libbm.so.$(VERSION_MAJOR)
 LIB_A     := $(BUILD)/libbm.a
@@ -43,7 +46,7 @@ LIB_SO    := $(BUILD)/libbm.so
 BMC       := $(BUILD)/bmc
 TEST_BIN  := $(BUILD)/test_libbm
 
-.PHONY: all deps test sanitize demo install uninstall clean help check-deps FORCE regold soak
+.PHONY: all deps test sanitize demo install uninstall clean help check-deps FORCE regold soak fuzz clang-check
 
 all: $(LIB_A) $(LIB_SO) $(BMC)
 
@@ -54,6 +57,8 @@ help:
 	@echo "make sanitize   run the test suite under ASan + UBSan (in build-sanitize/)"
 	@echo "make demo       run bmc on the bundled example"
 	@echo "make soak       random differential testing with new seeds (long)"
+	@echo "make clang-check  the sources under clang -Wconditional-uninitialized (part of make test)"
+	@echo "make fuzz       libFuzzer (clang) on every parser, FUZZ_SECONDS each (in build-fuzz/)"
 	@echo "make install    install library, headers, bmc and libbm.pc (PREFIX, DESTDIR)"
 	@echo "make regold     rewrite the Verilog gold files tests/gold/NAME from examples/NAME.xml"
 
@@ -94,10 +99,47 @@ $(TEST_BIN): $(TEST_OBJS) $(LIB_A)
 # The tests run bmc too, so both are built first.  Tests find their data
 # relative to the repository root and bmc through BMC.  Then `make install`
 # is checked in a scratch DESTDIR (tests/install_check.sh).
-test: check-deps $(TEST_BIN) $(BMC)
+test: check-deps $(TEST_BIN) $(BMC) $(FUZZ_REPLAYS) clang-check
 	BMC=$(abspath $(BMC)) BM_COSIM_WORK=$(BUILD)/cosim-random BM_COSIM_WORK_COMPILED=$(BUILD)/cosim-compiled \
 	  $(TEST_BIN) $(TEST_ARGS)
+	@for t in $(FUZZ_NAMES); do printf 'fuzz replay %s: ' $$t; \
+	  $(BUILD)/fuzz/replay_$$t tests/fuzz/corpus/$$t || exit 1; done
 	BUILD=$(BUILD) CC="$(CC)" EXTRA_LDFLAGS="$(EXTRA_LDFLAGS)" ./tests/install_check.sh
+
+# The sources under clang as well, with the warning that catches a variable
+# read before any path set it (gcc does not warn there, and its code can
+# happen to work): syntax and analysis only, no code generated.
+CLANG_CHECK_SRCS := $(LIB_SRCS) $(BMC_SRCS) $(wildcard tests/fuzz/*.c)
+clang-check:
+	@for f in $(CLANG_CHECK_SRCS); do \
+	  clang -fsyntax-only $(WARN) -Wconditional-uninitialized -D_POSIX_C_SOURCE=200809L \
+	    -Ilibbm/include -Ilibbm/src -Iarch $(PKG_CFLAGS) -DBM_VERSION_STRING='"$(VERSION)"' $$f || exit 1; \
+	done; echo "clang-check: $(words $(CLANG_CHECK_SRCS)) files clean under clang -Wconditional-uninitialized"
+
+# Each fuzz target's harness, run without libFuzzer over its committed
+# corpus and a fixed-seed slice of mutations (tests/fuzz/replay.c).
+$(BUILD)/fuzz/replay_%: $(BUILD)/obj/tests/fuzz/fuzz_%.o $(BUILD)/obj/tests/fuzz/replay.o $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) -o $@ $^ $(PKG_LIBS) $(LDFLAGS_ALL)
+
+# libFuzzer with ASan and UBSan on every parser, FUZZ_SECONDS each.  New
+# inputs go to build-fuzz/corpus/NAME; copy the interesting ones to
+# tests/fuzz/corpus/NAME by hand (tests/fuzz/README.md).
+FUZZ_SECONDS ?= 60
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
+fuzz:
+	@command -v clang >/dev/null || { echo "make fuzz needs clang: apt-get install clang" >&2; exit 1; }
+	$(MAKE) BUILD=build-fuzz CC=clang OPT="-O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link $(FUZZ_SAN)" \
+	  EXTRA_LDFLAGS="$(FUZZ_SAN)" build-fuzz/libbm.a $(FUZZ_NAMES:%=build-fuzz/obj/tests/fuzz/fuzz_%.o)
+	@mkdir -p build-fuzz/fuzz
+	@for t in $(FUZZ_NAMES); do \
+	  clang -fsanitize=fuzzer $(FUZZ_SAN) -o build-fuzz/fuzz/fuzz_$$t build-fuzz/obj/tests/fuzz/fuzz_$$t.o \
+	    build-fuzz/libbm.a $(PKG_LIBS) || exit 1; \
+	  mkdir -p build-fuzz/corpus/$$t; \
+	  echo "fuzz $$t: $(FUZZ_SECONDS) s"; \
+	  build-fuzz/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
+	    -artifact_prefix=build-fuzz/$$t- build-fuzz/corpus/$$t tests/fuzz/corpus/$$t || exit 1; \
+	done
 
 # Random differential testing with new seeds: SOAK_BATCHES batches of
 # SOAK_MACHINES random machines each, simulator against Verilator.  The first
@@ -173,6 +215,6 @@ uninstall:
 	rm -rf $(DESTDIR)$(INCDIR)/bm
 
 clean:
-	rm -rf build build-sanitize
+	rm -rf build build-sanitize build-fuzz
 
--include $(LIB_OBJS:.o=.d) $(BMC_OBJS:.o=.d) $(TEST_OBJS:.o=.d)
+-include $(LIB_OBJS:.o=.d) $(BMC_OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(wildcard $(BUILD)/obj/tests/fuzz/*.d)

@@ -4,7 +4,7 @@
 #   .ci/deps.sh --check  only report; fail with the command to run if any is missing
 set -eu
 
-PACKAGES="build-essential pkg-config libgmp-dev libxml2-dev libxml2-utils libcriterion-dev verilator yosys nextpnr-ice40 iverilog"
+PACKAGES="build-essential pkg-config libgmp-dev libxml2-dev libxml2-utils libcriterion-dev verilator yosys nextpnr-ice40 iverilog clang"
 
 missing=""
 for p in $PACKAGES; do

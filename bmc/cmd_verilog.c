@@ -20,6 +20,7 @@ static void help(FILE *out)
             "\n"
             "  -o, --output DIR     the folder to write (required)\n"
             "  -t, --top NAME       name the top module NAME instead of the machine's name\n"
+            "                       (an identifier of at most 64 characters)\n"
             "      --rom STYLE      auto (default), logic or block: how program ROMs are\n"
             "                       written (logic: decoded before the fetch register;\n"
             "                       block: a memory yosys maps to block RAM); auto uses\n"
@@ -75,6 +76,18 @@ static int run(int argc, char **argv)
         return bmc_usage_error("verilog", "the output folder is required: -o DIR");
     if (!*output)
         return bmc_usage_error("verilog", "-o needs a folder name, not an empty string");
+    if (vopt.top_name) {
+        const char *t = vopt.top_name;
+        int ok = (*t >= 'a' && *t <= 'z') || (*t >= 'A' && *t <= 'Z') || *t == '_';
+        for (; ok && *t; t++)
+            ok = (*t >= 'a' && *t <= 'z') || (*t >= 'A' && *t <= 'Z') || (*t >= '0' && *t <= '9') ||
+                 *t == '_';
+        if (!ok || strlen(vopt.top_name) > BM_VERILOG_TOP_NAME_MAX)
+            return bmc_usage_error("verilog",
+                                   "--top needs an identifier (letters, digits, '_', not starting "
+                                   "with a digit) of at most %d characters",
+                                   BM_VERILOG_TOP_NAME_MAX);
+    }
     bm_ctx *ctx = bmc_new_ctx();
     bm_machine *m;
     int rc = bmc_load_machine(ctx, argv[optind], &m);

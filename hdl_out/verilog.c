@@ -212,9 +212,10 @@ int bm_verilog_generate(bm_verilog_files **out, const bm_machine *m,
         return BM_EINVAL;
     }
     const char *top = opt->top_name ? opt->top_name : bm_machine_name(m);
-    if (!is_identifier(top)) {
+    if (!is_identifier(top) || strlen(top) > BM_VERILOG_TOP_NAME_MAX) {
         bm_error(ctx, bm_loc_make(NULL, 0, 0),
-                 "top module name '%s' is not an identifier (letters, digits, '_')", top);
+                 "the top module name must be an identifier (letters, digits, '_') of at most "
+                 "%d characters", BM_VERILOG_TOP_NAME_MAX);
         return BM_EINVAL;
     }
     bm_verilog_files *fs = bm_calloc(ctx, 1, sizeof *fs);

@@ -381,3 +381,28 @@ Test(safe_outputs, an_empty_output_name_is_a_usage_error)
               "%s", r.err);
     bmc_result_free(&r);
 }
+
+/* --top names files too: a bad or overlong one is a usage error up front,
+ * and the message does not echo the (possibly hostile) text. */
+Test(safe_outputs, a_bad_top_name_is_a_usage_error)
+{
+    char longest[66];
+    memset(longest, 'a', 65);
+    longest[65] = '\0';
+    const char *bad[] = {"x;y", "9x", "a\033[31m", longest};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        bmc_result r = bmc_run(dir, "verilog", "examples/acc8.xml", "-o", at("V"), "--top", bad[i],
+                               NULL);
+        cr_expect_eq(r.status, 2, "--top '%s': exit %d", bad[i], r.status);
+        cr_expect(strstr(r.err, "bmc verilog: --top needs an identifier (letters, digits, '_', "
+                                "not starting with a digit) of at most 64 characters\n") == r.err,
+                  "%s", r.err);
+        bmc_result_free(&r);
+    }
+    longest[64] = '\0';
+    bmc_result r = bmc_run(dir, "verilog", "examples/acc8.xml", "-o", at("V"), "--top", longest,
+                           NULL);
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    bmc_result_free(&r);
+    cr_expect_str_eq(listing(dir), "V");
+}

@@ -28,6 +28,9 @@ typedef enum bm_verilog_rom_style {
 /* The largest program that BM_VERILOG_ROM_AUTO writes as logic. */
 #define BM_VERILOG_ROM_LOGIC_MAX 64
 
+/* The longest top module name (it also names files: TOP.v, tb_TOP.cpp). */
+#define BM_VERILOG_TOP_NAME_MAX 64
+
 typedef struct bm_verilog_options {
     unsigned version;              /* BM_VERILOG_OPTIONS_VERSION                       */
     const char *top_name;          /* top module name; NULL: the machine's name         */
