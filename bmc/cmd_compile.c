@@ -50,6 +50,11 @@ static void help(FILE *out)
             "                      (default, one cycle), pipe (one per cycle, the result\n"
             "                      a cycle later: nops where the next instruction needs\n"
             "                      it) or serial (W + 1 cycles, no inmacfx)\n"
+            "  --fetch KIND        how every core fetches: auto (default: staged when a\n"
+            "                      program is longer than %u instructions, so that its\n"
+            "                      block RAM ROM is off the operation's cycle), direct\n"
+            "                      (a taken jump costs nothing) or staged (one more\n"
+            "                      cycle per taken jump: one per vector)\n"
             "  --buffers N         node strategy: at most N buffer cores (in, outn, j) on\n"
             "                      one value's path to a core that also waits for a\n"
             "                      value from deeper in the graph, so that vectors\n"
@@ -80,7 +85,8 @@ static void help(FILE *out)
             "Exit status: 0 compiled, 1 bad input or a failed check, 2 usage error.\n"
             "Nothing is written when compilation fails.\n",
             BM_COMPILE_CORES_MAX, BM_COMPILE_FOLD_MAX, BM_COMPILE_FOLD_DEFAULT,
-            BM_COMPILE_REUSE_MAX, BM_COMPILE_SPLIT_MAX, BM_COMPILE_BUFFERS_MAX, BM_COMPILE_BUFFERS_DEFAULT);
+            BM_COMPILE_REUSE_MAX, BM_COMPILE_SPLIT_MAX, BM_VERILOG_ROM_LOGIC_MAX,
+            BM_COMPILE_BUFFERS_MAX, BM_COMPILE_BUFFERS_DEFAULT);
 }
 
 /* The most values --fold takes (layers). */
@@ -149,7 +155,7 @@ static int parse_args(int argc, char **argv, compile_args *a)
 {
     enum { OPT_STRATEGY = 256, OPT_CORES, OPT_TYPE, OPT_NAME, OPT_REPORT, OPT_JSON, OPT_VECTORS,
            OPT_TEST, OPT_LABELS, OPT_STIMULUS, OPT_STIMULUS_VECTORS, OPT_VERILOG,
-           OPT_BUFFERS, OPT_FOLD, OPT_MUL, OPT_DEVICE, OPT_REUSE };
+           OPT_BUFFERS, OPT_FOLD, OPT_MUL, OPT_DEVICE, OPT_REUSE, OPT_FETCH };
     static const struct option opts[] = {
         {"output", required_argument, NULL, 'o'},
         {"strategy", required_argument, NULL, OPT_STRATEGY},
@@ -158,6 +164,7 @@ static int parse_args(int argc, char **argv, compile_args *a)
         {"fold", required_argument, NULL, OPT_FOLD},
         {"reuse", required_argument, NULL, OPT_REUSE},
         {"mul", required_argument, NULL, OPT_MUL},
+        {"fetch", required_argument, NULL, OPT_FETCH},
         {"device", required_argument, NULL, OPT_DEVICE},
         {"type", required_argument, NULL, OPT_TYPE},
         {"name", required_argument, NULL, OPT_NAME},
@@ -221,6 +228,12 @@ static int parse_args(int argc, char **argv, compile_args *a)
                 return bmc_usage_error("compile", "bad --mul '%s' (comb, pipe or serial)", optarg);
             a->opt.mul = (bm_mul_variant)s;
             a->mul_given = 1;
+            break;
+        case OPT_FETCH:
+            if ((s = bm_compile_fetch_from_name(optarg)) < 0)
+                return bmc_usage_error("compile", "bad --fetch '%s' (auto, direct or staged)",
+                                       optarg);
+            a->opt.fetch = (bm_compile_fetch)s;
             break;
         case OPT_DEVICE:
             if ((s = bm_device_find(optarg)) < 0) {

@@ -104,6 +104,14 @@ static void print_catalogue(void)
             snprintf(cycles, sizeof cycles, "%u", mv->issue_base);
         printf("  %-7s %-8s %s\n", mv->name, cycles, mv->summary);
     }
+    printf("\nfetch kinds (the cycles of a taken j, jz, jnz; a core's `fetch` attribute,\n"
+           "docs/timing.md):\n");
+    for (unsigned k = 0; k < BM_FETCH_KIND_COUNT; k++) {
+        const bm_fetch_kind_def *fk = bm_fetch_kind_get(k);
+        char cycles[32];
+        snprintf(cycles, sizeof cycles, "%u", 1u + fk->taken_jump_extra);
+        printf("  %-7s %-8s %s\n", fk->name, cycles, fk->summary);
+    }
 }
 
 /* Markdown needs '|' escaped inside a table cell. */

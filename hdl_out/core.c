@@ -99,23 +99,37 @@ static void cand_cond(ce *e, bm_buf *b, const hdl_cand *c)
         bm_buf_puts(b, ")");
 }
 
-/* A mux as an expression: c0 ? v0 : c1 ? v1 : ... : vlast. */
+/* A mux as an expression.  Its conditions are exclusive (one instruction
+ * at a time, and it takes at most one input port), so from three inputs on
+ * it is an AND-OR, ({W{c0}} & v0) | ({W{c1}} & v1) | ..., which synthesis
+ * builds as a tree of depth log(n) (a 60-input port mux as a priority
+ * chain c0 ? v0 : c1 ? v1 : ... was 30 LUT levels on the iCE40); with two
+ * inputs it is c0 ? v0 : v1, the last input being what the register
+ * takes when it is written and c0 does not hold. */
 static void mux_text(ce *e, bm_buf *b, const hdl_mux *m, const char *indent)
 {
     if (m->n == 0) {
         bm_hdl_lit(b, e->W, 0);
         return;
     }
+    if (m->n >= 3) {
+        for (size_t i = 0; i < m->n; i++) {
+            if (i)
+                bm_buf_printf(b, " |\n%s", indent);
+            bm_buf_printf(b, "({%u{", e->W);
+            cand_cond(e, b, &m->c[i]);
+            bm_buf_puts(b, "}} & ");
+            value_text(e, b, m->c[i].value);
+            bm_buf_puts(b, ")");
+        }
+        return;
+    }
     for (size_t i = 0; i + 1 < m->n; i++) {
-        if (i)
-            bm_buf_printf(b, "\n%s", indent);
         cand_cond(e, b, &m->c[i]);
         bm_buf_puts(b, " ? ");
         value_text(e, b, m->c[i].value);
-        bm_buf_puts(b, " :");
+        bm_buf_printf(b, " :\n%s", indent);
     }
-    if (m->n > 1)
-        bm_buf_printf(b, "\n%s", indent);
     value_text(e, b, m->c[m->n - 1].value);
 }
 
@@ -506,7 +520,7 @@ static void emit_handshake(ce *e)
             bm_buf_printf(b, "%s%s", sep, flag(e, i));
     }
     bm_buf_puts(b, ";\n");
-    if (e->pl->logic_rom)
+    if (e->pl->registered)
         bm_buf_puts(b, "    wire fetch_en = ~stall;  // the instruction completes: fetch the next\n");
     else
         bm_buf_puts(b, "    wire fetch_en = rst | ~stall;  // the instruction completes: fetch the next\n");
@@ -734,7 +748,8 @@ static void emit_summary(ce *e, bm_buf *b)
                   "    // %u-bit words; %u register%s (%zu named in the program); ROM %u x %u bits (%u used, %s);\n"
                   "    // RAM %u words; %u input%s, %u output%s.\n",
                   p->width, p->registers, p->registers == 1 ? "" : "s", pl->n_regs, p->rom_depth,
-                  enc->insn_width, pl->n_program, pl->logic_rom ? "logic" : "block RAM",
+                  enc->insn_width, pl->n_program,
+                  pl->logic_rom ? "logic" : pl->staged ? "block RAM, staged fetch" : "block RAM",
                   p->ram_depth, p->inputs, p->inputs == 1 ? "" : "s", p->outputs,
                   p->outputs == 1 ? "" : "s");
     bm_buf_puts(b, "    // Opcodes (number: mnemonic):");
@@ -749,7 +764,7 @@ static void emit_decls(ce *e, bm_buf *b, const dlist *l, const dec *d)
     hdl_core_plan *pl = e->pl;
     unsigned W = e->W;
     /* LOGIC: decoded controls are flip-flops; BLOCK: wires decoded from ir */
-    const char *kind = pl->logic_rom ? "reg " : "wire";
+    const char *kind = pl->registered ? "reg " : "wire";
     bm_buf_puts(b, "\n    // ---- State\n");
     if (pl->pc_width > 0) {
         bm_buf_puts(b, "    reg  ");
@@ -759,21 +774,27 @@ static void emit_decls(ce *e, bm_buf *b, const dlist *l, const dec *d)
     if (!pl->logic_rom) {
         bm_buf_puts(b, "    reg  ");
         bm_hdl_range(b, pl->enc.insn_width);
-        bm_buf_puts(b, "ir;  // the current instruction\n");
+        bm_buf_puts(b, pl->staged ? "ir;  // the next instruction (staged fetch)\n"
+                                  : "ir;  // the current instruction\n");
+    }
+    if (pl->staged) {
+        bm_buf_puts(b, "    reg  ");
+        bm_hdl_range(b, pl->pc_width);
+        bm_buf_puts(b, "ir_pc;  // its address\n");
     }
     int any = 0;
     for (unsigned i = 0; i < pl->enc.n_opcodes; i++) {
-        int need = pl->logic_rom ? pl->op[i].used && e->flag_used[i] : d->match_used[i];
+        int need = pl->registered ? pl->op[i].used && e->flag_used[i] : d->match_used[i];
         if (!need)
             continue;
         if (!any++)
             bm_buf_printf(b, "    // the current instruction, decoded%s\n",
-                          pl->logic_rom ? " (registered at fetch)" : "");
+                          pl->registered ? " (registered at fetch)" : "");
         bm_buf_printf(b, "    %s %s;\n", kind, pl->op[i].flag);
     }
     if (!any && l->n)
         bm_buf_printf(b, "    // the current instruction, decoded%s\n",
-                      pl->logic_rom ? " (registered at fetch)" : "");
+                      pl->registered ? " (registered at fetch)" : "");
     for (size_t i = 0; i < l->n; i++) {
         bm_buf_printf(b, "    %s ", kind);
         bm_hdl_range(b, l->s[i].width);
@@ -812,9 +833,11 @@ static void emit_unused(ce *e, bm_buf *b)
         while (lo > 0 && !e->word_bit_used[lo - 1])
             lo--;
         bm_buf_puts(&list, ", ");
-        word_slice(e, &list, pl->logic_rom ? "fetch" : "ir", lo, bit - lo + 1);
+        word_slice(e, &list, e->word, lo, bit - lo + 1);
         bit = lo;
     }
+    if (pl->staged)
+        bm_buf_puts(&list, ", pc"); /* kept for waveforms: a staged fetch follows ir_pc */
     for (size_t i = 0; i < pl->n_regs; i++)
         if (!pl->regs[i].read)
             bm_buf_printf(&list, ", r%llu", (unsigned long long)pl->regs[i].number);
@@ -882,7 +905,7 @@ int bm_hdl_core_body(bm_buf *out, bm_ctx *ctx, const bm_core *core, const bm_ver
     dec d;
     memset(&d, 0, sizeof d);
     d.e = &e;
-    d.pre = pl.logic_rom ? "next_" : "";
+    d.pre = pl.registered ? "next_" : "";
     bm_hdl_emit_fetch(&e, &fetch, &l, &d);
 
     emit_ports(&e, out);

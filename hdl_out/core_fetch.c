@@ -332,12 +332,12 @@ static uint64_t reset_value(ce *e, const char *name)
 }
 
 /* Writes the decode of e->word: the opcode flags, then every control.
- * LOGIC declares next_* wires here; BLOCK assigns wires declared with the
- * state. */
+ * LOGIC and STAGED declare next_* wires here, registered afterwards; BLOCK
+ * assigns wires declared with the state. */
 static void emit_decode(ce *e, bm_buf *b, const dlist *l, dec *d)
 {
     hdl_core_plan *pl = e->pl;
-    int logic = pl->logic_rom;
+    int logic = pl->registered;
     bm_buf exprs;
     bm_buf_init(&exprs, e->ctx);
     for (unsigned i = 0; i < pl->enc.n_opcodes; i++)
@@ -375,9 +375,133 @@ static void emit_decode(ce *e, bm_buf *b, const dlist *l, dec *d)
     bm_buf_free(&exprs);
 }
 
+/* The flip-flops of the decoded controls, loaded in reset with instruction
+ * 0's values (constants, so that rst reaches only the reset pins). */
+static void emit_reset_loads(ce *e, bm_buf *b, const dlist *l)
+{
+    hdl_core_plan *pl = e->pl;
+    const bm_encoding *enc = &pl->enc;
+    unsigned first_local = (unsigned)enc->local_number[bm_core_insn(pl->core, 0)->opcode];
+    for (unsigned i = 0; i < enc->n_opcodes; i++)
+        if (pl->op[i].used && e->flag_used[i])
+            bm_buf_printf(b, "            %s <= %s;\n", pl->op[i].flag,
+                          i == first_local ? "1'b1" : "1'b0");
+    for (size_t i = 0; i < l->n; i++) {
+        bm_buf_printf(b, "            %s <= ", l->s[i].name);
+        bm_hdl_lit(b, l->s[i].width, reset_value(e, l->s[i].name));
+        bm_buf_puts(b, ";\n");
+    }
+}
+
+/* The controls that make an instruction act: its opcode flag and the
+ * one-bit enables (register writes now and later, port takes and gives).
+ * A staged core clears them for the cycle after a taken jump. */
+static int is_enable(const char *name)
+{
+    return strncmp(name, "wr_", 3) == 0 || strncmp(name, "mw_", 3) == 0 ||
+           strncmp(name, "take_", 5) == 0 || strncmp(name, "give_", 5) == 0;
+}
+
+/* The program as a memory with a synchronous read port, which yosys maps to
+ * block RAM (SB_RAM40_4K, RAMB18) when it is worth it. */
+static void emit_rom_memory(ce *e, bm_buf *b)
+{
+    hdl_core_plan *pl = e->pl;
+    unsigned depth = pl->p->rom_depth, iw = pl->enc.insn_width;
+    bm_buf_puts(b, "    reg  ");
+    bm_hdl_range(b, iw);
+    bm_buf_printf(b, "rom [0:%u];\n", depth - 1);
+    if (depth > pl->n_program)
+        bm_buf_puts(b, "    integer rom_i;\n");
+    bm_buf_puts(b, "    initial begin\n");
+    if (depth > pl->n_program) {
+        bm_buf_printf(b, "        for (rom_i = %u; rom_i < %u; rom_i = rom_i + 1)\n", pl->n_program,
+                      depth);
+        bm_buf_puts(b, "            rom[rom_i] = ");
+        bm_hdl_lit(b, iw, 0);
+        bm_buf_puts(b, ";\n");
+    }
+    for (unsigned a = 0; a < pl->n_program; a++) {
+        bm_buf_printf(b, "        rom[%u] = ", a);
+        word_literal(e, b, bm_core_insn(pl->core, a));
+        bm_buf_puts(b, ";");
+        insn_comment(b, bm_core_insn(pl->core, a));
+    }
+    bm_buf_puts(b, "    end\n");
+}
+
+/* STAGED (docs/verilog.md "Staged fetch"): ir holds the word at ir_pc, the
+ * instruction after the current one, read a cycle ahead; its decode is
+ * registered when the current instruction completes.  A taken jump
+ * instead reads the target into ir and loads a cycle that does nothing
+ * (its flags and enables cleared), the refetch cycle of docs/timing.md.
+ * Reset loads instruction 0 decoded and reads instruction 1 into ir. */
+static void emit_staged_fetch(ce *e, bm_buf *b, const dlist *l, dec *d)
+{
+    hdl_core_plan *pl = e->pl;
+    const bm_encoding *enc = &pl->enc;
+    unsigned aw = pl->pc_width;
+    int en = bm_hdl_has_stall(e), jumps = needs_jump_target(e);
+    bm_buf_puts(b, "\n    // ---- Fetch (staged): the ROM is read a cycle ahead into ir; the decode of\n"
+                   "    // ir is registered when the current instruction completes\n");
+    bm_buf_puts(b, "    wire ");
+    bm_hdl_range(b, aw);
+    bm_buf_printf(b, "fetch_pc = %sir_pc + ", jumps ? "taken ? jump_target : " : "");
+    bm_hdl_lit(b, aw, 1);
+    bm_buf_puts(b, ";\n");
+    emit_rom_memory(e, b);
+    bm_buf_printf(b, "    always @(posedge clk) begin\n        %sir <= rom[rst ? ",
+                  en ? "if (rst | fetch_en)\n            " : "");
+    bm_hdl_lit(b, aw, 1);
+    bm_buf_puts(b, " : fetch_pc];\n    end\n");
+    bm_buf_puts(b, "\n    // ---- Decode of ir, registered below\n");
+    emit_decode(e, b, l, d);
+    char first[160];
+    bm_insn_format(first, sizeof first, bm_core_insn(pl->core, 0));
+    bm_buf_printf(b, "    always @(posedge clk) begin\n"
+                     "        if (rst) begin  // instruction 0: %s\n"
+                     "            pc <= ",
+                  first);
+    bm_hdl_lit(b, aw, 0);
+    bm_buf_puts(b, ";\n            ir_pc <= ");
+    bm_hdl_lit(b, aw, 1);
+    bm_buf_puts(b, ";\n");
+    emit_reset_loads(e, b, l);
+    bm_buf_printf(b, "        end else%s begin\n", en ? " if (fetch_en)" : "");
+    const char *ind = "            ";
+    if (jumps) {
+        bm_buf_puts(b, "            if (taken) begin  // refetch: a cycle that does nothing\n"
+                       "                pc <= jump_target;\n");
+        for (unsigned i = 0; i < enc->n_opcodes; i++)
+            if (pl->op[i].used && e->flag_used[i])
+                bm_buf_printf(b, "                %s <= 1'b0;\n", pl->op[i].flag);
+        for (size_t i = 0; i < l->n; i++)
+            bm_buf_printf(b, "                %s <= %s%s;\n", l->s[i].name,
+                          is_enable(l->s[i].name) ? "1'b0" : "next_",
+                          is_enable(l->s[i].name) ? "" : l->s[i].name);
+        bm_buf_puts(b, "            end else begin\n                pc <= ir_pc;\n");
+        ind = "                ";
+    } else {
+        bm_buf_puts(b, "            pc <= ir_pc;\n");
+    }
+    for (unsigned i = 0; i < enc->n_opcodes; i++)
+        if (pl->op[i].used && e->flag_used[i])
+            bm_buf_printf(b, "%s%s <= next_%s;\n", ind, pl->op[i].flag, pl->op[i].flag);
+    for (size_t i = 0; i < l->n; i++)
+        bm_buf_printf(b, "%s%s <= next_%s;\n", ind, l->s[i].name, l->s[i].name);
+    if (jumps)
+        bm_buf_puts(b, "            end\n");
+    bm_buf_puts(b, "            ir_pc <= fetch_pc;\n        end\n    end\n");
+    e->uses_clk = 1;
+}
+
 void bm_hdl_emit_fetch(ce *e, bm_buf *b, const dlist *l, dec *d)
 {
     hdl_core_plan *pl = e->pl;
+    if (pl->staged) {
+        emit_staged_fetch(e, b, l, d);
+        return;
+    }
     const bm_encoding *enc = &pl->enc;
     unsigned aw = pl->pc_width, iw = enc->insn_width;
     int en = bm_hdl_has_stall(e);
@@ -442,16 +566,7 @@ void bm_hdl_emit_fetch(ce *e, bm_buf *b, const dlist *l, dec *d)
             bm_hdl_lit(b, aw, 0);
             bm_buf_puts(b, ";\n");
         }
-        for (unsigned i = 0; i < enc->n_opcodes; i++)
-            if (pl->op[i].used && e->flag_used[i])
-                bm_buf_printf(b, "            %s <= %s;\n", pl->op[i].flag,
-                              i == (unsigned)enc->local_number[bm_core_insn(pl->core, 0)->opcode]
-                                  ? "1'b1" : "1'b0");
-        for (size_t i = 0; i < l->n; i++) {
-            bm_buf_printf(b, "            %s <= ", l->s[i].name);
-            bm_hdl_lit(b, l->s[i].width, reset_value(e, l->s[i].name));
-            bm_buf_puts(b, ";\n");
-        }
+        emit_reset_loads(e, b, l);
         bm_buf_printf(b, "        end else%s begin\n", en ? " if (fetch_en)" : "");
         if (aw > 0)
             bm_buf_printf(b, "%spc <= fetch_pc;\n", ind);
@@ -465,27 +580,8 @@ void bm_hdl_emit_fetch(ce *e, bm_buf *b, const dlist *l, dec *d)
         return;
     }
     /* BLOCK: a memory with a synchronous read port */
-    unsigned depth = pl->p->rom_depth;
-    bm_buf_puts(b, "    reg  ");
-    bm_hdl_range(b, iw);
-    bm_buf_printf(b, "rom [0:%u];\n", depth - 1);
-    if (depth > pl->n_program)
-        bm_buf_puts(b, "    integer rom_i;\n");
-    bm_buf_puts(b, "    initial begin\n");
-    if (depth > pl->n_program) {
-        bm_buf_printf(b, "        for (rom_i = %u; rom_i < %u; rom_i = rom_i + 1)\n", pl->n_program,
-                      depth);
-        bm_buf_puts(b, "            rom[rom_i] = ");
-        bm_hdl_lit(b, iw, 0);
-        bm_buf_puts(b, ";\n");
-    }
-    for (unsigned a = 0; a < pl->n_program; a++) {
-        bm_buf_printf(b, "        rom[%u] = ", a);
-        word_literal(e, b, bm_core_insn(pl->core, a));
-        bm_buf_puts(b, ";");
-        insn_comment(b, bm_core_insn(pl->core, a));
-    }
-    bm_buf_puts(b, "    end\n    always @(posedge clk) begin\n");
+    emit_rom_memory(e, b);
+    bm_buf_puts(b, "    always @(posedge clk) begin\n");
     if (en)
         bm_buf_puts(b, "        if (fetch_en) begin\n");
     if (aw > 0)

@@ -385,7 +385,12 @@ int bm_hdl_plan_core(hdl_core_plan *pl, bm_ctx *ctx, const bm_core *core,
     if (style == BM_VERILOG_ROM_AUTO)
         style = pl->n_program <= BM_VERILOG_ROM_LOGIC_MAX ? BM_VERILOG_ROM_LOGIC
                                                           : BM_VERILOG_ROM_BLOCK;
-    pl->logic_rom = style == BM_VERILOG_ROM_LOGIC;
+    /* A staged core's ROM is always a memory read into ir (--rom chooses
+     * only for direct cores); with one instruction there is nothing to
+     * fetch and no jump to pay for. */
+    pl->staged = pl->p->fetch == BM_FETCH_STAGED && pl->pc_width > 0;
+    pl->logic_rom = style == BM_VERILOG_ROM_LOGIC && !pl->staged;
+    pl->registered = pl->logic_rom || pl->staged;
     for (unsigned i = 0; i < pl->enc.n_opcodes; i++) {
         hdl_op *op = &pl->op[i];
         op->id = pl->enc.opcode_id[i];

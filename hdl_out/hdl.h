@@ -171,7 +171,12 @@ typedef struct hdl_core_plan {
     const bm_core_params *p;
     bm_encoding enc;
     unsigned width, pc_width, n_program;
-    int logic_rom;
+    int logic_rom;                /* the ROM is a case statement          */
+    int staged;                   /* staged fetch (docs/timing.md "Fetch
+                                     kinds"): a memory ROM read a cycle
+                                     ahead into ir, its decode registered */
+    int registered;               /* the decoded controls are flip-flops:
+                                     logic_rom or staged                  */
     hdl_op op[BM_OPCODE_MAX]; /* by local opcode number */
     hdl_read *reads;
     size_t n_reads, cap_reads;

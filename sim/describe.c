@@ -222,7 +222,9 @@ int bm_sim_describe_stall(const bm_sim *sim, unsigned core, char *buf, size_t si
         return (int)t.len;
     }
     put(&t, "pc %u '%s'", k->pc, insn);
-    if (k->busy + 1u < op->cycles) {
+    if (k->refetching) {
+        put(&t, " is being fetched after a taken jump (staged fetch)");
+    } else if (k->busy + 1u < op->cycles) {
         put(&t, " is in cycle %u of %u", k->busy + 1u, (unsigned)op->cycles);
     } else if (op->cls == SIM_OP_CHANNEL) {
         if (op->io == BM_IO_IN_WAIT || op->io == BM_IO_IN_TRY)

@@ -151,10 +151,21 @@ static int decode_insn(bm_sim *sim, slot_builder *sb, const bm_core *c, unsigned
     if ((d->flow == BM_FLOW_JUMP_ZERO || d->flow == BM_FLOW_JUMP_NONZERO) &&
         d->a.kind == BM_SRC_NONE)
         return refuse(sim, c, in, d->mnemonic, "a conditional jump without an A source");
+    /* A staged core pays bm_fetch_kind_def.taken_jump_extra (one) cycle
+     * after a taken jump (docs/timing.md "Fetch kinds"). */
+    const bm_fetch_kind_def *fk = bm_fetch_kind_get(p->fetch);
+    if (fk && fk->taken_jump_extra) {
+        if (d->flow == BM_FLOW_JUMP)
+            op->refetch = 3;
+        else if (d->flow == BM_FLOW_JUMP_ZERO)
+            op->refetch = 1;
+        else if (d->flow == BM_FLOW_JUMP_NONZERO)
+            op->refetch = 2;
+    }
 
     if (is_in || is_out)
         op->cls = SIM_OP_CHANNEL;
-    else if (op->halt || op->cycles > 1 || op->delayed || d->a.kind == BM_SRC_RAM ||
+    else if (op->halt || op->cycles > 1 || op->delayed || op->refetch || d->a.kind == BM_SRC_RAM ||
              d->b.kind == BM_SRC_RAM || d->c.kind == BM_SRC_RAM || d->dst == BM_DST_RAM)
         op->cls = SIM_OP_LOCAL;
     else

@@ -49,6 +49,9 @@ typedef struct sim_op {
     uint8_t halt;       /* flow is BM_FLOW_HALT                             */
     uint8_t delayed;    /* a pipelined multiplier's: the destination is
                            written at the end of the next cycle (sim_wb)    */
+    uint8_t refetch;    /* a staged core's jump: bit 0 set when it is taken
+                           with A == 0, bit 1 when with A != 0; a taken jump
+                           leaves the core a cycle of refetching          */
     uint32_t port;      /* port number of an I/O instruction                */
 } sim_op;
 
@@ -64,6 +67,8 @@ typedef struct sim_core {
     uint32_t pc;
     uint8_t halted;
     uint8_t busy;        /* cycles spent so far in a multi-cycle instruction */
+    uint8_t refetching;  /* a staged core's cycle after a taken jump: it
+                            reads the target and does nothing else        */
     unsigned width;
     unsigned frac;       /* fraction bits of the fixed-point units          */
     uint64_t *slots;     /* registers, constants, scratch                   */

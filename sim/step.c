@@ -58,8 +58,9 @@ static inline int complete(sim_core *k, const sim_op *op, uint64_t a)
     int changed = npc != k->pc || k->busy != 0;
     k->pc = npc;
     k->busy = 0;
+    k->refetching = (op->refetch >> (a != 0)) & 1;
     k->retired++;
-    return changed;
+    return changed | k->refetching;
 }
 
 /* A pipelined multiplier issues: the product now, the register write at the
@@ -220,6 +221,11 @@ int sim_cycle(bm_sim *sim)
         sim_core *k = &cores[i];
         if (k->halted)
             continue;
+        if (SIM_UNLIKELY(k->refetching)) {
+            k->refetching = 0; /* a staged core reads its jump's target */
+            changed = 1;
+            continue;
+        }
         const sim_op *op = &k->code[k->pc];
         if (SIM_LIKELY(op->cls == SIM_OP_FAST)) {
             uint64_t *s = k->slots;

@@ -397,19 +397,19 @@ static const yosys_point recorded[] = {
     {"bench/hdl/machines/mul16.xml", "xc7z020", 60, 43, 1},
     /* fold cores: the first core of iris --fold 2,1 (two neurons, four
      * inputs) on its own, with the pipelined and the serial multiplier */
-    {"fold-core:pipe", "hx8k", 874, 119, 0},
-    {"fold-core:pipe", "up5k", 252, 119, 1},
-    {"fold-core:pipe", "xc7z020", 233, 103, 1},
-    {"fold-core:serial", "hx8k", 377, 131, 0},
-    {"fold-core:serial", "xc7z020", 325, 131, 0},
-    {"iris:--fold 2,1 --mul pipe", "hx8k", 6090, 820, 0},
-    {"iris:--fold 2,1 --mul pipe", "up5k", 1512, 820, 7},
-    {"iris:--fold 2,1 --mul pipe", "xc7z020", 1505, 756, 7},
-    {"iris:--strategy single", "hx8k", 1310, 216, 0},
-    {"iris:--strategy single", "up5k", 657, 216, 1},
-    {"iris:--strategy single", "xc7z020", 605, 244, 1},
-    {"iris:--strategy node --mul pipe", "up5k", 2035, 954, 11},
-    {"iris:--strategy node --mul pipe", "xc7z020", 2078, 954, 11},
+    {"fold-core:pipe", "hx8k", 726, 119, 0},
+    {"fold-core:pipe", "up5k", 255, 119, 1},
+    {"fold-core:pipe", "xc7z020", 228, 103, 1},
+    {"fold-core:serial", "hx8k", 382, 131, 0},
+    {"fold-core:serial", "xc7z020", 329, 131, 0},
+    {"iris:--fold 2,1 --mul pipe", "hx8k", 5128, 820, 0},
+    {"iris:--fold 2,1 --mul pipe", "up5k", 1610, 820, 7},
+    {"iris:--fold 2,1 --mul pipe", "xc7z020", 1497, 756, 7},
+    {"iris:--strategy single", "hx8k", 1317, 298, 0},
+    {"iris:--strategy single", "up5k", 799, 298, 1},
+    {"iris:--strategy single", "xc7z020", 679, 322, 1},
+    {"iris:--strategy node --mul pipe", "up5k", 1985, 944, 11},
+    {"iris:--strategy node --mul pipe", "xc7z020", 1973, 944, 11},
 
 };
 

@@ -190,6 +190,7 @@ static const derived examples[] = {
     {"examples/fanout.s", "negate", "not inc j in out", 8, 2, 5, 0, 1, 1, 6},
     {"examples/table.s", "lut", "inc j in out ld st", 8, 2, 6, 16, 1, 1, 6},
     {"examples/ema.s", "avg", "mov li add addi sub sari j in out", 16, 3, 9, 0, 1, 1, 22},
+    {"examples/fetch.s", "s", "li dec j jnz in out", 8, 2, 6, 0, 1, 1, 12},
 };
 
 Test(asm, derives_each_example_core)
@@ -221,6 +222,18 @@ Test(asm, derives_each_example_core)
         bm_machine_free(m);
         bm_ctx_free(ctx);
     }
+}
+
+/* .fetch sets the core's fetch kind; without it a core is direct. */
+Test(asm, fetch_directive)
+{
+    bm_ctx *ctx = new_ctx();
+    bm_machine *m;
+    cr_assert_eq(bm_asm_file(&m, ctx, "examples/fetch.s", NULL), 0);
+    cr_expect_eq(bm_core_get_params(core_named(m, "s"))->fetch, BM_FETCH_STAGED);
+    cr_expect_eq(bm_core_get_params(core_named(m, "d"))->fetch, BM_FETCH_DIRECT);
+    bm_machine_free(m);
+    bm_ctx_free(ctx);
 }
 
 Test(asm, single_core_file_gets_external_ports)
@@ -417,6 +430,12 @@ Test(asm, small_errors)
                  "t.s:2:1: error: '.registers' is already given on line 1");
     expect_error(".bond a b\n    j 0\n", "t.s:1:9: error: expected '->' after the bond source, found 'b'");
     expect_error(".opcodes add fly\n    j 0\n", "t.s:1:14: error: unknown mnemonic 'fly'");
+    expect_error(".fetch eager\n    j 0\n",
+                 "t.s:1:8: error: unknown fetch kind 'eager' (direct or staged)");
+    expect_error(".fetch\n    j 0\n",
+                 "t.s:1:7: error: '.fetch' needs a fetch kind: direct or staged");
+    expect_error(".fetch staged\n.fetch direct\n    j 0\n",
+                 "t.s:2:1: error: '.fetch' is already given on line 1");
     expect_error("    li r0, 18446744073709551615 * 2\n    j 0\n",
                  "t.s:1:33: error: value out of range: expressions are limited to -2^64 .. 2^64");
     expect_error("    j r1\n", "t.s:1:7: error: operand 1 of 'j' must be a jump target (a label or an "

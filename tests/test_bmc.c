@@ -356,8 +356,9 @@ Test(bmc, isa_without_a_file_lists_the_catalogue)
     for (const char *p = r.out; *p; p++)
         lines += *p == '\n';
     /* the catalogue, then a blank line, two heading lines and one per
-     * multiplier variant */
-    cr_expect_eq(lines, 1 + bm_isa_count() + 3 + BM_MUL_VARIANT_COUNT);
+     * multiplier variant, and the same for the fetch kinds */
+    cr_expect_eq(lines, 1 + bm_isa_count() + 3 + BM_MUL_VARIANT_COUNT + 3 + BM_FETCH_KIND_COUNT);
+    cr_expect_not_null(strstr(r.out, "\n  staged  2        one more fetch stage"), "%s", r.out);
     cr_expect_not_null(strstr(r.out, "\n30  ld       rd, rs       2      rd <- RAM[rs]\n"));
     cr_expect_not_null(strstr(r.out, "\n  serial  1 + 1*W  shift-add"), "%s", r.out);
     done(&r);

@@ -734,7 +734,7 @@ Test(model, core_params_versions_and_multiplier_variants)
     p.mul = BM_MUL_SERIAL;
     cr_assert_eq(bm_core_set_params(c, &p), BM_OK);
     cr_expect_eq(bm_core_get_params(c)->mul, BM_MUL_SERIAL);
-    p.version = 3;
+    p.version = BM_CORE_PARAMS_VERSION + 1;
     cr_expect_eq(bm_core_set_params(c, &p), BM_EINVAL);
     cr_expect_eq(bm_machine_add_core(m, NULL, "future", &p, at(2)), BM_EINVAL);
 
@@ -759,4 +759,38 @@ Test(model, core_params_versions_and_multiplier_variants)
     cr_expect_eq(bm_opcode_cycles(mulfx, BM_MUL_PIPE, 16), 1);
     cr_expect_eq(bm_opcode_cycles(mulfx, BM_MUL_SERIAL, 16), 17);
     cr_expect_eq(bm_opcode_cycles(add, BM_MUL_SERIAL, 16), 1);
+}
+
+/* Core params version 3 added `fetch`; a version 2 struct (the layout without
+ * it) gets the direct fetch; an unknown kind is refused by validation; the
+ * XML and the assembler carry the kind, and their unknown names are located
+ * errors. */
+Test(model, core_params_version_2_and_fetch_kinds)
+{
+    struct v2 {
+        unsigned version, width, registers, rom_depth, ram_depth, inputs, outputs, frac, mul;
+    } old = {2, 16, 2, 1, 0, 0, 0, 0, BM_MUL_PIPE};
+    bm_core *c;
+    cr_assert_eq(bm_machine_add_core(m, &c, "old", (const bm_core_params *)(void *)&old, at(1)),
+                 BM_OK);
+    cr_expect_eq(bm_core_get_params(c)->mul, BM_MUL_PIPE);
+    cr_expect_eq(bm_core_get_params(c)->fetch, BM_FETCH_DIRECT);
+
+    bm_core_params p = BM_CORE_PARAMS_INIT;
+    p.fetch = 9;
+    cr_assert_eq(bm_core_set_params(c, &p), BM_OK);
+    cr_assert_eq(bm_core_add_opcode(c, "halt", at(3)), BM_OK);
+    bm_insn halt = {(uint16_t)bm_isa_lookup("halt"), {0}, at(3)};
+    cr_assert_eq(bm_core_append_insn(c, &halt), BM_OK);
+    cr_expect_eq(bm_machine_validate(m), BM_EINVALID);
+    char *diags = all_diags(ctx);
+    cr_expect(strstr(diags, "core 'old': unknown fetch kind 9 (direct or staged)") != NULL, "%s",
+              diags);
+    free(diags);
+
+    cr_expect_eq(bm_fetch_kind_from_name("staged"), BM_FETCH_STAGED);
+    cr_expect_eq(bm_fetch_kind_from_name("fast"), -1);
+    cr_expect_null(bm_fetch_kind_get(BM_FETCH_KIND_COUNT));
+    cr_expect_eq(bm_fetch_kind_get(BM_FETCH_DIRECT)->taken_jump_extra, 0);
+    cr_expect_eq(bm_fetch_kind_get(BM_FETCH_STAGED)->taken_jump_extra, 1);
 }

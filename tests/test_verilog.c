@@ -803,6 +803,26 @@ Test(verilog, timing_multiplier_variants)
     bm_ctx_free(ctx);
 }
 
+/* The two fetch kinds side by side (examples/fetch.s): the RTL prints the
+ * transfers worked out by hand in fetch.expected (a staged core's refetch
+ * cycle after each taken jump), with both ROM styles for the direct core. */
+Test(verilog, timing_fetch_kinds)
+{
+    bm_ctx *ctx;
+    cr_assert_eq(bm_ctx_new(&ctx, NULL), 0);
+    bm_machine *m = load_file(ctx, "examples/fetch.xml");
+    char *want = slurp("examples/fetch.expected", NULL);
+    cr_assert_not_null(want);
+    for (int rom = 0; rom < 2; rom++) {
+        const char *dir = build_harness(m, rom ? "fetch_block" : "fetch_logic",
+                                        rom ? BM_VERILOG_ROM_BLOCK : BM_VERILOG_ROM_LOGIC);
+        expect_run(dir, "a 7\nb 7\na 9\nb 9\n", "--cycles 40", want);
+    }
+    free(want);
+    bm_machine_free(m);
+    bm_ctx_free(ctx);
+}
+
 Test(verilog, timing_pipeline_fanout_and_posted_output)
 {
     bm_ctx *ctx;

@@ -23,6 +23,10 @@ typedef struct family_costs {
     double rom_bit_wide;  /*   beyond 7 pc bits, per word                     */
     double block_decode;  /* BLOCK ROM: LUTs per decoded bit                  */
     double decoded_ff;    /* flip-flops per decoded bit that survive merging */
+    double staged_decode; /* STAGED: LUTs per registered decoded bit (the
+                             clear after a taken jump and the enable; the
+                             iCE40's SB_DFFESR takes them, a 7-series FDRE
+                             does not: iris single, 78 bits, +7 and +74)  */
     double read_mux;      /* register read mux with a binary select          */
     double flag_mux;      /* muxes selected by opcode flags (units, outputs)  */
     double write_mux;     /* a register's mux over the values written to it,
@@ -53,7 +57,7 @@ typedef struct family_costs {
 static const family_costs ice40 = {
     .base = 2, .per_flag = 0.5, .per_port = 1.0, .pc_bit = 1.0,
     .rom_bit = {0.4, 0.4, 0.5, 0.6, 0.8, 1.5, 2.5, 4.0}, .rom_bit_wide = 0.05,
-    .block_decode = 0.5, .decoded_ff = 0.85,
+    .block_decode = 0.5, .decoded_ff = 0.85, .staged_decode = 0.1,
     .read_mux = 0.75, .flag_mux = 1.0, .write_mux = 0.6, .in_mux = 1.0,
     .add = 1.0, .logic = 1.0, .shift = 1.0, .compare = 1.0, .minmax = 2.0,
     .mul_lut = 1.9, .mul_dsp_glue = 0.0, .dsp_port_operand = 0.0, .serial_bit = 2.0, .dsp_chain_add = 0.0, .rom_bram_min = 65, .ram_glue = 1.0,
@@ -63,7 +67,7 @@ static const family_costs ice40 = {
 static const family_costs xilinx = {
     .base = 5, .per_flag = 0.7, .per_port = 1.5, .pc_bit = 1.5,
     .rom_bit = {0.3, 0.3, 0.3, 0.4, 0.5, 0.6, 0.8, 1.5}, .rom_bit_wide = 0.025,
-    .block_decode = 0.6, .decoded_ff = 0.85,
+    .block_decode = 0.6, .decoded_ff = 0.85, .staged_decode = 0.95,
     .read_mux = 0.4, .flag_mux = 0.6, .write_mux = 0.6, .in_mux = 1.05,
     .add = 1.0, .logic = 0.6, .shift = 0.5, .compare = 0.5, .minmax = 1.5,
     .mul_lut = 1.2, .mul_dsp_glue = 0.2, .dsp_port_operand = 2.25, .serial_bit = 3.0, .dsp_chain_add = 1.0, .rom_bram_min = 320, .ram_glue = 0.6,
@@ -225,11 +229,15 @@ int bm_area_estimate_core(bm_area *out, const bm_core *c, const bm_device *d)
     carry += s.pc_bits;
     lut += rom_cost(&s, k, decoded);
     ff += s.pc_bits;
-    if (s.logic_rom)
+    if (s.logic_rom || s.staged)
         ff += k->decoded_ff * decoded;
-    else if (s.program >= k->rom_bram_min)
+    if (s.staged) {
+        ff += s.pc_bits; /* ir_pc */
+        lut += k->staged_decode * decoded;
+    }
+    if (!s.logic_rom && s.program >= k->rom_bram_min)
         bram += bram_blocks(d, s.program, s.insn_width);
-    else
+    else if (!s.logic_rom)
         lut += (double)s.insn_width * (double)div_up(s.program, 64);
 
     /* registers, their write muxes and the read muxes */

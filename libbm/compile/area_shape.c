@@ -267,6 +267,11 @@ void bm_area_shape_of(bm_area_shape *s, const bm_core *c)
     v.c = c;
     v.n = n;
     s->pc_bits = v.enc.kind_bits[BM_OPND_ADDR];
+    /* as hdl_out/core_plan.c: a staged core's ROM is a memory, whatever its
+     * length; with one instruction there is nothing to stage */
+    s->staged = p->fetch == BM_FETCH_STAGED && s->pc_bits > 0;
+    if (s->staged)
+        s->logic_rom = 0;
     s->insn_width = v.enc.insn_width;
     s->opcode_bits = v.enc.opcode_bits;
     for (unsigned pc = 0; pc < n; pc++) {

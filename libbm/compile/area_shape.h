@@ -33,7 +33,9 @@ typedef struct bm_area_shape {
     unsigned pc_bits;          /* ROM address bits                           */
     unsigned insn_width;       /* instruction word bits                      */
     unsigned opcode_bits;
-    int logic_rom;             /* program <= BM_VERILOG_ROM_LOGIC_MAX        */
+    int logic_rom;             /* program <= BM_VERILOG_ROM_LOGIC_MAX, direct */
+    int staged;                /* staged fetch: a memory ROM read a cycle
+                                  ahead (ir_pc), its decode registered       */
     unsigned flags;            /* opcodes the program uses (is_OP)           */
     unsigned decoded;          /* other decoded control bits: wr_rK, sel_*,
                                   take_iN, give_oN, imm_*, jump_target       */

@@ -32,6 +32,27 @@ static bm_mul_variant option_mul(const bm_compile_options *opt)
     return opt->version >= 3 ? opt->mul : BM_MUL_COMB;
 }
 
+static const char *const fetch_names[] = {"auto", "direct", "staged"};
+
+const char *bm_compile_fetch_name(bm_compile_fetch f)
+{
+    return (unsigned)f < sizeof fetch_names / sizeof fetch_names[0] ? fetch_names[f] : NULL;
+}
+
+int bm_compile_fetch_from_name(const char *name)
+{
+    for (unsigned i = 0; name && i < sizeof fetch_names / sizeof fetch_names[0]; i++)
+        if (strcmp(fetch_names[i], name) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* Version 5: a version 4 struct and older keeps every core direct. */
+static bm_compile_fetch option_fetch(const bm_compile_options *opt)
+{
+    return opt->version >= 5 ? opt->fetch : BM_COMPILE_FETCH_DIRECT;
+}
+
 /* The fold of each layer: fold_layers, or the one `fold` for all. */
 static const unsigned *option_fold(const bm_compile_options *opt, const unsigned *one, size_t *n)
 {
@@ -133,6 +154,11 @@ static int check_options(bm_ctx *ctx, const bm_compile_options *opt)
                  (int)option_mul(opt));
         return BM_EINVAL;
     }
+    if (!bm_compile_fetch_name(option_fetch(opt))) {
+        bm_error(ctx, none, "compile options: unknown fetch %d (auto, direct or staged)",
+                 (int)option_fetch(opt));
+        return BM_EINVAL;
+    }
     size_t n_reuse;
     option_reuse(opt, &n_reuse);
     if (opt->strategy == BM_MAP_FOLD && !n_reuse && check_fold(ctx, opt))
@@ -166,7 +192,7 @@ int bm_compile(bm_machine **out, const bm_graph *g, const bm_compile_options *op
         return rc;
     map_plan plan;
     map_plan_init(&plan, ctx);
-    map_code_options code = {option_mul(opt), opt->strategy == BM_MAP_FOLD};
+    map_code_options code = {option_mul(opt), opt->strategy == BM_MAP_FOLD, option_fetch(opt)};
     unsigned one = opt->version >= 3 ? opt->fold : BM_COMPILE_FOLD_DEFAULT;
     size_t n_fold, n_reuse;
     const unsigned *fold = option_fold(opt, &one, &n_fold), *reuse = option_reuse(opt, &n_reuse);

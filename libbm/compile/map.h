@@ -288,6 +288,7 @@ typedef struct map_code_options {
     int eager;    /* a received value is multiply-accumulated into every sum of
                      the core that reads it as soon as it arrives (input-major
                      code, the fold strategy), not when each sum is computed */
+    bm_compile_fetch fetch; /* the fetch kind of every core, or auto */
 } map_code_options;
 
 int map_emitter_new(map_emitter **out, const map_graph *mg, const map_code_options *opt);

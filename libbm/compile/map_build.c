@@ -5,10 +5,13 @@
  * bond per channel and per output.  A core that multiplies gets the
  * chosen multiplier variant (a pipelined one after map_hazard_pipe has
  * made its program safe); the others stay comb, so that the variant
- * changes nothing where there is nothing to multiply. */
+ * changes nothing where there is nothing to multiply.  The fetch kind is
+ * the option's, or under AUTO staged for a program too long for a logic
+ * ROM (its block RAM would otherwise sit in the operation's cycle). */
 #include <stdio.h>
 #include <string.h>
 
+#include "bm/verilog.h"
 #include "map.h"
 
 int map_program_multiplies(const map_program *prog)
@@ -19,12 +22,22 @@ int map_program_multiplies(const map_program *prog)
     return 0;
 }
 
+static unsigned core_fetch(const map_program *prog, bm_compile_fetch fetch)
+{
+    switch (fetch) {
+    case BM_COMPILE_FETCH_STAGED: return BM_FETCH_STAGED;
+    case BM_COMPILE_FETCH_DIRECT: return BM_FETCH_DIRECT;
+    default: return prog->n > BM_VERILOG_ROM_LOGIC_MAX ? BM_FETCH_STAGED : BM_FETCH_DIRECT;
+    }
+}
+
 static int add_core(bm_machine *m, const map_plan *p, uint32_t i, const map_program *prog,
-                    const map_graph *mg, unsigned mul)
+                    const map_graph *mg, unsigned mul, bm_compile_fetch fetch)
 {
     const map_core *c = &p->cores[i];
     bm_core_params params = BM_CORE_PARAMS_INIT;
     params.mul = mul;
+    params.fetch = core_fetch(prog, fetch);
     params.width = mg->type.total;
     params.frac = prog->fixed_point ? mg->type.frac : 0;
     params.registers = prog->registers;
@@ -115,7 +128,7 @@ int map_build_machine(bm_machine **out, const map_plan *p, const map_graph *mg, 
         if (mul == BM_MUL_PIPE)
             rc = map_hazard_pipe(ctx, &prog, NULL);
         if (!rc)
-            rc = add_core(m, p, i, &prog, mg, mul);
+            rc = add_core(m, p, i, &prog, mg, mul, opt->fetch);
     }
     map_program_free(ctx, &prog);
     map_emitter_free(em);

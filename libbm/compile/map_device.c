@@ -138,6 +138,8 @@ static void options_of(bm_compile_options *o, const search *s, const point *p)
     o->name = s->base->version >= 1 ? s->base->name : NULL;
     if (s->base->version >= 2)
         o->buffers = s->base->buffers;
+    /* the base's fetch in every point (a version 4 base: direct, as bm_compile) */
+    o->fetch = s->base->version >= 5 ? s->base->fetch : BM_COMPILE_FETCH_DIRECT;
     o->strategy = p->strategy;
     if (p->cores)
         o->cores = p->cores;

@@ -5,7 +5,8 @@
  *
  *   - a core issues its instructions in program order, each taking
  *     bm_opcode_cycles() of its opcode on that core (so W + 1 for a serial
- *     multiply); a taken jump costs nothing extra; a conditional jump is
+ *     multiply); a taken jump costs nothing extra in a direct core and a
+ *     refetch cycle in a staged one; a conditional jump is
  *     taken as falling through, the longer way of the compiler's argmax
  *     (its real time depends on the data);
  *   - transfer k of a bond happens in the first cycle at which its source
@@ -201,7 +202,10 @@ static void advance(model *md, unsigned ci)
         }
         c->t += cycles;
         switch (d->flow) {
-        case BM_FLOW_JUMP: c->pc = (unsigned)in->operand[d->target_operand]; break;
+        case BM_FLOW_JUMP:
+            c->pc = (unsigned)in->operand[d->target_operand];
+            c->t += bm_fetch_kind_get(p->fetch)->taken_jump_extra; /* a staged refetch */
+            break;
         case BM_FLOW_HALT: c->done = 1; break;
         default: c->pc++; break; /* conditional jumps fall through */
         }

@@ -16,7 +16,8 @@ typedef struct needs {
 } needs;
 
 static const char *const pin_names[ASM_PIN_COUNT] = {"registers", "rom", "ram",
-                                                     "inputs", "outputs", "width", "frac", "mul"};
+                                                     "inputs", "outputs", "width", "frac", "mul",
+                                                     "fetch"};
 
 /* The fraction bits of the core's fixed-point units: pinned with .frac, or
  * else those of the .fixed type in effect at its first fixed-point
@@ -239,6 +240,7 @@ static int build_core(asm_state *st, bm_machine *m, const asm_core *c)
         p.outputs = param(c, ASM_PIN_OUTPUTS, out > c->bonded_outputs ? out : c->bonded_outputs);
         p.frac = derive_frac(c);
         p.mul = param(c, ASM_PIN_MUL, BM_MUL_COMB);
+        p.fetch = param(c, ASM_PIN_FETCH, BM_FETCH_DIRECT);
         if (st->errors == errors)
             check_sizes(st, c, &p, &nd);
         if (st->errors == errors)

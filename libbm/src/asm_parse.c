@@ -348,24 +348,28 @@ static int dir_pin(parser *p, unsigned at, unsigned end, const struct pin_direct
     return BM_OK;
 }
 
-/* .mul NAME: the core's multiplier variant (comb, pipe or serial). */
-static int dir_mul(parser *p, unsigned at, unsigned end)
+/* A directive naming one of a core's unit or fetch choices: .mul NAME (the
+ * multiplier variant: comb, pipe or serial) and .fetch NAME (direct or
+ * staged).  `lookup` maps a name to its value or -1. */
+static int dir_choice(parser *p, unsigned at, unsigned end, asm_pin_kind which,
+                      const char *directive, const char *what, const char *choices,
+                      int (*lookup)(const char *))
 {
     asm_core *c;
     int rc = current_core(p, at, &c);
     if (rc)
         return rc;
-    asm_pin *pin = &c->pin[ASM_PIN_MUL];
+    asm_pin *pin = &c->pin[which];
     if (pin->set)
-        return asm_error(p->st, at, "'.mul' is already given on line %u", tk(p, pin->tok)->line);
+        return asm_error(p->st, at, "'.%s' is already given on line %u", directive,
+                         tk(p, pin->tok)->line);
     unsigned pos = at + 1;
     if (pos == end)
-        return asm_error(p->st, pos, "'.mul' needs a multiplier variant: comb, pipe or serial");
-    int v = tk(p, pos)->kind == ASM_T_IDENT ? bm_mul_variant_from_name(tk(p, pos)->text) : -1;
+        return asm_error(p->st, pos, "'.%s' needs a %s: %s", directive, what, choices);
+    int v = tk(p, pos)->kind == ASM_T_IDENT ? lookup(tk(p, pos)->text) : -1;
     if (v < 0)
-        return asm_error(p->st, pos,
-                         "unknown multiplier variant '%s' (comb, pipe or serial)", shown(p, pos));
-    if ((rc = expect_end(p, pos + 1, end, "the variant")))
+        return asm_error(p->st, pos, "unknown %s '%s' (%s)", what, shown(p, pos), choices);
+    if ((rc = expect_end(p, pos + 1, end, "the name")))
         return rc;
     pin->set = 1;
     pin->value = (unsigned)v;
@@ -561,7 +565,11 @@ static int directive(parser *p, unsigned at, unsigned end)
     if (strcmp(name, "opcodes") == 0)
         return dir_opcodes(p, at, end);
     if (strcmp(name, "mul") == 0)
-        return dir_mul(p, at, end);
+        return dir_choice(p, at, end, ASM_PIN_MUL, "mul", "multiplier variant",
+                          "comb, pipe or serial", bm_mul_variant_from_name);
+    if (strcmp(name, "fetch") == 0)
+        return dir_choice(p, at, end, ASM_PIN_FETCH, "fetch", "fetch kind", "direct or staged",
+                          bm_fetch_kind_from_name);
     if (strcmp(name, "data") == 0)
         return dir_data(p, at, end);
     if (strcmp(name, "const") == 0)

@@ -200,20 +200,21 @@ int bm_machine_find_output(const bm_machine *m, const char *name)
     return find_extport(m->outputs, m->n_outputs, name);
 }
 
-/* A caller's params of version 1 or 2, as a current struct: version 1 ends
- * before `mul`, so only its fields are read. */
+/* A caller's params of version 1, 2 or 3, as a current struct: version 1
+ * ends before `mul` and version 2 before `fetch`, so only their fields are
+ * read. */
 static int core_params_copy(bm_core_params *out, const bm_core_params *in)
 {
-    if (in->version == 1) {
-        memset(out, 0, sizeof *out);
-        memcpy(out, in, offsetof(bm_core_params, mul));
-        out->version = BM_CORE_PARAMS_VERSION;
-        out->mul = BM_MUL_COMB;
-        return 0;
+    size_t known;
+    switch (in->version) {
+    case 1: known = offsetof(bm_core_params, mul); break;
+    case 2: known = offsetof(bm_core_params, fetch); break;
+    case BM_CORE_PARAMS_VERSION: known = sizeof *out; break;
+    default: return -1;
     }
-    if (in->version != BM_CORE_PARAMS_VERSION)
-        return -1;
-    *out = *in;
+    memset(out, 0, sizeof *out); /* BM_MUL_COMB, BM_FETCH_DIRECT */
+    memcpy(out, in, known);
+    out->version = BM_CORE_PARAMS_VERSION;
     return 0;
 }
 

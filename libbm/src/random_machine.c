@@ -62,6 +62,7 @@ typedef struct plan {
     rng r;
     rng unit; /* a stream of its own for the multiplier variants, so that
                  adding them left every seed's programs as they were */
+    rng fetch; /* likewise for the fetch kinds */
     bm_random_options o;
     source src[96];
     unsigned n_src;
@@ -271,6 +272,8 @@ static int build_core(plan *p, bm_machine *m, unsigned index)
         if (cp.mul == BM_MUL_SERIAL && mul_reads_input)
             cp.mul = BM_MUL_PIPE;
     }
+    /* every fetch kind, each about half the time */
+    cp.fetch = below(&p->fetch, BM_FETCH_KIND_COUNT);
 
     bm_core *c;
     bm_loc nowhere = {NULL, 0, 0};
@@ -323,6 +326,7 @@ int bm_random_machine(bm_machine **out, bm_ctx *ctx, uint64_t seed, const bm_ran
         return bm_oom(ctx);
     p->r.state = seed;
     p->unit.state = seed ^ UINT64_C(0x6d756c7469706c79);
+    p->fetch.state = seed ^ UINT64_C(0x6665746368657273);
     p->o = o;
     char name[40];
     snprintf(name, sizeof name, "rand_%llu", (unsigned long long)seed);

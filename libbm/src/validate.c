@@ -123,6 +123,11 @@ static void check_params(bm_ctx *ctx, const bm_core *c, int *errors)
                  c->name, p->mul);
         (*errors)++;
     }
+    if (!bm_fetch_kind_get(p->fetch)) {
+        bm_error(ctx, c->loc, "core '%s': unknown fetch kind %u (direct or staged)", c->name,
+                 p->fetch);
+        (*errors)++;
+    }
 }
 
 static void check_insn(bm_ctx *ctx, const bm_core *c, unsigned pc, int *errors)

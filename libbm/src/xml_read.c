@@ -409,6 +409,19 @@ static int read_core(reader *r, bm_machine *m, xmlNodePtr n)
         p.mul = (unsigned)v;
         xmlFree(mul);
     }
+    char *fetch = attr(n, "fetch"); /* optional: direct when absent */
+    if (fetch) {
+        int v = bm_fetch_kind_from_name(fetch);
+        if (v < 0) {
+            bm_error(r->ctx, node_loc(r, n), "core '%s': unknown fetch kind '%s' (direct or staged)",
+                     name, fetch);
+            xmlFree(fetch);
+            xmlFree(name);
+            return BM_EINVALID;
+        }
+        p.fetch = (unsigned)v;
+        xmlFree(fetch);
+    }
     bm_core *c;
     int rc = bm_machine_add_core(m, &c, name, &p, node_loc(r, n));
     xmlFree(name);

@@ -53,6 +53,8 @@ static void write_core(bm_buf *b, const bm_core *c)
     /* likewise mul: only a variant other than the default is written */
     if (p->mul != BM_MUL_COMB && bm_mul_variant_get(p->mul))
         bm_buf_printf(b, " mul=\"%s\"", bm_mul_variant_get(p->mul)->name);
+    if (p->fetch != BM_FETCH_DIRECT && bm_fetch_kind_get(p->fetch))
+        bm_buf_printf(b, " fetch=\"%s\"", bm_fetch_kind_get(p->fetch)->name);
     bm_buf_puts(b, ">\n");
     bm_buf_puts(b, "    <opcodes>");
     const bm_opcode_set *set = bm_core_opcodes(c);

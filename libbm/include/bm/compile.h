@@ -69,6 +69,19 @@ int bm_map_strategy_from_name(const char *name);
 /* The largest --cores the compiler accepts. */
 #define BM_COMPILE_CORES_MAX 4096
 
+/* The fetch kind (bm/isa.h, docs/timing.md "Fetch kinds") of the cores the
+ * compiler writes. */
+typedef enum bm_compile_fetch {
+    BM_COMPILE_FETCH_AUTO = 0, /* staged above BM_VERILOG_ROM_LOGIC_MAX words */
+    BM_COMPILE_FETCH_DIRECT,   /* every core direct                          */
+    BM_COMPILE_FETCH_STAGED    /* every core staged                          */
+} bm_compile_fetch;
+
+/* "auto", "direct", "staged"; NULL for an unknown value. */
+const char *bm_compile_fetch_name(bm_compile_fetch f);
+/* The value with that name, or -1. */
+int bm_compile_fetch_from_name(const char *name);
+
 typedef struct bm_compile_options {
     unsigned version;          /* BM_COMPILE_OPTIONS_VERSION                  */
     bm_map_strategy strategy;  /* BM_MAP_NODE                                 */
@@ -117,8 +130,16 @@ typedef struct bm_compile_options {
                                   one repeats for deeper layers, values beyond
                                   the network's depth are ignored (NULL)      */
     size_t n_reuse_layers;     /* how many reuse_layers holds (0)             */
+    /* version 5: */
+    bm_compile_fetch fetch;    /* how every core fetches: AUTO makes a core
+                                  staged when its program is longer than
+                                  BM_VERILOG_ROM_LOGIC_MAX (its ROM becomes a
+                                  block RAM, which a staged fetch keeps out of
+                                  the operation's cycle, for one cycle per
+                                  taken jump: one per vector), direct below;
+                                  a version 4 struct gets DIRECT (AUTO)      */
 } bm_compile_options;
-#define BM_COMPILE_OPTIONS_VERSION 4
+#define BM_COMPILE_OPTIONS_VERSION 5
 #define BM_COMPILE_BUFFERS_DEFAULT 32
 #define BM_COMPILE_BUFFERS_MAX 64
 #define BM_COMPILE_FOLD_DEFAULT 4
@@ -127,7 +148,7 @@ typedef struct bm_compile_options {
 #define BM_COMPILE_SPLIT_MAX 64
 #define BM_COMPILE_OPTIONS_INIT                                                                  \
     {BM_COMPILE_OPTIONS_VERSION, BM_MAP_NODE, 4, NULL, BM_COMPILE_BUFFERS_DEFAULT, BM_MUL_COMB,   \
-     BM_COMPILE_FOLD_DEFAULT, NULL, 0, 0, NULL, 0}
+     BM_COMPILE_FOLD_DEFAULT, NULL, 0, 0, NULL, 0, BM_COMPILE_FETCH_AUTO}
 
 /* Compiles a finished graph into a new, validated machine on the graph's
  * context.  opt may be NULL for the defaults.  Errors (recorded on the

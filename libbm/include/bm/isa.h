@@ -160,6 +160,29 @@ int bm_opcode_uses_mul(const bm_opcode_def *d);
  * `width`-bit words whose multiplier is `variant`. */
 unsigned bm_opcode_cycles(const bm_opcode_def *d, unsigned variant, unsigned width);
 
+/* How a core fetches its instructions, chosen per core (the core's `fetch`
+ * parameter, the machine XML's `fetch` attribute); docs/timing.md "Fetch
+ * kinds" is the contract.  A staged core reads its ROM one cycle ahead and
+ * registers the decoded instruction, so that neither the ROM nor the
+ * decoder sits in the cycle of the operation (a block RAM ROM at full
+ * speed); the price is a cycle after every taken jump. */
+typedef enum bm_fetch_kind {
+    BM_FETCH_DIRECT = 0, /* read and decoded in the cycle before; the default */
+    BM_FETCH_STAGED,     /* one more stage: a taken jump costs one more cycle  */
+    BM_FETCH_KIND_COUNT
+} bm_fetch_kind;
+
+typedef struct bm_fetch_kind_def {
+    const char *name;          /* "direct", "staged"                          */
+    const char *summary;
+    uint8_t taken_jump_extra;  /* cycles a taken jump adds to its own one    */
+} bm_fetch_kind_def;
+
+/* The row of a fetch kind, or NULL when out of range. */
+const bm_fetch_kind_def *bm_fetch_kind_get(unsigned kind);
+/* The fetch kind named `name`, or -1. */
+int bm_fetch_kind_from_name(const char *name);
+
 /* Number of opcodes in the catalogue; ids are 0 .. count-1, in catalogue
  * order, which is also the canonical order of opcode numbers in a core. */
 unsigned bm_isa_count(void);

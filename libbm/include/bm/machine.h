@@ -61,11 +61,14 @@ typedef struct bm_core_params {
                             0 when the core has none. Less than width. */
     unsigned mul;        /* version 2: the multiplier variant (bm_mul_variant,
                             bm/isa.h) of the mul, mulfx and macfx opcodes */
+    unsigned fetch;      /* version 3: how the core fetches (bm_fetch_kind,
+                            bm/isa.h) */
 } bm_core_params;
-/* Version 2 added `mul`.  The add and set functions still take a version 1
- * struct (without it), which gets BM_MUL_COMB. */
-#define BM_CORE_PARAMS_VERSION 2
-#define BM_CORE_PARAMS_INIT {BM_CORE_PARAMS_VERSION, 8, 1, 1, 0, 0, 0, 0, 0}
+/* Version 2 added `mul`, version 3 `fetch`.  The add and set functions still
+ * take a version 1 or 2 struct (without them), which gets BM_MUL_COMB and
+ * BM_FETCH_DIRECT. */
+#define BM_CORE_PARAMS_VERSION 3
+#define BM_CORE_PARAMS_INIT {BM_CORE_PARAMS_VERSION, 8, 1, 1, 0, 0, 0, 0, 0, 0}
 
 /* Where a bond starts or ends. */
 typedef enum bm_endpoint_kind {
