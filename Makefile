@@ -42,6 +42,9 @@ ONNX_GEN  := $(BUILD)/gen/onnx/onnx.pb-c.c
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o) $(GEN_SRCS:%.c=%.o) $(ONNX_GEN:%.c=%.o)
 BMC_OBJS  := $(BMC_SRCS:%.c=$(BUILD)/obj/%.o)
 TEST_OBJS := $(TEST_SRCS:%.c=$(BUILD)/obj/%.o)
+# One fuzz target per parser: tests/fuzz/fuzz_NAME.c, corpus tests/fuzz/corpus/NAME/.
+FUZZ_NAMES := $(sort $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c)))
+FUZZ_REPLAYS := $(FUZZ_NAMES:%=$(BUILD)/fuzz/replay_%)
 
 # ONNX models in protobuf text format (examples/onnx/, tests/data/onnx/) are
 # encoded into $(BUILD)/onnx/NAME.onnx, so the binary models are never kept
@@ -65,7 +68,7 @@ PY_SRCS := $(sort $(wildcard python/libbm/*.py))
 PY_EXT_STAMP := $(BUILD)/python/.built
 
 .PHONY: all deps test sanitize demo install uninstall clean help check-deps FORCE regold soak \
-        python python-test install-python uninstall-python onnx-models
+        python python-test install-python uninstall-python onnx-models fuzz clang-check
 
 all: $(LIB_A) $(LIB_SO) $(BMC) $(ONNX_MODELS)
 
@@ -76,6 +79,8 @@ help:
 	@echo "make sanitize   run the test suite under ASan + UBSan (in build-sanitize/)"
 	@echo "make demo       run bmc on the bundled example"
 	@echo "make soak       random differential testing with new seeds (long)"
+	@echo "make clang-check  the sources under clang -Wconditional-uninitialized (part of make test)"
+	@echo "make fuzz       libFuzzer (clang) on every parser, FUZZ_SECONDS each (in build-fuzz/)"
 	@echo "make install    install library, headers, bmc and libbm.pc (PREFIX, DESTDIR)"
 	@echo "make python     build the Python package's compiled module in $(BUILD)/python"
 	@echo "make install-python  install the Python package libbm into PYDIR (after make install)"
@@ -158,9 +163,11 @@ $(TEST_BIN): $(TEST_OBJS) $(LIB_A)
 # The tests run bmc too, so both are built first.  Tests find their data
 # relative to the repository root and bmc through BMC.  Then `make install`
 # is checked in a scratch DESTDIR (tests/install_check.sh).
-test: check-deps $(TEST_BIN) $(BMC) $(ONNX_MODELS)
+test: check-deps $(TEST_BIN) $(BMC) $(ONNX_MODELS) $(FUZZ_REPLAYS) clang-check
 	BMC=$(abspath $(BMC)) BM_ONNX_MODELS=$(BUILD)/onnx BM_COSIM_WORK=$(BUILD)/cosim-random BM_COSIM_WORK_COMPILED=$(BUILD)/cosim-compiled \
 	  $(TEST_BIN) $(TEST_ARGS)
+	@for t in $(FUZZ_NAMES); do printf 'fuzz replay %s: ' $$t; \
+	  $(BUILD)/fuzz/replay_$$t tests/fuzz/corpus/$$t || exit 1; done
 	BUILD=$(BUILD) CC="$(CC)" EXTRA_LDFLAGS="$(EXTRA_LDFLAGS)" PYTEST=$(PYTEST) ./tests/install_check.sh
 	./tests/deps_check.sh
 	./tests/doc_check.sh
@@ -196,6 +203,42 @@ install-python: $(LIB_SO)
 uninstall-python:
 	rm -rf $(DESTDIR)$(PYDIR)/libbm
 	rm -f $(DESTDIR)$(PYDIR)/_libbm_cffi*.so
+
+# The sources under clang as well, with the warning that catches a variable
+# read before any path set it (gcc does not warn there, and its code can
+# happen to work): syntax and analysis only, no code generated.
+CLANG_CHECK_SRCS := $(LIB_SRCS) $(BMC_SRCS) $(wildcard tests/fuzz/*.c)
+clang-check: $(VERSION_H) $(BUILD)/gen/onnx/onnx.pb-c.h
+	@for f in $(CLANG_CHECK_SRCS); do \
+	  clang -fsyntax-only $(WARN) -Wconditional-uninitialized -D_POSIX_C_SOURCE=200809L \
+	    -I$(BUILD)/include -I$(BUILD)/gen/onnx -Ilibbm/include -Ilibbm/src -Iarch $(PKG_CFLAGS) \
+	    -DBM_VERSION_STRING='"$(VERSION)"' $$f || exit 1; \
+	done; echo "clang-check: $(words $(CLANG_CHECK_SRCS)) files clean under clang -Wconditional-uninitialized"
+
+# Each fuzz target's harness, run without libFuzzer over its committed
+# corpus and a fixed-seed slice of mutations (tests/fuzz/replay.c).
+$(BUILD)/fuzz/replay_%: $(BUILD)/obj/tests/fuzz/fuzz_%.o $(BUILD)/obj/tests/fuzz/replay.o $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) -o $@ $^ $(PKG_LIBS) $(LDFLAGS_ALL)
+
+# libFuzzer with ASan and UBSan on every parser, FUZZ_SECONDS each.  New
+# inputs go to build-fuzz/corpus/NAME; copy the interesting ones to
+# tests/fuzz/corpus/NAME by hand (tests/fuzz/README.md).
+FUZZ_SECONDS ?= 60
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
+fuzz:
+	@command -v clang >/dev/null || { echo "make fuzz needs clang: apt-get install clang" >&2; exit 1; }
+	$(MAKE) BUILD=build-fuzz CC=clang OPT="-O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link $(FUZZ_SAN)" \
+	  EXTRA_LDFLAGS="$(FUZZ_SAN)" build-fuzz/libbm.a $(FUZZ_NAMES:%=build-fuzz/obj/tests/fuzz/fuzz_%.o)
+	@mkdir -p build-fuzz/fuzz
+	@for t in $(FUZZ_NAMES); do \
+	  clang -fsanitize=fuzzer $(FUZZ_SAN) -o build-fuzz/fuzz/fuzz_$$t build-fuzz/obj/tests/fuzz/fuzz_$$t.o \
+	    build-fuzz/libbm.a $(PKG_LIBS) || exit 1; \
+	  mkdir -p build-fuzz/corpus/$$t; \
+	  echo "fuzz $$t: $(FUZZ_SECONDS) s"; \
+	  build-fuzz/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
+	    -artifact_prefix=build-fuzz/$$t- build-fuzz/corpus/$$t tests/fuzz/corpus/$$t || exit 1; \
+	done
 
 # Random differential testing with new seeds: SOAK_BATCHES batches of
 # SOAK_MACHINES random machines each, simulator against Verilator.  The first
@@ -281,6 +324,6 @@ uninstall:
 	rm -rf $(DESTDIR)$(INCDIR)/bm
 
 clean:
-	rm -rf build build-sanitize
+	rm -rf build build-sanitize build-fuzz
 
--include $(LIB_OBJS:.o=.d) $(BMC_OBJS:.o=.d) $(TEST_OBJS:.o=.d)
+-include $(LIB_OBJS:.o=.d) $(BMC_OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(wildcard $(BUILD)/obj/tests/fuzz/*.d)

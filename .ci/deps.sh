@@ -4,7 +4,7 @@
 #   .ci/deps.sh --check  only report; fail with the command to run if any is missing
 set -eu
 
-PACKAGES="build-essential pkg-config libgmp-dev libxml2-dev libxml2-utils libcriterion-dev verilator yosys nextpnr-ice40 iverilog graphviz python3-cffi python3-dev python3-pytest python3-numpy python3-sklearn python3-nbformat python3-nbclient python3-ipykernel libprotobuf-c-dev protobuf-c-compiler libonnx-dev protobuf-compiler"
+PACKAGES="build-essential pkg-config libgmp-dev libxml2-dev libxml2-utils libcriterion-dev verilator yosys nextpnr-ice40 iverilog graphviz python3-cffi python3-dev python3-pytest python3-numpy python3-sklearn python3-nbformat python3-nbclient python3-ipykernel libprotobuf-c-dev protobuf-c-compiler libonnx-dev protobuf-compiler clang"
 
 missing=""
 for p in $PACKAGES; do

@@ -366,16 +366,19 @@ static void print_test_summary(const bm_graph *g, const bm_vectors *tv, const in
     printf("test: accuracy %zu/%zu = %.2f%%\n", right, n, n ? 100.0 * (double)right / (double)n : 0.0);
 }
 
-/* A stimulus file (docs/sim.md) holding the first `count` vectors. */
-static int write_stimulus(const bm_machine *m, const bm_graph *g, const bm_vectors *tv,
-                          unsigned count, const char *path)
+/* A stimulus file (docs/sim.md) holding the first `count` vectors, added to
+ * the command's outputs (written with the others or not at all). */
+static int add_stimulus(bm_output *o, const bm_machine *m, const bm_graph *g,
+                        const bm_vectors *tv, unsigned count, const char *path)
 {
     size_t n = bm_vectors_count(tv);
     if (count && count < n)
         n = count;
-    FILE *f = fopen(path, "w");
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
     if (!f) {
-        fprintf(stderr, "%s: error: cannot write: %s\n", path, strerror(errno));
+        fprintf(stderr, "bmc compile: out of memory\n");
         return -1;
     }
     fprintf(f, "# %zu test vectors for machine %s, raw fixed-point values\n", n,
@@ -386,11 +389,15 @@ static int write_stimulus(const bm_machine *m, const bm_graph *g, const bm_vecto
             fprintf(f, "%s %" PRId64, k ? "," : "", bm_vectors_inputs(tv, k)[i]);
         fprintf(f, "\n");
     }
-    if (fclose(f) != 0) {
-        fprintf(stderr, "%s: error: cannot write\n", path);
+    int failed = ferror(f);
+    if (fclose(f) != 0 || failed) {
+        free(text);
+        fprintf(stderr, "bmc compile: out of memory\n");
         return -1;
     }
-    return 0;
+    int rc = bm_output_add_file(o, path, text, len);
+    free(text);
+    return rc ? -1 : 0;
 }
 
 static int compile_graph(bm_ctx *ctx, const bm_graph *g, compile_args *a)
@@ -455,15 +462,21 @@ static int compile_graph(bm_ctx *ctx, const bm_graph *g, compile_args *a)
         bmc_print_diags(ctx);
         bm_ctx_clear_diags(ctx);
     }
+    /* Every file goes in one set: all of them are written, or none. */
+    bm_output *out = NULL;
+    if (!rc && bm_output_new(&out, ctx))
+        rc = BMC_EXIT_FAIL;
     if (!rc && tv && a->stimulus_path &&
-        write_stimulus(m, g, tv, a->stimulus_vectors, a->stimulus_path))
+        add_stimulus(out, m, g, tv, a->stimulus_vectors, a->stimulus_path))
         rc = BMC_EXIT_FAIL;
-    if (!rc && a->verilog_dir && bm_verilog_write_dir(m, a->verilog_dir, NULL))
+    if (!rc && a->verilog_dir && bm_output_add_verilog(out, m, a->verilog_dir, NULL))
         rc = BMC_EXIT_FAIL;
-    if (!rc && a->out_path) {
-        if (bm_machine_write_file(m, a->out_path))
-            rc = BMC_EXIT_FAIL;
-    } else if (!rc && !r && !a->verilog_dir) {
+    if (!rc && a->out_path && bm_output_add_machine(out, m, a->out_path))
+        rc = BMC_EXIT_FAIL;
+    if (!rc && bm_output_commit(out))
+        rc = BMC_EXIT_FAIL;
+    bm_output_free(out);
+    if (!rc && !a->out_path && !r && !a->verilog_dir) {
         if (bm_machine_write_stream(m, stdout))
             rc = BMC_EXIT_FAIL;
     }

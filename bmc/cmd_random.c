@@ -39,18 +39,18 @@ static int parse_u64(const char *s, uint64_t *out)
     return 0;
 }
 
-static int write_stimulus(const bm_machine *m, uint64_t seed, unsigned count, const char *path)
+/* The stimulus text, in a malloc'd string (NULL when out of memory). */
+static char *stimulus_text(const bm_machine *m, uint64_t seed, unsigned count, size_t *len)
 {
     unsigned n = bm_machine_input_count(m);
     uint64_t *v = calloc((size_t)(n ? n : 1) * (count ? count : 1), sizeof *v);
-    if (!v)
-        return -1;
-    bm_random_stimulus(m, seed, count, v);
-    FILE *f = fopen(path, "w");
+    char *text = NULL;
+    FILE *f = v ? open_memstream(&text, len) : NULL;
     if (!f) {
         free(v);
-        return -1;
+        return NULL;
     }
+    bm_random_stimulus(m, seed, count, v);
     fprintf(f, "# random stimulus, seed %llu\n", (unsigned long long)seed);
     for (unsigned i = 0; i < n; i++) {
         fprintf(f, "%s =", bm_machine_input_name(m, i));
@@ -59,7 +59,12 @@ static int write_stimulus(const bm_machine *m, uint64_t seed, unsigned count, co
         fprintf(f, "\n");
     }
     free(v);
-    return fclose(f) == 0 ? 0 : -1;
+    int failed = ferror(f);
+    if (fclose(f) != 0 || failed) {
+        free(text);
+        return NULL;
+    }
+    return text;
 }
 
 static int run(int argc, char **argv)
@@ -109,11 +114,28 @@ static int run(int argc, char **argv)
         return bmc_usage_error("random", "--cores must be 1..16, --width 1..64, --registers 1..64");
     }
     if (rc == 0) {
-        rc = output ? bm_machine_write_file(m, output) : bm_machine_write_stream(m, stdout);
-        if (rc == 0 && stim && write_stimulus(m, seed, (unsigned)count, stim)) {
-            fprintf(stderr, "bmc random: cannot write %s\n", stim);
-            rc = BM_EIO;
+        /* The machine and the stimulus are written together or not at all. */
+        bm_output *out = NULL;
+        char *text = NULL;
+        size_t len = 0;
+        rc = bm_output_new(&out, ctx);
+        if (!rc && output)
+            rc = bm_output_add_machine(out, m, output);
+        if (!rc && stim) {
+            text = stimulus_text(m, seed, (unsigned)count, &len);
+            if (!text) {
+                fprintf(stderr, "bmc random: out of memory\n");
+                rc = BM_ENOMEM;
+            } else {
+                rc = bm_output_add_file(out, stim, text, len);
+            }
         }
+        if (!rc)
+            rc = bm_output_commit(out);
+        bm_output_free(out);
+        free(text);
+        if (!rc && !output)
+            rc = bm_machine_write_stream(m, stdout);
         bm_machine_free(m);
     }
     bmc_print_diags(ctx);

@@ -13,11 +13,14 @@ static void help(FILE *out)
             "DIR: one file per distinct core module, the top module (named after the\n"
             "machine), files.f (the Verilog files in compile order) and MANIFEST.\n"
             "docs/verilog.md describes the design.  The folder is written all or\n"
-            "nothing: a failure leaves DIR as it was.  An existing DIR is replaced only\n"
-            "when it is an earlier output of this command (it has its MANIFEST).\n"
+            "nothing: a failure leaves DIR as it was.  An existing DIR is written into\n"
+            "only when it is empty or an earlier output of this command (it has its\n"
+            "MANIFEST): the files MANIFEST lists are replaced or, when no longer\n"
+            "written, deleted; any other file in DIR is kept, never replaced.\n"
             "\n"
             "  -o, --output DIR     the folder to write (required)\n"
             "  -t, --top NAME       name the top module NAME instead of the machine's name\n"
+            "                       (an identifier of at most 64 characters)\n"
             "      --rom STYLE      auto (default), logic or block: how program ROMs are\n"
             "                       written (logic: decoded before the fetch register;\n"
             "                       block: a memory yosys maps to block RAM); auto uses\n"
@@ -71,6 +74,20 @@ static int run(int argc, char **argv)
         return bmc_usage_error("verilog", "expected exactly one FILE.xml");
     if (!output)
         return bmc_usage_error("verilog", "the output folder is required: -o DIR");
+    if (!*output)
+        return bmc_usage_error("verilog", "-o needs a folder name, not an empty string");
+    if (vopt.top_name) {
+        const char *t = vopt.top_name;
+        int ok = (*t >= 'a' && *t <= 'z') || (*t >= 'A' && *t <= 'Z') || *t == '_';
+        for (; ok && *t; t++)
+            ok = (*t >= 'a' && *t <= 'z') || (*t >= 'A' && *t <= 'Z') || (*t >= '0' && *t <= '9') ||
+                 *t == '_';
+        if (!ok || strlen(vopt.top_name) > BM_VERILOG_TOP_NAME_MAX)
+            return bmc_usage_error("verilog",
+                                   "--top needs an identifier (letters, digits, '_', not starting "
+                                   "with a digit) of at most %d characters",
+                                   BM_VERILOG_TOP_NAME_MAX);
+    }
     bm_ctx *ctx = bmc_new_ctx();
     bm_machine *m;
     int rc = bmc_load_machine(ctx, argv[optind], &m);

@@ -20,7 +20,12 @@ static void print_help(FILE *out)
             "\n"
             "'bmc COMMAND --help' describes a command.\n"
             "Exit status: 0 success, 1 bad input or a failed check, 2 usage error.\n"
-            "Diagnostics are printed to stderr as FILE:LINE:COL: error: MESSAGE.\n");
+            "Diagnostics are printed to stderr as FILE:LINE:COL: error: MESSAGE; past\n"
+            "100 errors only a count is printed.\n"
+            "\n"
+            "Environment:\n"
+            "  BMC_INPUT_LIMIT   the largest input file read, in bytes, with an optional\n"
+            "                    K, M or G suffix (default 256M; 0: no limit)\n");
 }
 
 /* Output that could not be written (a full disk, a closed pipe, /dev/full)

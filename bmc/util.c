@@ -1,6 +1,7 @@
 /* Helpers shared by bmc's commands. */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -46,6 +47,22 @@ bm_ctx *bmc_new_ctx(void)
     if (bm_ctx_new(&ctx, NULL)) {
         fprintf(stderr, "bmc: out of memory\n");
         exit(BMC_EXIT_FAIL);
+    }
+    /* BMC_INPUT_LIMIT: bytes, with an optional K, M or G suffix. */
+    const char *limit = getenv("BMC_INPUT_LIMIT");
+    if (limit && *limit) {
+        char *end;
+        errno = 0;
+        unsigned long long v = strtoull(limit, &end, 10);
+        unsigned shift = *end == 'K' ? 10 : *end == 'M' ? 20 : *end == 'G' ? 30 : 0;
+        if (shift)
+            end++;
+        if (errno || *end || limit[0] == '-' || (shift && v > (SIZE_MAX >> shift))) {
+            fprintf(stderr, "bmc: BMC_INPUT_LIMIT must be a byte count like 1000000, 64K, "
+                            "256M or 2G, not '%s'\n", limit);
+            exit(BMC_EXIT_USAGE);
+        }
+        bm_ctx_set_input_limit(ctx, (size_t)(v << shift));
     }
     return ctx;
 }

@@ -45,6 +45,8 @@ typedef struct hdl_names {
     bm_ctx *ctx;
     char **names;
     size_t n, cap;
+    size_t *slots;   /* open-addressing hash index: 1 + index into names, 0 free */
+    size_t n_slots;  /* a power of two, at least twice n                        */
 } hdl_names;
 void bm_hdl_names_init(hdl_names *n, bm_ctx *ctx);
 void bm_hdl_names_free(hdl_names *n);

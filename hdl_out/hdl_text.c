@@ -123,18 +123,59 @@ void bm_hdl_names_free(hdl_names *n)
     for (size_t i = 0; i < n->n; i++)
         bm_free(n->ctx, n->names[i]);
     bm_free(n->ctx, n->names);
+    bm_free(n->ctx, n->slots);
     n->names = NULL;
-    n->n = n->cap = 0;
+    n->slots = NULL;
+    n->n = n->cap = n->n_slots = 0;
+}
+
+/* A scope can hold a name per port of 100,000 cores: names are found
+ * through a hash index, so claiming stays linear in the number of names. */
+static size_t name_hash(const char *s)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
+    return (size_t)(h ^ (h >> 32));
 }
 
 static int name_taken(const hdl_names *n, const char *s)
 {
     if (bm_hdl_is_keyword(s))
         return 1;
-    for (size_t i = 0; i < n->n; i++)
-        if (strcmp(n->names[i], s) == 0)
+    if (!n->n_slots)
+        return 0;
+    for (size_t i = name_hash(s) & (n->n_slots - 1);; i = (i + 1) & (n->n_slots - 1)) {
+        if (!n->slots[i])
+            return 0;
+        if (strcmp(n->names[n->slots[i] - 1], s) == 0)
             return 1;
-    return 0;
+    }
+}
+
+static void index_name(hdl_names *n, size_t k)
+{
+    size_t i = name_hash(n->names[k]) & (n->n_slots - 1);
+    while (n->slots[i])
+        i = (i + 1) & (n->n_slots - 1);
+    n->slots[i] = k + 1;
+}
+
+/* Room in the index for one more name; 0 or BM_ENOMEM. */
+static int reserve_slot(hdl_names *n)
+{
+    if (2 * (n->n + 1) <= n->n_slots)
+        return BM_OK;
+    size_t want = n->n_slots ? 2 * n->n_slots : 64;
+    size_t *slots = bm_calloc(n->ctx, want, sizeof *slots);
+    if (!slots)
+        return BM_ENOMEM;
+    bm_free(n->ctx, n->slots);
+    n->slots = slots;
+    n->n_slots = want;
+    for (size_t k = 0; k < n->n; k++)
+        index_name(n, k);
+    return BM_OK;
 }
 
 const char *bm_hdl_names_claim(hdl_names *n, const char *want)
@@ -147,10 +188,12 @@ const char *bm_hdl_names_claim(hdl_names *n, const char *want)
         bm_buf_printf(&b, "%s_%u", want, k);
     }
     char *s = bm_buf_take(&b, NULL);
-    if (!s || bm_grow(n->ctx, (void **)&n->names, &n->cap, n->n + 1, sizeof *n->names)) {
+    if (!s || bm_grow(n->ctx, (void **)&n->names, &n->cap, n->n + 1, sizeof *n->names) ||
+        reserve_slot(n)) {
         bm_free(n->ctx, s);
         return NULL;
     }
-    n->names[n->n++] = s;
+    n->names[n->n] = s;
+    index_name(n, n->n++);
     return s;
 }

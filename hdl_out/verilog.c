@@ -1,13 +1,10 @@
 /* The public Verilog API: a machine's files in memory, and written to a
  * folder all or nothing. */
-#include <dirent.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include "bm/output.h"
 #include "bm/version.h"
 #include "hdl.h"
 
@@ -187,7 +184,8 @@ static int manifest(bm_verilog_files *fs, const bm_machine *m)
     bm_buf_printf(&b,
                   MANIFEST_FIRST_LINE "\n"
                   "# Written by libbm %s (bmc verilog) from %s, machine '%s'; top module %s.\n"
-                  "# bmc verilog replaces this folder as a whole: do not keep other files here.\n",
+                  "# bmc verilog replaces the files listed here, deletes those it no longer "
+                  "writes, and keeps any other file.\n",
                   bm_version(), bm_hdl_basename(bm_machine_loc(m).file), bm_machine_name(m), fs->top);
     for (size_t i = 0; i < fs->n; i++)
         bm_buf_printf(&b, "%s\n", fs->f[i].name);
@@ -214,9 +212,10 @@ int bm_verilog_generate(bm_verilog_files **out, const bm_machine *m,
         return BM_EINVAL;
     }
     const char *top = opt->top_name ? opt->top_name : bm_machine_name(m);
-    if (!is_identifier(top)) {
+    if (!is_identifier(top) || strlen(top) > BM_VERILOG_TOP_NAME_MAX) {
         bm_error(ctx, bm_loc_make(NULL, 0, 0),
-                 "top module name '%s' is not an identifier (letters, digits, '_')", top);
+                 "the top module name must be an identifier (letters, digits, '_') of at most "
+                 "%d characters", BM_VERILOG_TOP_NAME_MAX);
         return BM_EINVAL;
     }
     bm_verilog_files *fs = bm_calloc(ctx, 1, sizeof *fs);
@@ -303,173 +302,46 @@ int bm_verilog_generate(bm_verilog_files **out, const bm_machine *m,
 
 /* ---- folder output ----------------------------------------------------------------- */
 
-/* Paths are built in fixed buffers, so that cleaning up never needs memory. */
-#define PATH_BUF 4096
-typedef struct path_buf {
-    char s[PATH_BUF];
-} path_buf;
-
-/* dir (without trailing slashes) + suffix; 0 when it does not fit. */
-static int sibling(path_buf *out, const char *dir, const char *suffix)
+int bm_output_add_verilog(bm_output *o, const bm_machine *m, const char *dir,
+                          const bm_verilog_options *opt)
 {
-    size_t n = strlen(dir);
-    while (n > 1 && dir[n - 1] == '/')
-        n--;
-    int len = snprintf(out->s, sizeof out->s, "%.*s%s", (int)n, dir, suffix);
-    return len >= 0 && (size_t)len < sizeof out->s;
-}
-
-static int join(path_buf *out, const char *dir, const char *name)
-{
-    int len = snprintf(out->s, sizeof out->s, "%s/%s", dir, name);
-    return len >= 0 && (size_t)len < sizeof out->s;
-}
-
-/* 1 when dir holds a MANIFEST of ours, so it is an earlier output. */
-static int is_previous_output(const char *dir)
-{
-    path_buf path;
-    if (!join(&path, dir, "MANIFEST"))
-        return 0;
-    FILE *f = fopen(path.s, "rb");
-    if (!f)
-        return 0;
-    char line[64] = "";
-    int ok = fgets(line, sizeof line, f) != NULL &&
-             strncmp(line, MANIFEST_FIRST_LINE "\n", sizeof MANIFEST_FIRST_LINE) == 0;
-    fclose(f);
-    return ok;
-}
-
-/* 1 when dir is a folder with nothing in it. */
-static int is_empty_folder(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return 0;
-    int empty = 1;
-    struct dirent *ent;
-    while (empty && (ent = readdir(d)) != NULL)
-        empty = strcmp(ent->d_name, ".") == 0 || strcmp(ent->d_name, "..") == 0;
-    closedir(d);
-    return empty;
-}
-
-/* Removes a folder and the plain files in it (best effort). */
-static int remove_folder(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (d) {
-        struct dirent *ent;
-        while ((ent = readdir(d)) != NULL) {
-            path_buf p;
-            if (strcmp(ent->d_name, ".") != 0 && strcmp(ent->d_name, "..") != 0 &&
-                join(&p, dir, ent->d_name))
-                unlink(p.s);
-        }
-        closedir(d);
-    }
-    return rmdir(dir);
-}
-
-static int write_one(bm_ctx *ctx, const char *dir, const vfile *f)
-{
-    path_buf path;
-    if (!join(&path, dir, f->name)) {
-        bm_error(ctx, bm_loc_make(dir, 0, 0), "the folder name is too long");
-        return BM_EINVAL;
-    }
-    FILE *out = fopen(path.s, "wb");
-    int ok = out && fwrite(f->text, 1, f->len, out) == f->len;
-    int err = errno;
-    if (out && fclose(out) != 0) {
-        ok = 0;
-        err = errno;
-    }
-    if (!ok)
-        bm_error(ctx, bm_loc_make(path.s, 0, 0), "cannot write: %s", strerror(err));
-    return ok ? BM_OK : BM_EIO;
-}
-
-/* Creates a new folder next to dir, "dir.KIND<pid>-<n>", with the usual
- * permissions (mkdir honours the umask, unlike mkdtemp); 0 on failure with
- * errno set. */
-static int new_sibling_folder(path_buf *out, const char *dir, const char *kind)
-{
-    for (unsigned n = 0; n < 1000; n++) {
-        char suffix[64];
-        snprintf(suffix, sizeof suffix, ".%s%ld-%u", kind, (long)getpid(), n);
-        if (!sibling(out, dir, suffix)) {
-            errno = ENAMETOOLONG;
-            return 0;
-        }
-        if (mkdir(out->s, 0777) == 0)
-            return 1;
-        if (errno != EEXIST)
-            return 0;
-    }
-    errno = EEXIST;
-    return 0;
-}
-
-int bm_verilog_write_dir(const bm_machine *m, const char *dir, const bm_verilog_options *opt)
-{
-    if (!m || !dir || !*dir)
+    if (!o || !m || !dir)
         return BM_EINVAL;
     bm_ctx *ctx = bm_machine_ctx(m);
-    bm_loc where = bm_loc_make(dir, 0, 0);
-    path_buf target, tmp, old;
-    if (!sibling(&target, dir, "") || !sibling(&tmp, dir, ".tmp0000000000-000")) {
-        bm_error(ctx, where, "the folder name is too long");
-        return BM_EINVAL;
-    }
-    struct stat st;
-    int exists = stat(target.s, &st) == 0;
-    if (exists && (!S_ISDIR(st.st_mode) ||
-                   (!is_previous_output(target.s) && !is_empty_folder(target.s)))) {
-        bm_error(ctx, where,
-                 "refusing to replace '%s': it exists and is neither empty nor an earlier "
-                 "output of 'bmc verilog' (no MANIFEST); remove it or choose another folder",
-                 dir);
-        return BM_EEXISTS;
-    }
     bm_verilog_files *fs;
     int rc = bm_verilog_generate(&fs, m, opt);
     if (rc)
         return rc;
-    if (!new_sibling_folder(&tmp, target.s, "tmp")) {
-        bm_error(ctx, where, "cannot create a temporary folder next to it: %s", strerror(errno));
-        bm_verilog_files_free(fs);
-        return BM_EIO;
-    }
-    for (size_t i = 0; i < fs->n && rc == 0; i++)
-        rc = write_one(ctx, tmp.s, &fs->f[i]);
-    int moved_old = 0;
-    if (rc == 0 && exists) {
-        /* Move the earlier output aside (a rename onto an empty folder), put
-         * the new one in place, then delete the old one. */
-        int made = new_sibling_folder(&old, target.s, "old");
-        if (!made || rename(target.s, old.s) != 0) {
-            bm_error(ctx, where, "cannot move the earlier output aside: %s", strerror(errno));
-            rc = BM_EIO;
-            if (made)
-                rmdir(old.s);
-        } else {
-            moved_old = 1;
+    const char **names = bm_calloc(ctx, fs->n, sizeof *names);
+    const char **texts = bm_calloc(ctx, fs->n, sizeof *texts);
+    size_t *lens = bm_calloc(ctx, fs->n, sizeof *lens);
+    if (!names || !texts || !lens) {
+        rc = bm_oom(ctx);
+    } else {
+        for (size_t i = 0; i < fs->n; i++) {
+            names[i] = fs->f[i].name;
+            texts[i] = fs->f[i].text;
+            lens[i] = fs->f[i].len;
         }
+        rc = bm_output_add_folder(o, dir, fs->n, names, texts, lens, MANIFEST_FIRST_LINE);
     }
-    if (rc == 0 && rename(tmp.s, target.s) != 0) {
-        bm_error(ctx, where, "cannot rename the new output into place: %s", strerror(errno));
-        rc = BM_EIO;
-        if (moved_old)
-            rename(old.s, target.s);
-        moved_old = 0;
-    }
-    if (rc != 0)
-        remove_folder(tmp.s);
-    else if (moved_old && remove_folder(old.s) != 0)
-        bm_warning(ctx, bm_loc_make(old.s, 0, 0), "could not remove the earlier output: %s",
-                   strerror(errno));
+    bm_free(ctx, names);
+    bm_free(ctx, texts);
+    bm_free(ctx, lens);
     bm_verilog_files_free(fs);
+    return rc;
+}
+
+int bm_verilog_write_dir(const bm_machine *m, const char *dir, const bm_verilog_options *opt)
+{
+    if (!m || !dir)
+        return BM_EINVAL;
+    bm_output *o;
+    int rc = bm_output_new(&o, bm_machine_ctx(m));
+    if (!rc)
+        rc = bm_output_add_verilog(o, m, dir, opt);
+    if (!rc)
+        rc = bm_output_commit(o);
+    bm_output_free(o);
     return rc;
 }

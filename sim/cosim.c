@@ -62,7 +62,11 @@ static int make_dir(bm_ctx *ctx, const char *path)
 {
     if (mkdir(path, 0755) == 0 || errno == EEXIST)
         return BM_OK;
-    bm_error(ctx, bm_loc_make(path, 0, 0), "cannot create folder: %s", strerror(errno));
+    if (errno == ENOENT)
+        bm_error(ctx, bm_loc_make(path, 0, 0),
+                 "cannot create the folder: its parent folder does not exist");
+    else
+        bm_error(ctx, bm_loc_make(path, 0, 0), "cannot create the folder: %s", strerror(errno));
     return BM_EIO;
 }
 
@@ -111,16 +115,49 @@ static int write_sources(bm_cosim *c, const bm_verilog_files *files, const char 
     return BM_OK;
 }
 
+static int has_white_space(const char *s)
+{
+    for (; *s; s++)
+        if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r' || *s == '\v' || *s == '\f')
+            return 1;
+    return 0;
+}
+
+/* GNU make cannot build in a folder whose absolute path holds white space
+ * (Verilator's verilated.mk stops there), so such a work folder is refused
+ * before anything is created or run.  `resolved`: after the folder exists,
+ * its real path is checked too (a symbolic link on the way). */
+static int check_work_dir(bm_ctx *ctx, const char *dir, int resolved)
+{
+    char path[PATH_MAX];
+    int bad = has_white_space(dir);
+    if (!bad && resolved) {
+        if (!realpath(dir, path)) {
+            bm_error(ctx, bm_loc_make(dir, 0, 0), "cannot resolve the work folder: %s",
+                     strerror(errno));
+            return BM_EIO;
+        }
+        bad = has_white_space(path);
+    } else if (!bad && dir[0] != '/' && getcwd(path, sizeof path)) {
+        bad = has_white_space(path);
+    }
+    if (bad) {
+        bm_error(ctx, bm_loc_make(dir, 0, 0),
+                 "the work folder's path holds white space, where GNU make (Verilator's "
+                 "build) cannot work; choose another work folder");
+        return BM_EINVAL;
+    }
+    return BM_OK;
+}
+
 static int run_verilator(bm_cosim *c, const bm_cosim_options *o, const char *top)
 {
-    char tb[PATH_MAX + 300], topmod[300], jobs[32], abs_dir[PATH_MAX];
-    /* Verilator's make runs in obj/: the harness needs an absolute path. */
-    if (!realpath(c->dir, abs_dir)) {
-        bm_error(c->ctx, bm_loc_make(c->dir, 0, 0), "cannot resolve the work folder: %s",
-                 strerror(errno));
-        return BM_EIO;
-    }
-    snprintf(tb, sizeof tb, "%s/src/tb_%s.cpp", abs_dir, top);
+    char tb[300], topmod[300], jobs[32];
+    /* Verilator runs in src/ and its make in obj/.  Every file is named
+     * relative to them, so that no part of the work folder's path reaches
+     * the Makefile Verilator writes, the recipes its make hands to /bin/sh,
+     * or make's own variable expansion (docs/verify.md). */
+    snprintf(tb, sizeof tb, "../src/tb_%s.cpp", top);
     snprintf(topmod, sizeof topmod, "%s", top);
     snprintf(jobs, sizeof jobs, "%u", o->jobs ? o->jobs : 2);
     /* -O1 for the C++: the harness runs briefly, and compile time dominates
@@ -205,7 +242,11 @@ int bm_cosim_build(bm_cosim **out, const bm_machine *m, const bm_cosim_options *
         bm_free(ctx, old);
     }
     if (!rc && !c->reused) {
-        rc = make_dir(ctx, opt->work_dir);
+        rc = check_work_dir(ctx, opt->work_dir, 0);
+        if (!rc)
+            rc = make_dir(ctx, opt->work_dir);
+        if (!rc)
+            rc = check_work_dir(ctx, opt->work_dir, 1);
         if (!rc)
             rc = clean_build(ctx, opt->work_dir);
         if (!rc)

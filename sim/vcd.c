@@ -22,7 +22,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "bm/isa.h"
 #include "bm/version.h"
@@ -31,7 +30,7 @@
 
 struct sim_vcd {
     FILE *f;
-    char *path, *tmp;
+    bm_outfile out;   /* written safely: renamed into place at close */
     int first;
     uint64_t *pc;          /* per core: pc sampled at the start of the cycle */
     uint8_t *halted;
@@ -162,8 +161,7 @@ static void vcd_discard(bm_sim *sim)
     bm_ctx *ctx = sim->ctx;
     if (!v)
         return;
-    bm_free(ctx, v->path);
-    bm_free(ctx, v->tmp);
+    bm_outfile_discard(ctx, &v->out);
     bm_free(ctx, v->pc);
     bm_free(ctx, v->halted);
     bm_free(ctx, v->last_pc);
@@ -199,9 +197,7 @@ int bm_sim_vcd_open(bm_sim *sim, const char *path)
         return bm_oom(ctx);
     sim->vcd = v;
     size_t nc = sim->n_cores ? sim->n_cores : 1, nb = sim->n_bonds ? sim->n_bonds : 1;
-    size_t plen = strlen(path);
-    v->path = bm_strdup(ctx, path);
-    v->tmp = bm_malloc(ctx, plen + 32);
+    v->out.fd = -1;
     v->pc = bm_calloc(ctx, nc, sizeof *v->pc);
     v->halted = bm_calloc(ctx, nc, 1);
     v->last_pc = bm_calloc(ctx, nc, sizeof *v->last_pc);
@@ -221,18 +217,18 @@ int bm_sim_vcd_open(bm_sim *sim, const char *path)
         v->regs = bm_calloc(ctx, nr, sizeof *v->regs);
         v->last_regs = bm_calloc(ctx, nr, sizeof *v->last_regs);
     }
-    if (!v->path || !v->tmp || !v->pc || !v->halted || !v->last_pc || !v->last_halted ||
+    if (!v->pc || !v->halted || !v->last_pc || !v->last_halted ||
         !v->pc_bits || !v->last_data || !v->last_valid || !v->last_ready || !v->reg_off ||
         !v->regs || !v->last_regs || !v->last_state || !v->last_port || !v->port_bits) {
         vcd_discard(sim);
         return bm_oom(ctx);
     }
-    snprintf(v->tmp, plen + 32, "%s.tmp%ld", path, (long)getpid());
-    v->f = fopen(v->tmp, "w");
-    if (!v->f) {
-        bm_error(ctx, bm_loc_make(path, 0, 0), "cannot write the VCD file: %s", strerror(errno));
+    int rc = bm_outfile_open(ctx, &v->out, path, 0);
+    if (!rc && !(v->f = bm_outfile_stream(ctx, &v->out)))
+        rc = BM_EIO;
+    if (rc) {
         vcd_discard(sim);
-        return BM_EIO;
+        return rc;
     }
     for (unsigned i = 0; i < sim->n_cores; i++) {
         unsigned bits = bm_bits_for(sim->cores[i].n_code);
@@ -334,19 +330,8 @@ int bm_sim_vcd_close(bm_sim *sim)
     sim_vcd *v = sim->vcd;
     if (!v)
         return BM_OK;
-    int rc = BM_OK;
     fprintf(v->f, "#%llu\n", (unsigned long long)(sim->cycle * 10));
-    int failed = ferror(v->f);
-    if (fclose(v->f) != 0)
-        failed = 1;
-    if (!failed && rename(v->tmp, v->path) != 0)
-        failed = 1;
-    if (failed) {
-        bm_error(sim->ctx, bm_loc_make(v->path, 0, 0), "cannot write the VCD file: %s",
-                 strerror(errno));
-        unlink(v->tmp);
-        rc = BM_EIO;
-    }
+    int rc = bm_outfile_commit(sim->ctx, &v->out);
     vcd_discard(sim);
     return rc;
 }
@@ -384,7 +369,7 @@ int bm_sim_gtkw_write(const bm_sim *sim, const char *path)
     bm_buf_init(&b, sim->ctx);
     bm_buf_printf(&b, "[*] GTKWave save file written by libbm %s for machine %s\n", bm_version(),
                   mname);
-    bm_buf_printf(&b, "[dumpfile] \"%s\"\n[timestart] 0\n", v->path);
+    bm_buf_printf(&b, "[dumpfile] \"%s\"\n[timestart] 0\n", v->out.shown);
     gtkw_trace(&b, mname, NULL, "clk", 1);
     char scope[300], name[32];
     for (unsigned i = 0; i < sim->n_cores; i++) {

@@ -325,8 +325,8 @@ Test(bmc, fmt_write_error_exits_1)
     run_result r = run_bmc("fmt", "-o", "/nonexistent-bm-dir/out.xml", "examples/acc8.xml", NULL);
     cr_expect_eq(r.status, 1);
     cr_expect_str_eq(r.out, "");
-    cr_expect_str_eq(r.err, "/nonexistent-bm-dir/out.xml: error: cannot write: No such file or "
-                            "directory\n");
+    cr_expect_str_eq(r.err, "/nonexistent-bm-dir/out.xml: error: cannot write: its folder does "
+                            "not exist\n");
     done(&r);
 }
 

@@ -352,8 +352,8 @@ Test(xml, write_into_a_missing_folder_fails_cleanly)
     bm_ctx *ctx;
     bm_machine *m = load_acc8(&ctx);
     cr_expect_eq(bm_machine_write_file(m, "/nonexistent-bm-dir/out.xml"), BM_EIO);
-    assert_diags(ctx, "/nonexistent-bm-dir/out.xml: error: cannot write: No such file or "
-                      "directory\n");
+    assert_diags(ctx, "/nonexistent-bm-dir/out.xml: error: cannot write: its folder does not "
+                      "exist\n");
     bm_machine_free(m);
     bm_ctx_free(ctx);
 }

@@ -288,7 +288,7 @@ static int read_uint_data(gml *r, xmlNodePtr el, const char *domain, const char 
 static int read_type(gml *r, xmlNodePtr graph, const bm_graph_options *opt, bm_fixed_type *t)
 {
     unsigned total = 0, frac = 0;
-    int has_total, has_frac;
+    int has_total = 0, has_frac = 0;
     int rc = read_uint_data(r, graph, "graph", "total", &total, &has_total);
     if (!rc)
         rc = read_uint_data(r, graph, "graph", "frac", &frac, &has_frac);

@@ -319,7 +319,7 @@ static int finish_outputs(selector *s)
     const bm_graph *g = s->g;
     map_graph *mg = s->mg;
     unsigned n_out = bm_graph_output_count(g), n_in = bm_graph_input_count(g);
-    int rc;
+    int rc = BM_OK;
     for (unsigned k = 0; k < n_out; k++) {
         unsigned node = bm_graph_node_operand(g, bm_graph_output(g, k), 0);
         uint32_t f;

@@ -16,6 +16,7 @@
 #include "bm/area.h"
 #include "bm/network.h"
 #include "bm/onnx.h"
+#include "bm/output.h"
 #include "bm/xml.h"
 #include "bm/asm.h"
 #include "bm/sim.h"

@@ -11,11 +11,17 @@
 
 #define LIMIT ((asm_int)1 << 64)
 
+/* Parentheses and unary signs nest; this many levels are plenty for any
+ * real program and keep the recursion far from the stack's end (the graph
+ * parser has the same limit). */
+#define DEPTH_MAX 500
+
 typedef struct expr {
     asm_state *st;
     unsigned pos, end;
     const asm_core *core;
     bm_fixed_type fixed;
+    unsigned depth;
 } expr;
 
 void bmi_asm_int_format(char *buf, size_t size, asm_int v)
@@ -158,7 +164,19 @@ static int lookup_name(expr *e, unsigned at, asm_int *out)
 
 static int parse_sum(expr *e, asm_int *out);
 
+static int parse_unary_nested(expr *e, asm_int *out);
+
 static int parse_unary(expr *e, asm_int *out)
+{
+    if (e->depth >= DEPTH_MAX)
+        return bmi_asm_error(e->st, e->pos, "expression nested more than %d levels deep", DEPTH_MAX);
+    e->depth++;
+    int rc = parse_unary_nested(e, out);
+    e->depth--;
+    return rc;
+}
+
+static int parse_unary_nested(expr *e, asm_int *out)
 {
     unsigned at = e->pos;
     const asm_tok *t = tok(e);
@@ -235,7 +253,7 @@ static int parse_sum(expr *e, asm_int *out)
 int bmi_asm_eval(asm_state *st, unsigned first, unsigned end, const asm_core *core,
              bm_fixed_type fixed, unsigned *stop, asm_int *out)
 {
-    expr e = {st, first, end, core, fixed};
+    expr e = {st, first, end, core, fixed, 0};
     int rc = parse_sum(&e, out);
     if (!rc && stop)
         *stop = e.pos;

@@ -150,7 +150,7 @@ static int current_core(parser *p, unsigned at, asm_core **out)
 static int define_label(parser *p, unsigned at)
 {
     asm_state *st = p->st;
-    asm_core *c;
+    asm_core *c = NULL;
     int rc = check_new_name(p, at, "label");
     if (!rc)
         rc = current_core(p, at, &c);

@@ -85,28 +85,16 @@ char *bm_buf_take(bm_buf *b, size_t *len)
 
 int bm_write_file_atomic(bm_ctx *ctx, const char *path, const char *data, size_t len)
 {
-    bm_loc where = bm_loc_make(path, 0, 0);
-    size_t n = strlen(path);
-    char *tmp = bm_malloc(ctx, n + 16);
-    if (!tmp)
-        return bm_oom(ctx);
-    snprintf(tmp, n + 16, "%s.tmp%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "wb");
-    if (!f) {
-        bm_error(ctx, where, "cannot write: %s", strerror(errno));
-        bm_free(ctx, tmp);
-        return BM_EIO;
+    bm_outfile f;
+    int rc = bm_outfile_open(ctx, &f, path, 0);
+    if (rc)
+        return rc;
+    rc = bm_outfile_write(ctx, &f, data, len);
+    if (rc) {
+        bm_outfile_discard(ctx, &f);
+        return rc;
     }
-    int ok = fwrite(data, 1, len, f) == len;
-    ok = (fclose(f) == 0) && ok;
-    if (!ok || rename(tmp, path) != 0) {
-        bm_error(ctx, where, "cannot write: %s", strerror(errno));
-        remove(tmp);
-        bm_free(ctx, tmp);
-        return BM_EIO;
-    }
-    bm_free(ctx, tmp);
-    return BM_OK;
+    return bm_outfile_commit(ctx, &f);
 }
 
 int bm_read_file(bm_ctx *ctx, const char *path, char **out, size_t *len)
@@ -121,14 +109,26 @@ int bm_read_file(bm_ctx *ctx, const char *path, char **out, size_t *len)
     bm_buf b;
     bm_buf_init(&b, ctx);
     char chunk[65536];
-    size_t got;
-    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
+    size_t got, limit = bm_ctx_input_limit(ctx);
+    int too_large = 0;
+    /* Stops at the first failed allocation and past the input limit, so an
+     * endless file (/dev/zero) ends with a message, not an exhausted host. */
+    while (!b.failed && !too_large && (got = fread(chunk, 1, sizeof chunk, f)) > 0) {
         bm_buf_append(&b, chunk, got);
-    int err = ferror(f);
+        too_large = limit && b.len > limit;
+    }
+    int err = ferror(f) ? errno : 0;
     fclose(f);
+    if (too_large) {
+        bm_buf_free(&b);
+        bm_error(ctx, where,
+                 "input larger than %zu bytes, the limit (bm_ctx_set_input_limit; bmc: "
+                 "BMC_INPUT_LIMIT)", limit);
+        return BM_ERANGE;
+    }
     if (err) {
         bm_buf_free(&b);
-        bm_error(ctx, where, "cannot read: %s", strerror(errno));
+        bm_error(ctx, where, "cannot read: %s", strerror(err));
         return BM_EIO;
     }
     *out = bm_buf_take(&b, len);

@@ -18,6 +18,10 @@ struct bm_ctx {
     char **interned;
     size_t n_interned, cap_interned;
     char *errmsg; /* bm_ctx_errmsg's text */
+    size_t error_limit;  /* errors kept; later ones only counted (0: all)  */
+    size_t hidden;       /* errors counted but not kept                     */
+    size_t hidden_note;  /* index + 1 of the "... and N more" note, or 0    */
+    size_t input_limit;  /* bytes bm_read_file accepts (0: no limit)        */
 };
 
 static void *default_malloc(void *user, size_t size)
@@ -86,6 +90,8 @@ int bm_ctx_new(bm_ctx **out, const bm_allocator *allocator)
         return BM_ENOMEM;
     memset(ctx, 0, sizeof *ctx);
     ctx->alloc = a;
+    ctx->error_limit = BM_ERROR_LIMIT_DEFAULT;
+    ctx->input_limit = BM_INPUT_LIMIT_DEFAULT;
     *out = ctx;
     return BM_OK;
 }
@@ -173,11 +179,46 @@ const char *bm_ctx_intern(bm_ctx *ctx, const char *s)
     return d;
 }
 
+/* Past the error limit an error is only counted, and one note at the end
+ * says how many were not kept: a million bad lines cost a counter, not a
+ * million messages. */
+static void hide_error(bm_ctx *ctx)
+{
+    ctx->n_errors++;
+    ctx->hidden++;
+    char text[96];
+    snprintf(text, sizeof text, "... and %zu more error%s not shown", ctx->hidden,
+             ctx->hidden == 1 ? "" : "s");
+    if (ctx->hidden_note) {
+        bm_diag *d = &ctx->diags[ctx->hidden_note - 1];
+        char *msg = bm_strdup(ctx, text);
+        if (msg) {
+            bm_free(ctx, (void *)d->message);
+            d->message = msg;
+        }
+        return;
+    }
+    char *msg = bm_strdup(ctx, text);
+    if (!msg || bm_grow(ctx, (void **)&ctx->diags, &ctx->cap_diags, ctx->n_diags + 1,
+                        sizeof *ctx->diags)) {
+        bm_free(ctx, msg);
+        return;
+    }
+    ctx->diags[ctx->n_diags].severity = BM_SEV_NOTE;
+    ctx->diags[ctx->n_diags].loc = bm_loc_make(NULL, 0, 0);
+    ctx->diags[ctx->n_diags].message = msg;
+    ctx->hidden_note = ++ctx->n_diags;
+}
+
 int bm_diag_addv(bm_ctx *ctx, bm_severity sev, bm_loc loc, const char *fmt, va_list ap)
 {
     int ret = sev == BM_SEV_ERROR ? BM_EPARSE : BM_OK;
     if (!ctx)
         return ret;
+    if (sev == BM_SEV_ERROR && ctx->error_limit && ctx->n_errors >= ctx->error_limit) {
+        hide_error(ctx);
+        return ret;
+    }
     char stack[512];
     va_list ap2;
     va_copy(ap2, ap);
@@ -259,6 +300,24 @@ void bm_ctx_clear_diags(bm_ctx *ctx)
     for (size_t i = 0; i < ctx->n_diags; i++)
         bm_free(ctx, (void *)ctx->diags[i].message);
     ctx->n_diags = ctx->n_errors = ctx->n_warnings = 0;
+    ctx->hidden = ctx->hidden_note = 0;
+}
+
+void bm_ctx_set_error_limit(bm_ctx *ctx, size_t errors)
+{
+    if (ctx)
+        ctx->error_limit = errors;
+}
+
+void bm_ctx_set_input_limit(bm_ctx *ctx, size_t bytes)
+{
+    if (ctx)
+        ctx->input_limit = bytes;
+}
+
+size_t bm_ctx_input_limit(const bm_ctx *ctx)
+{
+    return ctx ? ctx->input_limit : 0;
 }
 
 const char *bm_ctx_errmsg(bm_ctx *ctx)

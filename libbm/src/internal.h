@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "bm/ctx.h"
 
@@ -53,9 +54,51 @@ void bm_buf_printf(bm_buf *b, const char *fmt, ...) BM_PRINTF(2, 3);
  * bm_free); NULL if an append failed. */
 char *bm_buf_take(bm_buf *b, size_t *len);
 
-/* Writes data to path atomically (temporary file in the same folder, then
- * rename), so a failure never leaves a half-written file.  Records a
- * diagnostic on failure. */
+/* One output file written safely (outfile.c, docs/outputs.md): a regular
+ * file through a temporary file in its folder renamed over it at commit, a
+ * symbolic link through to its target, a device or FIFO straight.  Every
+ * failure is recorded on ctx. */
+typedef struct bm_outfile {
+    char *shown;   /* the path as given, for diagnostics                     */
+    char *target;  /* the file finally written (symbolic links followed)     */
+    char *tmp;     /* the named temporary file, or NULL                      */
+    int fd;        /* -1 when closed                                         */
+    FILE *stream;  /* from bm_outfile_stream, owning fd                      */
+    int straight;  /* a device, FIFO or socket: written in place             */
+    int unnamed;   /* an O_TMPFILE file: linked into place at commit         */
+} bm_outfile;
+/* Prepares path for writing.  Flags: BM_OUTFILE_DEFER_STRAIGHT, a device or
+ * FIFO is only noted (f->straight) and opened later by
+ * bm_outfile_open_straight(); BM_OUTFILE_NAMED_TEMP, use the named
+ * temporary file even where O_TMPFILE works (for the tests). */
+enum { BM_OUTFILE_DEFER_STRAIGHT = 1, BM_OUTFILE_NAMED_TEMP = 2 };
+int bm_outfile_open(bm_ctx *ctx, bm_outfile *f, const char *path, unsigned flags);
+int bm_outfile_open_straight(bm_ctx *ctx, bm_outfile *f);
+int bm_outfile_write(bm_ctx *ctx, bm_outfile *f, const void *data, size_t len);
+/* A stdio stream on the file, owned by f. */
+FILE *bm_outfile_stream(bm_ctx *ctx, bm_outfile *f);
+/* Puts the file in place (or closes a device) and releases f. */
+int bm_outfile_commit(bm_ctx *ctx, bm_outfile *f);
+/* Removes the temporary file, if any, and releases f; the target is left
+ * as it was.  Safe to call twice. */
+void bm_outfile_discard(bm_ctx *ctx, bm_outfile *f);
+/* Follows symbolic links from path to the first name that is not one (it
+ * may not exist yet); a new string in *out. */
+int bm_path_final_target(bm_ctx *ctx, const char *path, char **out);
+/* A new name ".NAME.tmp-RANDOM" in path's folder (for temporaries). */
+int bm_temp_name(bm_ctx *ctx, const char *path, char **out);
+
+/* Adds the n files (names without a folder) as the folder dir to a set of
+ * outputs (output.c): a new folder is built aside and renamed into place; an
+ * existing one must be empty or hold a MANIFEST whose first line is marker,
+ * and only the files it lists are replaced or, when the new set lacks them,
+ * deleted.  The files should include that MANIFEST. */
+struct bm_output;
+int bm_output_add_folder(struct bm_output *o, const char *dir, size_t n, const char *const *names,
+                         const char *const *texts, const size_t *lens, const char *marker);
+
+/* Writes data to path safely (bm_outfile), so a failure never leaves a
+ * half-written file.  Records a diagnostic on failure. */
 int bm_write_file_atomic(bm_ctx *ctx, const char *path, const char *data, size_t len);
 /* Reads a whole file (NUL-terminated); records a diagnostic on failure. */
 int bm_read_file(bm_ctx *ctx, const char *path, char **out, size_t *len);

@@ -59,7 +59,7 @@ int bm_machine_append(bm_machine *dst, const bm_machine *src, const char *prefix
         rc = copy_core(dst, bm_machine_core(src, i), prefix);
     /* Endpoint texts ("x", "core.i0") name things that all got the prefix. */
     for (unsigned b = 0; b < bm_machine_bond_count(src) && !rc; b++) {
-        unsigned nb;
+        unsigned nb = 0;
         char *s = prefixed(ctx, prefix, bm_machine_bond_source_text(src, b));
         rc = s ? bm_machine_add_bond(dst, &nb, s, bm_machine_bond_loc(src, b)) : bm_oom(ctx);
         bm_free(ctx, s);

@@ -142,15 +142,31 @@ void bm_xml_buffer_free(bm_ctx *ctx, char *buf)
     bm_free(ctx, buf);
 }
 
-int bm_machine_write_file(const bm_machine *m, const char *path)
+int bm_output_add_machine(bm_output *o, const bm_machine *m, const char *path)
 {
+    if (!o || !m || !path)
+        return BM_EINVAL;
     char *text;
     size_t len;
     int r = bm_machine_write_memory(m, &text, &len);
     if (r)
         return r;
-    r = bm_write_file_atomic(bm_machine_ctx(m), path, text, len);
+    r = bm_output_add_file(o, path, text, len);
     bm_free(bm_machine_ctx(m), text);
+    return r;
+}
+
+int bm_machine_write_file(const bm_machine *m, const char *path)
+{
+    if (!m || !path)
+        return BM_EINVAL;
+    bm_output *o;
+    int r = bm_output_new(&o, bm_machine_ctx(m));
+    if (!r)
+        r = bm_output_add_machine(o, m, path);
+    if (!r)
+        r = bm_output_commit(o);
+    bm_output_free(o);
     return r;
 }
 

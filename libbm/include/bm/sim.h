@@ -203,9 +203,12 @@ BM_API int bm_sim_input_ended(const bm_sim *sim);
 
 /* Starts writing a VCD file (docs/sim.md): clk, every bond's data, valid and
  * ready, every core's pc, halted flag, registers and state (running, waiting
- * on which input or output port, halted), from the current cycle on.  The
- * file is written to a temporary name next to `path` and renamed into place
- * by bm_sim_vcd_close (or bm_sim_free), so a failed run leaves no half file. */
+ * on which input or output port, halted), from the current cycle on.  A
+ * regular file is written to a temporary file in its folder (unnamed where
+ * the file system allows, so a killed process leaves nothing) and put in
+ * place by bm_sim_vcd_close (or bm_sim_free), so a failed run leaves no half
+ * file; a symbolic link is written through, a device or FIFO straight
+ * (docs/outputs.md). */
 BM_API int bm_sim_vcd_open(bm_sim *sim, const char *path);
 /* Finishes the VCD file.  BM_EIO if any write failed (the file is then
  * removed); 0 when none was open. */

@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 #include "bm/machine.h"
+#include "bm/output.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -28,6 +29,9 @@ typedef enum bm_verilog_rom_style {
 
 /* The largest program that BM_VERILOG_ROM_AUTO writes as logic. */
 #define BM_VERILOG_ROM_LOGIC_MAX 64
+
+/* The longest top module name (it also names files: TOP.v, tb_TOP.cpp). */
+#define BM_VERILOG_TOP_NAME_MAX 64
 
 typedef struct bm_verilog_options {
     unsigned version;              /* BM_VERILOG_OPTIONS_VERSION                       */
@@ -62,12 +66,18 @@ BM_API const char *bm_verilog_file_text(const bm_verilog_files *files, size_t i,
 /* The module name of the machine's top. */
 BM_API const char *bm_verilog_files_top(const bm_verilog_files *files);
 
-/* Generates the files and writes them to the folder dir, all or nothing:
- * they are written into a new temporary folder next to dir, which is then
- * renamed to dir.  An existing dir is replaced only when it is empty or holds
- * a MANIFEST written by an earlier run (so it is a previous output); any
- * other existing dir is refused with BM_EEXISTS and left untouched. */
+/* Generates the files and writes them to the folder dir, all or nothing
+ * (bm/output.h, docs/outputs.md).  A new dir is built as a temporary folder
+ * next to it and renamed into place.  An existing dir is written only when
+ * it is empty or holds a MANIFEST of an earlier output: the files that
+ * MANIFEST lists are replaced (or deleted when the new output lacks them),
+ * any other file is kept, and a new file whose name is taken by a file the
+ * MANIFEST does not list is refused with BM_EEXISTS, as is a non-empty dir
+ * without MANIFEST; nothing is written then. */
 BM_API int bm_verilog_write_dir(const bm_machine *m, const char *dir, const bm_verilog_options *opt);
+/* The same, as one part of a set of outputs committed together. */
+BM_API int bm_output_add_verilog(bm_output *o, const bm_machine *m, const char *dir,
+                          const bm_verilog_options *opt);
 
 #ifdef __cplusplus
 }

@@ -15,6 +15,7 @@
 #include <stdio.h>
 
 #include "bm/machine.h"
+#include "bm/output.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -35,9 +36,12 @@ BM_API int bm_machine_read_memory(bm_machine **out, bm_ctx *ctx, const char *dat
  * (BM_EINVAL, recorded on its context, otherwise). */
 BM_API int bm_machine_write_memory(const bm_machine *m, char **out, size_t *size);
 BM_API void bm_xml_buffer_free(bm_ctx *ctx, char *buf);
-/* Writes the canonical form to a file, atomically: on failure the file is
- * left as it was. */
+/* Writes the canonical form to a file safely (bm/output.h): a regular file
+ * atomically, so on failure it is left as it was; a symbolic link through
+ * to its target; a device or FIFO straight. */
 BM_API int bm_machine_write_file(const bm_machine *m, const char *path);
+/* The same, as one part of a set of outputs committed together. */
+BM_API int bm_output_add_machine(bm_output *o, const bm_machine *m, const char *path);
 /* Writes the canonical form to a stream. */
 BM_API int bm_machine_write_stream(const bm_machine *m, FILE *stream);
 

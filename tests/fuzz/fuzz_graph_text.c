@@ -1,0 +1,17 @@
+/* Fuzz target: the graph text language (docs/graph.md), and the evaluator
+ * on a graph that reads. */
+#include "fuzz.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    bm_ctx *ctx = fuzz_ctx();
+    if (!ctx)
+        return 0;
+    bm_graph *g = NULL;
+    int rc = bm_graph_read_text(&g, ctx, (const char *)data, size, "fuzz.bmg", NULL);
+    fuzz_check(ctx, rc);
+    if (!rc)
+        bm_graph_free(g);
+    bm_ctx_free(ctx);
+    return 0;
+}

@@ -1,0 +1,155 @@
+/* Limits instead of exhaustion (issue 9): nesting in the assembler's
+ * expressions, the size of an input file, the number of errors kept. */
+#include <string.h>
+#include <unistd.h>
+
+#include "bmc_runner.h"
+
+static char dir[64];
+
+static void setup(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/bm_test_safe_limits_XXXXXX");
+    cr_assert_not_null(mkdtemp(dir));
+}
+
+static void teardown(void)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    cr_expect_eq(system(cmd), 0);
+}
+
+TestSuite(safe_limits, .init = setup, .fini = teardown, .timeout = 60);
+
+static const char *at(const char *name)
+{
+    static char buf[2][300];
+    static int k;
+    k ^= 1;
+    snprintf(buf[k], sizeof buf[k], "%s/%s", dir, name);
+    return buf[k];
+}
+
+/* A program whose one immediate is `open` repeated n times, 1, `close`
+ * repeated n times. */
+static void nested_program(const char *path, const char *open, const char *close, size_t n)
+{
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs(".machine m\n.output o 8\n.core c 8\n    li r0, ", f);
+    for (size_t i = 0; i < n; i++)
+        fputs(open, f);
+    fputs("1", f);
+    for (size_t i = 0; close && i < n; i++)
+        fputs(close, f);
+    fputs("\n    out o0, r0\n    halt\n.bond c.o0 -> o\n", f);
+    cr_assert_eq(fclose(f), 0);
+}
+
+Test(safe_limits, deep_parentheses_in_asm_are_an_error_not_a_crash)
+{
+    nested_program(at("p.s"), "(", ")", 20000);
+    bmc_result r = bmc_run(dir, "asm", at("p.s"), NULL);
+    cr_expect_eq(r.status, 1, "exit %d", r.status);
+    char want[400];
+    snprintf(want, sizeof want, "%s:4:512: error: expression nested more than 500 levels deep\n",
+             at("p.s"));
+    cr_expect_str_eq(r.err, want);
+    bmc_result_free(&r);
+}
+
+Test(safe_limits, many_unary_minus_signs_in_asm_are_an_error_not_a_crash)
+{
+    nested_program(at("m.s"), "-", NULL, 40000);
+    bmc_result r = bmc_run(dir, "asm", at("m.s"), NULL);
+    cr_expect_eq(r.status, 1, "exit %d", r.status);
+    cr_expect(strstr(r.err, "error: expression nested more than 500 levels deep"), "%s", r.err);
+    bmc_result_free(&r);
+}
+
+Test(safe_limits, nesting_below_the_limit_still_assembles)
+{
+    nested_program(at("ok.s"), "(", ")", 400);
+    bmc_result r = bmc_run(dir, "asm", at("ok.s"), NULL);
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    bmc_result_free(&r);
+}
+
+/* An endless input ends with a message at the limit. */
+Test(safe_limits, an_endless_input_stops_at_the_size_limit)
+{
+    cr_assert_eq(setenv("BMC_INPUT_LIMIT", "1M", 1), 0);
+    bmc_result r = bmc_run(dir, "check", "/dev/zero", NULL);
+    cr_expect_eq(r.status, 1);
+    cr_expect_str_eq(r.err, "/dev/zero: error: input larger than 1048576 bytes, the limit "
+                            "(bm_ctx_set_input_limit; bmc: BMC_INPUT_LIMIT)\n");
+    bmc_result_free(&r);
+    cr_assert_eq(setenv("BMC_INPUT_LIMIT", "lots", 1), 0);
+    r = bmc_run(dir, "check", "examples/acc8.xml", NULL);
+    cr_expect_eq(r.status, 2);
+    bmc_result_free(&r);
+}
+
+Test(safe_limits, the_input_limit_applies_to_every_reader)
+{
+    bm_ctx *ctx;
+    cr_assert_eq(bm_ctx_new(&ctx, NULL), 0);
+    cr_expect_eq(bm_ctx_input_limit(ctx), BM_INPUT_LIMIT_DEFAULT);
+    bm_ctx_set_input_limit(ctx, 100);
+    bm_machine *m = NULL;
+    cr_expect_eq(bm_machine_read_file(&m, ctx, "examples/acc8.xml"), BM_ERANGE);
+    bm_machine *a = NULL;
+    cr_expect_neq(bm_asm_file(&a, ctx, "examples/countdown.s", NULL), 0);
+    bm_graph *g = NULL;
+    cr_expect_neq(bm_graph_read_file(&g, ctx, "examples/networks/digits.xml", NULL), 0);
+    cr_expect_eq(bm_ctx_error_count(ctx), 3);
+    bm_ctx_set_input_limit(ctx, 0);
+    cr_expect_eq(bm_machine_read_file(&m, ctx, "examples/acc8.xml"), 0);
+    bm_machine_free(m);
+    bm_ctx_free(ctx);
+}
+
+/* A flood of bad lines: 100 errors, then one count. */
+Test(safe_limits, an_error_flood_is_capped_with_a_count)
+{
+    FILE *f = fopen(at("flood.s"), "w");
+    cr_assert_not_null(f);
+    fputs(".machine m\n", f);
+    for (int i = 0; i < 5000; i++)
+        fputs("[\n", f);
+    cr_assert_eq(fclose(f), 0);
+    bmc_result r = bmc_run(dir, "asm", at("flood.s"), NULL);
+    cr_expect_eq(r.status, 1);
+    size_t lines = 0;
+    for (const char *p = r.err; *p; p++)
+        lines += *p == '\n';
+    cr_expect_eq(lines, 101, "%zu lines on stderr", lines);
+    const char *last = strstr(r.err, "note: ");
+    cr_expect_str_eq(last ? last : "", "note: ... and 4900 more errors not shown\n");
+    bmc_result_free(&r);
+}
+
+Test(safe_limits, the_error_limit_keeps_the_count_exact_and_can_be_lifted)
+{
+    bm_ctx *ctx;
+    cr_assert_eq(bm_ctx_new(&ctx, NULL), 0);
+    for (int i = 0; i < 150; i++) {
+        bm_machine *m = NULL;
+        bm_machine_read_memory(&m, ctx, "<", 1, "bad.xml");
+    }
+    cr_expect_geq(bm_ctx_error_count(ctx), 150);
+    cr_expect_eq(bm_ctx_diag_count(ctx), 101);
+    const bm_diag *d = bm_ctx_diag(ctx, 100);
+    cr_assert_not_null(d);
+    cr_expect_eq(d->severity, BM_SEV_NOTE);
+    bm_ctx_clear_diags(ctx);
+    bm_ctx_set_error_limit(ctx, 0);
+    for (int i = 0; i < 150; i++) {
+        bm_machine *m = NULL;
+        bm_machine_read_memory(&m, ctx, "<", 1, "bad.xml");
+    }
+    cr_expect_eq(bm_ctx_diag_count(ctx), bm_ctx_error_count(ctx));
+    cr_expect_geq(bm_ctx_diag_count(ctx), 150);
+    bm_ctx_free(ctx);
+}
