@@ -193,7 +193,7 @@ static int lower(lowering *lw, const bm_network *net)
             rc = bm_graph_add_output(lw->g, NULL, "class", cls, net->argmax_loc);
     } else if (!rc && net->threshold) {
         /* argmax(0, y) is 1 exactly when y > 0: ties go to the first. */
-        unsigned pair[2], cls;
+        unsigned pair[2], cls = 0;
         rc = bm_graph_add_const(lw->g, &pair[0], 0, net->threshold_loc);
         pair[1] = prev[0];
         if (!rc)

@@ -99,8 +99,8 @@ static int add_bias(onnx_reader *r, const Onnx__NodeProto *n, unsigned k, const 
 static int op_gemm(onnx_reader *r, const Onnx__NodeProto *n, unsigned slot)
 {
     static const char *const known[] = {"alpha", "beta", "transA", "transB", NULL};
-    int64_t trans_a, trans_b;
-    double alpha, beta;
+    int64_t trans_a = 0, trans_b = 0;
+    double alpha = 1, beta = 1;
     int rc = bm_onnx_attrs_known(r, n, known);
     if (!rc)
         rc = bm_onnx_attr_int(r, n, "transA", 0, &trans_a);
@@ -208,8 +208,8 @@ static int op_batchnorm(onnx_reader *r, const Onnx__NodeProto *n, unsigned slot)
 {
     static const char *const known[] = {"epsilon", "momentum", "spatial", "training_mode",
                                         "is_test", NULL};
-    int64_t spatial, training;
-    double eps;
+    int64_t spatial = 1, training = 0;
+    double eps = 0;
     onnx_layer *l = NULL;
     int rc = bm_onnx_attrs_known(r, n, known);
     if (!rc)
@@ -285,7 +285,7 @@ static int set_relu(onnx_reader *r, const Onnx__NodeProto *n)
 static int op_leaky_relu(onnx_reader *r, const Onnx__NodeProto *n, unsigned slot)
 {
     static const char *const known[] = {"alpha", NULL};
-    double alpha;
+    double alpha = 0;
     (void)slot;
     int rc = bm_onnx_attrs_known(r, n, known);
     if (!rc)
@@ -332,7 +332,7 @@ static int op_clip(onnx_reader *r, const Onnx__NodeProto *n, unsigned slot)
 {
     static const char *const known_old[] = {"min", "max", NULL};
     static const char *const known[] = {NULL};
-    double lo, hi;
+    double lo = 0, hi = 0;
     (void)slot;
     int rc = bm_onnx_attrs_known(r, n, r->opset < 11 ? known_old : known);
     if (!rc)
@@ -355,7 +355,7 @@ static int op_clip(onnx_reader *r, const Onnx__NodeProto *n, unsigned slot)
 static int op_flatten(onnx_reader *r, const Onnx__NodeProto *n, unsigned slot)
 {
     static const char *const known[] = {"axis", NULL};
-    int64_t axis;
+    int64_t axis = 0;
     (void)slot;
     int rc = bm_onnx_attrs_known(r, n, known);
     if (!rc)
@@ -431,7 +431,7 @@ static int op_dropout(onnx_reader *r, const Onnx__NodeProto *n, unsigned slot)
 static int op_softmax(onnx_reader *r, const Onnx__NodeProto *n, unsigned slot)
 {
     static const char *const known[] = {"axis", NULL};
-    int64_t axis;
+    int64_t axis = 0;
     (void)slot;
     int rc = bm_onnx_attrs_known(r, n, known);
     if (!rc)
@@ -454,7 +454,7 @@ static int op_softmax(onnx_reader *r, const Onnx__NodeProto *n, unsigned slot)
 static int op_argmax(onnx_reader *r, const Onnx__NodeProto *n, unsigned slot)
 {
     static const char *const known[] = {"axis", "keepdims", "select_last_index", NULL};
-    int64_t axis, last;
+    int64_t axis = 0, last = 0;
     (void)slot;
     int rc = bm_onnx_attrs_known(r, n, known);
     if (!rc)
