@@ -116,16 +116,18 @@ BM_API void bm_ctx_clear_diags(bm_ctx *ctx);
  * turn a failed call into one exception message. */
 BM_API const char *bm_ctx_errmsg(bm_ctx *ctx);
 
-/* Errors kept on a context: past this many, errors are still counted (so
- * bm_ctx_error_count stays exact) but not kept, and one note at the end says
- * "... and N more errors not shown".  0 keeps every error. */
 #define BM_ERROR_LIMIT_DEFAULT 100
+/* Errors kept on a context (BM_ERROR_LIMIT_DEFAULT): past this many, errors
+ * are still counted (so bm_ctx_error_count stays exact) but not kept, and one
+ * note at the end says "... and N more errors not shown".  0 keeps every
+ * error. */
 BM_API void bm_ctx_set_error_limit(bm_ctx *ctx, size_t errors);
 
-/* The largest input file the readers accept, in bytes: a longer one (or an
- * endless one, like /dev/zero) is refused with "input larger than N bytes"
- * after reading N + 1 bytes.  0 means no limit. */
 #define BM_INPUT_LIMIT_DEFAULT ((size_t)256 << 20)
+/* The largest input file the readers accept, in bytes
+ * (BM_INPUT_LIMIT_DEFAULT): a longer one (or an endless one, like /dev/zero)
+ * is refused with "input larger than N bytes" after reading N + 1 bytes.  0
+ * means no limit.  Set it, and read it back. */
 BM_API void bm_ctx_set_input_limit(bm_ctx *ctx, size_t bytes);
 BM_API size_t bm_ctx_input_limit(const bm_ctx *ctx);
 

@@ -31,6 +31,8 @@ extern "C" {
 
 typedef struct bm_output bm_output;
 
+/* A new, empty set of outputs to be written together, all or nothing
+ * (docs/outputs.md).  BM_ENOMEM. */
 BM_API int bm_output_new(bm_output **out, bm_ctx *ctx);
 /* Discards whatever was not committed: temporary files and folders go,
  * targets stay untouched. */
