@@ -241,6 +241,11 @@ def make_builder(include_dir=None, library_dir=None, rpath=None):
     rpath = rpath or os.environ.get("LIBBM_RPATH") or library_dir
     if include_dir:
         include_dirs = [include_dir]
+        # the source tree's headers include bm/version.h, which the
+        # Makefile writes into the build tree (BUILD/include)
+        generated = os.path.join(library_dir or "", "include")
+        if library_dir and os.path.isdir(generated):
+            include_dirs.append(generated)
     else:
         include_dirs = [f[2:] for f in _pkg_config("--cflags-only-I")]
     if library_dir:

@@ -64,7 +64,7 @@ find "$build/obj" "$build/gen" \( -path "$build/obj/bmc" -o -path "$build/obj/te
     -L"$lib" -lbm $EXTRA_LDFLAGS || fail "a program defining sim_cycle does not link with libbm.so"
 # shellcheck disable=SC2086
 "$CC" -std=c11 -Wall -Wextra -Werror -I"$inc" tests/install/clash.c -o "$tmp/clash_static" \
-    "$lib/libbm.a" $(pkg-config --libs libxml-2.0 gmp) $EXTRA_LDFLAGS \
+    "$lib/libbm.a" $(pkg-config --libs libxml-2.0 gmp libprotobuf-c) -lm $EXTRA_LDFLAGS \
     || fail "a program defining sim_cycle does not link with libbm.a"
 LD_LIBRARY_PATH="$lib" "$tmp/clash_shared" || fail "clash_shared (libbm.so)"
 "$tmp/clash_static" || fail "clash_static (libbm.a)"

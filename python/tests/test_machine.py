@@ -22,7 +22,7 @@ def test_assemble_and_simulate_equals_bmc_sim(tmp_path):
     xml = tmp_path / "p.xml"
     m.save(xml)
     out = bmc("sim", xml, "--in", "x=1,2,100", check=False)
-    assert out.returncode == 4 and out.stdout.splitlines() == lines
+    assert out.returncode == 5 and out.stdout.splitlines() == lines
     assert r.values("y") == [13, 16, 54]
     assert "waits for valid on i0" in r.cores[0]["state"]
     again = libbm.Machine.from_file(xml)

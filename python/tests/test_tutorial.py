@@ -9,7 +9,7 @@ import sys
 import nbformat
 from nbclient import NotebookClient
 
-from conftest import REPO, repo
+from conftest import BMC, REPO, repo
 
 sys.path.insert(0, repo("examples"))
 import make_tutorial_notebook as tutorial  # noqa: E402
@@ -38,7 +38,8 @@ def outputs_text(cell):
 
 def test_notebook_runs(tmp_path, monkeypatch):
     monkeypatch.setenv("BM_REPO", REPO)
-    monkeypatch.setenv("PATH", repo("build") + os.pathsep + os.environ["PATH"])
+    # the bmc under test (make test's BUILD), not whatever build/ holds
+    monkeypatch.setenv("PATH", os.path.dirname(os.path.abspath(BMC)) + os.pathsep + os.environ["PATH"])
     nb = nbformat.read(tutorial.NOTEBOOK, as_version=4)
     client = NotebookClient(nb, timeout=1200, kernel_name="python3",
                             resources={"metadata": {"path": str(tmp_path)}})
