@@ -402,12 +402,18 @@ static int is_enable(const char *name)
            strncmp(name, "take_", 5) == 0 || strncmp(name, "give_", 5) == 0;
 }
 
-/* The program as a memory with a synchronous read port, which yosys maps to
- * block RAM (SB_RAM40_4K, RAMB18) when it is worth it. */
+/* The program as a memory with a synchronous read port.  Above
+ * BM_VERILOG_ROM_LOGIC_MAX words it asks for block RAM: yosys's xc7 flow
+ * would otherwise keep ROMs of up to ~300 words in LUTs and MUXF7/8 (a
+ * 93-word fold core: 700 LUT6 against 531 and one RAMB18), while a logic
+ * ROM of that size is what the staged fetch exists to avoid.  Smaller
+ * memories are left to yosys (SB_RAM40_4K or RAMB18 when worth it). */
 static void emit_rom_memory(ce *e, bm_buf *b)
 {
     hdl_core_plan *pl = e->pl;
     unsigned depth = pl->p->rom_depth, iw = pl->enc.insn_width;
+    if (pl->n_program > BM_VERILOG_ROM_LOGIC_MAX)
+        bm_buf_puts(b, "    (* rom_style = \"block\" *)\n");
     bm_buf_puts(b, "    reg  ");
     bm_hdl_range(b, iw);
     bm_buf_printf(b, "rom [0:%u];\n", depth - 1);

@@ -407,7 +407,7 @@ static const yosys_point recorded[] = {
     {"iris:--fold 2,1 --mul pipe", "xc7z020", 1497, 756, 7},
     {"iris:--strategy single", "hx8k", 1317, 298, 0},
     {"iris:--strategy single", "up5k", 799, 298, 1},
-    {"iris:--strategy single", "xc7z020", 679, 322, 1},
+    {"iris:--strategy single", "xc7z020", 688, 294, 1},
     {"iris:--strategy node --mul pipe", "up5k", 1985, 944, 11},
     {"iris:--strategy node --mul pipe", "xc7z020", 1973, 944, 11},
 

@@ -713,6 +713,60 @@ Test(verilog, yosys_synthesis_is_clean)
     bm_ctx_free(ctx);
 }
 
+/* A staged core whose program is `n` instructions: n - 2 distinct li, an
+ * outn and the jump back (static buffer). */
+static const char *staged_program_machine(unsigned n)
+{
+    static char buf[8192];
+    size_t k = (size_t)snprintf(buf, sizeof buf,
+                                "<machine format=\"1\" name=\"romstyle\">\n"
+                                "<output name=\"y\" width=\"16\"/>\n"
+                                "<core name=\"c\" width=\"16\" registers=\"1\" rom=\"%u\" "
+                                "ram=\"0\" inputs=\"0\" outputs=\"1\" fetch=\"staged\">\n"
+                                "<opcodes>li outn j</opcodes>\n<program>\n",
+                                n);
+    for (unsigned i = 0; i + 2 < n; i++)
+        k += (size_t)snprintf(buf + k, sizeof buf - k, "<i>li r0, %u</i>\n", (i * 2654435761u) >> 16);
+    snprintf(buf + k, sizeof buf - k,
+             "<i>outn o0, r0</i>\n<i>j 0</i>\n</program>\n</core>\n"
+             "<bond from=\"c.o0\" to=\"y\"/>\n</machine>\n");
+    return buf;
+}
+
+/* Above 64 instructions the ROM memory asks for block RAM, which yosys's
+ * xc7 flow would otherwise build from LUTs and MUXF7/8 (docs/verilog.md);
+ * at 64 and below it does not ask. */
+Test(verilog, long_programs_ask_for_block_ram)
+{
+    bm_ctx *ctx;
+    cr_assert_eq(bm_ctx_new(&ctx, NULL), 0);
+    for (unsigned n = 64; n <= 65; n++) {
+        bm_machine *m = load_text(ctx, staged_program_machine(n), "romstyle.xml");
+        bm_verilog_files *fs;
+        cr_assert_eq(bm_verilog_generate(&fs, m, NULL), 0);
+        unsigned asks = 0;
+        for (size_t i = 0; i < bm_verilog_files_count(fs); i++)
+            for (const char *t = bm_verilog_file_text(fs, i, NULL);
+                 (t = strstr(t, "(* rom_style = \"block\" *)")) != NULL; t++)
+                asks++;
+        cr_expect_eq(asks, n > 64, "%u instructions: %u requests for block RAM", n, asks);
+        bm_verilog_files_free(fs);
+        if (n > 64) {
+            require_tool("yosys");
+            synth_clean(m, "romstyle_xc7", "synth_xilinx -family xc7 -top %s");
+            char path[300];
+            snprintf(path, sizeof path, "%s/romstyle_xc7/stat.txt", tmp);
+            char *stat = slurp(path, NULL);
+            cr_assert_not_null(stat);
+            cr_expect_not_null(strstr(stat, "RAMB18E1"), "no block RAM:\n%s", stat);
+            cr_expect_null(strstr(stat, "MUXF7"), "a LUT ROM:\n%s", stat);
+            free(stat);
+        }
+        bm_machine_free(m);
+    }
+    bm_ctx_free(ctx);
+}
+
 /* ---- behaviour (Verilator) ----------------------------------------------------------------- */
 
 /* Builds the harness of a machine in tmp/label; returns the folder. */

@@ -11,6 +11,7 @@
 
 #include "area_shape.h"
 #include "bm/area.h"
+#include "bm/verilog.h"
 
 /* The coefficients of one family.  Mux costs are per bit and per extra
  * input; unit costs per bit (or per product bit for multipliers). */
@@ -47,8 +48,6 @@ typedef struct family_costs {
                              on Xilinx, not understood in detail)          */
     double dsp_chain_add; /* LUTs per product bit per extra DSP block (the
                              partial products' sum; SB_MAC16 adds its own)    */
-    unsigned rom_bram_min;/* BLOCK ROMs this deep or deeper go to block RAM;
-                             shallower ones become LUT ROM (64 x 1 per LUT6)  */
     double ram_glue;      /* per data bit: address check, read data mux       */
     unsigned dsp_min_out; /* narrower products stay in LUTs (yosys's minimum) */
     unsigned carry_per;   /* adder bits per carry cell (1 SB_CARRY, 4 CARRY4) */
@@ -60,7 +59,7 @@ static const family_costs ice40 = {
     .block_decode = 0.5, .decoded_ff = 0.85, .staged_decode = 0.1,
     .read_mux = 0.75, .flag_mux = 1.0, .write_mux = 0.6, .in_mux = 1.0,
     .add = 1.0, .logic = 1.0, .shift = 1.0, .compare = 1.0, .minmax = 2.0,
-    .mul_lut = 1.9, .mul_dsp_glue = 0.0, .dsp_port_operand = 0.0, .serial_bit = 2.0, .dsp_chain_add = 0.0, .rom_bram_min = 65, .ram_glue = 1.0,
+    .mul_lut = 1.9, .mul_dsp_glue = 0.0, .dsp_port_operand = 0.0, .serial_bit = 2.0, .dsp_chain_add = 0.0, .ram_glue = 1.0,
     .dsp_min_out = 11, .carry_per = 1,
 };
 
@@ -70,7 +69,7 @@ static const family_costs xilinx = {
     .block_decode = 0.6, .decoded_ff = 0.85, .staged_decode = 0.95,
     .read_mux = 0.4, .flag_mux = 0.6, .write_mux = 0.6, .in_mux = 1.05,
     .add = 1.0, .logic = 0.6, .shift = 0.5, .compare = 0.5, .minmax = 1.5,
-    .mul_lut = 1.2, .mul_dsp_glue = 0.2, .dsp_port_operand = 2.25, .serial_bit = 3.0, .dsp_chain_add = 1.0, .rom_bram_min = 320, .ram_glue = 0.6,
+    .mul_lut = 1.2, .mul_dsp_glue = 0.2, .dsp_port_operand = 2.25, .serial_bit = 3.0, .dsp_chain_add = 1.0, .ram_glue = 0.6,
     .dsp_min_out = 2, .carry_per = 4,
 };
 
@@ -235,7 +234,9 @@ int bm_area_estimate_core(bm_area *out, const bm_core *c, const bm_device *d)
         ff += s.pc_bits; /* ir_pc */
         lut += k->staged_decode * decoded;
     }
-    if (!s.logic_rom && s.program >= k->rom_bram_min)
+    /* hdl_out asks for block RAM above BM_VERILOG_ROM_LOGIC_MAX words;
+     * shallower memories become LUT ROM (64 x 1 per LUT6, iCE40 alike) */
+    if (!s.logic_rom && s.program > BM_VERILOG_ROM_LOGIC_MAX)
         bram += bram_blocks(d, s.program, s.insn_width);
     else if (!s.logic_rom)
         lut += (double)s.insn_width * (double)div_up(s.program, 64);
