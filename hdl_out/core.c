@@ -412,7 +412,8 @@ static void emit_ports_logic(ce *e)
             snprintf(name, sizeof name, "offer_o%u", q);
             wire_mux(e, name, &o->data);
             bm_buf_printf(b, "    assign o%u_valid = give_o%u | full_o%u;\n", q, q, q);
-            bm_buf_printf(b, "    assign o%u_data = full_o%u ? hold_o%u : offer_o%u;\n", q, q, q, q);
+            bm_buf_printf(b, "    assign o%u_data = full_o%u ? %s_o%u : offer_o%u;\n", q, q,
+                          p->queue > 1 ? "head" : "hold", q, q);
         } else {
             bm_buf_printf(b, "    assign o%u_valid = give_o%u;\n    assign o%u_data =", q, q, q);
             bm_buf_puts(b, o->data.n > 1 ? "\n        " : " ");
@@ -468,12 +469,21 @@ static void emit_handshake(ce *e)
         k = 0;
         for (unsigned q = 0; q < p->outputs; q++)
             if (pl->outs[q].post)
-                bm_buf_printf(b, "%s(give_o%u & full_o%u)", k++ ? " | " : "", q, q);
+                bm_buf_printf(b, "%s(give_o%u & %s_o%u)", k++ ? " | " : "", q,
+                              p->queue > 1 ? "qfull" : "full", q);
         bm_buf_puts(b, ";  // the output named is still busy\n");
         for (unsigned q = 0; q < p->outputs; q++) {
             if (!pl->outs[q].post)
                 continue;
-            bm_buf_printf(b, "    wire park_o%u = give_o%u & ~full_o%u & ~o%u_ready & ", q, q, q, q);
+            if (p->queue > 1) {
+                /* the value joins the queue unless it goes straight out */
+                bm_buf_printf(b, "    wire pop_o%u = full_o%u & o%u_ready;\n", q, q, q);
+                bm_buf_printf(b, "    wire push_o%u = give_o%u & ~qfull_o%u & (full_o%u | ~o%u_ready) & ",
+                              q, q, q, q, q);
+            } else {
+                bm_buf_printf(b, "    wire park_o%u = give_o%u & ~full_o%u & ~o%u_ready & ", q, q, q,
+                              q);
+            }
             bm_opcode_set posts;
             bm_opcode_set_clear(&posts);
             for (unsigned i = 0; i < pl->enc.n_opcodes; i++)
@@ -614,6 +624,41 @@ static void emit_regfile(ce *e)
     bm_buf_puts(b, "    end\n");
 }
 
+/* Output port q's queue (core parameter queue > 1): a shift register that
+ * takes a pushed value at queue_oq_0, and a count; the oldest value,
+ * queue_oq_(cnt-1), is offered.  A push and a pop in one cycle shift and
+ * keep the count, so the next oldest moves into the head's place. */
+static void emit_queue(ce *e, unsigned q)
+{
+    bm_buf *b = &e->regs;
+    unsigned depth = e->pl->p->queue, cw = bm_bits_for((uint64_t)depth + 1);
+    bm_buf_printf(b,
+                  "    always @(posedge clk) begin\n"
+                  "        if (rst) cnt_o%u <= %u'd0;\n"
+                  "        else if (push_o%u & ~pop_o%u) cnt_o%u <= cnt_o%u + %u'd1;\n"
+                  "        else if (pop_o%u & ~push_o%u) cnt_o%u <= cnt_o%u - %u'd1;\n"
+                  "    end\n"
+                  "    always @(posedge clk) begin\n"
+                  "        if (push_o%u) begin\n"
+                  "            queue_o%u_0 <= offer_o%u;\n",
+                  q, cw, q, q, q, q, cw, q, q, q, q, cw, q, q, q);
+    for (unsigned i = 1; i < depth; i++)
+        bm_buf_printf(b, "            queue_o%u_%u <= queue_o%u_%u;\n", q, i, q, i - 1);
+    bm_buf_printf(b,
+                  "        end\n"
+                  "    end\n"
+                  "    always @(*) begin\n"
+                  "        case (cnt_o%u)\n",
+                  q);
+    for (unsigned i = 2; i <= depth; i++)
+        bm_buf_printf(b, "            %u'd%u: head_o%u = queue_o%u_%u;\n", cw, i, q, q, i - 1);
+    bm_buf_printf(b,
+                  "            default: head_o%u = queue_o%u_0;\n"
+                  "        endcase\n"
+                  "    end\n",
+                  q, q);
+}
+
 static void emit_holds(ce *e)
 {
     hdl_core_plan *pl = e->pl;
@@ -621,10 +666,20 @@ static void emit_holds(ce *e)
     if (!pl->any_post)
         return;
     e->uses_clk = 1;
-    bm_buf_puts(b, "\n    // ---- Output holding registers: a posted value waits here until taken\n");
+    unsigned depth = pl->p->queue;
+    if (depth > 1)
+        bm_buf_printf(b, "\n    // ---- Output queues of %u words: posted values wait here, oldest first,\n"
+                         "    // until taken (queue_oN_0 the newest, the oldest at cnt_oN - 1)\n",
+                      depth);
+    else
+        bm_buf_puts(b, "\n    // ---- Output holding registers: a posted value waits here until taken\n");
     for (unsigned q = 0; q < pl->p->outputs; q++) {
         if (!pl->outs[q].post)
             continue;
+        if (depth > 1) {
+            emit_queue(e, q);
+            continue;
+        }
         bm_buf_printf(b,
                       "    always @(posedge clk) begin\n"
                       "        if (rst) full_o%u <= 1'b0;\n"
@@ -808,6 +863,24 @@ static void emit_decls(ce *e, bm_buf *b, const dlist *l, const dec *d)
     for (unsigned q = 0; q < pl->p->outputs; q++) {
         if (!pl->outs[q].post)
             continue;
+        unsigned depth = pl->p->queue;
+        if (depth > 1) {
+            unsigned cw = bm_bits_for((uint64_t)depth + 1);
+            bm_buf_puts(b, "    reg  ");
+            bm_hdl_range(b, cw);
+            bm_buf_printf(b, "cnt_o%u;  // values queued on o%u (0..%u)\n", q, q, depth);
+            for (unsigned i = 0; i < depth; i++) {
+                bm_buf_puts(b, "    reg  ");
+                bm_hdl_range(b, W);
+                bm_buf_printf(b, "queue_o%u_%u;\n", q, i);
+            }
+            bm_buf_puts(b, "    reg  ");
+            bm_hdl_range(b, W);
+            bm_buf_printf(b, "head_o%u;  // the oldest\n", q);
+            bm_buf_printf(b, "    wire full_o%u = cnt_o%u != %u'd0;  // a value waits\n", q, q, cw);
+            bm_buf_printf(b, "    wire qfull_o%u = cnt_o%u == %u'd%u;  // no room\n", q, q, cw, depth);
+            continue;
+        }
         bm_buf_printf(b, "    reg  full_o%u;\n    reg  ", q);
         bm_hdl_range(b, W);
         bm_buf_printf(b, "hold_o%u;\n", q);

@@ -25,14 +25,14 @@ static int core_does_io(const bm_sim *sim, unsigned ci, unsigned port, int input
     int is_in = op->io == BM_IO_IN_WAIT || op->io == BM_IO_IN_TRY;
     if (input)
         return is_in;
-    return !is_in && !k->out[port].hold_full;
+    return !is_in && k->out[port].count == 0;
 }
 
 static int source_valid_next(const bm_sim *sim, const sim_bond *b)
 {
     if (b->src_in)
         return b->src_in->pos < b->src_in->len;
-    if (b->src_out->hold_full)
+    if (b->src_out->count)
         return 1;
     return core_does_io(sim, b->source.index, b->source.port, 0);
 }
@@ -156,13 +156,19 @@ static int all_sinks_ready(const bm_sim *sim, const sim_bond *b)
     return 1;
 }
 
-/* "the holding register of o0 to empty (value 3; bond to 'b.i0'; ...)" */
+/* "the holding register of o0 to empty (value 3; bond to 'b.i0'; ...)", or
+ * with a deeper queue "the queue of o0 to have room (4 of 4 words, first
+ * 3; ...)" */
 static void describe_hold(text *t, const bm_sim *sim, const sim_core *k, unsigned p,
                           const char *verb)
 {
     const sim_outport *port = &k->out[p];
-    put(t, "the holding register of o%u %s (value %llu; ", p, verb,
-        (unsigned long long)port->hold_value);
+    if (port->depth == 1)
+        put(t, "the holding register of o%u %s (value %llu; ", p, verb,
+            (unsigned long long)sim_queue_head(port));
+    else
+        put(t, "the queue of o%u %s (%u of %u words, first %llu; ", p, verb, port->count,
+            port->depth, (unsigned long long)sim_queue_head(port));
     if (port->bond)
         put_bond_to(t, sim, port->bond);
     else
@@ -174,9 +180,15 @@ static void describe_out(text *t, const bm_sim *sim, const sim_core *k, const si
 {
     const sim_outport *port = &k->out[op->port];
     const sim_bond *b = port->bond;
-    if (port->hold_full) {
+    int waits = op->io == BM_IO_OUT_WAIT ? port->count != 0 : port->count == port->depth;
+    if (waits) {
         put(t, " waits for ");
-        describe_hold(t, sim, k, op->port, "to empty");
+        describe_hold(t, sim, k, op->port,
+                      op->io == BM_IO_OUT_WAIT || port->depth == 1 ? "to empty" : "to have room");
+        return;
+    }
+    if (port->count) { /* outn with room: its value joins the queue */
+        put(t, " queues a value on o%u", op->port);
         return;
     }
     if (!b) {
@@ -196,16 +208,16 @@ static void describe_out(text *t, const bm_sim *sim, const sim_core *k, const si
     put(t, ")");
 }
 
-/* Full holding registers other than the one the instruction waits on. */
+/* Output queues holding values, other than the one the instruction waits on. */
 static void describe_holds(text *t, const bm_sim *sim, const sim_core *k, const sim_op *op)
 {
     int skip = !k->halted && op->cls == SIM_OP_CHANNEL &&
                (op->io == BM_IO_OUT_WAIT || op->io == BM_IO_OUT_POST);
     for (unsigned p = 0; p < k->n_out; p++) {
-        if (!k->out[p].hold_full || (skip && p == op->port))
+        if (!k->out[p].count || (skip && p == op->port))
             continue;
         put(t, "; ");
-        describe_hold(t, sim, k, p, "is full");
+        describe_hold(t, sim, k, p, k->out[p].depth == 1 ? "is full" : "holds values");
     }
 }
 

@@ -241,6 +241,12 @@ static int build_core(bm_sim *sim, unsigned ci)
     k->out = bm_calloc(sim->ctx, p->outputs ? p->outputs : 1, sizeof *k->out);
     if (!k->in_bond || !k->out)
         return BM_ENOMEM;
+    for (unsigned q = 0; q < p->outputs; q++) {
+        k->out[q].depth = p->queue;
+        k->out[q].vals = bm_calloc(sim->ctx, p->queue, sizeof *k->out[q].vals);
+        if (!k->out[q].vals)
+            return BM_ENOMEM;
+    }
     return BM_OK;
 }
 
@@ -364,6 +370,9 @@ void bmi_sim_release(bm_sim *sim)
             bm_free(ctx, k->slots);
             bm_free(ctx, k->ram);
             bm_free(ctx, k->in_bond);
+            if (k->out)
+                for (unsigned q = 0; q < k->n_out; q++)
+                    bm_free(ctx, k->out[q].vals);
             bm_free(ctx, k->out);
         }
     }

@@ -57,11 +57,32 @@ typedef struct sim_op {
 
 typedef struct sim_bond sim_bond;
 
+/* An output port's queue of posted values (docs/timing.md "Output queues"):
+ * a ring of `depth` words, the core's `queue` parameter; depth 1 is the
+ * one-word holding register.  The oldest value is offered first. */
 typedef struct sim_outport {
     sim_bond *bond;      /* NULL when the port is not connected */
-    uint64_t hold_value;
-    uint8_t hold_full;
+    uint64_t *vals;      /* depth words                          */
+    uint32_t depth, head, count;
 } sim_outport;
+
+static inline uint64_t sim_queue_head(const sim_outport *p)
+{
+    return p->vals[p->head];
+}
+
+static inline void sim_queue_pop(sim_outport *p)
+{
+    p->head = p->head + 1 == p->depth ? 0 : p->head + 1;
+    p->count--;
+}
+
+static inline void sim_queue_push(sim_outport *p, uint64_t v)
+{
+    uint32_t at = p->head + p->count;
+    p->vals[at >= p->depth ? at - p->depth : at] = v;
+    p->count++;
+}
 
 typedef struct sim_core {
     uint32_t pc;
@@ -138,7 +159,10 @@ typedef struct sim_pending {
     sim_core *core;
     const sim_op *op;
     uint64_t value;        /* the value an out instruction offers   */
-    uint8_t hold_was_full; /* the port's holding register was full  */
+    uint8_t blocked;       /* the port's queue kept the instruction
+                              waiting: out finds it not empty, outn full */
+    uint8_t offered;       /* the queue was empty: the value itself was
+                              offered on the bond                     */
 } sim_pending;
 
 typedef struct sim_vcd sim_vcd;
@@ -182,7 +206,7 @@ struct bm_sim {
 
     uint64_t cycle;
     unsigned n_halted;
-    unsigned n_holds_full;
+    unsigned n_holds_full; /* output ports whose queue holds a value */
 
     /* deadlock detection (docs/timing.md "Halting and stopping") */
     uint64_t quiet;        /* consecutive cycles in which nothing changed */

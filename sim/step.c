@@ -131,8 +131,8 @@ int bmi_sim_bond_source_valid(const bm_sim *sim, const sim_bond *b, uint64_t sta
         *data = b->src_in->vals[b->src_in->pos];
         return 1;
     }
-    if (b->src_out->hold_full) {
-        *data = b->src_out->hold_value;
+    if (b->src_out->count) {
+        *data = sim_queue_head(b->src_out);
         return 1;
     }
     if (b->offer_stamp == stamp) {
@@ -176,19 +176,19 @@ static int finish_io(bm_sim *sim, const sim_pending *p, uint64_t stamp)
         return 0; /* in: stall, try again next cycle */
     }
     sim_outport *port = &k->out[op->port];
-    if (p->hold_was_full)
-        return 0; /* waits for the holding register to empty */
+    if (p->blocked)
+        return 0; /* out: waits for the queue to empty; outn: for room */
     int taken = port->bond && port->bond->xfer_stamp == stamp;
     if (op->io == BM_IO_OUT_WAIT) {
         if (!taken)
             return 0; /* keeps offering next cycle */
         return complete(k, op, src_value(k, op->a_kind, op->a, 0)) | 1;
     }
-    /* outn: park the value if nobody took it */
-    if (!taken) {
-        port->hold_full = 1;
-        port->hold_value = p->value;
-        sim->n_holds_full++;
+    /* outn: queue the value unless it was offered itself and taken (a
+     * transfer from a non-empty queue took its oldest value instead) */
+    if (!(p->offered && taken)) {
+        sim->n_holds_full += port->count == 0;
+        sim_queue_push(port, p->value);
     }
     complete(k, op, src_value(k, op->a_kind, op->a, 0));
     return 1;
@@ -252,19 +252,20 @@ int bmi_sim_cycle(bm_sim *sim)
         sim_pending *p = &pending[np++];
         p->core = k;
         p->op = op;
-        p->hold_was_full = 0;
+        p->blocked = 0;
         if (op->io == BM_IO_IN_WAIT || op->io == BM_IO_IN_TRY) {
             sim_bond *b = k->in_bond[op->port];
             if (b)
                 add_ready(b, stamp, cand, &nc);
         } else {
             sim_outport *port = &k->out[op->port];
-            p->hold_was_full = port->hold_full;
-            if (!port->hold_full) {
+            p->blocked = op->io == BM_IO_OUT_WAIT ? port->count != 0 : port->count == port->depth;
+            p->offered = port->count == 0;
+            if (!p->blocked) {
                 p->value = bm_alu_eval((bm_alu_op)op->alu, src_value(k, op->a_kind, op->a, 0),
                                        src_value(k, op->b_kind, op->b, 0),
                                        src_value(k, op->c_kind, op->c, 0), k->width, k->frac);
-                if (port->bond) {
+                if (p->offered && port->bond) {
                     port->bond->offer_stamp = stamp;
                     port->bond->offer_value = p->value;
                 }
@@ -301,10 +302,10 @@ int bmi_sim_cycle(bm_sim *sim)
             if (in->pos == in->len)
                 continue;
             data = in->vals[in->pos++];
-        } else if (b->src_out->hold_full) {
-            data = b->src_out->hold_value;
-            b->src_out->hold_full = 0;
-            sim->n_holds_full--;
+        } else if (b->src_out->count) {
+            data = sim_queue_head(b->src_out);
+            sim_queue_pop(b->src_out);
+            sim->n_holds_full -= b->src_out->count == 0;
         } else if (b->offer_stamp == stamp) {
             data = b->offer_value;
         } else {

@@ -224,6 +224,23 @@ Test(asm, derives_each_example_core)
     }
 }
 
+/* .queue sets the core's output queue; without it a core has the one-word
+ * holding register; the disassembly gives it back. */
+Test(asm, queue_directive)
+{
+    bm_ctx *ctx = new_ctx();
+    bm_machine *m;
+    cr_assert_eq(bm_asm_file(&m, ctx, "examples/queue.s", NULL), 0);
+    cr_expect_eq(bm_core_get_params(core_named(m, "p3"))->queue, 3);
+    cr_expect_eq(bm_core_get_params(core_named(m, "p1"))->queue, 1);
+    char *text = NULL;
+    cr_assert_eq(bm_disasm_machine(&text, NULL, m, NULL), 0);
+    cr_expect(strstr(text, ".queue 3\n") != NULL, "%s", text);
+    bm_disasm_free(ctx, text);
+    bm_machine_free(m);
+    bm_ctx_free(ctx);
+}
+
 /* .fetch sets the core's fetch kind; without it a core is direct. */
 Test(asm, fetch_directive)
 {
@@ -436,6 +453,8 @@ Test(asm, small_errors)
                  "t.s:1:7: error: '.fetch' needs a fetch kind: direct or staged");
     expect_error(".fetch staged\n.fetch direct\n    j 0\n",
                  "t.s:2:1: error: '.fetch' is already given on line 1");
+    expect_error(".queue 0\n    j 0\n",
+                 "t.s:1:8: error: output queue depth 0 is out of range (1 .. 64)");
     expect_error("    li r0, 18446744073709551615 * 2\n    j 0\n",
                  "t.s:1:33: error: value out of range: expressions are limited to -2^64 .. 2^64");
     expect_error("    j r1\n", "t.s:1:7: error: operand 1 of 'j' must be a jump target (a label or an "

@@ -80,6 +80,21 @@ static void check_shape(const bm_machine *m, const bm_graph *g, const unsigned *
                       p->inputs);
         cr_expect_leq(p->outputs, 1 + bm_graph_output_count(g), "%s: core %s has %u outputs",
                       what, bm_core_name(c), p->outputs);
+        /* room for every value the core posts on a port per pass, no more */
+        unsigned most = 1;
+        for (unsigned port = 0; port < p->outputs; port++) {
+            unsigned n = 0;
+            for (unsigned pc = 0; pc < bm_core_program_length(c); pc++) {
+                const bm_insn *in = bm_core_insn(c, pc);
+                const bm_opcode_def *d = bm_isa_get(in->opcode);
+                n += d->io == BM_IO_OUT_POST && in->operand[d->port_operand] == port;
+            }
+            most = n > most ? n : most;
+        }
+        cr_expect_eq(p->queue, most, "%s: core %s has a queue of %u for %u posts", what,
+                     bm_core_name(c), p->queue, most);
+        cr_expect_leq(p->queue, k, "%s: core %s has a queue of %u for K = %u", what,
+                      bm_core_name(c), p->queue, k);
     }
 }
 
@@ -331,6 +346,43 @@ Test(fold, fold_per_layer)
     bm_compile_report *r = NULL;
     cr_assert_eq(bm_compile_report_new(&r, m, g, NULL), 0);
     bm_compile_report_free(r);
+    bm_machine_free(m);
+    bm_graph_free(g);
+    bm_ctx_free(ctx);
+}
+
+/* Output queues: the 16-64-32-32-5 network folded 4,1,2,2 streams a vector
+ * about every 104 cycles (its slowest cores' programs); with every queue
+ * cut back to the one-word holding register, a layer-0 core waits until the
+ * next layer has taken its last result, and the interval nearly doubles.
+ * The prediction follows both. */
+Test(fold, output_queues_keep_folded_cores_busy)
+{
+    bm_ctx *ctx = graph_ctx();
+    bm_graph *g = read_example(ctx, "bench/networks/jet.xml");
+    static const unsigned fold[] = {4, 1, 2, 2};
+    bm_machine *m = compile_fold(g, fold, 4, BM_MUL_PIPE, "jet");
+    double interval[2];
+    for (int cut = 0; cut < 2; cut++) {
+        if (cut)
+            for (unsigned i = 0; i < bm_machine_core_count(m); i++) {
+                bm_core *c = bm_machine_core(m, i);
+                bm_core_params p = *bm_core_get_params(c);
+                p.queue = 1;
+                cr_assert_eq(bm_core_set_params(c, &p), 0);
+            }
+        if (cut)
+            cr_assert_eq(bm_machine_validate(m), 0);
+        bm_compile_report *r = NULL;
+        cr_assert_eq(bm_compile_report_new(&r, m, g, NULL), 0);
+        const bm_report_summary *s = bm_compile_report_summary(r);
+        check_prediction(s, m, cut ? "jet 4,1,2,2, queues of 1" : "jet 4,1,2,2");
+        interval[cut] = s->interval;
+        bm_compile_report_free(r);
+    }
+    cr_expect_leq(interval[0], 105.0, "interval %.2f with queues", interval[0]);
+    cr_expect_geq(interval[1], 1.5 * interval[0], "interval %.2f with holding registers, %.2f with queues",
+                  interval[1], interval[0]);
     bm_machine_free(m);
     bm_graph_free(g);
     bm_ctx_free(ctx);

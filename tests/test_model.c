@@ -796,3 +796,50 @@ Test(model, core_params_version_2_and_fetch_kinds)
     cr_expect_eq(bm_fetch_kind_get(BM_FETCH_DIRECT)->taken_jump_extra, 0);
     cr_expect_eq(bm_fetch_kind_get(BM_FETCH_STAGED)->taken_jump_extra, 1);
 }
+
+/* Core params version 4 added `queue`; a version 3 struct gets the one-word
+ * holding register; validation keeps a queue within 1..BM_QUEUE_MAX; the
+ * XML writes it only when it is not 1, and reads it back. */
+Test(model, core_params_version_3_and_queues)
+{
+    struct v3 {
+        unsigned version, width, registers, rom_depth, ram_depth, inputs, outputs, frac, mul,
+            fetch;
+    } old = {3, 8, 1, 1, 0, 0, 1, 0, BM_MUL_COMB, BM_FETCH_STAGED};
+    bm_core *c;
+    cr_assert_eq(bm_machine_add_core(m, &c, "old", (const bm_core_params *)(void *)&old, at(1)),
+                 BM_OK);
+    cr_expect_eq(bm_core_get_params(c)->fetch, BM_FETCH_STAGED);
+    cr_expect_eq(bm_core_get_params(c)->queue, 1);
+    bm_core_params init;
+    cr_assert_eq(bm_core_params_init(&init, BM_CORE_PARAMS_VERSION), BM_OK);
+    cr_expect_eq(init.queue, 1);
+    cr_assert_eq(bm_core_add_opcode(c, "halt", at(3)), BM_OK);
+    bm_insn halt = {(uint16_t)bm_isa_lookup("halt"), {0}, at(3)};
+    cr_assert_eq(bm_core_append_insn(c, &halt), BM_OK);
+    static const unsigned bad[] = {0, BM_QUEUE_MAX + 1};
+    for (unsigned i = 0; i < 2; i++) {
+        bm_core_params p = *bm_core_get_params(c);
+        p.queue = bad[i];
+        cr_assert_eq(bm_core_set_params(c, &p), BM_OK);
+        cr_expect_eq(bm_machine_validate(m), BM_EINVALID);
+        char *diags = all_diags(ctx);
+        char want[96];
+        snprintf(want, sizeof want, "core 'old': output queue depth %u", bad[i]);
+        cr_expect(strstr(diags, want) != NULL, "%s", diags);
+        free(diags);
+    }
+    bm_core_params p = *bm_core_get_params(c);
+    p.queue = 5;
+    cr_assert_eq(bm_core_set_params(c, &p), BM_OK);
+    cr_assert_eq(bm_machine_validate(m), BM_OK);
+    char *xml = NULL;
+    size_t len = 0;
+    cr_assert_eq(bm_machine_write_memory(m, &xml, &len), BM_OK);
+    cr_expect(strstr(xml, " queue=\"5\"") != NULL, "%s", xml);
+    bm_machine *back = NULL;
+    cr_assert_eq(bm_machine_read_memory(&back, ctx, xml, len, "back.xml"), BM_OK);
+    cr_expect_eq(bm_core_get_params(bm_machine_core(back, 0))->queue, 5);
+    bm_machine_free(back);
+    bm_xml_buffer_free(ctx, xml);
+}

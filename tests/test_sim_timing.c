@@ -233,6 +233,33 @@ Test(sim_timing, posted_outputs_and_holding_register)
     unload(&f);
 }
 
+/* p (queue of 2) posts 0, 1, 2 and halts; c halts at once, never reading.
+ * 0: outn(0) queued (1 of 2).  2: outn(1) queued behind it (2 of 2).
+ * 4: outn(2) finds the queue full and stalls for ever: deadlock at 4. */
+Test(sim_timing, output_queue_fills_then_stalls)
+{
+    fixture f = load(HEAD "<output name=\"y\" width=\"8\"/>"
+                     "<core name=\"p\" width=\"8\" registers=\"1\" rom=\"6\" ram=\"0\" "
+                     "inputs=\"0\" outputs=\"1\" queue=\"2\"><opcodes>inc outn halt</opcodes>"
+                     "<program>\n"
+                     I("outn o0, r0") I("inc r0") I("outn o0, r0") I("inc r0") I("outn o0, r0")
+                     I("halt") END_CORE
+                     CORE("c", 4, 0, 1, 1, "in out halt")
+                     I("halt") I("in r1, i0") I("out o0, r1") I("halt") END_CORE
+                     "<bond from=\"p.o0\" to=\"c.i0\"/><bond from=\"c.o0\" to=\"y\"/>" TAIL);
+    bm_sim_stop why;
+    cr_assert_eq(bm_sim_step(f.sim, 2, &why), 0);
+    cr_expect_str_eq(simt_describe(f.sim, 0), "pc 2 'outn o0, r0' queues a value on o0");
+    cr_assert_eq(bm_sim_step(f.sim, 2, &why), 0);
+    cr_expect_str_eq(simt_describe(f.sim, 0),
+                     "pc 4 'outn o0, r0' waits for the queue of o0 to have room (2 of 2 words, "
+                     "first 0; bond to 'c.i0'; not ready: 'c.i0')");
+    cr_expect_eq(simt_run(f.sim, 100, 0), BM_SIM_STOP_DEADLOCK);
+    cr_expect_eq(bm_sim_deadlock_cycle(f.sim), 4);
+    cr_expect_eq(pc_of(f.sim, 0), 4);
+    unload(&f);
+}
+
 /* A halted core whose holding register stays full is not "all halted":
  * 0: p outn(0) parked (c halts in cycle 0, never reading).  1: p halts.
  * From 2 nothing changes: deadlock at 2. */

@@ -877,6 +877,26 @@ Test(verilog, timing_fetch_kinds)
     bm_ctx_free(ctx);
 }
 
+/* An output queue of 3 words beside the one-word holding register
+ * (examples/queue.s): the RTL prints the transfers worked out by hand in
+ * queue.expected, with both ROM styles. */
+Test(verilog, timing_output_queue)
+{
+    bm_ctx *ctx;
+    cr_assert_eq(bm_ctx_new(&ctx, NULL), 0);
+    bm_machine *m = load_file(ctx, "examples/queue.xml");
+    char *want = slurp("examples/queue.expected", NULL);
+    cr_assert_not_null(want);
+    for (int rom = 0; rom < 2; rom++) {
+        const char *dir = build_harness(m, rom ? "queue_block" : "queue_logic",
+                                        rom ? BM_VERILOG_ROM_BLOCK : BM_VERILOG_ROM_LOGIC);
+        expect_run(dir, "a 10\nb 10\na 20\nb 20\n", "--cycles 40", want);
+    }
+    free(want);
+    bm_machine_free(m);
+    bm_ctx_free(ctx);
+}
+
 Test(verilog, timing_pipeline_fanout_and_posted_output)
 {
     bm_ctx *ctx;

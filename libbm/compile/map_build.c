@@ -7,7 +7,14 @@
  * made its program safe); the others stay comb, so that the variant
  * changes nothing where there is nothing to multiply.  The fetch kind is
  * the option's, or under AUTO staged for a program too long for a logic
- * ROM (its block RAM would otherwise sit in the operation's cycle). */
+ * ROM (its block RAM would otherwise sit in the operation's cycle).
+ *
+ * Every core gets an output queue as deep as the most values its program
+ * posts (`outn`) on one port per pass, so that it never waits on its own
+ * results: a fold core of K neurons sends K on its one port and goes on
+ * to the next vector while the next layer takes them (with the one-word
+ * holding register it waited until its last value was taken, about twice
+ * the interval).  Node-strategy cores post one value a port: queue 1. */
 #include <stdio.h>
 #include <string.h>
 
@@ -31,6 +38,23 @@ static unsigned core_fetch(const map_program *prog, bm_compile_fetch fetch)
     }
 }
 
+/* The most `outn` of one port in the program (at least 1, at most
+ * BM_QUEUE_MAX). */
+static unsigned core_queue(const map_program *prog, unsigned outputs)
+{
+    unsigned best = 1;
+    for (unsigned port = 0; port < outputs; port++) {
+        unsigned n = 0;
+        for (size_t k = 0; k < prog->n; k++) {
+            const bm_opcode_def *d = bm_isa_get(prog->insn[k].opcode);
+            n += d->io == BM_IO_OUT_POST && prog->insn[k].operand[d->port_operand] == port;
+        }
+        if (n > best)
+            best = n;
+    }
+    return best < BM_QUEUE_MAX ? best : BM_QUEUE_MAX;
+}
+
 static int add_core(bm_machine *m, const map_plan *p, uint32_t i, const map_program *prog,
                     const map_graph *mg, unsigned mul, bm_compile_fetch fetch)
 {
@@ -45,6 +69,7 @@ static int add_core(bm_machine *m, const map_plan *p, uint32_t i, const map_prog
     params.ram_depth = 0;
     params.inputs = c->n_in;
     params.outputs = c->n_out;
+    params.queue = core_queue(prog, c->n_out);
     bm_core *core;
     int rc = bm_machine_add_core(m, &core, c->name, &params, c->loc);
     if (rc)

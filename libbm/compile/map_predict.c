@@ -16,9 +16,11 @@
  *     values; an external output is always ready; a receiving core goes
  *     on after the transfer (`in` completes in its cycle);
  *   - `outn` offers its value from the cycle it issues, and issues only
- *     once the port's previous value has gone (the cycle after its
- *     transfer: the one-word holding register); `out` also waits for its
- *     own transfer.
+ *     while the port's queue of Q words (the core's `queue`; 1 is the
+ *     holding register) has room: value k issues at the earliest the
+ *     cycle after the transfer of value k - Q; a bond moves at most one
+ *     value a cycle, the oldest first, so T_k >= T_(k-1) + 1; `out`
+ *     issues once the queue is empty and also waits for its own transfer.
  *
  * These are max-plus recurrences over each core's instruction sequence and
  * each bond's sequence of transfers; evaluating them in any order that
@@ -51,9 +53,14 @@ typedef struct pcore {
 typedef struct pbond {
     int src_core;     /* -1: an external input                   */
     int src_input;
-    int64_t offer;    /* NEVER: no value offered yet             */
+    int64_t offer;    /* the oldest value's offer; NEVER: none    */
     int64_t last;     /* the cycle of the last transfer, or -1   */
     uint64_t count;   /* transfers so far                         */
+    uint64_t issued;  /* values a core source has issued          */
+    unsigned depth;   /* the source port's queue (1 for an input) */
+    unsigned n_pend;  /* a core source's values not yet taken     */
+    int64_t *pend;    /* their offers, oldest at pend[count % depth] */
+    int64_t *hist;    /* transfer k's cycle at hist[k % depth]    */
     unsigned first_sink, n_sinks;
     int out_waiter;   /* a core waiting for its `out`, or -1     */
 } pbond;
@@ -73,6 +80,7 @@ typedef struct model {
     unsigned *work;
     unsigned n_work;
     unsigned vectors;
+    int64_t *times;       /* every bond's pend and hist rings       */
     uint64_t *out_count;  /* per machine output: transfers          */
     int64_t *done;        /* per vector: its last output transfer   */
     int64_t first_in;     /* the first input transfer, or -1        */
@@ -98,7 +106,7 @@ static void try_transfer(model *md, unsigned bi)
 {
     pbond *b = &md->bonds[bi];
     while (b->offer != NEVER) {
-        int64_t T = b->offer;
+        int64_t T = b->offer > b->last ? b->offer : b->last + 1;
         for (unsigned k = 0; k < b->n_sinks; k++) {
             const psink *s = &md->sinks[b->first_sink + k];
             if (s->core < 0)
@@ -110,6 +118,7 @@ static void try_transfer(model *md, unsigned bi)
                 T = c->t;
         }
         b->last = T;
+        b->hist[b->count % b->depth] = T;
         b->count++;
         if (b->src_core < 0 && (md->first_in < 0 || T < md->first_in))
             md->first_in = T;
@@ -133,7 +142,8 @@ static void try_transfer(model *md, unsigned bi)
             offer_input(md, b);
             continue;
         }
-        b->offer = NEVER;
+        b->n_pend--;
+        b->offer = b->n_pend ? b->pend[b->count % b->depth] : NEVER;
         if (b->out_waiter >= 0) {
             pcore *c = &md->cores[b->out_waiter];
             if (c->wait == (int32_t)bi) {
@@ -182,14 +192,21 @@ static void advance(model *md, unsigned ci)
                 break;
             }
             pbond *b = &md->bonds[bi];
-            if (b->offer != NEVER) { /* the previous value is still there */
-                c->wait = bi;
+            if (d->io == BM_IO_OUT_WAIT ? b->n_pend != 0 : b->n_pend == b->depth) {
+                c->wait = bi; /* out: the queue to empty; outn: room in it */
                 c->why = WAIT_SLOT;
                 b->out_waiter = (int)ci;
                 break;
             }
-            int64_t issue = b->last >= 0 && b->last + 1 > c->t ? b->last + 1 : c->t;
-            b->offer = issue;
+            /* out: after the last transfer; outn: after value k - depth's */
+            int64_t after = d->io == BM_IO_OUT_WAIT ? b->last
+                            : b->issued >= b->depth ? b->hist[(b->issued - b->depth) % b->depth]
+                                                    : -1;
+            int64_t issue = after >= 0 && after + 1 > c->t ? after + 1 : c->t;
+            b->pend[b->issued % b->depth] = issue;
+            b->issued++;
+            if (b->n_pend++ == 0)
+                b->offer = issue;
             c->t = issue + cycles;
             c->pc++;
             if (d->io == BM_IO_OUT_WAIT) {
@@ -241,6 +258,7 @@ static int build(model *md)
     /* every program a few times over per vector: argmax's loops are short */
     md->budget = (insns + 16) * 4 * ((uint64_t)md->vectors + 2);
     unsigned s = 0;
+    size_t n_times = 0;
     for (unsigned bi = 0; bi < md->n_bonds; bi++) {
         pbond *b = &md->bonds[bi];
         bm_endpoint src;
@@ -249,6 +267,8 @@ static int build(model *md)
             return rc;
         b->src_core = src.kind == BM_EP_CORE_OUT ? (int)src.index : -1;
         b->src_input = src.kind == BM_EP_INPUT ? (int)src.index : -1;
+        b->depth = b->src_core >= 0 ? bm_core_get_params(bm_machine_core(m, src.index))->queue : 1;
+        n_times += 2 * (size_t)b->depth;
         b->last = -1;
         b->out_waiter = -1;
         b->first_sink = s;
@@ -260,6 +280,16 @@ static int build(model *md)
             md->sinks[s].core = e.kind == BM_EP_CORE_IN ? (int)e.index : -1;
             md->sinks[s].output = e.kind == BM_EP_OUTPUT ? (int)e.index : -1;
         }
+    }
+    md->times = bm_calloc(ctx, n_times + 1, sizeof *md->times);
+    if (!md->times)
+        return bm_oom(ctx);
+    int64_t *t = md->times;
+    for (unsigned bi = 0; bi < md->n_bonds; bi++) {
+        pbond *b = &md->bonds[bi];
+        b->pend = t;
+        b->hist = t + b->depth;
+        t += 2 * (size_t)b->depth;
         if (b->src_core < 0)
             offer_input(md, b);
         else
@@ -276,6 +306,7 @@ static void release_model(model *md)
     bm_free(md->ctx, md->work);
     bm_free(md->ctx, md->out_count);
     bm_free(md->ctx, md->done);
+    bm_free(md->ctx, md->times);
 }
 
 /* Models `vectors` vectors; done[k] their completions.  *complete is 1 when

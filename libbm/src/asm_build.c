@@ -17,7 +17,7 @@ typedef struct needs {
 
 static const char *const pin_names[ASM_PIN_COUNT] = {"registers", "rom", "ram",
                                                      "inputs", "outputs", "width", "frac", "mul",
-                                                     "fetch"};
+                                                     "fetch", "queue"};
 
 /* The fraction bits of the core's fixed-point units: pinned with .frac, or
  * else those of the .fixed type in effect at its first fixed-point
@@ -241,6 +241,7 @@ static int build_core(asm_state *st, bm_machine *m, const asm_core *c)
         p.frac = derive_frac(c);
         p.mul = param(c, ASM_PIN_MUL, BM_MUL_COMB);
         p.fetch = param(c, ASM_PIN_FETCH, BM_FETCH_DIRECT);
+        p.queue = param(c, ASM_PIN_QUEUE, 1);
         if (st->errors == errors)
             check_sizes(st, c, &p, &nd);
         if (st->errors == errors)

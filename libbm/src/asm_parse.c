@@ -336,6 +336,7 @@ static const struct pin_directive {
     {"outputs", ASM_PIN_OUTPUTS, 0, BM_PORTS_MAX, "output port count"},
     {"width", ASM_PIN_WIDTH, 1, BM_WIDTH_MAX, "word width"},
     {"frac", ASM_PIN_FRAC, 0, BM_WIDTH_MAX - 1, "fraction bit count"},
+    {"queue", ASM_PIN_QUEUE, 1, BM_QUEUE_MAX, "output queue depth"},
 };
 
 static int dir_pin(parser *p, unsigned at, unsigned end, const struct pin_directive *pd)

@@ -39,6 +39,8 @@ static void put_core(bm_buf *b, const bm_core *c, unsigned i)
         bm_buf_printf(b, ", mul %s", bm_mul_variant_get(p->mul)->name);
     if (p->fetch != BM_FETCH_DIRECT)
         bm_buf_printf(b, ", fetch %s", bm_fetch_kind_get(p->fetch)->name);
+    if (p->queue != 1)
+        bm_buf_printf(b, ", queue %u", p->queue);
     bm_buf_printf(b, "\\n%u instruction%s x %u bits", n, n == 1 ? "" : "s", enc.insn_width);
     if (p->ram_depth)
         bm_buf_printf(b, ", RAM %u", p->ram_depth);

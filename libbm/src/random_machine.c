@@ -63,6 +63,7 @@ typedef struct plan {
     rng unit; /* a stream of its own for the multiplier variants, so that
                  adding them left every seed's programs as they were */
     rng fetch; /* likewise for the fetch kinds */
+    rng queue; /* and for the output queue depths */
     bm_random_options o;
     source src[96];
     unsigned n_src;
@@ -274,6 +275,10 @@ static int build_core(plan *p, bm_machine *m, unsigned index)
     }
     /* every fetch kind, each about half the time */
     cp.fetch = below(&p->fetch, BM_FETCH_KIND_COUNT);
+    /* output queues: the one-word holding register half the time, else 2,
+     * 3 (not a power of two) or 4 words */
+    static const unsigned depths[] = {1, 1, 1, 2, 3, 4};
+    cp.queue = depths[below(&p->queue, sizeof depths / sizeof depths[0])];
 
     bm_core *c;
     bm_loc nowhere = {NULL, 0, 0};
@@ -327,6 +332,7 @@ int bm_random_machine(bm_machine **out, bm_ctx *ctx, uint64_t seed, const bm_ran
     p->r.state = seed;
     p->unit.state = seed ^ UINT64_C(0x6d756c7469706c79);
     p->fetch.state = seed ^ UINT64_C(0x6665746368657273);
+    p->queue.state = seed ^ UINT64_C(0x7175657565646570);
     p->o = o;
     char name[40];
     snprintf(name, sizeof name, "rand_%llu", (unsigned long long)seed);

@@ -123,6 +123,7 @@ static void check_params(bm_ctx *ctx, const bm_core *c, int *errors)
                  c->name, p->mul);
         (*errors)++;
     }
+    check_range(ctx, c->loc, c->name, "output queue depth", p->queue, 1, BM_QUEUE_MAX, errors);
     if (!bm_fetch_kind_get(p->fetch)) {
         bm_error(ctx, c->loc, "core '%s': unknown fetch kind %u (direct or staged)", c->name,
                  p->fetch);

@@ -394,6 +394,8 @@ static int read_core(reader *r, bm_machine *m, xmlNodePtr n)
     p.inputs = uint_attr(r, n, "inputs");
     p.outputs = uint_attr(r, n, "outputs");
     p.frac = uint_attr(r, n, "frac"); /* optional: 0 when absent */
+    if (xmlHasProp(n, BAD_CAST "queue"))
+        p.queue = uint_attr(r, n, "queue"); /* optional: 1 when absent */
     char *name = attr(n, "name");
     char *mul = attr(n, "mul"); /* optional: comb when absent */
     if (mul) {

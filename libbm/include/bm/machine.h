@@ -68,15 +68,22 @@ typedef struct bm_core_params {
                             bm/isa.h) of the mul, mulfx and macfx opcodes */
     unsigned fetch;      /* version 3: how the core fetches (bm_fetch_kind,
                             bm/isa.h) */
+    unsigned queue;      /* version 4: the words each output port holds
+                            (1..BM_QUEUE_MAX): 1 is the one-word holding
+                            register; more let `outn` post that many values
+                            before it waits (docs/timing.md "Output
+                            queues") */
 } bm_core_params;
-/* Version 2 added `mul`, version 3 `fetch`.  The add and set functions still
- * take a version 1 or 2 struct (without them), which gets BM_MUL_COMB and
- * BM_FETCH_DIRECT. */
-#define BM_CORE_PARAMS_VERSION 3
-#define BM_CORE_PARAMS_INIT {BM_CORE_PARAMS_VERSION, 8, 1, 1, 0, 0, 0, 0, 0, 0}
+/* The deepest output queue a core may have. */
+#define BM_QUEUE_MAX 64
+/* Version 2 added `mul`, version 3 `fetch`, version 4 `queue`.  The add and
+ * set functions still take a version 1, 2 or 3 struct (without them), which
+ * gets BM_MUL_COMB, BM_FETCH_DIRECT and a queue of 1. */
+#define BM_CORE_PARAMS_VERSION 4
+#define BM_CORE_PARAMS_INIT {BM_CORE_PARAMS_VERSION, 8, 1, 1, 0, 0, 0, 0, 0, 0, 1}
 /* Fills *params with the defaults of BM_CORE_PARAMS_INIT (for callers that cannot use the
  * macro, such as bindings).  version is the BM_CORE_PARAMS_VERSION the caller's struct was
- * declared with (1, 2 or 3; an older struct is filled without the fields
+ * declared with (1 to 4; an older struct is filled without the fields
  * its version lacks).  0, or BM_EINVAL for NULL or an unknown version. */
 BM_API int bm_core_params_init(bm_core_params *params, unsigned version);
 
@@ -180,7 +187,7 @@ BM_API const char *bm_core_name(const bm_core *c);
 BM_API unsigned bm_core_index(const bm_core *c);
 BM_API bm_loc bm_core_loc(const bm_core *c);
 /* The core's parameters (owned by the core, always the current version);
- * setting them copies *params (version 1 or 2) and makes the machine not
+ * setting them copies *params (version 1 to 4) and makes the machine not
  * valid until the next bm_machine_validate.  BM_EINVAL (recorded) for NULL
  * or an unsupported version. */
 BM_API const bm_core_params *bm_core_get_params(const bm_core *c);
