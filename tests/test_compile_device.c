@@ -8,6 +8,7 @@
 
 #include "bmc_runner.h"
 #include "compile_helpers.h"
+#include "variant_checks.h"
 
 static bm_graph *load(const char *path)
 {
@@ -53,8 +54,11 @@ static bm_device_choice choose(const bm_graph *g, const char *part, unsigned kee
     cr_expect_eq(bm_compile_report_new(&r, m, g, NULL), 0, "%s on %s computes wrong values",
                  ch.options, part);
     if (r) {
-        double sim = bm_compile_report_summary(r)->interval;
-        cr_expect(sim <= ch.predicted_interval * 1.1 + 4 && sim >= ch.predicted_interval * 0.9 - 4,
+        /* the model takes argmax's conditional jumps the long way (2
+         * cycles a jz more, check_prediction's tolerance) */
+        double sim = bm_compile_report_summary(r)->interval, jz = count_jz(m);
+        cr_expect(sim <= ch.predicted_interval * 1.1 + 4 &&
+                      sim >= ch.predicted_interval * 0.9 - 4 - 2 * jz,
                   "%s: predicted %.1f, simulated %.1f", ch.options, ch.predicted_interval, sim);
     }
     bm_compile_report_free(r);
