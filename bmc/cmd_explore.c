@@ -63,6 +63,10 @@ static void help(FILE *out)
             "  --no-wall-time      leave wall times out, so that two runs of the same\n"
             "                      sweep give the same bytes\n"
             "\n"
+            "The jobs find bmc (sweep.conf), yosys and nextpnr-ice40 on PATH; BMC, YOSYS\n"
+            "and NEXTPNR_ICE40 in their environment replace them.  A job that finds its\n"
+            "point run by another process exits 75 (docs/explore.md).\n"
+            "\n"
             "Exit status: 0 written, 1 bad input or a failed write, 2 usage error.\n");
 }
 
