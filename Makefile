@@ -68,7 +68,7 @@ PY_SRCS := $(sort $(wildcard python/libbm/*.py))
 PY_EXT_STAMP := $(BUILD)/python/.built
 
 .PHONY: all deps test sanitize demo install uninstall clean help check-deps FORCE regold soak \
-        python python-test install-python uninstall-python onnx-models fuzz clang-check
+        python python-test install-python uninstall-python onnx-models fuzz clang-check slurm-check
 
 all: $(LIB_A) $(LIB_SO) $(BMC) $(ONNX_MODELS)
 
@@ -80,6 +80,7 @@ help:
 	@echo "make demo       run bmc on the bundled example"
 	@echo "make soak       random differential testing with new seeds (long)"
 	@echo "make clang-check  the sources under clang -Wconditional-uninitialized (part of make test)"
+	@echo "make slurm-check  a bmc explore sweep through a one-node Slurm (slurm-wlm, munge) against make -j2"
 	@echo "make fuzz       libFuzzer (clang) on every parser, FUZZ_SECONDS each (in build-fuzz/)"
 	@echo "make install    install library, headers, bmc and libbm.pc (PREFIX, DESTDIR)"
 	@echo "make python     build the Python package's compiled module in $(BUILD)/python"
@@ -174,7 +175,15 @@ test: check-deps $(TEST_BIN) $(BMC) $(ONNX_MODELS) $(FUZZ_REPLAYS) clang-check
 	BUILD=$(BUILD) CC="$(CC)" EXTRA_LDFLAGS="$(EXTRA_LDFLAGS)" PYTEST=$(PYTEST) ./tests/install_check.sh
 	./tests/deps_check.sh
 	./tests/doc_check.sh
+	BMC=$(abspath $(BMC)) ./tests/explore_check.sh
 	@if [ "$(PYTEST)" = 1 ]; then $(MAKE) --no-print-directory python-test; fi
+
+# A bmc explore sweep as a Slurm array job on a one-node cluster that the
+# check starts on loopback and stops again, compared with the same sweep
+# under make -j2 (tests/slurm_check.sh).  It needs slurm-wlm and munge
+# (not installed by make deps) and takes minutes: not part of make test.
+slurm-check: $(BMC)
+	BMC=$(abspath $(BMC)) BUILD=$(BUILD) ./tests/slurm_check.sh
 
 # The Python package's tests (python/tests, pytest) against the build tree.
 # pytest fails the run when it collects nothing (exit 5) and conftest.py

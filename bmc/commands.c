@@ -9,6 +9,7 @@ extern const bmc_command bmc_cmd_compile;
 extern const bmc_command bmc_cmd_disasm;
 extern const bmc_command bmc_cmd_dot;
 extern const bmc_command bmc_cmd_eval;
+extern const bmc_command bmc_cmd_explore;
 extern const bmc_command bmc_cmd_fmt;
 extern const bmc_command bmc_cmd_import;
 extern const bmc_command bmc_cmd_isa;
@@ -25,6 +26,7 @@ const bmc_command *const bmc_commands[] = {
     &bmc_cmd_disasm,
     &bmc_cmd_dot,
     &bmc_cmd_eval,
+    &bmc_cmd_explore,
     &bmc_cmd_fmt,
     &bmc_cmd_import,
     &bmc_cmd_isa,
