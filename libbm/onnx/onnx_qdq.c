@@ -96,8 +96,8 @@ static int read_zero_point(onnx_reader *r, const Onnx__NodeProto *n, unsigned *b
  * zero point 0. */
 static int pair_type(onnx_reader *r, const Onnx__NodeProto *n, bm_fixed_type *out)
 {
-    int exponent;
-    unsigned bits;
+    int exponent = 0;
+    unsigned bits = 0;
     int rc = check_attrs(r, n);
     if (!rc)
         rc = read_scale(r, n, &exponent);
@@ -191,8 +191,8 @@ int bmi_onnx_dq_values(onnx_reader *r, const Onnx__NodeProto *dq, double **out, 
                        const int64_t **dims, size_t *n_dims)
 {
     const Onnx__TensorProto *x = bm_onnx_constant(r, dq->input[0]);
-    int exponent;
-    unsigned zp_bits;
+    int exponent = 0;
+    unsigned zp_bits = 0;
     int rc = check_attrs(r, dq);
     if (!rc && !type_bits(x->data_type))
         rc = bm_onnx_node_error(r, dq, "the quantised tensor '%s' is %s (supported: int8, int16 "
