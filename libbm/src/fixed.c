@@ -222,6 +222,7 @@ static int quantise(bm_ctx *ctx, mpq_t q, const char *text, bm_fixed_type t, bm_
         gmp_free(s, strlen(s) + 1);
     }
     mpz_clears(fl, rem, twice, zlo, zhi, NULL);
+    mpq_clear(q);
     return rc;
 }
 
