@@ -64,9 +64,10 @@ typedef enum bm_profile_part {
 
 typedef struct bm_profile bm_profile;
 
-/* Evaluates g on every vector of v (read for g with bm_vectors_read()) and
- * keeps the ranges (*out, freed with bm_profile_free; g must outlive it).
- * Errors like bm_graph_eval(); BM_EINVAL for vectors of another shape. */
+/* Evaluates g on every vector of v and keeps the ranges (*out, freed with
+ * bm_profile_free; g must outlive it).  v must have been read for g
+ * (bm_vectors_read() with this graph: one value per input of g).  Errors
+ * like bm_graph_eval(). */
 BM_API int bm_graph_profile(bm_profile **out, const bm_graph *g, const bm_vectors *v);
 /* Frees the profile; NULL is allowed. */
 BM_API void bm_profile_free(bm_profile *p);
