@@ -77,6 +77,9 @@ static void help(FILE *out)
             "                      with --labels, the accuracy); the report's interval\n"
             "                      is then measured over these vectors\n"
             "  --labels            the test file's last column is the expected class\n"
+            "  --Werror-overflow   with --test, fail (nothing written) when a value\n"
+            "                      wrapped; without it a wrap is only a warning, as in\n"
+            "                      `bmc eval`\n"
             "  --stimulus FILE     write the first K test vectors (--stimulus-vectors K,\n"
             "                      default all) as a stimulus file for `bmc sim\n"
             "                      --in-file` and `bmc verify --in-file`\n"
@@ -104,6 +107,7 @@ typedef struct compile_args {
     unsigned fold_layers[BMC_FOLD_LAYERS_MAX], reuse_layers[BMC_FOLD_LAYERS_MAX];
     unsigned vectors, stimulus_vectors;
     const char *test_path, *stimulus_path, *verilog_dir;
+    int werror_overflow; /* --Werror-overflow */
 } compile_args;
 
 static int parse_count(const char *text, unsigned long max, unsigned *out)
@@ -175,6 +179,7 @@ static int parse_args(int argc, char **argv, compile_args *a)
         {"vectors", required_argument, NULL, OPT_VECTORS},
         {"test", required_argument, NULL, OPT_TEST},
         {"labels", no_argument, NULL, OPT_LABELS},
+        {"Werror-overflow", no_argument, NULL, 'W'}, /* no short option: "o:" only */
         {"stimulus", required_argument, NULL, OPT_STIMULUS},
         {"stimulus-vectors", required_argument, NULL, OPT_STIMULUS_VECTORS},
         {"verilog", required_argument, NULL, OPT_VERILOG},
@@ -266,6 +271,7 @@ static int parse_args(int argc, char **argv, compile_args *a)
                 return bmc_usage_error("compile", "bad --vectors '%s' (2 or more)", optarg);
             break;
         case OPT_TEST: a->test_path = optarg; break;
+        case 'W': a->werror_overflow = 1; break;
         case OPT_VERILOG: a->verilog_dir = optarg; break;
         case OPT_LABELS: a->labels = 1; break;
         case OPT_STIMULUS: a->stimulus_path = optarg; break;
@@ -443,8 +449,17 @@ static int compile_graph(bm_ctx *ctx, const bm_graph *g, compile_args *a)
         if (bm_vectors_read_file(&tv, g, a->test_path, a->labels) ||
             !(raw = flatten_vectors(g, tv)))
             rc = BMC_EXIT_FAIL;
+        /* values that wrap are warned about as `bmc eval` does */
+        uint64_t wrapped = 0;
+        if (!rc && bm_graph_warn_wraps(g, tv, 0, &wrapped))
+            rc = BMC_EXIT_FAIL;
         bmc_print_diags(ctx);
         bm_ctx_clear_diags(ctx);
+        if (!rc && wrapped && a->werror_overflow) {
+            fprintf(stderr, "bmc compile: error: %llu value%s wrapped (--Werror-overflow)\n",
+                    (unsigned long long)wrapped, wrapped == 1 ? "" : "s");
+            rc = BMC_EXIT_FAIL;
+        }
     }
     if (!rc && (a->report || a->json || tv)) {
         bm_report_options ro = BM_REPORT_OPTIONS_INIT;

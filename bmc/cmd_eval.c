@@ -27,6 +27,7 @@ static void help(FILE *out)
             "                       whatever type the file declares (an ONNX model\n"
             "                       declares none: fixed<16,6> without --type)\n"
             "  -q, --quiet          print only the accuracy line\n"
+            "  --Werror-overflow    exit 1 when a value wrapped\n"
             "\n"
             "Values are quantised like constants (nearest, ties to even; out of range\n"
             "is an error).  Each output is printed as its decimal value and raw\n"
@@ -34,7 +35,14 @@ static void help(FILE *out)
             "single output's value (an argmax or threshold class), or the index of\n"
             "the largest of several outputs.\n"
             "\n"
-            "Exit status: 0 evaluated, 1 bad input or accuracy below --min-accuracy,\n"
+            "A value that wrapped (an ADD, SUB, MUL or NEG result outside the type,\n"
+            "docs/numbers.md) gets a warning on stderr naming the vector, the layer\n"
+            "and neuron (or node) and the operation; the first 10, then the total.\n"
+            "The outputs stay what the evaluator computes.  `bmc profile` suggests a\n"
+            "type that holds every value.\n"
+            "\n"
+            "Exit status: 0 evaluated, 1 bad input, accuracy below --min-accuracy\n"
+            "or (with --Werror-overflow) a value wrapped,\n"
             "2 usage error.\n");
 }
 
@@ -43,7 +51,7 @@ typedef struct eval_args {
     char **in;
     size_t n_in;
     const char *vectors_path;
-    int labels, quiet;
+    int labels, quiet, werror_overflow;
     double min_accuracy; /* < 0: none */
     bm_graph_options opt;
 } eval_args;
@@ -88,6 +96,53 @@ static int parse_in(bm_ctx *ctx, const bm_graph *g, char *spec, int64_t *raw, ch
     return rc;
 }
 
+/* Warns about every value that wrapped on the vectors (the library's
+ * warnings, printed with the other diagnostics); 1 when one did and
+ * --Werror-overflow asks for an error. */
+static int warn_wraps(bm_ctx *ctx, const bm_graph *g, const bm_vectors *v, const eval_args *a)
+{
+    uint64_t wrapped = 0;
+    if (bm_graph_warn_wraps(g, v, 0, &wrapped))
+        return 1;
+    bmc_print_diags(ctx);
+    bm_ctx_clear_diags(ctx);
+    if (wrapped && a->werror_overflow) {
+        fprintf(stderr, "bmc eval: error: %llu value%s wrapped (--Werror-overflow)\n",
+                (unsigned long long)wrapped, wrapped == 1 ? "" : "s");
+        return 1;
+    }
+    return 0;
+}
+
+/* The --in vector as a one-line vector file, each raw value written as its
+ * exact decimal, so that warn_wraps() can read it back unchanged. */
+static int warn_wraps_one(bm_ctx *ctx, const bm_graph *g, const int64_t *in, const eval_args *a)
+{
+    unsigned ni = bm_graph_input_count(g);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (!f)
+        return 1;
+    for (unsigned i = 0; i < ni; i++) {
+        char dec[96];
+        bm_fixed_format(dec, sizeof dec, in[i], bm_graph_type(g));
+        fprintf(f, "%s%s", i ? "," : "", dec);
+    }
+    fprintf(f, "\n");
+    if (fclose(f) != 0) {
+        free(text);
+        return 1;
+    }
+    bm_vectors *v = NULL;
+    int rc = bm_vectors_read(&v, g, text, len, "--in", 0) ? 1 : 0;
+    free(text);
+    if (!rc)
+        rc = warn_wraps(ctx, g, v, a);
+    bm_vectors_free(v);
+    return rc;
+}
+
 static int eval_one(bm_ctx *ctx, const bm_graph *g, eval_args *a)
 {
     unsigned ni = bm_graph_input_count(g), no = bm_graph_output_count(g);
@@ -108,6 +163,10 @@ static int eval_one(bm_ctx *ctx, const bm_graph *g, eval_args *a)
     for (unsigned k = 0; k < no && !rc; k++) {
         print_output(g, k, out[k]);
         printf("\n");
+    }
+    if (!rc) {
+        fflush(stdout);
+        rc = warn_wraps_one(ctx, g, in, a);
     }
     free(in);
     free(out);
@@ -147,6 +206,11 @@ static int eval_vectors(bm_ctx *ctx, const bm_graph *g, eval_args *a)
             printf(" label=%ld %s", label, predicted == label ? "ok" : "WRONG");
         printf("\n");
     }
+    int wrap_failed = 0;
+    if (!rc) {
+        fflush(stdout);
+        wrap_failed = warn_wraps(ctx, g, v, a);
+    }
     if (!rc && a->labels) {
         double pct = n ? 100.0 * (double)right / (double)n : 0.0;
         printf("accuracy: %zu/%zu = %.2f%%\n", right, n, pct);
@@ -156,15 +220,14 @@ static int eval_vectors(bm_ctx *ctx, const bm_graph *g, eval_args *a)
             rc = 1;
         }
     }
-    (void)ctx;
     free(out);
     bm_vectors_free(v);
-    return rc;
+    return rc || wrap_failed;
 }
 
 static int parse_args(int argc, char **argv, eval_args *a)
 {
-    enum { OPT_IN = 256, OPT_VECTORS, OPT_LABELS, OPT_TYPE, OPT_MIN };
+    enum { OPT_IN = 256, OPT_VECTORS, OPT_LABELS, OPT_TYPE, OPT_MIN, OPT_WERROR };
     static const struct option opts[] = {
         {"in", required_argument, NULL, OPT_IN},
         {"vectors", required_argument, NULL, OPT_VECTORS},
@@ -172,6 +235,7 @@ static int parse_args(int argc, char **argv, eval_args *a)
         {"type", required_argument, NULL, OPT_TYPE},
         {"min-accuracy", required_argument, NULL, OPT_MIN},
         {"quiet", no_argument, NULL, 'q'},
+        {"Werror-overflow", no_argument, NULL, OPT_WERROR},
         {0, 0, 0, 0},
     };
     int c;
@@ -190,6 +254,7 @@ static int parse_args(int argc, char **argv, eval_args *a)
         case OPT_VECTORS: a->vectors_path = optarg; break;
         case OPT_LABELS: a->labels = 1; break;
         case 'q': a->quiet = 1; break;
+        case OPT_WERROR: a->werror_overflow = 1; break;
         case OPT_TYPE:
             if (bm_graph_parse_type(optarg, &a->opt.type))
                 return bmc_usage_error("eval", "bad type '%s' (expected fixed<TOTAL,INTEGER> "

@@ -13,6 +13,7 @@ extern const bmc_command bmc_cmd_explore;
 extern const bmc_command bmc_cmd_fmt;
 extern const bmc_command bmc_cmd_import;
 extern const bmc_command bmc_cmd_isa;
+extern const bmc_command bmc_cmd_profile;
 extern const bmc_command bmc_cmd_random;
 extern const bmc_command bmc_cmd_sim;
 extern const bmc_command bmc_cmd_verify;
@@ -30,6 +31,7 @@ const bmc_command *const bmc_commands[] = {
     &bmc_cmd_fmt,
     &bmc_cmd_import,
     &bmc_cmd_isa,
+    &bmc_cmd_profile,
     &bmc_cmd_random,
     &bmc_cmd_sim,
     &bmc_cmd_verify,

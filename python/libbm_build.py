@@ -78,6 +78,23 @@ int bm_vectors_read(bm_vectors **out, const bm_graph *g, const char *data, size_
 void bm_vectors_free(bm_vectors *v);
 size_t bm_vectors_count(const bm_vectors *v);
 const int64_t *bm_vectors_inputs(const bm_vectors *v, size_t i);
+
+/* profile.h */
+typedef struct { uint64_t count; int64_t min; int64_t max; int64_t exact_min; int64_t exact_max;
+                 double float_min; double float_max; uint64_t wrapped; unsigned int_bits;
+                 ...; } bm_value_range;
+typedef enum { BM_PROFILE_OUTPUTS, BM_PROFILE_SUMS, BM_PROFILE_PRODUCTS, BM_PROFILE_CONSTS,
+               BM_PROFILE_ALL } bm_profile_part;
+typedef struct bm_profile bm_profile;
+int bm_graph_profile(bm_profile **out, const bm_graph *g, const bm_vectors *v);
+void bm_profile_free(bm_profile *p);
+size_t bm_profile_vector_count(const bm_profile *p);
+int bm_profile_inputs(const bm_profile *p, bm_value_range *out);
+unsigned bm_profile_layer_count(const bm_profile *p);
+int bm_profile_layer(const bm_profile *p, unsigned layer, bm_profile_part part,
+                     bm_value_range *out);
+int bm_profile_all(const bm_profile *p, bm_value_range *out);
+int bm_profile_suggest_type(const bm_profile *p, bm_fixed_type *out);
 int bm_network_read(bm_network **out, bm_ctx *ctx, const char *data, size_t size,
                     const char *name, const bm_graph_options *opt);
 void bm_network_free(bm_network *net);

@@ -156,6 +156,7 @@ static const example examples[] = {
     {"iris_tanh", "examples/onnx/iris_tanh-test.csv", "examples/onnx/iris_tanh-float.txt"},
     {"wine_sigmoid", "examples/onnx/wine_sigmoid-test.csv",
      "examples/onnx/wine_sigmoid-float.txt"},
+    {"iris_qdq", "examples/onnx/iris-test.csv", "examples/onnx/iris_qdq-float.txt"},
 };
 
 /* The issue's goal: fixed point within 1 percentage point of the float
@@ -257,7 +258,108 @@ Test(onnx, unknown_operator)
     expect_refused("bad_op", "node 'act1' (Elu): operator Elu is not supported (supported: "
                              "Gemm, MatMul, Add, BatchNormalization, Relu, LeakyRelu, Clip, "
                              "Sigmoid, Tanh, Flatten, Reshape, Identity, Dropout, Softmax, "
-                             "LogSoftmax, ArgMax)");
+                             "LogSoftmax, ArgMax, QuantizeLinear, DequantizeLinear)");
+}
+
+/* ---- QDQ models --------------------------------------------------------- */
+
+/* tiny_qdq is tiny.xml with int8 pairs of scale 2^-4 (fixed<8,4>) and W1 as
+ * int8 * 2^-2: the same network in the type the pairs declare. */
+Test(onnx_qdq, pairs_set_the_type_and_weights_are_dequantised)
+{
+    bm_ctx *ctx = graph_ctx();
+    bm_network *net = import(ctx, "tiny_qdq", NULL);
+    cr_expect_eq(bm_network_type(net).total, 8);
+    cr_expect_eq(bm_network_type(net).frac, 4);
+    bm_graph_options opt = BM_GRAPH_OPTIONS_INIT;
+    opt.type = (bm_fixed_type){8, 4};
+    opt.force_type = 1;
+    bm_network *xml;
+    cr_assert_eq(bm_network_read_file(&xml, ctx, "tests/data/graph/tiny.xml", &opt), 0);
+    char *a = xml_of(net), *b = xml_of(xml);
+    cr_expect_str_eq(a, b);
+    bm_xml_buffer_free(ctx, a);
+    bm_xml_buffer_free(ctx, b);
+    bm_network_free(net);
+    bm_network_free(xml);
+    /* --type (force_type) still wins over the pairs, as over a file's type */
+    opt.type = (bm_fixed_type){16, 10};
+    net = import(ctx, "tiny_qdq", &opt);
+    cr_expect_eq(bm_network_type(net).frac, 10);
+    bm_network_free(net);
+    /* without force_type, the pairs' type beats the default */
+    opt.force_type = 0;
+    net = import(ctx, "tiny_qdq", &opt);
+    cr_expect_eq(bm_network_type(net).frac, 4);
+    bm_network_free(net);
+    bm_ctx_free(ctx);
+}
+
+/* The committed QDQ example: int16 pairs of scale 2^-8, int8 weights of
+ * scale 2^-6 and int32 biases of scale 2^-8, all exact in fixed<16,8>. */
+Test(onnx_qdq, the_example_reads_its_integers_exactly)
+{
+    bm_ctx *ctx = graph_ctx();
+    bm_network *net = import(ctx, "iris_qdq", NULL);
+    cr_expect_eq(bm_network_type(net).total, 16);
+    cr_expect_eq(bm_network_type(net).frac, 8);
+    /* W1_q[0][0] = -20 at 2^-6: raw -20 * 4; W1_q[0][1] = 6 is neuron 1's
+     * weight of input 0 (MatMul layout [inputs, neurons]) */
+    cr_expect_eq(bm_network_layer_weights(net, 0)[0], -80);
+    cr_expect_eq(bm_network_layer_weights(net, 0)[4], 24);
+    cr_expect_eq(bm_network_layer_biases(net, 0)[0], 145); /* int32 at 2^-8 */
+    cr_expect_eq(bm_network_layer_biases(net, 1)[2], -309);
+    cr_expect(bm_network_has_argmax(net));
+    bm_network_free(net);
+    bm_ctx_free(ctx);
+}
+
+#define QDQ_SUPPORTED                                                                        \
+    "(supported: per-tensor scales 2^-F with zero point 0 of type int8 or int16, 0 <= F < " \
+    "its bits)"
+
+Test(onnx_qdq, what_a_fixed_point_type_cannot_say_is_refused)
+{
+    expect_refused("bad_qdq_scale", "node 'q_x' (QuantizeLinear): scale 0.100000001 is not a "
+                                    "power of two " QDQ_SUPPORTED);
+    expect_refused("bad_qdq_zero",
+                   "node 'q_x' (QuantizeLinear): zero point 3 is not supported " QDQ_SUPPORTED);
+    expect_refused("bad_qdq_uint8", "node 'q_x' (QuantizeLinear): has no zero point, so its "
+                                    "integers are uint8 " QDQ_SUPPORTED);
+    expect_refused("bad_qdq_axis",
+                   "node 'dq_w1' (DequantizeLinear): the scale has 3 values " QDQ_SUPPORTED);
+    expect_refused("bad_qdq_mixed", "node 'q_a1' (QuantizeLinear): quantises to fixed<8,5>, but "
+                                    "node 'q_x' (QuantizeLinear) quantises to fixed<8,4> "
+                                    "(supported: one type for the whole model)");
+    expect_refused("bad_qdq_unpaired", "node 'fc1' (Gemm): reads the integers of node 'q_x' "
+                                       "(QuantizeLinear) (supported: a DequantizeLinear right "
+                                       "after each QuantizeLinear)");
+}
+
+Test(onnx_qdq, bmc_import_writes_nothing_for_a_bad_model)
+{
+    char dir[] = "/tmp/bm_test_qdq_XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    char out[128];
+    snprintf(out, sizeof out, "%s/net.xml", dir);
+    bmc_result r = bmc_run(dir, "import", model("bad_qdq_mixed"), "-o", out, NULL);
+    cr_expect_eq(r.status, 1);
+    cr_expect(strstr(r.err, "one type for the whole model"), "%s", r.err);
+    cr_expect_eq(access(out, F_OK), -1);
+    bmc_result_free(&r);
+    r = bmc_run(dir, "import", model("tiny_qdq"), "-o", out, NULL);
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    char *text = slurp(out, NULL);
+    cr_expect(text && strstr(text, "total=\"8\" frac=\"4\""), "%s", text ? text : "");
+    free(text);
+    bmc_result_free(&r);
+    unlink(out);
+    char path[160];
+    snprintf(path, sizeof path, "%s/.stdout", dir);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/.stderr", dir);
+    unlink(path);
+    cr_expect_eq(rmdir(dir), 0);
 }
 
 Test(onnx, mismatched_shapes)

@@ -19,6 +19,10 @@ The models (docs/onnx.md):
            Reshape, MatMul + Add, LogSoftmax, ArgMax           (10 classes)
   iris_tanh     4-8-3: Gemm + Tanh, Gemm, Softmax             (3 classes)
   wine_sigmoid  13-8-3: Gemm + Sigmoid, Gemm, Softmax         (3 classes)
+  iris_qdq      4-8-3 QDQ: QuantizeLinear/DequantizeLinear pairs (int16,
+                scale 2^-8: fixed<16,8>) on the input, the hidden layer and
+                the logits; int8 weights and int32 biases dequantised by
+                DequantizeLinear, power-of-two scales     (3 classes)
 
 The float predictions are computed with numpy from the float32 weights
 exactly as written to the model (the ONNX semantics in double precision);
@@ -61,6 +65,8 @@ class Model:
         dims = " ".join("dims: %d" % d for d in a.shape)
         if dtype == 7:
             data = "int64_data: [" + ", ".join("%d" % v for v in a.ravel()) + "]"
+        elif dtype in (3, 5, 6):  # int8, int16, int32: stored in int32_data
+            data = "int32_data: [" + ", ".join("%d" % v for v in a.ravel()) + "]"
         else:
             data = "float_data: " + floats(a)
         self.inits.append('  initializer { name: "%s" %s data_type: %d\n    %s }'
@@ -295,6 +301,82 @@ def smooth(out, kind, name, loader, test_size, hidden, alpha):
           % (kind, 100 * np.mean(np.argmax(zp, axis=1) == y_te), peak(x_te, pre, z)))
 
 
+def round_even(v):
+    return np.round(v)  # numpy rounds halves to even, like QuantizeLinear
+
+
+def qdq(out, name="iris_qdq", bits=16, frac=8):
+    """A QDQ model: the iris MLP of iris() with its tensors quantised the way
+    ONNX Runtime's static quantisation writes them (QuantizeLinear then
+    DequantizeLinear on the data, DequantizeLinear of integer weights), but
+    with power-of-two scales and zero points 0, which libbm maps to
+    fixed<bits, bits-frac>.  The float predictions follow the ONNX semantics
+    of every node (round half to even and saturate in QuantizeLinear)."""
+    data = load_iris()
+    x_tr, x_te, y_tr, y_te = train_test_split(data.data, data.target, test_size=50,
+                                              random_state=SEED, stratify=data.target)
+    mean, std = x_tr.mean(axis=0), x_tr.std(axis=0)
+    x_tr, x_te = read_back((x_tr - mean) / std), read_back((x_te - mean) / std)
+    clf = MLPClassifier(hidden_layer_sizes=(8,), activation="relu", solver="lbfgs",
+                        alpha=0.3, max_iter=5000, random_state=SEED).fit(x_tr, y_tr)
+    dtype = {8: 3, 16: 5}[bits]
+    lo, hi = -2 ** (bits - 1), 2 ** (bits - 1) - 1
+    s_act = 2.0 ** -frac
+
+    def weight_exponent(w):
+        # the finest power-of-two step (at most the activations') whose int8 holds w
+        f = frac
+        while np.max(np.abs(w)) / 2.0 ** -f > 127:
+            f -= 1
+        return f
+
+    m = Model(name, "Iris MLP 4-8-3 as a QDQ model: int%d activations with scale 2^-%d\n"
+                    "(fixed<%d,%d>), int8 weights and int32 biases, power-of-two scales,\n"
+                    "zero points 0; inputs standardised with mean %s and std %s."
+              % (bits, frac, bits, bits - frac, " ".join("%.6f" % v for v in mean),
+                 " ".join("%.6f" % v for v in std)))
+    m.init("act_scale", np.float32(s_act))
+    m.init("act_zero", np.array(0), dtype)
+    m.init("b_scale", np.float32(s_act))
+    layers = []
+    for k, (w, b) in enumerate(zip(clf.coefs_, clf.intercepts_), 1):
+        fw = weight_exponent(w)
+        wq = np.clip(round_even(w / 2.0 ** -fw), -128, 127).astype(int)
+        bq = round_even(b / s_act).astype(int)
+        m.init("W%d_q" % k, wq, 3)
+        m.init("W%d_scale" % k, np.float32(2.0 ** -fw))
+        m.init("W%d_zero" % k, np.array(0), 3)
+        m.init("B%d_q" % k, bq, 6)
+        m.node("dq_w%d" % k, "DequantizeLinear", ["W%d_q" % k, "W%d_scale" % k, "W%d_zero" % k],
+               "W%d" % k)
+        m.node("dq_b%d" % k, "DequantizeLinear", ["B%d_q" % k, "b_scale"], "B%d" % k)
+        layers.append((wq * 2.0 ** -fw, bq * s_act))
+
+    def pair(tag, src, dst):
+        m.node("q_" + tag, "QuantizeLinear", [src, "act_scale", "act_zero"], src + "_q")
+        m.node("dq_" + tag, "DequantizeLinear", [src + "_q", "act_scale", "act_zero"], dst)
+
+    pair("x", "x", "xq")
+    m.node("fc1", "Gemm", ["xq", "W1", "B1"], "h1")
+    m.node("relu1", "Relu", ["h1"], "a1")
+    pair("a1", "a1", "a1q")
+    m.node("fc2", "Gemm", ["a1q", "W2", "B2"], "h2")
+    pair("h2", "h2", "h2q")
+    m.node("softmax", "Softmax", ["h2q"], "p", 'attribute { name: "axis" type: INT i: 1 }')
+    m.write(os.path.join(out, name + ".textproto"), 13, [None, 4], "p", [None, 3])
+
+    def q(v):
+        return np.clip(round_even(v / s_act), lo, hi) * s_act
+
+    (w1, b1), (w2, b2) = layers
+    a1 = q(np.maximum(q(x_te) @ w1 + b1, 0))
+    z = q(a1 @ w2 + b2)
+    # the test vectors are iris()'s (the same split and standardisation)
+    write_float(os.path.join(out, name + "-float.txt"), name, np.argmax(z, axis=1), y_te,
+                "examples/onnx/iris-test.csv")
+    print("        largest |value| %.2f" % peak(x_te, q(x_te) @ w1 + b1, z))
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else "examples/onnx"
     os.makedirs(out, exist_ok=True)
@@ -303,6 +385,7 @@ def main():
     digits(out)
     smooth(out, "tanh", "iris_tanh", load_iris, 50, 8, 0.3)
     smooth(out, "sigmoid", "wine_sigmoid", load_wine, 45, 8, 1.0)
+    qdq(out)
 
 
 if __name__ == "__main__":

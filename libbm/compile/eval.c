@@ -16,7 +16,24 @@ static int64_t argmax(const int64_t *values, const unsigned *operands, unsigned 
     return (int64_t)best;
 }
 
-int bm_graph_eval_nodes(const bm_graph *g, const int64_t *inputs, int64_t *values)
+__int128 bmi_fixed_exact(bm_op op, int64_t a, int64_t b, unsigned frac)
+{
+    switch (op) {
+    case BM_OP_ADD: return (__int128)a + b;
+    case BM_OP_SUB: return (__int128)a - b;
+    case BM_OP_NEG: return -(__int128)a;
+    case BM_OP_MUL: {
+        __int128 p = (__int128)a * (__int128)b; /* |p| < 2^126: no overflow */
+        return p >= 0 ? p >> frac : -((-p + (((__int128)1 << frac) - 1)) >> frac);
+    }
+    default: return 0;
+    }
+}
+
+/* Evaluates every node; with `wrapped`, also marks the nodes whose result
+ * wrapped and returns how many did. */
+static int eval_nodes(const bm_graph *g, const int64_t *inputs, int64_t *values,
+                      unsigned char *wrapped)
 {
     if (!g || !g->finished || (!inputs && g->n_inputs) || !values)
         return BM_EINVAL;
@@ -30,26 +47,48 @@ int bm_graph_eval_nodes(const bm_graph *g, const int64_t *inputs, int64_t *value
         }
         values[g->inputs[i]] = inputs[i];
     }
+    int n_wrapped = 0;
     for (size_t i = 0; i < g->n_nodes; i++) {
         const graph_node *n = &g->nodes[i];
         const unsigned *opd = g->operands + n->first_operand;
         int64_t a = n->n_operands > 0 ? values[opd[0]] : 0;
         int64_t b = n->n_operands > 1 ? values[opd[1]] : 0;
+        int arithmetic = 0;
         switch (n->op) {
         case BM_OP_INPUT: break; /* set above */
         case BM_OP_CONST: values[i] = n->value; break;
-        case BM_OP_ADD: values[i] = bm_fixed_add(a, b, t); break;
-        case BM_OP_SUB: values[i] = bm_fixed_sub(a, b, t); break;
-        case BM_OP_MUL: values[i] = bm_fixed_mul(a, b, t); break;
-        case BM_OP_NEG: values[i] = bm_fixed_neg(a, t); break;
+        case BM_OP_ADD: values[i] = bm_fixed_add(a, b, t); arithmetic = 1; break;
+        case BM_OP_SUB: values[i] = bm_fixed_sub(a, b, t); arithmetic = 1; break;
+        case BM_OP_MUL: values[i] = bm_fixed_mul(a, b, t); arithmetic = 1; break;
+        case BM_OP_NEG: values[i] = bm_fixed_neg(a, t); arithmetic = 1; break;
         case BM_OP_RELU: values[i] = a > 0 ? a : 0; break;
         case BM_OP_MIN: values[i] = a < b ? a : b; break;
         case BM_OP_MAX: values[i] = a > b ? a : b; break;
         case BM_OP_ARGMAX: values[i] = argmax(values, opd, n->n_operands); break;
         case BM_OP_OUTPUT: values[i] = a; break;
         }
+        if (wrapped) {
+            /* only ADD, SUB, MUL and NEG can leave the type (docs/numbers.md) */
+            int w = arithmetic && bmi_fixed_exact(n->op, a, b, t.frac) != (__int128)values[i];
+            wrapped[i] = (unsigned char)w;
+            n_wrapped += w;
+        }
     }
-    return BM_OK;
+    return n_wrapped;
+}
+
+int bm_graph_eval_nodes(const bm_graph *g, const int64_t *inputs, int64_t *values)
+{
+    int rc = eval_nodes(g, inputs, values, NULL);
+    return rc < 0 ? rc : BM_OK;
+}
+
+int bm_graph_eval_wraps(const bm_graph *g, const int64_t *inputs, int64_t *values,
+                        unsigned char *wrapped)
+{
+    if (!wrapped)
+        return BM_EINVAL;
+    return eval_nodes(g, inputs, values, wrapped);
 }
 
 int bm_graph_eval(const bm_graph *g, const int64_t *inputs, int64_t *outputs)

@@ -136,3 +136,27 @@ int bm_graph_read_file(bm_graph **out, bm_ctx *ctx, const char *path,
     bm_free(ctx, data);
     return rc;
 }
+
+int bm_network_read_model_file(bm_network **out, bm_ctx *ctx, const char *path,
+                               const bm_graph_options *opt)
+{
+    if (!out || !ctx || !path)
+        return BM_EINVAL;
+    *out = NULL;
+    char *data;
+    size_t size;
+    int rc = bm_read_file(ctx, path, &data, &size);
+    if (rc)
+        return rc;
+    char root[64] = "";
+    if (is_onnx(path, data, size))
+        rc = bm_onnx_read(out, ctx, data, size, path, opt);
+    else if (bm_xml_root_name(data, size, root, sizeof root), strcmp(root, "network") == 0)
+        rc = bm_network_read(out, ctx, data, size, path, opt);
+    else
+        rc = bm_error(ctx, bm_loc_make(path, 0, 0),
+                      "not a network: expected a network XML (root <network>) or an ONNX "
+                      "model");
+    bm_free(ctx, data);
+    return rc;
+}

@@ -16,8 +16,9 @@
 struct bm_vectors {
     bm_ctx *ctx;
     size_t n_inputs, count;
-    size_t cap_labels, cap_lines, cap_raw;
+    size_t cap_labels, cap_lines, cap_raw, cap_real;
     int64_t *raw;   /* count x n_inputs */
+    double *real;   /* count x n_inputs: the decimals before quantising */
     long *labels;   /* count */
     unsigned *line; /* count */
     const char *file;
@@ -28,6 +29,7 @@ void bm_vectors_free(bm_vectors *v)
     if (!v)
         return;
     bm_free(v->ctx, v->raw);
+    bm_free(v->ctx, v->real);
     bm_free(v->ctx, v->labels);
     bm_free(v->ctx, v->line);
     bm_free(v->ctx, v);
@@ -48,6 +50,11 @@ long bm_vectors_label(const bm_vectors *v, size_t i)
     return i < v->count ? v->labels[i] : -1;
 }
 
+const double *bm_vectors_reals(const bm_vectors *v, size_t i)
+{
+    return i < v->count ? v->real + i * v->n_inputs : NULL;
+}
+
 bm_loc bm_vectors_loc(const bm_vectors *v, size_t i)
 {
     return bm_loc_make(v->file, i < v->count ? v->line[i] : 0, i < v->count ? 1 : 0);
@@ -57,8 +64,10 @@ static int add_record(bm_vectors *v, unsigned line)
 {
     if (bm_grow(v->ctx, (void **)&v->labels, &v->cap_labels, v->count + 1, sizeof *v->labels) ||
         bm_grow(v->ctx, (void **)&v->line, &v->cap_lines, v->count + 1, sizeof *v->line) ||
-        (v->n_inputs && bm_grow(v->ctx, (void **)&v->raw, &v->cap_raw,
-                                (v->count + 1) * v->n_inputs, sizeof *v->raw)))
+        (v->n_inputs && (bm_grow(v->ctx, (void **)&v->raw, &v->cap_raw,
+                                (v->count + 1) * v->n_inputs, sizeof *v->raw) ||
+                      bm_grow(v->ctx, (void **)&v->real, &v->cap_real,
+                              (v->count + 1) * v->n_inputs, sizeof *v->real))))
         return BM_ENOMEM;
     v->line[v->count] = line;
     v->labels[v->count] = -1;
@@ -84,6 +93,7 @@ static int parse_record(bm_vectors *v, const bm_graph *g, char *text, unsigned l
     if (rc)
         return rc;
     int64_t *raw = v->raw + (v->count - 1) * v->n_inputs;
+    double *real = v->real + (v->count - 1) * v->n_inputs;
     char *field = text;
     int errors = 0;
     for (size_t k = 0; k < want; k++) {
@@ -100,6 +110,8 @@ static int parse_record(bm_vectors *v, const bm_graph *g, char *text, unsigned l
             rc = bm_fixed_parse(v->ctx, field, g->type, loc, &raw[k]);
             if (rc == BM_ENOMEM)
                 return rc;
+            /* strtod reads every form bm_fixed_parse accepts (hex too) */
+            real[k] = rc ? 0.0 : strtod(field, NULL);
             errors += rc != 0;
         } else {
             errno = 0;

@@ -15,6 +15,7 @@
 #include "bm/device.h"
 #include "bm/area.h"
 #include "bm/network.h"
+#include "bm/profile.h"
 #include "bm/onnx.h"
 #include "bm/output.h"
 #include "bm/xml.h"

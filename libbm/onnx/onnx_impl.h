@@ -38,6 +38,13 @@ typedef struct onnx_reader {
     unsigned rank;     /* rank of the current tensor (batch included) */
     int argmax, threshold;
     int ended; /* a Softmax, ArgMax or Sigmoid: only an ArgMax may follow */
+    /* QDQ: the type the QuantizeLinear/DequantizeLinear pairs on the data
+     * set (qdq_node is the first pair's QuantizeLinear), and the
+     * QuantizeLinear whose integer output is the current tensor (NULL when
+     * it is float) */
+    int qdq_set;
+    bm_fixed_type qdq_type;
+    const Onnx__NodeProto *qdq_node, *quantized;
 } onnx_reader;
 
 /* "node 'fc1' (Gemm)" or "node 3 (Gemm)" for an unnamed one. */
@@ -64,6 +71,23 @@ int bm_onnx_tensor_values(onnx_reader *r, const Onnx__NodeProto *n, const Onnx__
  * values; dims and n_dims describe its shape. */
 int bm_onnx_input_values(onnx_reader *r, const Onnx__NodeProto *n, unsigned k, double **out,
                          size_t *count, const int64_t **dims, size_t *n_dims);
+
+/* QDQ (onnx_qdq.c).  A QuantizeLinear / DequantizeLinear on the data
+ * chain: the pair sets the model's type (per-tensor scale 2^-F, zero point
+ * 0 of type int8 or int16: fixed<8 or 16, bits - F>), the same for every
+ * pair. */
+int bmi_onnx_op_quantize(onnx_reader *r, const Onnx__NodeProto *n, unsigned slot, int last);
+int bmi_onnx_op_dequantize(onnx_reader *r, const Onnx__NodeProto *n, unsigned slot);
+/* The DequantizeLinear node that computes tensor `name` from a constant
+ * (quantised weights), or NULL. */
+const Onnx__NodeProto *bmi_onnx_constant_dq(const onnx_reader *r, const char *name);
+/* Its values, (x - 0) * scale, checked like a pair's (a power-of-two
+ * scale, zero point 0), with the shape of x. */
+int bmi_onnx_dq_values(onnx_reader *r, const Onnx__NodeProto *dq, double **out, size_t *count,
+                       const int64_t **dims, size_t *n_dims);
+
+/* "float", "int8", ... for a TensorProto data type; "another type". */
+const char *bmi_onnx_type_name(int32_t type);
 
 /* The attribute of that name, or NULL. */
 const Onnx__AttributeProto *bm_onnx_attr(const Onnx__NodeProto *n, const char *name);

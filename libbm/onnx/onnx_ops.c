@@ -523,7 +523,8 @@ static const op_entry ops[] = {
 
 #define SUPPORTED_OPS                                                                        \
     "Gemm, MatMul, Add, BatchNormalization, Relu, LeakyRelu, Clip, Sigmoid, Tanh, Flatten, " \
-    "Reshape, Identity, Dropout, Softmax, LogSoftmax, ArgMax"
+    "Reshape, Identity, Dropout, Softmax, LogSoftmax, ArgMax, QuantizeLinear, "              \
+    "DequantizeLinear"
 
 int bm_onnx_lower_node(onnx_reader *r, const Onnx__NodeProto *n, unsigned slot, int last)
 {
@@ -531,6 +532,20 @@ int bm_onnx_lower_node(onnx_reader *r, const Onnx__NodeProto *n, unsigned slot, 
         return bm_onnx_node_error(r, n, "domain '%s' is not supported (supported: the default "
                                         "ONNX domain)",
                                   n->domain);
+    /* a QuantizeLinear's integers go to its DequantizeLinear and nowhere else */
+    int dequantize = strcmp(n->op_type, "DequantizeLinear") == 0;
+    if (r->quantized && !dequantize) {
+        char q[300];
+        return bm_onnx_node_error(r, n, "reads the integers of %s (supported: a DequantizeLinear "
+                                        "right after each QuantizeLinear)",
+                                  bm_onnx_node_label(r, r->quantized, q, sizeof q));
+    }
+    /* QDQ pairs change no value libbm computes: allowed after the output
+     * decision too */
+    if (dequantize)
+        return bmi_onnx_op_dequantize(r, n, slot);
+    if (strcmp(n->op_type, "QuantizeLinear") == 0)
+        return bmi_onnx_op_quantize(r, n, slot, last);
     if (strcmp(n->op_type, "Sigmoid") == 0)
         return op_sigmoid(r, n, slot, last);
     for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {

@@ -179,7 +179,10 @@ static int walk(onnx_reader *r, const char *input, const char *output)
     }
     for (size_t i = 0; i < g->n_node && !rc; i++) {
         char a[300];
-        if (!done[i] && strcmp(g->node[i]->op_type, "Constant") != 0)
+        /* constants and the DequantizeLinear of quantised weights are read
+         * by the nodes that use them */
+        if (!done[i] && strcmp(g->node[i]->op_type, "Constant") != 0 &&
+            !(g->node[i]->n_output == 1 && bmi_onnx_constant_dq(r, g->node[i]->output[0])))
             rc = bm_error(r->ctx, r->loc,
                           "%s is not on the path from input '%s' to output '%s' (supported: one "
                           "chain of nodes)",
@@ -369,7 +372,8 @@ int bm_onnx_read(bm_network **out, bm_ctx *ctx, const void *data, size_t size,
     }
     if (!rc) {
         net->ctx = ctx;
-        net->type = opt->type;
+        /* QDQ pairs declare the type, like a network XML's total and frac */
+        net->type = r.qdq_set && !opt->force_type ? r.qdq_type : opt->type;
         net->loc = r.loc;
         net->name = network_name(ctx, m->graph->name, name);
         rc = net->name ? build_network(&r, net) : BM_ENOMEM;

@@ -58,7 +58,7 @@ const Onnx__TensorProto *bm_onnx_constant(const onnx_reader *r, const char *name
     return NULL;
 }
 
-static const char *data_type_name(int32_t type)
+const char *bmi_onnx_type_name(int32_t type)
 {
     switch (type) {
     case ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT: return "float";
@@ -69,6 +69,8 @@ static const char *data_type_name(int32_t type)
     case ONNX__TENSOR_PROTO__DATA_TYPE__BFLOAT16: return "bfloat16";
     case ONNX__TENSOR_PROTO__DATA_TYPE__INT8: return "int8";
     case ONNX__TENSOR_PROTO__DATA_TYPE__UINT8: return "uint8";
+    case ONNX__TENSOR_PROTO__DATA_TYPE__INT16: return "int16";
+    case ONNX__TENSOR_PROTO__DATA_TYPE__UINT16: return "uint16";
     default: return "another type";
     }
 }
@@ -105,6 +107,12 @@ static double element(const Onnx__TensorProto *t, size_t i)
     case ONNX__TENSOR_PROTO__DATA_TYPE__INT32:
         return raw ? (double)(int32_t)(uint32_t)little_endian(raw + 4 * i, 4)
                    : (double)t->int32_data[i];
+    /* int8 and int16 are stored inline in int32_data (onnx.proto) */
+    case ONNX__TENSOR_PROTO__DATA_TYPE__INT8:
+        return raw ? (double)(int8_t)raw[i] : (double)t->int32_data[i];
+    case ONNX__TENSOR_PROTO__DATA_TYPE__INT16:
+        return raw ? (double)(int16_t)(uint16_t)little_endian(raw + 2 * i, 2)
+                   : (double)t->int32_data[i];
     default: /* INT64 */
         return raw ? (double)(int64_t)little_endian(raw + 8 * i, 8) : (double)t->int64_data[i];
     }
@@ -132,11 +140,13 @@ int bm_onnx_tensor_values(onnx_reader *r, const Onnx__NodeProto *n, const Onnx__
     case ONNX__TENSOR_PROTO__DATA_TYPE__DOUBLE: size = 8; inline_count = t->n_double_data; break;
     case ONNX__TENSOR_PROTO__DATA_TYPE__INT32: size = 4; inline_count = t->n_int32_data; break;
     case ONNX__TENSOR_PROTO__DATA_TYPE__INT64: size = 8; inline_count = t->n_int64_data; break;
+    case ONNX__TENSOR_PROTO__DATA_TYPE__INT8: size = 1; inline_count = t->n_int32_data; break;
+    case ONNX__TENSOR_PROTO__DATA_TYPE__INT16: size = 2; inline_count = t->n_int32_data; break;
     default:
         return bm_onnx_node_error(r, n,
-                                  "tensor '%s' holds %s data (supported: float, double, int32, "
-                                  "int64)",
-                                  name, data_type_name(t->data_type));
+                                  "tensor '%s' holds %s data (supported: float, double, int8, "
+                                  "int16, int32, int64)",
+                                  name, bmi_onnx_type_name(t->data_type));
     }
     size_t have = t->has_raw_data ? t->raw_data.len / size : inline_count;
     if (have != elements || (t->has_raw_data && t->raw_data.len % size))
@@ -157,6 +167,9 @@ int bm_onnx_input_values(onnx_reader *r, const Onnx__NodeProto *n, unsigned k, d
 {
     const char *name = k < n->n_input ? n->input[k] : "";
     const Onnx__TensorProto *t = bm_onnx_constant(r, name);
+    const Onnx__NodeProto *dq = t ? NULL : bmi_onnx_constant_dq(r, name);
+    if (dq)
+        return bmi_onnx_dq_values(r, dq, out, count, dims, n_dims);
     if (!t) {
         if (!name[0])
             return bm_onnx_node_error(r, n, "input %u is missing", k + 1);

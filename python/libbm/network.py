@@ -54,12 +54,7 @@ class Network:
                         % (self.name, len(self.inputs), X.shape))
         if X.shape[0] == 0:
             return np.zeros((0, len(self.inputs)), dtype=np.int64)
-        text = "\n".join(",".join(repr(float(v)) for v in row) for row in X) + "\n"
-        data = text.encode("ascii")
-        out = ffi.new("bm_vectors **")
-        self._ctx.check(lib.bm_vectors_read(out, self._g, data, len(data), b"<X>", 0),
-                        "libbm: quantising the inputs")
-        v = out[0]
+        v = self._vectors(X)
         try:
             n, ni = lib.bm_vectors_count(v), len(self.inputs)
             raw = np.empty((n, ni), dtype=np.int64)
@@ -68,6 +63,15 @@ class Network:
         finally:
             lib.bm_vectors_free(v)
         return raw
+
+    def _vectors(self, X):
+        """X (2-D, checked) read by bm_vectors_read; free with bm_vectors_free."""
+        text = "\n".join(",".join(repr(float(v)) for v in row) for row in X) + "\n"
+        data = text.encode("ascii")
+        out = ffi.new("bm_vectors **")
+        self._ctx.check(lib.bm_vectors_read(out, self._g, data, len(data), b"<X>", 0),
+                        "libbm: quantising the inputs")
+        return out[0]
 
     def decode(self, raw):
         """Raw outputs (vectors x outputs) as the user sees them: for an
@@ -104,6 +108,58 @@ class Network:
     def score(self, X, y):
         """Accuracy (classifiers) of evaluate(X) against y."""
         return float(np.mean(self.evaluate(X) == np.asarray(y)))
+
+    def profile(self, X):
+        """Value ranges over the vectors of X (bm_graph_profile, docs/profile.md):
+        a dict with "inputs", "layers" (per layer a dict of "outputs", "sums",
+        "products", "consts"), "all", each range a dict of float, fixed and
+        exact min/max (as numbers), "wrapped" and "int_bits"; and
+        "suggested_type", the fixed<T,I> that holds every exact value."""
+        X = np.asarray(X, dtype=float)
+        if X.ndim == 1:
+            X = X.reshape(1, -1)
+        if X.ndim != 2 or X.shape[1] != len(self.inputs):
+            raise Error("libbm: %s takes vectors of %d inputs, got an array of shape %s"
+                        % (self.name, len(self.inputs), X.shape))
+        v = self._vectors(X)
+        p = ffi.new("bm_profile **")
+        try:
+            self._ctx.check(lib.bm_graph_profile(p, self._g, v), "libbm: profiling")
+        finally:
+            lib.bm_vectors_free(v)
+        t = lib.bm_graph_type(self._g)
+        wide = ffi.new("bm_fixed_type *", {"total": 64, "frac": t.frac})[0]
+        r = ffi.new("bm_value_range *")
+
+        def rng():
+            return {"count": r.count,
+                    "float_min": r.float_min, "float_max": r.float_max,
+                    "min": lib.bm_fixed_to_double(r.min, t),
+                    "max": lib.bm_fixed_to_double(r.max, t),
+                    "exact_min": lib.bm_fixed_to_double(r.exact_min, wide),
+                    "exact_max": lib.bm_fixed_to_double(r.exact_max, wide),
+                    "wrapped": r.wrapped, "int_bits": r.int_bits}
+        try:
+            result = {"vectors": lib.bm_profile_vector_count(p[0])}
+            lib.bm_profile_inputs(p[0], r)
+            result["inputs"] = rng()
+            parts = (("outputs", lib.BM_PROFILE_OUTPUTS), ("sums", lib.BM_PROFILE_SUMS),
+                     ("products", lib.BM_PROFILE_PRODUCTS), ("consts", lib.BM_PROFILE_CONSTS))
+            result["layers"] = []
+            for layer in range(lib.bm_profile_layer_count(p[0])):
+                entry = {}
+                for key, part in parts:
+                    lib.bm_profile_layer(p[0], layer, part, r)
+                    entry[key] = rng()
+                result["layers"].append(entry)
+            lib.bm_profile_all(p[0], r)
+            result["all"] = rng()
+            s = ffi.new("bm_fixed_type *")
+            self._ctx.check(lib.bm_profile_suggest_type(p[0], s), "libbm: suggesting a type")
+            result["suggested_type"] = "fixed<%d,%d>" % (s.total, s.total - s.frac)
+        finally:
+            lib.bm_profile_free(p[0])
+        return result
 
     # ---- compiling --------------------------------------------------------
 

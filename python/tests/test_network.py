@@ -124,3 +124,23 @@ def test_onnx_model_loads_like_bmc_reads_it():
     assert (net.evaluate(X) == want).all()
     assert (net.compile(strategy="node").predict(X) == want).all()
     assert net.score(X, y) >= 0.9
+
+
+def test_profile_ranges_and_suggested_type():
+    # tests/data/profile/wrap.xml: the ranges tests/test_profile.c works out by hand
+    net = libbm.load(repo("tests", "data", "profile", "wrap.xml"))
+    X = np.array([[1, 1], [3, 2], [-2, 7.5], [0.5, -0.25]])
+    p = net.profile(X)
+    assert p["vectors"] == 4
+    assert (p["inputs"]["exact_min"], p["inputs"]["exact_max"]) == (-2, 7.5)
+    sums = p["layers"][0]["sums"]
+    assert (sums["exact_min"], sums["exact_max"], sums["min"], sums["max"]) == (-2, 10, -7.75, 7.25)
+    assert sums["wrapped"] == 3 and sums["int_bits"] == 5
+    out = p["layers"][1]["outputs"]
+    assert (out["exact_min"], out["exact_max"], out["float_max"]) == (5.125, 30.75, 30.75)
+    assert p["all"]["wrapped"] == 5
+    assert p["suggested_type"] == "fixed<10,6>"
+    # in that type nothing wraps, and the outputs are the exact ones
+    wide = libbm.load(repo("tests", "data", "profile", "wrap.xml"), type="fixed<10,6>")
+    assert wide.profile(X)["all"]["wrapped"] == 0
+    assert list(wide.evaluate(X)[:, 0]) == [13.75, 30.25, 30.75, 5.125]

@@ -157,6 +157,14 @@ BM_API int bm_graph_eval(const bm_graph *g, const int64_t *inputs, int64_t *outp
 /* Same, but stores every node's value (node_count entries, by node id) and
  * needs no allocation. */
 BM_API int bm_graph_eval_nodes(const bm_graph *g, const int64_t *inputs, int64_t *values);
+/* Same as bm_graph_eval_nodes(), and wrapped[i] (node_count entries) is set
+ * to 1 when node i's result wrapped: when the ADD, SUB, MUL or NEG rule of
+ * docs/numbers.md took it modulo 2^total because the exact result (after
+ * the product's floor) was outside the type, and to 0 otherwise.  Returns
+ * how many nodes wrapped (>= 0), or a negative error like
+ * bm_graph_eval_nodes(). */
+BM_API int bm_graph_eval_wraps(const bm_graph *g, const int64_t *inputs, int64_t *values,
+                               unsigned char *wrapped);
 
 /* ---- reading ------------------------------------------------------------ */
 
@@ -213,6 +221,10 @@ BM_API size_t bm_vectors_count(const bm_vectors *v);
 BM_API const int64_t *bm_vectors_inputs(const bm_vectors *v, size_t i);
 /* The label of vector i (-1 without labels). */
 BM_API long bm_vectors_label(const bm_vectors *v, size_t i);
+/* The decimals of vector i as written, before quantising (input_count
+ * entries, as doubles: the float model's inputs that bm_graph_profile()
+ * evaluates beside the fixed-point ones). */
+BM_API const double *bm_vectors_reals(const bm_vectors *v, size_t i);
 BM_API bm_loc bm_vectors_loc(const bm_vectors *v, size_t i);
 
 /* The class a graph predicts from its outputs: with one output, its raw

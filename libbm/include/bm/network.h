@@ -92,6 +92,20 @@ BM_API int bm_network_has_threshold(const bm_network *net);
  * value. */
 BM_API const char *bm_activation_name(bm_activation a);
 
+/* Gives the network another type: every weight, bias, alpha and max is
+ * converted by the constant rule (nearest, ties to even; exact when the
+ * fraction bits do not shrink), as if the file had been written in that
+ * type.  BM_ERANGE (recorded, naming the layer and the value) when one
+ * does not fit, or a sigmoid/tanh constant or the argmax index does not;
+ * the network is then left as it was.  BM_EINVAL for a bad type. */
+BM_API int bm_network_set_type(bm_network *net, bm_fixed_type type);
+
+/* Reads a network from a network XML file or an ONNX model (bm/onnx.h),
+ * told apart like bm_graph_read_file() does; any other file is an error
+ * saying a network is needed. */
+BM_API int bm_network_read_model_file(bm_network **out, bm_ctx *ctx, const char *path,
+                                      const bm_graph_options *opt);
+
 /* Writes the network XML of docs/network.md: format 1, the type as total
  * and frac, every weight and bias as the exact decimal of its raw value, so
  * reading the text back gives the same network.  Into a NUL-terminated

@@ -16,6 +16,10 @@
  *   Softmax, LogSoftmax, ArgMax         at the end: the network's argmax
  *   Sigmoid                             at the end of a one-neuron layer:
  *                                       a binary classifier (threshold)
+ *   QuantizeLinear + DequantizeLinear   on the data: a QDQ pair, which sets
+ *                                       the type (scale 2^-F, int8/int16
+ *                                       zero point 0: fixed<8|16, B-F>)
+ *   DequantizeLinear of a constant      a quantised weight or bias
  *
  * Weights are folded in double precision (Gemm's alpha and beta, batch
  * normalisation), then each is quantised once with bm_fixed_from_double().
@@ -40,9 +44,9 @@ extern "C" {
 #endif
 
 /* Reads a serialised onnx.ModelProto.  name is the file name for messages.
- * The network gets opt->type (ONNX has no fixed-point type of its own;
- * opt may be NULL for fixed<16,6>) and the graph's name, made an
- * identifier. */
+ * The network gets the type of the model's QDQ pairs, if it has any and
+ * opt->force_type is 0, else opt->type (opt may be NULL for fixed<16,6>),
+ * and the graph's name, made an identifier. */
 BM_API int bm_onnx_read(bm_network **out, bm_ctx *ctx, const void *data, size_t size,
                  const char *name, const bm_graph_options *opt);
 BM_API int bm_onnx_read_file(bm_network **out, bm_ctx *ctx, const char *path,
