@@ -373,6 +373,25 @@ Test(safe_outputs, a_sim_killed_by_sigkill_leaves_no_vcd_behind)
     kill_sim_writing_vcd(SIGKILL);
 }
 
+/* A run that fails after the VCD was started (here: the GTKWave file cannot
+ * be written) leaves an earlier VCD of that name as it was. */
+Test(safe_outputs, a_failed_sim_keeps_an_earlier_vcd)
+{
+    spit(at("free.s"), "loop:\n    out o0, r0\n    inc r0\n    j loop\n");
+    bmc_result r = bmc_run(dir, "asm", at("free.s"), "-o", at("free.xml"), NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    bmc_result_free(&r);
+    spit(at("w.vcd"), "earlier\n");
+    r = bmc_run(dir, "sim", at("free.xml"), "--cycles", "20", "--vcd", at("w.vcd"), "--gtkw",
+                at("missing-dir/w.gtkw"), NULL);
+    cr_expect_eq(r.status, 1, "exit %d", r.status);
+    bmc_result_free(&r);
+    char *text = slurp(at("w.vcd"), NULL);
+    cr_expect_str_eq(text ? text : "", "earlier\n", "the failed run replaced the VCD");
+    free(text);
+    cr_expect_str_eq(listing(dir), "free.s free.xml w.vcd", "the failed run left files behind");
+}
+
 Test(safe_outputs, an_empty_output_name_is_a_usage_error)
 {
     bmc_result r = bmc_run(dir, "verilog", "examples/acc8.xml", "-o", "", NULL);
