@@ -202,3 +202,26 @@ Test(safe_limits, a_long_sim_run_streams_with_bounded_memory)
     /* ru_maxrss is in KB; the sanitizers' own memory stays well below */
     cr_expect_lt(ru.ru_maxrss, 64 * 1024, "peak %ld KB", ru.ru_maxrss);
 }
+
+/* After a bad character the assembler skips the rest of its line
+ * (docs/asm.md): a line of a million '[' is one error, and the lines
+ * around it are still checked. */
+Test(safe_limits, a_line_of_bad_characters_is_one_error)
+{
+    FILE *f = fopen(at("brackets.s"), "w");
+    cr_assert_not_null(f);
+    fputs(".machine m\n", f);
+    for (int i = 0; i < 1000000; i++)
+        fputc('[', f);
+    fputs("\n    bogus r0\n", f);
+    cr_assert_eq(fclose(f), 0);
+    bmc_result r = bmc_run(dir, "asm", at("brackets.s"), NULL);
+    cr_expect_eq(r.status, 1);
+    char want[800];
+    snprintf(want, sizeof want,
+             "%s:2:1: error: unexpected character '['\n"
+             "%s:3:5: error: unknown mnemonic 'bogus'\n",
+             at("brackets.s"), at("brackets.s"));
+    cr_expect_str_eq(r.err, want);
+    bmc_result_free(&r);
+}
