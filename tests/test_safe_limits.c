@@ -249,3 +249,47 @@ Test(safe_limits, many_bonded_cores_assemble_in_linear_time, .timeout = 120)
     cr_assert_eq(getrusage(RUSAGE_CHILDREN, &ru), 0);
     cr_expect_lt(ru.ru_utime.tv_sec, 8, "%ld s of CPU", (long)ru.ru_utime.tv_sec);
 }
+
+/* The message of the first diagnostic of reading text as a machine. */
+static char *first_xml_error(const char *text)
+{
+    bm_ctx *ctx;
+    cr_assert_eq(bm_ctx_new(&ctx, NULL), 0);
+    bm_machine *m = NULL;
+    cr_expect_neq(bm_machine_read_memory(&m, ctx, text, strlen(text), "m.xml"), 0);
+    cr_assert_geq(bm_ctx_diag_count(ctx), 1);
+    char buf[600];
+    bm_diag_format(buf, sizeof buf, bm_ctx_diag(ctx, 0));
+    bm_ctx_free(ctx);
+    return strdup(buf);
+}
+
+/* libxml2's first error is the fault; its last one is a consequence. */
+Test(safe_limits, malformed_xml_reports_the_first_error_with_its_place)
+{
+    char *msg = first_xml_error("<?xml version=\"1.0\"?>\n<machine format=\"1\" name=\"m\">\n"
+                                "  <input name=\"a<b\" width=\"8\"/>\n</machine>\n");
+    cr_expect_str_eq(msg, "m.xml:3:17: error: malformed XML: Unescaped '<' not allowed in "
+                          "attributes values");
+    free(msg);
+}
+
+/* A billion-laughs document: the message says which limit refused it. */
+Test(safe_limits, entity_expansion_says_what_limit_was_hit)
+{
+    char text[4096];
+    size_t n = (size_t)snprintf(text, sizeof text,
+                                "<?xml version=\"1.0\"?>\n<!DOCTYPE m [\n<!ENTITY a0 \"xxxxxxxxxx\">\n");
+    for (int i = 1; i < 10; i++) {
+        n += (size_t)snprintf(text + n, sizeof text - n, "<!ENTITY a%d \"", i);
+        for (int k = 0; k < 10; k++)
+            n += (size_t)snprintf(text + n, sizeof text - n, "&a%d;", i - 1);
+        n += (size_t)snprintf(text + n, sizeof text - n, "\">\n");
+    }
+    snprintf(text + n, sizeof text - n, "]>\n<machine format=\"1\" name=\"&a9;\"/>\n");
+    char *msg = first_xml_error(text);
+    cr_expect(strstr(msg, "error: malformed XML: entity references refused by libxml2's "
+                          "expansion limit"),
+              "%s", msg);
+    free(msg);
+}
