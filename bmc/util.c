@@ -8,11 +8,17 @@
 
 #include "bmc.h"
 
+const char *bmc_command_name;
+
 void bmc_print_diags(const bm_ctx *ctx)
 {
     for (size_t i = 0; i < bm_ctx_diag_count(ctx); i++) {
         char line[1024];
         const bm_diag *d = bm_ctx_diag(ctx, i);
+        /* a diagnostic about no file ("out of memory", "cannot run 'X'")
+         * names the command instead, like every other message */
+        if (!d->loc.file && bmc_command_name)
+            fprintf(stderr, "bmc %s: ", bmc_command_name);
         int n = bm_diag_format(line, sizeof line, d);
         if (n >= 0 && (size_t)n < sizeof line) {
             fprintf(stderr, "%s\n", line);

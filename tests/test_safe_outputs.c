@@ -392,6 +392,16 @@ Test(safe_outputs, a_failed_sim_keeps_an_earlier_vcd)
     cr_expect_str_eq(listing(dir), "free.s free.xml w.vcd", "the failed run left files behind");
 }
 
+/* A diagnostic that is about no file names the command, like the rest. */
+Test(safe_outputs, a_message_about_no_file_names_the_command)
+{
+    bmc_result r = bmc_run(dir, "verify", "examples/acc8.xml", "--in", "a=1", "--work", at("w"),
+                           "--verilator", "/nonexistent/verilator", NULL);
+    cr_expect_eq(r.status, 1, "exit %d", r.status);
+    cr_expect_str_eq(r.err, "bmc verify: error: cannot run '/nonexistent/verilator': not found\n");
+    bmc_result_free(&r);
+}
+
 Test(safe_outputs, an_empty_output_name_is_a_usage_error)
 {
     bmc_result r = bmc_run(dir, "verilog", "examples/acc8.xml", "-o", "", NULL);
