@@ -132,3 +132,15 @@ int bmc_write_file(const char *path, const char *text, size_t len)
     free(tmp);
     return failed ? -1 : 0;
 }
+
+int bmc_is_identifier(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 64 || !((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '_'))
+        return 0;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+              *s == '_'))
+            return 0;
+    return 1;
+}

@@ -402,6 +402,19 @@ Test(safe_outputs, a_message_about_no_file_names_the_command)
     bmc_result_free(&r);
 }
 
+/* A bad --name is the option's fault, not the program's first line. */
+Test(safe_outputs, a_bad_asm_name_is_a_usage_error)
+{
+    spit(at("p.s"), "loop:\n    j loop\n");
+    bmc_result r = bmc_run(dir, "asm", at("p.s"), "--name", "x;y", "-o", at("p.xml"), NULL);
+    cr_expect_eq(r.status, 2, "exit %d", r.status);
+    cr_expect(strstr(r.err, "bmc asm: --name needs an identifier (a letter or '_', then letters, "
+                            "digits or '_', at most 64 characters)\n") == r.err,
+              "%s", r.err);
+    bmc_result_free(&r);
+    cr_expect_str_eq(listing(dir), "p.s");
+}
+
 Test(safe_outputs, an_empty_output_name_is_a_usage_error)
 {
     bmc_result r = bmc_run(dir, "verilog", "examples/acc8.xml", "-o", "", NULL);
