@@ -24,8 +24,13 @@ typedef struct bmc_command {
 extern const bmc_command *const bmc_commands[];
 extern const unsigned bmc_command_count;
 
-/* Prints every diagnostic on the context to stderr, in order. */
+/* Prints the context's diagnostics on stderr, one a line; one without a
+ * file starts with "bmc CMD: " (bmc_command_name, set by main). */
 void bmc_print_diags(const bm_ctx *ctx);
+extern const char *bmc_command_name;
+/* 1 when s is a name the machine format accepts: a letter or '_', then
+ * letters, digits or '_', at most 64 characters (--name options). */
+int bmc_is_identifier(const char *s);
 /* Prints "bmc CMD: message" and a hint to stderr; returns BMC_EXIT_USAGE. */
 int bmc_usage_error(const char *cmd, const char *fmt, ...);
 /* Creates a context or exits the process with a message (out of memory). */

@@ -18,7 +18,8 @@ static void help(FILE *out)
             "example an unconnected port) are printed but do not fail.\n"
             "\n"
             "  -o, --output FILE   write to FILE (atomically) instead of stdout\n"
-            "  -n, --name NAME     name the machine NAME (overrides .machine)\n"
+            "  -n, --name NAME     name the machine NAME (overrides .machine): a letter or\n"
+            "                      '_', then letters, digits or '_', at most 64\n"
             "  -w, --width BITS    word width of a file without .core or .width\n"
             "                      (default 8)\n"
             "\n"
@@ -41,7 +42,13 @@ static int run(int argc, char **argv)
         char *end;
         switch (c) {
         case 'o': output = optarg; break;
-        case 'n': opt.machine_name = optarg; break;
+        case 'n':
+            /* checked here, so the message names the option, not PROG.s:1:1 */
+            if (!bmc_is_identifier(optarg))
+                return bmc_usage_error("asm", "--name needs an identifier (a letter or '_', then "
+                                              "letters, digits or '_', at most 64 characters)");
+            opt.machine_name = optarg;
+            break;
         case 'w':
             opt.default_width = (unsigned)strtoul(optarg, &end, 10);
             if (*end || !*optarg || opt.default_width < 1 || opt.default_width > BM_WIDTH_MAX)

@@ -145,18 +145,6 @@ static int parse_list(const char *text, unsigned long max, unsigned *fold, size_
     }
 }
 
-static int is_identifier(const char *s)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n > 64 || !((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '_'))
-        return 0;
-    for (; *s; s++)
-        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
-              *s == '_'))
-            return 0;
-    return 1;
-}
-
 static int parse_args(int argc, char **argv, compile_args *a)
 {
     enum { OPT_STRATEGY = 256, OPT_CORES, OPT_TYPE, OPT_NAME, OPT_REPORT, OPT_JSON, OPT_VECTORS,
@@ -259,7 +247,7 @@ static int parse_args(int argc, char **argv, compile_args *a)
             a->gopt.force_type = 1;
             break;
         case OPT_NAME:
-            if (!is_identifier(optarg))
+            if (!bmc_is_identifier(optarg))
                 return bmc_usage_error("compile", "bad --name '%s' (a letter or '_', then "
                                                   "letters, digits or '_', at most 64)", optarg);
             a->name = optarg;

@@ -21,7 +21,8 @@ static void help(FILE *out)
             "    CYCLE OUTPUT VALUE\n"
             "\n"
             "(decimal cycle, output name, value as unsigned decimal), in order of cycle\n"
-            "then output index.  Nothing else goes to stdout; the reason the run\n"
+            "then output index, printed as the run goes (memory stays bounded however\n"
+            "long it runs).  Nothing else goes to stdout; the reason the run\n"
             "stopped, and for a deadlock or the cycle limit what each core waits on,\n"
             "go to stderr.\n"
             "\n"
@@ -36,7 +37,9 @@ static void help(FILE *out)
             "                        output transfer happens\n"
             "  --vcd FILE            write a VCD waveform (clk, every bond's data/valid/\n"
             "                        ready, every core's pc, halted flag, registers and\n"
-            "                        state: running, waiting on which port, halted)\n"
+            "                        state: running, waiting on which port, halted); put\n"
+            "                        in place only when the run succeeds, so a failed or\n"
+            "                        killed run leaves an earlier FILE as it was\n"
             "  --gtkw FILE           with --vcd: also write a GTKWave save file that\n"
             "                        groups the signals per core and per bond\n"
             "  --activity FILE.svg   draw each core's busy, stalled (output not taken),\n"
@@ -80,16 +83,9 @@ static void describe(const bm_sim *sim, unsigned core, char *buf, size_t size)
         snprintf(buf, size, "?");
 }
 
-static void print_json(const bm_sim *sim, const bm_machine *m, bm_sim_stop stop)
+/* The end of the --json object, after the streamed "outputs" array. */
+static void print_json_tail(const bm_sim *sim, const bm_machine *m, bm_sim_stop stop)
 {
-    printf("{\"outputs\":[");
-    for (size_t i = 0; i < bm_sim_output_count(sim); i++) {
-        bm_sim_transfer t;
-        bm_sim_output(sim, i, &t);
-        printf("%s{\"cycle\":%" PRIu64 ",\"output\":", i ? "," : "", t.cycle);
-        json_string(bm_machine_output_name(m, t.output));
-        printf(",\"value\":%" PRIu64 "}", t.value);
-    }
     int input_end = stop == BM_SIM_STOP_DEADLOCK && bm_sim_input_ended(sim);
     printf("],\"stop\":\"%s\",\"cycles\":%" PRIu64, input_end ? "input_end" : bm_sim_stop_name(stop),
            bm_sim_cycle(sim));
@@ -109,6 +105,59 @@ static void print_json(const bm_sim *sim, const bm_machine *m, bm_sim_stop stop)
         printf("}");
     }
     printf("]}\n");
+}
+
+/* Prints the transfers the simulator holds and drops them. */
+static void print_transfers(bm_sim *sim, const bm_machine *m, int json, uint64_t *printed)
+{
+    for (size_t i = 0; i < bm_sim_output_count(sim); i++, (*printed)++) {
+        bm_sim_transfer t;
+        bm_sim_output(sim, i, &t);
+        if (json) {
+            printf("%s{\"cycle\":%" PRIu64 ",\"output\":", *printed ? "," : "", t.cycle);
+            json_string(bm_machine_output_name(m, t.output));
+            printf(",\"value\":%" PRIu64 "}", t.value);
+        } else {
+            printf("%" PRIu64 " %s %" PRIu64 "\n", t.cycle, bm_machine_output_name(m, t.output),
+                   t.value);
+        }
+    }
+    bm_sim_discard_outputs(sim);
+}
+
+/* Transfers a slice of the run may hold before they are printed. */
+#define SLICE_TRANSFERS 4096
+
+/* Runs to one of the limits, printing each transfer soon after it happens
+ * and dropping it, so that memory stays bounded however long the run
+ * (--cycles 0 on a free-running machine): the run goes in slices of cycles
+ * that can record at most about SLICE_TRANSFERS transfers.  The simulator's
+ * stop rules see one run; only its cycle limit is cut into slices.
+ * Returns 0, or 1 when the run or writing stdout failed. */
+static int run_streaming(bm_sim *sim, const bm_machine *m, const bm_sim_limits *limits, int json,
+                         bm_sim_stop *stop)
+{
+    unsigned outputs = bm_machine_output_count(m);
+    uint64_t slice = outputs < SLICE_TRANSFERS ? SLICE_TRANSFERS / (outputs ? outputs : 1) : 1;
+    uint64_t printed = 0;
+    bm_sim_limits part = *limits;
+    if (json)
+        printf("{\"outputs\":[");
+    for (;;) {
+        uint64_t end = bm_sim_cycle(sim) + slice;
+        int last = limits->max_cycles && end >= limits->max_cycles;
+        part.max_cycles = last ? limits->max_cycles : end;
+        int rc = bm_sim_run(sim, &part, stop);
+        print_transfers(sim, m, json, &printed);
+        if (rc)
+            return 1;
+        if (fflush(stdout) != 0 || ferror(stdout)) {
+            fprintf(stderr, "bmc sim: cannot write the output\n");
+            return 1;
+        }
+        if (*stop != BM_SIM_STOP_CYCLES || last)
+            return 0;
+    }
 }
 
 static void print_summary(const bm_sim *sim, const bm_machine *m, bm_sim_stop stop)
@@ -238,11 +287,9 @@ static int run(int argc, char **argv)
     if (activity && bm_sim_activity_start(sim))
         goto done;
     bm_sim_stop stop;
-    if (bm_sim_run(sim, &limits, &stop))
+    if (run_streaming(sim, m, &limits, json, &stop))
         goto done;
     if (gtkw && bm_sim_gtkw_write(sim, gtkw))
-        goto done;
-    if (vcd && bm_sim_vcd_close(sim))
         goto done;
     if (activity) {
         char *svg;
@@ -254,16 +301,11 @@ static int run(int argc, char **argv)
         if (bad)
             goto done;
     }
-    if (json) {
-        print_json(sim, m, stop);
-    } else {
-        for (size_t i = 0; i < bm_sim_output_count(sim); i++) {
-            bm_sim_transfer t;
-            bm_sim_output(sim, i, &t);
-            printf("%" PRIu64 " %s %" PRIu64 "\n", t.cycle, bm_machine_output_name(m, t.output),
-                   t.value);
-        }
-    }
+    /* the VCD last: a failure before leaves an earlier file as it was */
+    if (vcd && bm_sim_vcd_close(sim))
+        goto done;
+    if (json)
+        print_json_tail(sim, m, stop);
     if (fflush(stdout) != 0) {
         fprintf(stderr, "bmc sim: cannot write the output\n");
         goto done;
@@ -276,6 +318,7 @@ static int run(int argc, char **argv)
                                             : EXIT_SIM_DEADLOCK;
 done:
     bmc_print_diags(ctx);
+    bm_sim_vcd_discard(sim); /* after a failure: nothing replaces an earlier VCD */
     bm_sim_free(sim);
     bm_machine_free(m);
     bm_ctx_free(ctx);

@@ -68,6 +68,7 @@ static int dispatch(int argc, char **argv)
         return bmc_usage_error(NULL, "unknown command '%s'", cmd);
     if (bmc_wants_help(argc - 1, argv + 1, c))
         return BMC_EXIT_OK;
+    bmc_command_name = c->name;
     return c->run(argc - 1, argv + 1);
 }
 

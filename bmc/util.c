@@ -8,11 +8,17 @@
 
 #include "bmc.h"
 
+const char *bmc_command_name;
+
 void bmc_print_diags(const bm_ctx *ctx)
 {
     for (size_t i = 0; i < bm_ctx_diag_count(ctx); i++) {
         char line[1024];
         const bm_diag *d = bm_ctx_diag(ctx, i);
+        /* a diagnostic about no file ("out of memory", "cannot run 'X'")
+         * names the command instead, like every other message */
+        if (!d->loc.file && bmc_command_name)
+            fprintf(stderr, "bmc %s: ", bmc_command_name);
         int n = bm_diag_format(line, sizeof line, d);
         if (n >= 0 && (size_t)n < sizeof line) {
             fprintf(stderr, "%s\n", line);
@@ -125,4 +131,16 @@ int bmc_write_file(const char *path, const char *text, size_t len)
     }
     free(tmp);
     return failed ? -1 : 0;
+}
+
+int bmc_is_identifier(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 64 || !((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '_'))
+        return 0;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+              *s == '_'))
+            return 0;
+    return 1;
 }

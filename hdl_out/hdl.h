@@ -215,9 +215,15 @@ typedef struct hdl_design {
     const bm_machine *m;
     const char *top;           /* top module name                      */
     const char **core_module;  /* per core: its module name            */
+    const char *const *sub_text; /* the submodules' Verilog text, whose */
+    size_t n_sub_text;           /* declared names instances avoid      */
 } hdl_design;
 
 int bm_hdl_top_module(bm_buf *out, const hdl_design *d);
+/* hidden_names.c: claims in `names` every name the Verilog text declares
+ * (ports, wires, regs, parameters), so that no instance in the scope above
+ * takes one (Verilator's VARHIDDEN).  0 or BM_ENOMEM. */
+int bmi_hdl_reserve_declared(hdl_names *names, bm_ctx *ctx, const char *text);
 int bm_hdl_pin_wrapper(bm_buf *out, const hdl_design *d, const char *name);
 int bm_hdl_harness(bm_buf *out, const hdl_design *d);
 

@@ -295,6 +295,8 @@ int bm_hdl_top_module(bm_buf *out, const hdl_design *d)
     hdl_names names;
     bm_hdl_names_init(&names, t.ctx);
     int rc = claim_fixed_names(&t, &names);
+    for (size_t i = 0; rc == 0 && i < d->n_sub_text; i++)
+        rc = bmi_hdl_reserve_declared(&names, t.ctx, d->sub_text[i]);
 
     ports(&t);
     unsigned nc = bm_machine_core_count(t.m);

@@ -232,7 +232,14 @@ int bm_verilog_generate(bm_verilog_files **out, const bm_machine *m,
         fs->top = bm_strdup(ctx, top_name);
         rc = fs->top ? core_modules(fs, m, opt, &modules, core_module) : bm_oom(ctx);
     }
-    hdl_design d = {m, fs->top, core_module};
+    /* the submodules written so far: their declared names are taken in the
+     * top's scope */
+    const char **sub_text = bm_calloc(ctx, fs->n ? fs->n : 1, sizeof *sub_text);
+    if (!sub_text && rc == 0)
+        rc = bm_oom(ctx);
+    for (size_t i = 0; sub_text && i < fs->n; i++)
+        sub_text[i] = fs->f[i].text;
+    hdl_design d = {m, fs->top, core_module, sub_text, sub_text ? fs->n : 0};
     if (rc == 0) {
         bm_buf b;
         bm_buf_init(&b, ctx);
@@ -291,6 +298,7 @@ int bm_verilog_generate(bm_verilog_files **out, const bm_machine *m,
     if (rc == 0)
         rc = manifest(fs, m);
     bm_free(ctx, (void *)core_module);
+    bm_free(ctx, (void *)sub_text);
     bm_hdl_names_free(&modules);
     if (rc) {
         bm_verilog_files_free(fs);

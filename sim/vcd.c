@@ -336,6 +336,12 @@ int bm_sim_vcd_close(bm_sim *sim)
     return rc;
 }
 
+void bm_sim_vcd_discard(bm_sim *sim)
+{
+    if (sim)
+        vcd_discard(sim);
+}
+
 /* ---- GTKWave save file ---------------------------------------------------- */
 
 /* A trace line: flags (@28 binary, @24 decimal, right-justified), then the

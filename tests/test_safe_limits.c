@@ -1,6 +1,9 @@
 /* Limits instead of exhaustion (issue 9): nesting in the assembler's
  * expressions, the size of an input file, the number of errors kept. */
+#include <fcntl.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "bmc_runner.h"
@@ -152,4 +155,141 @@ Test(safe_limits, the_error_limit_keeps_the_count_exact_and_can_be_lifted)
     cr_expect_eq(bm_ctx_diag_count(ctx), bm_ctx_error_count(ctx));
     cr_expect_geq(bm_ctx_diag_count(ctx), 150);
     bm_ctx_free(ctx);
+}
+
+/* bmc sim prints transfers as they happen and drops them: a run of 12
+ * million cycles on a machine that outputs every third cycle (4 million
+ * transfers, 96 MB if they were all kept) peaks at a few MB. */
+Test(safe_limits, a_long_sim_run_streams_with_bounded_memory)
+{
+    FILE *f = fopen(at("free.s"), "w");
+    cr_assert_not_null(f);
+    fputs("loop:\n    out o0, r0\n    inc r0\n    j loop\n", f);
+    cr_assert_eq(fclose(f), 0);
+    bmc_result r = bmc_run(dir, "asm", at("free.s"), "-o", at("free.xml"), NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    bmc_result_free(&r);
+    const char *bmc = getenv("BMC");
+    cr_assert_not_null(bmc);
+    int out[2];
+    cr_assert_eq(pipe(out), 0);
+    pid_t pid = fork();
+    cr_assert_geq(pid, 0);
+    if (pid == 0) {
+        int null = open("/dev/null", O_WRONLY);
+        dup2(out[1], 1);
+        dup2(null, 2);
+        close(out[0]);
+        execl(bmc, "bmc", "sim", at("free.xml"), "--cycles", "12000000", "-q", (char *)NULL);
+        _exit(127);
+    }
+    close(out[1]);
+    /* count the lines as they come: the reader sees them before the end */
+    char buf[65536];
+    ssize_t n;
+    size_t lines = 0;
+    while ((n = read(out[0], buf, sizeof buf)) > 0)
+        for (ssize_t i = 0; i < n; i++)
+            lines += buf[i] == '\n';
+    close(out[0]);
+    int status;
+    cr_assert_eq(waitpid(pid, &status, 0), pid);
+    /* the largest peak of the children waited for: the asm and this run */
+    struct rusage ru;
+    cr_assert_eq(getrusage(RUSAGE_CHILDREN, &ru), 0);
+    cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 3, "status 0x%x", status);
+    cr_expect_eq(lines, 4000000);
+    /* ru_maxrss is in KB; the sanitizers' own memory stays well below */
+    cr_expect_lt(ru.ru_maxrss, 64 * 1024, "peak %ld KB", ru.ru_maxrss);
+}
+
+/* After a bad character the assembler skips the rest of its line
+ * (docs/asm.md): a line of a million '[' is one error, and the lines
+ * around it are still checked. */
+Test(safe_limits, a_line_of_bad_characters_is_one_error)
+{
+    FILE *f = fopen(at("brackets.s"), "w");
+    cr_assert_not_null(f);
+    fputs(".machine m\n", f);
+    for (int i = 0; i < 1000000; i++)
+        fputc('[', f);
+    fputs("\n    bogus r0\n", f);
+    cr_assert_eq(fclose(f), 0);
+    bmc_result r = bmc_run(dir, "asm", at("brackets.s"), NULL);
+    cr_expect_eq(r.status, 1);
+    char want[800];
+    snprintf(want, sizeof want,
+             "%s:2:1: error: unexpected character '['\n"
+             "%s:3:5: error: unknown mnemonic 'bogus'\n",
+             at("brackets.s"), at("brackets.s"));
+    cr_expect_str_eq(r.err, want);
+    bmc_result_free(&r);
+}
+
+/* Assembling N bonded cores is linear: 40,000 cores took about 22 s of CPU
+ * when each bond end searched the core list, and take about 1 s now; the
+ * bound leaves room for a slow or sanitized build. */
+Test(safe_limits, many_bonded_cores_assemble_in_linear_time, .timeout = 120)
+{
+    enum { N = 40000 };
+    FILE *f = fopen(at("chain.s"), "w");
+    cr_assert_not_null(f);
+    fputs(".machine chain\n.input x 8\n.output y 8\n", f);
+    for (int i = 0; i < N; i++)
+        fprintf(f, ".core c%d 8\ntop: in r0, i0\n     out o0, r0\n     j top\n", i);
+    fputs(".bond x -> c0.i0\n", f);
+    for (int i = 1; i < N; i++)
+        fprintf(f, ".bond c%d.o0 -> c%d.i0\n", i - 1, i);
+    fprintf(f, ".bond c%d.o0 -> y\n", N - 1);
+    cr_assert_eq(fclose(f), 0);
+    bmc_result r = bmc_run(dir, "asm", at("chain.s"), "-o", at("chain.xml"), NULL);
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    bmc_result_free(&r);
+    struct rusage ru;
+    cr_assert_eq(getrusage(RUSAGE_CHILDREN, &ru), 0);
+    cr_expect_lt(ru.ru_utime.tv_sec, 8, "%ld s of CPU", (long)ru.ru_utime.tv_sec);
+}
+
+/* The message of the first diagnostic of reading text as a machine. */
+static char *first_xml_error(const char *text)
+{
+    bm_ctx *ctx;
+    cr_assert_eq(bm_ctx_new(&ctx, NULL), 0);
+    bm_machine *m = NULL;
+    cr_expect_neq(bm_machine_read_memory(&m, ctx, text, strlen(text), "m.xml"), 0);
+    cr_assert_geq(bm_ctx_diag_count(ctx), 1);
+    char buf[600];
+    bm_diag_format(buf, sizeof buf, bm_ctx_diag(ctx, 0));
+    bm_ctx_free(ctx);
+    return strdup(buf);
+}
+
+/* libxml2's first error is the fault; its last one is a consequence. */
+Test(safe_limits, malformed_xml_reports_the_first_error_with_its_place)
+{
+    char *msg = first_xml_error("<?xml version=\"1.0\"?>\n<machine format=\"1\" name=\"m\">\n"
+                                "  <input name=\"a<b\" width=\"8\"/>\n</machine>\n");
+    cr_expect_str_eq(msg, "m.xml:3:17: error: malformed XML: Unescaped '<' not allowed in "
+                          "attributes values");
+    free(msg);
+}
+
+/* A billion-laughs document: the message says which limit refused it. */
+Test(safe_limits, entity_expansion_says_what_limit_was_hit)
+{
+    char text[4096];
+    size_t n = (size_t)snprintf(text, sizeof text,
+                                "<?xml version=\"1.0\"?>\n<!DOCTYPE m [\n<!ENTITY a0 \"xxxxxxxxxx\">\n");
+    for (int i = 1; i < 10; i++) {
+        n += (size_t)snprintf(text + n, sizeof text - n, "<!ENTITY a%d \"", i);
+        for (int k = 0; k < 10; k++)
+            n += (size_t)snprintf(text + n, sizeof text - n, "&a%d;", i - 1);
+        n += (size_t)snprintf(text + n, sizeof text - n, "\">\n");
+    }
+    snprintf(text + n, sizeof text - n, "]>\n<machine format=\"1\" name=\"&a9;\"/>\n");
+    char *msg = first_xml_error(text);
+    cr_expect(strstr(msg, "error: malformed XML: entity references refused by libxml2's "
+                          "expansion limit"),
+              "%s", msg);
+    free(msg);
 }

@@ -373,6 +373,48 @@ Test(safe_outputs, a_sim_killed_by_sigkill_leaves_no_vcd_behind)
     kill_sim_writing_vcd(SIGKILL);
 }
 
+/* A run that fails after the VCD was started (here: the GTKWave file cannot
+ * be written) leaves an earlier VCD of that name as it was. */
+Test(safe_outputs, a_failed_sim_keeps_an_earlier_vcd)
+{
+    spit(at("free.s"), "loop:\n    out o0, r0\n    inc r0\n    j loop\n");
+    bmc_result r = bmc_run(dir, "asm", at("free.s"), "-o", at("free.xml"), NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    bmc_result_free(&r);
+    spit(at("w.vcd"), "earlier\n");
+    r = bmc_run(dir, "sim", at("free.xml"), "--cycles", "20", "--vcd", at("w.vcd"), "--gtkw",
+                at("missing-dir/w.gtkw"), NULL);
+    cr_expect_eq(r.status, 1, "exit %d", r.status);
+    bmc_result_free(&r);
+    char *text = slurp(at("w.vcd"), NULL);
+    cr_expect_str_eq(text ? text : "", "earlier\n", "the failed run replaced the VCD");
+    free(text);
+    cr_expect_str_eq(listing(dir), "free.s free.xml w.vcd", "the failed run left files behind");
+}
+
+/* A diagnostic that is about no file names the command, like the rest. */
+Test(safe_outputs, a_message_about_no_file_names_the_command)
+{
+    bmc_result r = bmc_run(dir, "verify", "examples/acc8.xml", "--in", "a=1", "--work", at("w"),
+                           "--verilator", "/nonexistent/verilator", NULL);
+    cr_expect_eq(r.status, 1, "exit %d", r.status);
+    cr_expect_str_eq(r.err, "bmc verify: error: cannot run '/nonexistent/verilator': not found\n");
+    bmc_result_free(&r);
+}
+
+/* A bad --name is the option's fault, not the program's first line. */
+Test(safe_outputs, a_bad_asm_name_is_a_usage_error)
+{
+    spit(at("p.s"), "loop:\n    j loop\n");
+    bmc_result r = bmc_run(dir, "asm", at("p.s"), "--name", "x;y", "-o", at("p.xml"), NULL);
+    cr_expect_eq(r.status, 2, "exit %d", r.status);
+    cr_expect(strstr(r.err, "bmc asm: --name needs an identifier (a letter or '_', then letters, "
+                            "digits or '_', at most 64 characters)\n") == r.err,
+              "%s", r.err);
+    bmc_result_free(&r);
+    cr_expect_str_eq(listing(dir), "p.s");
+}
+
 Test(safe_outputs, an_empty_output_name_is_a_usage_error)
 {
     bmc_result r = bmc_run(dir, "verilog", "examples/acc8.xml", "-o", "", NULL);

@@ -387,6 +387,42 @@ Test(verilog, lint_keywords_and_corner_cases)
     bm_ctx_free(ctx);
 }
 
+/* Cores named like signals inside the generated core modules: their
+ * instances are renamed (pc_1, ...), else Verilator warns VARHIDDEN. */
+static const char internal_names_xml[] =
+    "<machine format=\"1\" name=\"m\">\n"
+    "  <input name=\"x\" width=\"8\"/>\n  <output name=\"y\" width=\"8\"/>\n"
+    "  <core name=\"pc\" width=\"8\" registers=\"1\" rom=\"3\" ram=\"0\" inputs=\"1\" outputs=\"1\">\n"
+    "    <opcodes>j in out</opcodes>\n"
+    "    <program><i>in r0, i0</i><i>out o0, r0</i><i>j 0</i></program>\n  </core>\n"
+    "  <core name=\"stall\" width=\"8\" registers=\"1\" rom=\"3\" ram=\"0\" inputs=\"1\" outputs=\"1\">\n"
+    "    <opcodes>j in out</opcodes>\n"
+    "    <program><i>in r0, i0</i><i>out o0, r0</i><i>j 0</i></program>\n  </core>\n"
+    "  <core name=\"fetch_pc\" width=\"8\" registers=\"1\" rom=\"3\" ram=\"0\" inputs=\"1\" outputs=\"1\">\n"
+    "    <opcodes>j in out</opcodes>\n"
+    "    <program><i>in r0, i0</i><i>out o0, r0</i><i>j 0</i></program>\n  </core>\n"
+    "  <bond from=\"x\" to=\"pc.i0\"/>\n  <bond from=\"pc.o0\" to=\"stall.i0\"/>\n"
+    "  <bond from=\"stall.o0\" to=\"fetch_pc.i0\"/>\n  <bond from=\"fetch_pc.o0\" to=\"y\"/>\n"
+    "</machine>\n";
+
+Test(verilog, lint_cores_named_like_internal_signals)
+{
+    require_tool("verilator");
+    require_tool("iverilog");
+    bm_ctx *ctx;
+    cr_assert_eq(bm_ctx_new(&ctx, NULL), 0);
+    bm_machine *m = load_text(ctx, internal_names_xml, "internal.xml");
+    lint_both_roms(m, "internal_names");
+    bm_machine_free(m);
+    /* and bm_random_machine makes such machines too (seed 8 is one) */
+    bm_random_options ro = BM_RANDOM_OPTIONS_INIT;
+    cr_assert_eq(bm_random_machine(&m, ctx, 8, &ro), 0);
+    cr_expect_str_eq(bm_core_name(bm_machine_core(m, 0)), "pc");
+    lint(m, "random_internal_names", NULL);
+    bm_machine_free(m);
+    bm_ctx_free(ctx);
+}
+
 /* ---- random machines ----------------------------------------------------------------- */
 
 static uint64_t rnd(uint64_t *s)

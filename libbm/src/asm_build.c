@@ -252,7 +252,8 @@ static int build_core(asm_state *st, bm_machine *m, const asm_core *c)
     return rc == BM_ENOMEM ? rc : BM_OK;
 }
 
-/* Port numbers named by bonds ("core.iN", "core.oN") count as used. */
+/* Port numbers named by bonds ("core.iN", "core.oN") count as used.  The
+ * core is found through the name index: linear in the number of bonds. */
 static void count_bonded_ports(asm_state *st)
 {
     for (size_t i = 0; i < st->n_bond_ends; i++) {
@@ -261,15 +262,14 @@ static void count_bonded_ports(asm_state *st)
         uint64_t n;
         if (!dot)
             continue;
-        for (size_t k = 0; k < st->n_cores; k++) {
-            asm_core *c = st->cores[k];
-            if (strlen(c->name) != (size_t)(dot - text) || strncmp(c->name, text, (size_t)(dot - text)))
-                continue;
-            if (bmi_asm_is_register_like(dot + 1, 'i', &n) && n < BM_PORTS_MAX && n + 1 > c->bonded_inputs)
-                c->bonded_inputs = (unsigned)n + 1;
-            if (bmi_asm_is_register_like(dot + 1, 'o', &n) && n < BM_PORTS_MAX && n + 1 > c->bonded_outputs)
-                c->bonded_outputs = (unsigned)n + 1;
-        }
+        int k = bmi_name_index_find(&st->core_index, text, (size_t)(dot - text));
+        if (k < 0)
+            continue;
+        asm_core *c = st->cores[k];
+        if (bmi_asm_is_register_like(dot + 1, 'i', &n) && n < BM_PORTS_MAX && n + 1 > c->bonded_inputs)
+            c->bonded_inputs = (unsigned)n + 1;
+        if (bmi_asm_is_register_like(dot + 1, 'o', &n) && n < BM_PORTS_MAX && n + 1 > c->bonded_outputs)
+            c->bonded_outputs = (unsigned)n + 1;
     }
 }
 
@@ -390,6 +390,7 @@ int bm_asm_memory(bm_machine **out, bm_ctx *ctx, const char *text, size_t len,
     asm_state st;
     memset(&st, 0, sizeof st);
     st.ctx = ctx;
+    bmi_name_index_init(&st.core_index, ctx);
     st.opt = opt;
     st.fixed = opt->fixed;
     st.file = bm_ctx_intern(ctx, name ? name : "<memory>");

@@ -145,6 +145,7 @@ typedef struct asm_state {
     unsigned machine_tok; /* .machine NAME, or 0 */
     asm_core **cores;
     size_t n_cores, cap_cores;
+    bmi_name_index core_index; /* core name -> index in cores */
     int implicit_core; /* the file has no .core: one core, default_name */
     asm_const *consts;
     size_t n_consts, cap_consts;

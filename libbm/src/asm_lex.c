@@ -18,6 +18,7 @@ typedef struct lexer {
     asm_tokens *out;
     size_t pool_used;
     unsigned *errors;
+    size_t line_first_tok; /* index of the current line's first token */
 } lexer;
 
 /* c is a byte or -1 at the end of the text. */
@@ -166,7 +167,7 @@ int bmi_asm_lex(bm_ctx *ctx, const char *file, const char *src, size_t len, asm_
     out->pool = bm_malloc(ctx, 2 * len + 8);
     if (!out->pool)
         return bm_oom(ctx);
-    lexer lx = {ctx, file, src, len, 0, 1, 1, out, 0, errors};
+    lexer lx = {ctx, file, src, len, 0, 1, 1, out, 0, errors, 0};
     int rc = BM_OK;
     while (!rc && lx.pos < len) {
         int c = peek(&lx, 0);
@@ -175,6 +176,7 @@ int bmi_asm_lex(bm_ctx *ctx, const char *file, const char *src, size_t len, asm_
             lx.pos++;
             lx.line++;
             lx.col = 1;
+            lx.line_first_tok = out->n;
         } else if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v') {
             advance(&lx, 1);
         } else if (c == ';' || c == '#') {
@@ -193,8 +195,13 @@ int bmi_asm_lex(bm_ctx *ctx, const char *file, const char *src, size_t len, asm_
             rc = push(&lx, ASM_T_PUNCT, lx.col, lx.pos, 1, 1);
             advance(&lx, 1);
         } else {
+            /* One error for the line, as for a line that does not parse
+             * (docs/asm.md): its tokens are dropped and the rest skipped,
+             * so a line of a million '[' gives one error, not a million. */
             lex_error(&lx, lx.col, "unexpected character", c);
-            advance(&lx, 1);
+            out->n = lx.line_first_tok;
+            while (lx.pos < len && src[lx.pos] != '\n')
+                advance(&lx, 1);
         }
     }
     /* Every statement ends with a NEWLINE, even on a last line without one. */

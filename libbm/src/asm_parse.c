@@ -128,6 +128,10 @@ static int new_core(parser *p, unsigned tok, const char *name)
         return bm_oom(st->ctx);
     c->name = name ? name : st->default_name;
     c->tok = tok;
+    if (bmi_name_index_add(&st->core_index, c->name, (unsigned)st->n_cores)) {
+        bm_free(st->ctx, c);
+        return BM_ENOMEM;
+    }
     st->cores[st->n_cores++] = c;
     p->core = c;
     return BM_OK;
@@ -306,10 +310,10 @@ static int dir_core(parser *p, unsigned at, unsigned end)
     if (rc)
         return rc;
     const char *name = tk(p, pos)->text;
-    for (size_t i = 0; i < st->n_cores; i++)
-        if (strcmp(st->cores[i]->name, name) == 0)
-            return bmi_asm_error(st, pos, "core '%s' is already defined on line %u", name,
-                             tk(p, st->cores[i]->tok)->line);
+    int old = bmi_name_index_find(&st->core_index, name, strlen(name));
+    if (old >= 0)
+        return bmi_asm_error(st, pos, "core '%s' is already defined on line %u", name,
+                             tk(p, st->cores[old]->tok)->line);
     pos++;
     if (pos == end)
         return bmi_asm_error(st, pos, "'.core %s' needs a word width: .core %s WIDTH", name, name);
@@ -659,6 +663,7 @@ void bmi_asm_state_free(asm_state *st)
     for (size_t i = 0; i < st->n_cores; i++)
         free_core(st->ctx, st->cores[i]);
     bm_free(st->ctx, st->cores);
+    bmi_name_index_free(&st->core_index);
     bm_free(st->ctx, st->consts);
     bm_free(st->ctx, st->ports);
     bm_free(st->ctx, st->bond_ends);

@@ -37,6 +37,27 @@ int bm_oom(bm_ctx *ctx);
 
 bm_loc bm_loc_make(const char *file, unsigned line, unsigned column);
 
+/* A hash index from names to numbers (name_index.c).  Names are not
+ * copied: each must stay valid and unchanged while indexed.  When a name is
+ * added twice, find returns one of its values. */
+typedef struct bmi_name_slot {
+    const char *name; /* NULL: free */
+    unsigned value;
+} bmi_name_slot;
+
+typedef struct bmi_name_index {
+    bm_ctx *ctx;
+    bmi_name_slot *slots;
+    size_t n, n_slots;
+} bmi_name_index;
+
+void bmi_name_index_init(bmi_name_index *x, bm_ctx *ctx);
+void bmi_name_index_free(bmi_name_index *x);
+/* 0, or BM_ENOMEM (recorded on the context). */
+int bmi_name_index_add(bmi_name_index *x, const char *name, unsigned value);
+/* The value of the name made of the first len bytes of s, or -1. */
+int bmi_name_index_find(const bmi_name_index *x, const char *s, size_t len);
+
 /* A growable byte buffer for generated text. */
 typedef struct bm_buf {
     bm_ctx *ctx;

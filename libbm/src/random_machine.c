@@ -64,11 +64,25 @@ typedef struct plan {
                  adding them left every seed's programs as they were */
     rng fetch; /* likewise for the fetch kinds */
     rng queue; /* and for the output queue depths */
+    int hostile_names; /* cores 0-2 are named like the Verilog's own signals */
     bm_random_options o;
     source src[96];
     unsigned n_src;
     unsigned n_ext_in;
 } plan;
+
+/* Core `index`'s name: "cN", except that one machine in four (a choice of
+ * its own from the seed, so the programs stay as they were) names its first
+ * cores after signals of the generated Verilog ("pc", "stall",
+ * "fetch_pc"), which the Verilog backend must keep apart. */
+static void core_name(const plan *p, unsigned index, char *buf, size_t n)
+{
+    static const char *const hostile[] = {"pc", "stall", "fetch_pc"};
+    if (p->hostile_names && index < sizeof hostile / sizeof hostile[0])
+        snprintf(buf, n, "%s", hostile[index]);
+    else
+        snprintf(buf, n, "c%u", index);
+}
 
 static void add_sink(source *s, const char *text)
 {
@@ -189,7 +203,7 @@ static int build_core(plan *p, bm_machine *m, unsigned index)
     cp.ram_depth = has_ram ? 1 + below(r, 16) : 0;
 
     char name[16];
-    snprintf(name, sizeof name, "c%u", index);
+    core_name(p, index, name, sizeof name);
     for (unsigned k = 0; k < cp.inputs; k++)
         connect_input(p, name, k, cp.width);
 
@@ -333,6 +347,8 @@ int bm_random_machine(bm_machine **out, bm_ctx *ctx, uint64_t seed, const bm_ran
     p->unit.state = seed ^ UINT64_C(0x6d756c7469706c79);
     p->fetch.state = seed ^ UINT64_C(0x6665746368657273);
     p->queue.state = seed ^ UINT64_C(0x7175657565646570);
+    rng names = {seed ^ UINT64_C(0x6e616d6573212121)};
+    p->hostile_names = next(&names) % 4 == 0;
     p->o = o;
     char name[40];
     snprintf(name, sizeof name, "rand_%llu", (unsigned long long)seed);
@@ -366,11 +382,13 @@ int bm_random_machine(bm_machine **out, bm_ctx *ctx, uint64_t seed, const bm_ran
         source *s = &p->src[i];
         if (s->n_sinks == 0)
             continue;
-        char from[32];
-        if (s->core < 0)
+        char from[32], cn[16];
+        if (s->core < 0) {
             snprintf(from, sizeof from, "x%u", s->port);
-        else
-            snprintf(from, sizeof from, "c%d.o%u", s->core, s->port);
+        } else {
+            core_name(p, (unsigned)s->core, cn, sizeof cn);
+            snprintf(from, sizeof from, "%s.o%u", cn, s->port);
+        }
         unsigned bond;
         rc = bm_machine_add_bond(m, &bond, from, nowhere);
         for (unsigned k = 0; k < s->n_sinks && !rc; k++)

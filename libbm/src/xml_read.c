@@ -35,6 +35,11 @@ typedef struct reader {
     xmlParserCtxtPtr parser;
     int errors;
     xmlNodePtr last_schema_node; /* the element of the last schema error */
+    /* libxml2's first parse error: later ones are often its consequences
+     * ("Premature end of data" for an unescaped '<' lines before) */
+    int first_set, first_code;
+    unsigned first_line, first_col;
+    char first_msg[512];
 } reader;
 
 /* The line and column of each element's start tag ('<') are found in the
@@ -488,16 +493,43 @@ static int build_machine(reader *r, xmlDocPtr doc, bm_machine **out)
     return BM_OK;
 }
 
+/* The parser's structured error channel (its user data is the parser
+ * context, whose _private is the reader): keeps the first error. */
+static void keep_first_error(void *data, xmlErrorPtr err)
+{
+    xmlParserCtxtPtr parser = data;
+    reader *r = parser ? parser->_private : NULL;
+    if (!r || !err || r->first_set || err->level < XML_ERR_ERROR)
+        return;
+    r->first_set = 1;
+    r->first_code = err->code;
+    /* For parser errors libxml2 keeps the column in int2. */
+    r->first_line = err->line > 0 ? (unsigned)err->line : 0;
+    r->first_col = err->int2 > 0 ? (unsigned)err->int2 : 0;
+    snprintf(r->first_msg, sizeof r->first_msg, "%s", err->message ? err->message : "malformed XML");
+}
+
 static void report_parse_error(reader *r)
 {
-    xmlErrorPtr err = xmlCtxtGetLastError(r->parser);
-    char msg[512];
-    snprintf(msg, sizeof msg, "%s", err && err->message ? err->message : "malformed XML");
-    clean_message(msg);
-    /* For parser errors libxml2 keeps the column in int2. */
-    bm_loc loc = {r->name, err && err->line > 0 ? (unsigned)err->line : 0,
-                  err && err->int2 > 0 ? (unsigned)err->int2 : 0};
-    bm_error(r->ctx, loc, "malformed XML: %s", msg);
+    if (!r->first_set) {
+        xmlErrorPtr err = xmlCtxtGetLastError(r->parser);
+        if (err)
+            keep_first_error(r->parser, err);
+    }
+    if (!r->first_set)
+        snprintf(r->first_msg, sizeof r->first_msg, "malformed XML");
+    bm_loc loc = {r->name, r->first_line, r->first_col};
+    if (r->first_code == XML_ERR_ENTITY_LOOP) {
+        /* libxml2 says "Detected an entity reference loop" for a real loop
+         * and for its guard against billion-laughs documents alike */
+        bm_error(r->ctx, loc,
+                 "malformed XML: entity references refused by libxml2's expansion limit (an "
+                 "entity that refers to itself, or entities expanding to more than about ten "
+                 "times the text read so far)");
+        return;
+    }
+    clean_message(r->first_msg);
+    bm_error(r->ctx, loc, "malformed XML: %s", r->first_msg);
 }
 
 int bm_machine_read_memory(bm_machine **out, bm_ctx *ctx, const char *data, size_t size,
@@ -508,7 +540,7 @@ int bm_machine_read_memory(bm_machine **out, bm_ctx *ctx, const char *data, size
     *out = NULL;
     if (size > (size_t)0x7fffffff)
         return bm_error(ctx, bm_loc_make(name, 0, 0), "file is too large");
-    reader r = {ctx, bm_ctx_intern(ctx, name ? name : "<memory>"), data, size, NULL, 0, NULL};
+    reader r = {ctx, bm_ctx_intern(ctx, name ? name : "<memory>"), data, size, NULL, 0, NULL, 0, 0, 0, 0, {0}};
     r.parser = xmlCreateMemoryParserCtxt(data ? data : "", (int)size);
     if (!r.parser)
         return size ? bm_oom(ctx) : bm_error(ctx, bm_loc_make(r.name, 1, 1), "malformed XML: the file is empty");
@@ -516,6 +548,9 @@ int bm_machine_read_memory(bm_machine **out, bm_ctx *ctx, const char *data, size
     xmlCtxtUseOptions(r.parser, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
                                     XML_PARSE_BIG_LINES);
     r.parser->linenumbers = 1;
+    r.parser->_private = &r;
+    if (r.parser->sax && r.parser->sax->initialized == XML_SAX2_MAGIC)
+        r.parser->sax->serror = keep_first_error;
     int rc = xmlParseDocument(r.parser);
     xmlDocPtr doc = r.parser->myDoc;
     if (rc != 0 || !r.parser->wellFormed || !doc) {

@@ -33,7 +33,10 @@ BM_API int bm_random_options_init(bm_random_options *opts, unsigned version);
 
 /* Builds and validates a random machine named "rand_SEED".  Every core runs
  * a loop: read its inputs, compute, write its outputs; bonds form a
- * feed-forward network, so the machine runs until its inputs run out. */
+ * feed-forward network, so the machine runs until its inputs run out.
+ * Cores are named c0, c1, ..., except that one seed in four names the first
+ * three pc, stall and fetch_pc, names the Verilog backend uses inside its
+ * modules, to keep the generated names apart from them. */
 BM_API int bm_random_machine(bm_machine **out, bm_ctx *ctx, uint64_t seed,
                       const bm_random_options *opts);
 

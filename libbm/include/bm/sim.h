@@ -213,6 +213,10 @@ BM_API int bm_sim_vcd_open(bm_sim *sim, const char *path);
 /* Finishes the VCD file.  BM_EIO if any write failed (the file is then
  * removed); 0 when none was open. */
 BM_API int bm_sim_vcd_close(bm_sim *sim);
+/* Abandons the open VCD file after a failed run: its temporary file is
+ * removed and nothing is put in place, so an earlier file of that name
+ * stays as it was.  Nothing happens when none is open, or for NULL. */
+BM_API void bm_sim_vcd_discard(bm_sim *sim);
 /* Writes a GTKWave save file for the open VCD file (BM_EINVAL when none is
  * open): the VCD's path, then one group per core (pc, state, wait_port,
  * halted, registers) and one per bond.  Written atomically. */
