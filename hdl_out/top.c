@@ -7,6 +7,8 @@
  * connects source and sink directly; with several sinks, each sink sees
  * valid AND the other sinks' ready, and the source sees the AND of all
  * readies (docs/timing.md), so the transfer happens for all sinks at once.
+ * From BOND_CHAIN_MIN_SINKS sinks on those ANDs come from running ANDs
+ * from either end, so a bond's text grows linearly with its sinks.
  * An unconnected core input never sees valid, an unconnected core output is
  * never ready, an unconnected external output never offers a value.
  *
@@ -115,6 +117,51 @@ static void core_input_data(te *t, bm_buf *b, unsigned core, unsigned port, unsi
     chan(t, b, &src, "data");
 }
 
+/* Bonds with more sinks than this get the AND of the other sinks' ready
+ * from running ANDs (below), so that the text grows linearly with the
+ * sinks; fewer keep the plain products (and their Verilog as it was). */
+#define BOND_CHAIN_MIN_SINKS 5
+
+/* The running ANDs of a wide bond's sinks' ready: SRC_ready_preK, the AND
+ * of sinks 0..K-1, and SRC_ready_sufK, of sinks K..ns-1 (K = 1..ns-1).
+ * Scalar wires, not bits of one vector, which Verilator would call
+ * circular. */
+static void chain_name(te *t, bm_buf *b, const bm_endpoint *src, const char *which, unsigned k)
+{
+    chan(t, b, src, "ready");
+    bm_buf_printf(b, "_%s%u", which, k);
+}
+
+static void bond_chain(te *t, unsigned bi, const bm_endpoint *src, unsigned ns)
+{
+    bm_buf *b = t->b;
+    bm_endpoint sink;
+    for (unsigned k = 1; k < ns; k++) {
+        bm_buf_puts(b, "    wire ");
+        chain_name(t, b, src, "pre", k);
+        bm_buf_puts(b, " = ");
+        if (k > 1) {
+            chain_name(t, b, src, "pre", k - 1);
+            bm_buf_puts(b, " & ");
+        }
+        bm_machine_bond_sink(t->m, bi, k - 1, &sink);
+        chan(t, b, &sink, "ready");
+        bm_buf_puts(b, ";\n");
+    }
+    for (unsigned k = ns - 1; k >= 1; k--) {
+        bm_buf_puts(b, "    wire ");
+        chain_name(t, b, src, "suf", k);
+        bm_buf_puts(b, " = ");
+        bm_machine_bond_sink(t->m, bi, k, &sink);
+        chan(t, b, &sink, "ready");
+        if (k + 1 < ns) {
+            bm_buf_puts(b, " & ");
+            chain_name(t, b, src, "suf", k + 1);
+        }
+        bm_buf_puts(b, ";\n");
+    }
+}
+
 static void bond(te *t, unsigned bi)
 {
     const bm_machine *m = t->m;
@@ -126,6 +173,8 @@ static void bond(te *t, unsigned bi)
     for (unsigned k = 0; k < ns; k++)
         bm_buf_printf(b, " %s", bm_machine_bond_sink_text(m, bi, k));
     bm_buf_puts(b, "\n");
+    if (ns >= BOND_CHAIN_MIN_SINKS)
+        bond_chain(t, bi, &src, ns);
     for (unsigned k = 0; k < ns; k++) {
         bm_endpoint sink;
         bm_machine_bond_sink(m, bi, k, &sink);
@@ -140,6 +189,18 @@ static void bond(te *t, unsigned bi)
         chan(t, b, &sink, "valid");
         bm_buf_puts(b, " = ");
         chan(t, b, &src, "valid");
+        if (ns >= BOND_CHAIN_MIN_SINKS) {
+            if (k > 0) {
+                bm_buf_puts(b, " & ");
+                chain_name(t, b, &src, "pre", k);
+            }
+            if (k + 1 < ns) {
+                bm_buf_puts(b, " & ");
+                chain_name(t, b, &src, "suf", k + 1);
+            }
+            bm_buf_puts(b, ";\n");
+            continue;
+        }
         for (unsigned j = 0; j < ns; j++) {
             if (j == k)
                 continue;
@@ -153,6 +214,15 @@ static void bond(te *t, unsigned bi)
     bm_buf_puts(b, "    assign ");
     chan(t, b, &src, "ready");
     bm_buf_puts(b, " = ");
+    if (ns >= BOND_CHAIN_MIN_SINKS) {
+        chain_name(t, b, &src, "pre", ns - 1);
+        bm_buf_puts(b, " & ");
+        bm_endpoint last;
+        bm_machine_bond_sink(m, bi, ns - 1, &last);
+        chan(t, b, &last, "ready");
+        bm_buf_puts(b, ";\n");
+        return;
+    }
     for (unsigned k = 0; k < ns; k++) {
         bm_endpoint sink;
         bm_machine_bond_sink(m, bi, k, &sink);
@@ -278,6 +348,23 @@ static int claim_fixed_names(te *t, hdl_names *names)
                 char *n = chan_str(t, &ep, sfx[s]);
                 ok = n && bm_hdl_names_claim(names, n);
                 bm_free(t->ctx, n);
+            }
+    }
+    /* the running ANDs of wide bonds (bond_chain) */
+    for (unsigned bi = 0; ok && bi < bm_machine_bond_count(m); bi++) {
+        unsigned ns = bm_machine_bond_sink_count(m, bi);
+        if (ns < BOND_CHAIN_MIN_SINKS)
+            continue;
+        bm_endpoint src;
+        bm_machine_bond_source(m, bi, &src);
+        for (unsigned k = 1; ok && k < ns; k++)
+            for (unsigned w = 0; ok && w < 2; w++) {
+                bm_buf n;
+                bm_buf_init(&n, t->ctx);
+                chain_name(t, &n, &src, w ? "suf" : "pre", k);
+                char *s = bm_buf_take(&n, NULL);
+                ok = s && bm_hdl_names_claim(names, s);
+                bm_free(t->ctx, s);
             }
     }
     return ok ? BM_OK : bm_oom(t->ctx);
