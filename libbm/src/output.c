@@ -260,12 +260,13 @@ static int stage_new_folder(bm_output *o, const char *shown, char *target, size_
     }
     for (size_t i = 0; i < n && !rc; i++) {
         char *path = join(ctx, d->tmp, names[i]);
-        if (!(d->names[i] = bm_strdup(ctx, names[i])) || !path) {
+        if ((d->names[i] = bm_strdup(ctx, names[i])) != NULL)
+            d->n_names = i + 1; /* folder_discard frees it, whatever follows */
+        if (!d->names[i] || !path) {
             bm_free(ctx, path);
             rc = bm_oom(ctx);
             break;
         }
-        d->n_names = i + 1;
         bm_outfile f = {.fd = -1};
         f.fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
         f.shown = path;
