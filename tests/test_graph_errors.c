@@ -60,7 +60,7 @@ static const bad_file bad_files[] = {
      "tests/data/graph/bad_key.graphml:8:18: error: data key 'kind' is not declared by a <key>\n"
      "tests/data/graph/bad_key.graphml:8:5: error: node 'o' has no 'op' data\n"},
     {"tests/data/graph/bad_malformed.graphml",
-     "tests/data/graph/bad_malformed.graphml:10:1: error: malformed XML: Premature end of data in tag graphml line 2\n"},
+     "tests/data/graph/bad_malformed.graphml:8:11: error: malformed XML: Opening and ending tag mismatch: node line 7 and graph\n"},
     {"tests/data/graph/bad_no_op.graphml",
      "tests/data/graph/bad_no_op.graphml:8:5: error: node 'n' has no 'op' data\n"},
     {"tests/data/graph/bad_op.graphml",
@@ -90,7 +90,7 @@ static const bad_file bad_files[] = {
     {"tests/data/graph/bad_input_shape.xml",
      "tests/data/graph/bad_input_shape.xml:6:3: error: layer 1 has inputs=\"2\", but the network input has size 3\n"},
     {"tests/data/graph/bad_malformed.xml",
-     "tests/data/graph/bad_malformed.xml:23:1: error: malformed XML: Premature end of data in tag network line 4\n"},
+     "tests/data/graph/bad_malformed.xml:22:11: error: malformed XML: Opening and ending tag mismatch: argmax line 21 and network\n"},
     {"tests/data/graph/bad_net_type.xml",
      "tests/data/graph/bad_net_type.xml:4:1: error: invalid type: total=\"8\" frac=\"8\" (need 2 <= total <= 64 and frac < total)\n"},
     {"tests/data/graph/bad_number.xml",

@@ -274,6 +274,37 @@ Test(safe_limits, malformed_xml_reports_the_first_error_with_its_place)
     free(msg);
 }
 
+/* The graph readers keep the first error too: GraphML and network XML. */
+Test(safe_limits, graph_xml_reports_the_first_error_with_its_place)
+{
+    static const char graphml[] = "<?xml version=\"1.0\"?>\n<graphml>\n  <graph id=\"a<b\">\n"
+                                  "</graphml>\n";
+    static const char network[] = "<?xml version=\"1.0\"?>\n<network format=\"1\">\n"
+                                  "  <layer name=\"a<b\"/>\n</network>\n";
+    for (int which = 0; which < 2; which++) {
+        bm_ctx *ctx;
+        cr_assert_eq(bm_ctx_new(&ctx, NULL), 0);
+        if (which == 0) {
+            bm_graph *g = NULL;
+            cr_expect_neq(bm_graph_read_graphml(&g, ctx, graphml, strlen(graphml), "g.graphml",
+                                                NULL),
+                          0);
+        } else {
+            bm_network *n = NULL;
+            cr_expect_neq(bm_network_read(&n, ctx, network, strlen(network), "n.xml", NULL), 0);
+        }
+        cr_assert_geq(bm_ctx_diag_count(ctx), 1);
+        char buf[600];
+        bm_diag_format(buf, sizeof buf, bm_ctx_diag(ctx, 0));
+        cr_expect_str_eq(buf,
+                         which == 0 ? "g.graphml:3:15: error: malformed XML: Unescaped '<' not "
+                                      "allowed in attributes values"
+                                    : "n.xml:3:17: error: malformed XML: Unescaped '<' not "
+                                      "allowed in attributes values");
+        bm_ctx_free(ctx);
+    }
+}
+
 /* A billion-laughs document: the message says which limit refused it. */
 Test(safe_limits, entity_expansion_says_what_limit_was_hit)
 {

@@ -16,6 +16,7 @@
 #include <libxml/relaxng.h>
 
 #include "compile.h"
+#include "xml_parse_error.h"
 
 /* ---- scanning the source ------------------------------------------------- */
 
@@ -176,12 +177,6 @@ bm_loc bm_xml_loc(const bm_xml_doc *d, xmlNodePtr n)
 
 /* ---- parsing and validation ------------------------------------------------ */
 
-static void clean_message(char *msg)
-{
-    size_t n = strlen(msg);
-    while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
-        msg[--n] = '\0';
-}
 
 int bm_xml_doc_parse(bm_xml_doc *d, bm_ctx *ctx, const char *data, size_t size,
                      const char *name)
@@ -206,16 +201,11 @@ int bm_xml_doc_parse(bm_xml_doc *d, bm_ctx *ctx, const char *data, size_t size,
     xmlCtxtUseOptions(parser, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
                                   XML_PARSE_BIG_LINES);
     parser->linenumbers = 1;
+    bmi_xml_first_error first;
+    bmi_xml_first_error_attach(parser, &first);
     int rc = xmlParseDocument(parser);
     if (rc != 0 || !parser->wellFormed || !parser->myDoc) {
-        xmlErrorPtr err = xmlCtxtGetLastError(parser);
-        char msg[512];
-        snprintf(msg, sizeof msg, "%s", err && err->message ? err->message : "malformed XML");
-        clean_message(msg);
-        /* For parser errors libxml2 keeps the column in int2. */
-        bm_loc loc = bm_loc_make(d->name, err && err->line > 0 ? (unsigned)err->line : 0,
-                                 err && err->int2 > 0 ? (unsigned)err->int2 : 0);
-        bm_error(ctx, loc, "malformed XML: %s", msg);
+        bmi_xml_report_parse_error(ctx, d->name, parser, &first);
         if (parser->myDoc)
             xmlFreeDoc(parser->myDoc);
         xmlFreeParserCtxt(parser);
@@ -261,7 +251,7 @@ static void relaxng_error(void *user, xmlErrorPtr err)
     }
     schema_error *e = &v->errors[v->count++];
     snprintf(e->msg, sizeof e->msg, "%s", err->message ? err->message : "schema violation");
-    clean_message(e->msg);
+    bmi_xml_clean_message(e->msg);
     e->loc = bm_xml_loc(v->d, (xmlNodePtr)err->node);
     if (!e->loc.line && err->line > 0)
         e->loc.line = (unsigned)err->line;

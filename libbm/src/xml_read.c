@@ -19,6 +19,7 @@
 #include "bm/xml.h"
 #include "internal.h"
 #include "xml_explain.h"
+#include "xml_parse_error.h"
 
 extern const char bm_schema_machine[];
 
@@ -35,11 +36,7 @@ typedef struct reader {
     xmlParserCtxtPtr parser;
     int errors;
     xmlNodePtr last_schema_node; /* the element of the last schema error */
-    /* libxml2's first parse error: later ones are often its consequences
-     * ("Premature end of data" for an unescaped '<' lines before) */
-    int first_set, first_code;
-    unsigned first_line, first_col;
-    char first_msg[512];
+    bmi_xml_first_error first; /* libxml2's first parse error */
 } reader;
 
 /* The line and column of each element's start tag ('<') are found in the
@@ -175,19 +172,12 @@ static bm_loc node_loc(const reader *r, xmlNodePtr node)
 
 /* Trims trailing newline and the "Relax-NG validity error : " style prefixes
  * that libxml2 puts in its messages. */
-static void clean_message(char *msg)
-{
-    size_t n = strlen(msg);
-    while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
-        msg[--n] = '\0';
-}
-
 static void relaxng_error(void *user, xmlErrorPtr err)
 {
     reader *r = user;
     char msg[512];
     snprintf(msg, sizeof msg, "%s", err->message ? err->message : "schema violation");
-    clean_message(msg);
+    bmi_xml_clean_message(msg);
     xmlNodePtr node = (xmlNodePtr)err->node;
     bm_loc loc = node_loc(r, node);
     if (!loc.line && err->line > 0)
@@ -493,45 +483,6 @@ static int build_machine(reader *r, xmlDocPtr doc, bm_machine **out)
     return BM_OK;
 }
 
-/* The parser's structured error channel (its user data is the parser
- * context, whose _private is the reader): keeps the first error. */
-static void keep_first_error(void *data, xmlErrorPtr err)
-{
-    xmlParserCtxtPtr parser = data;
-    reader *r = parser ? parser->_private : NULL;
-    if (!r || !err || r->first_set || err->level < XML_ERR_ERROR)
-        return;
-    r->first_set = 1;
-    r->first_code = err->code;
-    /* For parser errors libxml2 keeps the column in int2. */
-    r->first_line = err->line > 0 ? (unsigned)err->line : 0;
-    r->first_col = err->int2 > 0 ? (unsigned)err->int2 : 0;
-    snprintf(r->first_msg, sizeof r->first_msg, "%s", err->message ? err->message : "malformed XML");
-}
-
-static void report_parse_error(reader *r)
-{
-    if (!r->first_set) {
-        xmlErrorPtr err = xmlCtxtGetLastError(r->parser);
-        if (err)
-            keep_first_error(r->parser, err);
-    }
-    if (!r->first_set)
-        snprintf(r->first_msg, sizeof r->first_msg, "malformed XML");
-    bm_loc loc = {r->name, r->first_line, r->first_col};
-    if (r->first_code == XML_ERR_ENTITY_LOOP) {
-        /* libxml2 says "Detected an entity reference loop" for a real loop
-         * and for its guard against billion-laughs documents alike */
-        bm_error(r->ctx, loc,
-                 "malformed XML: entity references refused by libxml2's expansion limit (an "
-                 "entity that refers to itself, or entities expanding to more than about ten "
-                 "times the text read so far)");
-        return;
-    }
-    clean_message(r->first_msg);
-    bm_error(r->ctx, loc, "malformed XML: %s", r->first_msg);
-}
-
 int bm_machine_read_memory(bm_machine **out, bm_ctx *ctx, const char *data, size_t size,
                            const char *name)
 {
@@ -540,7 +491,12 @@ int bm_machine_read_memory(bm_machine **out, bm_ctx *ctx, const char *data, size
     *out = NULL;
     if (size > (size_t)0x7fffffff)
         return bm_error(ctx, bm_loc_make(name, 0, 0), "file is too large");
-    reader r = {ctx, bm_ctx_intern(ctx, name ? name : "<memory>"), data, size, NULL, 0, NULL, 0, 0, 0, 0, {0}};
+    reader r;
+    memset(&r, 0, sizeof r);
+    r.ctx = ctx;
+    r.name = bm_ctx_intern(ctx, name ? name : "<memory>");
+    r.text = data;
+    r.size = size;
     r.parser = xmlCreateMemoryParserCtxt(data ? data : "", (int)size);
     if (!r.parser)
         return size ? bm_oom(ctx) : bm_error(ctx, bm_loc_make(r.name, 1, 1), "malformed XML: the file is empty");
@@ -548,13 +504,11 @@ int bm_machine_read_memory(bm_machine **out, bm_ctx *ctx, const char *data, size
     xmlCtxtUseOptions(r.parser, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
                                     XML_PARSE_BIG_LINES);
     r.parser->linenumbers = 1;
-    r.parser->_private = &r;
-    if (r.parser->sax && r.parser->sax->initialized == XML_SAX2_MAGIC)
-        r.parser->sax->serror = keep_first_error;
+    bmi_xml_first_error_attach(r.parser, &r.first);
     int rc = xmlParseDocument(r.parser);
     xmlDocPtr doc = r.parser->myDoc;
     if (rc != 0 || !r.parser->wellFormed || !doc) {
-        report_parse_error(&r);
+        bmi_xml_report_parse_error(ctx, r.name, r.parser, &r.first);
         rc = BM_EPARSE;
     } else {
         xmlNodePtr root = xmlDocGetRootElement(doc);
