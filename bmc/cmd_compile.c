@@ -276,9 +276,10 @@ static int parse_args(int argc, char **argv, compile_args *a)
     if (optind != argc - 1)
         return bmc_usage_error("compile", "expected exactly one GRAPH file");
     a->graph_path = argv[optind];
-    if ((a->labels || a->stimulus_path || a->stimulus_vectors) && !a->test_path)
-        return bmc_usage_error("compile", "--labels, --stimulus and --stimulus-vectors need "
-                                          "--test FILE.csv");
+    if ((a->labels || a->stimulus_path || a->stimulus_vectors || a->werror_overflow) &&
+        !a->test_path)
+        return bmc_usage_error("compile", "--labels, --stimulus, --stimulus-vectors and "
+                                          "--Werror-overflow need --test FILE.csv");
     if (a->report && a->json)
         return bmc_usage_error("compile", "--report prints the report as text, --json as JSON: "
                                           "choose one");

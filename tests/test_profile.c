@@ -392,5 +392,11 @@ Test(bmc_profile, eval_and_compile_warn_about_wraps)
               r.err);
     cr_expect_eq(access(out, F_OK), -1, "nothing is written");
     bmc_result_free(&r);
+    /* without --test there is nothing to check: a usage error */
+    r = bmc_run(dir, "compile", WRAP_NET, "-o", out, "--Werror-overflow", NULL);
+    cr_expect_eq(r.status, 2);
+    cr_expect(strstr(r.err, "--Werror-overflow need --test FILE.csv"), "%s", r.err);
+    cr_expect_eq(access(out, F_OK), -1, "nothing is written");
+    bmc_result_free(&r);
     scratch_done(dir);
 }
