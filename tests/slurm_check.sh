@@ -95,7 +95,10 @@ if ! sinfo -h -N -o '%T' 2>/dev/null | grep -qE '^(idle|mixed|allocated)'; then
     exit 1
 fi
 
-axes=(--strategy node,single --cores 2 --mul comb,pipe --seeds 1 --pnr-timeout 120)
+# with the test vectors, so that every point streams the whole test set
+# through the simulated machine (and the check below sees it did)
+tests_csv="$repo/tests/data/graph/expr.csv"
+axes=(--strategy node,single --cores 2 --mul comb,pipe --seeds 1 --pnr-timeout 120 --test "$tests_csv")
 "$BMC" explore "$repo/examples/graph/expr.bmg" "${axes[@]}" -o "$d/sweep-slurm" >/dev/null || exit 1
 "$BMC" explore "$repo/examples/graph/expr.bmg" "${axes[@]}" -o "$d/sweep-make" >/dev/null || exit 1
 [ "$(wc -l <"$d/sweep-slurm/points.tsv")" -ge 6 ] || { echo "slurm-check: fewer than 6 points" >&2; exit 1; }
@@ -124,6 +127,9 @@ echo "slurm-check: make -j2 ran the sweep in $((t2 - t1)) s"
 ok=$(grep -c ',ok,' "$d/sweep-slurm/results.csv")
 n=$(($(wc -l <"$d/sweep-slurm/results.csv") - 1))
 [ "$ok" = "$n" ] || { echo "slurm-check: $ok of $n points ok under Slurm (logs: $d/sweep-slurm)" >&2; exit 1; }
+vectors=$(grep -cvE '^[[:space:]]*(#|$)' "$tests_csv")
+tested=$(awk -F, -v v="$vectors" 'NR > 1 && $9 != v { bad++ } END { print bad + 0 }' "$d/sweep-slurm/results.csv")
+[ "$tested" = 0 ] || { echo "slurm-check: $tested points did not test all $vectors vectors" >&2; exit 1; }
 ls "$d/sweep-slurm/logs/" | grep -q "slurm-${job}_0.out" || { echo "slurm-check: no per-task Slurm log" >&2; exit 1; }
 for f in results.csv results.json pareto.svg; do
     if ! cmp -s "$d/sweep-slurm/$f" "$d/sweep-make/$f"; then
