@@ -935,24 +935,34 @@ Test(verilog, timing_accumulator)
     bm_ctx_free(ctx);
 }
 
+/* Runs examples/NAME.xml under Verilator with both ROM styles: the RTL
+ * must print exactly the transfers worked out by hand in NAME.expected. */
+static void expect_example_both_roms(const char *name, const char *stimulus, const char *args)
+{
+    bm_ctx *ctx;
+    cr_assert_eq(bm_ctx_new(&ctx, NULL), 0);
+    char path[128], label[64];
+    snprintf(path, sizeof path, "examples/%s.xml", name);
+    bm_machine *m = load_file(ctx, path);
+    snprintf(path, sizeof path, "examples/%s.expected", name);
+    char *want = slurp(path, NULL);
+    cr_assert_not_null(want);
+    for (int rom = 0; rom < 2; rom++) {
+        snprintf(label, sizeof label, "%s_%s", name, rom ? "block" : "logic");
+        const char *dir = build_harness(m, label, rom ? BM_VERILOG_ROM_BLOCK : BM_VERILOG_ROM_LOGIC);
+        expect_run(dir, stimulus, args, want);
+    }
+    free(want);
+    bm_machine_free(m);
+    bm_ctx_free(ctx);
+}
+
 /* The three multiplier variants side by side (examples/multipliers.s): the
  * RTL prints the transfers worked out by hand in multipliers.expected, with
  * both ROM styles. */
 Test(verilog, timing_multiplier_variants)
 {
-    bm_ctx *ctx;
-    cr_assert_eq(bm_ctx_new(&ctx, NULL), 0);
-    bm_machine *m = load_file(ctx, "examples/multipliers.xml");
-    char *want = slurp("examples/multipliers.expected", NULL);
-    cr_assert_not_null(want);
-    for (int rom = 0; rom < 2; rom++) {
-        const char *dir = build_harness(m, rom ? "multipliers_block" : "multipliers_logic",
-                                        rom ? BM_VERILOG_ROM_BLOCK : BM_VERILOG_ROM_LOGIC);
-        expect_run(dir, "a 3\nb 5\na 200\nb 7\na 255\nb 255\n", "--cycles 60", want);
-    }
-    free(want);
-    bm_machine_free(m);
-    bm_ctx_free(ctx);
+    expect_example_both_roms("multipliers", "a 3\nb 5\na 200\nb 7\na 255\nb 255\n", "--cycles 60");
 }
 
 /* The two fetch kinds side by side (examples/fetch.s): the RTL prints the
@@ -960,19 +970,7 @@ Test(verilog, timing_multiplier_variants)
  * cycle after each taken jump), with both ROM styles for the direct core. */
 Test(verilog, timing_fetch_kinds)
 {
-    bm_ctx *ctx;
-    cr_assert_eq(bm_ctx_new(&ctx, NULL), 0);
-    bm_machine *m = load_file(ctx, "examples/fetch.xml");
-    char *want = slurp("examples/fetch.expected", NULL);
-    cr_assert_not_null(want);
-    for (int rom = 0; rom < 2; rom++) {
-        const char *dir = build_harness(m, rom ? "fetch_block" : "fetch_logic",
-                                        rom ? BM_VERILOG_ROM_BLOCK : BM_VERILOG_ROM_LOGIC);
-        expect_run(dir, "a 7\nb 7\na 9\nb 9\n", "--cycles 40", want);
-    }
-    free(want);
-    bm_machine_free(m);
-    bm_ctx_free(ctx);
+    expect_example_both_roms("fetch", "a 7\nb 7\na 9\nb 9\n", "--cycles 40");
 }
 
 /* An output queue of 3 words beside the one-word holding register
@@ -980,19 +978,7 @@ Test(verilog, timing_fetch_kinds)
  * queue.expected, with both ROM styles. */
 Test(verilog, timing_output_queue)
 {
-    bm_ctx *ctx;
-    cr_assert_eq(bm_ctx_new(&ctx, NULL), 0);
-    bm_machine *m = load_file(ctx, "examples/queue.xml");
-    char *want = slurp("examples/queue.expected", NULL);
-    cr_assert_not_null(want);
-    for (int rom = 0; rom < 2; rom++) {
-        const char *dir = build_harness(m, rom ? "queue_block" : "queue_logic",
-                                        rom ? BM_VERILOG_ROM_BLOCK : BM_VERILOG_ROM_LOGIC);
-        expect_run(dir, "a 10\nb 10\na 20\nb 20\n", "--cycles 40", want);
-    }
-    free(want);
-    bm_machine_free(m);
-    bm_ctx_free(ctx);
+    expect_example_both_roms("queue", "a 10\nb 10\na 20\nb 20\n", "--cycles 40");
 }
 
 Test(verilog, timing_pipeline_fanout_and_posted_output)
