@@ -300,7 +300,9 @@ static void emit_ram_read(ce *e)
         bm_buf_puts(b, "    wire ");
         bm_hdl_range(b, ib);
         bm_buf_puts(b, "ram_index = ");
-        if (ib <= W)
+        if (ib == W)
+            bm_buf_puts(b, "ram_addr"); /* all of it: a 1-bit word has no bits to select */
+        else if (ib < W)
             bm_hdl_slice(b, "ram_addr", 0, ib);
         else
             bm_hdl_zext(b, "ram_addr", W, ib);
@@ -387,6 +389,15 @@ static void emit_next_values(ce *e)
 
 /* ---- handshakes and stall ----------------------------------------------------- */
 
+/* "the forward's queue is full" (docs/timing.md "Forwarding ports"): what
+ * keeps the core from taking its forwarded input. */
+static const char *fwd_full(ce *e)
+{
+    snprintf(e->fwd_full, sizeof e->fwd_full, "%s_o%u", e->pl->p->queue > 1 ? "qfull" : "full",
+             e->pl->p->forward_out);
+    return e->fwd_full;
+}
+
 static void emit_ports_logic(ce *e)
 {
     hdl_core_plan *pl = e->pl;
@@ -394,13 +405,21 @@ static void emit_ports_logic(ce *e)
     const bm_core_params *p = pl->p;
     bm_buf_puts(b, "\n    // ---- Ports: valid and ready depend on this core's state only (docs/timing.md)\n");
     for (unsigned i = 0; i < p->inputs; i++) {
-        if (pl->in_read[i])
+        if (pl->in_read[i] && pl->any_fwd)
+            bm_buf_printf(b, "    assign i%u_ready = take_i%u & ~%s;  // the forward has room\n", i,
+                          i, fwd_full(e));
+        else if (pl->in_read[i])
             bm_buf_printf(b, "    assign i%u_ready = take_i%u;\n", i, i);
         else
             bm_buf_printf(b, "    assign i%u_ready = 1'b0;\n", i);
     }
     for (unsigned q = 0; q < p->outputs; q++) {
         const hdl_outport *o = &pl->outs[q];
+        if (o->fwd) {
+            bm_buf_printf(b, "    assign o%u_valid = full_o%u;\n    assign o%u_data = %s_o%u;\n", q,
+                          q, q, p->queue > 1 ? "head" : "hold", q);
+            continue;
+        }
         if (o->data.n == 0) {
             bm_buf_printf(b, "    assign o%u_valid = 1'b0;\n    assign o%u_data = ", q, q);
             bm_hdl_lit(b, e->W, 0);
@@ -445,10 +464,44 @@ static void emit_handshake(ce *e)
     if (pl->any_in) {
         or_terms_begin(b, "in_xfer");
         k = 0;
-        for (unsigned i = 0; i < p->inputs; i++)
-            if (pl->in_read[i])
-                bm_buf_printf(b, "%s(take_i%u & i%u_valid)", k++ ? " | " : "", i, i);
+        for (unsigned i = 0; i < p->inputs; i++) {
+            if (!pl->in_read[i])
+                continue;
+            bm_buf_printf(b, "%s(take_i%u & i%u_valid", k++ ? " | " : "", i, i);
+            if (pl->any_fwd)
+                bm_buf_printf(b, " & ~%s", fwd_full(e));
+            bm_buf_puts(b, ")");
+        }
         bm_buf_puts(b, ";  // the input named by the instruction transfers\n");
+    }
+    if (pl->any_fwd) {
+        /* the forward: what is taken, from whichever port, joins the queue
+         * (never offered in the cycle it is taken) */
+        unsigned q = p->forward_out;
+        bm_buf_puts(b, "    wire ");
+        bm_hdl_range(b, e->W);
+        bm_buf_printf(b, "offer_o%u =", q);
+        int n_in = 0;
+        for (unsigned i = 0; i < p->inputs; i++)
+            n_in += pl->in_read[i];
+        if (n_in == 1) {
+            for (unsigned i = 0; i < p->inputs; i++)
+                if (pl->in_read[i])
+                    bm_buf_printf(b, " i%u_data;  // forwarded\n", i);
+        } else {
+            int k2 = 0;
+            for (unsigned i = 0; i < p->inputs; i++)
+                if (pl->in_read[i])
+                    bm_buf_printf(b, "%s({%u{take_i%u}} & i%u_data)", k2++ ? " |\n        " : "\n        ",
+                                  e->W, i, i);
+            bm_buf_puts(b, ";  // forwarded: the port taken\n");
+        }
+        if (p->queue > 1) {
+            bm_buf_printf(b, "    wire pop_o%u = full_o%u & o%u_ready;\n", q, q, q);
+            bm_buf_printf(b, "    wire push_o%u = in_xfer;\n", q);
+        } else {
+            bm_buf_printf(b, "    wire park_o%u = in_xfer;\n", q);
+        }
     }
     if (pl->any_wait_out) {
         or_terms_begin(b, "out_done");
@@ -663,7 +716,7 @@ static void emit_holds(ce *e)
 {
     hdl_core_plan *pl = e->pl;
     bm_buf *b = &e->regs;
-    if (!pl->any_post)
+    if (!pl->any_post && !pl->any_fwd)
         return;
     e->uses_clk = 1;
     unsigned depth = pl->p->queue;
@@ -674,7 +727,7 @@ static void emit_holds(ce *e)
     else
         bm_buf_puts(b, "\n    // ---- Output holding registers: a posted value waits here until taken\n");
     for (unsigned q = 0; q < pl->p->outputs; q++) {
-        if (!pl->outs[q].post)
+        if (!pl->outs[q].post && !pl->outs[q].fwd)
             continue;
         if (depth > 1) {
             emit_queue(e, q);
@@ -861,7 +914,7 @@ static void emit_decls(ce *e, bm_buf *b, const dlist *l, const dec *d)
         bm_buf_printf(b, "r%llu;\n", (unsigned long long)pl->regs[i].number);
     }
     for (unsigned q = 0; q < pl->p->outputs; q++) {
-        if (!pl->outs[q].post)
+        if (!pl->outs[q].post && !pl->outs[q].fwd)
             continue;
         unsigned depth = pl->p->queue;
         if (depth > 1) {
@@ -918,11 +971,11 @@ static void emit_unused(ce *e, bm_buf *b)
         if (!pl->in_read[i])
             bm_buf_printf(&list, ", i%u_data, i%u_valid", i, i);
     for (unsigned q = 0; q < pl->p->outputs; q++)
-        if (!pl->outs[q].wait && !pl->outs[q].post)
+        if (!pl->outs[q].wait && !pl->outs[q].post && !pl->outs[q].fwd)
             bm_buf_printf(&list, ", o%u_ready", q);
     if (!e->uses_clk)
         bm_buf_puts(&list, ", clk");
-    if (pl->pc_width == 0 && !bm_hdl_has_stall(e) && pl->n_regs == 0 && !pl->any_post &&
+    if (pl->pc_width == 0 && !bm_hdl_has_stall(e) && pl->n_regs == 0 && !pl->any_post && !pl->any_fwd &&
         pl->max_cycles < 2)
         bm_buf_puts(&list, ", rst");
     if (list.failed)

@@ -15,6 +15,7 @@ typedef struct ce {
     unsigned char *word_bit_used;
     int uses_clk;
     bm_buf decl, body, regs;     /* sections written before fetch/decode  */
+    char fwd_full[40];           /* the forward's "no room" wire's name    */
 } ce;
 
 /* A decoded control: a flip-flop behind a LOGIC ROM, a wire behind a BLOCK ROM. */

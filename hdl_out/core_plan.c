@@ -418,6 +418,10 @@ int bm_hdl_plan_core(hdl_core_plan *pl, bm_ctx *ctx, const bm_core *core,
     for (unsigned pc = 0; pc < pl->n_program; pc++)
         if ((rc = plan_insn(pl, bm_core_insn(core, pc))))
             return rc;
+    if (pl->p->forward && pl->any_in) {
+        pl->outs[pl->p->forward_out].fwd = 1;
+        pl->any_fwd = 1;
+    }
     for (size_t i = 0; i < pl->n_reads; i++) {
         hdl_read *rd = &pl->reads[i];
         rd->sel_width = bm_bits_for(rd->n_regs);

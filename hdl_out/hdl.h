@@ -143,6 +143,8 @@ typedef struct hdl_reg {
 typedef struct hdl_outport {
     hdl_mux data;   /* the values offered                                  */
     int wait, post; /* targeted by a waiting / posted output instruction   */
+    int fwd;        /* the forward of a taken input (docs/timing.md
+                       "Forwarding ports"): no instruction targets it */
 } hdl_outport;
 
 /* The operand values an opcode takes in the program, per operand. */
@@ -199,6 +201,7 @@ typedef struct hdl_core_plan {
     unsigned mul;             /* the multiplier variant (bm_mul_variant)  */
     int any_delayed;          /* some pipelined multiply is used          */
     int any_wait_out, any_post, any_in, any_jump, any_halt;
+    int any_fwd;              /* the forwarded input is taken: outs[fwd_out].fwd */
 } hdl_core_plan;
 
 int bm_hdl_plan_core(hdl_core_plan *plan, bm_ctx *ctx, const bm_core *core,

@@ -24,7 +24,7 @@ static int core_does_io(const bm_sim *sim, unsigned ci, unsigned port, int input
         return 0;
     int is_in = op->io == BM_IO_IN_WAIT || op->io == BM_IO_IN_TRY;
     if (input)
-        return is_in;
+        return is_in && !sim_forward_full(k);
     return !is_in && k->out[port].count == 0;
 }
 
@@ -98,6 +98,9 @@ static void put_sinks(text *t, const bm_sim *sim, const sim_bond *b, int only_no
     }
 }
 
+static void describe_hold(text *t, const bm_sim *sim, const sim_core *k, unsigned p,
+                          const char *verb);
+
 static void describe_in(text *t, const bm_sim *sim, const sim_core *k, const sim_op *op)
 {
     const sim_bond *b = k->in_bond[op->port];
@@ -108,6 +111,12 @@ static void describe_in(text *t, const bm_sim *sim, const sim_core *k, const sim
         return;
     }
     const char *from = bm_machine_bond_source_text(sim->m, b->index);
+    if (sim_forward_full(k)) {
+        put(t, " %s i%u (bond from '%s'): its forward waits for ", try_only ? "cannot take" : "waits on",
+            op->port, from);
+        describe_hold(t, sim, k, k->fwd_out, k->out[k->fwd_out].depth == 1 ? "to empty" : "to have room");
+        return;
+    }
     if (!source_valid_next(sim, b)) {
         if (try_only)
             put(t, " polls i%u (bond from '%s'), which is not valid", op->port, from);
@@ -213,8 +222,12 @@ static void describe_holds(text *t, const bm_sim *sim, const sim_core *k, const 
 {
     int skip = !k->halted && op->cls == SIM_OP_CHANNEL &&
                (op->io == BM_IO_OUT_WAIT || op->io == BM_IO_OUT_POST);
+    /* an input that waits for its forward names the forward's queue */
+    int fwd_told = !k->halted && op->cls == SIM_OP_CHANNEL &&
+                   (op->io == BM_IO_IN_WAIT || op->io == BM_IO_IN_TRY) && k->in_bond[op->port] &&
+                   sim_forward_full(k);
     for (unsigned p = 0; p < k->n_out; p++) {
-        if (!k->out[p].count || (skip && p == op->port))
+        if (!k->out[p].count || (skip && p == op->port) || (fwd_told && p == k->fwd_out))
             continue;
         put(t, "; ");
         describe_hold(t, sim, k, p, k->out[p].depth == 1 ? "is full" : "holds values");

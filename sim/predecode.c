@@ -241,6 +241,8 @@ static int build_core(bm_sim *sim, unsigned ci)
     k->out = bm_calloc(sim->ctx, p->outputs ? p->outputs : 1, sizeof *k->out);
     if (!k->in_bond || !k->out)
         return BM_ENOMEM;
+    k->forwards = p->forward != 0;
+    k->fwd_out = p->forward ? p->forward_out : 0;
     for (unsigned q = 0; q < p->outputs; q++) {
         k->out[q].depth = p->queue;
         k->out[q].vals = bm_calloc(sim->ctx, p->queue, sizeof *k->out[q].vals);

@@ -84,7 +84,10 @@ static inline void sim_queue_push(sim_outport *p, uint64_t v)
     p->count++;
 }
 
-typedef struct sim_core {
+typedef struct sim_core sim_core;
+static inline int sim_forward_full(const sim_core *k);
+
+struct sim_core {
     uint32_t pc;
     uint8_t halted;
     uint8_t busy;        /* cycles spent so far in a multi-cycle instruction */
@@ -100,6 +103,10 @@ typedef struct sim_core {
     uint32_t scratch;    /* index of the scratch slot                       */
     sim_bond **in_bond;  /* per input port; NULL when not connected         */
     sim_outport *out;    /* per output port                                 */
+    /* Forwarding (docs/timing.md "Forwarding"): what the program takes
+     * from any input port is pushed on output fwd_out's queue. */
+    uint8_t forwards;
+    uint32_t fwd_out;
     uint64_t retired;
     /* A pipelined multiplier's result (docs/timing.md "Multiplier
      * variants"): issued in one cycle (iss_*), written to register wb_dst
@@ -108,7 +115,14 @@ typedef struct sim_core {
     uint8_t wb_acc, iss_acc;
     uint32_t wb_dst, iss_dst;
     uint64_t wb_val, iss_val;
-} sim_core;
+};
+
+/* 1 when taking an input must wait: the core forwards and the forward's
+ * queue has no room at the start of the cycle. */
+static inline int sim_forward_full(const sim_core *k)
+{
+    return k->forwards && k->out[k->fwd_out].count == k->out[k->fwd_out].depth;
+}
 
 typedef enum sim_end_kind { SIM_END_INPUT, SIM_END_OUTPUT, SIM_END_CORE_IN, SIM_END_CORE_OUT } sim_end_kind;
 
@@ -159,8 +173,9 @@ typedef struct sim_pending {
     sim_core *core;
     const sim_op *op;
     uint64_t value;        /* the value an out instruction offers   */
-    uint8_t blocked;       /* the port's queue kept the instruction
-                              waiting: out finds it not empty, outn full */
+    uint8_t blocked;       /* a queue kept the instruction waiting: out
+                              finds its port's not empty, outn full, an
+                              in on a forwarded port the forward's full */
     uint8_t offered;       /* the queue was empty: the value itself was
                               offered on the bond                     */
 } sim_pending;

@@ -159,8 +159,16 @@ static int finish_io(bm_sim *sim, const sim_pending *p, uint64_t stamp)
     const sim_op *op = p->op;
     if (op->io == BM_IO_IN_WAIT || op->io == BM_IO_IN_TRY) {
         const sim_bond *b = k->in_bond[op->port];
+        if (p->blocked)
+            return op->io == BM_IO_IN_TRY ? complete(k, op, src_value(k, op->a_kind, op->a, 0))
+                                          : 0; /* the forward's queue is full */
         if (b && b->xfer_stamp == stamp) {
             uint64_t v = b->xfer_value;
+            if (k->forwards) {
+                sim_outport *fw = &k->out[k->fwd_out];
+                sim->n_holds_full += fw->count == 0;
+                sim_queue_push(fw, v);
+            }
             uint64_t a = src_value(k, op->a_kind, op->a, v);
             uint64_t bv = src_value(k, op->b_kind, op->b, v);
             uint64_t cv = src_value(k, op->c_kind, op->c, v);
@@ -255,7 +263,8 @@ int bmi_sim_cycle(bm_sim *sim)
         p->blocked = 0;
         if (op->io == BM_IO_IN_WAIT || op->io == BM_IO_IN_TRY) {
             sim_bond *b = k->in_bond[op->port];
-            if (b)
+            p->blocked = (uint8_t)sim_forward_full(k);
+            if (b && !p->blocked)
                 add_ready(b, stamp, cand, &nc);
         } else {
             sim_outport *port = &k->out[op->port];

@@ -241,6 +241,32 @@ Test(asm, queue_directive)
     bm_ctx_free(ctx);
 }
 
+/* .forward names the core's forward port (examples/forward.s): the core
+ * gets it as an output port, and the disassembly gives it back; an
+ * instruction may not send on it. */
+Test(asm, forward_directive)
+{
+    bm_ctx *ctx = new_ctx();
+    bm_machine *m;
+    cr_assert_eq(bm_asm_file(&m, ctx, "examples/forward.s", NULL), 0);
+    const bm_core_params *h = bm_core_get_params(core_named(m, "h"));
+    cr_expect_eq(h->forward, 1);
+    cr_expect_eq(h->forward_out, 1);
+    cr_expect_eq(h->outputs, 2);
+    cr_expect_eq(bm_core_get_params(core_named(m, "t"))->forward, 0);
+    char *text = NULL;
+    cr_assert_eq(bm_disasm_machine(&text, NULL, m, NULL), 0);
+    cr_expect(strstr(text, ".forward o1\n") != NULL, "%s", text);
+    bm_disasm_free(ctx, text);
+    bm_machine_free(m);
+    /* the forward's port is counted without an instruction naming it */
+    const char *src = ".core c 8\n.forward o2\n    in r0, i0\n    j 0\n";
+    cr_assert_eq(bm_asm_memory(&m, ctx, src, strlen(src), "t.s", NULL), 0);
+    cr_expect_eq(bm_core_get_params(bm_machine_core(m, 0))->outputs, 3);
+    bm_machine_free(m);
+    bm_ctx_free(ctx);
+}
+
 /* .fetch sets the core's fetch kind; without it a core is direct. */
 Test(asm, fetch_directive)
 {
@@ -455,6 +481,17 @@ Test(asm, small_errors)
                  "t.s:2:1: error: '.fetch' is already given on line 1");
     expect_error(".queue 0\n    j 0\n",
                  "t.s:1:8: error: output queue depth 0 is out of range (1 .. 64)");
+    expect_error(".forward i0\n    j 0\n",
+                 "t.s:1:10: error: '.forward' needs an output port (.forward o1)");
+    expect_error(".forward\n    j 0\n",
+                 "t.s:1:9: error: '.forward' needs an output port (.forward o1)");
+    expect_error(".forward o1 o2\n    j 0\n",
+                 "t.s:1:13: error: unexpected 'o2' after the output port");
+    expect_error(".forward o1\n.forward o1\n    j 0\n",
+                 "t.s:2:1: error: '.forward' is already given on line 1");
+    expect_error(".forward o0\n    in r0, i0\n    outn o0, r0\n    j 0\n",
+                 "t.s:3:5: error: core 't': 'outn' sends on o0, which forwards what the core takes "
+                 "(only the forward may use it)");
     expect_error("    li r0, 18446744073709551615 * 2\n    j 0\n",
                  "t.s:1:33: error: value out of range: expressions are limited to -2^64 .. 2^64");
     expect_error("    j r1\n", "t.s:1:7: error: operand 1 of 'j' must be a jump target (a label or an "

@@ -843,3 +843,58 @@ Test(model, core_params_version_3_and_queues)
     bm_machine_free(back);
     bm_xml_buffer_free(ctx, xml);
 }
+
+/* Core params version 5 added `forward`; a version 4 struct forwards
+ * nothing; validation keeps the forward to an output port the core has
+ * and to 0 or 1; the XML writes it only when set, and reads it back. */
+Test(model, core_params_version_4_and_forwards)
+{
+    struct v4 {
+        unsigned version, width, registers, rom_depth, ram_depth, inputs, outputs, frac, mul,
+            fetch, queue;
+    } old = {4, 8, 1, 1, 0, 1, 1, 0, BM_MUL_COMB, BM_FETCH_DIRECT, 2};
+    bm_core *c;
+    cr_assert_eq(bm_machine_add_core(m, &c, "old", (const bm_core_params *)(void *)&old, at(1)),
+                 BM_OK);
+    cr_expect_eq(bm_core_get_params(c)->queue, 2);
+    cr_expect_eq(bm_core_get_params(c)->forward, 0);
+    bm_core_params init;
+    cr_assert_eq(bm_core_params_init(&init, BM_CORE_PARAMS_VERSION), BM_OK);
+    cr_expect_eq(init.forward, 0);
+    cr_assert_eq(bm_core_add_opcode(c, "halt", at(3)), BM_OK);
+    bm_insn halt = {(uint16_t)bm_isa_lookup("halt"), {0}, at(3)};
+    cr_assert_eq(bm_core_append_insn(c, &halt), BM_OK);
+    static const struct {
+        unsigned forward, out;
+        const char *want;
+    } bad[] = {
+        {1, 1, "core 'old': forwarding output port o1 does not exist (the core has 1)"},
+        {2, 0, "core 'old': forward flag 2 is neither 0 nor 1"},
+    };
+    for (unsigned i = 0; i < 2; i++) {
+        bm_core_params p = *bm_core_get_params(c);
+        p.forward = bad[i].forward;
+        p.forward_out = bad[i].out;
+        cr_assert_eq(bm_core_set_params(c, &p), BM_OK);
+        cr_expect_eq(bm_machine_validate(m), BM_EINVALID);
+        char *diags = all_diags(ctx);
+        cr_expect(strstr(diags, bad[i].want) != NULL, "%s", diags);
+        free(diags);
+        bm_ctx_clear_diags(ctx);
+    }
+    bm_core_params p = *bm_core_get_params(c);
+    p.forward = 1;
+    p.forward_out = 0;
+    cr_assert_eq(bm_core_set_params(c, &p), BM_OK);
+    cr_assert_eq(bm_machine_validate(m), BM_OK);
+    char *xml = NULL;
+    size_t len = 0;
+    cr_assert_eq(bm_machine_write_memory(m, &xml, &len), BM_OK);
+    cr_expect(strstr(xml, " forward=\"o0\"") != NULL, "%s", xml);
+    bm_machine *back = NULL;
+    cr_assert_eq(bm_machine_read_memory(&back, ctx, xml, len, "back.xml"), BM_OK);
+    cr_expect_eq(bm_core_get_params(bm_machine_core(back, 0))->forward, 1);
+    cr_expect_eq(bm_core_get_params(bm_machine_core(back, 0))->forward_out, 0);
+    bm_machine_free(back);
+    bm_xml_buffer_free(ctx, xml);
+}

@@ -488,3 +488,35 @@ Test(sim_timing, output_callback_without_recording)
     bm_machine_free(m);
     bm_ctx_free(ctx);
 }
+
+/* f forwards what it takes (forward o1, a one-word queue) to c, which
+ * halts at once and never takes it.  0: f takes 7 from a; its forward
+ * queues it.  1: the forward still holds 7, so f may not take 8: it waits,
+ * and the machine deadlocks there (docs/timing.md "Forwarding"). */
+Test(sim_timing, forward_full_stops_the_take)
+{
+    fixture f = load(HEAD "<input name=\"a\" width=\"8\"/><output name=\"y\" width=\"8\"/>"
+                     "<core name=\"f\" width=\"8\" registers=\"1\" rom=\"3\" ram=\"0\" "
+                     "inputs=\"1\" outputs=\"1\" forward=\"o0\"><opcodes>in halt</opcodes>"
+                     "<program>\n" I("in r0, i0") I("in r0, i0") I("halt") END_CORE
+                     CORE("c", 4, 0, 1, 1, "in out halt")
+                     I("halt") I("in r1, i0") I("out o0, r1") I("halt") END_CORE
+                     "<bond from=\"a\" to=\"f.i0\"/><bond from=\"f.o0\" to=\"c.i0\"/>"
+                     "<bond from=\"c.o0\" to=\"y\"/>" TAIL);
+    cr_assert_eq(bm_sim_push_input(f.sim, 0, 7), 0);
+    cr_assert_eq(bm_sim_push_input(f.sim, 0, 8), 0);
+    bm_sim_stop why;
+    cr_assert_eq(bm_sim_step(f.sim, 1, &why), 0);
+    cr_expect_eq(pc_of(f.sim, 0), 1);
+    cr_expect_eq(reg_of(f.sim, 0, 0), 7);
+    cr_assert_eq(bm_sim_step(f.sim, 1, &why), 0);
+    cr_expect_eq(pc_of(f.sim, 0), 1, "f took 8 with its forward full");
+    cr_expect_str_eq(simt_describe(f.sim, 0),
+                     "pc 1 'in r0, i0' waits on i0 (bond from 'a'): its forward waits for the "
+                     "holding register of o0 to empty (value 7; bond to 'c.i0'; not ready: "
+                     "'c.i0')");
+    cr_expect_eq(simt_run(f.sim, 100, 0), BM_SIM_STOP_DEADLOCK);
+    cr_expect_eq(bm_sim_deadlock_cycle(f.sim), 1);
+    cr_expect_eq(reg_of(f.sim, 0, 0), 7);
+    unload(&f);
+}

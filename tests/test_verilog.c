@@ -288,6 +288,34 @@ Test(verilog, lint_every_opcode_every_width)
     }
 }
 
+/* A RAM whose index is the whole address: 2 words of 1 bit (the index of
+ * a 1-bit address was written as a bit select, which a scalar does not
+ * have: Verilator refused it; found by a random machine). */
+Test(verilog, lint_one_bit_ram_of_two_words)
+{
+    require_tool("verilator");
+    require_tool("iverilog");
+    bm_ctx *ctx;
+    cr_assert_eq(bm_ctx_new(&ctx, NULL), 0);
+    bm_machine *m = load_text(ctx,
+                              "<?xml version=\"1.0\"?>\n"
+                              "<machine format=\"1\" name=\"ram1\">\n"
+                              "  <output name=\"z\" width=\"1\"/>\n"
+                              "  <core name=\"c\" width=\"1\" registers=\"2\" rom=\"5\" ram=\"2\" "
+                              "inputs=\"0\" outputs=\"1\">\n"
+                              "    <opcodes>li j out ld st</opcodes>\n"
+                              "    <program><i>li r0, 1</i><i>ld r1, r0</i><i>st r0, r0</i>"
+                              "<i>out o0, r1</i><i>j 1</i></program>\n"
+                              "    <ram-init>0 0</ram-init>\n"
+                              "  </core>\n"
+                              "  <bond from=\"c.o0\" to=\"z\"/>\n"
+                              "</machine>\n",
+                              "ram1.xml");
+    lint_both_roms(m, "ram1");
+    bm_machine_free(m);
+    bm_ctx_free(ctx);
+}
+
 /* A core with every multiplier opcode, at width W, with multiplier variant
  * `mul` (inmacfx only where the variant takes inputs). */
 static char *multiplier_machine(unsigned w, const char *mul)
@@ -979,6 +1007,15 @@ Test(verilog, timing_fetch_kinds)
 Test(verilog, timing_output_queue)
 {
     expect_example_both_roms("queue", "a 10\nb 10\na 20\nb 20\n", "--cycles 40");
+}
+
+/* A chain of three cores, each forwarding what it takes to the next
+ * (examples/forward.s): the RTL prints the transfers worked out by hand in
+ * forward.expected, where a full forward keeps a core from taking, with
+ * both ROM styles. */
+Test(verilog, timing_forwarding)
+{
+    expect_example_both_roms("forward", "a 3\nb 5\na 9\nb 1\n", "--cycles 40");
 }
 
 Test(verilog, timing_pipeline_fanout_and_posted_output)

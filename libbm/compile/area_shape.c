@@ -444,4 +444,11 @@ void bm_area_shape_of(bm_area_shape *s, const bm_core *c)
     s->decoded += s->inputs_read + s->outputs_written;
     if (s->jumps)
         s->decoded += s->pc_bits;
+    if (p->forward && s->inputs_read) {
+        /* the forward: a port with its queue (no decoded flag), whose
+         * value is the data of the port taken */
+        s->outputs_written++;
+        s->posted++;
+        s->out_mux += s->inputs_read - 1;
+    }
 }

@@ -17,7 +17,7 @@ typedef struct needs {
 
 static const char *const pin_names[ASM_PIN_COUNT] = {"registers", "rom", "ram",
                                                      "inputs", "outputs", "width", "frac", "mul",
-                                                     "fetch", "queue"};
+                                                     "fetch", "queue", "forward"};
 
 /* The fraction bits of the core's fixed-point units: pinned with .frac, or
  * else those of the .fixed type in effect at its first fixed-point
@@ -242,6 +242,13 @@ static int build_core(asm_state *st, bm_machine *m, const asm_core *c)
         p.mul = param(c, ASM_PIN_MUL, BM_MUL_COMB);
         p.fetch = param(c, ASM_PIN_FETCH, BM_FETCH_DIRECT);
         p.queue = param(c, ASM_PIN_QUEUE, 1);
+        if (c->pin[ASM_PIN_FORWARD].set) {
+            /* the forward's port counts as used, like an instruction's */
+            p.forward = 1;
+            p.forward_out = c->pin[ASM_PIN_FORWARD].value;
+            if (!c->pin[ASM_PIN_OUTPUTS].set && p.outputs <= p.forward_out)
+                p.outputs = p.forward_out + 1;
+        }
         if (st->errors == errors)
             check_sizes(st, c, &p, &nd);
         if (st->errors == errors)

@@ -397,6 +397,31 @@ static int dir_choice(parser *p, unsigned at, unsigned end, asm_pin_kind which,
     return BM_OK;
 }
 
+/* .forward oN: every value the program takes, from any input port, is also
+ * queued on oN (docs/timing.md "Forwarding"). */
+static int dir_forward(parser *p, unsigned at, unsigned end)
+{
+    asm_core *c;
+    int rc = current_core(p, at, &c);
+    if (rc)
+        return rc;
+    asm_pin *pin = &c->pin[ASM_PIN_FORWARD];
+    if (pin->set)
+        return bmi_asm_error(p->st, at, "'.forward' is already given on line %u",
+                             tk(p, pin->tok)->line);
+    uint64_t o;
+    unsigned pos = at + 1;
+    if (pos == end || tk(p, pos)->kind != ASM_T_IDENT ||
+        !bmi_asm_is_register_like(tk(p, pos)->text, 'o', &o) || o >= BM_PORTS_MAX)
+        return bmi_asm_error(p->st, pos, "'.forward' needs an output port (.forward o1)");
+    if ((rc = expect_end(p, pos + 1, end, "the output port")))
+        return rc;
+    pin->set = 1;
+    pin->value = (unsigned)o;
+    pin->tok = at;
+    return BM_OK;
+}
+
 static int dir_opcodes(parser *p, unsigned at, unsigned end)
 {
     asm_core *c;
@@ -590,6 +615,8 @@ static int directive(parser *p, unsigned at, unsigned end)
     if (strcmp(name, "fetch") == 0)
         return dir_choice(p, at, end, ASM_PIN_FETCH, "fetch", "fetch kind", "direct or staged",
                           bm_fetch_kind_from_name);
+    if (strcmp(name, "forward") == 0)
+        return dir_forward(p, at, end);
     if (strcmp(name, "data") == 0)
         return dir_data(p, at, end);
     if (strcmp(name, "const") == 0)

@@ -200,9 +200,9 @@ int bm_machine_find_output(const bm_machine *m, const char *name)
     return find_extport(m->outputs, m->n_outputs, name);
 }
 
-/* A caller's params of version 1 to 4, as a current struct: version 1
- * ends before `mul`, version 2 before `fetch` and version 3 before `queue`,
- * so only their fields are read. */
+/* A caller's params of version 1 to 5, as a current struct: version 1
+ * ends before `mul`, version 2 before `fetch`, version 3 before `queue` and
+ * version 4 before `forward`, so only their fields are read. */
 static int core_params_copy(bm_core_params *out, const bm_core_params *in)
 {
     size_t known;
@@ -210,6 +210,7 @@ static int core_params_copy(bm_core_params *out, const bm_core_params *in)
     case 1: known = offsetof(bm_core_params, mul); break;
     case 2: known = offsetof(bm_core_params, fetch); break;
     case 3: known = offsetof(bm_core_params, queue); break;
+    case 4: known = offsetof(bm_core_params, forward); break;
     case BM_CORE_PARAMS_VERSION: known = sizeof *out; break;
     default: return -1;
     }

@@ -82,7 +82,8 @@ int bm_graph_options_init(bm_graph_options *opts, unsigned version)
 int bm_core_params_init(bm_core_params *params, unsigned version)
 {
     static const size_t sizes[] = {0, offsetof(bm_core_params, mul), offsetof(bm_core_params, fetch),
-                                   offsetof(bm_core_params, queue), sizeof(bm_core_params)};
+                                   offsetof(bm_core_params, queue),
+                                   offsetof(bm_core_params, forward), sizeof(bm_core_params)};
     _Static_assert(sizeof sizes / sizeof sizes[0] == BM_CORE_PARAMS_VERSION + 1,
                    "a size for every version of bm_core_params");
     static const bm_core_params d = BM_CORE_PARAMS_INIT;

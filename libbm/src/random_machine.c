@@ -64,6 +64,7 @@ typedef struct plan {
                  adding them left every seed's programs as they were */
     rng fetch; /* likewise for the fetch kinds */
     rng queue; /* and for the output queue depths */
+    rng forward; /* and for the forwarding ports */
     int hostile_names; /* cores 0-2 are named like the Verilog's own signals */
     bm_random_options o;
     source src[96];
@@ -293,6 +294,12 @@ static int build_core(plan *p, bm_machine *m, unsigned index)
      * 3 (not a power of two) or 4 words */
     static const unsigned depths[] = {1, 1, 1, 2, 3, 4};
     cp.queue = depths[below(&p->queue, sizeof depths / sizeof depths[0])];
+    /* a forward about a third of the time: one more output port, which no
+     * instruction names, passing on what the core takes */
+    if (cp.inputs && chance(&p->forward, 35)) {
+        cp.forward = 1;
+        cp.forward_out = cp.outputs++;
+    }
 
     bm_core *c;
     bm_loc nowhere = {NULL, 0, 0};
@@ -321,7 +328,9 @@ static int build_core(plan *p, bm_machine *m, unsigned index)
         s->core = (int)index;
         s->port = k;
         s->width = cp.width;
-        s->to_external = chance(r, 25);
+        /* the forward's port draws from its own stream, so that the
+         * machines of earlier seeds stay as they were */
+        s->to_external = cp.forward && k == cp.forward_out ? chance(&p->forward, 25) : chance(r, 25);
     }
     return BM_OK;
 }
@@ -347,6 +356,7 @@ int bm_random_machine(bm_machine **out, bm_ctx *ctx, uint64_t seed, const bm_ran
     p->unit.state = seed ^ UINT64_C(0x6d756c7469706c79);
     p->fetch.state = seed ^ UINT64_C(0x6665746368657273);
     p->queue.state = seed ^ UINT64_C(0x7175657565646570);
+    p->forward.state = seed ^ UINT64_C(0x666f727761726473);
     rng names = {seed ^ UINT64_C(0x6e616d6573212121)};
     p->hostile_names = next(&names) % 4 == 0;
     p->o = o;

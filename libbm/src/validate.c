@@ -95,6 +95,26 @@ static void check_range(bm_ctx *ctx, bm_loc loc, const char *core, const char *w
     }
 }
 
+/* A forward names an output port the core has (docs/timing.md
+ * "Forwarding"). */
+static void check_forward(bm_ctx *ctx, const bm_core *c, int *errors)
+{
+    const bm_core_params *p = &c->params;
+    if (p->forward > 1) {
+        bm_error(ctx, c->loc, "core '%s': forward flag %u is neither 0 nor 1", c->name, p->forward);
+        (*errors)++;
+        return;
+    }
+    if (!p->forward)
+        return;
+    if (p->forward_out >= p->outputs) {
+        bm_error(ctx, c->loc,
+                 "core '%s': forwarding output port o%u does not exist (the core has %u)", c->name,
+                 p->forward_out, p->outputs);
+        (*errors)++;
+    }
+}
+
 static void check_params(bm_ctx *ctx, const bm_core *c, int *errors)
 {
     const bm_core_params *p = &c->params;
@@ -129,6 +149,7 @@ static void check_params(bm_ctx *ctx, const bm_core *c, int *errors)
                  p->fetch);
         (*errors)++;
     }
+    check_forward(ctx, c, errors);
 }
 
 static void check_insn(bm_ctx *ctx, const bm_core *c, unsigned pc, int *errors)
@@ -196,6 +217,14 @@ static void check_insn(bm_ctx *ctx, const bm_core *c, unsigned pc, int *errors)
                  "cannot hold for its %u cycles (use 'in' then a register form, or mul=\"comb\" "
                  "or \"pipe\")",
                  c->name, d->mnemonic, mv->name, bm_opcode_cycles(d, p->mul, p->width));
+        (*errors)++;
+    }
+    if (p->forward && (d->io == BM_IO_OUT_WAIT || d->io == BM_IO_OUT_POST) &&
+        d->port_operand < d->n_operands && in->operand[d->port_operand] == p->forward_out) {
+        bm_error(ctx, loc,
+                 "core '%s': '%s' sends on o%u, which forwards what the core takes (only the "
+                 "forward may use it)",
+                 c->name, d->mnemonic, p->forward_out);
         (*errors)++;
     }
     int uses_ram = d->a.kind == BM_SRC_RAM || d->b.kind == BM_SRC_RAM || d->dst == BM_DST_RAM;

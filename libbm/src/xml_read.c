@@ -391,6 +391,11 @@ static int read_core(reader *r, bm_machine *m, xmlNodePtr n)
     p.frac = uint_attr(r, n, "frac"); /* optional: 0 when absent */
     if (xmlHasProp(n, BAD_CAST "queue"))
         p.queue = uint_attr(r, n, "queue"); /* optional: 1 when absent */
+    char *forward = attr(n, "forward"); /* optional: "oN", the schema's pattern */
+    if (forward) {
+        p.forward = sscanf(forward, "o%u", &p.forward_out) == 1;
+        xmlFree(forward);
+    }
     char *name = attr(n, "name");
     char *mul = attr(n, "mul"); /* optional: comb when absent */
     if (mul) {

@@ -73,17 +73,24 @@ typedef struct bm_core_params {
                             register; more let `outn` post that many values
                             before it waits (docs/timing.md "Output
                             queues") */
+    unsigned forward;    /* version 5: 1 when every value the program takes
+                            from an input port is also queued on output
+                            port forward_out, in the cycle it is taken
+                            (docs/timing.md "Forwarding"); no instruction
+                            names forward_out */
+    unsigned forward_out;
 } bm_core_params;
 /* The deepest output queue a core may have. */
 #define BM_QUEUE_MAX 64
-/* Version 2 added `mul`, version 3 `fetch`, version 4 `queue`.  The add and
- * set functions still take a version 1, 2 or 3 struct (without them), which
- * gets BM_MUL_COMB, BM_FETCH_DIRECT and a queue of 1. */
-#define BM_CORE_PARAMS_VERSION 4
-#define BM_CORE_PARAMS_INIT {BM_CORE_PARAMS_VERSION, 8, 1, 1, 0, 0, 0, 0, 0, 0, 1}
+/* Version 2 added `mul`, version 3 `fetch`, version 4 `queue`, version 5
+ * `forward`.  The add and set functions still take a version 1 to 4 struct
+ * (without them), which gets BM_MUL_COMB, BM_FETCH_DIRECT, a queue of 1 and
+ * no forwarding. */
+#define BM_CORE_PARAMS_VERSION 5
+#define BM_CORE_PARAMS_INIT {BM_CORE_PARAMS_VERSION, 8, 1, 1, 0, 0, 0, 0, 0, 0, 1, 0, 0}
 /* Fills *params with the defaults of BM_CORE_PARAMS_INIT (for callers that cannot use the
  * macro, such as bindings).  version is the BM_CORE_PARAMS_VERSION the caller's struct was
- * declared with (1 to 4; an older struct is filled without the fields
+ * declared with (1 to 5; an older struct is filled without the fields
  * its version lacks).  0, or BM_EINVAL for NULL or an unknown version. */
 BM_API int bm_core_params_init(bm_core_params *params, unsigned version);
 
@@ -187,7 +194,7 @@ BM_API const char *bm_core_name(const bm_core *c);
 BM_API unsigned bm_core_index(const bm_core *c);
 BM_API bm_loc bm_core_loc(const bm_core *c);
 /* The core's parameters (owned by the core, always the current version);
- * setting them copies *params (version 1 to 4) and makes the machine not
+ * setting them copies *params (version 1 to 5) and makes the machine not
  * valid until the next bm_machine_validate.  BM_EINVAL (recorded) for NULL
  * or an unsupported version. */
 BM_API const bm_core_params *bm_core_get_params(const bm_core *c);
