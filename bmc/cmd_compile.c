@@ -47,6 +47,10 @@ static void help(FILE *out)
             "                      ceil(F/R) parts (at most %u) on cores of their own,\n"
             "                      chained by partial sums; implies --strategy fold, not\n"
             "                      with --fold\n"
+            "  --chain             with --fold or --reuse: chain each layer's cores (not\n"
+            "                      the parts of split neurons); the first takes the\n"
+            "                      layer's inputs and each forwards what it takes to the\n"
+            "                      next, so the others have one input port\n"
             "  --mul VARIANT       the multiplier of every core that multiplies: comb\n"
             "                      (default, one cycle), pipe (one per cycle, the result\n"
             "                      a cycle later: nops where the next instruction needs\n"
@@ -149,7 +153,7 @@ static int parse_args(int argc, char **argv, compile_args *a)
 {
     enum { OPT_STRATEGY = 256, OPT_CORES, OPT_TYPE, OPT_NAME, OPT_REPORT, OPT_JSON, OPT_VECTORS,
            OPT_TEST, OPT_LABELS, OPT_STIMULUS, OPT_STIMULUS_VECTORS, OPT_VERILOG,
-           OPT_BUFFERS, OPT_FOLD, OPT_MUL, OPT_DEVICE, OPT_REUSE, OPT_FETCH };
+           OPT_BUFFERS, OPT_FOLD, OPT_MUL, OPT_DEVICE, OPT_REUSE, OPT_FETCH, OPT_CHAIN };
     static const struct option opts[] = {
         {"output", required_argument, NULL, 'o'},
         {"strategy", required_argument, NULL, OPT_STRATEGY},
@@ -159,6 +163,7 @@ static int parse_args(int argc, char **argv, compile_args *a)
         {"reuse", required_argument, NULL, OPT_REUSE},
         {"mul", required_argument, NULL, OPT_MUL},
         {"fetch", required_argument, NULL, OPT_FETCH},
+        {"chain", no_argument, NULL, OPT_CHAIN},
         {"device", required_argument, NULL, OPT_DEVICE},
         {"type", required_argument, NULL, OPT_TYPE},
         {"name", required_argument, NULL, OPT_NAME},
@@ -223,6 +228,9 @@ static int parse_args(int argc, char **argv, compile_args *a)
                 return bmc_usage_error("compile", "bad --mul '%s' (comb, pipe or serial)", optarg);
             a->opt.mul = (bm_mul_variant)s;
             a->mul_given = 1;
+            break;
+        case OPT_CHAIN:
+            a->opt.chain = 1;
             break;
         case OPT_FETCH:
             if ((s = bm_compile_fetch_from_name(optarg)) < 0)
@@ -299,6 +307,9 @@ static int parse_args(int argc, char **argv, compile_args *a)
                                bm_map_strategy_name(a->opt.strategy));
     if (a->cores_given && a->opt.strategy != BM_MAP_CORES)
         return bmc_usage_error("compile", "--cores goes with --strategy cores, not %s",
+                               bm_map_strategy_name(a->opt.strategy));
+    if (a->opt.chain && a->opt.strategy != BM_MAP_FOLD)
+        return bmc_usage_error("compile", "--chain goes with --fold or --reuse, not --strategy %s",
                                bm_map_strategy_name(a->opt.strategy));
     if (a->buffers_given && a->opt.strategy != BM_MAP_NODE)
         return bmc_usage_error("compile", "--buffers goes with --strategy node, not %s",

@@ -18,11 +18,12 @@
 static const unsigned every_fold[] = {1, 2, 3, 4, FOLD_ALL};
 #define N_FOLDS (sizeof every_fold / sizeof every_fold[0])
 
-static bm_machine *compile_fold(const bm_graph *g, const unsigned *fold, size_t n_fold,
-                                bm_mul_variant mul, const char *what)
+static bm_machine *compile_fold_chain(const bm_graph *g, const unsigned *fold, size_t n_fold,
+                                      bm_mul_variant mul, int chain, const char *what)
 {
     bm_compile_options opt = BM_COMPILE_OPTIONS_INIT;
     opt.strategy = BM_MAP_FOLD;
+    opt.chain = chain;
     if (n_fold == 1)
         opt.fold = fold[0];
     else {
@@ -37,6 +38,12 @@ static bm_machine *compile_fold(const bm_graph *g, const unsigned *fold, size_t 
                  bm_mul_variant_get(mul)->name, rc, d);
     free(d);
     return m;
+}
+
+static bm_machine *compile_fold(const bm_graph *g, const unsigned *fold, size_t n_fold,
+                                bm_mul_variant mul, const char *what)
+{
+    return compile_fold_chain(g, fold, n_fold, mul, 0, what);
 }
 
 /* ---- folded machines ------------------------------------------------------------------- */
@@ -98,17 +105,70 @@ static void check_shape(const bm_machine *m, const bm_graph *g, const unsigned *
     }
 }
 
-/* Compiles and checks g at every K and every multiplier. */
+/* Chained folded cores (bm_compile_options.chain): in each layer the cores
+ * come in neuron order, the first takes what the plain fold gives a core
+ * of the layer, and each core but the last forwards it all to the next
+ * (forward port o0, a queue of at least 2), which has that one input
+ * port; the last core of a layer forwards nothing. */
+static void check_chains(const bm_machine *m, const bm_graph *g, int sparse, const char *what)
+{
+    unsigned per_layer[64] = {0}, seen[64] = {0};
+    for (unsigned i = 0; i < bm_machine_core_count(m); i++) {
+        unsigned l;
+        if (fold_core(bm_machine_core(m, i), &l) && l < 64)
+            per_layer[l]++;
+    }
+    for (unsigned i = 0; i < bm_machine_core_count(m); i++) {
+        const bm_core *c = bm_machine_core(m, i);
+        const bm_core_params *p = bm_core_get_params(c);
+        unsigned l;
+        if (!fold_core(c, &l) || l >= 64)
+            continue;
+        unsigned j = seen[l]++, last = j + 1 == per_layer[l];
+        unsigned max_in = l == 0   ? bm_graph_input_count(g)
+                          : sparse ? per_layer[l - 1] + bm_graph_input_count(g)
+                                   : per_layer[l - 1];
+        if (j == 0)
+            cr_expect_leq(p->inputs, max_in, "%s: core %s, first of its chain, has %u inputs",
+                          what, bm_core_name(c), p->inputs);
+        else
+            cr_expect_eq(p->inputs, 1, "%s: core %s, in a chain, has %u inputs", what,
+                         bm_core_name(c), p->inputs);
+        cr_expect_eq(p->forward, !last, "%s: core %s (%u of %u in layer %u) forward %u", what,
+                     bm_core_name(c), j + 1, per_layer[l], l, p->forward);
+        if (!last) {
+            cr_expect_eq(p->forward_out, 0, "%s: core %s forwards on o%u", what, bm_core_name(c),
+                         p->forward_out);
+            cr_expect_geq(p->queue, 2, "%s: core %s forwards with a queue of %u", what,
+                          bm_core_name(c), p->queue);
+            int b = bm_machine_bond_of_core_output(m, i, p->forward_out);
+            bm_endpoint e;
+            cr_assert_geq(b, 0, "%s: core %s's forward is not bonded", what, bm_core_name(c));
+            cr_assert_eq(bm_machine_bond_sink_count(m, (unsigned)b), 1);
+            cr_assert_eq(bm_machine_bond_sink(m, (unsigned)b, 0, &e), 0);
+            cr_expect(e.kind == BM_EP_CORE_IN && e.index == i + 1 && e.port == 0,
+                      "%s: core %s forwards to core %u port %u, not the next core's i0", what,
+                      bm_core_name(c), e.index, e.port);
+        }
+    }
+}
+
+/* Compiles and checks g at every K and every multiplier, chained and not. */
 static void fold_everywhere(const bm_graph *g, const char *name, unsigned vectors, int sparse)
 {
     for (size_t k = 0; k < N_FOLDS; k++) {
-        for (unsigned mul = 0; mul < BM_MUL_VARIANT_COUNT; mul++) {
+        for (unsigned mul = 0; mul < 2 * BM_MUL_VARIANT_COUNT; mul++) {
             char what[160];
-            snprintf(what, sizeof what, "%s, fold %u, mul %s", name, every_fold[k],
-                     bm_mul_variant_get(mul)->name);
-            bm_machine *m = compile_fold(g, &every_fold[k], 1, (bm_mul_variant)mul, what);
-            check_variant(m, (bm_mul_variant)mul, what);
-            check_shape(m, g, &every_fold[k], 1, sparse, what);
+            int chain = mul >= BM_MUL_VARIANT_COUNT;
+            snprintf(what, sizeof what, "%s, fold %u, mul %s%s", name, every_fold[k],
+                     bm_mul_variant_get(mul % BM_MUL_VARIANT_COUNT)->name, chain ? ", chained" : "");
+            bm_mul_variant mv = (bm_mul_variant)(mul % BM_MUL_VARIANT_COUNT);
+            bm_machine *m = compile_fold_chain(g, &every_fold[k], 1, mv, chain, what);
+            check_variant(m, mv, what);
+            if (chain)
+                check_chains(m, g, sparse, what);
+            else
+                check_shape(m, g, &every_fold[k], 1, sparse, what);
             bm_report_options ro = BM_REPORT_OPTIONS_INIT;
             ro.vectors = vectors;
             ro.seed = k + 1;
@@ -388,6 +448,45 @@ Test(fold, output_queues_keep_folded_cores_busy)
     bm_ctx_free(ctx);
 }
 
+/* Chains: the 16-64-32-32-5 network folded 4,1,1,1 with pipelined
+ * multipliers streams a vector at the plain fold's interval, give or take a
+ * cycle, while its input ports drop from one per core of the layer before
+ * in every core (16 * 16 + 32 * 16 + 32 * 32 + 5 * 32 + argmax's 5 = 1957)
+ * to that only in each layer's first core; the prediction follows the
+ * forwards. */
+Test(fold, chains_keep_the_interval_with_few_ports)
+{
+    bm_ctx *ctx = graph_ctx();
+    bm_graph *g = read_example(ctx, "bench/networks/jet.xml");
+    static const unsigned fold[] = {4, 1, 1, 1};
+    double interval[2];
+    unsigned ports[2];
+    for (int chain = 0; chain < 2; chain++) {
+        bm_machine *m = compile_fold_chain(g, fold, 4, BM_MUL_PIPE, chain, "jet 4,1,1,1");
+        ports[chain] = 0;
+        for (unsigned i = 0; i < bm_machine_core_count(m); i++)
+            ports[chain] += bm_core_get_params(bm_machine_core(m, i))->inputs;
+        if (chain)
+            check_chains(m, g, 0, "jet 4,1,1,1 chained");
+        bm_compile_report *r = NULL;
+        cr_assert_eq(bm_compile_report_new(&r, m, g, NULL), 0);
+        const bm_report_summary *s = bm_compile_report_summary(r);
+        check_prediction(s, m, chain ? "jet 4,1,1,1 chained" : "jet 4,1,1,1");
+        interval[chain] = s->interval;
+        bm_compile_report_free(r);
+        bm_machine_free(m);
+    }
+    cr_expect_leq(interval[1], interval[0] + 1.0, "chained interval %.2f, plain %.2f",
+                  interval[1], interval[0]);
+    cr_expect_leq(interval[1], 96.0, "chained interval %.2f", interval[1]);
+    /* the first cores of the layers: 16 graph inputs, 16, 32 and 32 cores
+     * before them; 15 + 31 + 31 + 4 chained cores of one; argmax's 5 */
+    cr_expect_eq(ports[1], 16 + 16 + 32 + 32 + 81 + 5, "%u input ports chained", ports[1]);
+    cr_expect_geq(ports[0], 8 * ports[1], "%u input ports plain, %u chained", ports[0], ports[1]);
+    bm_graph_free(g);
+    bm_ctx_free(ctx);
+}
+
 /* ---- options --------------------------------------------------------------------------- */
 
 Test(fold, a_graph_that_is_not_a_network)
@@ -440,6 +539,16 @@ Test(fold, option_errors)
     opt.mul = BM_MUL_COMB;
     opt.fold = 0;
     opt.strategy = BM_MAP_NODE;
+    cr_assert_eq(bm_compile(&m, g, &opt), 0);
+    bm_machine_free(m);
+    /* chains are the fold strategy's; a version 5 struct has none */
+    opt.chain = 1;
+    m = (bm_machine *)1;
+    cr_expect_eq(bm_compile(&m, g, &opt), BM_EINVAL);
+    cr_expect_null(m);
+    expect_graph_diags(ctx, "error: compile options: chains go with the fold strategy, not node\n");
+    bm_ctx_clear_diags(ctx);
+    opt.version = 5;
     cr_assert_eq(bm_compile(&m, g, &opt), 0);
     bm_machine_free(m);
     bm_graph_free(g);
@@ -555,7 +664,7 @@ Test(fold_cli, usage_errors_write_nothing)
         {"--fold", "0"},          {"--fold", "4,0"},    {"--fold", "x"},
         {"--fold", "4,"},         {"--fold", ",4"},     {"--fold", "-2"},
         {"--fold", "65537"},      {"--mul", "fast"},    {"--fold", "4", "--cores", "2"},
-        {"--strategy", "node", "--fold", "4"},
+        {"--strategy", "node", "--fold", "4"}, {"--chain"}, {"--chain", "--cores", "2"},
     };
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
         bmc_result r = bmc_run(tmpdir, "compile", "examples/networks/iris.xml", "-o", out,

@@ -25,13 +25,14 @@ typedef struct batch {
     size_t n_inputs, cap_inputs;
 } batch;
 
-static void add(batch *b, const bm_graph *g, placement p, const char *what, uint64_t seed)
+/* Adds machine m, compiled from g, to the batch (and frees it). */
+static void add_machine(batch *b, const bm_graph *g, bm_machine *m, const char *what,
+                        uint64_t seed)
 {
     cr_assert_lt(b->n, 400);
-    bm_machine *m = compile_with(g, p, what);
     char prefix[16];
     snprintf(prefix, sizeof prefix, "g%u_", b->n);
-    snprintf(b->what[b->n], sizeof b->what[0], "%s, %s", what, placement_name(p));
+    snprintf(b->what[b->n], sizeof b->what[0], "%s", what);
     cr_assert_eq(bm_machine_append(b->all, m, prefix), 0);
     uint64_t s = seed;
     bm_fixed_type t = bm_graph_type(g);
@@ -50,6 +51,30 @@ static void add(batch *b, const bm_graph *g, placement p, const char *what, uint
     }
     bm_machine_free(m);
     b->n++;
+}
+
+static void add(batch *b, const bm_graph *g, placement p, const char *what, uint64_t seed)
+{
+    char full[96];
+    snprintf(full, sizeof full, "%s, %s", what, placement_name(p));
+    add_machine(b, g, compile_with(g, p, what), full, seed);
+}
+
+/* g folded K a core with each layer's cores chained (forwards). */
+static void add_chained(batch *b, const bm_graph *g, unsigned k, bm_mul_variant mul,
+                        const char *what, uint64_t seed)
+{
+    bm_compile_options opt = BM_COMPILE_OPTIONS_INIT;
+    opt.strategy = BM_MAP_FOLD;
+    opt.fold = k;
+    opt.mul = mul;
+    opt.chain = 1;
+    bm_machine *m = NULL;
+    cr_assert_eq(bm_compile(&m, g, &opt), 0, "%s chained", what);
+    char full[96];
+    snprintf(full, sizeof full, "%s, fold %u chained, mul %s", what, k,
+             bm_mul_variant_get(mul)->name);
+    add_machine(b, g, m, full, seed);
 }
 
 static int has_suffix(const char *s, const char *suffix)
@@ -83,6 +108,8 @@ static void add_examples(batch *b, const char *dir, int network)
         cr_assert_eq(bm_graph_read_file(&g, ctx, names[i], NULL), 0, "%s", names[i]);
         for (size_t p = 0; p < (network ? sizeof places / sizeof places[0] : 3); p++)
             add(b, g, places[p], names[i], 100 + i);
+        if (network) /* K = 8: few cores, as Verilator's time goes with the design */
+            add_chained(b, g, 8, BM_MUL_PIPE, names[i], 200 + i);
         bm_graph_free(g);
         bm_ctx_free(ctx);
     }
@@ -207,6 +234,10 @@ Test(cosim_compiled, examples_and_random_graphs_agree_with_verilator, .timeout =
         /* and folded, each multiplier variant in turn */
         placement folded = {BM_MAP_FOLD, 0, 1 + (unsigned)(seed % 4), (bm_mul_variant)(seed % 3), 0};
         add(&b, g, folded, what, seed + 1000);
+        /* and a third of them with each layer's cores chained (forwards) */
+        if (seed % 3 == 0)
+            add_chained(&b, g, 1 + (unsigned)(seed / 3 % 3), (bm_mul_variant)(seed / 3 % 3), what,
+                        seed + 3000);
         /* two of them (9, 17) split by a reuse factor of 1 and 3, serial
          * and pipe: neurons across cores, chained by partial sums; small
          * ones (75 cores in all), as Verilator's time goes with the design */

@@ -48,6 +48,12 @@ int bm_compile_fetch_from_name(const char *name)
 }
 
 /* Version 5: a version 4 struct and older keeps every core direct. */
+/* Version 6: the fold strategy's chains (0 before). */
+static int option_chain(const bm_compile_options *opt)
+{
+    return opt->version >= 6 && opt->chain;
+}
+
 static bm_compile_fetch option_fetch(const bm_compile_options *opt)
 {
     return opt->version >= 5 ? opt->fetch : BM_COMPILE_FETCH_DIRECT;
@@ -165,6 +171,11 @@ static int check_options(bm_ctx *ctx, const bm_compile_options *opt)
         return BM_EINVAL;
     if (check_reuse(ctx, opt))
         return BM_EINVAL;
+    if (option_chain(opt) && opt->strategy != BM_MAP_FOLD) {
+        bm_error(ctx, none, "compile options: chains go with the fold strategy, not %s",
+                 bm_map_strategy_name(opt->strategy));
+        return BM_EINVAL;
+    }
     if (opt->name && !bm_is_identifier(opt->name)) {
         bm_error(ctx, none,
                  "compile options: machine name '%s' is not an identifier (a letter or '_', "
@@ -208,7 +219,9 @@ int bm_compile(bm_machine **out, const bm_graph *g, const bm_compile_options *op
         case BM_MAP_NODE: rc = bmi_map_strategy_node(&plan, &mg, option_buffers(opt)); break;
         case BM_MAP_CORES: rc = bmi_map_strategy_cores(&plan, &mg, opt->cores); break;
         case BM_MAP_SINGLE: rc = bmi_map_strategy_single(&plan, &mg); break;
-        case BM_MAP_FOLD: rc = bmi_map_strategy_fold(&plan, &mg, fold, n_fold); break;
+        case BM_MAP_FOLD:
+            rc = bmi_map_strategy_fold(&plan, &mg, fold, n_fold, option_chain(opt));
+            break;
         }
     }
     if (!rc)

@@ -7,7 +7,10 @@
  *   networks   node; fold with one K per layer for each of a ladder of cycle
  *              budgets T (each layer gets the largest K whose core still
  *              runs a vector in about T cycles, so the layers stay balanced,
- *              as hls4ml users balance ReuseFactor per layer); single;
+ *              as hls4ml users balance ReuseFactor per layer), and split by
+ *              reuse factors, each plain and with each layer's cores
+ *              chained (--chain: the same interval in far fewer ports);
+ *              single;
  *   graphs     node; cores N for N = 1, 2, 4, ... 64; single;
  *   variants   pipe and comb everywhere; serial too on a part without
  *              multipliers, where it is the small one.
@@ -69,6 +72,7 @@ typedef struct point {
     unsigned reuse;       /* BM_MAP_FOLD by ReuseFactor instead of fold[] */
     int from_base;        /* the strategy as the base options give it     */
     bm_mul_variant mul;
+    int chain;            /* BM_MAP_FOLD: each layer's cores chained      */
 } point;
 
 typedef struct search {
@@ -123,6 +127,8 @@ static void describe(char *buf, size_t size, const point *p)
         break;
     default: n = snprintf(buf, size, "--strategy %s", bm_map_strategy_name(p->strategy)); break;
     }
+    if (n > 0 && (size_t)n < size && p->chain)
+        n += snprintf(buf + n, size - (size_t)n, " --chain");
     if (n > 0 && (size_t)n < size)
         snprintf(buf + n, size - (size_t)n, " --mul %s", bm_mul_variant_get(p->mul)->name);
 }
@@ -144,6 +150,7 @@ static void options_of(bm_compile_options *o, const search *s, const point *p)
     if (p->cores)
         o->cores = p->cores;
     o->mul = p->mul;
+    o->chain = p->chain;
     if (p->strategy == BM_MAP_FOLD && p->reuse) {
         o->reuse = p->reuse;
     } else if (p->strategy == BM_MAP_FOLD) {
@@ -230,6 +237,9 @@ static int try_fold_ladder(search *s, const unsigned *width, size_t layers, unsi
             continue;
         prev = p;
         int rc = try_point(s, &p);
+        p.chain = 1;
+        if (!rc)
+            rc = try_point(s, &p);
         if (rc)
             return rc;
     }
@@ -278,6 +288,9 @@ static int try_variant(search *s, bm_mul_variant mul, unsigned keep, const unsig
             point q = p;
             q.strategy = BM_MAP_FOLD;
             q.reuse = (widest + parts - 1) / parts;
+            if ((rc = try_point(s, &q)))
+                return rc;
+            q.chain = 1;
             if ((rc = try_point(s, &q)))
                 return rc;
         }

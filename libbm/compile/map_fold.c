@@ -55,7 +55,47 @@ static int is_network(const map_graph *mg)
     return 0;
 }
 
-int bmi_map_strategy_fold(map_plan *p, const map_graph *mg, const unsigned *fold, size_t n_fold)
+/* The chains of bmi_map_plan_events_chained: each layer's cores of K
+ * neurons (not the parts of split neurons) in the order they were made,
+ * which is neuron order.  *out (on the plan's context) per core. */
+static int layer_chains(map_plan *p, const map_graph *mg, const uint32_t *owner, uint32_t **out)
+{
+    int layers = 0;
+    for (uint32_t f = 0; f < mg->n_fops; f++)
+        if (mg->fops[f].layer + 1 > layers)
+            layers = mg->fops[f].layer + 1;
+    size_t nc = p->n_cores ? p->n_cores : 1;
+    uint32_t *next = bm_malloc(p->ctx, nc * sizeof *next);
+    uint32_t *last = bm_malloc(p->ctx, (size_t)(layers ? layers : 1) * sizeof *last);
+    unsigned char *seen = bm_calloc(p->ctx, nc, 1);
+    if (!next || !last || !seen) {
+        bm_free(p->ctx, next);
+        bm_free(p->ctx, last);
+        bm_free(p->ctx, seen);
+        return bm_oom(p->ctx);
+    }
+    for (size_t c = 0; c < p->n_cores; c++)
+        next[c] = MAP_NONE;
+    for (int l = 0; l < layers; l++)
+        last[l] = MAP_NONE;
+    for (uint32_t f = 0; f < mg->n_fops; f++) {
+        const map_fop *fo = &mg->fops[f];
+        if (fo->kind == MF_INPUT || fo->layer < 0 || fo->parts > 1 || owner[f] == MAP_NONE ||
+            seen[owner[f]])
+            continue;
+        seen[owner[f]] = 1;
+        if (last[fo->layer] != MAP_NONE)
+            next[last[fo->layer]] = owner[f];
+        last[fo->layer] = owner[f];
+    }
+    bm_free(p->ctx, last);
+    bm_free(p->ctx, seen);
+    *out = next;
+    return BM_OK;
+}
+
+int bmi_map_strategy_fold(map_plan *p, const map_graph *mg, const unsigned *fold, size_t n_fold,
+                          int chain)
 {
     bm_ctx *ctx = p->ctx;
     if (!is_network(mg)) {
@@ -104,8 +144,12 @@ int bmi_map_strategy_fold(map_plan *p, const map_graph *mg, const unsigned *fold
         }
         rc = bmi_map_named_core(p, &nm, bmi_map_fop_base_name(mg, f, buf, sizeof buf), loc, &owner[f]);
     }
-    if (!rc)
+    uint32_t *next = NULL;
+    if (!rc && chain && !(rc = layer_chains(p, mg, owner, &next)))
+        rc = bmi_map_plan_events_chained(p, mg, owner, order, next);
+    else if (!rc)
         rc = bmi_map_plan_events_shared(p, mg, owner, order);
+    bm_free(ctx, next);
     bm_free(ctx, owner);
     bm_free(ctx, order);
     bm_names_free(&nm.used);

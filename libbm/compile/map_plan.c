@@ -50,6 +50,7 @@ int bmi_map_plan_add_core(map_plan *p, const char *name, bm_loc loc, uint32_t *o
     map_core *c = &p->cores[p->n_cores];
     memset(c, 0, sizeof *c);
     c->loc = loc;
+    c->fwd_next = c->fwd_port = c->fwd_in = MAP_NONE;
     if (!(c->name = bm_strdup(p->ctx, name)))
         return bm_oom(p->ctx);
     *out = (uint32_t)p->n_cores++;
@@ -207,6 +208,9 @@ typedef struct planner {
     /* bmi_map_plan_events_shared: per core, the cores that read any of its
      * values, sorted: shared[shared_start[c] .. shared_start[c+1]) */
     uint32_t *shared, *shared_start;
+    /* bmi_map_plan_events_chained: per core its chain's first core (the
+     * core itself when it is in no chain); NULL without chains */
+    const uint32_t *head;
 } planner;
 
 static int by_number(const void *a, const void *b)
@@ -222,7 +226,11 @@ static size_t destinations(planner *pl, uint32_t f, uint32_t except)
     size_t n = 0;
     for (uint32_t k = mg->user_start[f]; k < mg->user_start[f + 1]; k++) {
         uint32_t core = pl->owner[mg->user[k]];
-        if (core == except || pl->seen[core] == f + 1)
+        if (core == except)
+            continue;
+        if (pl->head)
+            core = pl->head[core]; /* the chain's first core takes it for all */
+        if (pl->seen[core] == f + 1)
             continue;
         pl->seen[core] = f + 1;
         pl->dests[n++] = core;
@@ -360,13 +368,14 @@ static int shared_destinations(planner *pl)
 }
 
 static int channels(map_plan *p, const map_graph *mg, const uint32_t *owner, uint32_t *chan_of,
-                    balance *b, int shared)
+                    balance *b, int shared, const uint32_t *head)
 {
     planner pl;
     memset(&pl, 0, sizeof pl);
     pl.p = p;
     pl.mg = mg;
     pl.owner = owner;
+    pl.head = head;
     size_t nc = p->n_cores ? p->n_cores : 1;
     pl.seen = bm_calloc(p->ctx, nc, sizeof *pl.seen);
     pl.dests = bm_malloc(p->ctx, (nc + 1) * sizeof *pl.dests);
@@ -415,7 +424,7 @@ static int channels(map_plan *p, const map_graph *mg, const uint32_t *owner, uin
 
 int bmi_map_plan_channels(map_plan *p, const map_graph *mg, const uint32_t *owner, uint32_t *chan_of)
 {
-    return channels(p, mg, owner, chan_of, NULL, 0);
+    return channels(p, mg, owner, chan_of, NULL, 0, NULL);
 }
 
 /* The receptions of value f by every sink of its channel. */
@@ -426,6 +435,11 @@ int bmi_map_plan_receive(map_plan *p, uint32_t chan, uint32_t f)
     for (uint32_t i = 0; i < ch->n_sinks && !rc; i++) {
         const map_sink *s = &p->sinks[ch->first_sink + i];
         rc = bmi_map_plan_event(p, s->core, EV_RECV, f, s->port);
+        /* down the sink's chain, each core from the forward of the one before */
+        for (uint32_t c = s->core; !rc && p->cores[c].fwd_next != MAP_NONE;) {
+            c = p->cores[c].fwd_next;
+            rc = bmi_map_plan_event(p, c, EV_RECV, f, p->cores[c].fwd_in);
+        }
     }
     return rc;
 }
@@ -481,10 +495,41 @@ int bmi_map_plan_events_shared(map_plan *p, const map_graph *mg, const uint32_t 
     uint32_t *chan_of = bm_malloc(p->ctx, (mg->n_fops ? mg->n_fops : 1) * sizeof *chan_of);
     if (!chan_of)
         return bm_oom(p->ctx);
-    int rc = channels(p, mg, owner, chan_of, NULL, 1);
+    int rc = channels(p, mg, owner, chan_of, NULL, 1, NULL);
     if (!rc)
         rc = events(p, mg, owner, order, chan_of, NULL);
     bm_free(p->ctx, chan_of);
+    return rc;
+}
+
+int bmi_map_plan_events_chained(map_plan *p, const map_graph *mg, const uint32_t *owner,
+                                const uint32_t *order, const uint32_t *chain_next)
+{
+    size_t nc = p->n_cores ? p->n_cores : 1;
+    uint32_t *chan_of = bm_malloc(p->ctx, (mg->n_fops ? mg->n_fops : 1) * sizeof *chan_of);
+    uint32_t *head = bm_malloc(p->ctx, nc * sizeof *head);
+    int rc = chan_of && head ? BM_OK : bm_oom(p->ctx);
+    for (size_t c = 0; c < p->n_cores && !rc; c++)
+        head[c] = (uint32_t)c;
+    /* the forwards first: port 0 out of each chained core, port 0 into the
+     * next; heads follow the links (a chain's cores come in order) */
+    for (uint32_t c = 0; c < p->n_cores && !rc; c++) {
+        uint32_t next = chain_next[c], ch, port;
+        if (next == MAP_NONE)
+            continue;
+        if (!(rc = channel(p, c, 0, &ch)) && !(rc = sink(p, ch, next, &port))) {
+            p->cores[c].fwd_next = next;
+            p->cores[c].fwd_port = p->chans[ch].src;
+            p->cores[next].fwd_in = port;
+            head[next] = head[c];
+        }
+    }
+    if (!rc)
+        rc = channels(p, mg, owner, chan_of, NULL, 1, head);
+    if (!rc)
+        rc = events(p, mg, owner, order, chan_of, NULL);
+    bm_free(p->ctx, chan_of);
+    bm_free(p->ctx, head);
     return rc;
 }
 
@@ -565,7 +610,7 @@ int bmi_map_plan_events_buffered(map_plan *p, const map_graph *mg, const uint32_
     b.add_core = add_core;
     b.user = user;
     if (!rc)
-        rc = channels(p, mg, owner, chan_of, &b, 0);
+        rc = channels(p, mg, owner, chan_of, &b, 0, NULL);
     if (!rc)
         rc = events(p, mg, owner, order, chan_of, &b);
     bm_free(ctx, chan_of);

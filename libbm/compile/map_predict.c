@@ -20,7 +20,11 @@
  *     holding register) has room: value k issues at the earliest the
  *     cycle after the transfer of value k - Q; a bond moves at most one
  *     value a cycle, the oldest first, so T_k >= T_(k-1) + 1; `out`
- *     issues once the queue is empty and also waits for its own transfer.
+ *     issues once the queue is empty and also waits for its own transfer;
+ *   - a forwarding core (docs/timing.md "Forwarding") takes its k-th value
+ *     only while its forward's queue has room, at the earliest the cycle
+ *     after the forward's transfer of value k - Q, and its forward offers
+ *     that value from the cycle after it was taken.
  *
  * These are max-plus recurrences over each core's instruction sequence and
  * each bond's sequence of transfers; evaluating them in any order that
@@ -42,6 +46,7 @@ enum {
 
 typedef struct pcore {
     const bm_core *c;
+    int fwd;          /* the bond of its forward, or -1            */
     unsigned pc, len;
     int64_t t;        /* the cycle of its next issue             */
     int32_t wait;     /* the bond it waits on, or -1             */
@@ -116,6 +121,17 @@ static void try_transfer(model *md, unsigned bi)
                 return;
             if (c->t > T)
                 T = c->t;
+            if (c->fwd >= 0) {
+                /* room in the forward's queue: value issued - depth gone */
+                const pbond *f = &md->bonds[c->fwd];
+                if (f->issued >= f->depth) {
+                    if (f->count + f->depth <= f->issued)
+                        return; /* retried when the forward transfers */
+                    int64_t gone = f->hist[(f->issued - f->depth) % f->depth];
+                    if (gone + 1 > T)
+                        T = gone + 1;
+                }
+            }
         }
         b->last = T;
         b->hist[b->count % b->depth] = T;
@@ -137,6 +153,15 @@ static void try_transfer(model *md, unsigned bi)
             c->pc++;
             c->wait = -1;
             enqueue(md, (unsigned)s->core);
+            if (c->fwd >= 0) {
+                /* the value joins the forward's queue, offered next cycle */
+                pbond *f = &md->bonds[c->fwd];
+                f->pend[f->issued % f->depth] = T + 1;
+                f->issued++;
+                if (f->n_pend++ == 0)
+                    f->offer = T + 1;
+                try_transfer(md, (unsigned)c->fwd);
+            }
         }
         if (b->src_core < 0) {
             offer_input(md, b);
@@ -144,6 +169,9 @@ static void try_transfer(model *md, unsigned bi)
         }
         b->n_pend--;
         b->offer = b->n_pend ? b->pend[b->count % b->depth] : NEVER;
+        pcore *src = &md->cores[b->src_core];
+        if (src->fwd == (int)bi && src->wait >= 0 && src->why == WAIT_IN)
+            try_transfer(md, (unsigned)src->wait); /* its take may have room now */
         if (b->out_waiter >= 0) {
             pcore *c = &md->cores[b->out_waiter];
             if (c->wait == (int32_t)bi) {
@@ -253,6 +281,8 @@ static int build(model *md)
         c->c = bm_machine_core(m, i);
         c->len = bm_core_program_length(c->c);
         c->wait = -1;
+        const bm_core_params *cp = bm_core_get_params(c->c);
+        c->fwd = cp->forward ? bm_machine_bond_of_core_output(m, i, cp->forward_out) : -1;
         insns += c->len;
     }
     /* every program a few times over per vector: argmax's loops are short */

@@ -140,8 +140,19 @@ typedef struct bm_compile_options {
                                   the operation's cycle, for one cycle per
                                   taken jump: one per vector), direct below;
                                   a version 4 struct gets DIRECT (AUTO)      */
+    /* version 6: */
+    int chain;                 /* BM_MAP_FOLD: 1 chains each layer's cores
+                                  (of K neurons; not the parts of split
+                                  neurons): the first takes the layer's
+                                  inputs, and every core forwards what it
+                                  takes to the next (docs/timing.md
+                                  "Forwarding"), so all but the first have
+                                  one input port.  Same values, same
+                                  interval give or take the forwards' cycle,
+                                  a few cycles more latency per core, far
+                                  fewer ports and input multiplexers (0) */
 } bm_compile_options;
-#define BM_COMPILE_OPTIONS_VERSION 5
+#define BM_COMPILE_OPTIONS_VERSION 6
 #define BM_COMPILE_BUFFERS_DEFAULT 32
 #define BM_COMPILE_BUFFERS_MAX 64
 #define BM_COMPILE_FOLD_DEFAULT 4
@@ -150,10 +161,10 @@ typedef struct bm_compile_options {
 #define BM_COMPILE_SPLIT_MAX 64
 #define BM_COMPILE_OPTIONS_INIT                                                                  \
     {BM_COMPILE_OPTIONS_VERSION, BM_MAP_NODE, 4, NULL, BM_COMPILE_BUFFERS_DEFAULT, BM_MUL_COMB,   \
-     BM_COMPILE_FOLD_DEFAULT, NULL, 0, 0, NULL, 0, BM_COMPILE_FETCH_AUTO}
+     BM_COMPILE_FOLD_DEFAULT, NULL, 0, 0, NULL, 0, BM_COMPILE_FETCH_AUTO, 0}
 /* Fills *opts with the defaults of BM_COMPILE_OPTIONS_INIT (for callers that cannot use the
  * macro, such as bindings).  version is the BM_COMPILE_OPTIONS_VERSION the caller's struct was
- * declared with (1 to 5: an older struct is filled up to
+ * declared with (1 to 6: an older struct is filled up to
  * the fields its version has, never past them).  0, or BM_EINVAL for NULL or an unknown version. */
 BM_API int bm_compile_options_init(bm_compile_options *opts, unsigned version);
 
@@ -267,7 +278,7 @@ typedef struct bm_device_choice {
 } bm_device_choice;
 
 /* Compiles g for device d: tries the design points (strategies, folds per
- * layer, multiplier variants the part can use; docs/compile.md "Compiling
+ * layer, chained or not, multiplier variants the part can use; docs/compile.md "Compiling
  * for a device"), estimates each one's area (bm/area.h) and predicts its
  * interval, and compiles the fastest one whose estimate fits d.  `keep`
  * (BM_DEVICE_KEEP_*) restricts the search to base's strategy and/or
