@@ -164,11 +164,12 @@ class Network:
     # ---- compiling --------------------------------------------------------
 
     def compile(self, strategy="node", cores=None, fold=None, reuse=None, mul="comb",
-                buffers=None, name=None, fetch="auto"):
+                buffers=None, name=None, fetch="auto", chain=False):
         """Compiles onto a machine (bm_compile, docs/compile.md).  strategy is
         node, cores, single or fold; cores (implies "cores"), fold and reuse
-        (an int, or one per layer; imply "fold"), mul (comb, pipe, serial)
-        and fetch (auto, direct, staged) are `bmc compile`'s options."""
+        (an int, or one per layer; imply "fold"), mul (comb, pipe, serial),
+        fetch (auto, direct, staged) and chain (each layer's fold cores
+        chained by forwards) are `bmc compile`'s options."""
         from .machine import Machine
         opt = _capi.compile_options()
         keep = []
@@ -195,6 +196,7 @@ class Network:
         opt.fetch = f
         if buffers is not None:
             opt.buffers = int(buffers)
+        opt.chain = 1 if chain else 0
         for key, value in (("fold", fold), ("reuse", reuse)):
             if value is None:
                 continue
