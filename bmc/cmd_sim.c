@@ -62,21 +62,6 @@ static void help(FILE *out)
             DEFAULT_CYCLES);
 }
 
-static void json_string(const char *s)
-{
-    putchar('"');
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            printf("\\%c", c);
-        else if (c < 0x20)
-            printf("\\u%04x", c);
-        else
-            putchar(c);
-    }
-    putchar('"');
-}
-
 static void describe(const bm_sim *sim, unsigned core, char *buf, size_t size)
 {
     if (bm_sim_describe_stall(sim, core, buf, size) < 0)
@@ -98,10 +83,10 @@ static void print_json_tail(const bm_sim *sim, const bm_machine *m, bm_sim_stop 
         bm_sim_pc(sim, i, &pc);
         describe(sim, i, state, sizeof state);
         printf("%s{\"name\":", i ? "," : "");
-        json_string(bm_core_name(bm_machine_core(m, i)));
+        bmc_json_put_string(stdout, bm_core_name(bm_machine_core(m, i)));
         printf(",\"pc\":%u,\"halted\":%s,\"retired\":%" PRIu64 ",\"state\":", pc,
                bm_sim_core_halted(sim, i) == 1 ? "true" : "false", bm_sim_retired(sim, i));
-        json_string(state);
+        bmc_json_put_string(stdout, state);
         printf("}");
     }
     printf("]}\n");
@@ -115,7 +100,7 @@ static void print_transfers(bm_sim *sim, const bm_machine *m, int json, uint64_t
         bm_sim_output(sim, i, &t);
         if (json) {
             printf("%s{\"cycle\":%" PRIu64 ",\"output\":", *printed ? "," : "", t.cycle);
-            json_string(bm_machine_output_name(m, t.output));
+            bmc_json_put_string(stdout, bm_machine_output_name(m, t.output));
             printf(",\"value\":%" PRIu64 "}", t.value);
         } else {
             printf("%" PRIu64 " %s %" PRIu64 "\n", t.cycle, bm_machine_output_name(m, t.output),
