@@ -38,6 +38,7 @@ static void help(FILE *out)
             "                             bmc-verify-UID/MACHINE)\n"
             "  --no-compare               only run the RTL for --cycles cycles and print\n"
             "                             its transfers as 'CYCLE OUTPUT VALUE' lines\n"
+            "                             (values signed, as `bmc sim` prints them)\n"
             "  --vcd FILE                 write the RTL's waveform (builds with --trace)\n"
             "  --verilator PROG           the Verilator to run (default: verilator)\n"
             "  --json                     print the verdict as one JSON object on stdout\n"
@@ -62,10 +63,17 @@ static void help(FILE *out)
             MARGIN_CYCLES, DEFAULT_CYCLES);
 }
 
+/* A transfer's value as `bmc sim` prints it: signed, a 1-bit port 0 or 1. */
+static int64_t signed_value(const bm_machine *m, const bm_sim_transfer *t)
+{
+    unsigned width = bm_machine_output_width(m, t->output);
+    return width == 1 ? (int64_t)t->value : bm_sign_extend(t->value, width);
+}
+
 static void print_transfer(FILE *f, const bm_machine *m, const bm_sim_transfer *t)
 {
-    fprintf(f, "%" PRIu64 " %s %" PRIu64 "\n", t->cycle, bm_machine_output_name(m, t->output),
-            t->value);
+    fprintf(f, "%" PRIu64 " %s %" PRId64 "\n", t->cycle, bm_machine_output_name(m, t->output),
+            signed_value(m, t));
 }
 
 static void report_difference(const bm_machine *m, const bm_sim_transfer *sim, size_t ns,
@@ -77,13 +85,14 @@ static void report_difference(const bm_machine *m, const bm_sim_transfer *sim, s
         const bm_sim_transfer *a = &sim[k], *b = &rtl[k];
         if (a->cycle != b->cycle || a->output != b->output)
             fprintf(stderr,
-                    "  expected (simulator): cycle %" PRIu64 ", %s = %" PRIu64 "\n"
-                    "  got (RTL):            cycle %" PRIu64 ", %s = %" PRIu64 "\n",
-                    a->cycle, bm_machine_output_name(m, a->output), a->value, b->cycle,
-                    bm_machine_output_name(m, b->output), b->value);
+                    "  expected (simulator): cycle %" PRIu64 ", %s = %" PRId64 "\n"
+                    "  got (RTL):            cycle %" PRIu64 ", %s = %" PRId64 "\n",
+                    a->cycle, bm_machine_output_name(m, a->output), signed_value(m, a), b->cycle,
+                    bm_machine_output_name(m, b->output), signed_value(m, b));
         else
-            fprintf(stderr, "  cycle %" PRIu64 ", output %s: expected %" PRIu64 ", got %" PRIu64 "\n",
-                    a->cycle, bm_machine_output_name(m, a->output), a->value, b->value);
+            fprintf(stderr, "  cycle %" PRIu64 ", output %s: expected %" PRId64 ", got %" PRId64 "\n",
+                    a->cycle, bm_machine_output_name(m, a->output), signed_value(m, a),
+                    signed_value(m, b));
     } else if (k < ns) {
         fprintf(stderr, "  the RTL made no transfer where the simulator made: ");
         print_transfer(stderr, m, &sim[k]);
@@ -104,7 +113,7 @@ static void json_transfer(bmc_json *j, const char *key, const bm_machine *m,
     bmc_json_object(j, key);
     bmc_json_uint(j, "cycle", t->cycle);
     bmc_json_string(j, "output", bm_machine_output_name(m, t->output));
-    bmc_json_int(j, "value", bm_sign_extend(t->value, bm_machine_output_width(m, t->output)));
+    bmc_json_int(j, "value", signed_value(m, t));
     bmc_json_uint(j, "raw", t->value);
     bmc_json_end(j);
 }

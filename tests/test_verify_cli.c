@@ -64,6 +64,14 @@ Test(verify_cli, agreement_regression_mode_vcd_and_reuse)
     cr_expect_str_eq(r.out, "2 sum 1\n6 sum 3\n10 sum 6\n14 sum 0\n");
     bmc_result_free(&r);
     bmc_result_free(&s);
+    /* values signed, as bmc sim prints them (the word 200 is -56) */
+    r = bmc_run(dir, "verify", "examples/acc8.xml", "--in", "a=200", "--work", work,
+                "--no-compare", "--cycles", "10", NULL);
+    s = bmc_run(dir, "sim", "examples/acc8.xml", "--in", "a=200", NULL);
+    cr_expect_str_eq(r.out, "2 sum -56\n");
+    cr_expect_str_eq(r.out, s.out);
+    bmc_result_free(&r);
+    bmc_result_free(&s);
 
     /* A VCD needs a traced build; the trace shows the top's ports. */
     r = bmc_run(dir, "verify", "examples/acc8.xml", "--in", "a=5", "--work", work, "--vcd",
