@@ -164,6 +164,22 @@ BM_API int bm_sim_step(bm_sim *sim, uint64_t n, bm_sim_stop *why);
  * Without limits it may run forever (a core in a busy loop). */
 BM_API int bm_sim_run(bm_sim *sim, const bm_sim_limits *limits, bm_sim_stop *why);
 
+/* The C form of `bmc compile --test`: streams n vectors through a
+ * streaming machine (one value on each external input and one on each
+ * external output per vector, what bm_compile makes) in a simulator of its
+ * own, and writes the output values of vector i, sign-extended from each
+ * output's width, to outputs[i * output_count + k] in machine output order.
+ * inputs holds n * input_count raw values, vector i's at
+ * inputs[i * input_count], in machine input order (for bm_compile's
+ * machines, the graph's input order); each must fit its input's width
+ * like bm_sim_push_input's.  max_cycles bounds the run (0: no limit; a
+ * deadlock or an end of input stops it anyway).  0; BM_EINVALID when the
+ * machine stopped before every output gave its n values, or gave more on
+ * one output than on another (recorded: the stop reason and how many
+ * vectors came out); BM_ERANGE for an input value that does not fit. */
+BM_API int bm_sim_run_vectors(int64_t *outputs, const bm_machine *m, const int64_t *inputs,
+                              size_t n, uint64_t max_cycles);
+
 /* Cycles simulated so far: the number of the next cycle. */
 BM_API uint64_t bm_sim_cycle(const bm_sim *sim);
 /* After a BM_SIM_STOP_DEADLOCK: the first cycle from which nothing changed. */
