@@ -56,4 +56,29 @@ int bmc_apply_feeds(bm_sim *sim, const bmc_feed *feeds, int n);
 /* A decimal count (no sign); 0 or -1. */
 int bmc_parse_count(const char *s, uint64_t *out);
 
+/* The JSON document of a command's --json (bmc/json.c): one object, its
+ * members in the order added, printed whole by bmc_json_print or not at
+ * all.  key is NULL for the elements of an array.  Allocation failures are
+ * remembered and reported by bmc_json_print. */
+typedef struct bmc_json bmc_json;
+bmc_json *bmc_json_new(void); /* the open top-level object; NULL: no memory */
+void bmc_json_free(bmc_json *j);
+void bmc_json_object(bmc_json *j, const char *key); /* opens {, up to bmc_json_end */
+void bmc_json_array(bmc_json *j, const char *key);  /* opens [, up to bmc_json_end */
+void bmc_json_end(bmc_json *j);
+void bmc_json_string(bmc_json *j, const char *key, const char *value);
+void bmc_json_int(bmc_json *j, const char *key, int64_t value);
+void bmc_json_uint(bmc_json *j, const char *key, uint64_t value);
+void bmc_json_bool(bmc_json *j, const char *key, int value);
+void bmc_json_null(bmc_json *j, const char *key);
+/* A number given as its JSON text, e.g. the exact decimal of a fixed-point
+ * value from bm_fixed_format. */
+void bmc_json_number(bmc_json *j, const char *key, const char *literal);
+/* Closes the object and writes it and a newline to stdout; 0, or -1 after
+ * printing the error (out of memory, a write error). */
+int bmc_json_print(bmc_json *j);
+/* s as a quoted JSON string on f, for the outputs streamed as the run goes
+ * (bmc sim); 0 or -1. */
+int bmc_json_put_string(FILE *f, const char *s);
+
 #endif

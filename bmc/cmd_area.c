@@ -46,75 +46,73 @@ static void print_row(const char *name, const bm_area *a)
            (unsigned long long)a->bram, (unsigned long long)a->lutram);
 }
 
-static void json_area(const bm_area *a)
+static void json_area(bmc_json *j, const char *key, const bm_area *a)
 {
-    printf("{\"lut\": %llu, \"ff\": %llu, \"carry\": %llu, \"dsp\": %llu, \"bram\": %llu, "
-           "\"lutram\": %llu}",
-           (unsigned long long)a->lut, (unsigned long long)a->ff, (unsigned long long)a->carry,
-           (unsigned long long)a->dsp, (unsigned long long)a->bram,
-           (unsigned long long)a->lutram);
+    bmc_json_object(j, key);
+    bmc_json_uint(j, "lut", a->lut);
+    bmc_json_uint(j, "ff", a->ff);
+    bmc_json_uint(j, "carry", a->carry);
+    bmc_json_uint(j, "dsp", a->dsp);
+    bmc_json_uint(j, "bram", a->bram);
+    bmc_json_uint(j, "lutram", a->lutram);
+    bmc_json_end(j);
 }
 
-/* A JSON string of a name from the machine (identifiers, but be safe). */
-static void json_string(const char *s)
+/* The --json form of the estimate; 0 or -1 (printed). */
+static int print_json(const bm_machine *m, const bm_device *d, int checked, const bm_area *total,
+                      int fits)
 {
-    putchar('"');
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            printf("\\%c", *s);
-        else if ((unsigned char)*s < 0x20)
-            printf("\\u%04x", *s);
-        else
-            putchar(*s);
+    bmc_json *j = bmc_json_new();
+    if (!j) {
+        fprintf(stderr, "bmc area: out of memory\n");
+        return -1;
     }
-    putchar('"');
-}
-
-static void print_estimate(const bm_machine *m, const bm_device *d, int checked, int json,
-                           const bm_area *total, int fits)
-{
     unsigned nc = bm_machine_core_count(m);
     bm_area core_sum = {0, 0, 0, 0, 0, 0};
-    if (json) {
-        printf("{\"machine\": ");
-        json_string(bm_machine_name(m));
-        printf(", \"device\": \"%s\", \"family\": \"%s\", \"synth\": \"%s\", \"cores\": [",
-               d->name, d->family_name, d->synth);
-    } else {
-        printf("machine %s: area estimate for %s (%s; yosys %s)\n", bm_machine_name(m), d->name,
-               d->part, d->synth);
-        printf("  %-16s %9s %9s %7s %6s %6s %7s\n", "core", d->lut_name, "FF", "carry", "DSP",
-               "BRAM", "LUT-RAM");
-    }
+    bmc_json_string(j, "machine", bm_machine_name(m));
+    bmc_json_string(j, "device", d->name);
+    bmc_json_string(j, "family", d->family_name);
+    bmc_json_string(j, "synth", d->synth);
+    bmc_json_array(j, "cores");
     for (unsigned i = 0; i < nc; i++) {
         bm_area a;
         bm_area_estimate_core(&a, bm_machine_core(m, i), d);
         core_sum.lut += a.lut;
-        if (json) {
-            printf("%s\n  {\"name\": ", i ? "," : "");
-            json_string(bm_core_name(bm_machine_core(m, i)));
-            printf(", \"area\": ");
-            json_area(&a);
-            printf("}");
-        } else {
-            print_row(bm_core_name(bm_machine_core(m, i)), &a);
-        }
+        bmc_json_object(j, NULL);
+        bmc_json_string(j, "name", bm_core_name(bm_machine_core(m, i)));
+        json_area(j, "area", &a);
+        bmc_json_end(j);
+    }
+    bmc_json_end(j);
+    bm_area glue = {total->lut - core_sum.lut, 0, 0, 0, 0, 0};
+    json_area(j, "glue", &glue);
+    json_area(j, "total", total);
+    if (checked) {
+        bm_area budget = {d->lut, d->ff, 0, d->dsp, d->bram, d->lutram};
+        json_area(j, "budget", &budget);
+        bmc_json_bool(j, "fits", fits);
+    }
+    int rc = bmc_json_print(j);
+    bmc_json_free(j);
+    return rc;
+}
+
+static void print_estimate(const bm_machine *m, const bm_device *d, int checked,
+                           const bm_area *total, int fits)
+{
+    unsigned nc = bm_machine_core_count(m);
+    bm_area core_sum = {0, 0, 0, 0, 0, 0};
+    printf("machine %s: area estimate for %s (%s; yosys %s)\n", bm_machine_name(m), d->name,
+           d->part, d->synth);
+    printf("  %-16s %9s %9s %7s %6s %6s %7s\n", "core", d->lut_name, "FF", "carry", "DSP",
+           "BRAM", "LUT-RAM");
+    for (unsigned i = 0; i < nc; i++) {
+        bm_area a;
+        bm_area_estimate_core(&a, bm_machine_core(m, i), d);
+        core_sum.lut += a.lut;
+        print_row(bm_core_name(bm_machine_core(m, i)), &a);
     }
     bm_area glue = {total->lut - core_sum.lut, 0, 0, 0, 0, 0};
-    if (json) {
-        printf("],\n \"glue\": ");
-        json_area(&glue);
-        printf(",\n \"total\": ");
-        json_area(total);
-        if (checked) {
-            bm_area budget = {d->lut, d->ff, 0, d->dsp, d->bram, d->lutram};
-            printf(",\n \"budget\": ");
-            json_area(&budget);
-            printf(",\n \"fits\": %s", fits ? "true" : "false");
-        }
-        printf("}\n");
-        return;
-    }
     if (glue.lut)
         print_row("(top glue)", &glue);
     print_row("total", total);
@@ -169,8 +167,10 @@ static int run(int argc, char **argv)
         bm_ctx_clear_diags(ctx);
         fits = bm_device_fit(&total, d, ctx, what, bm_machine_loc(m)) == 0;
     }
-    if (rc == 0)
-        print_estimate(m, d, device != NULL, json, &total, fits);
+    if (rc == 0 && json)
+        rc = print_json(m, d, device != NULL, &total, fits);
+    else if (rc == 0)
+        print_estimate(m, d, device != NULL, &total, fits);
     fflush(stdout);
     bmc_print_diags(ctx);
     bm_machine_free(m);

@@ -28,6 +28,14 @@ static void help(FILE *out)
             "                       declares none: fixed<16,6> without --type)\n"
             "  -q, --quiet          print only the accuracy line\n"
             "  --Werror-overflow    exit 1 when a value wrapped\n"
+            "  --json               print one JSON object instead (with -q: without\n"
+            "                       \"vectors\"): {\"type\": {\"total\", \"frac\"},\n"
+            "                       \"vectors\": [{\"index\", \"outputs\": [{\"name\",\n"
+            "                       \"value\", \"raw\", \"argmax\"}] [, \"predicted\",\n"
+            "                       \"label\", \"correct\"]}], \"wrapped\"\n"
+            "                       [, \"accuracy\": {\"right\", \"total\", \"percent\"}]}\n"
+            "                       (value: the exact decimal, or the index of an\n"
+            "                       argmax; nothing on stdout after an error)\n"
             "\n"
             "Values are quantised like constants (nearest, ties to even; out of range\n"
             "is an error).  Each output is printed as its decimal value and raw\n"
@@ -51,7 +59,9 @@ typedef struct eval_args {
     char **in;
     size_t n_in;
     const char *vectors_path;
-    int labels, quiet, werror_overflow;
+    int labels, quiet, werror_overflow, json;
+    int complete; /* the --json document holds everything ("wrapped" written) */
+    bmc_json *j; /* the --json document */
     double min_accuracy; /* < 0: none */
     bm_graph_options opt;
 } eval_args;
@@ -67,6 +77,38 @@ static void print_output(const bm_graph *g, unsigned k, int64_t raw)
     char dec[96];
     bm_fixed_format(dec, sizeof dec, raw, bm_graph_type(g));
     printf("%s=%s (raw %lld)", name, dec, (long long)raw);
+}
+
+/* One vector of the --json document; label < 0: none. */
+static void json_vector(bmc_json *j, const bm_graph *g, size_t index, const int64_t *out,
+                        long label)
+{
+    bmc_json_object(j, NULL);
+    bmc_json_uint(j, "index", index);
+    bmc_json_array(j, "outputs");
+    for (unsigned k = 0; k < bm_graph_output_count(g); k++) {
+        unsigned node = bm_graph_output(g, k);
+        int argmax = bm_graph_node_op(g, bm_graph_node_operand(g, node, 0)) == BM_OP_ARGMAX;
+        char dec[96];
+        if (argmax)
+            snprintf(dec, sizeof dec, "%lld", (long long)out[k]);
+        else
+            bm_fixed_format(dec, sizeof dec, out[k], bm_graph_type(g));
+        bmc_json_object(j, NULL);
+        bmc_json_string(j, "name", bm_graph_node_name(g, node));
+        bmc_json_number(j, "value", dec);
+        bmc_json_int(j, "raw", out[k]);
+        bmc_json_bool(j, "argmax", argmax);
+        bmc_json_end(j);
+    }
+    bmc_json_end(j);
+    if (label >= 0) {
+        long predicted = bm_graph_predicted_class(g, out);
+        bmc_json_int(j, "predicted", predicted);
+        bmc_json_int(j, "label", label);
+        bmc_json_bool(j, "correct", predicted == label);
+    }
+    bmc_json_end(j);
 }
 
 /* Parses NAME=VALUE,... into raw inputs; set[i] marks the given ones. */
@@ -99,11 +141,15 @@ static int parse_in(bm_ctx *ctx, const bm_graph *g, char *spec, int64_t *raw, ch
 /* Warns about every value that wrapped on the vectors (the library's
  * warnings, printed with the other diagnostics); 1 when one did and
  * --Werror-overflow asks for an error. */
-static int warn_wraps(bm_ctx *ctx, const bm_graph *g, const bm_vectors *v, const eval_args *a)
+static int warn_wraps(bm_ctx *ctx, const bm_graph *g, const bm_vectors *v, eval_args *a)
 {
     uint64_t wrapped = 0;
     if (bm_graph_warn_wraps(g, v, 0, &wrapped))
         return 1;
+    if (a->j) {
+        bmc_json_uint(a->j, "wrapped", wrapped);
+        a->complete = 1;
+    }
     bmc_print_diags(ctx);
     bm_ctx_clear_diags(ctx);
     if (wrapped && a->werror_overflow) {
@@ -116,7 +162,7 @@ static int warn_wraps(bm_ctx *ctx, const bm_graph *g, const bm_vectors *v, const
 
 /* The --in vector as a one-line vector file, each raw value written as its
  * exact decimal, so that warn_wraps() can read it back unchanged. */
-static int warn_wraps_one(bm_ctx *ctx, const bm_graph *g, const int64_t *in, const eval_args *a)
+static int warn_wraps_one(bm_ctx *ctx, const bm_graph *g, const int64_t *in, eval_args *a)
 {
     unsigned ni = bm_graph_input_count(g);
     char *text = NULL;
@@ -160,7 +206,12 @@ static int eval_one(bm_ctx *ctx, const bm_graph *g, eval_args *a)
         }
     if (!rc)
         rc = bm_graph_eval(g, in, out) ? 1 : 0;
-    for (unsigned k = 0; k < no && !rc; k++) {
+    if (!rc && a->j && !a->quiet) {
+        bmc_json_array(a->j, "vectors");
+        json_vector(a->j, g, 1, out, -1);
+        bmc_json_end(a->j);
+    }
+    for (unsigned k = 0; k < no && !rc && !a->j; k++) {
         print_output(g, k, out[k]);
         printf("\n");
     }
@@ -187,6 +238,8 @@ static int eval_vectors(bm_ctx *ctx, const bm_graph *g, eval_args *a)
     }
     size_t n = bm_vectors_count(v), right = 0;
     int rc = 0;
+    if (a->j && !a->quiet)
+        bmc_json_array(a->j, "vectors");
     for (size_t i = 0; i < n && !rc; i++) {
         if (bm_graph_eval(g, bm_vectors_inputs(v, i), out)) {
             rc = 1;
@@ -197,6 +250,10 @@ static int eval_vectors(bm_ctx *ctx, const bm_graph *g, eval_args *a)
         right += a->labels && predicted == label;
         if (a->quiet)
             continue;
+        if (a->j) {
+            json_vector(a->j, g, i + 1, out, a->labels ? label : -1);
+            continue;
+        }
         printf("%zu:", i + 1);
         for (unsigned k = 0; k < no; k++) {
             printf(" ");
@@ -206,6 +263,8 @@ static int eval_vectors(bm_ctx *ctx, const bm_graph *g, eval_args *a)
             printf(" label=%ld %s", label, predicted == label ? "ok" : "WRONG");
         printf("\n");
     }
+    if (a->j && !a->quiet)
+        bmc_json_end(a->j);
     int wrap_failed = 0;
     if (!rc) {
         fflush(stdout);
@@ -213,7 +272,17 @@ static int eval_vectors(bm_ctx *ctx, const bm_graph *g, eval_args *a)
     }
     if (!rc && a->labels) {
         double pct = n ? 100.0 * (double)right / (double)n : 0.0;
-        printf("accuracy: %zu/%zu = %.2f%%\n", right, n, pct);
+        if (a->j) {
+            char num[64];
+            snprintf(num, sizeof num, "%.2f", pct);
+            bmc_json_object(a->j, "accuracy");
+            bmc_json_uint(a->j, "right", right);
+            bmc_json_uint(a->j, "total", n);
+            bmc_json_number(a->j, "percent", num);
+            bmc_json_end(a->j);
+        } else {
+            printf("accuracy: %zu/%zu = %.2f%%\n", right, n, pct);
+        }
         if (a->min_accuracy >= 0 && pct < a->min_accuracy) {
             fprintf(stderr, "bmc eval: accuracy %.2f%% is below --min-accuracy %.2f%%\n", pct,
                     a->min_accuracy);
@@ -227,7 +296,7 @@ static int eval_vectors(bm_ctx *ctx, const bm_graph *g, eval_args *a)
 
 static int parse_args(int argc, char **argv, eval_args *a)
 {
-    enum { OPT_IN = 256, OPT_VECTORS, OPT_LABELS, OPT_TYPE, OPT_MIN, OPT_WERROR };
+    enum { OPT_IN = 256, OPT_VECTORS, OPT_LABELS, OPT_TYPE, OPT_MIN, OPT_WERROR, OPT_JSON };
     static const struct option opts[] = {
         {"in", required_argument, NULL, OPT_IN},
         {"vectors", required_argument, NULL, OPT_VECTORS},
@@ -236,6 +305,7 @@ static int parse_args(int argc, char **argv, eval_args *a)
         {"min-accuracy", required_argument, NULL, OPT_MIN},
         {"quiet", no_argument, NULL, 'q'},
         {"Werror-overflow", no_argument, NULL, OPT_WERROR},
+        {"json", no_argument, NULL, OPT_JSON},
         {0, 0, 0, 0},
     };
     int c;
@@ -255,6 +325,7 @@ static int parse_args(int argc, char **argv, eval_args *a)
         case OPT_LABELS: a->labels = 1; break;
         case 'q': a->quiet = 1; break;
         case OPT_WERROR: a->werror_overflow = 1; break;
+        case OPT_JSON: a->json = 1; break;
         case OPT_TYPE:
             if (bm_graph_parse_type(optarg, &a->opt.type))
                 return bmc_usage_error("eval", "bad type '%s' (expected fixed<TOTAL,INTEGER> "
@@ -298,18 +369,38 @@ static int run(int argc, char **argv)
         return rc;
     }
     bm_ctx *ctx = bmc_new_ctx();
-    bm_graph *g;
+    bm_graph *g = NULL;
     int err = bm_graph_read_file(&g, ctx, a.graph_path, &a.opt);
     rc = err ? 1 : 0;
     bmc_print_diags(ctx);
     if (err && !bm_ctx_error_count(ctx))
         fprintf(stderr, "bmc eval: %s: %s\n", a.graph_path, bm_strerror(err));
     bm_ctx_clear_diags(ctx);
+    if (!rc && a.json) {
+        a.j = bmc_json_new();
+        if (!a.j) {
+            fprintf(stderr, "bmc eval: out of memory\n");
+            rc = 1;
+        } else {
+            bm_fixed_type t = bm_graph_type(g);
+            bmc_json_object(a.j, "type");
+            bmc_json_uint(a.j, "total", t.total);
+            bmc_json_uint(a.j, "frac", t.frac);
+            bmc_json_end(a.j);
+        }
+    }
     if (!rc) {
         rc = a.vectors_path ? eval_vectors(ctx, g, &a) : eval_one(ctx, g, &a);
+        /* the object is whole when the evaluation ran to its end; an
+         * accuracy below --min-accuracy or a wrap under --Werror-overflow
+         * still prints it (and exits 1) */
+        if (a.j && a.complete && bmc_json_print(a.j))
+            rc = 1;
         bmc_print_diags(ctx);
-        bm_graph_free(g);
     }
+    if (g)
+        bm_graph_free(g);
+    bmc_json_free(a.j);
     bm_ctx_free(ctx);
     free(a.in);
     return rc ? BMC_EXIT_FAIL : BMC_EXIT_OK;

@@ -19,7 +19,7 @@ static void help(FILE *out)
     fprintf(out,
             "Usage: bmc verify FILE.xml [--in NAME=V1,V2,...] [--in-file FILE]\n"
             "                  [--ready NAME=PATTERN] [--cycles N] [--partial] [--work DIR]\n"
-            "                  [--no-compare] [--vcd FILE] [--verilator PROG]\n"
+            "                  [--no-compare] [--vcd FILE] [--verilator PROG] [--json]\n"
             "\n"
             "Generates the machine's Verilog and a C++ harness, builds them with\n"
             "Verilator (in a work folder that is reused while nothing changed),\n"
@@ -38,8 +38,20 @@ static void help(FILE *out)
             "                             bmc-verify-UID/MACHINE)\n"
             "  --no-compare               only run the RTL for --cycles cycles and print\n"
             "                             its transfers as 'CYCLE OUTPUT VALUE' lines\n"
+            "                             (values signed, as `bmc sim` prints them)\n"
             "  --vcd FILE                 write the RTL's waveform (builds with --trace)\n"
             "  --verilator PROG           the Verilator to run (default: verilator)\n"
+            "  --json                     print the verdict as one JSON object on stdout\n"
+            "                             (the messages stay on stderr): {\"machine\",\n"
+            "                             \"result\": \"agree\" | \"partial\" | \"incomplete\"\n"
+            "                             | \"differ\", \"transfers\", \"cycles\",\n"
+            "                             \"sim_stop\" [, \"inputs_not_taken\"]\n"
+            "                             [, \"difference\": {\"index\", \"expected\",\n"
+            "                             \"got\"}]}, a transfer being {\"cycle\",\n"
+            "                             \"output\", \"value\" (signed), \"raw\"} or null;\n"
+            "                             with --no-compare {\"machine\", \"cycles\",\n"
+            "                             \"transfers\": [TRANSFER]}.  Nothing on stdout\n"
+            "                             after bad input or a failed build\n"
             "\n"
             "On agreement prints one line to stdout and exits 0.  On the first\n"
             "divergence prints its cycle, output, expected (simulator) and got (RTL)\n"
@@ -51,10 +63,17 @@ static void help(FILE *out)
             MARGIN_CYCLES, DEFAULT_CYCLES);
 }
 
+/* A transfer's value as `bmc sim` prints it: signed, a 1-bit port 0 or 1. */
+static int64_t signed_value(const bm_machine *m, const bm_sim_transfer *t)
+{
+    unsigned width = bm_machine_output_width(m, t->output);
+    return width == 1 ? (int64_t)t->value : bm_sign_extend(t->value, width);
+}
+
 static void print_transfer(FILE *f, const bm_machine *m, const bm_sim_transfer *t)
 {
-    fprintf(f, "%" PRIu64 " %s %" PRIu64 "\n", t->cycle, bm_machine_output_name(m, t->output),
-            t->value);
+    fprintf(f, "%" PRIu64 " %s %" PRId64 "\n", t->cycle, bm_machine_output_name(m, t->output),
+            signed_value(m, t));
 }
 
 static void report_difference(const bm_machine *m, const bm_sim_transfer *sim, size_t ns,
@@ -66,13 +85,14 @@ static void report_difference(const bm_machine *m, const bm_sim_transfer *sim, s
         const bm_sim_transfer *a = &sim[k], *b = &rtl[k];
         if (a->cycle != b->cycle || a->output != b->output)
             fprintf(stderr,
-                    "  expected (simulator): cycle %" PRIu64 ", %s = %" PRIu64 "\n"
-                    "  got (RTL):            cycle %" PRIu64 ", %s = %" PRIu64 "\n",
-                    a->cycle, bm_machine_output_name(m, a->output), a->value, b->cycle,
-                    bm_machine_output_name(m, b->output), b->value);
+                    "  expected (simulator): cycle %" PRIu64 ", %s = %" PRId64 "\n"
+                    "  got (RTL):            cycle %" PRIu64 ", %s = %" PRId64 "\n",
+                    a->cycle, bm_machine_output_name(m, a->output), signed_value(m, a), b->cycle,
+                    bm_machine_output_name(m, b->output), signed_value(m, b));
         else
-            fprintf(stderr, "  cycle %" PRIu64 ", output %s: expected %" PRIu64 ", got %" PRIu64 "\n",
-                    a->cycle, bm_machine_output_name(m, a->output), a->value, b->value);
+            fprintf(stderr, "  cycle %" PRIu64 ", output %s: expected %" PRId64 ", got %" PRId64 "\n",
+                    a->cycle, bm_machine_output_name(m, a->output), signed_value(m, a),
+                    signed_value(m, b));
     } else if (k < ns) {
         fprintf(stderr, "  the RTL made no transfer where the simulator made: ");
         print_transfer(stderr, m, &sim[k]);
@@ -80,6 +100,60 @@ static void report_difference(const bm_machine *m, const bm_sim_transfer *sim, s
         fprintf(stderr, "  the RTL made a transfer the simulator did not: ");
         print_transfer(stderr, m, &rtl[k]);
     }
+}
+
+/* A transfer of the --json verdict; NULL gives null. */
+static void json_transfer(bmc_json *j, const char *key, const bm_machine *m,
+                          const bm_sim_transfer *t)
+{
+    if (!t) {
+        bmc_json_null(j, key);
+        return;
+    }
+    bmc_json_object(j, key);
+    bmc_json_uint(j, "cycle", t->cycle);
+    bmc_json_string(j, "output", bm_machine_output_name(m, t->output));
+    bmc_json_int(j, "value", signed_value(m, t));
+    bmc_json_uint(j, "raw", t->value);
+    bmc_json_end(j);
+}
+
+/* The --json verdict; diff < 0: none.  0 or -1 (printed). */
+static int print_json(const bm_machine *m, const char *result, size_t transfers, uint64_t cycles,
+                      bm_sim_stop stop, const bm_sim *sim, const bm_sim_transfer *expected,
+                      size_t ne, const bm_sim_transfer *rtl, size_t nr, long diff)
+{
+    bmc_json *j = bmc_json_new();
+    if (!j) {
+        fprintf(stderr, "bmc verify: out of memory\n");
+        return -1;
+    }
+    bmc_json_string(j, "machine", bm_machine_name(m));
+    bmc_json_string(j, "result", result);
+    bmc_json_uint(j, "transfers", transfers);
+    bmc_json_uint(j, "cycles", cycles);
+    /* the names of `bmc sim --json`: a run that used up its stimulus ended
+     * at input_end, not in a deadlock */
+    bmc_json_string(j, "sim_stop", stop == BM_SIM_STOP_DEADLOCK && bm_sim_input_ended(sim)
+                                       ? "input_end"
+                                       : bm_sim_stop_name(stop));
+    if (strcmp(result, "incomplete") == 0) {
+        size_t left = 0;
+        for (unsigned i = 0; i < bm_machine_input_count(m); i++)
+            left += bm_sim_input_pending(sim, i);
+        bmc_json_uint(j, "inputs_not_taken", left);
+    }
+    if (diff >= 0) {
+        size_t k = (size_t)diff;
+        bmc_json_object(j, "difference");
+        bmc_json_uint(j, "index", k + 1);
+        json_transfer(j, "expected", m, k < ne ? &expected[k] : NULL);
+        json_transfer(j, "got", m, k < nr ? &rtl[k] : NULL);
+        bmc_json_end(j);
+    }
+    int rc = bmc_json_print(j);
+    bmc_json_free(j);
+    return rc;
 }
 
 static char *default_work_dir(const char *machine)
@@ -97,7 +171,7 @@ static char *default_work_dir(const char *machine)
 static int run(int argc, char **argv)
 {
     enum { OPT_IN = 256, OPT_IN_FILE, OPT_READY, OPT_CYCLES, OPT_WORK, OPT_NO_COMPARE,
-           OPT_VCD, OPT_VERILATOR, OPT_PARTIAL };
+           OPT_VCD, OPT_VERILATOR, OPT_PARTIAL, OPT_JSON };
     static const struct option opts[] = {{"in", required_argument, NULL, OPT_IN},
                                          {"in-file", required_argument, NULL, OPT_IN_FILE},
                                          {"ready", required_argument, NULL, OPT_READY},
@@ -107,13 +181,14 @@ static int run(int argc, char **argv)
                                          {"vcd", required_argument, NULL, OPT_VCD},
                                          {"verilator", required_argument, NULL, OPT_VERILATOR},
                                          {"partial", no_argument, NULL, OPT_PARTIAL},
+                                         {"json", no_argument, NULL, OPT_JSON},
                                          {0, 0, 0, 0}};
     bmc_feed *feeds = calloc((size_t)argc, sizeof *feeds);
     if (!feeds) {
         fprintf(stderr, "bmc verify: out of memory\n");
         return BMC_EXIT_FAIL;
     }
-    int n_feeds = 0, compare = 1, partial = 0, c;
+    int n_feeds = 0, compare = 1, partial = 0, json = 0, c;
     uint64_t cycles = DEFAULT_CYCLES;
     const char *work = NULL, *vcd = NULL, *verilator = NULL;
     opterr = 0;
@@ -130,6 +205,7 @@ static int run(int argc, char **argv)
             }
             break;
         case OPT_PARTIAL: partial = 1; break;
+        case OPT_JSON: json = 1; break;
         case OPT_WORK: work = optarg; break;
         case OPT_NO_COMPARE: compare = 0; break;
         case OPT_VCD: vcd = optarg; break;
@@ -205,6 +281,22 @@ static int run(int argc, char **argv)
     if (bm_cosim_build(&cs, m, &co) || bm_cosim_run(cs, st, rtl_cycles, vcd, &rtl, &n_rtl))
         goto done;
 
+    if (!compare && json) {
+        bmc_json *j = bmc_json_new();
+        if (!j) {
+            fprintf(stderr, "bmc verify: out of memory\n");
+            goto done;
+        }
+        bmc_json_string(j, "machine", bm_machine_name(m));
+        bmc_json_uint(j, "cycles", rtl_cycles);
+        bmc_json_array(j, "transfers");
+        for (size_t i = 0; i < n_rtl; i++)
+            json_transfer(j, NULL, m, &rtl[i]);
+        bmc_json_end(j);
+        status = bmc_json_print(j) == 0 ? BMC_EXIT_OK : BMC_EXIT_FAIL;
+        bmc_json_free(j);
+        goto done;
+    }
     if (!compare) {
         for (size_t i = 0; i < n_rtl; i++)
             print_transfer(stdout, m, &rtl[i]);
@@ -214,6 +306,9 @@ static int run(int argc, char **argv)
     long diff = bm_cosim_first_difference(expected, n_expected, rtl, n_rtl);
     if (diff >= 0) {
         report_difference(m, expected, n_expected, rtl, n_rtl, diff);
+        if (json)
+            print_json(m, "differ", n_expected, rtl_cycles, stop, sim, expected, n_expected, rtl,
+                       n_rtl, diff);
         goto done;
     }
     if (stop == BM_SIM_STOP_CYCLES && !partial) {
@@ -226,7 +321,16 @@ static int run(int argc, char **argv)
                 "transfers made until then agree.  Raise --cycles (0: no limit), or pass "
                 "--partial to accept a partial run.\n",
                 bm_machine_name(m), cycles, left, left == 1 ? "" : "s", n_expected);
+        if (json && print_json(m, "incomplete", n_expected, rtl_cycles, stop, sim, expected,
+                               n_expected, rtl, n_rtl, -1))
+            goto done;
         status = BMC_EXIT_CYCLES;
+        goto done;
+    }
+    if (json) {
+        if (print_json(m, stop == BM_SIM_STOP_CYCLES ? "partial" : "agree", n_expected, rtl_cycles,
+                       stop, sim, expected, n_expected, rtl, n_rtl, -1) == 0)
+            status = BMC_EXIT_OK;
         goto done;
     }
     if (stop == BM_SIM_STOP_CYCLES)

@@ -103,6 +103,15 @@ unsigned bm_network_layer_count(const bm_network *net);
 unsigned bm_network_layer_neurons(const bm_network *net, unsigned layer);
 int bm_network_has_argmax(const bm_network *net);
 int bm_network_to_graph(bm_graph **out, const bm_network *net);
+typedef enum { BM_ACT_LINEAR, BM_ACT_RELU, BM_ACT_LEAKY_RELU, BM_ACT_SIGMOID,
+               BM_ACT_TANH } bm_activation;
+typedef enum { BM_NETWORK_OUTPUT_NEURONS, BM_NETWORK_OUTPUT_ARGMAX,
+               BM_NETWORK_OUTPUT_THRESHOLD } bm_network_output;
+int bm_network_from_arrays(bm_network **out, bm_ctx *ctx, const char *name, bm_fixed_type type,
+                           unsigned inputs, unsigned n_layers, const unsigned *neurons,
+                           const bm_activation *activations, const double *const *weights,
+                           const double *const *biases, bm_network_output output);
+int bm_network_write_memory(const bm_network *net, char **out, size_t *size);
 
 /* machine.h, xml.h, asm.h */
 typedef struct bm_machine bm_machine;

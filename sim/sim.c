@@ -118,6 +118,28 @@ int bm_sim_push_input(bm_sim *sim, unsigned input, uint64_t value)
     return BM_OK;
 }
 
+int bm_sim_set_input_type(bm_sim *sim, unsigned input, bm_fixed_type t)
+{
+    if (!sim)
+        return BM_EINVAL;
+    if (input >= sim->n_inputs) {
+        bm_error(sim->ctx, bm_loc_make(NULL, 0, 0),
+                 "bm_sim_set_input_type: no external input %u (the machine has %u)", input,
+                 sim->n_inputs);
+        return BM_ENOTFOUND;
+    }
+    sim_input *in = &sim->inputs[input];
+    if (bm_fixed_type_check(t) || t.total != in->width) {
+        bm_error(sim->ctx, bm_loc_make(NULL, 0, 0),
+                 "input '%s' is %u bits wide: it cannot carry a %u-bit type",
+                 bm_machine_input_name(sim->m, input), in->width, t.total);
+        return BM_EINVAL;
+    }
+    in->typed = 1;
+    in->type = t;
+    return BM_OK;
+}
+
 size_t bm_sim_input_pending(const bm_sim *sim, unsigned input)
 {
     if (!sim || input >= sim->n_inputs)

@@ -157,6 +157,10 @@ struct sim_input {
     size_t pos, len, cap;
     unsigned width;
     sim_bond *bond;
+    /* bm_sim_set_input_type: the stimulus text gives this input's values
+     * as decimal constants of `type` (docs/numbers.md) */
+    int typed;
+    bm_fixed_type type;
 };
 
 typedef struct sim_output {

@@ -83,6 +83,77 @@ static int read_number(const char **pp, const char *end, uint64_t *mag, int *neg
     return overflow ? -2 : 0;
 }
 
+/* A value of a typed input: the text up to the next blank, ',' or '#' as a
+ * decimal constant of the input's type (bm_fixed_parse), its raw word in
+ * *word.  0; 1 after an error (counted); BM_ENOMEM. */
+static int typed_value(parser *ps, const sim_input *in, unsigned line, const char *ls,
+                       const char **pp, const char *end, uint64_t *word)
+{
+    const char *v0 = *pp, *p = *pp;
+    while (p < end && !is_blank(*p) && *p != ',' && *p != '#')
+        p++;
+    size_t n = (size_t)(p - v0);
+    char small[128];
+    char *text = n < sizeof small ? small : bm_malloc(ps->sim->ctx, n + 1);
+    if (!text)
+        return bm_oom(ps->sim->ctx);
+    memcpy(text, v0, n);
+    text[n] = '\0';
+    int64_t raw = 0;
+    int rc = bm_fixed_parse(ps->sim->ctx, text, in->type, loc_at(ps, line, ls, v0), &raw);
+    if (text != small)
+        bm_free(ps->sim->ctx, text);
+    if (rc == BM_ENOMEM)
+        return rc;
+    if (rc) {
+        ps->errors++;
+        return 1;
+    }
+    *pp = p;
+    *word = (uint64_t)raw & bm_mask(in->width);
+    return 0;
+}
+
+/* A value as an integer: decimal, 0x hex or 0b binary, optionally negative;
+ * an input's value must fit its width (unsigned, or signed when negative),
+ * a ready pattern's be 0 or 1.  The word in *word; 0, or 1 after an error
+ * (counted). */
+static int plain_value(parser *ps, const char *name, unsigned width, unsigned line,
+                       const char *ls, const char **pp, const char *end, uint64_t *word)
+{
+    bm_ctx *ctx = ps->sim->ctx;
+    const char *v0 = *pp, *p = *pp;
+    uint64_t mag;
+    int neg;
+    int r = read_number(&p, end, &mag, &neg);
+    if (r == 0 && p < end && !is_blank(*p) && *p != ',' && *p != '#')
+        r = -1;
+    if (r == -1) {
+        bm_error(ctx, loc_at(ps, line, ls, v0), "expected a number (decimal, 0x hex or 0b binary)");
+        ps->errors++;
+        return 1;
+    }
+    uint64_t mask = bm_mask(width);
+    uint64_t half = UINT64_C(1) << (width - 1); /* magnitude of the most negative */
+    int fits = r == 0 && (neg ? (ps->mode == STIM_INPUTS ? mag <= half : mag == 0)
+                              : (ps->mode == STIM_INPUTS ? (mag & ~mask) == 0 : mag <= 1));
+    if (!fits) {
+        int len = (int)(p - v0);
+        if (ps->mode == STIM_INPUTS)
+            bm_error(ctx, loc_at(ps, line, ls, v0),
+                     "value %.*s does not fit input '%s' (%u bit%s: -%" PRIu64 "..%" PRIu64 ")",
+                     len, v0, name, width, width == 1 ? "" : "s", half, mask);
+        else
+            bm_error(ctx, loc_at(ps, line, ls, v0), "ready pattern value %.*s of '%s' is not 0 or 1",
+                     len, v0, name);
+        ps->errors++;
+        return 1;
+    }
+    *pp = p;
+    *word = (neg ? (uint64_t)0 - mag : mag) & mask;
+    return 0;
+}
+
 static int grow_pattern(parser *ps)
 {
     return bm_grow(ps->sim->ctx, (void **)&ps->pattern, &ps->cap_pattern, ps->n_pattern + 1, 1);
@@ -139,41 +210,22 @@ static int parse_line(parser *ps, unsigned line, const char *p, const char *end)
     while (p < end && is_blank(*p))
         p++;
     int any = p < end && *p != '#';
+    const sim_input *typed = ps->mode == STIM_INPUTS && sim->inputs[port].typed
+                                 ? &sim->inputs[port]
+                                 : NULL;
     while (any) {
-        const char *v0 = p;
-        uint64_t mag;
-        int neg;
-        int r = read_number(&p, end, &mag, &neg);
-        if (r == 0 && p < end && !is_blank(*p) && *p != ',' && *p != '#')
-            r = -1;
-        if (r == -1) {
-            bm_error(ctx, loc_at(ps, line, ls, v0),
-                     "expected a number (decimal, 0x hex or 0b binary)");
-            ps->errors++;
+        uint64_t value = 0;
+        int rc = typed ? typed_value(ps, typed, line, ls, &p, end, &value)
+                       : plain_value(ps, name, width, line, ls, &p, end, &value);
+        if (rc == 1)
             return BM_OK;
-        }
-        uint64_t mask = bm_mask(width);
-        uint64_t half = UINT64_C(1) << (width - 1); /* magnitude of the most negative */
-        int fits = r == 0 && (neg ? (ps->mode == STIM_INPUTS ? mag <= half : mag == 0)
-                                  : (ps->mode == STIM_INPUTS ? (mag & ~mask) == 0 : mag <= 1));
-        if (!fits) {
-            int len = (int)(p - v0);
-            if (ps->mode == STIM_INPUTS)
-                bm_error(ctx, loc_at(ps, line, ls, v0),
-                         "value %.*s does not fit input '%s' (%u bit%s: -%" PRIu64 "..%" PRIu64 ")",
-                         len, v0, name, width, width == 1 ? "" : "s", half, mask);
-            else
-                bm_error(ctx, loc_at(ps, line, ls, v0),
-                         "ready pattern value %.*s of '%s' is not 0 or 1", len, v0, name);
-            ps->errors++;
-            return BM_OK;
-        }
-        uint64_t value = (neg ? (uint64_t)0 - mag : mag) & mask;
+        if (rc)
+            return rc;
         if (!ps->apply) {
             if (ps->mode == STIM_INPUTS)
                 ps->counts[port]++;
         } else if (ps->mode == STIM_INPUTS) {
-            int rc = bm_sim_push_input(sim, (unsigned)port, value);
+            rc = bm_sim_push_input(sim, (unsigned)port, value);
             if (rc)
                 return rc;
         } else {

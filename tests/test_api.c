@@ -303,3 +303,62 @@ Test(api, a_cloned_machine_writes_the_same_xml_and_lives_alone)
     bm_machine_free(c);
     bm_ctx_free(ctx);
 }
+
+/* ---- one way to free a buffer --------------------------------------------------- */
+
+typedef struct live_count {
+    long blocks;
+} live_count;
+
+static void *counting_malloc(void *user, size_t size)
+{
+    void *p = malloc(size);
+    ((live_count *)user)->blocks += p != NULL;
+    return p;
+}
+
+static void *counting_realloc(void *user, void *ptr, size_t size)
+{
+    void *p = realloc(ptr, size);
+    ((live_count *)user)->blocks += ptr == NULL && p != NULL;
+    return p;
+}
+
+static void counting_free(void *user, void *ptr)
+{
+    ((live_count *)user)->blocks -= ptr != NULL;
+    free(ptr);
+}
+
+/* XML, DOT, assembler and SVG text all go back through bm_buffer_free:
+ * the context's allocator sees every block it gave returned. */
+Test(api, bm_buffer_free_frees_every_kind_of_buffer)
+{
+    live_count live = {0};
+    bm_allocator a = {counting_malloc, counting_realloc, counting_free, &live};
+    bm_ctx *ctx;
+    cr_assert_eq(bm_ctx_new(&ctx, &a), 0);
+    bm_machine *m;
+    cr_assert_eq(bm_machine_read_file(&m, ctx, "examples/acc8.xml"), 0);
+    bm_sim *sim;
+    cr_assert_eq(bm_sim_new(&sim, m, NULL), 0);
+    cr_assert_eq(bm_sim_activity_start(sim), 0);
+    cr_assert_eq(bm_sim_push_input(sim, 0, 3), 0);
+    bm_sim_step(sim, 10, NULL);
+    long before = live.blocks;
+    char *text[4];
+    size_t len;
+    cr_assert_eq(bm_machine_write_memory(m, &text[0], &len), 0);
+    cr_assert_eq(bm_machine_dot(&text[1], &len, m), 0);
+    cr_assert_eq(bm_disasm_machine(&text[2], &len, m, NULL), 0);
+    cr_assert_eq(bm_sim_activity_svg(&text[3], &len, sim), 0);
+    cr_expect_eq(live.blocks, before + 4);
+    for (int i = 0; i < 4; i++)
+        bm_buffer_free(ctx, text[i]);
+    cr_expect_eq(live.blocks, before);
+    bm_buffer_free(ctx, NULL);
+    bm_buffer_free(NULL, NULL);
+    bm_sim_free(sim);
+    bm_machine_free(m);
+    bm_ctx_free(ctx);
+}

@@ -304,9 +304,9 @@ Test(area_cli, estimate_and_fit)
     bmc_result_free(&r);
     r = bmc_run(scratch, "area", "--json", "--device", "up5k", "examples/pipeline.xml", NULL);
     cr_expect_eq(r.status, 0, "%s", r.err);
-    cr_expect(starts_with(r.out, "{\"machine\": \"pipeline\", \"device\": \"up5k\""), "%s", r.out);
-    cr_expect_not_null(strstr(r.out, "\"total\": {\"lut\": "), "%s", r.out);
-    cr_expect_not_null(strstr(r.out, "\"fits\": true"), "%s", r.out);
+    cr_expect(starts_with(r.out, "{\"machine\":\"pipeline\",\"device\":\"up5k\""), "%s", r.out);
+    cr_expect_not_null(strstr(r.out, "\"total\":{\"lut\":"), "%s", r.out);
+    cr_expect_not_null(strstr(r.out, "\"fits\":true"), "%s", r.out);
     bmc_result_free(&r);
 }
 

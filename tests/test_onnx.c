@@ -368,6 +368,14 @@ Test(onnx, mismatched_shapes)
                                 "features");
 }
 
+/* The ONNX form of <argmax/> over one neuron: a class that is always 0. */
+Test(onnx, softmax_over_one_output_is_refused)
+{
+    expect_refused("bad_argmax_one", "the model ends in a Softmax or ArgMax over 1 output: the "
+                                     "class would always be 0; end it in the output itself (or "
+                                     "a Sigmoid for a binary classifier)");
+}
+
 Test(onnx, weight_out_of_range)
 {
     expect_refused("bad_range", "node 'fc2' (Gemm): weight of neuron 0 for input 1 = 40.5 does "

@@ -161,8 +161,8 @@ Test(sim_cli, json)
     bmc_sim(&r, "examples/acc8.xml", "--json", "--in", "a=1,2", NULL);
     cr_expect_eq(r.status, 5);
     cr_expect_str_eq(r.out,
-                     "{\"outputs\":[{\"cycle\":2,\"output\":\"sum\",\"value\":1},"
-                     "{\"cycle\":6,\"output\":\"sum\",\"value\":3}],"
+                     "{\"outputs\":[{\"cycle\":2,\"output\":\"sum\",\"value\":1,\"raw\":1},"
+                     "{\"cycle\":6,\"output\":\"sum\",\"value\":3,\"raw\":3}],"
                      "\"stop\":\"input_end\",\"cycles\":9,\"deadlock_cycle\":8,"
                      "\"cores\":[{\"name\":\"acc\",\"pc\":0,\"halted\":false,\"retired\":8,"
                      "\"state\":\"pc 0 'in r1, i0' waits for valid on i0 (bond from 'a': no "
@@ -170,10 +170,68 @@ Test(sim_cli, json)
     write_file("h.xml", halting);
     bmc_sim(&r, path_in_dir("h.xml"), "--json", "--in", "a=7", NULL);
     cr_expect_eq(r.status, 0);
-    cr_expect_str_eq(r.out, "{\"outputs\":[{\"cycle\":2,\"output\":\"y\",\"value\":8}],"
+    cr_expect_str_eq(r.out, "{\"outputs\":[{\"cycle\":2,\"output\":\"y\",\"value\":8,\"raw\":8}],"
                             "\"stop\":\"halted\",\"cycles\":4,"
                             "\"cores\":[{\"name\":\"c\",\"pc\":3,\"halted\":true,\"retired\":4,"
                             "\"state\":\"halted at pc 3 'halt'\"}]}\n");
+}
+
+/* Values are printed signed (the word 0xc8 of the 8-bit sum is -56, not
+ * 200), as the unsigned word with --raw, and decoded with --type; inputs
+ * of a --type take decimal values, rounded to nearest, ties to even. */
+Test(sim_cli, signed_raw_and_fixed_point_values)
+{
+    result r;
+    bmc_sim(&r, "-q", "examples/acc8.xml", "--in", "a=100,100,-56,111", NULL);
+    cr_expect_eq(r.status, 5, "%s", r.err);
+    cr_expect_str_eq(r.out, "2 sum 100\n6 sum -56\n10 sum -112\n14 sum -1\n");
+    bmc_sim(&r, "-q", "--raw", "examples/acc8.xml", "--in", "a=100,100,-56,111", NULL);
+    cr_expect_str_eq(r.out, "2 sum 100\n6 sum 200\n10 sum 144\n14 sum 255\n");
+    /* fixed<8,4>: 1.5 is 24, -2.25 is -36; 0.09375 is 1.5 steps of 1/16,
+     * which rounds to the even 2 (0.125), and 0.03125 (half a step) to 0 */
+    bmc_sim(&r, "-q", "--type", "fixed<8,4>", "examples/acc8.xml", "--in",
+            "a=1.5,-2.25,0.09375,0.03125", NULL);
+    cr_expect_eq(r.status, 5, "%s", r.err);
+    cr_expect_str_eq(r.out, "2 sum 1.5\n6 sum -0.75\n10 sum -0.625\n14 sum -0.625\n");
+    bmc_sim(&r, "-q", "--type", "sum=fixed<8,4>", "--type", "a=fixed<8,4>", "--json",
+            "examples/acc8.xml", "--in", "a=1.5,-2.25", NULL);
+    cr_expect(strncmp(r.out, "{\"outputs\":[{\"cycle\":2,\"output\":\"sum\",\"value\":1.5,"
+                             "\"raw\":24},{\"cycle\":6,\"output\":\"sum\",\"value\":-0.75,"
+                             "\"raw\":244}],",
+                      90) == 0,
+              "%s", r.out);
+    /* a later --type wins: the output back to a plain integer */
+    bmc_sim(&r, "-q", "--type", "fixed<8,4>", "--type", "sum=int<8>", "examples/acc8.xml",
+            "--in", "a=1.5,-2.25", NULL);
+    cr_expect_str_eq(r.out, "2 sum 24\n6 sum -12\n");
+    /* --type decimals in a stimulus file too */
+    write_file("fx.stim", "a = 0.5, -1 # comment\n");
+    bmc_sim(&r, "-q", "--type", "a=fixed<8,4>", "--type", "sum=fixed<8,4>", "examples/acc8.xml",
+            "--in-file", path_in_dir("fx.stim"), NULL);
+    cr_expect_str_eq(r.out, "2 sum 0.5\n6 sum -0.5\n");
+
+    /* errors: out of range, a width that is not the port's, no such port,
+     * not a type; nothing on stdout */
+    bmc_sim(&r, "--type", "fixed<8,4>", "examples/acc8.xml", "--in", "a=8", NULL);
+    cr_expect_eq(r.status, 1);
+    cr_expect_str_eq(r.out, "");
+    cr_expect_str_eq(r.err, "--in:1:3: error: constant 8 does not fit fixed<8,4> (range -8 .. "
+                            "7.9375)\n");
+    bmc_sim(&r, "--type", "fixed<16,6>", "examples/acc8.xml", "--in", "a=1", NULL);
+    cr_expect_eq(r.status, 1);
+    cr_expect_str_eq(r.err, "bmc sim: --type fixed<16,6>: input 'a' is 8 bits wide\n");
+    bmc_sim(&r, "--type", "b=fixed<8,4>", "examples/acc8.xml", "--in", "a=1", NULL);
+    cr_expect_eq(r.status, 1);
+    cr_expect_str_eq(r.err, "bmc sim: --type b=fixed<8,4>: machine 'acc8' has no external port "
+                            "'b'\n");
+    bmc_sim(&r, "--type", "a=float", "examples/acc8.xml", "--in", "a=1", NULL);
+    cr_expect_eq(r.status, 1);
+    cr_expect_str_eq(r.out, "");
+    cr_expect(strstr(r.err, "expected fixed<TOTAL,INTEGER> or int<TOTAL>") != NULL, "%s", r.err);
+    /* without --type a decimal is not a value */
+    bmc_sim(&r, "examples/acc8.xml", "--in", "a=1.5", NULL);
+    cr_expect_eq(r.status, 1);
+    cr_expect(strstr(r.err, "--in:1:3: error: expected a number") != NULL, "%s", r.err);
 }
 
 Test(sim_cli, stimulus_file_and_ready_pattern)

@@ -123,6 +123,40 @@ Test(sim_stimulus, push_input_ranges)
     teardown(&f);
 }
 
+/* bm_sim_set_input_type: the input's values are decimal constants of its
+ * type (bm_fixed_parse: nearest, ties to even, out of range an error);
+ * the other inputs and bm_sim_push_input keep taking words. */
+Test(sim_stimulus, typed_inputs)
+{
+    fx f = setup();
+    bm_fixed_type q44 = {8, 4}, q16 = {16, 10};
+    cr_expect_eq(bm_sim_set_input_type(f.sim, 0, q16), BM_EINVAL); /* a is 8 bits */
+    cr_expect_eq(bm_ctx_error_count(f.ctx), 1);
+    cr_expect_eq(bm_sim_set_input_type(f.sim, 3, q44), BM_ENOTFOUND);
+    bm_ctx_clear_diags(f.ctx);
+    cr_expect_eq(bm_sim_set_input_type(f.sim, 0, q44), 0);
+    /* 0.09375 is 1.5 steps: to the even 2; -0.03125 is half a step: to 0;
+     * 0x10 is sixteen, 7.9375 the largest value */
+    cr_expect_eq(load(&f, "a = 1.5, -2.25, 0.09375, -0.03125, 1e-1, 0x1, 7.9375\nb = 1\n"), 0);
+    cr_expect_eq(bm_sim_push_input(f.sim, 0, 0x80), 0); /* a raw word, as before */
+    uint64_t want[] = {24, 256 - 36, 2, 0, 2, 16, 127, 0x80};
+    expect_a(&f, want, 8);
+    teardown(&f);
+
+    f = setup();
+    cr_expect_eq(bm_sim_set_input_type(f.sim, 0, q44), 0);
+    cr_expect_eq(load(&f, "a = 1, 8"), BM_EPARSE);
+    cr_expect_eq(bm_sim_input_pending(f.sim, 0), 0); /* nothing pushed */
+    char line[256];
+    bm_diag_format(line, sizeof line, bm_ctx_diag(f.ctx, 0));
+    cr_expect_str_eq(line, "stim.txt:1:8: error: constant 8 does not fit fixed<8,4> (range -8 .. "
+                           "7.9375)");
+    bm_ctx_clear_diags(f.ctx);
+    cr_expect_eq(load(&f, "a = 1.5x"), BM_EPARSE);
+    cr_expect_eq(bm_ctx_error_count(f.ctx), 1);
+    teardown(&f);
+}
+
 Test(sim_stimulus, file)
 {
     fx f = setup();

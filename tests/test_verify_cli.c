@@ -39,6 +39,21 @@ Test(verify_cli, agreement_regression_mode_vcd_and_reuse)
     cr_expect_str_eq(r.out, "verify: acc8: RTL and simulator agree on all 4 output transfers "
                             "(33 cycles; simulator stopped: deadlock)\n");
     bmc_result_free(&r);
+    r = bmc_run(dir, "verify", "examples/acc8.xml", "--in", "a=1,2,3,250", "--work", work,
+                "--json", NULL);
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    cr_expect_str_eq(r.out, "{\"machine\":\"acc8\",\"result\":\"agree\",\"transfers\":4,"
+                            "\"cycles\":33,\"sim_stop\":\"input_end\"}\n");
+    bmc_result_free(&r);
+    r = bmc_run(dir, "verify", "examples/acc8.xml", "--in", "a=1,2,3,250", "--work", work,
+                "--no-compare", "--cycles", "40", "--json", NULL);
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    cr_expect_str_eq(r.out, "{\"machine\":\"acc8\",\"cycles\":40,\"transfers\":["
+                            "{\"cycle\":2,\"output\":\"sum\",\"value\":1,\"raw\":1},"
+                            "{\"cycle\":6,\"output\":\"sum\",\"value\":3,\"raw\":3},"
+                            "{\"cycle\":10,\"output\":\"sum\",\"value\":6,\"raw\":6},"
+                            "{\"cycle\":14,\"output\":\"sum\",\"value\":0,\"raw\":0}]}\n");
+    bmc_result_free(&r);
 
     /* --no-compare prints the RTL's transfers, which are the simulator's. */
     r = bmc_run(dir, "verify", "examples/acc8.xml", "--in", "a=1,2,3,250", "--work", work,
@@ -47,6 +62,14 @@ Test(verify_cli, agreement_regression_mode_vcd_and_reuse)
     bmc_result s = bmc_run(dir, "sim", "examples/acc8.xml", "--in", "a=1,2,3,250", NULL);
     cr_expect_str_eq(r.out, s.out);
     cr_expect_str_eq(r.out, "2 sum 1\n6 sum 3\n10 sum 6\n14 sum 0\n");
+    bmc_result_free(&r);
+    bmc_result_free(&s);
+    /* values signed, as bmc sim prints them (the word 200 is -56) */
+    r = bmc_run(dir, "verify", "examples/acc8.xml", "--in", "a=200", "--work", work,
+                "--no-compare", "--cycles", "10", NULL);
+    s = bmc_run(dir, "sim", "examples/acc8.xml", "--in", "a=200", NULL);
+    cr_expect_str_eq(r.out, "2 sum -56\n");
+    cr_expect_str_eq(r.out, s.out);
     bmc_result_free(&r);
     bmc_result_free(&s);
 
@@ -84,6 +107,16 @@ Test(verify_cli, a_divergence_is_reported_with_cycle_port_and_values)
                             "  expected (simulator): cycle 6, sum = 3\n"
                             "  got (RTL):            cycle 7, sum = 3\n");
     bmc_result_free(&r);
+    /* --json: the same verdict as an object, the message still on stderr */
+    r = bmc_run(dir, "verify", "examples/acc8.xml", "--in", "a=1,2", "--work", work, "--json",
+                NULL);
+    cr_expect_eq(r.status, 1);
+    cr_expect_str_eq(r.out, "{\"machine\":\"acc8\",\"result\":\"differ\",\"transfers\":2,"
+                            "\"cycles\":25,\"sim_stop\":\"input_end\",\"difference\":{\"index\":2,"
+                            "\"expected\":{\"cycle\":6,\"output\":\"sum\",\"value\":3,\"raw\":3},"
+                            "\"got\":{\"cycle\":7,\"output\":\"sum\",\"value\":3,\"raw\":3}}}\n");
+    cr_expect(strstr(r.err, "verify: divergence at output transfer 2:"), "%s", r.err);
+    bmc_result_free(&r);
     /* A transfer the simulator never made. */
     f = fopen(tb, "w");
     cr_assert_not_null(f);
@@ -92,6 +125,13 @@ Test(verify_cli, a_divergence_is_reported_with_cycle_port_and_values)
     r = bmc_run(dir, "verify", "examples/acc8.xml", "--in", "a=1,2", "--work", work, NULL);
     cr_expect_eq(r.status, 1);
     cr_expect(strstr(r.err, "the RTL made a transfer the simulator did not: 9 sum 3"), "%s", r.err);
+    bmc_result_free(&r);
+    r = bmc_run(dir, "verify", "examples/acc8.xml", "--in", "a=1,2", "--work", work, "--json",
+                NULL);
+    cr_expect_eq(r.status, 1);
+    cr_expect(strstr(r.out, "\"difference\":{\"index\":3,\"expected\":null,"
+                            "\"got\":{\"cycle\":9,\"output\":\"sum\",\"value\":3,\"raw\":3}}}\n"),
+              "%s", r.out);
     bmc_result_free(&r);
 }
 
@@ -109,6 +149,17 @@ Test(verify_cli, a_run_stopped_by_the_cycle_limit_is_incomplete)
                             "before the machine did, with 2 input values not yet taken; the 2 "
                             "output transfers made until then agree."),
               "%s", r.err);
+    bmc_result_free(&r);
+    r = bmc_run(dir, "verify", "examples/acc8.xml", "--in", "a=1,2,3,250", "--work", work,
+                "--cycles", "7", "--json", NULL);
+    cr_expect_eq(r.status, 3, "%s", r.err);
+    cr_expect_str_eq(r.out, "{\"machine\":\"acc8\",\"result\":\"incomplete\",\"transfers\":2,"
+                            "\"cycles\":7,\"sim_stop\":\"cycles\",\"inputs_not_taken\":2}\n");
+    bmc_result_free(&r);
+    r = bmc_run(dir, "verify", "examples/acc8.xml", "--in", "a=1,2,3,250", "--work", work,
+                "--cycles", "7", "--partial", "--json", NULL);
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    cr_expect(strstr(r.out, "\"result\":\"partial\""), "%s", r.out);
     bmc_result_free(&r);
 
     r = bmc_run(dir, "verify", "examples/acc8.xml", "--in", "a=1,2,3,250", "--work", work,

@@ -8,7 +8,7 @@
 #    both simulators run exactly the same machines.
 # 2. For each machine: `bmc verilog --harness`, then the harness tb_TOP.cpp is
 #    built by Verilator on one thread with the flags in VFLAGS below.
-# 3. Checks that the harness prints the same transfers as `bmc sim` over the
+# 3. Checks that the harness prints the same transfers as `bmc sim --raw` over the
 #    first CHECK_CYCLES cycles, with the same stimulus.
 # 4. Calibrates the number of cycles N of each machine so that a run takes
 #    about TARGET seconds, and writes a stimulus that keeps it busy for the
@@ -124,7 +124,7 @@ for m in $MACHINES; do
     awk '{ v[$1] = v[$1] (v[$1] == "" ? "" : ", ") $2 } END { for (n in v) print n " = " v[n] }' \
         "$WORK/$m/stim.txt" >"$WORK/$m/stim.sim"
     status=0
-    "$BMC" sim -q --cycles "$CHECK_CYCLES" --in-file "$WORK/$m/stim.sim" "$WORK/xml/$m.xml" \
+    "$BMC" sim -q --raw --cycles "$CHECK_CYCLES" --in-file "$WORK/$m/stim.sim" "$WORK/xml/$m.xml" \
         >"$WORK/$m/check.sim" || status=$?
     # 3: the cycle limit was reached, as it should be
     [ "$status" = 3 ] || { echo "bench/verilator: bmc sim exited with $status on $m" >&2; exit 1; }

@@ -11,10 +11,8 @@
 
 extern const char bm_schema_network[];
 
-/* Limits of one layer: far beyond what fits on an FPGA, small enough that
- * sizes cannot overflow. */
-#define LAYER_SIZE_MAX (1u << 20)
-#define LAYER_WEIGHTS_MAX (1u << 26)
+#define LAYER_SIZE_MAX BMI_NET_LAYER_SIZE_MAX
+#define LAYER_WEIGHTS_MAX BMI_NET_LAYER_WEIGHTS_MAX
 /* Range errors reported per element before the rest are summarised. */
 #define RANGE_ERRORS_MAX 10
 

@@ -42,4 +42,10 @@ struct bm_network {
     int threshold; /* binary classifier: class 1 when the one output is > 0 */
 };
 
+/* Limits of one layer, for every way a network is made (the XML reader,
+ * bm_network_from_arrays): far beyond what fits on an FPGA, small enough
+ * that sizes cannot overflow. */
+#define BMI_NET_LAYER_SIZE_MAX (1u << 20)
+#define BMI_NET_LAYER_WEIGHTS_MAX (1u << 26)
+
 #endif

@@ -282,7 +282,13 @@ static int build_network(onnx_reader *r, bm_network *net)
         errors += quantise_activation(r, l, net->type, nl) != 0;
     }
     unsigned width = r->layers[r->n_layers - 1].neurons;
-    if (r->argmax && (uint64_t)(width - 1) > (uint64_t)bm_fixed_max(net->type)) {
+    if (r->argmax && width == 1) {
+        /* what the network XML reader refuses as <argmax/> over one neuron */
+        bm_error(r->ctx, r->loc, "the model ends in a Softmax or ArgMax over 1 output: the "
+                 "class would always be 0; end it in the output itself (or a Sigmoid for a "
+                 "binary classifier)");
+        errors++;
+    } else if (r->argmax && (uint64_t)(width - 1) > (uint64_t)bm_fixed_max(net->type)) {
         bm_error(r->ctx, r->loc, "argmax over %u neurons: the index does not fit fixed<%u,%u>",
                  width, net->type.total, net->type.total - net->type.frac);
         errors++;

@@ -288,6 +288,14 @@ static int instruction(parser *p, unsigned at, unsigned end)
         return bmi_asm_error(st, n ? end : at, "'%s' takes %u operand%s (%s)", mn, d->n_operands,
                          d->n_operands == 1 ? "" : "s", d->syntax);
     }
+    /* "add r0, r1 r2", "j 0 1": one name or number too many at the end of an
+     * operand, not an expression that went wrong */
+    for (unsigned k = 0; k < n; k++)
+        for (unsigned t = ops[k].first; t + 1 < ops[k].end; t++)
+            if (is_atom(tk(p, t)) && is_atom(tk(p, t + 1)))
+                return bmi_asm_error(st, t + 1, "unexpected '%s' after operand %u: '%s' takes %u "
+                                     "operand%s (%s)", tk(p, t + 1)->text, k + 1, mn,
+                                     d->n_operands, d->n_operands == 1 ? "" : "s", d->syntax);
     for (unsigned k = 0; k < n; k++)
         if ((rc = parse_operand(p, d, k, &ops[k])))
             return rc;

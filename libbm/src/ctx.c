@@ -370,3 +370,9 @@ const char *bm_strerror(int code)
     default: return "unknown error";
     }
 }
+
+void bm_buffer_free(bm_ctx *ctx, void *buf)
+{
+    if (ctx && buf)
+        bm_free(ctx, buf);
+}

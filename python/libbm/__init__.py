@@ -14,8 +14,8 @@ installed libbm.so (docs/python.md).
 """
 from ._capi import Diagnostic, Error, version
 from .machine import Machine, SimResult, Transfer, assemble
-from .network import Network, from_sklearn, from_xml, load
+from .network import Network, from_arrays, from_sklearn, from_xml, load
 
 __all__ = ["Diagnostic", "Error", "Machine", "Network", "SimResult", "Transfer", "assemble",
-           "from_sklearn", "from_xml", "load", "version"]
+           "from_arrays", "from_sklearn", "from_xml", "load", "version"]
 __version__ = version()

@@ -261,6 +261,79 @@ def from_xml(text, name="network.xml", type=None, classes=None):
                    xml=text if isinstance(text, str) else text.decode())
 
 
+_ACTIVATIONS = {"linear": "BM_ACT_LINEAR", "identity": "BM_ACT_LINEAR", "relu": "BM_ACT_RELU",
+                "sigmoid": "BM_ACT_SIGMOID", "tanh": "BM_ACT_TANH"}
+_OUTPUTS = {None: "BM_NETWORK_OUTPUT_NEURONS", "argmax": "BM_NETWORK_OUTPUT_ARGMAX",
+            "threshold": "BM_NETWORK_OUTPUT_THRESHOLD"}
+
+
+def from_arrays(weights, biases, activations, type="fixed<16,6>", name="network", output=None,
+                classes=None):
+    """A dense network from arrays (bm_network_from_arrays): per layer a
+    weight matrix of shape (neurons, inputs) (row j holds neuron j's
+    weights: the transpose of scikit-learn's coefs_), a bias vector and an
+    activation ("linear", "relu", "sigmoid" or "tanh"; one name for every
+    layer, or a list).  output is None (the last layer's neurons), "argmax"
+    or "threshold".  libbm quantises every value to `type` with its own
+    rule (nearest, ties to even); a value out of range is an Error naming
+    the layer, neuron and input.  The network's XML is kept in .xml."""
+    t = ffi.new("bm_fixed_type *")
+    if lib.bm_graph_parse_type(_capi.cstr(type), t):
+        raise Error("libbm: the type must be fixed<TOTAL,INTEGER> or int<TOTAL>, not %r" % type,
+                    lib.BM_EINVAL)
+    if output not in _OUTPUTS:
+        raise Error("libbm: output must be None, 'argmax' or 'threshold', not %r" % (output,),
+                    lib.BM_EINVAL)
+    n = len(weights)
+    if len(biases) != n:
+        raise Error("libbm: %d weight matrices but %d bias vectors" % (n, len(biases)),
+                    lib.BM_EINVAL)
+    if isinstance(activations, str):
+        activations = [activations] * n
+    if len(activations) != n:
+        raise Error("libbm: %d layers but %d activations" % (n, len(activations)), lib.BM_EINVAL)
+    ws = [np.ascontiguousarray(np.asarray(w, dtype=float)) for w in weights]
+    bs = [np.ascontiguousarray(np.asarray(b, dtype=float).ravel()) for b in biases]
+    inputs = ws[0].shape[1] if n and ws[0].ndim == 2 else 0
+    width = inputs
+    for k, (w, b) in enumerate(zip(ws, bs)):
+        if w.ndim != 2 or w.shape[1] != width or b.shape != (w.shape[0],):
+            raise Error("libbm: layer %d: weights of shape %s and biases of shape %s; expected "
+                        "(neurons, %d) and (neurons,)" % (k + 1, w.shape, b.shape, width),
+                        lib.BM_EINVAL)
+        width = w.shape[0]
+    acts = []
+    for a in activations:
+        if a not in _ACTIVATIONS:
+            raise Error("libbm: unknown activation %r (linear, relu, sigmoid, tanh)" % (a,),
+                        lib.BM_EINVAL)
+        acts.append(getattr(lib, _ACTIVATIONS[a]))
+    ctx = _capi.Ctx()
+    # the buffers stay referenced (keep) until the call has copied them
+    keep = [ffi.from_buffer("double[]", w) for w in ws] + [ffi.from_buffer("double[]", b)
+                                                          for b in bs]
+    c_neurons = ffi.new("unsigned[]", [w.shape[0] for w in ws] or [0])
+    c_acts = ffi.new("bm_activation[]", acts or [0])
+    c_ws = ffi.new("const double *[]", keep[:n] or [ffi.NULL])
+    c_bs = ffi.new("const double *[]", keep[n:] or [ffi.NULL])
+    net = ffi.new("bm_network **")
+    ctx.check(lib.bm_network_from_arrays(net, ctx.ptr, _capi.cstr(name), t[0], inputs, n,
+                                         c_neurons, c_acts, c_ws, c_bs,
+                                         getattr(lib, _OUTPUTS[output])),
+              "libbm: building network %s" % name)
+    try:
+        text = ffi.new("char **")
+        size = ffi.new("size_t *")
+        ctx.check(lib.bm_network_write_memory(net[0], text, size), "libbm: writing %s" % name)
+        xml = ffi.string(text[0], size[0]).decode()
+        lib.bm_xml_buffer_free(ctx.ptr, text[0])
+        g = ffi.new("bm_graph **")
+        ctx.check(lib.bm_network_to_graph(g, net[0]), "libbm: lowering %s" % name)
+    finally:
+        lib.bm_network_free(net[0])
+    return Network(ctx, g[0], name, classes=classes, xml=xml)
+
+
 def from_sklearn(model, type="fixed<16,6>", name="mlp"):
     """A fitted scikit-learn MLPClassifier or MLPRegressor (relu or identity
     hidden layers).  Its weights are written as network XML (kept in

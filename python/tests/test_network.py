@@ -145,3 +145,45 @@ def test_profile_ranges_and_suggested_type():
     wide = libbm.load(repo("tests", "data", "profile", "wrap.xml"), type="fixed<10,6>")
     assert wide.profile(X)["all"]["wrapped"] == 0
     assert list(wide.evaluate(X)[:, 0]) == [13.75, 30.25, 30.75, 5.125]
+
+
+def iris_arrays():
+    """The weights and biases of examples/networks/iris.xml as float arrays,
+    (neurons, inputs) per layer, as a program holding the model has them."""
+    text = open(repo("examples", "networks", "iris.xml")).read()
+    ws = [np.array([float(v) for v in m.split()])
+          for m in re.findall(r"<weights>(.*?)</weights>", text, re.S)]
+    bs = [np.array([float(v) for v in m.split()])
+          for m in re.findall(r"<biases>(.*?)</biases>", text, re.S)]
+    return [ws[0].reshape(8, 4), ws[1].reshape(3, 8)], bs
+
+
+def test_from_arrays_is_the_network_read_from_xml(iris_data):
+    X, y = iris_data
+    ws, bs = iris_arrays()
+    net = libbm.from_arrays(ws, bs, ["relu", "linear"], name="iris", output="argmax")
+    xml = libbm.load(repo("examples", "networks", "iris.xml"))
+    assert net.argmax and net.inputs == xml.inputs and net.outputs == xml.outputs
+    assert (net.evaluate(X) == xml.evaluate(X)).all()
+    assert net.score(X, y) == xml.score(X, y) == pytest.approx(48 / 50)
+    # its XML, read back, is the same network again
+    again = libbm.from_xml(net.xml)
+    assert (again.evaluate(X, raw=True) == net.evaluate(X, raw=True)).all()
+    # without the argmax: the three outputs, as floats
+    raw = libbm.from_arrays(ws, bs, ["relu", "linear"], name="iris")
+    assert raw.outputs == ["y0", "y1", "y2"]
+    assert (np.argmax(raw.evaluate(X), axis=1) == net.evaluate(X)).all()
+
+
+def test_from_arrays_errors():
+    ws, bs = iris_arrays()
+    with pytest.raises(libbm.Error) as e:
+        libbm.from_arrays([ws[0] * 100], [bs[0]], "relu")
+    assert "layer 1: weight of neuron 0 for input 1 = 55.4511906 does not fit fixed<16,6>" \
+        in str(e.value)
+    with pytest.raises(libbm.Error, match="argmax over 1 neuron"):
+        libbm.from_arrays([[[1.0, 2.0]]], [[0.5]], "linear", output="argmax")
+    with pytest.raises(libbm.Error, match="expected \\(neurons, 8\\)"):
+        libbm.from_arrays([ws[0], ws[1].T], bs, "relu")
+    with pytest.raises(libbm.Error, match="unknown activation 'softmax'"):
+        libbm.from_arrays(ws, bs, "softmax")

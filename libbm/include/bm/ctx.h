@@ -99,6 +99,14 @@ BM_API int bm_ctx_new(bm_ctx **out, const bm_allocator *allocator);
  * been freed before.  NULL is allowed. */
 BM_API void bm_ctx_free(bm_ctx *ctx);
 
+/* Frees a buffer a libbm function returned through a `char **` or array
+ * out-parameter (XML, DOT, assembler and SVG text, co-simulation
+ * transfers) for an object made on ctx: the one way to free any of them.
+ * The older per-kind functions (bm_xml_buffer_free, bm_dot_free,
+ * bm_disasm_free, bm_sim_text_free, bm_cosim_transfers_free) do the same
+ * and stay.  NULL buf does nothing. */
+BM_API void bm_buffer_free(bm_ctx *ctx, void *buf);
+
 /* How many diagnostics (of every severity) the context holds. */
 BM_API size_t bm_ctx_diag_count(const bm_ctx *ctx);
 /* The i-th diagnostic, in the order they were recorded; NULL past the end.

@@ -213,6 +213,19 @@ BM_API unsigned bm_core_program_length(const bm_core *c);
 BM_API const bm_insn *bm_core_insn(const bm_core *c, unsigned pc);
 BM_API void bm_core_clear_program(bm_core *c);
 
+/* What the assembler derives (docs/asm.md, "Derivation"), for a program
+ * built in C: adds the program's opcodes to the core's set and raises the
+ * register count, ROM depth, input and output port counts to what the
+ * program's operands use (register r5 needs 6 registers, out o1 two output
+ * ports, ...) and the RAM depth to the RAM contents given.  Parameters are
+ * never lowered: start from BM_CORE_PARAMS_INIT for the minimum, or set one
+ * higher first to keep it (a pin).  The width, frac, multiplier, fetch and
+ * queue are the caller's.  Call it after the program and RAM contents,
+ * then bm_machine_validate.  0; BM_EINVALID (recorded) when the program
+ * reads or writes a RAM and none is given; BM_EINVAL for an opcode id
+ * outside the catalogue. */
+BM_API int bm_core_fit_program(bm_core *c);
+
 /* Initial RAM contents from address 0 (the rest of the RAM starts at 0). */
 BM_API int bm_core_set_ram_init(bm_core *c, const uint64_t *words, unsigned count, bm_loc loc);
 BM_API unsigned bm_core_ram_init_count(const bm_core *c);

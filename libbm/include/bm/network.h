@@ -106,6 +106,38 @@ BM_API int bm_network_set_type(bm_network *net, bm_fixed_type type);
 BM_API int bm_network_read_model_file(bm_network **out, bm_ctx *ctx, const char *path,
                                       const bm_graph_options *opt);
 
+/* What a network built by bm_network_from_arrays outputs after its last
+ * layer (the elements <argmax/> and <threshold/> of docs/network.md). */
+typedef enum bm_network_output {
+    BM_NETWORK_OUTPUT_NEURONS = 0, /* the last layer's neurons: y0, y1, ...     */
+    BM_NETWORK_OUTPUT_ARGMAX,      /* "class": the index of the largest (2 or
+                                      more neurons)                             */
+    BM_NETWORK_OUTPUT_THRESHOLD    /* "class": 1 when the one neuron is > 0     */
+} bm_network_output;
+
+/* Builds a network from arrays of doubles, as a program holds a trained
+ * model, with what the network XML would say (docs/network.md): the name
+ * (an identifier; NULL: "network"), the type, the input size and n_layers
+ * layers, layer l having neurons[l] neurons, activations[l] (linear, relu,
+ * sigmoid or tanh: leaky_relu's alpha and a clipped relu's max need the
+ * XML), weights[l] (neurons[l] x inputs of layer l, row-major by neuron:
+ * weights[l][j * inputs + i] multiplies input i of neuron j; the inputs of
+ * layer 0 are the network's, those of layer l the neurons of layer l-1) and
+ * biases[l] (neurons[l]), and what follows the last layer.  Each value is
+ * quantised exactly like bm_fixed_from_double (the double itself, nearest,
+ * ties to even), so a value written as its exact decimal in network XML
+ * gives the same network.  The arrays are copied; the network belongs to
+ * the caller (bm_network_free) and lives on ctx.  0; BM_EINVALID for a
+ * shape, activation or output the format refuses (argmax over one neuron
+ * among them), BM_ERANGE when a value does not fit the type or is not a
+ * number (each named by layer, neuron and input), BM_EINVAL for NULL
+ * arguments or a bad type; every error is recorded on ctx. */
+BM_API int bm_network_from_arrays(bm_network **out, bm_ctx *ctx, const char *name,
+                                  bm_fixed_type type, unsigned inputs, unsigned n_layers,
+                                  const unsigned *neurons, const bm_activation *activations,
+                                  const double *const *weights, const double *const *biases,
+                                  bm_network_output output);
+
 /* Writes the network XML of docs/network.md: format 1, the type as total
  * and frac, every weight and bias as the exact decimal of its raw value, so
  * reading the text back gives the same network.  Into a NUL-terminated

@@ -31,6 +31,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bm/fixed.h"
 #include "bm/machine.h"
 
 #ifdef __cplusplus
@@ -123,10 +124,20 @@ BM_API int bm_sim_input_peek(const bm_sim *sim, unsigned input, size_t k, uint64
 
 /* Parses stimulus text (docs/sim.md): lines "NAME = v1, v2, ...", '#'
  * comments, blank lines; values decimal, 0x hex or 0b binary, optionally
- * negative.  `name` is the file name used in diagnostics.  Nothing is pushed
+ * negative; on an input given a type by bm_sim_set_input_type, decimal
+ * constants of that type ("1.5", "-0.25", "6.02e-3"), converted by
+ * bm_fixed_parse (nearest, ties to even; out of range is an error).
+ * `name` is the file name used in diagnostics.  Nothing is pushed
  * unless the whole text is correct (BM_EPARSE, details on the context). */
 BM_API int bm_sim_load_stimulus(bm_sim *sim, const char *text, size_t len, const char *name);
 BM_API int bm_sim_load_stimulus_file(bm_sim *sim, const char *path);
+/* Says that external input `input` carries values of the fixed-point type
+ * t (t.total must be the input's width; int<W> is t.frac == 0), so that the
+ * stimulus text may give its values as decimal constants.  The simulator
+ * itself only ever sees raw words; bm_sim_push_input is unchanged.  0,
+ * BM_ENOTFOUND for a bad index, BM_EINVAL for a bad type or a width that
+ * differs from the input's, recorded on the machine's context. */
+BM_API int bm_sim_set_input_type(bm_sim *sim, unsigned input, bm_fixed_type t);
 
 /* Sets the ready signal of external output `output` to a repeating pattern:
  * in cycle c it is pattern[c % n] != 0.  n == 0 restores the default
@@ -152,6 +163,22 @@ BM_API int bm_sim_step(bm_sim *sim, uint64_t n, bm_sim_stop *why);
 /* Runs until a limit is reached, every core has halted, or deadlock.
  * Without limits it may run forever (a core in a busy loop). */
 BM_API int bm_sim_run(bm_sim *sim, const bm_sim_limits *limits, bm_sim_stop *why);
+
+/* The C form of `bmc compile --test`: streams n vectors through a
+ * streaming machine (one value on each external input and one on each
+ * external output per vector, what bm_compile makes) in a simulator of its
+ * own, and writes the output values of vector i, sign-extended from each
+ * output's width, to outputs[i * output_count + k] in machine output order.
+ * inputs holds n * input_count raw values, vector i's at
+ * inputs[i * input_count], in machine input order (for bm_compile's
+ * machines, the graph's input order); each must fit its input's width
+ * like bm_sim_push_input's.  max_cycles bounds the run (0: no limit; a
+ * deadlock or an end of input stops it anyway).  0; BM_EINVALID when the
+ * machine stopped before every output gave its n values, or gave more on
+ * one output than on another (recorded: the stop reason and how many
+ * vectors came out); BM_ERANGE for an input value that does not fit. */
+BM_API int bm_sim_run_vectors(int64_t *outputs, const bm_machine *m, const int64_t *inputs,
+                              size_t n, uint64_t max_cycles);
 
 /* Cycles simulated so far: the number of the next cycle. */
 BM_API uint64_t bm_sim_cycle(const bm_sim *sim);
