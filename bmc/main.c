@@ -29,12 +29,16 @@ static void print_help(FILE *out)
 }
 
 /* Output that could not be written (a full disk, a closed pipe, /dev/full)
- * fails the command, even when the failure shows only at the final flush. */
+ * fails the command, even when the failure shows only at the final flush.
+ * A command that failed already has said why (its own "cannot write the
+ * output", or the error that stopped it): one message, not two. */
 static int finish(int status)
 {
     if (fflush(stdout) != 0 || ferror(stdout)) {
+        if (status != BMC_EXIT_OK)
+            return status;
         fprintf(stderr, "bmc: cannot write to standard output: %s\n", strerror(errno));
-        return status == BMC_EXIT_OK ? BMC_EXIT_FAIL : status;
+        return BMC_EXIT_FAIL;
     }
     return status;
 }

@@ -402,5 +402,15 @@ Test(bmc, unwritable_stdout_fails)
         cr_expect_str_eq(r.err, "bmc: cannot write to standard output: No space left on device\n");
         done(&r);
     }
+    /* a command that finds the failure itself says so once */
+    static const char *const own[][3] = {
+        {"sim", "examples/acc8.xml", "bmc sim: cannot write the output\n"},
+        {"disasm", "examples/acc8.xml", "bmc disasm: input/output error\n"}};
+    for (size_t i = 0; i < 2; i++) {
+        run_result r = run_bmc(own[i][0], own[i][1], i == 0 ? "--in" : NULL, "a=1,2,3", NULL);
+        cr_expect_eq(r.status, 1, "bmc %s: status %d", own[i][0], r.status);
+        cr_expect_str_eq(r.err, own[i][2], "bmc %s", own[i][0]);
+        done(&r);
+    }
     stdout_to = NULL;
 }
