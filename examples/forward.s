@@ -2,15 +2,15 @@
 # (docs/timing.md "Forwarding").
 #
 # h takes a then b, on two ports, and sends a + b.  Its forward (.forward
-# o1) passes both values on, in the order taken, to m; m's forward passes
-# them to t.  m sends a - b (posted); t, which spends two cycles between
+# o1, 1: port o1, a queue of one word instead of the default two) passes
+# both values on, in the order taken, to m; m's forward passes them to t.  m sends a - b (posted); t, which spends two cycles between
 # its two values, sends a ^ b.  m and t have one input port each, and
 # nobody sends them anything with an instruction.
 #
 # A forward queues the taken value at the end of the cycle it is taken, so
 # the next core can take it one cycle later at the earliest.  A core takes
 # a value only while its forward's queue has room at the start of the
-# cycle (here every queue holds one word): h cannot take b in cycle 1
+# cycle (here each forward holds one word): h cannot take b in cycle 1
 # because 3 is still waiting for m, and m cannot take 1 in cycle 9 because
 # 9 is still waiting for t.  Worked by hand (cycle: h | m | t):
 #    0 in a=3 (forwarded)   | in waits                | in waits
@@ -37,7 +37,7 @@
 .output xr 8
 
 .core h 8
-.forward o1
+.forward o1, 1
 start:
     in   r0, i0
     in   r1, i1
@@ -46,7 +46,7 @@ start:
     j    start
 
 .core m 8
-.forward o1
+.forward o1, 1
 start:
     in   r0, i0
     in   r1, i0

@@ -389,11 +389,19 @@ static void emit_next_values(ce *e)
 
 /* ---- handshakes and stall ----------------------------------------------------- */
 
-/* "the forward's queue is full" (docs/timing.md "Forwarding ports"): what
- * keeps the core from taking its forwarded input. */
+/* The words output port q holds: the forward's own depth, or the core's
+ * queue. */
+static unsigned port_depth(const hdl_core_plan *pl, unsigned q)
+{
+    return pl->p->forward && q == pl->p->forward_out ? pl->p->forward_queue : pl->p->queue;
+}
+
+/* "the forward's queue is full" (docs/timing.md "Forwarding"): what
+ * keeps the core from taking any input. */
 static const char *fwd_full(ce *e)
 {
-    snprintf(e->fwd_full, sizeof e->fwd_full, "%s_o%u", e->pl->p->queue > 1 ? "qfull" : "full",
+    snprintf(e->fwd_full, sizeof e->fwd_full, "%s_o%u",
+             port_depth(e->pl, e->pl->p->forward_out) > 1 ? "qfull" : "full",
              e->pl->p->forward_out);
     return e->fwd_full;
 }
@@ -417,7 +425,7 @@ static void emit_ports_logic(ce *e)
         const hdl_outport *o = &pl->outs[q];
         if (o->fwd) {
             bm_buf_printf(b, "    assign o%u_valid = full_o%u;\n    assign o%u_data = %s_o%u;\n", q,
-                          q, q, p->queue > 1 ? "head" : "hold", q);
+                          q, q, port_depth(pl, q) > 1 ? "head" : "hold", q);
             continue;
         }
         if (o->data.n == 0) {
@@ -432,7 +440,7 @@ static void emit_ports_logic(ce *e)
             wire_mux(e, name, &o->data);
             bm_buf_printf(b, "    assign o%u_valid = give_o%u | full_o%u;\n", q, q, q);
             bm_buf_printf(b, "    assign o%u_data = full_o%u ? %s_o%u : offer_o%u;\n", q, q,
-                          p->queue > 1 ? "head" : "hold", q, q);
+                          port_depth(pl, q) > 1 ? "head" : "hold", q, q);
         } else {
             bm_buf_printf(b, "    assign o%u_valid = give_o%u;\n    assign o%u_data =", q, q, q);
             bm_buf_puts(b, o->data.n > 1 ? "\n        " : " ");
@@ -496,7 +504,7 @@ static void emit_handshake(ce *e)
                                   e->W, i, i);
             bm_buf_puts(b, ";  // forwarded: the port taken\n");
         }
-        if (p->queue > 1) {
+        if (port_depth(pl, q) > 1) {
             bm_buf_printf(b, "    wire pop_o%u = full_o%u & o%u_ready;\n", q, q, q);
             bm_buf_printf(b, "    wire push_o%u = in_xfer;\n", q);
         } else {
@@ -523,12 +531,12 @@ static void emit_handshake(ce *e)
         for (unsigned q = 0; q < p->outputs; q++)
             if (pl->outs[q].post)
                 bm_buf_printf(b, "%s(give_o%u & %s_o%u)", k++ ? " | " : "", q,
-                              p->queue > 1 ? "qfull" : "full", q);
+                              port_depth(pl, q) > 1 ? "qfull" : "full", q);
         bm_buf_puts(b, ";  // the output named is still busy\n");
         for (unsigned q = 0; q < p->outputs; q++) {
             if (!pl->outs[q].post)
                 continue;
-            if (p->queue > 1) {
+            if (port_depth(pl, q) > 1) {
                 /* the value joins the queue unless it goes straight out */
                 bm_buf_printf(b, "    wire pop_o%u = full_o%u & o%u_ready;\n", q, q, q);
                 bm_buf_printf(b, "    wire push_o%u = give_o%u & ~qfull_o%u & (full_o%u | ~o%u_ready) & ",
@@ -684,7 +692,7 @@ static void emit_regfile(ce *e)
 static void emit_queue(ce *e, unsigned q)
 {
     bm_buf *b = &e->regs;
-    unsigned depth = e->pl->p->queue, cw = bm_bits_for((uint64_t)depth + 1);
+    unsigned depth = port_depth(e->pl, q), cw = bm_bits_for((uint64_t)depth + 1);
     bm_buf_printf(b,
                   "    always @(posedge clk) begin\n"
                   "        if (rst) cnt_o%u <= %u'd0;\n"
@@ -719,7 +727,9 @@ static void emit_holds(ce *e)
     if (!pl->any_post && !pl->any_fwd)
         return;
     e->uses_clk = 1;
-    unsigned depth = pl->p->queue;
+    /* the header names the posted ports' depth (the forward's when there
+     * are none) */
+    unsigned depth = pl->any_post ? pl->p->queue : port_depth(pl, pl->p->forward_out);
     if (depth > 1)
         bm_buf_printf(b, "\n    // ---- Output queues of %u words: posted values wait here, oldest first,\n"
                          "    // until taken (queue_oN_0 the newest, the oldest at cnt_oN - 1)\n",
@@ -729,7 +739,7 @@ static void emit_holds(ce *e)
     for (unsigned q = 0; q < pl->p->outputs; q++) {
         if (!pl->outs[q].post && !pl->outs[q].fwd)
             continue;
-        if (depth > 1) {
+        if (port_depth(pl, q) > 1) {
             emit_queue(e, q);
             continue;
         }
@@ -916,7 +926,7 @@ static void emit_decls(ce *e, bm_buf *b, const dlist *l, const dec *d)
     for (unsigned q = 0; q < pl->p->outputs; q++) {
         if (!pl->outs[q].post && !pl->outs[q].fwd)
             continue;
-        unsigned depth = pl->p->queue;
+        unsigned depth = port_depth(pl, q);
         if (depth > 1) {
             unsigned cw = bm_bits_for((uint64_t)depth + 1);
             bm_buf_puts(b, "    reg  ");

@@ -244,8 +244,9 @@ static int build_core(bm_sim *sim, unsigned ci)
     k->forwards = p->forward != 0;
     k->fwd_out = p->forward ? p->forward_out : 0;
     for (unsigned q = 0; q < p->outputs; q++) {
-        k->out[q].depth = p->queue;
-        k->out[q].vals = bm_calloc(sim->ctx, p->queue, sizeof *k->out[q].vals);
+        unsigned depth = p->forward && q == p->forward_out ? p->forward_queue : p->queue;
+        k->out[q].depth = depth;
+        k->out[q].vals = bm_calloc(sim->ctx, depth, sizeof *k->out[q].vals);
         if (!k->out[q].vals)
             return BM_ENOMEM;
     }

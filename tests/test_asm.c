@@ -253,16 +253,18 @@ Test(asm, forward_directive)
     cr_expect_eq(h->forward, 1);
     cr_expect_eq(h->forward_out, 1);
     cr_expect_eq(h->outputs, 2);
+    cr_expect_eq(h->forward_queue, 1);
     cr_expect_eq(bm_core_get_params(core_named(m, "t"))->forward, 0);
     char *text = NULL;
     cr_assert_eq(bm_disasm_machine(&text, NULL, m, NULL), 0);
-    cr_expect(strstr(text, ".forward o1\n") != NULL, "%s", text);
+    cr_expect(strstr(text, ".forward o1, 1\n") != NULL, "%s", text);
     bm_disasm_free(ctx, text);
     bm_machine_free(m);
     /* the forward's port is counted without an instruction naming it */
     const char *src = ".core c 8\n.forward o2\n    in r0, i0\n    j 0\n";
     cr_assert_eq(bm_asm_memory(&m, ctx, src, strlen(src), "t.s", NULL), 0);
     cr_expect_eq(bm_core_get_params(bm_machine_core(m, 0))->outputs, 3);
+    cr_expect_eq(bm_core_get_params(bm_machine_core(m, 0))->forward_queue, 2);
     bm_machine_free(m);
     bm_ctx_free(ctx);
 }
@@ -487,6 +489,10 @@ Test(asm, small_errors)
                  "t.s:1:9: error: '.forward' needs an output port (.forward o1)");
     expect_error(".forward o1 o2\n    j 0\n",
                  "t.s:1:13: error: unexpected 'o2' after the output port");
+    expect_error(".forward o1, 0\n    j 0\n",
+                 "t.s:1:14: error: forward queue depth 0 is out of range (1 .. 64)");
+    expect_error(".forward o1,\n    j 0\n",
+                 "t.s:1:13: error: '.forward' needs a queue depth after the comma");
     expect_error(".forward o1\n.forward o1\n    j 0\n",
                  "t.s:2:1: error: '.forward' is already given on line 1");
     expect_error(".forward o0\n    in r0, i0\n    outn o0, r0\n    j 0\n",

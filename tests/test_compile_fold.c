@@ -108,7 +108,7 @@ static void check_shape(const bm_machine *m, const bm_graph *g, const unsigned *
 /* Chained folded cores (bm_compile_options.chain): in each layer the cores
  * come in neuron order, the first takes what the plain fold gives a core
  * of the layer, and each core but the last forwards it all to the next
- * (forward port o0, a queue of at least 2), which has that one input
+ * (forward port o0, the default two words), which has that one input
  * port; the last core of a layer forwards nothing. */
 static void check_chains(const bm_machine *m, const bm_graph *g, int sparse, const char *what)
 {
@@ -139,8 +139,8 @@ static void check_chains(const bm_machine *m, const bm_graph *g, int sparse, con
         if (!last) {
             cr_expect_eq(p->forward_out, 0, "%s: core %s forwards on o%u", what, bm_core_name(c),
                          p->forward_out);
-            cr_expect_geq(p->queue, 2, "%s: core %s forwards with a queue of %u", what,
-                          bm_core_name(c), p->queue);
+            cr_expect_eq(p->forward_queue, 2, "%s: core %s forwards with a queue of %u", what,
+                         bm_core_name(c), p->forward_queue);
             int b = bm_machine_bond_of_core_output(m, i, p->forward_out);
             bm_endpoint e;
             cr_assert_geq(b, 0, "%s: core %s's forward is not bonded", what, bm_core_name(c));

@@ -861,6 +861,8 @@ Test(model, core_params_version_4_and_forwards)
     bm_core_params init;
     cr_assert_eq(bm_core_params_init(&init, BM_CORE_PARAMS_VERSION), BM_OK);
     cr_expect_eq(init.forward, 0);
+    cr_expect_eq(init.forward_queue, 2);
+    cr_expect_eq(bm_core_get_params(c)->forward_queue, 2);
     cr_assert_eq(bm_core_add_opcode(c, "halt", at(3)), BM_OK);
     bm_insn halt = {(uint16_t)bm_isa_lookup("halt"), {0}, at(3)};
     cr_assert_eq(bm_core_append_insn(c, &halt), BM_OK);
@@ -870,11 +872,13 @@ Test(model, core_params_version_4_and_forwards)
     } bad[] = {
         {1, 1, "core 'old': forwarding output port o1 does not exist (the core has 1)"},
         {2, 0, "core 'old': forward flag 2 is neither 0 nor 1"},
+        {1, 0, "core 'old': forward queue depth 0 is out of range (1..64)"},
     };
-    for (unsigned i = 0; i < 2; i++) {
+    for (unsigned i = 0; i < 3; i++) {
         bm_core_params p = *bm_core_get_params(c);
         p.forward = bad[i].forward;
         p.forward_out = bad[i].out;
+        p.forward_queue = i == 2 ? 0 : 2;
         cr_assert_eq(bm_core_set_params(c, &p), BM_OK);
         cr_expect_eq(bm_machine_validate(m), BM_EINVALID);
         char *diags = all_diags(ctx);
@@ -885,16 +889,18 @@ Test(model, core_params_version_4_and_forwards)
     bm_core_params p = *bm_core_get_params(c);
     p.forward = 1;
     p.forward_out = 0;
+    p.forward_queue = 3;
     cr_assert_eq(bm_core_set_params(c, &p), BM_OK);
     cr_assert_eq(bm_machine_validate(m), BM_OK);
     char *xml = NULL;
     size_t len = 0;
     cr_assert_eq(bm_machine_write_memory(m, &xml, &len), BM_OK);
-    cr_expect(strstr(xml, " forward=\"o0\"") != NULL, "%s", xml);
+    cr_expect(strstr(xml, " forward=\"o0\" forward-queue=\"3\"") != NULL, "%s", xml);
     bm_machine *back = NULL;
     cr_assert_eq(bm_machine_read_memory(&back, ctx, xml, len, "back.xml"), BM_OK);
     cr_expect_eq(bm_core_get_params(bm_machine_core(back, 0))->forward, 1);
     cr_expect_eq(bm_core_get_params(bm_machine_core(back, 0))->forward_out, 0);
+    cr_expect_eq(bm_core_get_params(bm_machine_core(back, 0))->forward_queue, 3);
     bm_machine_free(back);
     bm_xml_buffer_free(ctx, xml);
 }

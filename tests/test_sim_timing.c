@@ -489,7 +489,7 @@ Test(sim_timing, output_callback_without_recording)
     bm_ctx_free(ctx);
 }
 
-/* f forwards what it takes (forward o1, a one-word queue) to c, which
+/* f forwards what it takes (forward o0, a one-word queue) to c, which
  * halts at once and never takes it.  0: f takes 7 from a; its forward
  * queues it.  1: the forward still holds 7, so f may not take 8: it waits,
  * and the machine deadlocks there (docs/timing.md "Forwarding"). */
@@ -497,7 +497,8 @@ Test(sim_timing, forward_full_stops_the_take)
 {
     fixture f = load(HEAD "<input name=\"a\" width=\"8\"/><output name=\"y\" width=\"8\"/>"
                      "<core name=\"f\" width=\"8\" registers=\"1\" rom=\"3\" ram=\"0\" "
-                     "inputs=\"1\" outputs=\"1\" forward=\"o0\"><opcodes>in halt</opcodes>"
+                     "inputs=\"1\" outputs=\"1\" forward=\"o0\" forward-queue=\"1\">"
+                     "<opcodes>in halt</opcodes>"
                      "<program>\n" I("in r0, i0") I("in r0, i0") I("halt") END_CORE
                      CORE("c", 4, 0, 1, 1, "in out halt")
                      I("halt") I("in r1, i0") I("out o0, r1") I("halt") END_CORE

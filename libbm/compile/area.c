@@ -306,10 +306,15 @@ int bm_area_estimate_core(bm_area *out, const bm_core *c, const bm_device *d)
     ff += (W + 1) * s.posted;
     /* output queues: Q words instead of one, a count, the oldest's mux
      * (measured on a jet fold core, Q = 4: +45 LUT4, +7 LUT6, +50 FF) */
-    unsigned q = bm_core_get_params(c)->queue;
-    if (q > 1) {
-        lut += k->read_mux * W * (q - 1) * s.posted;
-        ff += ((q - 1) * W + bm_bits_for((uint64_t)q + 1) - 1) * s.posted;
+    const bm_core_params *cp = bm_core_get_params(c);
+    unsigned fwd = cp->forward && s.inputs_read ? 1 : 0; /* one of the posted */
+    unsigned depth[2] = {cp->queue, cp->forward_queue}, ports[2] = {s.posted - fwd, fwd};
+    for (unsigned i = 0; i < 2; i++) {
+        unsigned q = depth[i];
+        if (q > 1) {
+            lut += k->read_mux * W * (q - 1) * ports[i];
+            ff += ((q - 1) * W + bm_bits_for((uint64_t)q + 1) - 1) * ports[i];
+        }
     }
     if (s.multicycle)
         ff += 1;

@@ -15,8 +15,8 @@
  * to the next vector while the next layer takes them (with the one-word
  * holding register it waited until its last value was taken, about twice
  * the interval).  Node-strategy cores post one value a port: queue 1.
- * A chained core (bmi_map_plan_events_chained) forwards on its forward port
- * and gets a queue of at least 2. */
+ * A chained core (bmi_map_plan_events_chained) forwards on its forward port,
+ * whose queue holds two words. */
 #include <stdio.h>
 #include <string.h>
 
@@ -73,12 +73,11 @@ static int add_core(bm_machine *m, const map_plan *p, uint32_t i, const map_prog
     params.outputs = c->n_out;
     params.queue = core_queue(prog, c->n_out);
     if (c->fwd_next != MAP_NONE) {
-        /* a chained core forwards what it takes; two words let it take a
-         * value a cycle while the next core takes the one before */
+        /* a chained core forwards what it takes; the forward's default
+         * two words let it take a value a cycle while the next core takes
+         * the one before */
         params.forward = 1;
         params.forward_out = c->fwd_port;
-        if (params.queue < 2)
-            params.queue = 2;
     }
     bm_core *core;
     int rc = bm_machine_add_core(m, &core, c->name, &params, c->loc);

@@ -297,7 +297,11 @@ static int build(model *md)
             return rc;
         b->src_core = src.kind == BM_EP_CORE_OUT ? (int)src.index : -1;
         b->src_input = src.kind == BM_EP_INPUT ? (int)src.index : -1;
-        b->depth = b->src_core >= 0 ? bm_core_get_params(bm_machine_core(m, src.index))->queue : 1;
+        b->depth = 1;
+        if (b->src_core >= 0) {
+            const bm_core_params *sp = bm_core_get_params(bm_machine_core(m, src.index));
+            b->depth = sp->forward && src.port == sp->forward_out ? sp->forward_queue : sp->queue;
+        }
         n_times += 2 * (size_t)b->depth;
         b->last = -1;
         b->out_waiter = -1;

@@ -17,7 +17,8 @@ typedef struct needs {
 
 static const char *const pin_names[ASM_PIN_COUNT] = {"registers", "rom", "ram",
                                                      "inputs", "outputs", "width", "frac", "mul",
-                                                     "fetch", "queue", "forward"};
+                                                     "fetch", "queue", "forward",
+                                                     "forward"};
 
 /* The fraction bits of the core's fixed-point units: pinned with .frac, or
  * else those of the .fixed type in effect at its first fixed-point
@@ -246,6 +247,7 @@ static int build_core(asm_state *st, bm_machine *m, const asm_core *c)
             /* the forward's port counts as used, like an instruction's */
             p.forward = 1;
             p.forward_out = c->pin[ASM_PIN_FORWARD].value;
+            p.forward_queue = param(c, ASM_PIN_FORWARD_QUEUE, 2);
             if (!c->pin[ASM_PIN_OUTPUTS].set && p.outputs <= p.forward_out)
                 p.outputs = p.forward_out + 1;
         }

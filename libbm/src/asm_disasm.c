@@ -127,7 +127,8 @@ static void put_core(bm_buf *b, const bm_core *c, const listing *l, unsigned fla
     if (p->queue != 1)
         bm_buf_printf(b, ".queue %u\n", p->queue);
     if (p->forward)
-        bm_buf_printf(b, ".forward o%u\n", p->forward_out);
+        bm_buf_printf(b, p->forward_queue == 2 ? ".forward o%u\n" : ".forward o%u, %u\n",
+                      p->forward_out, p->forward_queue);
     bm_buf_puts(b, ".opcodes");
     for (unsigned k = 0; k < l->enc.n_opcodes; k++)
         bm_buf_printf(b, " %s", bm_isa_get(l->enc.opcode_id[k])->mnemonic);

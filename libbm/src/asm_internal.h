@@ -92,6 +92,7 @@ typedef enum asm_pin_kind {
     ASM_PIN_FETCH, /* the fetch kind (bm_fetch_kind), from .fetch NAME */
     ASM_PIN_QUEUE, /* the output queue depth, from .queue N */
     ASM_PIN_FORWARD, /* the forward's output port, from .forward oN */
+    ASM_PIN_FORWARD_QUEUE, /* its queue depth, from .forward oN, D */
     ASM_PIN_COUNT
 } asm_pin_kind;
 

@@ -405,8 +405,9 @@ static int dir_choice(parser *p, unsigned at, unsigned end, asm_pin_kind which,
     return BM_OK;
 }
 
-/* .forward oN: every value the program takes, from any input port, is also
- * queued on oN (docs/timing.md "Forwarding"). */
+/* .forward oN[, D]: every value the program takes, from any input port, is
+ * also queued on oN, whose queue holds D words (default 2; docs/timing.md
+ * "Forwarding"). */
 static int dir_forward(parser *p, unsigned at, unsigned end)
 {
     asm_core *c;
@@ -422,7 +423,21 @@ static int dir_forward(parser *p, unsigned at, unsigned end)
     if (pos == end || tk(p, pos)->kind != ASM_T_IDENT ||
         !bmi_asm_is_register_like(tk(p, pos)->text, 'o', &o) || o >= BM_PORTS_MAX)
         return bmi_asm_error(p->st, pos, "'.forward' needs an output port (.forward o1)");
-    if ((rc = expect_end(p, pos + 1, end, "the output port")))
+    pos++;
+    if (pos < end && is_punct(p, pos, ',')) {
+        asm_pin *depth = &c->pin[ASM_PIN_FORWARD_QUEUE];
+        unsigned v;
+        pos++;
+        if (pos == end)
+            return bmi_asm_error(p->st, pos, "'.forward' needs a queue depth after the comma");
+        if ((rc = bmi_asm_eval_count(p->st, &pos, end, 1, BM_QUEUE_MAX, "forward queue depth",
+                                     &v)))
+            return rc;
+        depth->set = 1;
+        depth->value = v;
+        depth->tok = at;
+    }
+    if ((rc = expect_end(p, pos, end, "the output port")))
         return rc;
     pin->set = 1;
     pin->value = (unsigned)o;

@@ -42,7 +42,7 @@ static void put_core(bm_buf *b, const bm_core *c, unsigned i)
     if (p->queue != 1)
         bm_buf_printf(b, ", queue %u", p->queue);
     if (p->forward)
-        bm_buf_printf(b, ", forwards to o%u", p->forward_out);
+        bm_buf_printf(b, ", forwards to o%u (%u words)", p->forward_out, p->forward_queue);
     bm_buf_printf(b, "\\n%u instruction%s x %u bits", n, n == 1 ? "" : "s", enc.insn_width);
     if (p->ram_depth)
         bm_buf_printf(b, ", RAM %u", p->ram_depth);

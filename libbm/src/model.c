@@ -216,6 +216,7 @@ static int core_params_copy(bm_core_params *out, const bm_core_params *in)
     }
     memset(out, 0, sizeof *out); /* BM_MUL_COMB, BM_FETCH_DIRECT */
     out->queue = 1;              /* the one-word holding register */
+    out->forward_queue = 2;      /* (no forward before version 5) */
     memcpy(out, in, known);
     out->version = BM_CORE_PARAMS_VERSION;
     return 0;

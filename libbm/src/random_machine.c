@@ -299,6 +299,7 @@ static int build_core(plan *p, bm_machine *m, unsigned index)
     if (cp.inputs && chance(&p->forward, 35)) {
         cp.forward = 1;
         cp.forward_out = cp.outputs++;
+        cp.forward_queue = 1 + below(&p->forward, 3);
     }
 
     bm_core *c;

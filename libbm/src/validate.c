@@ -107,6 +107,8 @@ static void check_forward(bm_ctx *ctx, const bm_core *c, int *errors)
     }
     if (!p->forward)
         return;
+    check_range(ctx, c->loc, c->name, "forward queue depth", p->forward_queue, 1, BM_QUEUE_MAX,
+                errors);
     if (p->forward_out >= p->outputs) {
         bm_error(ctx, c->loc,
                  "core '%s': forwarding output port o%u does not exist (the core has %u)", c->name,

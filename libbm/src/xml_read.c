@@ -396,6 +396,8 @@ static int read_core(reader *r, bm_machine *m, xmlNodePtr n)
         p.forward = sscanf(forward, "o%u", &p.forward_out) == 1;
         xmlFree(forward);
     }
+    if (xmlHasProp(n, BAD_CAST "forward-queue"))
+        p.forward_queue = uint_attr(r, n, "forward-queue"); /* optional: 2 when absent */
     char *name = attr(n, "name");
     char *mul = attr(n, "mul"); /* optional: comb when absent */
     if (mul) {

@@ -59,6 +59,8 @@ static void write_core(bm_buf *b, const bm_core *c)
         bm_buf_printf(b, " queue=\"%u\"", p->queue);
     if (p->forward)
         bm_buf_printf(b, " forward=\"o%u\"", p->forward_out);
+    if (p->forward && p->forward_queue != 2)
+        bm_buf_printf(b, " forward-queue=\"%u\"", p->forward_queue);
     bm_buf_puts(b, ">\n");
     bm_buf_puts(b, "    <opcodes>");
     const bm_opcode_set *set = bm_core_opcodes(c);

@@ -79,6 +79,9 @@ typedef struct bm_core_params {
                             (docs/timing.md "Forwarding"); no instruction
                             names forward_out */
     unsigned forward_out;
+    unsigned forward_queue; /* the words the forward port holds, 1..BM_QUEUE_MAX
+                            (default 2: a value a cycle down a chain); the
+                            other ports hold `queue` */
 } bm_core_params;
 /* The deepest output queue a core may have. */
 #define BM_QUEUE_MAX 64
@@ -87,7 +90,7 @@ typedef struct bm_core_params {
  * (without them), which gets BM_MUL_COMB, BM_FETCH_DIRECT, a queue of 1 and
  * no forwarding. */
 #define BM_CORE_PARAMS_VERSION 5
-#define BM_CORE_PARAMS_INIT {BM_CORE_PARAMS_VERSION, 8, 1, 1, 0, 0, 0, 0, 0, 0, 1, 0, 0}
+#define BM_CORE_PARAMS_INIT {BM_CORE_PARAMS_VERSION, 8, 1, 1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 2}
 /* Fills *params with the defaults of BM_CORE_PARAMS_INIT (for callers that cannot use the
  * macro, such as bindings).  version is the BM_CORE_PARAMS_VERSION the caller's struct was
  * declared with (1 to 5; an older struct is filled without the fields

@@ -37,7 +37,7 @@
 .output xr 8
 
 .core h 8
-.forward o1
+.forward o1, 1
 start:
     in   r0, i0
     in   r1, i1
@@ -46,7 +46,7 @@ start:
     j    start
 
 .core m 8
-.forward o1
+.forward o1, 1
 start:
     in   r0, i0
     in   r1, i0
