@@ -414,3 +414,36 @@ Test(precision, shifts_in_the_graph_api)
     bm_graph_free(g);
     bm_ctx_free(ctx);
 }
+
+/* bmc eval's wrap warnings name a per-layer type's width; a profile, which
+ * reads every value in one type, refuses the graph. */
+Test(precision, wrap_warnings_and_the_profile)
+{
+    bm_ctx *ctx = graph_ctx();
+    bm_graph *g;
+    cr_assert_eq(bm_graph_read_file(&g, ctx, "tests/data/graph/typed.xml", NULL), 0);
+    const char *csv = "30,30\n";
+    bm_vectors *v;
+    cr_assert_eq(bm_vectors_read(&v, g, csv, strlen(csv), "v.csv", 0), 0);
+    uint64_t wrapped = 0;
+    cr_expect_eq(bm_graph_warn_wraps(g, v, 10, &wrapped), 0);
+    cr_expect_eq(wrapped, 3);
+    expect_graph_diags(
+        ctx, "v.csv:1:1: warning: vector 1: layer 1 neuron 2: a value wrapped to its 20-bit "
+             "per-layer type (raw 737280 became -311296)\n"
+             "v.csv:1:1: warning: vector 1: layer 2 neuron 0: a value wrapped to its 12-bit "
+             "per-layer type (raw 8128 became -64)\n"
+             "v.csv:1:1: warning: vector 1: layer 2 neuron 1: a value wrapped to its 12-bit "
+             "per-layer type (raw 4192 became 96)\n"
+             "v.csv: warning: 3 values wrapped in 1 of 1 vectors (3 shown)\n");
+    bm_ctx_clear_diags(ctx);
+    bm_profile *p = (bm_profile *)1;
+    cr_expect_eq(bm_graph_profile(&p, g, v), BM_EINVAL);
+    cr_expect_null(p);
+    expect_graph_diags(ctx, "tests/data/graph/typed.xml:4:1: error: the graph has per-layer "
+                            "types (its values are in several scales): a profile reads every "
+                            "value in one type, so it cannot profile it\n");
+    bm_vectors_free(v);
+    bm_graph_free(g);
+    bm_ctx_free(ctx);
+}

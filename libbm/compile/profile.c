@@ -169,6 +169,17 @@ int bm_graph_profile(bm_profile **out, const bm_graph *g, const bm_vectors *v)
         return BM_EINVAL;
     *out = NULL;
     bm_ctx *ctx = g->ctx;
+    for (size_t i = 0; i < g->n_nodes; i++) {
+        /* SHL and SAR (per-layer types) rescale: the values they separate
+         * count in different powers of two, and a profile reads them all
+         * in the graph's one type */
+        if (g->nodes[i].op == BM_OP_SHL || g->nodes[i].op == BM_OP_SAR) {
+            bm_error(ctx, g->loc,
+                     "the graph has per-layer types (its values are in several scales): a "
+                     "profile reads every value in one type, so it cannot profile it");
+            return BM_EINVAL;
+        }
+    }
     bm_profile *p = bm_calloc(ctx, 1, sizeof *p);
     if (!p)
         return bm_oom(ctx);
