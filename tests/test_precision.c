@@ -411,6 +411,12 @@ Test(precision, shifts_in_the_graph_api)
     cr_expect_eq(bm_graph_eval_wraps(g, in, values, wrapped), 0);
     cr_expect_eq(bm_graph_node_value(g, bm_graph_node_operand(g, bm_graph_output(g, 0), 0)), 3);
     cr_expect_str_eq(bm_op_name(BM_OP_SAR), "sar");
+    char *dot;
+    size_t len;
+    cr_assert_eq(bm_graph_dot(&dot, &len, g), 0);
+    cr_expect_not_null(strstr(dot, "label=\"shl 3\""), "%s", dot);
+    cr_expect_not_null(strstr(dot, "label=\"sar 2\""), "%s", dot);
+    bm_dot_free(ctx, dot);
     bm_graph_free(g);
     bm_ctx_free(ctx);
 }

@@ -3,8 +3,10 @@
  *
  * A network keeps its layer structure (the mapper may want one core per
  * neuron) and lowers to the graph IR of bm/graph.h, which defines what it
- * computes.  Weights and biases are stored already quantised to the
- * network's fixed-point type.
+ * computes.  Weights and biases are stored already quantised: weights to
+ * the layer's weight type, biases to its accumulator type, both the
+ * network's fixed-point type unless the layer gives types of its own
+ * (format 2, bm_network_layer_types()).
  *
  * Layer l has inputs(l) inputs (the network's input size for l = 0, the
  * previous layer's neuron count after) and neurons(l) neurons.  Its weights
@@ -89,14 +91,17 @@ BM_API unsigned bm_network_layer_count(const bm_network *net);
 BM_API unsigned bm_network_layer_inputs(const bm_network *net, unsigned layer);
 BM_API unsigned bm_network_layer_neurons(const bm_network *net, unsigned layer);
 BM_API bm_activation bm_network_layer_activation(const bm_network *net, unsigned layer);
-/* Raw weights, neurons x inputs, row-major by neuron. */
+/* Raw weights (of the layer's weight type), neurons x inputs, row-major by
+ * neuron. */
 BM_API const int64_t *bm_network_layer_weights(const bm_network *net, unsigned layer);
-/* Raw biases, one per neuron. */
+/* Raw biases (of the layer's accumulator type), one per neuron. */
 BM_API const int64_t *bm_network_layer_biases(const bm_network *net, unsigned layer);
 BM_API bm_loc bm_network_layer_loc(const bm_network *net, unsigned layer);
-/* A leaky relu layer's raw alpha (0 for other layers). */
+/* A leaky relu layer's raw alpha (of the layer's result type; 0 for other
+ * layers). */
 BM_API int64_t bm_network_layer_alpha(const bm_network *net, unsigned layer);
-/* 1 and the raw bound in *max when a relu layer is clipped; 0 otherwise. */
+/* 1 and the raw bound (of the layer's result type) in *max when a relu
+ * layer is clipped; 0 otherwise. */
 BM_API int bm_network_layer_relu_max(const bm_network *net, unsigned layer, int64_t *max);
 /* The layer's types into *out: those its <layer> gives, the network's
  * type for the others, wrap unless it says saturate.  Returns 1 when the
