@@ -279,8 +279,8 @@ static char *written(bm_ctx *ctx, const char *data, size_t len, const char *name
 Test(precision, format_1_is_written_as_before)
 {
     static const char *const files[][2] = {
-        {"examples/networks/iris.xml", "tests/gold/network_v1/iris.xml"},
-        {"tests/data/graph/tiny.xml", "tests/gold/network_v1/tiny.xml"},
+        {"examples/networks/iris.xml", "tests/data/network_v1/iris.xml"},
+        {"tests/data/graph/tiny.xml", "tests/data/network_v1/tiny.xml"},
     };
     for (size_t k = 0; k < 2; k++) {
         bm_ctx *ctx = graph_ctx();
