@@ -53,7 +53,8 @@ typedef struct bm_graph bm_graph;
 typedef struct bm_network bm_network;
 typedef struct bm_vectors bm_vectors;
 typedef enum { BM_OP_INPUT, BM_OP_CONST, BM_OP_ADD, BM_OP_SUB, BM_OP_MUL, BM_OP_NEG,
-               BM_OP_RELU, BM_OP_MIN, BM_OP_MAX, BM_OP_ARGMAX, BM_OP_OUTPUT } bm_op;
+               BM_OP_RELU, BM_OP_MIN, BM_OP_MAX, BM_OP_ARGMAX, BM_OP_OUTPUT,
+               BM_OP_SHL, BM_OP_SAR } bm_op;
 typedef struct { unsigned version; bm_fixed_type type; int force_type; ...; } bm_graph_options;
 #define BM_GRAPH_OPTIONS_VERSION ...
 #define BM_FIXED_DEFAULT_TOTAL ...

@@ -97,18 +97,71 @@ static inline int64_t test_random_raw(uint64_t *s, bm_fixed_type t)
     return bm_fixed_wrap((int64_t)test_rng_next(s), t);
 }
 
+/* The per-layer types of layer l of a typed random network (format 2),
+ * drawn from their own generator state ts so that the untyped networks of
+ * a seed stay what they were: each of weight_t, accum_t and result_t is
+ * given three times in four (the network's type otherwise), totals up to
+ * 12, 12 + what the accumulator must keep and 16 bits, an overflow mode
+ * (wrap, saturate or none: wrap) with result_t.  They keep the rules of
+ * docs/numbers.md ("Per-layer types"): the accumulator drops at most F
+ * bits of a product, the last layer without argmax has F fraction bits.
+ * The types go into *el as XML, *in becomes the result type. */
+typedef struct random_layer_types {
+    bm_fixed_type weight, accum, result;
+    char el[256];
+} random_layer_types;
+
+static inline random_layer_types random_layer_types_draw(uint64_t *ts, bm_fixed_type t,
+                                                         bm_fixed_type in, int last_values)
+{
+    random_layer_types r = {t, t, t, ""};
+    size_t n = 0;
+    if (test_rng_next(ts) % 4) {
+        r.weight.total = 2 + (unsigned)(test_rng_next(ts) % 11);
+        r.weight.frac = (unsigned)(test_rng_next(ts) % r.weight.total);
+        n += (size_t)snprintf(r.el + n, sizeof r.el - n, "<weight_t total=\"%u\" frac=\"%u\"/>",
+                              r.weight.total, r.weight.frac);
+    }
+    int need = (int)in.frac + (int)r.weight.frac - (int)t.frac; /* fc at least this */
+    if (test_rng_next(ts) % 4 || need > (int)t.frac) {
+        unsigned low = need > 0 ? (unsigned)need : 0;
+        r.accum.total = low + 2 + (unsigned)(test_rng_next(ts) % 12);
+        r.accum.frac = low + (unsigned)(test_rng_next(ts) % (r.accum.total - low));
+        n += (size_t)snprintf(r.el + n, sizeof r.el - n, "<accum_t total=\"%u\" frac=\"%u\"/>",
+                              r.accum.total, r.accum.frac);
+    }
+    if (test_rng_next(ts) % 4) {
+        r.result.total = 2 + (unsigned)(test_rng_next(ts) % 15);
+        r.result.frac = (unsigned)(test_rng_next(ts) % r.result.total);
+        if (last_values) { /* the outputs are read in the network's type */
+            r.result.frac = t.frac;
+            if (r.result.total <= t.frac)
+                r.result.total = t.frac + 1;
+        }
+        static const char *const modes[] = {"", " overflow=\"wrap\"", " overflow=\"saturate\"",
+                                            " overflow=\"saturate\""};
+        n += (size_t)snprintf(r.el + n, sizeof r.el - n, "<result_t total=\"%u\" frac=\"%u\"%s/>",
+                              r.result.total, r.result.frac, modes[test_rng_next(ts) % 4]);
+    }
+    return r;
+}
+
 /* A random dense network as network XML (malloc'd, *len bytes): a type of
  * 4 .. 4+type_span-1 total bits, 1..max_layers layers of 1..max_width
  * neurons, relu or linear (and with more_activations clipped relu, leaky
  * relu, sigmoid and tanh), weights and biases exact decimals of random raw
  * values (a fifth of them 0), an argmax half of the time (never over
- * one neuron).  *type receives
+ * one neuron).  With typed, format 2 with per-layer types
+ * (random_layer_types_draw, their own generator state), weights and biases
+ * drawn in the layer's types.  *type receives
  * the type and *s the generator state after it, for drawing inputs. */
-static inline char *random_network_xml(uint64_t seed, unsigned type_span, unsigned max_layers,
-                                       unsigned max_width, int more_activations,
-                                       bm_fixed_type *type, uint64_t *s, size_t *len_out)
+static inline char *random_network_xml_typed(uint64_t seed, unsigned type_span,
+                                             unsigned max_layers, unsigned max_width,
+                                             int more_activations, int typed,
+                                             bm_fixed_type *type, uint64_t *s, size_t *len_out)
 {
     *s = seed;
+    uint64_t ts = seed ^ UINT64_C(0x7479706573); /* "types": a stream of its own */
     bm_fixed_type t = {4 + (unsigned)(test_rng_next(s) % type_span), 0};
     t.frac = (unsigned)(test_rng_next(s) % t.total);
     unsigned layers = 1 + (unsigned)(test_rng_next(s) % max_layers);
@@ -118,55 +171,72 @@ static inline char *random_network_xml(uint64_t seed, unsigned type_span, unsign
     char *xml = malloc(cap);
     cr_assert_not_null(xml);
     len += (size_t)snprintf(xml + len, cap - len,
-                            "<network format=\"1\" name=\"r%llu\" total=\"%u\" frac=\"%u\">\n"
+                            "<network format=\"%d\" name=\"r%llu\" total=\"%u\" frac=\"%u\">\n"
                             "<input size=\"%u\"/>\n",
-                            (unsigned long long)seed, t.total, t.frac, width);
+                            typed ? 2 : 1, (unsigned long long)seed, t.total, t.frac, width);
+    bm_fixed_type in = t;
     for (unsigned l = 0; l < layers; l++) {
         unsigned neurons = 1 + (unsigned)(test_rng_next(s) % max_width);
         if (argmax && l == layers - 1 && (uint64_t)(neurons - 1) > (uint64_t)bm_fixed_max(t))
             neurons = 1;
         if (l == layers - 1 && neurons == 1)
             argmax = 0; /* an argmax over one neuron is an error */
+        random_layer_types lt = {t, t, t, ""};
+        if (typed)
+            lt = random_layer_types_draw(&ts, t, in, l == layers - 1 && !argmax);
+        bm_fixed_type rt = lt.result; /* alpha, max and the constants are in it */
         /* odd: relu; even: linear.  With more_activations a quarter of
          * the relus are clipped at half the type's maximum, and a quarter
          * of the linear layers are leaky relus with alpha 1/4 (when the
          * type has 2 fraction bits), a half sigmoid or tanh (when it has 4
-         * integer bits). */
+         * integer bits).  (A typed layer's leaky relu, sigmoid and tanh
+         * also need a result with at most the network's fraction bits.) */
         unsigned pick = (unsigned)(test_rng_next(s) % 8);
         if (!more_activations)
             pick %= 2;
         char act[160], dec[64];
+        int narrow = rt.frac <= t.frac;
         if (pick == 7) {
-            bm_fixed_format(dec, sizeof dec, bm_fixed_max(t) / 2 + 1, t);
+            bm_fixed_format(dec, sizeof dec, bm_fixed_max(rt) / 2 + 1, rt);
             snprintf(act, sizeof act, "relu\" max=\"%s", dec);
-        } else if (pick == 6 && t.frac >= 2) {
-            bm_fixed_format(dec, sizeof dec, (int64_t)1 << (t.frac - 2), t);
+        } else if (pick == 6 && rt.frac >= 2 && narrow) {
+            bm_fixed_format(dec, sizeof dec, (int64_t)1 << (rt.frac - 2), rt);
             snprintf(act, sizeof act, "leaky_relu\" alpha=\"%s", dec);
-        } else if ((pick == 4 || pick == 2) && t.total - t.frac >= 4) {
+        } else if ((pick == 4 || pick == 2) && rt.total - rt.frac >= 4 && narrow) {
             /* sigmoid and tanh need their bound 5 (2.5) in the type */
             snprintf(act, sizeof act, "%s", pick == 4 ? "sigmoid" : "tanh");
         } else {
             snprintf(act, sizeof act, "%s", pick % 2 ? "relu" : "linear");
         }
         len += (size_t)snprintf(xml + len, cap - len,
-                                "<layer neurons=\"%u\" activation=\"%s\"><weights>", neurons,
-                                act);
+                                "<layer neurons=\"%u\" activation=\"%s\">%s<weights>", neurons,
+                                act, lt.el);
         for (unsigned k = 0; k < neurons * width + neurons; k++) {
             if (k == neurons * width)
                 len += (size_t)snprintf(xml + len, cap - len, "</weights><biases>");
             char dec[128];
-            int64_t raw = test_rng_next(s) % 5 == 0 ? 0 : test_random_raw(s, t);
-            bm_fixed_format(dec, sizeof dec, raw, t);
+            bm_fixed_type vt = k < neurons * width ? lt.weight : lt.accum;
+            int64_t raw = test_rng_next(s) % 5 == 0 ? 0 : test_random_raw(s, vt);
+            bm_fixed_format(dec, sizeof dec, raw, vt);
             len += (size_t)snprintf(xml + len, cap - len, "%s ", dec);
         }
         len += (size_t)snprintf(xml + len, cap - len, "</biases></layer>\n");
         width = neurons;
+        in = lt.result;
     }
     len += (size_t)snprintf(xml + len, cap - len, "%s</network>\n", argmax ? "<argmax/>" : "");
     cr_assert_lt(len, cap);
     *type = t;
     *len_out = len;
     return xml;
+}
+
+static inline char *random_network_xml(uint64_t seed, unsigned type_span, unsigned max_layers,
+                                       unsigned max_width, int more_activations,
+                                       bm_fixed_type *type, uint64_t *s, size_t *len_out)
+{
+    return random_network_xml_typed(seed, type_span, max_layers, max_width, more_activations, 0,
+                                    type, s, len_out);
 }
 
 #endif

@@ -98,4 +98,32 @@ static inline bm_graph *random_network(bm_ctx *ctx, uint64_t seed)
     return random_network_with(ctx, seed, 0);
 }
 
+/* A random network with per-layer types (random_network_xml_typed; format
+ * 2, types up to 16 bits so that the machine word stays within 64) read
+ * into *net_out (when not NULL, for the caller to free) and lowered. */
+static inline bm_graph *random_typed_network(bm_ctx *ctx, uint64_t seed, int more_activations,
+                                             bm_network **net_out)
+{
+    uint64_t s;
+    bm_fixed_type t;
+    size_t len;
+    char *xml = random_network_xml_typed(seed, 13, 4, 10, more_activations, 1, &t, &s, &len);
+    bm_network *net;
+    int rc = bm_network_read(&net, ctx, xml, len, "typed.xml", NULL);
+    char *d = graph_diags(ctx);
+    cr_assert_eq(rc, 0, "seed %llu: %s\n%s", (unsigned long long)seed, d, xml);
+    free(d);
+    bm_graph *g;
+    rc = bm_network_to_graph(&g, net);
+    d = graph_diags(ctx);
+    cr_assert_eq(rc, 0, "seed %llu: %s\n%s", (unsigned long long)seed, d, xml);
+    free(d);
+    if (net_out)
+        *net_out = net;
+    else
+        bm_network_free(net);
+    free(xml);
+    return g;
+}
+
 #endif

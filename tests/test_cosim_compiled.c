@@ -5,7 +5,8 @@
  * the compiler suites already hold to bm_graph_eval.
  * All machines of a test go into one design (bm_machine_append), so one
  * Verilator build covers them; a second test does the same for ONNX
- * models and networks with the newer activations. */
+ * models and networks with the newer activations, a third for networks
+ * with per-layer types. */
 #include <dirent.h>
 #include <inttypes.h>
 #include <sys/stat.h>
@@ -277,5 +278,34 @@ Test(cosim_compiled, onnx_models_and_activations_agree_with_verilator, .timeout 
         bm_ctx_free(gctx);
     }
     run_batch(&b, ctx, "-onnx");
+    bm_ctx_free(ctx);
+}
+
+/* Networks with per-layer types (format 2): machine words up to 64 bits,
+ * the conversions' shli, sari, min and max, wrapping and saturating, with
+ * every strategy; a batch of its own, small so that Verilator is quick. */
+Test(cosim_compiled, typed_networks_agree_with_verilator, .timeout = 1200)
+{
+    static batch b;
+    memset(&b, 0, sizeof b);
+    bm_ctx *ctx;
+    cr_assert_eq(bm_ctx_new(&ctx, NULL), 0);
+    cr_assert_eq(bm_machine_new(&b.all, ctx, "typed_batch"), 0);
+    static const placement some[] = {{BM_MAP_NODE, 0, 0, BM_MUL_COMB, 0},
+                                     {BM_MAP_FOLD, 0, 2, BM_MUL_PIPE, 0},
+                                     {BM_MAP_CORES, 2, 0, BM_MUL_COMB, 0},
+                                     {BM_MAP_SINGLE, 0, 0, BM_MUL_COMB, 0},
+                                     {BM_MAP_FOLD, 0, 0, BM_MUL_SERIAL, 3}};
+    for (uint64_t seed = 1; seed <= 10; seed++) {
+        bm_ctx *gctx = graph_ctx();
+        bm_graph *g = random_typed_network(gctx, seed, 1, NULL);
+        char what[80];
+        snprintf(what, sizeof what, "typed network %" PRIu64 " (word %u)", seed,
+                 bm_graph_type(g).total);
+        add(&b, g, some[seed % 5], what, seed);
+        bm_graph_free(g);
+        bm_ctx_free(gctx);
+    }
+    run_batch(&b, ctx, "-typed");
     bm_ctx_free(ctx);
 }

@@ -103,6 +103,30 @@ static const bad_file bad_files[] = {
      "tests/data/graph/bad_weight_count.xml:15:5: error: layer 2 has 5 weights, expected 6 (2 neurons x 3 inputs)\n"},
     {"tests/data/graph/bad_weight_range.xml",
      "tests/data/graph/bad_weight_range.xml:9:12: error: constant 32.5 does not fit fixed<16,6> (range -32 .. 31.9990234375)\n"},
+    /* per-layer types (format 2) */
+    {"tests/data/graph/bad_typed_accum.xml",
+     "tests/data/graph/bad_typed_accum.xml:6:3: error: layer 1: the accumulator fixed<20,16> has too few fraction bits: products of inputs (10 fraction bits) and weights (5) may drop at most 10 (the network's frac), so it needs at least 5\n"},
+    {"tests/data/graph/bad_typed_bias.xml",
+     "tests/data/graph/bad_typed_bias.xml:15:20: error: constant 200 does not fit fixed<20,8> (range -128 .. 127.999755859375)\n"},
+    {"tests/data/graph/bad_typed_format1.xml",
+     "tests/data/graph/bad_typed_format1.xml:7:5: error: layer 1: <weight_t> needs <network format=\"2\">\n"
+     "tests/data/graph/bad_typed_format1.xml:8:5: error: layer 1: <accum_t> needs <network format=\"2\">\n"
+     "tests/data/graph/bad_typed_format1.xml:9:5: error: layer 1: <result_t> needs <network format=\"2\">\n"
+     "tests/data/graph/bad_typed_format1.xml:18:5: error: layer 2: <result_t> needs <network format=\"2\">\n"},
+    {"tests/data/graph/bad_typed_leaky.xml",
+     "tests/data/graph/bad_typed_leaky.xml:17:3: error: layer 2: leaky_relu in a result type with more fraction bits (12) than the network's (10) is not supported\n"},
+    {"tests/data/graph/bad_typed_malformed.xml",
+     "tests/data/graph/bad_typed_malformed.xml:7:5: error: schema: Type positiveInteger doesn't allow value 'eight'\n"},
+    {"tests/data/graph/bad_typed_order.xml",
+     "tests/data/graph/bad_typed_order.xml:8:5: error: schema: Did not expect element weight_t there\n"},
+    {"tests/data/graph/bad_typed_output.xml",
+     "tests/data/graph/bad_typed_output.xml:17:3: error: layer 2: the network's outputs are in its type fixed<16,6>, so the last layer's result needs 10 fraction bits, not 6 (or end in <argmax/> or <threshold/>)\n"},
+    {"tests/data/graph/bad_typed_overflow.xml",
+     "tests/data/graph/bad_typed_overflow.xml:9:5: error: layer 1: unknown overflow mode 'clip' (known: saturate, wrap)\n"},
+    {"tests/data/graph/bad_typed_type.xml",
+     "tests/data/graph/bad_typed_type.xml:9:5: error: layer 1: invalid result_t type: total=\"8\" frac=\"8\" (need 2 <= total <= 64 and frac < total)\n"},
+    {"tests/data/graph/bad_typed_word.xml",
+     "tests/data/graph/bad_typed_word.xml:6:3: error: layer 1: these types need a machine word of 67 bits (at most 64): weights of 60 bits scaled by 2^7, an accumulator of 20 bits\n"},
 };
 
 Test(graph_errors, every_bad_file_reports_its_location_and_message)

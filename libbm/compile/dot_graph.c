@@ -1,6 +1,7 @@
 /* A graph as Graphviz text (bm/dot.h, docs/dot.md): one node per
  * operation, one edge per operand slot, the nodes of a network layer (and
  * of each neuron within it) in clusters. */
+#include <inttypes.h>
 #include <string.h>
 
 #include "bm/dot.h"
@@ -32,6 +33,10 @@ static void put_node(bm_buf *b, const bm_graph *g, unsigned i, const char *inden
         bm_buf_printf(b, "shape=plaintext, label=\"%s", dec);
         break;
     }
+    case BM_OP_SHL:
+    case BM_OP_SAR:
+        bm_buf_printf(b, "label=\"%s %" PRId64, bm_op_name(op), bm_graph_node_value(g, i));
+        break;
     default:
         bm_buf_printf(b, "label=\"%s", bm_op_name(op));
         break;

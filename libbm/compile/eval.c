@@ -16,9 +16,18 @@ static int64_t argmax(const int64_t *values, const unsigned *operands, unsigned 
     return (int64_t)best;
 }
 
+int64_t bmi_graph_shift(bm_op op, int64_t a, unsigned k, bm_fixed_type t)
+{
+    if (op == BM_OP_SAR)
+        return a >= 0 ? a >> k : -((-(__int128)a + (((__int128)1 << k) - 1)) >> k);
+    return bm_fixed_wrap((int64_t)((uint64_t)a << k), t); /* k < total <= 64 */
+}
+
 __int128 bmi_fixed_exact(bm_op op, int64_t a, int64_t b, unsigned frac)
 {
     switch (op) {
+    case BM_OP_SHL: return (__int128)a * ((__int128)1 << b); /* b: the amount */
+    case BM_OP_SAR: return bmi_graph_shift(op, a, (unsigned)b, (bm_fixed_type){64, 0});
     case BM_OP_ADD: return (__int128)a + b;
     case BM_OP_SUB: return (__int128)a - b;
     case BM_OP_NEG: return -(__int128)a;
@@ -66,9 +75,15 @@ static int eval_nodes(const bm_graph *g, const int64_t *inputs, int64_t *values,
         case BM_OP_MAX: values[i] = a > b ? a : b; break;
         case BM_OP_ARGMAX: values[i] = argmax(values, opd, n->n_operands); break;
         case BM_OP_OUTPUT: values[i] = a; break;
+        case BM_OP_SHL:
+        case BM_OP_SAR:
+            values[i] = bmi_graph_shift(n->op, a, (unsigned)n->value, t);
+            arithmetic = n->op == BM_OP_SHL;
+            b = n->value;
+            break;
         }
         if (wrapped) {
-            /* only ADD, SUB, MUL and NEG can leave the type (docs/numbers.md) */
+            /* only ADD, SUB, MUL, NEG and SHL can leave the type (docs/numbers.md) */
             int w = arithmetic && bmi_fixed_exact(n->op, a, b, t.frac) != (__int128)values[i];
             wrapped[i] = (unsigned char)w;
             n_wrapped += w;

@@ -10,6 +10,7 @@
 
 static const char *const op_names[BM_OP_COUNT] = {
     "input", "const", "add", "sub", "mul", "neg", "relu", "min", "max", "argmax", "output",
+    "shl",   "sar",
 };
 
 const char *bm_op_name(bm_op op)
@@ -34,6 +35,8 @@ static unsigned arity_min(bm_op op)
     case BM_OP_NEG:
     case BM_OP_RELU:
     case BM_OP_OUTPUT:
+    case BM_OP_SHL:
+    case BM_OP_SAR:
     case BM_OP_ARGMAX: return 1;
     default: return 2;
     }
@@ -187,6 +190,26 @@ int bm_graph_add_op(bm_graph *g, unsigned *out, bm_op op, const unsigned *operan
     if (op < BM_OP_ADD || op > BM_OP_ARGMAX)
         return BM_EINVAL;
     return add_node(g, out, op, operands, n_operands, loc);
+}
+
+int bm_graph_add_shift(bm_graph *g, unsigned *out, bm_op op, unsigned operand, unsigned amount,
+                       bm_loc loc)
+{
+    if (op != BM_OP_SHL && op != BM_OP_SAR)
+        return BM_EINVAL;
+    if (amount < 1 || amount >= g->type.total) {
+        bm_error(g->ctx, loc, "%s by %u bits: the amount must be 1 .. %u", bm_op_name(op), amount,
+                 g->type.total - 1);
+        return BM_EINVAL;
+    }
+    unsigned id;
+    int rc = add_node(g, &id, op, &operand, 1, loc);
+    if (rc)
+        return rc;
+    g->nodes[id].value = amount;
+    if (out)
+        *out = id;
+    return BM_OK;
 }
 
 /* ---- finishing --------------------------------------------------------------- */
@@ -505,7 +528,10 @@ unsigned bm_graph_node_operand(const bm_graph *g, unsigned node, unsigned k)
 
 int64_t bm_graph_node_value(const bm_graph *g, unsigned node)
 {
-    return node < g->n_nodes && g->nodes[node].op == BM_OP_CONST ? g->nodes[node].value : 0;
+    if (node >= g->n_nodes)
+        return 0;
+    bm_op op = g->nodes[node].op;
+    return op == BM_OP_CONST || op == BM_OP_SHL || op == BM_OP_SAR ? g->nodes[node].value : 0;
 }
 
 const char *bm_graph_node_name(const bm_graph *g, unsigned node)

@@ -37,10 +37,15 @@ struct bm_graph {
  * are normal and not reported). */
 void bm_graph_warn_unused(const bm_graph *g);
 
-/* The exact result of ADD, SUB, MUL or NEG (0 for other operations) on
- * raw operands, before the wrap: what the fixed-point rule gives with
- * unlimited integer bits (the product floor-shifted by frac).  A value
- * wrapped exactly when this differs from the evaluator's result. */
+/* SHL (a * 2^k, wrapped to t) or SAR (floor(a / 2^k)) of a raw value,
+ * 1 <= k < t.total: the evaluator's, the selector's constant folding's. */
+int64_t bmi_graph_shift(bm_op op, int64_t a, unsigned k, bm_fixed_type t);
+
+/* The exact result of ADD, SUB, MUL, NEG, SHL or SAR (0 for other
+ * operations) on raw operands (for the shifts b is the amount), before the
+ * wrap: what the fixed-point rule gives with unlimited integer bits (the
+ * product floor-shifted by frac).  A value wrapped exactly when this
+ * differs from the evaluator's result. */
 __int128 bmi_fixed_exact(bm_op op, int64_t a, int64_t b, unsigned frac);
 
 #endif

@@ -352,6 +352,8 @@ static int read_node(gml *r, xmlNodePtr el)
     if (rc == BM_ENOMEM)
         return rc;
     int op = rc ? -1 : bm_op_from_name(word);
+    if (op == BM_OP_SHL || op == BM_OP_SAR)
+        op = -1; /* they need an amount, which GraphML does not spell */
     if (op < 0) {
         r->errors++;
         return bm_error(r->ctx, loc,

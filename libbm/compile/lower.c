@@ -7,7 +7,15 @@
  * the same bits; the products are rounded one by one, as a multiply-
  * accumulate core computes them.  Products by a zero weight, zero biases
  * and neurons that no later neuron reads are left out: they cannot change
- * an output. */
+ * an output.
+ *
+ * With per-layer types (docs/numbers.md, "Per-layer types") the graph's
+ * type is fixed<W, W-F> (network_layer_types.c): each weight is scaled by
+ * 2^scale so that the graph's MUL, which floors by F, floors the product
+ * into the accumulator's fraction bits, and the accumulator is converted
+ * to the result type with SHL and SAR (wrap) or MIN and MAX (saturate).
+ * Without them W is the network's total, every scale 0 and no conversion
+ * is needed: the graph is the one of format 1. */
 #include <stdio.h>
 #include <string.h>
 
@@ -16,7 +24,7 @@
 
 typedef struct lowering {
     bm_graph *g;
-    bm_fixed_type type;
+    bm_fixed_type type; /* the graph's: fixed<W, W-F> */
     int layer, neuron; /* the tag for new nodes */
     bm_loc loc;
 } lowering;
@@ -44,6 +52,18 @@ static int binary(lowering *lw, bm_op op, unsigned a, unsigned b, unsigned *out)
     return operation(lw, op, pair, 2, out);
 }
 
+static int shift(lowering *lw, bm_op op, unsigned a, unsigned amount, unsigned *out)
+{
+    int rc = bm_graph_add_shift(lw->g, out, op, a, amount, lw->loc);
+    return rc ? rc : tag(lw, *out);
+}
+
+/* raw * 2^k, exact: the reader checked that the graph's word holds it. */
+static int64_t scaled(int64_t raw, unsigned k)
+{
+    return (int64_t)((uint64_t)raw << k);
+}
+
 /* Every constant is a dyadic rational, so the table is exact in doubles. */
 static const net_pwl sigmoid_pwl = {0.5, {0.125, 0.09375, 0.03125}, {1, 2.375, 5}};
 static const net_pwl tanh_pwl = {0, {0.5, 0.375, 0.125}, {0.5, 1.1875, 2.5}};
@@ -60,10 +80,14 @@ static int64_t quantised(double v, bm_fixed_type t)
     return raw;
 }
 
-/* base + sum of slope * clamp(v, bound), in table order. */
+/* base + sum of slope * clamp(v, bound), in table order, in the result
+ * type t (F - t.frac >= 0: the reader checked): every constant is
+ * quantised to t, and a slope scaled by 2^(F - t.frac) so that the graph's
+ * MUL floors the product to t's fraction bits. */
 static int piecewise(lowering *lw, const net_pwl *f, bm_fixed_type t, unsigned v, unsigned *out)
 {
     unsigned acc = 0, c, lo, hi, clamped, term;
+    unsigned up = lw->type.frac - t.frac;
     int64_t base = quantised(f->base, t);
     int have = base != 0; /* adding a raw 0 changes nothing */
     int rc = have ? constant(lw, base, &acc) : BM_OK;
@@ -72,7 +96,7 @@ static int piecewise(lowering *lw, const net_pwl *f, bm_fixed_type t, unsigned v
             !(rc = constant(lw, quantised(f->bound[k], t), &hi)) &&
             !(rc = binary(lw, BM_OP_MAX, v, lo, &clamped)) &&
             !(rc = binary(lw, BM_OP_MIN, clamped, hi, &clamped)) &&
-            !(rc = constant(lw, quantised(f->slope[k], t), &c)) &&
+            !(rc = constant(lw, scaled(quantised(f->slope[k], t), up), &c)) &&
             !(rc = binary(lw, BM_OP_MUL, clamped, c, &term))) {
             if (have)
                 rc = binary(lw, BM_OP_ADD, acc, term, &acc);
@@ -85,16 +109,52 @@ static int piecewise(lowering *lw, const net_pwl *f, bm_fixed_type t, unsigned v
     return rc;
 }
 
-static int neuron(lowering *lw, const net_layer *l, unsigned j, const unsigned *in, unsigned *out)
+/* The accumulator (type c, in the graph's word) converted to the result
+ * type r: wrapped to c's width, shifted to r's fraction bits (floor), and
+ * wrapped or saturated to r's width; steps that cannot change the value
+ * are left out. */
+static int convert(lowering *lw, bm_fixed_type c, bm_layer_types t, unsigned v, unsigned *out)
+{
+    bm_fixed_type r = t.result;
+    unsigned word = lw->type.total;
+    unsigned up = word - c.total;                 /* >= r.frac - c.frac: the word holds it */
+    unsigned down = up + c.frac - r.frac;         /* SHL by up, then SAR by down */
+    unsigned width = c.total - c.frac + r.frac;   /* bits of the value now */
+    int rc = BM_OK;
+    if (up)
+        rc = shift(lw, BM_OP_SHL, v, up, &v);
+    if (!rc && down)
+        rc = shift(lw, BM_OP_SAR, v, down, &v);
+    if (!rc && width > r.total && t.overflow == BM_OVERFLOW_WRAP) {
+        if (!(rc = shift(lw, BM_OP_SHL, v, word - r.total, &v)))
+            rc = shift(lw, BM_OP_SAR, v, word - r.total, &v);
+    } else if (!rc && width > r.total) {
+        unsigned lo, hi;
+        if (!(rc = constant(lw, bm_fixed_min(r), &lo)) && !(rc = binary(lw, BM_OP_MAX, v, lo, &v)) &&
+            !(rc = constant(lw, bm_fixed_max(r), &hi)))
+            rc = binary(lw, BM_OP_MIN, v, hi, &v);
+    }
+    *out = v;
+    return rc;
+}
+
+/* Neuron j of layer l, whose inputs have type a. */
+static int neuron(lowering *lw, const bm_network *net, const net_layer *l, bm_fixed_type a,
+                  unsigned j, const unsigned *in, unsigned *out)
 {
     const int64_t *w = l->weights + (size_t)j * l->inputs;
+    bm_layer_types t = bmi_net_layer_types(net, l);
+    /* products floor s = fa + fw - fc bits; MUL floors F: scale by F - s */
+    unsigned scale = (unsigned)((int)lw->type.frac - ((int)a.frac + (int)t.weight.frac -
+                                                      (int)t.accum.frac));
     int have = 0;
     unsigned acc = 0, c, term;
     int rc = BM_OK;
     for (unsigned i = 0; i < l->inputs && !rc; i++) {
         if (w[i] == 0)
             continue;
-        if (!(rc = constant(lw, w[i], &c)) && !(rc = binary(lw, BM_OP_MUL, in[i], c, &term))) {
+        if (!(rc = constant(lw, scaled(w[i], scale), &c)) &&
+            !(rc = binary(lw, BM_OP_MUL, in[i], c, &term))) {
             if (have)
                 rc = binary(lw, BM_OP_ADD, acc, term, &acc);
             else
@@ -110,6 +170,8 @@ static int neuron(lowering *lw, const net_layer *l, unsigned j, const unsigned *
                 acc = c;
         }
     }
+    if (!rc)
+        rc = convert(lw, t.accum, t, acc, &acc);
     if (!rc && l->activation == BM_ACT_RELU) {
         unsigned a = acc;
         rc = operation(lw, BM_OP_RELU, &a, 1, &acc);
@@ -118,10 +180,11 @@ static int neuron(lowering *lw, const net_layer *l, unsigned j, const unsigned *
     } else if (!rc && l->activation == BM_ACT_LEAKY_RELU) {
         /* max(v, alpha*v): alpha*v >= v for v < 0 and <= v for v >= 0,
          * the product floor-rounded (0 <= alpha < 1, so it cannot wrap). */
-        if (!(rc = constant(lw, l->alpha, &c)) && !(rc = binary(lw, BM_OP_MUL, acc, c, &term)))
+        if (!(rc = constant(lw, scaled(l->alpha, lw->type.frac - t.result.frac), &c)) &&
+            !(rc = binary(lw, BM_OP_MUL, acc, c, &term)))
             rc = binary(lw, BM_OP_MAX, acc, term, &acc);
     } else if (!rc && bm_net_pwl(l->activation)) {
-        rc = piecewise(lw, bm_net_pwl(l->activation), lw->type, acc, &acc);
+        rc = piecewise(lw, bm_net_pwl(l->activation), t.result, acc, &acc);
     }
     *out = acc;
     return rc;
@@ -171,6 +234,7 @@ static int lower(lowering *lw, const bm_network *net)
         rc = bm_graph_add_input(lw->g, &prev[i], name, net->input_loc);
     }
     unsigned width = net->inputs;
+    bm_fixed_type in_type = net->type;
     for (size_t l = 0; l < net->n_layers && !rc; l++) {
         const net_layer *layer = &net->layers[l];
         lw->layer = (int)l;
@@ -179,8 +243,9 @@ static int lower(lowering *lw, const bm_network *net)
             lw->neuron = (int)j;
             cur[j] = UINT32_MAX; /* a dead neuron: nothing reads it */
             if (live[offset[l] + j])
-                rc = neuron(lw, layer, j, prev, &cur[j]);
+                rc = neuron(lw, net, layer, in_type, j, prev, &cur[j]);
         }
+        in_type = bmi_net_layer_types(net, layer).result;
         unsigned *t = prev;
         prev = cur;
         cur = t;
@@ -218,8 +283,12 @@ int bm_network_to_graph(bm_graph **out, const bm_network *net)
     if (!out || !net || !net->n_layers)
         return BM_EINVAL;
     *out = NULL;
-    lowering lw = {NULL, net->type, -1, -1, net->loc};
-    int rc = bm_graph_new(&lw.g, net->ctx, net->type);
+    unsigned word;
+    int rc = bmi_net_word(net, &word);
+    if (rc)
+        return rc;
+    lowering lw = {NULL, {word, net->type.frac}, -1, -1, net->loc};
+    rc = bm_graph_new(&lw.g, net->ctx, lw.type);
     if (rc)
         return rc;
     bm_graph_set_loc(lw.g, net->loc);

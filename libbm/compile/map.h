@@ -49,7 +49,9 @@ typedef enum map_fop_kind {
     MF_CONST,     /* c, once per vector: args[0] (if any) is an input read as
                      the trigger                                              */
     MF_COPY,      /* args[0] (an output that is a graph input)                 */
-    MF_SINK       /* reads args (unused graph inputs) and drops them; no value */
+    MF_SINK,      /* reads args (unused graph inputs) and drops them; no value */
+    MF_SHL,       /* args[0] * 2^c, wrapped (shli)                             */
+    MF_SAR        /* floor(args[0] / 2^c) (sari)                               */
 } map_fop_kind;
 
 typedef enum map_term_kind {

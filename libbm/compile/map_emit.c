@@ -28,11 +28,12 @@
 enum {
     OP_MOV, OP_LI, OP_ADD, OP_ADDI, OP_SUB, OP_LT, OP_J, OP_JZ, OP_IN, OP_OUTN,
     OP_NEG, OP_RELU, OP_MIN, OP_MAX, OP_MULFX, OP_MULFXI, OP_MACFX, OP_MACFXI, OP_INMACFX,
-    OP_COUNT
+    OP_SHLI, OP_SARI, OP_COUNT
 };
 static const char *const op_names[OP_COUNT] = {
     "mov", "li", "add", "addi", "sub", "lt", "j", "jz", "in", "outn",
-    "neg", "relu", "min", "max", "mulfx", "mulfxi", "macfx", "macfxi", "inmacfx"};
+    "neg", "relu", "min", "max", "mulfx", "mulfxi", "macfx", "macfxi", "inmacfx",
+    "shli", "sari"};
 
 struct map_emitter {
     const map_graph *mg;
@@ -416,6 +417,12 @@ static void emit_fop(map_emitter *em, uint32_t fi)
     case MF_RELU:
         d = own_copy(em, args[0].fop);
         emit(em, OP_RELU, (uint64_t)d, 0, 0);
+        em->reg[fi] = d;
+        break;
+    case MF_SHL:
+    case MF_SAR:
+        d = own_copy(em, args[0].fop);
+        emit(em, f->kind == MF_SHL ? OP_SHLI : OP_SARI, (uint64_t)d, (uint64_t)f->c, 0);
         em->reg[fi] = d;
         break;
     case MF_MIN: emit_minmax(em, fi, OP_MIN); break;

@@ -20,6 +20,7 @@
  * Fops are created in node order, so operands always come first. */
 #include <string.h>
 
+#include "graph_impl.h" /* bmi_graph_shift: constants fold like the evaluator */
 #include "map.h"
 
 typedef struct selector {
@@ -118,6 +119,8 @@ static void fold(selector *s)
         case BM_OP_RELU: v = a > 0 ? a : 0; break;
         case BM_OP_MIN: v = a < b ? a : b; break;
         case BM_OP_MAX: v = a > b ? a : b; break;
+        case BM_OP_SHL:
+        case BM_OP_SAR: v = bmi_graph_shift(op, a, (unsigned)bm_graph_node_value(g, i), t); break;
         case BM_OP_ARGMAX: {
             unsigned best = 0;
             for (unsigned j = 1; j < k; j++)
@@ -288,6 +291,13 @@ static int make_fop(selector *s, unsigned i)
                 return rc;
         break;
     }
+    case BM_OP_SHL:
+    case BM_OP_SAR:
+        if ((rc = new_fop(mg, op == BM_OP_SHL ? MF_SHL : MF_SAR, i, &f)) ||
+            (rc = arg_of(s, bm_graph_node_operand(g, i, 0))))
+            return rc;
+        mg->fops[f].c = bm_graph_node_value(g, i);
+        break;
     default: return BM_OK;
     }
     s->fop_of[i] = f;

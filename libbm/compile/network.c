@@ -136,6 +136,7 @@ typedef struct reader {
     bm_xml_doc doc;
     bm_network *net;
     int errors;
+    unsigned format; /* the root's format attribute: 1 or 2 */
 } reader;
 
 /* An unsigned attribute that the schema has checked for form. */
@@ -162,9 +163,9 @@ static unsigned size_attr(reader *r, xmlNodePtr n, const char *name, unsigned ma
 }
 
 /* Reads the decimal words of <weights> or <biases> into raw values:
- * exactly `expected` of them, each quantised to the network's type. */
+ * exactly `expected` of them, each quantised to type t. */
 static int read_values(reader *r, xmlNodePtr el, const char *what, unsigned layer,
-                       size_t expected, const char *shape, int64_t **out)
+                       size_t expected, const char *shape, bm_fixed_type t, int64_t **out)
 {
     bm_xml_words w;
     int rc = bm_xml_words_get(&r->doc, el, &w);
@@ -188,11 +189,11 @@ static int read_values(reader *r, xmlNodePtr el, const char *what, unsigned laye
         if (bad >= RANGE_ERRORS_MAX) {
             /* Count the rest without recording each. */
             bm_ctx *quiet = NULL;
-            if (bm_fixed_parse(quiet, w.words[i].text, r->net->type, w.words[i].loc, &values[i]))
+            if (bm_fixed_parse(quiet, w.words[i].text, t, w.words[i].loc, &values[i]))
                 bad++;
             continue;
         }
-        rc = bm_fixed_parse(r->ctx, w.words[i].text, r->net->type, w.words[i].loc, &values[i]);
+        rc = bm_fixed_parse(r->ctx, w.words[i].text, t, w.words[i].loc, &values[i]);
         if (rc == BM_ENOMEM)
             break;
         if (rc) {
@@ -226,15 +227,15 @@ int bm_net_pwl_check(bm_activation a, bm_fixed_type t)
     return rc;
 }
 
-/* A decimal attribute quantised to the network's type; *present says
- * whether it was given and read. */
-static void value_attr(reader *r, xmlNodePtr el, const char *name, int64_t *out, int *present,
-                       bm_loc *loc)
+/* A decimal attribute quantised to type t; *present says whether it was
+ * given and read. */
+static void value_attr(reader *r, xmlNodePtr el, const char *name, bm_fixed_type t, int64_t *out,
+                       int *present, bm_loc *loc)
 {
     char *v = bm_xml_attr(el, name);
     *present = v != NULL;
     *loc = bm_xml_loc(&r->doc, el);
-    if (v && bm_fixed_parse(r->ctx, v, r->net->type, *loc, out)) {
+    if (v && bm_fixed_parse(r->ctx, v, t, *loc, out)) {
         r->errors++;
         *present = 0;
     }
@@ -263,9 +264,11 @@ static int read_activation(reader *r, xmlNodePtr el, net_layer *l, unsigned numb
         return BM_OK;
     }
     xmlFree(a);
+    /* alpha, max and the activation's constants are in the result type */
+    bm_fixed_type t = bmi_net_layer_types(r->net, l).result;
     int has_alpha;
-    value_attr(r, el, "alpha", &l->alpha, &has_alpha, &l->alpha_loc);
-    value_attr(r, el, "max", &l->max, &l->has_max, &l->max_loc);
+    value_attr(r, el, "alpha", t, &l->alpha, &has_alpha, &l->alpha_loc);
+    value_attr(r, el, "max", t, &l->max, &l->has_max, &l->max_loc);
     int has_max_attr = xmlHasProp(el, (const xmlChar *)"max") != NULL;
     int has_alpha_attr = xmlHasProp(el, (const xmlChar *)"alpha") != NULL;
     bm_loc loc = bm_xml_loc(&r->doc, el);
@@ -273,18 +276,18 @@ static int read_activation(reader *r, xmlNodePtr el, net_layer *l, unsigned numb
         bm_error(r->ctx, loc, "layer %u: leaky_relu needs alpha (0 <= alpha < 1)", number);
         r->errors++;
     } else if (l->activation == BM_ACT_LEAKY_RELU && has_alpha &&
-               (l->alpha < 0 || l->alpha >= ((int64_t)1 << r->net->type.frac))) {
+               (l->alpha < 0 || l->alpha >= ((int64_t)1 << t.frac))) {
         bm_error(r->ctx, loc, "layer %u: alpha must be 0 <= alpha < 1", number);
         r->errors++;
     } else if (l->activation != BM_ACT_LEAKY_RELU && has_alpha_attr) {
         bm_error(r->ctx, loc, "layer %u: alpha is for leaky_relu only", number);
         r->errors++;
     }
-    if (bm_net_pwl(l->activation) && bm_net_pwl_check(l->activation, r->net->type)) {
+    if (bm_net_pwl(l->activation) && bm_net_pwl_check(l->activation, t)) {
         bm_error(r->ctx, loc, "layer %u: %s needs its constants (up to %g) to fit fixed<%u,%u>",
                  number, bm_activation_name(l->activation),
-                 bm_net_pwl(l->activation)->bound[NET_PWL_TERMS - 1], r->net->type.total,
-                 r->net->type.total - r->net->type.frac);
+                 bm_net_pwl(l->activation)->bound[NET_PWL_TERMS - 1], t.total,
+                 t.total - t.frac);
         r->errors++;
     }
     if (l->activation != BM_ACT_RELU && has_max_attr) {
@@ -305,6 +308,59 @@ static xmlNodePtr child(xmlNodePtr n, const char *name)
     return NULL;
 }
 
+/* <weight_t>, <accum_t> or <result_t> of a layer (format 2): total and frac as
+ * on <network>, both required (the schema says so). */
+static void read_type(reader *r, xmlNodePtr el, unsigned number, int *has, bm_fixed_type *t)
+{
+    *has = 0;
+    if (!el)
+        return;
+    bm_loc loc = bm_xml_loc(&r->doc, el);
+    if (r->format < 2) {
+        bm_error(r->ctx, loc, "layer %u: <%s> needs <network format=\"2\">", number,
+                 (const char *)el->name);
+        r->errors++;
+        return;
+    }
+    int errors = r->errors;
+    t->total = size_attr(r, el, "total", 64, NULL);
+    t->frac = size_attr(r, el, "frac", 64, NULL);
+    if (r->errors != errors)
+        return;
+    if (bm_fixed_type_check(*t)) {
+        bm_error(r->ctx, loc,
+                 "layer %u: invalid %s type: total=\"%u\" frac=\"%u\" (need 2 <= total <= 64 "
+                 "and frac < total)",
+                 number, (const char *)el->name, t->total, t->frac);
+        r->errors++;
+        return;
+    }
+    *has = 1;
+}
+
+/* The per-layer types of format 2: <weight_t>, <accum_t> and <result_t>, whose
+ * overflow attribute says wrap or saturate. */
+static void read_layer_types(reader *r, xmlNodePtr el, net_layer *l, unsigned number)
+{
+    read_type(r, child(el, "weight_t"), number, &l->has_weight, &l->types.weight);
+    read_type(r, child(el, "accum_t"), number, &l->has_accum, &l->types.accum);
+    xmlNodePtr res = child(el, "result_t");
+    read_type(r, res, number, &l->has_result, &l->types.result);
+    char *v = res && r->format >= 2 ? bm_xml_attr(res, "overflow") : NULL;
+    if (v && strcmp(v, "wrap") == 0) {
+        l->has_overflow = 1;
+        l->types.overflow = BM_OVERFLOW_WRAP;
+    } else if (v && strcmp(v, "saturate") == 0) {
+        l->has_overflow = 1;
+        l->types.overflow = BM_OVERFLOW_SATURATE;
+    } else if (v) {
+        bm_error(r->ctx, bm_xml_loc(&r->doc, res),
+                 "layer %u: unknown overflow mode '%s' (known: saturate, wrap)", number, v);
+        r->errors++;
+    }
+    xmlFree(v);
+}
+
 static int read_layer(reader *r, xmlNodePtr el, unsigned inputs)
 {
     bm_network *net = r->net;
@@ -319,6 +375,7 @@ static int read_layer(reader *r, xmlNodePtr el, unsigned inputs)
     int has_inputs;
     unsigned declared = size_attr(r, el, "inputs", LAYER_SIZE_MAX, &has_inputs);
     l->neurons = size_attr(r, el, "neurons", LAYER_SIZE_MAX, NULL);
+    read_layer_types(r, el, l, number);
     read_activation(r, el, l, number);
     if (has_inputs && declared && declared != inputs) {
         if (number == 1)
@@ -341,11 +398,14 @@ static int read_layer(reader *r, xmlNodePtr el, unsigned inputs)
     }
     char shape[96];
     snprintf(shape, sizeof shape, "%u neurons x %u inputs", l->neurons, inputs);
+    bm_layer_types t = bmi_net_layer_types(net, l);
     int rc = read_values(r, child(el, "weights"), "weights", number,
-                         (size_t)l->neurons * inputs, shape, &l->weights);
+                         (size_t)l->neurons * inputs, shape, t.weight, &l->weights);
     if (!rc) {
+        /* a bias is added to the accumulator, so it is held in its type */
         snprintf(shape, sizeof shape, "one per neuron");
-        rc = read_values(r, child(el, "biases"), "biases", number, l->neurons, shape, &l->biases);
+        rc = read_values(r, child(el, "biases"), "biases", number, l->neurons, shape, t.accum,
+                         &l->biases);
     }
     return rc;
 }
@@ -358,6 +418,9 @@ static int read_network(reader *r, const bm_graph_options *opt)
     char *name = bm_xml_attr(root, "name");
     net->name = bm_strdup(r->ctx, name ? name : "");
     xmlFree(name);
+    char *format = bm_xml_attr(root, "format");
+    r->format = format && strcmp(format, "2") == 0 ? 2 : 1; /* the schema allows 1 and 2 */
+    xmlFree(format);
     if (!net->name)
         return bm_oom(r->ctx);
     int has_type;
@@ -409,6 +472,9 @@ static int read_network(reader *r, const bm_graph_options *opt)
             }
         }
     }
+    unsigned word;
+    if (!rc && !r->errors && bmi_net_word(net, &word))
+        r->errors++; /* reported at the layer */
     if (!rc && r->errors)
         rc = BM_EPARSE;
     return rc;

@@ -14,7 +14,22 @@ typedef struct net_layer {
     bm_loc alpha_loc, max_loc;
     int64_t *weights, *biases; /* raw; neurons x inputs row-major, and neurons */
     bm_loc loc;
+    /* format 2: the types the <layer> gives (has_*), used in place of the
+     * network's type: weights in `weight`, biases in `accum`, alpha and
+     * max in `result` (bmi_net_layer_types) */
+    int has_weight, has_accum, has_result, has_overflow;
+    bm_layer_types types;
 } net_layer;
+
+/* The layer's effective types (bm_network_layer_types). */
+bm_layer_types bmi_net_layer_types(const bm_network *net, const net_layer *l);
+/* Nonzero when some layer has types of its own. */
+int bmi_net_has_layer_types(const bm_network *net);
+/* The machine word of a network with per-layer types: the graph's total
+ * (docs/numbers.md, "Per-layer types"); the network's total without
+ * them.  Checks the rules on the types first, recording errors at the
+ * layers' places: BM_EPARSE when one fails. */
+int bmi_net_word(const bm_network *net, unsigned *word);
 
 /* A piecewise-linear activation (docs/numbers.md, "Sigmoid and tanh"):
  *     y = base + slope[0]*c(v, bound[0]) + slope[1]*c(v, bound[1]) + ...

@@ -71,6 +71,12 @@ int bm_network_set_type(bm_network *net, bm_fixed_type type)
 {
     if (!net || bm_fixed_type_check(type))
         return BM_EINVAL;
+    if (bmi_net_has_layer_types(net)) {
+        bm_error(net->ctx, net->loc,
+                 "network '%s' has per-layer types: it cannot be given one type for everything",
+                 net->name);
+        return BM_EINVAL;
+    }
     /* check everything first, so that a failure leaves the network as it was */
     for (size_t k = 0; k < net->n_layers; k++)
         if (convert_layer(net, &net->layers[k], (unsigned)k + 1, type, 0))

@@ -18,6 +18,13 @@ static void values(bm_buf *b, const int64_t *v, size_t n, bm_fixed_type t)
     }
 }
 
+/* <weight_t>, <accum_t> or <result_t> of format 2, when the layer gives it. */
+static void type_element(bm_buf *b, const char *name, int has, bm_fixed_type t)
+{
+    if (has)
+        bm_buf_printf(b, "    <%s total=\"%u\" frac=\"%u\"/>\n", name, t.total, t.frac);
+}
+
 int bm_network_write_memory(const bm_network *net, char **out, size_t *size)
 {
     if (!net || !out || !net->n_layers)
@@ -28,29 +35,42 @@ int bm_network_write_memory(const bm_network *net, char **out, size_t *size)
     bm_buf_printf(&b,
                   "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                   "<network format=\"%d\" name=\"%s\" total=\"%u\" frac=\"%u\">\n",
-                  BM_NETWORK_FORMAT_VERSION, net->name, net->type.total, net->type.frac);
+                  bmi_net_has_layer_types(net) ? 2 : 1, net->name, net->type.total,
+                  net->type.frac);
     bm_buf_printf(&b, "  <input size=\"%u\"/>\n", net->inputs);
     for (size_t l = 0; l < net->n_layers; l++) {
         const net_layer *layer = &net->layers[l];
         char dec[96];
+        bm_layer_types t = bmi_net_layer_types(net, layer);
         bm_buf_printf(&b, "  <layer inputs=\"%u\" neurons=\"%u\" activation=\"%s\"",
                       layer->inputs, layer->neurons, bm_activation_name(layer->activation));
         if (layer->activation == BM_ACT_LEAKY_RELU) {
-            bm_fixed_format(dec, sizeof dec, layer->alpha, net->type);
+            bm_fixed_format(dec, sizeof dec, layer->alpha, t.result);
             bm_buf_printf(&b, " alpha=\"%s\"", dec);
         } else if (layer->activation == BM_ACT_RELU && layer->has_max) {
-            bm_fixed_format(dec, sizeof dec, layer->max, net->type);
+            bm_fixed_format(dec, sizeof dec, layer->max, t.result);
             bm_buf_printf(&b, " max=\"%s\"", dec);
         }
         bm_buf_puts(&b, ">\n");
+        /* only the types the layer gives: writing is canonical */
+        type_element(&b, "weight_t", layer->has_weight, t.weight);
+        type_element(&b, "accum_t", layer->has_accum, t.accum);
+        if (layer->has_result) { /* overflow is read only from <result> */
+            bm_buf_printf(&b, "    <result_t total=\"%u\" frac=\"%u\"", t.result.total,
+                          t.result.frac);
+            if (layer->has_overflow)
+                bm_buf_printf(&b, " overflow=\"%s\"",
+                              t.overflow == BM_OVERFLOW_SATURATE ? "saturate" : "wrap");
+            bm_buf_puts(&b, "/>\n");
+        }
         bm_buf_puts(&b, "    <weights>\n");
         for (unsigned j = 0; j < layer->neurons; j++) {
             bm_buf_puts(&b, "      ");
-            values(&b, layer->weights + (size_t)j * layer->inputs, layer->inputs, net->type);
+            values(&b, layer->weights + (size_t)j * layer->inputs, layer->inputs, t.weight);
             bm_buf_puts(&b, "\n");
         }
         bm_buf_puts(&b, "    </weights>\n    <biases>");
-        values(&b, layer->biases, layer->neurons, net->type);
+        values(&b, layer->biases, layer->neurons, t.accum);
         bm_buf_puts(&b, "</biases>\n  </layer>\n");
     }
     if (net->argmax)

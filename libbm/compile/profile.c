@@ -2,6 +2,7 @@
  * vector is evaluated in the graph's type, exactly (same fraction bits, no
  * wrap) and in doubles, and each node keeps the ranges it saw.  Also the
  * wrap warnings of `bmc eval` and `bmc compile --test`. */
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -108,6 +109,14 @@ static void eval_exact_and_real(const bm_graph *g, const int64_t *inputs, const 
             break;
         }
         case BM_OP_OUTPUT: e = a; r = ra; break;
+        case BM_OP_SHL: /* raw scale: read in the graph's type, as the other values */
+            e = bmi_fixed_exact(n->op, a, n->value, frac);
+            r = ldexp(ra, (int)n->value);
+            break;
+        case BM_OP_SAR:
+            e = bmi_fixed_exact(n->op, a, n->value, frac);
+            r = ldexp(ra, -(int)n->value);
+            break;
         }
         s->exact[i] = clamp64(e);
         s->int_bits[i] = n->op == BM_OP_OUTPUT && n->n_operands ? s->int_bits[opd[0]]
@@ -160,6 +169,17 @@ int bm_graph_profile(bm_profile **out, const bm_graph *g, const bm_vectors *v)
         return BM_EINVAL;
     *out = NULL;
     bm_ctx *ctx = g->ctx;
+    for (size_t i = 0; i < g->n_nodes; i++) {
+        /* SHL and SAR (per-layer types) rescale: the values they separate
+         * count in different powers of two, and a profile reads them all
+         * in the graph's one type */
+        if (g->nodes[i].op == BM_OP_SHL || g->nodes[i].op == BM_OP_SAR) {
+            bm_error(ctx, g->loc,
+                     "the graph has per-layer types (its values are in several scales): a "
+                     "profile reads every value in one type, so it cannot profile it");
+            return BM_EINVAL;
+        }
+    }
     bm_profile *p = bm_calloc(ctx, 1, sizeof *p);
     if (!p)
         return bm_oom(ctx);
@@ -356,6 +376,18 @@ int bm_graph_warn_wraps(const bm_graph *g, const bm_vectors *v, unsigned limit,
             double exact = ldexp((double)bmi_fixed_exact(nd->op, a, b, t.frac), -(int)t.frac);
             char where[96], got[96];
             describe_node(g, i, where, sizeof where);
+            if (nd->op == BM_OP_SHL) {
+                /* a per-layer type's wrap (docs/numbers.md): SHL by W - n
+                 * keeps the low n bits */
+                unsigned bits = t.total - (unsigned)nd->value;
+                bm_warning(ctx, bm_vectors_loc(v, k),
+                           "vector %zu: %s: a value wrapped to its %u-bit per-layer type (raw "
+                           "%" PRId64 " became %" PRId64 ")",
+                           k + 1, where, bits, a,
+                           bmi_graph_shift(BM_OP_SAR, values[i], (unsigned)nd->value, t));
+                shown++;
+                continue;
+            }
             bm_fixed_format(got, sizeof got, values[i], t);
             bm_warning(ctx, bm_vectors_loc(v, k),
                        "vector %zu: %s: %s wrapped to %s (the exact %.10g does not fit "

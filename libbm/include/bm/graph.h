@@ -18,6 +18,13 @@
  *            the result is the index as a raw integer (0, 1, 2, ...), not
  *            index * 2^frac
  *   OUTPUT   a named external output                    (1 operand)
+ *   SHL      a * 2^k, wrapped                           (1 operand; k, 1..total-1,
+ *            given to bm_graph_add_shift())
+ *   SAR      floor(a / 2^k): an arithmetic shift right  (1 operand; k as SHL)
+ *
+ * SHL and SAR change the scale of a raw value; the network lowering uses
+ * them for per-layer types (docs/numbers.md, "Per-layer types"), and the
+ * text language and GraphML do not spell them.
  *
  * Life cycle: bm_graph_new(), then the add functions in any order (operands
  * may name nodes added later), then bm_graph_finish(), which checks arities,
@@ -56,9 +63,11 @@ typedef enum bm_op {
     BM_OP_MIN,
     BM_OP_MAX,
     BM_OP_ARGMAX,
-    BM_OP_OUTPUT
+    BM_OP_OUTPUT,
+    BM_OP_SHL,
+    BM_OP_SAR
 } bm_op;
-#define BM_OP_COUNT (BM_OP_OUTPUT + 1)
+#define BM_OP_COUNT (BM_OP_SAR + 1)
 
 /* The lower-case name of an operation ("add", "argmax"), as GraphML and the
  * messages spell it; NULL for an unknown value. */
@@ -89,6 +98,10 @@ BM_API int bm_graph_add_op(bm_graph *g, unsigned *out, bm_op op, const unsigned 
                     unsigned n_operands, bm_loc loc);
 BM_API int bm_graph_add_output(bm_graph *g, unsigned *out, const char *name, unsigned operand,
                         bm_loc loc);
+/* SHL or SAR of one operand by `amount` bits, 1 .. total - 1 of the graph's
+ * type; BM_EINVAL (recorded) for another op or amount. */
+BM_API int bm_graph_add_shift(bm_graph *g, unsigned *out, bm_op op, unsigned operand,
+                              unsigned amount, bm_loc loc);
 /* Optional name of any node (a text-language variable, a GraphML node id):
  * only used in messages and by the mapper to name things. */
 BM_API int bm_graph_set_node_name(bm_graph *g, unsigned node, const char *name);
@@ -122,7 +135,8 @@ BM_API bm_op bm_graph_node_op(const bm_graph *g, unsigned node);
 BM_API unsigned bm_graph_node_operand_count(const bm_graph *g, unsigned node);
 /* The k-th operand (k < operand count); order matters for SUB and ARGMAX. */
 BM_API unsigned bm_graph_node_operand(const bm_graph *g, unsigned node, unsigned k);
-/* The raw value of a CONST node (0 for other nodes). */
+/* The raw value of a CONST node, the amount of a SHL or SAR node (0 for
+ * other nodes). */
 BM_API int64_t bm_graph_node_value(const bm_graph *g, unsigned node);
 /* The node's name: the input or output name, a variable or GraphML id, or
  * NULL when it has none. */

@@ -3,8 +3,10 @@
  *
  * A network keeps its layer structure (the mapper may want one core per
  * neuron) and lowers to the graph IR of bm/graph.h, which defines what it
- * computes.  Weights and biases are stored already quantised to the
- * network's fixed-point type.
+ * computes.  Weights and biases are stored already quantised: weights to
+ * the layer's weight type, biases to its accumulator type, both the
+ * network's fixed-point type unless the layer gives types of its own
+ * (format 2, bm_network_layer_types()).
  *
  * Layer l has inputs(l) inputs (the network's input size for l = 0, the
  * previous layer's neuron count after) and neurons(l) neurons.  Its weights
@@ -31,7 +33,9 @@
 extern "C" {
 #endif
 
-#define BM_NETWORK_FORMAT_VERSION 1
+/* The newest format read and written: 2 adds per-layer types.  A network
+ * without per-layer types is still written as format 1. */
+#define BM_NETWORK_FORMAT_VERSION 2
 
 /* What a neuron applies to its sum v (docs/network.md):
  *   LINEAR      v
@@ -50,6 +54,20 @@ typedef enum bm_activation {
     BM_ACT_SIGMOID,
     BM_ACT_TANH
 } bm_activation;
+
+/* What the conversion of a layer's accumulator to its result type does
+ * with a value that does not fit (docs/numbers.md, "Per-layer types"):
+ * keep its low bits (two's complement wrap-around, as the sums do) or clip
+ * it to the type's smallest or largest value. */
+typedef enum bm_overflow { BM_OVERFLOW_WRAP = 0, BM_OVERFLOW_SATURATE } bm_overflow;
+
+/* A layer's fixed-point types (network format 2): its weights, its
+ * accumulator (products, biases and sums) and its results (the conversion
+ * of the accumulator and the activation; the next layer's inputs). */
+typedef struct bm_layer_types {
+    bm_fixed_type weight, accum, result;
+    bm_overflow overflow;
+} bm_layer_types;
 
 typedef struct bm_network bm_network;
 
@@ -73,15 +91,23 @@ BM_API unsigned bm_network_layer_count(const bm_network *net);
 BM_API unsigned bm_network_layer_inputs(const bm_network *net, unsigned layer);
 BM_API unsigned bm_network_layer_neurons(const bm_network *net, unsigned layer);
 BM_API bm_activation bm_network_layer_activation(const bm_network *net, unsigned layer);
-/* Raw weights, neurons x inputs, row-major by neuron. */
+/* Raw weights (of the layer's weight type), neurons x inputs, row-major by
+ * neuron. */
 BM_API const int64_t *bm_network_layer_weights(const bm_network *net, unsigned layer);
-/* Raw biases, one per neuron. */
+/* Raw biases (of the layer's accumulator type), one per neuron. */
 BM_API const int64_t *bm_network_layer_biases(const bm_network *net, unsigned layer);
 BM_API bm_loc bm_network_layer_loc(const bm_network *net, unsigned layer);
-/* A leaky relu layer's raw alpha (0 for other layers). */
+/* A leaky relu layer's raw alpha (of the layer's result type; 0 for other
+ * layers). */
 BM_API int64_t bm_network_layer_alpha(const bm_network *net, unsigned layer);
-/* 1 and the raw bound in *max when a relu layer is clipped; 0 otherwise. */
+/* 1 and the raw bound (of the layer's result type) in *max when a relu
+ * layer is clipped; 0 otherwise. */
 BM_API int bm_network_layer_relu_max(const bm_network *net, unsigned layer, int64_t *max);
+/* The layer's types into *out: those its <layer> gives, the network's
+ * type for the others, wrap unless it says saturate.  Returns 1 when the
+ * layer gives any of weight, accum, result or overflow, 0 when it gives
+ * none (or the layer does not exist: *out then holds the network's type). */
+BM_API int bm_network_layer_types(const bm_network *net, unsigned layer, bm_layer_types *out);
 /* Nonzero when the network ends in an argmax over the last layer. */
 BM_API int bm_network_has_argmax(const bm_network *net);
 /* Nonzero when the network is a binary classifier: its last layer has one
@@ -97,7 +123,8 @@ BM_API const char *bm_activation_name(bm_activation a);
  * fraction bits do not shrink), as if the file had been written in that
  * type.  BM_ERANGE (recorded, naming the layer and the value) when one
  * does not fit, or a sigmoid/tanh constant or the argmax index does not;
- * the network is then left as it was.  BM_EINVAL for a bad type. */
+ * the network is then left as it was.  BM_EINVAL for a bad type, and
+ * (recorded) for a network whose layers have types of their own. */
 BM_API int bm_network_set_type(bm_network *net, bm_fixed_type type);
 
 /* Reads a network from a network XML file or an ONNX model (bm/onnx.h),

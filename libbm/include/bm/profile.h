@@ -67,7 +67,9 @@ typedef struct bm_profile bm_profile;
 /* Evaluates g on every vector of v and keeps the ranges (*out, freed with
  * bm_profile_free; g must outlive it).  v must have been read for g
  * (bm_vectors_read() with this graph: one value per input of g).  Errors
- * like bm_graph_eval(). */
+ * like bm_graph_eval(), and BM_EINVAL (recorded) for a graph with SHL or
+ * SAR nodes (a network with per-layer types), whose values are not all in
+ * the graph's type. */
 BM_API int bm_graph_profile(bm_profile **out, const bm_graph *g, const bm_vectors *v);
 /* Frees the profile; NULL is allowed. */
 BM_API void bm_profile_free(bm_profile *p);
