@@ -95,6 +95,13 @@ Test(onnx, activations_import_as_the_hand_written_network)
     bm_ctx_free(ctx);
 }
 
+/* torch.onnx.export stores equal tensors once and names the copies
+ * through Identity nodes; an Identity of a constant is that constant. */
+Test(onnx, identity_copies_of_constants_are_the_constants)
+{
+    expect_same_network("tiny_identity", "tests/data/graph/tiny.xml");
+}
+
 /* Written XML reads back to the same raw values and the same bytes. */
 Test(onnx, written_network_reads_back_exactly)
 {
@@ -251,6 +258,14 @@ static void expect_refused(const char *name, const char *message)
     cr_assert_str_eq(d, want, "%s", name);
     free(d);
     bm_ctx_free(ctx);
+}
+
+Test(onnx, identity_cycle_is_not_a_constant)
+{
+    expect_refused("bad_identity_cycle",
+                   "node 'fc1' (Gemm): input 'W1' is not a constant (supported: weights stored "
+                   "in the model as initializers or Constant nodes, or Identity copies of "
+                   "them)");
 }
 
 Test(onnx, unknown_operator)

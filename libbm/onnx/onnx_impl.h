@@ -58,8 +58,10 @@ int bm_onnx_node_error(onnx_reader *r, const Onnx__NodeProto *n, const char *fmt
  * reader's layers; last is nonzero when its output is the model's output. */
 int bm_onnx_lower_node(onnx_reader *r, const Onnx__NodeProto *n, unsigned slot, int last);
 
-/* The constant tensor of that name: an initializer or the value of a
- * Constant node; NULL if the name is computed by a node or unknown. */
+/* The constant tensor of that name: an initializer, the value of a
+ * Constant node, or either through Identity nodes (torch.onnx.export's
+ * copies of equal tensors); NULL if the name is computed from the data or
+ * unknown. */
 const Onnx__TensorProto *bm_onnx_constant(const onnx_reader *r, const char *name);
 /* A constant's elements as doubles (float, double, int32 or int64 data,
  * inline or raw little-endian), in a buffer of the context's allocator;

@@ -179,10 +179,12 @@ static int walk(onnx_reader *r, const char *input, const char *output)
     }
     for (size_t i = 0; i < g->n_node && !rc; i++) {
         char a[300];
-        /* constants and the DequantizeLinear of quantised weights are read
-         * by the nodes that use them */
-        if (!done[i] && strcmp(g->node[i]->op_type, "Constant") != 0 &&
-            !(g->node[i]->n_output == 1 && bmi_onnx_constant_dq(r, g->node[i]->output[0])))
+        /* constants, Identity copies of constants and the DequantizeLinear
+         * of quantised weights are read by the nodes that use them */
+        const Onnx__NodeProto *n = g->node[i];
+        int constant = n->n_output == 1 && (bm_onnx_constant(r, n->output[0]) ||
+                                            bmi_onnx_constant_dq(r, n->output[0]));
+        if (!done[i] && strcmp(n->op_type, "Constant") != 0 && !constant)
             rc = bm_error(r->ctx, r->loc,
                           "%s is not on the path from input '%s' to output '%s' (supported: one "
                           "chain of nodes)",

@@ -39,9 +39,13 @@ static const Onnx__AttributeProto *value_attr(const Onnx__NodeProto *n)
     return bm_onnx_attr(n, "value");
 }
 
-const Onnx__TensorProto *bm_onnx_constant(const onnx_reader *r, const char *name)
+/* An Identity of a constant is that constant: torch.onnx.export stores
+ * tensors with equal values once and names the copies through Identity
+ * nodes (an untrained BatchNorm1d's running_var is its weight, all ones).
+ * depth bounds a cycle of Identity nodes by the node count. */
+static const Onnx__TensorProto *constant_at(const onnx_reader *r, const char *name, size_t depth)
 {
-    if (!name || !name[0])
+    if (!name || !name[0] || depth > r->graph->n_node)
         return NULL;
     const Onnx__GraphProto *g = r->graph;
     for (size_t i = 0; i < g->n_initializer; i++)
@@ -49,13 +53,21 @@ const Onnx__TensorProto *bm_onnx_constant(const onnx_reader *r, const char *name
             return g->initializer[i];
     for (size_t i = 0; i < g->n_node; i++) {
         const Onnx__NodeProto *n = g->node[i];
-        if (strcmp(n->op_type, "Constant") != 0 || n->n_output != 1 ||
-            strcmp(n->output[0], name) != 0)
+        if (n->n_output != 1 || strcmp(n->output[0], name) != 0)
             continue;
+        if (strcmp(n->op_type, "Identity") == 0 && n->n_input == 1 && n->n_attribute == 0)
+            return constant_at(r, n->input[0], depth + 1);
+        if (strcmp(n->op_type, "Constant") != 0)
+            return NULL;
         const Onnx__AttributeProto *a = value_attr(n);
         return a && a->t ? a->t : NULL;
     }
     return NULL;
+}
+
+const Onnx__TensorProto *bm_onnx_constant(const onnx_reader *r, const char *name)
+{
+    return constant_at(r, name, 0);
 }
 
 const char *bmi_onnx_type_name(int32_t type)
@@ -175,7 +187,8 @@ int bm_onnx_input_values(onnx_reader *r, const Onnx__NodeProto *n, unsigned k, d
             return bm_onnx_node_error(r, n, "input %u is missing", k + 1);
         return bm_onnx_node_error(r, n,
                                   "input '%s' is not a constant (supported: weights stored in "
-                                  "the model as initializers or Constant nodes)",
+                                  "the model as initializers or Constant nodes, or Identity "
+                                  "copies of them)",
                                   name);
     }
     if (dims)

@@ -20,6 +20,8 @@
  *                                       the type (scale 2^-F, int8/int16
  *                                       zero point 0: fixed<8|16, B-F>)
  *   DequantizeLinear of a constant      a quantised weight or bias
+ *   Identity of a constant              that constant (torch.onnx.export
+ *                                       names copies of equal tensors so)
  *
  * Weights are folded in double precision (Gemm's alpha and beta, batch
  * normalisation), then each is quantised once with bm_fixed_from_double().
