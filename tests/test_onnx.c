@@ -102,6 +102,14 @@ Test(onnx, identity_copies_of_constants_are_the_constants)
     expect_same_network("tiny_identity", "tests/data/graph/tiny.xml");
 }
 
+/* x.view(x.size(0), -1) with a dynamic batch, as torch.onnx.export writes
+ * it: Reshape to Concat(Unsqueeze(Gather(Shape(x), 0)), [-1]), the batch
+ * size copied. */
+Test(onnx, reshape_to_the_computed_batch_size_is_a_flatten)
+{
+    expect_same_network("tiny_view", "tests/data/graph/tiny.xml");
+}
+
 /* Written XML reads back to the same raw values and the same bytes. */
 Test(onnx, written_network_reads_back_exactly)
 {
@@ -266,6 +274,18 @@ Test(onnx, identity_cycle_is_not_a_constant)
                    "node 'fc1' (Gemm): input 'W1' is not a constant (supported: weights stored "
                    "in the model as initializers or Constant nodes, or Identity copies of "
                    "them)");
+}
+
+Test(onnx, computed_reshape_targets_other_than_a_flatten_are_refused)
+{
+    expect_refused("bad_view_batch", "node '/0/Reshape' (Reshape): the shape has the batch size "
+                                     "at position 1 (supported: first, the batch dimension "
+                                     "kept)");
+    expect_refused("bad_view_op",
+                   "node '/0/Mul' (Mul): computes the shape of a Reshape with operator Mul "
+                   "(supported: Shape of the reshaped data, Gather, Unsqueeze and Concat on axis "
+                   "0, Cast, Identity and constants, as torch.onnx.export writes x.view(x.size(0), "
+                   "-1))");
 }
 
 Test(onnx, unknown_operator)

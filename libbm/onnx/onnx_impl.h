@@ -36,6 +36,9 @@ typedef struct onnx_reader {
     unsigned inputs;   /* features of the model's input */
     unsigned features; /* features of the current tensor */
     unsigned rank;     /* rank of the current tensor (batch included) */
+    const Onnx__TensorShapeProto *input_shape; /* the model input's */
+    unsigned char *done; /* per node: lowered on the chain, or evaluated as
+                          * a Reshape's shape (onnx_shape.c) */
     int argmax, threshold;
     int ended; /* a Softmax, ArgMax or Sigmoid: only an ArgMax may follow */
     /* QDQ: the type the QuantizeLinear/DequantizeLinear pairs on the data
@@ -87,6 +90,12 @@ const Onnx__NodeProto *bmi_onnx_constant_dq(const onnx_reader *r, const char *na
  * scale, zero point 0), with the shape of x. */
 int bmi_onnx_dq_values(onnx_reader *r, const Onnx__NodeProto *dq, double **out, size_t *count,
                        const int64_t **dims, size_t *n_dims);
+
+/* The target shape of Reshape node n when its input 2 is computed from the
+ * data by Shape, Gather, Unsqueeze and Concat (torch.onnx.export's
+ * x.view(x.size(0), -1)): the batch size, first, as 0 (copied), the rest
+ * as numbers.  Marks the nodes evaluated done. */
+int bmi_onnx_shape_values(onnx_reader *r, const Onnx__NodeProto *n, double **out, size_t *count);
 
 /* "float", "int8", ... for a TensorProto data type; "another type". */
 const char *bmi_onnx_type_name(int32_t type);

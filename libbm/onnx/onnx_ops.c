@@ -380,7 +380,14 @@ static int op_reshape(onnx_reader *r, const Onnx__NodeProto *n, unsigned slot)
         return bm_onnx_node_error(r, n, "the data is not input 1");
     double *v;
     size_t count;
-    if ((rc = bm_onnx_input_values(r, n, 1, &v, &count, NULL, NULL)))
+    /* a target computed from the data's Shape (torch's x.view(x.size(0),
+     * -1)) is evaluated with the batch size as 0, copied */
+    const char *target = n->n_input > 1 ? n->input[1] : "";
+    if (target[0] && !bm_onnx_constant(r, target) && !bmi_onnx_constant_dq(r, target))
+        rc = bmi_onnx_shape_values(r, n, &v, &count);
+    else
+        rc = bm_onnx_input_values(r, n, 1, &v, &count, NULL, NULL);
+    if (rc)
         return rc;
     /* [batch, features] with the batch as -1, 0 (copied) or 1, and the
      * features as -1 (inferred) or their count. */

@@ -124,6 +124,7 @@ static int read_input(onnx_reader *r, const char **name)
     }
     r->inputs = r->features = (unsigned)features;
     r->rank = (unsigned)s->n_dim;
+    r->input_shape = s;
     return BM_OK;
 }
 
@@ -140,14 +141,18 @@ static int walk(onnx_reader *r, const char *input, const char *output)
     unsigned char *done = bm_calloc(r->ctx, g->n_node ? g->n_node : 1, 1);
     if (!done)
         return BM_ENOMEM;
+    r->done = done;
     const char *cur = input;
     int rc = BM_OK;
     while (!rc && strcmp(cur, output) != 0) {
         size_t readers = 0, first = 0, second = 0;
         unsigned slot = 0;
+        /* a Shape of the data computes a Reshape's target (onnx_shape.c),
+         * not the chain */
         for (size_t i = 0; i < g->n_node; i++)
             for (size_t k = 0; k < g->node[i]->n_input; k++)
-                if (strcmp(g->node[i]->input[k], cur) == 0) {
+                if (strcmp(g->node[i]->input[k], cur) == 0 &&
+                    strcmp(g->node[i]->op_type, "Shape") != 0) {
                     if (readers == 0) {
                         first = i;
                         slot = (unsigned)k;
@@ -193,6 +198,7 @@ static int walk(onnx_reader *r, const char *input, const char *output)
     if (!rc && !r->n_layers)
         rc = bm_error(r->ctx, r->loc, "the model has no dense layer (Gemm or MatMul)");
     bm_free(r->ctx, done);
+    r->done = NULL;
     return rc;
 }
 

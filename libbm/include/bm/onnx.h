@@ -13,6 +13,8 @@
  *   Relu, LeakyRelu, Clip(min 0),       the layer's activation
  *   Sigmoid, Tanh
  *   Flatten (axis 1), Reshape to [N, F], Identity, Dropout   nothing
+ *   (the Reshape target also computed as Concat(Unsqueeze(Gather(
+ *   Shape(x), 0)), [-1]): torch's x.view(x.size(0), -1))
  *   Softmax, LogSoftmax, ArgMax         at the end: the network's argmax
  *   Sigmoid                             at the end of a one-neuron layer:
  *                                       a binary classifier (threshold)
