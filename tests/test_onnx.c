@@ -110,6 +110,19 @@ Test(onnx, reshape_to_the_computed_batch_size_is_a_flatten)
     expect_same_network("tiny_view", "tests/data/graph/tiny.xml");
 }
 
+/* nn.Linear without bias exported with do_constant_folding off: the weight
+ * through a Transpose into MatMul. */
+Test(onnx, transpose_of_a_constant_matrix_is_a_weight)
+{
+    expect_same_network("tiny_transpose", "tests/data/graph/tiny.xml");
+}
+
+/* A fixed batch of 2: torch folds x.view(x.size(0), -1) to Reshape [2, -1]. */
+Test(onnx, reshape_to_the_fixed_batch_size_is_a_flatten)
+{
+    expect_same_network("tiny_batch2", "tests/data/graph/tiny.xml");
+}
+
 /* Written XML reads back to the same raw values and the same bytes. */
 Test(onnx, written_network_reads_back_exactly)
 {
@@ -272,8 +285,8 @@ Test(onnx, identity_cycle_is_not_a_constant)
 {
     expect_refused("bad_identity_cycle",
                    "node 'fc1' (Gemm): input 'W1' is not a constant (supported: weights stored "
-                   "in the model as initializers or Constant nodes, or Identity copies of "
-                   "them)");
+                   "in the model as initializers or Constant nodes, Identity copies of them, or "
+                   "a Transpose of a matrix)");
 }
 
 Test(onnx, computed_reshape_targets_other_than_a_flatten_are_refused)
@@ -286,6 +299,19 @@ Test(onnx, computed_reshape_targets_other_than_a_flatten_are_refused)
                    "(supported: Shape of the reshaped data, Gather, Unsqueeze and Concat on axis "
                    "0, Cast, Identity and constants, as torch.onnx.export writes x.view(x.size(0), "
                    "-1))");
+}
+
+Test(onnx, transpose_other_than_of_a_matrix_is_refused)
+{
+    expect_refused("bad_transpose", "node 't2' (Transpose): this perm is not supported "
+                                    "(supported: none or [1, 0], a matrix transposed)");
+}
+
+Test(onnx, reshape_to_another_batch_size_is_refused)
+{
+    expect_refused("bad_batch", "node '/0/Reshape' (Reshape): reshaping to [3, -1] is not "
+                                "supported (supported: [-1, 2], [2, 2] or [1, 2], which keep 2 "
+                                "features per vector)");
 }
 
 Test(onnx, unknown_operator)

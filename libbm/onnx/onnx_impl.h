@@ -39,6 +39,7 @@ typedef struct onnx_reader {
     const Onnx__TensorShapeProto *input_shape; /* the model input's */
     unsigned char *done; /* per node: lowered on the chain, or evaluated as
                           * a Reshape's shape (onnx_shape.c) */
+    int64_t transposed_dims[2]; /* of the last Transpose of a constant read */
     int argmax, threshold;
     int ended; /* a Softmax, ArgMax or Sigmoid: only an ArgMax may follow */
     /* QDQ: the type the QuantizeLinear/DequantizeLinear pairs on the data
@@ -73,7 +74,10 @@ const Onnx__TensorProto *bm_onnx_constant(const onnx_reader *r, const char *name
 int bm_onnx_tensor_values(onnx_reader *r, const Onnx__NodeProto *n, const Onnx__TensorProto *t,
                           double **out, size_t *count);
 /* The constant input k of node n (which must exist and be constant), as
- * values; dims and n_dims describe its shape. */
+ * values; dims and n_dims describe its shape.  A constant is also a
+ * DequantizeLinear of one (QDQ weights) or a Transpose of a constant
+ * matrix (torch.onnx.export's nn.Linear without bias when constant folding
+ * is off), computed. */
 int bm_onnx_input_values(onnx_reader *r, const Onnx__NodeProto *n, unsigned k, double **out,
                          size_t *count, const int64_t **dims, size_t *n_dims);
 
@@ -96,6 +100,10 @@ int bmi_onnx_dq_values(onnx_reader *r, const Onnx__NodeProto *dq, double **out, 
  * x.view(x.size(0), -1)): the batch size, first, as 0 (copied), the rest
  * as numbers.  Marks the nodes evaluated done. */
 int bmi_onnx_shape_values(onnx_reader *r, const Onnx__NodeProto *n, double **out, size_t *count);
+
+/* The Transpose node that computes tensor `name` from a constant matrix,
+ * or NULL. */
+const Onnx__NodeProto *bmi_onnx_constant_transpose(const onnx_reader *r, const char *name);
 
 /* "float", "int8", ... for a TensorProto data type; "another type". */
 const char *bmi_onnx_type_name(int32_t type);

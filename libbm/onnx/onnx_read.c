@@ -184,11 +184,13 @@ static int walk(onnx_reader *r, const char *input, const char *output)
     }
     for (size_t i = 0; i < g->n_node && !rc; i++) {
         char a[300];
-        /* constants, Identity copies of constants and the DequantizeLinear
-         * of quantised weights are read by the nodes that use them */
+        /* constants, Identity copies of constants, Transposes of constant
+         * matrices and the DequantizeLinear of quantised weights are read
+         * by the nodes that use them */
         const Onnx__NodeProto *n = g->node[i];
         int constant = n->n_output == 1 && (bm_onnx_constant(r, n->output[0]) ||
-                                            bmi_onnx_constant_dq(r, n->output[0]));
+                                            bmi_onnx_constant_dq(r, n->output[0]) ||
+                                            bmi_onnx_constant_transpose(r, n->output[0]));
         if (!done[i] && strcmp(n->op_type, "Constant") != 0 && !constant)
             rc = bm_error(r->ctx, r->loc,
                           "%s is not on the path from input '%s' to output '%s' (supported: one "
