@@ -123,11 +123,39 @@ Test(onnx, reshape_to_the_fixed_batch_size_is_a_flatten)
     expect_same_network("tiny_batch2", "tests/data/graph/tiny.xml");
 }
 
+/* What torch.onnx.export wrote (digits_torch: x.view(x.size(0), -1) as
+ * Shape, Gather, Unsqueeze, Concat and Reshape, Gemm with transB=1,
+ * BatchNormalization, Relu, Gemm, Softmax; the Dropout gone) and what
+ * onnx.helper built from sklearn's LogisticRegression (cancer_logreg:
+ * MatMul + Add + Sigmoid on one neuron) import as the networks they are. */
+Test(onnx, framework_exports_import_as_their_networks)
+{
+    bm_ctx *ctx = graph_ctx();
+    bm_network *net = import(ctx, "digits_torch", NULL);
+    cr_expect_eq(bm_network_input_count(net), 64); /* [N, 1, 8, 8] flattened */
+    cr_assert_eq(bm_network_layer_count(net), 2);
+    cr_expect_eq(bm_network_layer_neurons(net, 0), 16);
+    cr_expect_eq(bm_network_layer_activation(net, 0), BM_ACT_RELU);
+    cr_expect_eq(bm_network_layer_neurons(net, 1), 10);
+    cr_expect_eq(bm_network_layer_activation(net, 1), BM_ACT_LINEAR);
+    cr_expect(bm_network_has_argmax(net));
+    bm_network_free(net);
+    net = import(ctx, "cancer_logreg", NULL);
+    cr_expect_eq(bm_network_input_count(net), 30);
+    cr_assert_eq(bm_network_layer_count(net), 1);
+    cr_expect_eq(bm_network_layer_neurons(net, 0), 1);
+    cr_expect_eq(bm_network_layer_activation(net, 0), BM_ACT_LINEAR);
+    cr_expect(bm_network_has_threshold(net));
+    bm_network_free(net);
+    bm_ctx_free(ctx);
+}
+
 /* Written XML reads back to the same raw values and the same bytes. */
 Test(onnx, written_network_reads_back_exactly)
 {
-    const char *names[] = {"iris", "cancer", "digits", "iris_tanh", "wine_sigmoid"};
-    for (size_t k = 0; k < 5; k++) {
+    const char *names[] = {"iris",         "cancer",       "digits",       "iris_tanh",
+                           "wine_sigmoid", "digits_torch", "cancer_logreg"};
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
         bm_ctx *ctx = graph_ctx();
         bm_network *net = import(ctx, names[k], NULL);
         char *text;
@@ -148,8 +176,9 @@ Test(onnx, written_network_reads_back_exactly)
         char *again;
         cr_assert_eq(bm_network_write_memory(back, &again, NULL), 0);
         cr_assert_str_eq(text, again);
-        cr_assert_eq(bm_network_has_threshold(net), strcmp(names[k], "cancer") == 0);
-        cr_assert_eq(bm_network_has_argmax(net), strcmp(names[k], "cancer") != 0);
+        int binary = strncmp(names[k], "cancer", 6) == 0;
+        cr_assert_eq(bm_network_has_threshold(net), binary);
+        cr_assert_eq(bm_network_has_argmax(net), !binary);
         bm_xml_buffer_free(ctx, text);
         bm_xml_buffer_free(ctx, again);
         bm_network_free(back);
@@ -185,6 +214,10 @@ static const example examples[] = {
     {"wine_sigmoid", "examples/onnx/wine_sigmoid-test.csv",
      "examples/onnx/wine_sigmoid-float.txt"},
     {"iris_qdq", "examples/onnx/iris-test.csv", "examples/onnx/iris_qdq-float.txt"},
+    /* written by the frameworks (make_onnx_frameworks.py): the float
+     * classes are torch's forward pass and sklearn's predict() */
+    {"digits_torch", "examples/networks/digits-test.csv", "examples/onnx/digits_torch-float.txt"},
+    {"cancer_logreg", "examples/onnx/cancer-test.csv", "examples/onnx/cancer_logreg-float.txt"},
 };
 
 /* The issue's goal: fixed point within 1 percentage point of the float
