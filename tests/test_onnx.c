@@ -347,6 +347,11 @@ Test(onnx, reshape_to_another_batch_size_is_refused)
                                 "features per vector)");
 }
 
+Test(onnx, a_required_name_left_out_is_refused)
+{
+    expect_refused("bad_noname", "not an ONNX model: initializer 1 has no name");
+}
+
 Test(onnx, unknown_operator)
 {
     expect_refused("bad_op", "node 'act1' (Elu): operator Elu is not supported (supported: "
@@ -702,9 +707,11 @@ Test(onnx_cli, a_bad_model_writes_nothing)
 
 #include "failing_alloc.h"
 
-/* Reads the digits model (every kind of node) and writes it, while the
- * countdown-th allocation fails: BM_ENOMEM or a message, never a crash, no
- * network on failure (and no leak under make sanitize). */
+/* Reads a model and writes it, while the countdown-th allocation fails:
+ * BM_ENOMEM or a message, never a crash, no network on failure (and no leak
+ * under make sanitize).  The models: digits (every kind of node),
+ * digits_torch (the shape arithmetic of x.view(x.size(0), -1)) and
+ * tiny_transpose (weights through Transpose). */
 static int import_under_failure(const char *data, size_t len, long countdown)
 {
     failing f = {countdown, 0};
@@ -732,25 +739,28 @@ static int import_under_failure(const char *data, size_t len, long countdown)
 
 Test(onnx, survives_every_allocation_failure, .timeout = 300)
 {
-    size_t len;
-    char *data = slurp(model("digits"), &len);
-    cr_assert_not_null(data);
-    long n = 0;
-    while (import_under_failure(data, len, n) != 0) {
-        n++;
-        cr_assert_lt(n, 100000, "never succeeded");
+    const char *names[] = {"digits", "digits_torch", "tiny_transpose"};
+    for (size_t m = 0; m < sizeof names / sizeof names[0]; m++) {
+        size_t len;
+        char *data = slurp(model(names[m]), &len);
+        cr_assert_not_null(data);
+        long n = 0;
+        while (import_under_failure(data, len, n) != 0) {
+            n++;
+            cr_assert_lt(n, 100000, "%s never succeeded", names[m]);
+        }
+        cr_assert_gt(n, 10, "%s: the import allocated only %ld times", names[m], n);
+        free(data);
     }
-    cr_assert_gt(n, 10, "the import allocated only %ld times", n);
-    free(data);
 }
 
-/* Seeded byte mutations and truncations of two models: a network or an
+/* Seeded byte mutations and truncations of three models: a network or an
  * error with a message, never a crash (and no leak under make sanitize). */
 Test(onnx, mutated_models_never_crash)
 {
-    const char *names[] = {"tiny", "digits"};
+    const char *names[] = {"tiny", "digits", "digits_torch"};
     uint64_t s = 12345;
-    for (size_t m = 0; m < 2; m++) {
+    for (size_t m = 0; m < sizeof names / sizeof names[0]; m++) {
         size_t len;
         char *orig = slurp(model(names[m]), &len);
         cr_assert_not_null(orig);

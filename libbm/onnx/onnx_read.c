@@ -43,6 +43,36 @@ static void pb_free(void *data, void *p)
 
 /* ---- the model's input, output and opset ----------------------------------------------- */
 
+/* onnx.proto is proto2, so protoc-c leaves an absent string NULL.  The
+ * names that ONNX requires (of inputs, outputs, initializers, attributes,
+ * and every node's op_type) are checked once here, so the rest of the
+ * reader can compare them. */
+static int check_required_strings(onnx_reader *r, const Onnx__GraphProto *g)
+{
+    const char *what = NULL;
+    size_t index = 0;
+    for (size_t i = 0; i < g->n_input && !what; i++)
+        if (!g->input[i]->name)
+            what = "input", index = i;
+    for (size_t i = 0; i < g->n_output && !what; i++)
+        if (!g->output[i]->name)
+            what = "output", index = i;
+    for (size_t i = 0; i < g->n_initializer && !what; i++)
+        if (!g->initializer[i]->name)
+            what = "initializer", index = i;
+    for (size_t i = 0; i < g->n_node && !what; i++) {
+        if (!g->node[i]->op_type)
+            what = "node (its op_type)", index = i;
+        for (size_t k = 0; k < g->node[i]->n_attribute && !what; k++)
+            if (!g->node[i]->attribute[k]->name)
+                what = "node (an attribute)", index = i;
+    }
+    if (what)
+        return bm_error(r->ctx, r->loc, "not an ONNX model: %s %zu has no name", what,
+                        index + 1);
+    return BM_OK;
+}
+
 static int is_initializer(const Onnx__GraphProto *g, const char *name)
 {
     for (size_t i = 0; i < g->n_initializer; i++)
@@ -365,8 +395,10 @@ int bm_onnx_read(bm_network **out, bm_ctx *ctx, const void *data, size_t size,
     const char *input = NULL;
     if (!rc) {
         r.graph = m->graph;
-        rc = read_opset(&r, m);
+        rc = check_required_strings(&r, m->graph);
     }
+    if (!rc)
+        rc = read_opset(&r, m);
     if (!rc && m->graph->n_output != 1)
         rc = bm_error(ctx, r.loc, "the model has %zu outputs (supported: one)",
                       m->graph->n_output);

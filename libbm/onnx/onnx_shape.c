@@ -78,15 +78,16 @@ static int constant_vec(onnx_reader *r, const Onnx__NodeProto *user, const Onnx_
     if (rc)
         return rc;
     if (t->n_dims > 1 || count > SHAPE_MAX)
-        rc = bm_onnx_node_error(r, user, "tensor '%s' is not a short list of sizes " SHAPE_SUPPORTED,
-                                t->name);
+        rc = bm_onnx_node_error(r, user,
+                                "tensor '%s' is not a short list of sizes " SHAPE_SUPPORTED,
+                                t->name ? t->name : "(constant)");
     memset(out, 0, sizeof *out);
     for (size_t i = 0; i < count && !rc; i++) {
         /* sizes and indices are integers; checked before the cast, which
          * would be undefined for NaN or out of range */
         if (!(v[i] >= -4e18 && v[i] <= 4e18) || v[i] != (double)(int64_t)v[i])
-            rc = bm_onnx_node_error(r, user, "tensor '%s' holds %g, not a size or index", t->name,
-                                    v[i]);
+            rc = bm_onnx_node_error(r, user, "tensor '%s' holds %g, not a size or index",
+                                    t->name ? t->name : "(constant)", v[i]);
         else
             out->v[i] = (int64_t)v[i];
     }
@@ -96,22 +97,26 @@ static int constant_vec(onnx_reader *r, const Onnx__NodeProto *user, const Onnx_
     return rc;
 }
 
-/* One constant attribute-or-input list of axes (Unsqueeze) that must be
- * exactly [0]. */
-static int axes_are_zero(onnx_reader *r, const Onnx__NodeProto *n)
+/* Whether Unsqueeze n's axes, an attribute before opset 13 and a constant
+ * input after, are exactly [0]. */
+static int axes_are_zero(onnx_reader *r, const Onnx__NodeProto *n, int *zero)
 {
     const Onnx__AttributeProto *a = bm_onnx_attr(n, "axes");
-    if (a)
-        return a->n_ints == 1 && a->ints[0] == 0;
+    *zero = 0;
+    if (a) {
+        *zero = a->n_ints == 1 && a->ints[0] == 0;
+        return BM_OK;
+    }
     if (n->n_input < 2 || !n->input[1][0])
-        return 0;
+        return BM_OK;
     double *v;
     size_t count;
-    if (bm_onnx_input_values(r, n, 1, &v, &count, NULL, NULL))
-        return -1;
-    int ok = count == 1 && v[0] == 0;
+    int rc = bm_onnx_input_values(r, n, 1, &v, &count, NULL, NULL);
+    if (rc)
+        return rc;
+    *zero = count == 1 && v[0] == 0;
     bm_free(r->ctx, v);
-    return ok;
+    return BM_OK;
 }
 
 static int eval(onnx_reader *r, const Onnx__NodeProto *reshape, const char *name, shape_vec *out,
@@ -179,11 +184,9 @@ static int eval_node(onnx_reader *r, const Onnx__NodeProto *reshape, const Onnx_
     }
     if (strcmp(op, "Unsqueeze") == 0) {
         static const char *const known[] = {"axes", NULL};
-        if ((rc = bm_onnx_attrs_known(r, p, known)))
+        int zero;
+        if ((rc = bm_onnx_attrs_known(r, p, known)) || (rc = axes_are_zero(r, p, &zero)))
             return rc;
-        int zero = axes_are_zero(r, p);
-        if (zero < 0)
-            return BM_EPARSE;
         if (!zero || (rc = eval(r, reshape, p->input[0], out, depth + 1)) || !out->scalar)
             return rc ? rc : bm_onnx_node_error(r, p, "is not a scalar made a list on axis 0 "
                                                       SHAPE_SUPPORTED);

@@ -182,9 +182,9 @@ const Onnx__NodeProto *bmi_onnx_constant_transpose(const onnx_reader *r, const c
         const Onnx__NodeProto *n = r->graph->node[i];
         if (n->n_output != 1 || strcmp(n->output[0], name) != 0)
             continue;
-        const Onnx__TensorProto *t =
-            strcmp(n->op_type, "Transpose") == 0 && n->n_input == 1 ? bm_onnx_constant(r, n->input[0])
-                                                                     : NULL;
+        if (strcmp(n->op_type, "Transpose") != 0 || n->n_input != 1)
+            return NULL;
+        const Onnx__TensorProto *t = bm_onnx_constant(r, n->input[0]);
         return t && t->n_dims == 2 ? n : NULL;
     }
     return NULL;
