@@ -116,17 +116,23 @@ static void add_examples(batch *b, const char *dir, int network)
     }
 }
 
-/* Three ONNX models (build/onnx, encoded by make test): an imported argmax
- * network, a binary classifier (threshold) and a tanh hidden layer. */
+/* Five ONNX models (build/onnx, encoded by make test): an imported argmax
+ * network, a binary classifier (threshold), a tanh hidden layer, and the
+ * two the frameworks wrote: torch.onnx.export's digits MLP (batch
+ * normalisation folded) and onnx.helper's logistic regression (one layer
+ * and a threshold). */
 static void add_onnx(batch *b)
 {
     /* one placement each: Verilator's time goes with the design */
     static const placement places[] = {{BM_MAP_FOLD, 0, 3, BM_MUL_PIPE, 0},
                                        {BM_MAP_NODE, 0, 0, BM_MUL_COMB, 0},
-                                       {BM_MAP_FOLD, 0, 4, BM_MUL_COMB, 0}};
-    static const char *const names[] = {"iris", "cancer", "iris_tanh"};
+                                       {BM_MAP_FOLD, 0, 4, BM_MUL_COMB, 0},
+                                       {BM_MAP_FOLD, 0, 8, BM_MUL_PIPE, 0},
+                                       {BM_MAP_NODE, 0, 0, BM_MUL_PIPE, 0}};
+    static const char *const names[] = {"iris", "cancer", "iris_tanh", "digits_torch",
+                                        "cancer_logreg"};
     const char *dir = getenv("BM_ONNX_MODELS");
-    for (size_t i = 0; i < 3; i++) {
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         char path[600];
         snprintf(path, sizeof path, "%s/%s.onnx", dir && *dir ? dir : "build/onnx", names[i]);
         bm_ctx *ctx = graph_ctx();
@@ -255,7 +261,7 @@ Test(cosim_compiled, examples_and_random_graphs_agree_with_verilator, .timeout =
 }
 
 /* A batch of its own (its own Verilator build, so it does not slow the
- * one above): three ONNX models, and random networks with leaky and
+ * one above): five ONNX models, and random networks with leaky and
  * clipped relus, sigmoid and tanh, folded and not. */
 Test(cosim_compiled, onnx_models_and_activations_agree_with_verilator, .timeout = 1200)
 {

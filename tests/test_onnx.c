@@ -95,11 +95,67 @@ Test(onnx, activations_import_as_the_hand_written_network)
     bm_ctx_free(ctx);
 }
 
+/* torch.onnx.export stores equal tensors once and names the copies
+ * through Identity nodes; an Identity of a constant is that constant. */
+Test(onnx, identity_copies_of_constants_are_the_constants)
+{
+    expect_same_network("tiny_identity", "tests/data/graph/tiny.xml");
+}
+
+/* x.view(x.size(0), -1) with a dynamic batch, as torch.onnx.export writes
+ * it: Reshape to Concat(Unsqueeze(Gather(Shape(x), 0)), [-1]), the batch
+ * size copied. */
+Test(onnx, reshape_to_the_computed_batch_size_is_a_flatten)
+{
+    expect_same_network("tiny_view", "tests/data/graph/tiny.xml");
+}
+
+/* nn.Linear without bias exported with do_constant_folding off: the weight
+ * through a Transpose into MatMul. */
+Test(onnx, transpose_of_a_constant_matrix_is_a_weight)
+{
+    expect_same_network("tiny_transpose", "tests/data/graph/tiny.xml");
+}
+
+/* A fixed batch of 2: torch folds x.view(x.size(0), -1) to Reshape [2, -1]. */
+Test(onnx, reshape_to_the_fixed_batch_size_is_a_flatten)
+{
+    expect_same_network("tiny_batch2", "tests/data/graph/tiny.xml");
+}
+
+/* What torch.onnx.export wrote (digits_torch: x.view(x.size(0), -1) as
+ * Shape, Gather, Unsqueeze, Concat and Reshape, Gemm with transB=1,
+ * BatchNormalization, Relu, Gemm, Softmax; the Dropout gone) and what
+ * onnx.helper built from sklearn's LogisticRegression (cancer_logreg:
+ * MatMul + Add + Sigmoid on one neuron) import as the networks they are. */
+Test(onnx, framework_exports_import_as_their_networks)
+{
+    bm_ctx *ctx = graph_ctx();
+    bm_network *net = import(ctx, "digits_torch", NULL);
+    cr_expect_eq(bm_network_input_count(net), 64); /* [N, 1, 8, 8] flattened */
+    cr_assert_eq(bm_network_layer_count(net), 2);
+    cr_expect_eq(bm_network_layer_neurons(net, 0), 16);
+    cr_expect_eq(bm_network_layer_activation(net, 0), BM_ACT_RELU);
+    cr_expect_eq(bm_network_layer_neurons(net, 1), 10);
+    cr_expect_eq(bm_network_layer_activation(net, 1), BM_ACT_LINEAR);
+    cr_expect(bm_network_has_argmax(net));
+    bm_network_free(net);
+    net = import(ctx, "cancer_logreg", NULL);
+    cr_expect_eq(bm_network_input_count(net), 30);
+    cr_assert_eq(bm_network_layer_count(net), 1);
+    cr_expect_eq(bm_network_layer_neurons(net, 0), 1);
+    cr_expect_eq(bm_network_layer_activation(net, 0), BM_ACT_LINEAR);
+    cr_expect(bm_network_has_threshold(net));
+    bm_network_free(net);
+    bm_ctx_free(ctx);
+}
+
 /* Written XML reads back to the same raw values and the same bytes. */
 Test(onnx, written_network_reads_back_exactly)
 {
-    const char *names[] = {"iris", "cancer", "digits", "iris_tanh", "wine_sigmoid"};
-    for (size_t k = 0; k < 5; k++) {
+    const char *names[] = {"iris",         "cancer",       "digits",       "iris_tanh",
+                           "wine_sigmoid", "digits_torch", "cancer_logreg"};
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
         bm_ctx *ctx = graph_ctx();
         bm_network *net = import(ctx, names[k], NULL);
         char *text;
@@ -120,8 +176,9 @@ Test(onnx, written_network_reads_back_exactly)
         char *again;
         cr_assert_eq(bm_network_write_memory(back, &again, NULL), 0);
         cr_assert_str_eq(text, again);
-        cr_assert_eq(bm_network_has_threshold(net), strcmp(names[k], "cancer") == 0);
-        cr_assert_eq(bm_network_has_argmax(net), strcmp(names[k], "cancer") != 0);
+        int binary = strncmp(names[k], "cancer", 6) == 0;
+        cr_assert_eq(bm_network_has_threshold(net), binary);
+        cr_assert_eq(bm_network_has_argmax(net), !binary);
         bm_xml_buffer_free(ctx, text);
         bm_xml_buffer_free(ctx, again);
         bm_network_free(back);
@@ -157,6 +214,10 @@ static const example examples[] = {
     {"wine_sigmoid", "examples/onnx/wine_sigmoid-test.csv",
      "examples/onnx/wine_sigmoid-float.txt"},
     {"iris_qdq", "examples/onnx/iris-test.csv", "examples/onnx/iris_qdq-float.txt"},
+    /* written by the frameworks (make_onnx_frameworks.py): the float
+     * classes are torch's forward pass and sklearn's predict() */
+    {"digits_torch", "examples/networks/digits-test.csv", "examples/onnx/digits_torch-float.txt"},
+    {"cancer_logreg", "examples/onnx/cancer-test.csv", "examples/onnx/cancer_logreg-float.txt"},
 };
 
 /* The issue's goal: fixed point within 1 percentage point of the float
@@ -251,6 +312,44 @@ static void expect_refused(const char *name, const char *message)
     cr_assert_str_eq(d, want, "%s", name);
     free(d);
     bm_ctx_free(ctx);
+}
+
+Test(onnx, identity_cycle_is_not_a_constant)
+{
+    expect_refused("bad_identity_cycle",
+                   "node 'fc1' (Gemm): input 'W1' is not a constant (supported: weights stored "
+                   "in the model as initializers or Constant nodes, Identity copies of them, or "
+                   "a Transpose of a matrix)");
+}
+
+Test(onnx, computed_reshape_targets_other_than_a_flatten_are_refused)
+{
+    expect_refused("bad_view_batch", "node '/0/Reshape' (Reshape): the shape has the batch size "
+                                     "at position 1 (supported: first, the batch dimension "
+                                     "kept)");
+    expect_refused("bad_view_op",
+                   "node '/0/Mul' (Mul): computes the shape of a Reshape with operator Mul "
+                   "(supported: Shape of the reshaped data, Gather, Unsqueeze and Concat on axis "
+                   "0, Cast, Identity and constants, as torch.onnx.export writes x.view(x.size(0), "
+                   "-1))");
+}
+
+Test(onnx, transpose_other_than_of_a_matrix_is_refused)
+{
+    expect_refused("bad_transpose", "node 't2' (Transpose): this perm is not supported "
+                                    "(supported: none or [1, 0], a matrix transposed)");
+}
+
+Test(onnx, reshape_to_another_batch_size_is_refused)
+{
+    expect_refused("bad_batch", "node '/0/Reshape' (Reshape): reshaping to [3, -1] is not "
+                                "supported (supported: [-1, 2], [2, 2] or [1, 2], which keep 2 "
+                                "features per vector)");
+}
+
+Test(onnx, a_required_name_left_out_is_refused)
+{
+    expect_refused("bad_noname", "not an ONNX model: initializer 1 has no name");
 }
 
 Test(onnx, unknown_operator)
@@ -616,9 +715,11 @@ Test(onnx_cli, a_bad_model_writes_nothing)
 
 #include "failing_alloc.h"
 
-/* Reads the digits model (every kind of node) and writes it, while the
- * countdown-th allocation fails: BM_ENOMEM or a message, never a crash, no
- * network on failure (and no leak under make sanitize). */
+/* Reads a model and writes it, while the countdown-th allocation fails:
+ * BM_ENOMEM or a message, never a crash, no network on failure (and no leak
+ * under make sanitize).  The models: digits (every kind of node),
+ * digits_torch (the shape arithmetic of x.view(x.size(0), -1)) and
+ * tiny_transpose (weights through Transpose). */
 static int import_under_failure(const char *data, size_t len, long countdown)
 {
     failing f = {countdown, 0};
@@ -646,25 +747,28 @@ static int import_under_failure(const char *data, size_t len, long countdown)
 
 Test(onnx, survives_every_allocation_failure, .timeout = 300)
 {
-    size_t len;
-    char *data = slurp(model("digits"), &len);
-    cr_assert_not_null(data);
-    long n = 0;
-    while (import_under_failure(data, len, n) != 0) {
-        n++;
-        cr_assert_lt(n, 100000, "never succeeded");
+    const char *names[] = {"digits", "digits_torch", "tiny_transpose"};
+    for (size_t m = 0; m < sizeof names / sizeof names[0]; m++) {
+        size_t len;
+        char *data = slurp(model(names[m]), &len);
+        cr_assert_not_null(data);
+        long n = 0;
+        while (import_under_failure(data, len, n) != 0) {
+            n++;
+            cr_assert_lt(n, 100000, "%s never succeeded", names[m]);
+        }
+        cr_assert_gt(n, 10, "%s: the import allocated only %ld times", names[m], n);
+        free(data);
     }
-    cr_assert_gt(n, 10, "the import allocated only %ld times", n);
-    free(data);
 }
 
-/* Seeded byte mutations and truncations of two models: a network or an
+/* Seeded byte mutations and truncations of three models: a network or an
  * error with a message, never a crash (and no leak under make sanitize). */
 Test(onnx, mutated_models_never_crash)
 {
-    const char *names[] = {"tiny", "digits"};
+    const char *names[] = {"tiny", "digits", "digits_torch"};
     uint64_t s = 12345;
-    for (size_t m = 0; m < 2; m++) {
+    for (size_t m = 0; m < sizeof names / sizeof names[0]; m++) {
         size_t len;
         char *orig = slurp(model(names[m]), &len);
         cr_assert_not_null(orig);

@@ -36,6 +36,10 @@ typedef struct onnx_reader {
     unsigned inputs;   /* features of the model's input */
     unsigned features; /* features of the current tensor */
     unsigned rank;     /* rank of the current tensor (batch included) */
+    const Onnx__TensorShapeProto *input_shape; /* the model input's */
+    unsigned char *done; /* per node: lowered on the chain, or evaluated as
+                          * a Reshape's shape (onnx_shape.c) */
+    int64_t transposed_dims[2]; /* of the last Transpose of a constant read */
     int argmax, threshold;
     int ended; /* a Softmax, ArgMax or Sigmoid: only an ArgMax may follow */
     /* QDQ: the type the QuantizeLinear/DequantizeLinear pairs on the data
@@ -58,8 +62,10 @@ int bm_onnx_node_error(onnx_reader *r, const Onnx__NodeProto *n, const char *fmt
  * reader's layers; last is nonzero when its output is the model's output. */
 int bm_onnx_lower_node(onnx_reader *r, const Onnx__NodeProto *n, unsigned slot, int last);
 
-/* The constant tensor of that name: an initializer or the value of a
- * Constant node; NULL if the name is computed by a node or unknown. */
+/* The constant tensor of that name: an initializer, the value of a
+ * Constant node, or either through Identity nodes (torch.onnx.export's
+ * copies of equal tensors); NULL if the name is computed from the data or
+ * unknown. */
 const Onnx__TensorProto *bm_onnx_constant(const onnx_reader *r, const char *name);
 /* A constant's elements as doubles (float, double, int32 or int64 data,
  * inline or raw little-endian), in a buffer of the context's allocator;
@@ -68,7 +74,10 @@ const Onnx__TensorProto *bm_onnx_constant(const onnx_reader *r, const char *name
 int bm_onnx_tensor_values(onnx_reader *r, const Onnx__NodeProto *n, const Onnx__TensorProto *t,
                           double **out, size_t *count);
 /* The constant input k of node n (which must exist and be constant), as
- * values; dims and n_dims describe its shape. */
+ * values; dims and n_dims describe its shape.  A constant is also a
+ * DequantizeLinear of one (QDQ weights) or a Transpose of a constant
+ * matrix (torch.onnx.export's nn.Linear without bias when constant folding
+ * is off), computed. */
 int bm_onnx_input_values(onnx_reader *r, const Onnx__NodeProto *n, unsigned k, double **out,
                          size_t *count, const int64_t **dims, size_t *n_dims);
 
@@ -85,6 +94,16 @@ const Onnx__NodeProto *bmi_onnx_constant_dq(const onnx_reader *r, const char *na
  * scale, zero point 0), with the shape of x. */
 int bmi_onnx_dq_values(onnx_reader *r, const Onnx__NodeProto *dq, double **out, size_t *count,
                        const int64_t **dims, size_t *n_dims);
+
+/* The target shape of Reshape node n when its input 2 is computed from the
+ * data by Shape, Gather, Unsqueeze and Concat (torch.onnx.export's
+ * x.view(x.size(0), -1)): the batch size, first, as 0 (copied), the rest
+ * as numbers.  Marks the nodes evaluated done. */
+int bmi_onnx_shape_values(onnx_reader *r, const Onnx__NodeProto *n, double **out, size_t *count);
+
+/* The Transpose node that computes tensor `name` from a constant matrix,
+ * or NULL. */
+const Onnx__NodeProto *bmi_onnx_constant_transpose(const onnx_reader *r, const char *name);
 
 /* "float", "int8", ... for a TensorProto data type; "another type". */
 const char *bmi_onnx_type_name(int32_t type);

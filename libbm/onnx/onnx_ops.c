@@ -380,21 +380,34 @@ static int op_reshape(onnx_reader *r, const Onnx__NodeProto *n, unsigned slot)
         return bm_onnx_node_error(r, n, "the data is not input 1");
     double *v;
     size_t count;
-    if ((rc = bm_onnx_input_values(r, n, 1, &v, &count, NULL, NULL)))
+    /* a target computed from the data's Shape (torch's x.view(x.size(0),
+     * -1)) is evaluated with the batch size as 0, copied */
+    const char *target = n->n_input > 1 ? n->input[1] : "";
+    if (target[0] && !bm_onnx_constant(r, target) && !bmi_onnx_constant_dq(r, target))
+        rc = bmi_onnx_shape_values(r, n, &v, &count);
+    else
+        rc = bm_onnx_input_values(r, n, 1, &v, &count, NULL, NULL);
+    if (rc)
         return rc;
-    /* [batch, features] with the batch as -1, 0 (copied) or 1, and the
-     * features as -1 (inferred) or their count. */
-    int ok = count == 2 && (v[0] == -1 || v[0] == 0 || v[0] == 1) &&
+    /* [batch, features] with the batch as -1, 0 (copied), 1 or the input's
+     * fixed batch size (torch folds x.size(0) to it when the batch is not
+     * dynamic), and the features as -1 (inferred) or their count. */
+    const Onnx__TensorShapeProto__Dimension *d0 = r->input_shape->dim[0];
+    int64_t fixed =
+        d0->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE ? d0->dim_value : 1;
+    int ok = count == 2 && (v[0] == -1 || v[0] == 0 || v[0] == 1 || v[0] == (double)fixed) &&
              (v[1] == (double)r->features || (v[1] == -1 && v[0] != -1));
     if (!ok) {
-        char s[128] = "[";
+        char s[128] = "[", batch[64] = "";
         for (size_t i = 0; i < count && strlen(s) < 100; i++)
             snprintf(s + strlen(s), sizeof s - strlen(s), "%s%g", i ? ", " : "", v[i]);
         strncat(s, "]", sizeof s - strlen(s) - 1);
+        if (fixed > 1)
+            snprintf(batch, sizeof batch, ", [%lld, %u]", (long long)fixed, r->features);
         rc = bm_onnx_node_error(r, n,
-                                "reshaping to %s is not supported (supported: [-1, %u] or "
+                                "reshaping to %s is not supported (supported: [-1, %u]%s or "
                                 "[1, %u], which keep %u features per vector)",
-                                s, r->features, r->features, r->features);
+                                s, r->features, batch, r->features, r->features);
     }
     bm_free(r->ctx, v);
     if (!rc)

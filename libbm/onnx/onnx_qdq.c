@@ -197,7 +197,8 @@ int bmi_onnx_dq_values(onnx_reader *r, const Onnx__NodeProto *dq, double **out, 
     if (!rc && !type_bits(x->data_type))
         rc = bm_onnx_node_error(r, dq, "the quantised tensor '%s' is %s (supported: int8, int16 "
                                        "or int32)",
-                                x->name, bmi_onnx_type_name(x->data_type));
+                                x->name ? x->name : "(constant)",
+                                bmi_onnx_type_name(x->data_type));
     if (!rc)
         rc = read_scale(r, dq, &exponent);
     if (!rc)

@@ -43,6 +43,36 @@ static void pb_free(void *data, void *p)
 
 /* ---- the model's input, output and opset ----------------------------------------------- */
 
+/* onnx.proto is proto2, so protoc-c leaves an absent string NULL.  The
+ * names that ONNX requires (of inputs, outputs, initializers, attributes,
+ * and every node's op_type) are checked once here, so the rest of the
+ * reader can compare them. */
+static int check_required_strings(onnx_reader *r, const Onnx__GraphProto *g)
+{
+    const char *what = NULL;
+    size_t index = 0;
+    for (size_t i = 0; i < g->n_input && !what; i++)
+        if (!g->input[i]->name)
+            what = "input", index = i;
+    for (size_t i = 0; i < g->n_output && !what; i++)
+        if (!g->output[i]->name)
+            what = "output", index = i;
+    for (size_t i = 0; i < g->n_initializer && !what; i++)
+        if (!g->initializer[i]->name)
+            what = "initializer", index = i;
+    for (size_t i = 0; i < g->n_node && !what; i++) {
+        if (!g->node[i]->op_type)
+            what = "node (its op_type)", index = i;
+        for (size_t k = 0; k < g->node[i]->n_attribute && !what; k++)
+            if (!g->node[i]->attribute[k]->name)
+                what = "node (an attribute)", index = i;
+    }
+    if (what)
+        return bm_error(r->ctx, r->loc, "not an ONNX model: %s %zu has no name", what,
+                        index + 1);
+    return BM_OK;
+}
+
 static int is_initializer(const Onnx__GraphProto *g, const char *name)
 {
     for (size_t i = 0; i < g->n_initializer; i++)
@@ -124,6 +154,7 @@ static int read_input(onnx_reader *r, const char **name)
     }
     r->inputs = r->features = (unsigned)features;
     r->rank = (unsigned)s->n_dim;
+    r->input_shape = s;
     return BM_OK;
 }
 
@@ -140,14 +171,18 @@ static int walk(onnx_reader *r, const char *input, const char *output)
     unsigned char *done = bm_calloc(r->ctx, g->n_node ? g->n_node : 1, 1);
     if (!done)
         return BM_ENOMEM;
+    r->done = done;
     const char *cur = input;
     int rc = BM_OK;
     while (!rc && strcmp(cur, output) != 0) {
         size_t readers = 0, first = 0, second = 0;
         unsigned slot = 0;
+        /* a Shape of the data computes a Reshape's target (onnx_shape.c),
+         * not the chain */
         for (size_t i = 0; i < g->n_node; i++)
             for (size_t k = 0; k < g->node[i]->n_input; k++)
-                if (strcmp(g->node[i]->input[k], cur) == 0) {
+                if (strcmp(g->node[i]->input[k], cur) == 0 &&
+                    strcmp(g->node[i]->op_type, "Shape") != 0) {
                     if (readers == 0) {
                         first = i;
                         slot = (unsigned)k;
@@ -179,10 +214,14 @@ static int walk(onnx_reader *r, const char *input, const char *output)
     }
     for (size_t i = 0; i < g->n_node && !rc; i++) {
         char a[300];
-        /* constants and the DequantizeLinear of quantised weights are read
+        /* constants, Identity copies of constants, Transposes of constant
+         * matrices and the DequantizeLinear of quantised weights are read
          * by the nodes that use them */
-        if (!done[i] && strcmp(g->node[i]->op_type, "Constant") != 0 &&
-            !(g->node[i]->n_output == 1 && bmi_onnx_constant_dq(r, g->node[i]->output[0])))
+        const Onnx__NodeProto *n = g->node[i];
+        int constant = n->n_output == 1 && (bm_onnx_constant(r, n->output[0]) ||
+                                            bmi_onnx_constant_dq(r, n->output[0]) ||
+                                            bmi_onnx_constant_transpose(r, n->output[0]));
+        if (!done[i] && strcmp(n->op_type, "Constant") != 0 && !constant)
             rc = bm_error(r->ctx, r->loc,
                           "%s is not on the path from input '%s' to output '%s' (supported: one "
                           "chain of nodes)",
@@ -191,6 +230,7 @@ static int walk(onnx_reader *r, const char *input, const char *output)
     if (!rc && !r->n_layers)
         rc = bm_error(r->ctx, r->loc, "the model has no dense layer (Gemm or MatMul)");
     bm_free(r->ctx, done);
+    r->done = NULL;
     return rc;
 }
 
@@ -361,8 +401,10 @@ int bm_onnx_read(bm_network **out, bm_ctx *ctx, const void *data, size_t size,
     const char *input = NULL;
     if (!rc) {
         r.graph = m->graph;
-        rc = read_opset(&r, m);
+        rc = check_required_strings(&r, m->graph);
     }
+    if (!rc)
+        rc = read_opset(&r, m);
     if (!rc && m->graph->n_output != 1)
         rc = bm_error(ctx, r.loc, "the model has %zu outputs (supported: one)",
                       m->graph->n_output);

@@ -39,9 +39,13 @@ static const Onnx__AttributeProto *value_attr(const Onnx__NodeProto *n)
     return bm_onnx_attr(n, "value");
 }
 
-const Onnx__TensorProto *bm_onnx_constant(const onnx_reader *r, const char *name)
+/* An Identity of a constant is that constant: torch.onnx.export stores
+ * tensors with equal values once and names the copies through Identity
+ * nodes (an untrained BatchNorm1d's running_var is its weight, all ones).
+ * depth bounds a cycle of Identity nodes by the node count. */
+static const Onnx__TensorProto *constant_at(const onnx_reader *r, const char *name, size_t depth)
 {
-    if (!name || !name[0])
+    if (!name || !name[0] || depth > r->graph->n_node)
         return NULL;
     const Onnx__GraphProto *g = r->graph;
     for (size_t i = 0; i < g->n_initializer; i++)
@@ -49,13 +53,21 @@ const Onnx__TensorProto *bm_onnx_constant(const onnx_reader *r, const char *name
             return g->initializer[i];
     for (size_t i = 0; i < g->n_node; i++) {
         const Onnx__NodeProto *n = g->node[i];
-        if (strcmp(n->op_type, "Constant") != 0 || n->n_output != 1 ||
-            strcmp(n->output[0], name) != 0)
+        if (n->n_output != 1 || strcmp(n->output[0], name) != 0)
             continue;
+        if (strcmp(n->op_type, "Identity") == 0 && n->n_input == 1 && n->n_attribute == 0)
+            return constant_at(r, n->input[0], depth + 1);
+        if (strcmp(n->op_type, "Constant") != 0)
+            return NULL;
         const Onnx__AttributeProto *a = value_attr(n);
         return a && a->t ? a->t : NULL;
     }
     return NULL;
+}
+
+const Onnx__TensorProto *bm_onnx_constant(const onnx_reader *r, const char *name)
+{
+    return constant_at(r, name, 0);
 }
 
 const char *bmi_onnx_type_name(int32_t type)
@@ -162,6 +174,59 @@ int bm_onnx_tensor_values(onnx_reader *r, const Onnx__NodeProto *n, const Onnx__
     return BM_OK;
 }
 
+const Onnx__NodeProto *bmi_onnx_constant_transpose(const onnx_reader *r, const char *name)
+{
+    if (!name || !name[0])
+        return NULL;
+    for (size_t i = 0; i < r->graph->n_node; i++) {
+        const Onnx__NodeProto *n = r->graph->node[i];
+        if (n->n_output != 1 || strcmp(n->output[0], name) != 0)
+            continue;
+        if (strcmp(n->op_type, "Transpose") != 0 || n->n_input != 1)
+            return NULL;
+        const Onnx__TensorProto *t = bm_onnx_constant(r, n->input[0]);
+        return t && t->n_dims == 2 ? n : NULL;
+    }
+    return NULL;
+}
+
+/* The values of a Transpose of a constant matrix, transposed; the dims
+ * are kept in the reader (valid until the next such call). */
+static int transposed_values(onnx_reader *r, const Onnx__NodeProto *tr, double **out,
+                             size_t *count, const int64_t **dims, size_t *n_dims)
+{
+    static const char *const known[] = {"perm", NULL};
+    int rc = bm_onnx_attrs_known(r, tr, known);
+    if (rc)
+        return rc;
+    const Onnx__AttributeProto *perm = bm_onnx_attr(tr, "perm");
+    if (perm && !(perm->n_ints == 2 && perm->ints[0] == 1 && perm->ints[1] == 0))
+        return bm_onnx_node_error(r, tr, "this perm is not supported (supported: none or [1, 0], "
+                                         "a matrix transposed)");
+    const Onnx__TensorProto *t = bm_onnx_constant(r, tr->input[0]);
+    double *v;
+    if ((rc = bm_onnx_tensor_values(r, tr, t, &v, count)))
+        return rc;
+    size_t rows = (size_t)t->dims[0], cols = (size_t)t->dims[1];
+    double *w = bm_malloc(r->ctx, (*count ? *count : 1) * sizeof *w);
+    if (!w) {
+        bm_free(r->ctx, v);
+        return BM_ENOMEM;
+    }
+    for (size_t i = 0; i < rows; i++)
+        for (size_t j = 0; j < cols; j++)
+            w[j * rows + i] = v[i * cols + j];
+    bm_free(r->ctx, v);
+    r->transposed_dims[0] = t->dims[1];
+    r->transposed_dims[1] = t->dims[0];
+    if (dims)
+        *dims = r->transposed_dims;
+    if (n_dims)
+        *n_dims = 2;
+    *out = w;
+    return BM_OK;
+}
+
 int bm_onnx_input_values(onnx_reader *r, const Onnx__NodeProto *n, unsigned k, double **out,
                          size_t *count, const int64_t **dims, size_t *n_dims)
 {
@@ -170,12 +235,16 @@ int bm_onnx_input_values(onnx_reader *r, const Onnx__NodeProto *n, unsigned k, d
     const Onnx__NodeProto *dq = t ? NULL : bmi_onnx_constant_dq(r, name);
     if (dq)
         return bmi_onnx_dq_values(r, dq, out, count, dims, n_dims);
+    const Onnx__NodeProto *tr = t ? NULL : bmi_onnx_constant_transpose(r, name);
+    if (tr)
+        return transposed_values(r, tr, out, count, dims, n_dims);
     if (!t) {
         if (!name[0])
             return bm_onnx_node_error(r, n, "input %u is missing", k + 1);
         return bm_onnx_node_error(r, n,
                                   "input '%s' is not a constant (supported: weights stored in "
-                                  "the model as initializers or Constant nodes)",
+                                  "the model as initializers or Constant nodes, Identity "
+                                  "copies of them, or a Transpose of a matrix)",
                                   name);
     }
     if (dims)

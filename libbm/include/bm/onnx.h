@@ -12,7 +12,10 @@
  *   BatchNormalization                  folded into the layer before it
  *   Relu, LeakyRelu, Clip(min 0),       the layer's activation
  *   Sigmoid, Tanh
- *   Flatten (axis 1), Reshape to [N, F], Identity, Dropout   nothing
+ *   Flatten (axis 1), Reshape to [N, F] (N: -1, 0, 1 or the input's
+ *   fixed batch size), Identity, Dropout   nothing
+ *   (the Reshape target also computed as Concat(Unsqueeze(Gather(
+ *   Shape(x), 0)), [-1]): torch's x.view(x.size(0), -1))
  *   Softmax, LogSoftmax, ArgMax         at the end: the network's argmax
  *   Sigmoid                             at the end of a one-neuron layer:
  *                                       a binary classifier (threshold)
@@ -20,6 +23,9 @@
  *                                       the type (scale 2^-F, int8/int16
  *                                       zero point 0: fixed<8|16, B-F>)
  *   DequantizeLinear of a constant      a quantised weight or bias
+ *   Identity of a constant              that constant (torch.onnx.export
+ *                                       names copies of equal tensors so)
+ *   Transpose of a constant matrix      that matrix transposed
  *
  * Weights are folded in double precision (Gemm's alpha and beta, batch
  * normalisation), then each is quantised once with bm_fixed_from_double().
