@@ -16,7 +16,8 @@
  * holding register it waited until its last value was taken, about twice
  * the interval).  Node-strategy cores post one value a port: queue 1.
  * A chained core (bmi_map_plan_events_chained) forwards on its forward port,
- * whose queue holds two words. */
+ * whose queue holds two words where the program takes inputs in
+ * consecutive instructions, one where it never does. */
 #include <stdio.h>
 #include <string.h>
 
@@ -57,6 +58,22 @@ static unsigned core_queue(const map_program *prog, unsigned outputs)
     return best < BM_QUEUE_MAX ? best : BM_QUEUE_MAX;
 }
 
+/* 1 when two consecutive instructions of the program (the last and the
+ * first counting as consecutive, through the loop's jump) both take an
+ * input. */
+static int takes_back_to_back(const map_program *prog)
+{
+    for (size_t k = 0; k < prog->n; k++) {
+        const bm_opcode_def *a = bm_isa_get(prog->insn[k].opcode);
+        const bm_opcode_def *b = bm_isa_get(prog->insn[(k + 1) % prog->n].opcode);
+        int ta = a->io == BM_IO_IN_WAIT || a->io == BM_IO_IN_TRY;
+        int tb = b->io == BM_IO_IN_WAIT || b->io == BM_IO_IN_TRY;
+        if (ta && tb)
+            return 1;
+    }
+    return 0;
+}
+
 static int add_core(bm_machine *m, const map_plan *p, uint32_t i, const map_program *prog,
                     const map_graph *mg, unsigned mul, bm_compile_fetch fetch)
 {
@@ -73,11 +90,14 @@ static int add_core(bm_machine *m, const map_plan *p, uint32_t i, const map_prog
     params.outputs = c->n_out;
     params.queue = core_queue(prog, c->n_out);
     if (c->fwd_next != MAP_NONE) {
-        /* a chained core forwards what it takes; the forward's default
-         * two words let it take a value a cycle while the next core takes
-         * the one before */
+        /* a chained core forwards what it takes: two words let it take a
+         * value a cycle while the next core takes the one before, one
+         * word does when its takes are never in consecutive instructions
+         * (the next core has taken the last value before this one takes
+         * again) */
         params.forward = 1;
         params.forward_out = c->fwd_port;
+        params.forward_queue = takes_back_to_back(prog) ? 2 : 1;
     }
     bm_core *core;
     int rc = bm_machine_add_core(m, &core, c->name, &params, c->loc);
