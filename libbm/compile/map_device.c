@@ -8,9 +8,13 @@
  *              budgets T (each layer gets the largest K whose core still
  *              runs a vector in about T cycles, so the layers stay balanced,
  *              as hls4ml users balance ReuseFactor per layer), and split by
- *              reuse factors, each plain and with each layer's cores
- *              chained (--chain: the same interval in far fewer ports);
- *              single;
+ *              reuse factors, each plain and, on the 7-series, with each
+ *              layer's cores chained (--chain: the same interval in far
+ *              fewer ports; not on the iCE40, whose logic cell holds one
+ *              LUT and one flip-flop: the forwards' flip-flops take cells
+ *              of their own, which the estimate does not count, and the
+ *              chained digits points it chose, 5996 LUT4 and 2738 FF,
+ *              needed 8020 cells on the HX8K's 7680); single;
  *   graphs     node; cores N for N = 1, 2, 4, ... 64; single;
  *   variants   pipe and comb everywhere; serial too on a part without
  *              multipliers, where it is the small one.
@@ -202,6 +206,12 @@ static int try_point(search *s, const point *p)
     return BM_OK;
 }
 
+/* Chained points are tried on the 7-series only (see the top of the file). */
+static int chains_here(const search *s)
+{
+    return s->d->family != BM_FAMILY_ICE40;
+}
+
 /* The fold points of a network: for a ladder of cycle budgets from the
  * widest layer's single neuron up to whole layers per core, each layer's
  * largest K within the budget (consecutive duplicates skipped). */
@@ -238,7 +248,7 @@ static int try_fold_ladder(search *s, const unsigned *width, size_t layers, unsi
         prev = p;
         int rc = try_point(s, &p);
         p.chain = 1;
-        if (!rc)
+        if (!rc && chains_here(s))
             rc = try_point(s, &p);
         if (rc)
             return rc;
@@ -291,7 +301,7 @@ static int try_variant(search *s, bm_mul_variant mul, unsigned keep, const unsig
             if ((rc = try_point(s, &q)))
                 return rc;
             q.chain = 1;
-            if ((rc = try_point(s, &q)))
+            if (chains_here(s) && (rc = try_point(s, &q)))
                 return rc;
         }
     } else {
