@@ -340,7 +340,10 @@ static int run(int argc, char **argv)
     else
         printf("verify: %s: RTL and simulator agree on all %zu output transfers (%" PRIu64
                " cycles; simulator stopped: %s)\n",
-               bm_machine_name(m), n_expected, rtl_cycles, bm_sim_stop_name(stop));
+               bm_machine_name(m), n_expected, rtl_cycles,
+               /* as bmc sim says it: a run that used up its stimulus is no deadlock */
+               stop == BM_SIM_STOP_DEADLOCK && bm_sim_input_ended(sim) ? "end of input"
+                                                                      : bm_sim_stop_name(stop));
     status = fflush(stdout) == 0 ? BMC_EXIT_OK : BMC_EXIT_FAIL;
 done:
     bmc_print_diags(ctx);

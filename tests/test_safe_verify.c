@@ -49,7 +49,7 @@ static int found_under(const char *root, const char *name)
 }
 
 static const char agree[] = "verify: acc8: RTL and simulator agree on all 3 output transfers "
-                            "(29 cycles; simulator stopped: deadlock)\n";
+                            "(29 cycles; simulator stopped: end of input)\n";
 
 /* The attack of issue 9, with make's $(HOME) and both quotes added: the
  * build must succeed in exactly that folder and run nothing. */

@@ -37,7 +37,7 @@ Test(verify_cli, agreement_regression_mode_vcd_and_reuse)
                            work, NULL);
     cr_expect_eq(r.status, 0, "%s", r.err);
     cr_expect_str_eq(r.out, "verify: acc8: RTL and simulator agree on all 4 output transfers "
-                            "(33 cycles; simulator stopped: deadlock)\n");
+                            "(33 cycles; simulator stopped: end of input)\n");
     bmc_result_free(&r);
     r = bmc_run(dir, "verify", "examples/acc8.xml", "--in", "a=1,2,3,250", "--work", work,
                 "--json", NULL);
@@ -174,7 +174,7 @@ Test(verify_cli, a_run_stopped_by_the_cycle_limit_is_incomplete)
                 "--cycles", "0", NULL);
     cr_expect_eq(r.status, 0, "%s", r.err);
     cr_expect_str_eq(r.out, "verify: acc8: RTL and simulator agree on all 4 output transfers "
-                            "(33 cycles; simulator stopped: deadlock)\n");
+                            "(33 cycles; simulator stopped: end of input)\n");
     bmc_result_free(&r);
 }
 
@@ -199,5 +199,21 @@ Test(verify_cli, usage_and_input_errors)
     r = bmc_run(dir, "verify", "examples/no-such-file.xml", NULL);
     cr_expect_eq(r.status, 1);
     cr_expect(strstr(r.err, "examples/no-such-file.xml: error: cannot open"), "%s", r.err);
+    bmc_result_free(&r);
+}
+
+/* A run that used up its stimulus ends in "end of input" (above); a real
+ * deadlock, where a core waits on a core that never sends
+ * (tests/data/verify/deadlock.s), is named a deadlock, as bmc sim names
+ * them. */
+Test(verify_cli, a_real_deadlock_is_named_so)
+{
+    char work[128];
+    in_dir("work_deadlock", work, sizeof work);
+    bmc_result r = bmc_run(dir, "verify", "tests/data/verify/deadlock.xml", "--in", "x=5", "--work",
+                           work, NULL);
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    cr_expect_str_eq(r.out, "verify: deadlock: RTL and simulator agree on all 1 output transfers "
+                            "(19 cycles; simulator stopped: deadlock)\n");
     bmc_result_free(&r);
 }
