@@ -728,7 +728,7 @@ static void emit_holds(ce *e)
         return;
     e->uses_clk = 1;
     /* the header names the posted ports' depth (the forward's when there
-     * are none) */
+     * are none; a forward of another depth says its own below) */
     unsigned depth = pl->any_post ? pl->p->queue : port_depth(pl, pl->p->forward_out);
     if (depth > 1)
         bm_buf_printf(b, "\n    // ---- Output queues of %u words: posted values wait here, oldest first,\n"
@@ -739,6 +739,9 @@ static void emit_holds(ce *e)
     for (unsigned q = 0; q < pl->p->outputs; q++) {
         if (!pl->outs[q].post && !pl->outs[q].fwd)
             continue;
+        if (pl->outs[q].fwd)
+            bm_buf_printf(b, "    // o%u is the forward: every value taken waits here (%u word%s)\n", q,
+                          port_depth(pl, q), port_depth(pl, q) == 1 ? "" : "s");
         if (port_depth(pl, q) > 1) {
             emit_queue(e, q);
             continue;

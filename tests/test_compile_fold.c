@@ -420,6 +420,19 @@ Test(fold, fold_per_layer)
     bm_ctx_free(ctx);
 }
 
+/* The simulated interval of m (the report's 8 vectors), its prediction
+ * checked against it. */
+static double checked_interval(const bm_machine *m, const bm_graph *g, const char *what)
+{
+    bm_compile_report *r = NULL;
+    cr_assert_eq(bm_compile_report_new(&r, m, g, NULL), 0, "%s", what);
+    const bm_report_summary *s = bm_compile_report_summary(r);
+    check_prediction(s, m, what);
+    double interval = s->interval;
+    bm_compile_report_free(r);
+    return interval;
+}
+
 /* Output queues: the 16-64-32-32-5 network folded 4,1,2,2 streams a vector
  * about every 104 cycles (its slowest cores' programs); with every queue
  * cut back to the one-word holding register, a layer-0 core waits until the
@@ -442,12 +455,7 @@ Test(fold, output_queues_keep_folded_cores_busy)
             }
         if (cut)
             cr_assert_eq(bm_machine_validate(m), 0);
-        bm_compile_report *r = NULL;
-        cr_assert_eq(bm_compile_report_new(&r, m, g, NULL), 0);
-        const bm_report_summary *s = bm_compile_report_summary(r);
-        check_prediction(s, m, cut ? "jet 4,1,2,2, queues of 1" : "jet 4,1,2,2");
-        interval[cut] = s->interval;
-        bm_compile_report_free(r);
+        interval[cut] = checked_interval(m, g, cut ? "jet 4,1,2,2, queues of 1" : "jet 4,1,2,2");
     }
     cr_expect_leq(interval[0], 105.0, "interval %.2f with queues", interval[0]);
     cr_expect_geq(interval[1], 1.5 * interval[0], "interval %.2f with holding registers, %.2f with queues",
@@ -477,12 +485,7 @@ Test(fold, chains_keep_the_interval_with_few_ports)
             ports[chain] += bm_core_get_params(bm_machine_core(m, i))->inputs;
         if (chain)
             check_chains(m, g, 0, "jet 4,1,1,1 chained");
-        bm_compile_report *r = NULL;
-        cr_assert_eq(bm_compile_report_new(&r, m, g, NULL), 0);
-        const bm_report_summary *s = bm_compile_report_summary(r);
-        check_prediction(s, m, chain ? "jet 4,1,1,1 chained" : "jet 4,1,1,1");
-        interval[chain] = s->interval;
-        bm_compile_report_free(r);
+        interval[chain] = checked_interval(m, g, chain ? "jet 4,1,1,1 chained" : "jet 4,1,1,1");
         bm_machine_free(m);
     }
     cr_expect_leq(interval[1], interval[0] + 1.0, "chained interval %.2f, plain %.2f",

@@ -307,8 +307,8 @@ int bm_area_estimate_core(bm_area *out, const bm_core *c, const bm_device *d)
     /* output queues: Q words instead of one, a count, the oldest's mux
      * (measured on a jet fold core, Q = 4: +45 LUT4, +7 LUT6, +50 FF) */
     const bm_core_params *cp = bm_core_get_params(c);
-    unsigned fwd = cp->forward && s.inputs_read ? 1 : 0; /* one of the posted */
-    unsigned depth[2] = {cp->queue, cp->forward_queue}, ports[2] = {s.posted - fwd, fwd};
+    unsigned depth[2] = {cp->queue, cp->forward_queue};
+    unsigned ports[2] = {s.posted - s.forwarded, s.forwarded};
     for (unsigned i = 0; i < 2; i++) {
         unsigned q = depth[i];
         if (q > 1) {

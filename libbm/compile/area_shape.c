@@ -449,6 +449,7 @@ void bm_area_shape_of(bm_area_shape *s, const bm_core *c)
          * value is the data of the port taken */
         s->outputs_written++;
         s->posted++;
+        s->forwarded = 1;
         s->out_mux += s->inputs_read - 1;
     }
 }

@@ -57,6 +57,8 @@ typedef struct bm_area_shape {
     unsigned unit_mux;         /* sum over unit inputs of (values - 1)       */
     unsigned out_mux;          /* sum over output ports of (values - 1)      */
     unsigned inputs_read, outputs_written, posted;
+    unsigned forwarded;        /* 1 when the core forwards what it takes: its
+                                  forward port is one of `posted`            */
     int ram;                   /* the program loads from the RAM             */
     unsigned ram_depth;
     int jumps, cond_jumps, stalls, multicycle;
