@@ -2,8 +2,8 @@
 # make slurm-check: a bmc explore sweep through a real Slurm.
 #   BMC=build/bmc BUILD=build tests/slurm_check.sh
 # It starts munged, slurmctld and slurmd (Debian's munge and slurm-wlm) with
-# a generated configuration in a scratch folder ($BUILD/slurm-check): one
-# node on loopback, ports SLURM_CHECK_PORT and SLURM_CHECK_PORT+1 (default
+# a generated configuration in a scratch folder ($BUILD/slurm-check;
+# tests/slurm_cluster.sh): one node on loopback, ports SLURM_CHECK_PORT and SLURM_CHECK_PORT+1 (default
 # 16817), daemons running as the calling user.  It writes a 6-point sweep of
 # examples/graph/expr.bmg (hx8k: yosys and nextpnr-ice40, one seed), runs it
 # as one array job (sbatch --array), runs the same sweep under make -j2, and
@@ -18,7 +18,7 @@ BUILD=${BUILD:-build}
 PORT=${SLURM_CHECK_PORT:-16817}
 repo=$(pwd)
 
-for tool in munged slurmctld slurmd sbatch squeue scontrol yosys nextpnr-ice40 flock; do
+for tool in munged slurmctld slurmd sbatch squeue sinfo scontrol yosys nextpnr-ice40 flock; do
     command -v "$tool" >/dev/null || {
         echo "slurm-check: $tool not found: apt-get install slurm-wlm munge yosys nextpnr-ice40" >&2
         exit 1
@@ -26,74 +26,9 @@ for tool in munged slurmctld slurmd sbatch squeue scontrol yosys nextpnr-ice40 f
 done
 
 d=$(mkdir -p "$BUILD" && cd "$BUILD" && pwd)/slurm-check
-rm -rf "$d"
-mkdir -p "$d/state" "$d/spool" "$d/munge" || exit 1
-chmod 700 "$d/munge"
-user=$(id -un)
-node=bmcnode
-
-stop() {
-    local f pid
-    for f in "$d/slurmd.pid" "$d/slurmctld.pid" "$d/munge/munged.pid"; do
-        [ -s "$f" ] || continue
-        pid=$(cat "$f")
-        kill "$pid" 2>/dev/null
-        for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$pid" 2>/dev/null
-    done
-}
-trap stop EXIT
-
-# munge: a fresh key and a socket of its own.
-dd if=/dev/urandom of="$d/munge/munge.key" bs=1024 count=1 2>/dev/null
-chmod 600 "$d/munge/munge.key"
-munged --force --key-file="$d/munge/munge.key" --socket="$d/munge/munge.socket" \
-    --pid-file="$d/munge/munged.pid" --log-file="$d/munge/munged.log" \
-    --seed-file="$d/munge/munged.seed" || { echo "slurm-check: munged did not start" >&2; exit 1; }
-
-cat >"$d/slurm.conf" <<CONF
-# Written by tests/slurm_check.sh: one node on loopback, for make slurm-check.
-ClusterName=bmccheck
-SlurmctldHost=localhost(127.0.0.1)
-SlurmctldPort=$PORT
-SlurmdPort=$((PORT + 1))
-SlurmUser=$user
-SlurmdUser=$user
-AuthType=auth/munge
-CredType=cred/munge
-AuthInfo=socket=$d/munge/munge.socket
-StateSaveLocation=$d/state
-SlurmdSpoolDir=$d/spool
-SlurmctldPidFile=$d/slurmctld.pid
-SlurmdPidFile=$d/slurmd.pid
-SlurmctldLogFile=$d/slurmctld.log
-SlurmdLogFile=$d/slurmd.log
-ProctrackType=proctrack/linuxproc
-TaskPlugin=task/none
-SchedulerType=sched/backfill
-SelectType=select/cons_tres
-SelectTypeParameters=CR_Core
-ReturnToService=2
-MpiDefault=none
-JobAcctGatherType=jobacct_gather/none
-AccountingStorageType=accounting_storage/none
-SlurmctldTimeout=30
-SlurmdTimeout=30
-NodeName=$node NodeAddr=127.0.0.1 NodeHostname=localhost CPUs=2 State=UNKNOWN
-PartitionName=check Nodes=$node Default=YES MaxTime=INFINITE State=UP
-CONF
-export SLURM_CONF=$d/slurm.conf
-slurmctld -f "$SLURM_CONF" || { echo "slurm-check: slurmctld did not start ($d/slurmctld.log)" >&2; exit 1; }
-slurmd -f "$SLURM_CONF" -N "$node" || { echo "slurm-check: slurmd did not start ($d/slurmd.log)" >&2; exit 1; }
-for _ in $(seq 1 100); do
-    sinfo -h -N -o '%T' 2>/dev/null | grep -qE '^(idle|mixed|allocated)' && break
-    sleep 0.3
-done
-if ! sinfo -h -N -o '%T' 2>/dev/null | grep -qE '^(idle|mixed|allocated)'; then
-    echo "slurm-check: the node did not come up: $(sinfo -N 2>&1)" >&2
-    tail -5 "$d/slurmctld.log" "$d/slurmd.log" >&2
-    exit 1
-fi
+. "$repo/tests/slurm_cluster.sh"
+trap slurm_cluster_stop EXIT
+slurm_cluster_start "$d" "$PORT" || exit 1
 
 # with the test vectors, so that every point streams the whole test set
 # through the simulated machine (and the check below sees it did)
@@ -107,16 +42,11 @@ t0=$(date +%s)
 job=$(cd "$d/sweep-slurm" && sbatch --parsable sweep.sbatch) || { echo "slurm-check: sbatch failed" >&2; exit 1; }
 echo "slurm-check: array job $job submitted"
 # The array is done when squeue no longer lists it (limit: 20 minutes).
-for _ in $(seq 1 1200); do
-    [ -z "$(squeue -h -j "$job" 2>/dev/null)" ] && break
-    sleep 1
-done
-t1=$(date +%s)
-if [ -n "$(squeue -h -j "$job" 2>/dev/null)" ]; then
+if ! slurm_wait_job "$job" 1200; then
     echo "slurm-check: the array job did not finish in 20 minutes" >&2
-    scancel "$job"
     exit 1
 fi
+t1=$(date +%s)
 echo "slurm-check: Slurm ran the sweep in $((t1 - t0)) s"
 (cd "$d/sweep-make" && make -s -j2 >/dev/null) || { echo "slurm-check: make -j2 failed" >&2; exit 1; }
 t2=$(date +%s)
