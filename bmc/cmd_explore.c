@@ -38,6 +38,8 @@ static void help(FILE *out)
             "                      any, node)\n"
             "  --mul LIST          comb, pipe, serial\n"
             "  --fetch LIST        auto, direct, staged\n"
+            "  --chain LIST        off, on (bmc compile --chain: each fold layer's\n"
+            "                      cores in a forwarding chain)\n"
             "  --type TYPE         fixed<TOTAL,INTEGER> or int<TOTAL>; repeat for more\n"
             "  --seeds LIST        nextpnr seeds, each point routed once per seed\n"
             "                      (default 1)\n"
@@ -137,9 +139,10 @@ static int add_mapping(ex_sweep *s, const char *opt, const char *value)
 
 static int parse(int argc, char **argv, ex_sweep *s, ex_collect_options *c, int *collect)
 {
-    enum { O_DEVICE = 256, O_STRATEGY, O_CORES, O_FOLD, O_REUSE, O_MUL, O_FETCH, O_TYPE, O_SEEDS,
-           O_TEST, O_LABELS, O_NO_PNR, O_CT, O_ST, O_PT, O_TL, O_BMC, O_COLLECT, O_REF, O_CLOCK,
-           O_NO_WALL };
+    /* the options from O_COLLECT on go with --collect, the others with a sweep */
+    enum { O_DEVICE = 256, O_STRATEGY, O_CORES, O_FOLD, O_REUSE, O_MUL, O_FETCH, O_CHAIN, O_TYPE,
+           O_SEEDS, O_TEST, O_LABELS, O_NO_PNR, O_CT, O_ST, O_PT, O_TL, O_BMC, O_COLLECT, O_REF,
+           O_CLOCK, O_NO_WALL };
     static const struct option opts[] = {
         {"output", required_argument, NULL, 'o'},
         {"device", required_argument, NULL, O_DEVICE},
@@ -149,6 +152,7 @@ static int parse(int argc, char **argv, ex_sweep *s, ex_collect_options *c, int 
         {"reuse", required_argument, NULL, O_REUSE},
         {"mul", required_argument, NULL, O_MUL},
         {"fetch", required_argument, NULL, O_FETCH},
+        {"chain", required_argument, NULL, O_CHAIN},
         {"type", required_argument, NULL, O_TYPE},
         {"seeds", required_argument, NULL, O_SEEDS},
         {"test", required_argument, NULL, O_TEST},
@@ -247,6 +251,24 @@ static int parse(int argc, char **argv, ex_sweep *s, ex_collect_options *c, int 
                     return bmc_usage_error("explore", "unknown fetch '%s' in --fetch (auto, "
                                                       "direct or staged)", s->fetches[i]);
             break;
+        case O_CHAIN: {
+            const char *v[EX_AXIS_MAX];
+            unsigned n = 0;
+            if (split(arg, v, &n, "--chain"))
+                return BMC_EXIT_USAGE;
+            s->n_chains = 0;
+            for (unsigned i = 0; i < n; i++) {
+                int on = strcmp(v[i], "on") == 0;
+                if (!on && strcmp(v[i], "off") != 0)
+                    return bmc_usage_error("explore", "unknown value '%s' in --chain (off or on)",
+                                           v[i]);
+                for (unsigned j = 0; j < s->n_chains; j++)
+                    if (s->chains[j] == on)
+                        return bmc_usage_error("explore", "'%s' given twice in --chain", v[i]);
+                s->chains[s->n_chains++] = on;
+            }
+            break;
+        }
         case O_TYPE: {
             bm_fixed_type t;
             if (bm_graph_parse_type(arg, &t))

@@ -39,12 +39,13 @@ static unsigned mapping_words(const char *m, const char **w, char *buf, size_t s
     return 2;
 }
 
-/* Every point in a fixed order: device, mapping, multiplier, fetch, type. */
+/* Every point in a fixed order: device, mapping, chain, multiplier, fetch,
+ * type. */
 static point *enumerate(const ex_sweep *s, char (*mbuf)[96], unsigned *count)
 {
     unsigned nm = s->n_muls ? s->n_muls : 1, nf = s->n_fetches ? s->n_fetches : 1,
-             nt = s->n_types ? s->n_types : 1;
-    unsigned long n = (unsigned long)s->n_devices * s->n_mappings * nm * nf * nt;
+             nt = s->n_types ? s->n_types : 1, nc = s->n_chains ? s->n_chains : 1;
+    unsigned long n = (unsigned long)s->n_devices * s->n_mappings * nc * nm * nf * nt;
     if (n == 0 || n > EX_POINTS_MAX) {
         fprintf(stderr, "bmc explore: error: the axes give %lu points (1..%u)\n", n,
                 EX_POINTS_MAX);
@@ -58,25 +59,28 @@ static point *enumerate(const ex_sweep *s, char (*mbuf)[96], unsigned *count)
     unsigned k = 0;
     for (unsigned d = 0; d < s->n_devices; d++)
         for (unsigned m = 0; m < s->n_mappings; m++)
-            for (unsigned u = 0; u < nm; u++)
-                for (unsigned f = 0; f < nf; f++)
-                    for (unsigned t = 0; t < nt; t++, k++) {
-                        point *q = &p[k];
-                        q->device = bm_device_get((unsigned)bm_device_find(s->devices[d]));
-                        q->n_words = mapping_words(s->mappings[m], q->words, mbuf[m], 96);
-                        if (s->n_muls) {
-                            q->words[q->n_words++] = "--mul";
-                            q->words[q->n_words++] = s->muls[u];
+            for (unsigned c = 0; c < nc; c++)
+                for (unsigned u = 0; u < nm; u++)
+                    for (unsigned f = 0; f < nf; f++)
+                        for (unsigned t = 0; t < nt; t++, k++) {
+                            point *q = &p[k];
+                            q->device = bm_device_get((unsigned)bm_device_find(s->devices[d]));
+                            q->n_words = mapping_words(s->mappings[m], q->words, mbuf[m], 96);
+                            if (s->n_chains && s->chains[c])
+                                q->words[q->n_words++] = "--chain";
+                            if (s->n_muls) {
+                                q->words[q->n_words++] = "--mul";
+                                q->words[q->n_words++] = s->muls[u];
+                            }
+                            if (s->n_fetches) {
+                                q->words[q->n_words++] = "--fetch";
+                                q->words[q->n_words++] = s->fetches[f];
+                            }
+                            if (s->n_types) {
+                                q->words[q->n_words++] = "--type";
+                                q->words[q->n_words++] = s->types[t];
+                            }
                         }
-                        if (s->n_fetches) {
-                            q->words[q->n_words++] = "--fetch";
-                            q->words[q->n_words++] = s->fetches[f];
-                        }
-                        if (s->n_types) {
-                            q->words[q->n_words++] = "--type";
-                            q->words[q->n_words++] = s->types[t];
-                        }
-                    }
     *count = k;
     return p;
 }
