@@ -6,7 +6,11 @@
  *   pipe    the product is registered at the end of the issue cycle (mp_p)
  *           with the register it goes to (mp_w_rN); the register file adds
  *           or copies it at the end of the next cycle.  A bare registered
- *           `$mul` is what yosys maps onto a DSP48E1 or an SB_MAC16;
+ *           `$mul` is what yosys maps onto a DSP48E1 or an SB_MAC16.  When
+ *           every pipelined multiply accumulates (a neuron core), mp_p keeps
+ *           the whole product and the write-back is one addition of the
+ *           accumulator shifted left by F, which yosys packs into the
+ *           block's post-adder too (post_adder below);
  *   serial  Horner's rule over y's bits from the top, one per cycle, in an
  *           accumulator as wide as the bits the result needs (F + W): one
  *           adder instead of a multiplier, W + 1 cycles.
@@ -23,6 +27,30 @@
 static unsigned unit_frac(const ce *e, const hdl_unit *u)
 {
     return u->alu == BM_ALU_MUL ? 0 : e->pl->p->frac;
+}
+
+/* 1 when the core's pipelined multiplies all accumulate (macfx, macfxi,
+ * inmacfx) into registers no plain multiply writes: then the product
+ * register mp_p keeps all 2W bits of the product and each write-back adds
+ * the accumulator shifted left by F (mp_sum).  Bits [F+W-1:F] of a * 2^F + p
+ * are a + floor(p / 2^F) mod 2^W (the F low bits of a * 2^F are 0, so
+ * nothing carries out of them): the same value as rK + mp_p.  What it buys
+ * is the form yosys packs whole into a DSP48E1 or SB_MAC16 (multiplier, M
+ * register, post-adder): one adder per core in the block instead of one
+ * W-bit adder in LUTs per accumulating register, and mp_p's flip-flops in
+ * the block's register.  Without DSP blocks yosys trims the unused bits and
+ * it costs what the plain form costs, with one adder in place of K. */
+static int post_adder(const hdl_core_plan *pl)
+{
+    if (pl->mul != BM_MUL_PIPE || !pl->any_delayed)
+        return 0;
+    for (unsigned i = 0; i < pl->enc.n_opcodes; i++)
+        if (pl->op[i].used && pl->op[i].delayed && pl->op[i].d->alu != BM_ALU_MACFX)
+            return 0;
+    for (size_t i = 0; i < pl->n_regs; i++)
+        if (pl->regs[i].mul_set)
+            return 0;
+    return 1;
 }
 
 /* "{{F{x[W-1]}}, x}": x sign-extended by F bits (x itself when F is 0). */
@@ -131,6 +159,8 @@ static void product_in_logic(ce *e, const hdl_unit *u, char operand[3][48])
     bm_buf_printf(b, "%s = $signed(%s) * $signed(%s);\n", pn, xn, yn);
     bm_buf_puts(b, "    /* verilator lint_on UNUSEDSIGNAL */\n");
     int delayed_mac = u->alu == BM_ALU_MACFX && e->pl->mul == BM_MUL_PIPE;
+    if (delayed_mac && post_adder(e->pl))
+        return; /* mp_p takes the whole product (bm_hdl_mul_pipeline) */
     result_wire(e, u, u->alu == BM_ALU_MACFX && !delayed_mac ? operand[0] : NULL, pn, F, 0);
 }
 
@@ -241,16 +271,111 @@ static void delayed_ops(ce *e, bm_buf *b, int macs_only)
         bm_buf_puts(b, "1'b0");
 }
 
+/* The registers post_adder's write-back adds to: their count, and the
+ * position of register r among them. */
+static unsigned acc_regs(const hdl_core_plan *pl, const hdl_reg *r, unsigned *index)
+{
+    unsigned n = 0;
+    for (size_t i = 0; i < pl->n_regs; i++) {
+        if (&pl->regs[i] == r && index)
+            *index = n;
+        n += pl->regs[i].mul_acc != 0;
+    }
+    return n;
+}
+
+/* post_adder's datapath: the accumulator the product goes to (mp_a, picked
+ * by its index mp_k when there are several) and the sum (mp_sum).  The
+ * index is binary, so the pick is one W-bit mux of the accumulators. */
+static void post_adder_sum(ce *e)
+{
+    hdl_core_plan *pl = e->pl;
+    bm_buf *b = &e->regs, *d = &e->decl;
+    unsigned W = e->W, F = pl->p->frac, n = acc_regs(pl, NULL, NULL);
+    unsigned kb = n > 1 ? bm_bits_for(n) : 0;  /* bits to index n */
+    if (kb) {
+        bm_buf_printf(d, "    reg  [%u:0] mp_k;  // ... the index of that register among the "
+                         "accumulators\n", kb - 1);
+        bm_buf_puts(d, "    reg  ");
+        bm_hdl_range(d, W);
+        bm_buf_puts(d, "mp_a;  // ... and its value\n");
+    }
+    bm_buf_puts(d, "    /* verilator lint_off UNUSEDSIGNAL */\n    wire ");
+    bm_hdl_range(d, 2 * W);
+    bm_buf_printf(d, "mp_sum;  // the accumulator * 2^%u + the product: bits [%u:%u] are "
+                     "written back\n    /* verilator lint_on UNUSEDSIGNAL */\n",
+                  F, F + W - 1, F);
+
+    const char *acc = "mp_a";
+    char only[32] = "";
+    if (kb) {
+        /* the index, set at issue from the decoded one-hot mw_rK */
+        bm_buf_printf(b, "    always @(posedge clk) mp_k <= {");
+        for (unsigned j = kb; j-- > 0;) {
+            unsigned k = 0, m = 0;
+            bm_buf_puts(b, j + 1 < kb ? ", " : "");
+            for (size_t i = 0; i < pl->n_regs; i++) {
+                if (!pl->regs[i].mul_acc)
+                    continue;
+                if ((k >> j) & 1)
+                    bm_buf_printf(b, "%smw_r%llu", m++ ? " | " : "",
+                                  (unsigned long long)pl->regs[i].number);
+                k++;
+            }
+        }
+        bm_buf_puts(b, "};\n    always @(*) begin\n        case (mp_k)\n");
+        unsigned k = 0;
+        for (size_t i = 0; i < pl->n_regs; i++) {
+            if (!pl->regs[i].mul_acc)
+                continue;
+            if (k + 1 == n) {
+                bm_buf_printf(b, "            default: mp_a = r%llu;\n",
+                              (unsigned long long)pl->regs[i].number);
+            } else {
+                bm_buf_puts(b, "            ");
+                bm_hdl_lit(b, kb, k);
+                bm_buf_printf(b, ": mp_a = r%llu;\n", (unsigned long long)pl->regs[i].number);
+            }
+            k++;
+        }
+        bm_buf_puts(b, "        endcase\n    end\n");
+    } else {
+        for (size_t i = 0; i < pl->n_regs; i++)
+            if (pl->regs[i].mul_acc)
+                snprintf(only, sizeof only, "r%llu", (unsigned long long)pl->regs[i].number);
+        acc = only;
+    }
+    /* the accumulator sign-extended to 2W - F bits, then F zero bits */
+    bm_buf_puts(b, "    assign mp_sum = {");
+    if (F < W) {
+        if (W == 1)
+            bm_buf_printf(b, "{%u{%s}}, ", W - F, acc);
+        else
+            bm_buf_printf(b, "{%u{%s[%u]}}, ", W - F, acc, W - 1);
+    }
+    bm_buf_puts(b, acc);
+    if (F > 0)
+        bm_buf_printf(b, ", %u'b0", F);
+    bm_buf_puts(b, "} + mp_p;\n");
+}
+
 void bm_hdl_mul_pipeline(ce *e)
 {
     hdl_core_plan *pl = e->pl;
     if (!pl->any_delayed)
         return;
     bm_buf *b = &e->regs, *d = &e->decl;
+    int whole = post_adder(pl);
     e->uses_clk = 1;
-    bm_buf_puts(d, "    reg  ");
-    bm_hdl_range(d, e->W);
-    bm_buf_puts(d, "mp_p;  // the pipelined multiplier's product, written back next cycle\n");
+    if (whole) {
+        bm_buf_puts(d, "    reg  ");
+        bm_hdl_range(d, 2 * e->W);
+        bm_buf_puts(d, "mp_p;  // the pipelined multiplier's whole product, added next cycle\n");
+    } else {
+        bm_buf_puts(d, "    reg  ");
+        bm_hdl_range(d, e->W);
+        bm_buf_puts(d, "mp_p;  // the pipelined multiplier's product, written back next cycle\n");
+    }
     int acc_flag = needs_acc_flag(pl);
     if (acc_flag)
         bm_buf_puts(d, "    reg  mp_acc;  // ... added to its register (else copied)\n");
@@ -285,7 +410,7 @@ void bm_hdl_mul_pipeline(ce *e)
         if (!bm_alu_uses_mul(u->alu))
             continue;
         if (++seen == n_mul) {
-            bm_buf_printf(b, "%s;\n", u->name);
+            bm_buf_printf(b, whole ? "%s_p;\n" : "%s;\n", u->name);
             break;
         }
         bm_buf_puts(b, "(");
@@ -301,13 +426,24 @@ void bm_hdl_mul_pipeline(ce *e)
         bm_buf_puts(b, ";\n");
     }
     bm_buf_puts(b, "    end\n");
+    if (whole)
+        post_adder_sum(e);
 }
 
 void bm_hdl_mul_writeback(ce *e, bm_buf *b, const hdl_reg *r)
 {
     unsigned long long n = (unsigned long long)r->number;
     bm_buf_printf(b, "            if (mp_w_r%llu) r%llu <= ", n, n);
-    if (r->mul_acc && r->mul_set) {
+    if (post_adder(e->pl)) {
+        bm_hdl_slice(b, "mp_sum", e->pl->p->frac, e->W);
+        if (acc_regs(e->pl, NULL, NULL) > 1) {
+            unsigned k = 0;
+            acc_regs(e->pl, r, &k);
+            bm_buf_printf(b, ";  // the multiplier's write-back wins (accumulator %u)\n", k);
+        } else {
+            bm_buf_puts(b, ";  // the multiplier's write-back wins\n");
+        }
+    } else if (r->mul_acc && r->mul_set) {
         bm_buf_printf(b, "(mp_acc ? r%llu : ", n);
         bm_hdl_lit(b, e->W, 0);
         bm_buf_puts(b, ") + mp_p;  // the multiplier's write-back wins\n");

@@ -126,29 +126,42 @@ static unsigned bram_blocks(const bm_device *d, unsigned depth, unsigned width)
     return best;
 }
 
+/* 1 when the core's multiplies are all pipelined multiply-accumulates:
+ * hdl_out/mul_unit.c then keeps the whole product in mp_p and adds the
+ * accumulator at write-back in one adder, the form yosys packs into the
+ * DSP block (M register and post-adder). */
+static int post_adder(const bm_area_shape *s)
+{
+    return s->mul == BM_MUL_PIPE && s->unit[BM_ALU_MACFX] && !s->unit[BM_ALU_MUL] &&
+           !s->unit[BM_ALU_MULFX];
+}
+
 /* The multiplier family's unit (hdl_out/mul_unit.c).  comb and pipe
  * multiply the signed W-bit operands into 2W bits and keep bits
  * [F+W-1:F]: with DSP blocks that is one block per W-bit chunk pair (one
  * for W <= 16 on SB_MAC16, W <= 18 on DSP48E1); in LUTs yosys sign-extends
  * both operands to the `out` bits it keeps (F + W) and builds the array of
  * partial products below that.  pipe adds the product register mp_p (W
- * bits: yosys does not fold a slice of the product into the block).
+ * bits: yosys does not fold a slice of the product into the block; none in
+ * the post-adder form with DSP blocks, where it is the block's M register).
  * serial has no multiplier: an (F+W)-bit accumulator, one add/sub with its
  * base and step selects, y's bit of the cycle (a W-to-1 mux) and the cycle
- * counter mc_count.  a and b are the operand bits that can be non-zero. */
-static void price_multiplier(double *lut, double *ff, double *carry, uint64_t *dsp,
-                             const bm_area_shape *s, const bm_device *d, const family_costs *k,
-                             unsigned a, unsigned b, unsigned out, int port_operand)
+ * counter mc_count.  a and b are the operand bits that can be non-zero.
+ * Returns 1 when the product is in DSP blocks. */
+static int price_multiplier(double *lut, double *ff, double *carry, uint64_t *dsp,
+                            const bm_area_shape *s, const bm_device *d, const family_costs *k,
+                            unsigned a, unsigned b, unsigned out, int port_operand)
 {
     unsigned W = s->width;
+    int in_dsp = 0;
     if (a == 0 || b == 0)
-        return; /* a product by zero: nothing */
+        return 0; /* a product by zero: nothing */
     if (s->mul == BM_MUL_SERIAL) {
         unsigned cw = bm_bits_for(W + 1);
         *lut += (k->add + k->serial_bit) * out + k->flag_mux * W + 2.0 * cw;
         *carry += out + cw;
         *ff += out + cw;
-        return;
+        return 0;
     }
     unsigned aw = a < W ? a : W, bw = b < W ? b : W;
     if (d->dsp > 0 && out >= k->dsp_min_out && aw >= 2 && bw >= 2) {
@@ -158,6 +171,7 @@ static void price_multiplier(double *lut, double *ff, double *carry, uint64_t *d
         *lut += k->mul_dsp_glue * out + (n > 1 ? k->dsp_chain_add * out * (n - 1) : 0);
         if (port_operand)
             *lut += k->dsp_port_operand * W;
+        in_dsp = 1;
     } else {
         /* an array of partial-product bits below bit `out`, of the operands
          * sign-extended to `out` bits unless narrower constants */
@@ -167,8 +181,10 @@ static void price_multiplier(double *lut, double *ff, double *carry, uint64_t *d
             pp += bx < out - i ? bx : out - i;
         *lut += k->mul_lut * pp;
     }
-    if (s->mul == BM_MUL_PIPE)
-        *ff += W; /* mp_p */
+    /* mp_p; with the post-adder in a DSP block it is the block's M register */
+    if (s->mul == BM_MUL_PIPE && !(in_dsp && post_adder(s)))
+        *ff += W;
+    return in_dsp;
 }
 
 /* An input port's data goes straight into the multiplier (inmacfx). */
@@ -279,16 +295,30 @@ int bm_area_estimate_core(bm_area *out, const bm_core *c, const bm_device *d)
             carry += W;
             break;
         case BM_ALU_MUL:
-            price_multiplier(&lut, &ff, &carry, &dsp, &s, d, k, s.unit_bits[op][0],
+            (void)price_multiplier(&lut, &ff, &carry, &dsp, &s, d, k, s.unit_bits[op][0],
                              s.unit_bits[op][1], s.width, port_operand(&s, (bm_alu_op)op));
             ff -= absorbed_operand_ff(&s, d, (bm_alu_op)op);
             break;
         case BM_ALU_MULFX: case BM_ALU_MACFX: {
             unsigned P = s.width + s.frac, x = op == BM_ALU_MACFX ? 1 : 0;
-            price_multiplier(&lut, &ff, &carry, &dsp, &s, d, k, s.unit_bits[op][x],
-                             s.unit_bits[op][x + 1], P, port_operand(&s, (bm_alu_op)op));
+            int in_dsp = price_multiplier(&lut, &ff, &carry, &dsp, &s, d, k, s.unit_bits[op][x],
+                                          s.unit_bits[op][x + 1], P,
+                                          port_operand(&s, (bm_alu_op)op));
             ff -= absorbed_operand_ff(&s, d, (bm_alu_op)op);
-            if (op == BM_ALU_MACFX) {
+            if (op != BM_ALU_MACFX)
+                break;
+            if (post_adder(&s)) {
+                /* one addition (in the DSP block's post-adder when the
+                 * product is there) of the accumulator picked by mp_k */
+                if (!in_dsp) {
+                    lut += k->add * W;
+                    carry += W;
+                }
+                if (s.mul_acc > 1) {
+                    lut += k->read_mux * W * (s.mul_acc - 1);
+                    ff += bm_bits_for(s.mul_acc); /* mp_k */
+                }
+            } else {
                 /* the accumulation: one adder, or with pipe one per
                  * accumulating register (rK + mp_p at write-back) */
                 unsigned adders = s.mul == BM_MUL_PIPE && s.mul_acc > 1 ? s.mul_acc : 1;
