@@ -126,15 +126,16 @@ static int piecewise(lowering *lw, const net_pwl *f, bm_fixed_type t, unsigned v
     int rc = have ? constant(lw, base, &acc) : BM_OK;
     for (unsigned k = 0; k < NET_PWL_TERMS && !rc; k++) {
         as(lw, BMI_ROLE_ACT_CONST, t.frac, 0);
-        if (!(rc = constant(lw, quantised(-f->bound[k], t), &lo)) &&
-            !(rc = constant(lw, quantised(f->bound[k], t), &hi)) &&
-            (as(lw, BMI_ROLE_ACTIVATION, t.frac, 0), 1) &&
-            !(rc = binary(lw, BM_OP_MAX, v, lo, &clamped)) &&
-            !(rc = binary(lw, BM_OP_MIN, clamped, hi, &clamped)) &&
-            (as(lw, BMI_ROLE_ACT_CONST, t.frac, up), 1) &&
-            !(rc = constant(lw, scaled(quantised(f->slope[k], t), up), &c)) &&
-            (as(lw, BMI_ROLE_ACTIVATION, t.frac, 0), 1) &&
-            !(rc = binary(lw, BM_OP_MUL, clamped, c, &term))) {
+        if (!(rc = constant(lw, quantised(-f->bound[k], t), &lo)))
+            rc = constant(lw, quantised(f->bound[k], t), &hi);
+        as(lw, BMI_ROLE_ACTIVATION, t.frac, 0);
+        if (!rc && !(rc = binary(lw, BM_OP_MAX, v, lo, &clamped)))
+            rc = binary(lw, BM_OP_MIN, clamped, hi, &clamped);
+        as(lw, BMI_ROLE_ACT_CONST, t.frac, up);
+        if (!rc)
+            rc = constant(lw, scaled(quantised(f->slope[k], t), up), &c);
+        as(lw, BMI_ROLE_ACTIVATION, t.frac, 0);
+        if (!rc && !(rc = binary(lw, BM_OP_MUL, clamped, c, &term))) {
             if (have)
                 rc = binary(lw, BM_OP_ADD, acc, term, &acc);
             else
@@ -207,10 +208,12 @@ static int neuron(lowering *lw, const bm_network *net, const net_layer *l, bm_fi
         if (w[i] == 0)
             continue;
         as(lw, BMI_ROLE_WEIGHT, t.weight.frac, scale);
-        if (!(rc = constant(lw, scaled(w[i], scale), &c)) &&
-            (as(lw, BMI_ROLE_PRODUCT, t.accum.frac, 0), 1) &&
-            !(rc = binary(lw, BM_OP_MUL, in[i], c, &term))) {
-            as(lw, BMI_ROLE_SUM, t.accum.frac, 0);
+        rc = constant(lw, scaled(w[i], scale), &c);
+        as(lw, BMI_ROLE_PRODUCT, t.accum.frac, 0);
+        if (!rc)
+            rc = binary(lw, BM_OP_MUL, in[i], c, &term);
+        as(lw, BMI_ROLE_SUM, t.accum.frac, 0);
+        if (!rc) {
             if (have)
                 rc = binary(lw, BM_OP_ADD, acc, term, &acc);
             else
@@ -244,9 +247,9 @@ static int neuron(lowering *lw, const bm_network *net, const net_layer *l, bm_fi
         /* max(v, alpha*v): alpha*v >= v for v < 0 and <= v for v >= 0,
          * the product floor-rounded (0 <= alpha < 1, so it cannot wrap). */
         as(lw, BMI_ROLE_ACT_CONST, fr, up);
-        if (!(rc = constant(lw, scaled(l->alpha, up), &c)) &&
-            (as(lw, BMI_ROLE_ACTIVATION, fr, 0), 1) &&
-            !(rc = binary(lw, BM_OP_MUL, acc, c, &term)))
+        rc = constant(lw, scaled(l->alpha, up), &c);
+        as(lw, BMI_ROLE_ACTIVATION, fr, 0);
+        if (!rc && !(rc = binary(lw, BM_OP_MUL, acc, c, &term)))
             rc = binary(lw, BM_OP_MAX, acc, term, &acc);
     } else if (!rc && bm_net_pwl(l->activation)) {
         rc = piecewise(lw, bm_net_pwl(l->activation), t.result, acc, &acc);
