@@ -102,8 +102,8 @@ static void eval_exact_and_real(const bm_graph *g, const bmi_net_note *notes,
         double r = 0;
         unsigned own_frac = notes ? notes[i].frac : frac, unscale = notes ? notes[i].unscale : 0;
         if (notes && notes[i].role == BMI_ROLE_SATURATE) {
-            s->exact[i] = (int64_t)a;
-            s->int_bits[i] = int_bits_of(a, own_frac);
+            s->exact[i] = a;
+            s->int_bits[i] = s->int_bits[opd[0]]; /* a's bits, though a be clamped */
             s->real[i] = ra;
             continue;
         }
