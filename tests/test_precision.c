@@ -421,8 +421,9 @@ Test(precision, shifts_in_the_graph_api)
     bm_ctx_free(ctx);
 }
 
-/* bmc eval's wrap warnings name a per-layer type's width; a profile, which
- * reads every value in one type, refuses the graph. */
+/* bmc eval's wrap warnings name a per-layer type's width; a graph profile,
+ * which reads every value in one type, refuses the graph (a network
+ * profile reads it: tests/test_profile_typed.c). */
 Test(precision, wrap_warnings_and_the_profile)
 {
     bm_ctx *ctx = graph_ctx();
@@ -447,8 +448,9 @@ Test(precision, wrap_warnings_and_the_profile)
     cr_expect_eq(bm_graph_profile(&p, g, v), BM_EINVAL);
     cr_expect_null(p);
     expect_graph_diags(ctx, "tests/data/graph/typed.xml:4:1: error: the graph has per-layer "
-                            "types (its values are in several scales): a profile reads every "
-                            "value in one type, so it cannot profile it\n");
+                            "types (its values are in several scales): a graph profile reads "
+                            "every value in one type; profile the network (bm_network_profile) "
+                            "instead\n");
     bm_vectors_free(v);
     bm_graph_free(g);
     bm_ctx_free(ctx);

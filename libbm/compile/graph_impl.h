@@ -48,4 +48,8 @@ int64_t bmi_graph_shift(bm_op op, int64_t a, unsigned k, bm_fixed_type t);
  * differs from the evaluator's result. */
 __int128 bmi_fixed_exact(bm_op op, int64_t a, int64_t b, unsigned frac);
 
+/* The values per vector: the input count of the graph v was read for (a
+ * profile of a network lowers its own graph, and checks v against it). */
+size_t bmi_vectors_input_count(const bm_vectors *v);
+
 #endif

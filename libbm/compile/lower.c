@@ -15,7 +15,12 @@
  * into the accumulator's fraction bits, and the accumulator is converted
  * to the result type with SHL and SAR (wrap) or MIN and MAX (saturate).
  * Without them W is the network's total, every scale 0 and no conversion
- * is needed: the graph is the one of format 1. */
+ * is needed: the graph is the one of format 1.
+ *
+ * For the profile (profile.c), the lowering can also note what each node
+ * is and which of the layer's types its raw value counts in
+ * (bmi_net_note): only the lowering knows which constant is a scaled
+ * weight and which MIN is a saturation. */
 #include <stdio.h>
 #include <string.h>
 
@@ -27,11 +32,38 @@ typedef struct lowering {
     bm_fixed_type type; /* the graph's: fixed<W, W-F> */
     int layer, neuron; /* the tag for new nodes */
     bm_loc loc;
+    bmi_net_note *notes; /* by node id as created; NULL: none wanted */
+    size_t cap_notes;
+    bmi_net_note note;   /* the note of new nodes */
 } lowering;
+
+/* New nodes are `role`, their raw value counting in frac + unscale
+ * fraction bits (frac of their own type). */
+static void as(lowering *lw, bmi_net_role role, unsigned frac, unsigned unscale)
+{
+    lw->note = (bmi_net_note){(unsigned char)role, 0, (unsigned char)frac,
+                              (unsigned char)unscale};
+}
+
+static int keep_note(lowering *lw, unsigned id)
+{
+    if (id >= lw->cap_notes) {
+        size_t old = lw->cap_notes;
+        if (bm_grow(bm_graph_ctx(lw->g), (void **)&lw->notes, &lw->cap_notes, (size_t)id + 1,
+                    sizeof *lw->notes))
+            return BM_ENOMEM;
+        /* nodes made without a tag (inputs, outputs, argmax) are OTHER */
+        for (size_t i = old; i < lw->cap_notes; i++)
+            lw->notes[i] = (bmi_net_note){BMI_ROLE_OTHER, 0, (unsigned char)lw->type.frac, 0};
+    }
+    lw->notes[id] = lw->note;
+    return BM_OK;
+}
 
 static int tag(lowering *lw, unsigned id)
 {
-    return bm_graph_set_node_tag(lw->g, id, lw->layer, lw->neuron);
+    int rc = bm_graph_set_node_tag(lw->g, id, lw->layer, lw->neuron);
+    return rc || !lw->notes ? rc : keep_note(lw, id);
 }
 
 static int constant(lowering *lw, int64_t raw, unsigned *out)
@@ -90,14 +122,20 @@ static int piecewise(lowering *lw, const net_pwl *f, bm_fixed_type t, unsigned v
     unsigned up = lw->type.frac - t.frac;
     int64_t base = quantised(f->base, t);
     int have = base != 0; /* adding a raw 0 changes nothing */
+    as(lw, BMI_ROLE_ACT_CONST, t.frac, 0);
     int rc = have ? constant(lw, base, &acc) : BM_OK;
     for (unsigned k = 0; k < NET_PWL_TERMS && !rc; k++) {
-        if (!(rc = constant(lw, quantised(-f->bound[k], t), &lo)) &&
-            !(rc = constant(lw, quantised(f->bound[k], t), &hi)) &&
-            !(rc = binary(lw, BM_OP_MAX, v, lo, &clamped)) &&
-            !(rc = binary(lw, BM_OP_MIN, clamped, hi, &clamped)) &&
-            !(rc = constant(lw, scaled(quantised(f->slope[k], t), up), &c)) &&
-            !(rc = binary(lw, BM_OP_MUL, clamped, c, &term))) {
+        as(lw, BMI_ROLE_ACT_CONST, t.frac, 0);
+        if (!(rc = constant(lw, quantised(-f->bound[k], t), &lo)))
+            rc = constant(lw, quantised(f->bound[k], t), &hi);
+        as(lw, BMI_ROLE_ACTIVATION, t.frac, 0);
+        if (!rc && !(rc = binary(lw, BM_OP_MAX, v, lo, &clamped)))
+            rc = binary(lw, BM_OP_MIN, clamped, hi, &clamped);
+        as(lw, BMI_ROLE_ACT_CONST, t.frac, up);
+        if (!rc)
+            rc = constant(lw, scaled(quantised(f->slope[k], t), up), &c);
+        as(lw, BMI_ROLE_ACTIVATION, t.frac, 0);
+        if (!rc && !(rc = binary(lw, BM_OP_MUL, clamped, c, &term))) {
             if (have)
                 rc = binary(lw, BM_OP_ADD, acc, term, &acc);
             else
@@ -121,19 +159,35 @@ static int convert(lowering *lw, bm_fixed_type c, bm_layer_types t, unsigned v, 
     unsigned down = up + c.frac - r.frac;         /* SHL by up, then SAR by down */
     unsigned width = c.total - c.frac + r.frac;   /* bits of the value now */
     int rc = BM_OK;
+    as(lw, BMI_ROLE_CONVERT, c.frac + up, 0);
     if (up)
         rc = shift(lw, BM_OP_SHL, v, up, &v);
+    as(lw, BMI_ROLE_CONVERT, r.frac, 0);
     if (!rc && down)
         rc = shift(lw, BM_OP_SAR, v, down, &v);
     if (!rc && width > r.total && t.overflow == BM_OVERFLOW_WRAP) {
-        if (!(rc = shift(lw, BM_OP_SHL, v, word - r.total, &v)))
+        as(lw, BMI_ROLE_RESULT_WRAP, r.frac + word - r.total, 0);
+        if (!(rc = shift(lw, BM_OP_SHL, v, word - r.total, &v))) {
+            as(lw, BMI_ROLE_RESULT_WRAP, r.frac, 0);
             rc = shift(lw, BM_OP_SAR, v, word - r.total, &v);
+        }
     } else if (!rc && width > r.total) {
         unsigned lo, hi;
-        if (!(rc = constant(lw, bm_fixed_min(r), &lo)) && !(rc = binary(lw, BM_OP_MAX, v, lo, &v)) &&
-            !(rc = constant(lw, bm_fixed_max(r), &hi)))
+        /* in the order of the graph without notes: the same node ids */
+        as(lw, BMI_ROLE_BOUND, r.frac, 0);
+        rc = constant(lw, bm_fixed_min(r), &lo);
+        as(lw, BMI_ROLE_SATURATE, r.frac, 0);
+        if (!rc)
+            rc = binary(lw, BM_OP_MAX, v, lo, &v);
+        as(lw, BMI_ROLE_BOUND, r.frac, 0);
+        if (!rc)
+            rc = constant(lw, bm_fixed_max(r), &hi);
+        as(lw, BMI_ROLE_SATURATE, r.frac, 0);
+        if (!rc)
             rc = binary(lw, BM_OP_MIN, v, hi, &v);
     }
+    if (!rc && lw->notes)
+        lw->notes[v].converted = 1; /* v was made by this neuron: it has a note */
     *out = v;
     return rc;
 }
@@ -153,8 +207,13 @@ static int neuron(lowering *lw, const bm_network *net, const net_layer *l, bm_fi
     for (unsigned i = 0; i < l->inputs && !rc; i++) {
         if (w[i] == 0)
             continue;
-        if (!(rc = constant(lw, scaled(w[i], scale), &c)) &&
-            !(rc = binary(lw, BM_OP_MUL, in[i], c, &term))) {
+        as(lw, BMI_ROLE_WEIGHT, t.weight.frac, scale);
+        rc = constant(lw, scaled(w[i], scale), &c);
+        as(lw, BMI_ROLE_PRODUCT, t.accum.frac, 0);
+        if (!rc)
+            rc = binary(lw, BM_OP_MUL, in[i], c, &term);
+        as(lw, BMI_ROLE_SUM, t.accum.frac, 0);
+        if (!rc) {
             if (have)
                 rc = binary(lw, BM_OP_ADD, acc, term, &acc);
             else
@@ -163,7 +222,9 @@ static int neuron(lowering *lw, const bm_network *net, const net_layer *l, bm_fi
         }
     }
     if (!rc && (l->biases[j] != 0 || !have)) {
+        as(lw, BMI_ROLE_BIAS, t.accum.frac, 0);
         if (!(rc = constant(lw, l->biases[j], &c))) {
+            as(lw, BMI_ROLE_SUM, t.accum.frac, 0);
             if (have)
                 rc = binary(lw, BM_OP_ADD, acc, c, &acc);
             else
@@ -172,16 +233,23 @@ static int neuron(lowering *lw, const bm_network *net, const net_layer *l, bm_fi
     }
     if (!rc)
         rc = convert(lw, t.accum, t, acc, &acc);
+    unsigned fr = t.result.frac, up = lw->type.frac - fr;
     if (!rc && l->activation == BM_ACT_RELU) {
         unsigned a = acc;
+        as(lw, BMI_ROLE_ACTIVATION, fr, 0);
         rc = operation(lw, BM_OP_RELU, &a, 1, &acc);
-        if (!rc && l->has_max && !(rc = constant(lw, l->max, &c)))
+        as(lw, BMI_ROLE_ACT_CONST, fr, 0);
+        if (!rc && l->has_max && !(rc = constant(lw, l->max, &c))) {
+            as(lw, BMI_ROLE_ACTIVATION, fr, 0);
             rc = binary(lw, BM_OP_MIN, acc, c, &acc);
+        }
     } else if (!rc && l->activation == BM_ACT_LEAKY_RELU) {
         /* max(v, alpha*v): alpha*v >= v for v < 0 and <= v for v >= 0,
          * the product floor-rounded (0 <= alpha < 1, so it cannot wrap). */
-        if (!(rc = constant(lw, scaled(l->alpha, lw->type.frac - t.result.frac), &c)) &&
-            !(rc = binary(lw, BM_OP_MUL, acc, c, &term)))
+        as(lw, BMI_ROLE_ACT_CONST, fr, up);
+        rc = constant(lw, scaled(l->alpha, up), &c);
+        as(lw, BMI_ROLE_ACTIVATION, fr, 0);
+        if (!rc && !(rc = binary(lw, BM_OP_MUL, acc, c, &term)))
             rc = binary(lw, BM_OP_MAX, acc, term, &acc);
     } else if (!rc && bm_net_pwl(l->activation)) {
         rc = piecewise(lw, bm_net_pwl(l->activation), t.result, acc, &acc);
@@ -278,27 +346,69 @@ static int lower(lowering *lw, const bm_network *net)
     return rc;
 }
 
-int bm_network_to_graph(bm_graph **out, const bm_network *net)
+/* The notes by final node id: bm_graph_finish renumbered the nodes. */
+static int renumber_notes(lowering *lw, const unsigned *new_id, bmi_net_note **notes)
+{
+    size_t n = bm_graph_node_count(lw->g);
+    bm_ctx *ctx = bm_graph_ctx(lw->g);
+    bmi_net_note *by_id = bm_malloc(ctx, (n ? n : 1) * sizeof *by_id);
+    if (!by_id)
+        return bm_oom(ctx);
+    bmi_net_note other = {BMI_ROLE_OTHER, 0, (unsigned char)lw->type.frac, 0};
+    for (size_t i = 0; i < n; i++)
+        by_id[new_id[i]] = i < lw->cap_notes ? lw->notes[i] : other;
+    *notes = by_id;
+    return BM_OK;
+}
+
+int bmi_network_to_graph_noted(bm_graph **out, const bm_network *net, bmi_net_note **notes)
 {
     if (!out || !net || !net->n_layers)
         return BM_EINVAL;
     *out = NULL;
+    if (notes)
+        *notes = NULL;
     unsigned word;
     int rc = bmi_net_word(net, &word);
     if (rc)
         return rc;
-    lowering lw = {NULL, {word, net->type.frac}, -1, -1, net->loc};
+    lowering lw = {NULL, {word, net->type.frac}, -1, -1, net->loc, NULL, 0, {0, 0, 0, 0}};
     rc = bm_graph_new(&lw.g, net->ctx, lw.type);
     if (rc)
         return rc;
     bm_graph_set_loc(lw.g, net->loc);
-    rc = lower(&lw, net);
+    if (notes) {
+        /* a first note, so that tag() keeps notes from the first node on */
+        lw.note = (bmi_net_note){BMI_ROLE_OTHER, 0, (unsigned char)lw.type.frac, 0};
+        lw.cap_notes = 0;
+        rc = bm_grow(net->ctx, (void **)&lw.notes, &lw.cap_notes, 16, sizeof *lw.notes) ? BM_ENOMEM
+                                                                                       : BM_OK;
+        for (size_t i = 0; i < lw.cap_notes; i++)
+            lw.notes[i] = lw.note;
+    }
     if (!rc)
-        rc = bm_graph_finish(lw.g, NULL);
+        rc = lower(&lw, net);
+    unsigned *new_id = NULL;
+    if (!rc && notes) {
+        size_t n = bm_graph_node_count(lw.g);
+        new_id = bm_malloc(net->ctx, (n ? n : 1) * sizeof *new_id);
+        rc = new_id ? BM_OK : bm_oom(net->ctx);
+    }
+    if (!rc)
+        rc = bm_graph_finish(lw.g, new_id);
+    if (!rc && notes)
+        rc = renumber_notes(&lw, new_id, notes);
+    bm_free(net->ctx, new_id);
+    bm_free(net->ctx, lw.notes);
     if (rc) {
         bm_graph_free(lw.g);
         return rc;
     }
     *out = lw.g;
     return BM_OK;
+}
+
+int bm_network_to_graph(bm_graph **out, const bm_network *net)
+{
+    return bmi_network_to_graph_noted(out, net, NULL);
 }

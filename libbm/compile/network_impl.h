@@ -31,6 +31,39 @@ int bmi_net_has_layer_types(const bm_network *net);
  * layers' places: BM_EPARSE when one fails. */
 int bmi_net_word(const bm_network *net, unsigned *word);
 
+/* What a node of a network's graph is, for profiling in per-layer types
+ * (profile.c): which of the layer's types its raw value counts in.  The
+ * lowering writes one note per node when asked (bmi_network_to_graph_noted). */
+typedef enum bmi_net_role {
+    BMI_ROLE_OTHER = 0, /* inputs, outputs, argmax: the network's type         */
+    BMI_ROLE_WEIGHT,    /* a weight, weight_t (stored scaled, see unscale)     */
+    BMI_ROLE_PRODUCT,   /* weight times input, accum_t                         */
+    BMI_ROLE_SUM,       /* a partial or the biased sum, accum_t                */
+    BMI_ROLE_BIAS,      /* accum_t                                             */
+    BMI_ROLE_CONVERT,   /* a shift of the accumulator to result_t's fraction
+                           bits, in no row; a wrap here is the accumulator's  */
+    BMI_ROLE_RESULT_WRAP, /* SHL and SAR wrapping to result_t's width, in no
+                           row; a wrap here is the result's                    */
+    BMI_ROLE_SATURATE,  /* MAX or MIN clipping to result_t: the exact model
+                           leaves it out                                       */
+    BMI_ROLE_BOUND,     /* result_t's smallest or largest value (saturation)   */
+    BMI_ROLE_ACTIVATION, /* the activation's values, result_t                  */
+    BMI_ROLE_ACT_CONST  /* relu's max, alpha, sigmoid and tanh constants,
+                           result_t (alpha and slopes stored scaled)           */
+} bmi_net_role;
+
+typedef struct bmi_net_note {
+    unsigned char role;      /* bmi_net_role */
+    unsigned char converted; /* the accumulator converted to result_t (before
+                                the activation): what wraps or saturates     */
+    unsigned char frac;      /* fraction bits of the node's own type         */
+    unsigned char unscale;   /* own raw = graph raw / 2^unscale (exact)      */
+} bmi_net_note;
+
+/* bm_network_to_graph(), and with notes non-NULL one note per node of the
+ * finished graph (by node id; freed with bm_free on the network's ctx). */
+int bmi_network_to_graph_noted(bm_graph **out, const bm_network *net, bmi_net_note **notes);
+
 /* A piecewise-linear activation (docs/numbers.md, "Sigmoid and tanh"):
  *     y = base + slope[0]*c(v, bound[0]) + slope[1]*c(v, bound[1]) + ...
  * with c(v, t) = MIN(MAX(v, -t), t), each product a graph MUL (floor), the

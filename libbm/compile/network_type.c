@@ -28,16 +28,17 @@ static int convert(int64_t raw, unsigned from, bm_fixed_type to, int64_t *out)
     return BM_OK;
 }
 
-/* Converts (or, with out NULL, only checks) the n values; the first that
- * does not fit is reported. */
-static int convert_all(bm_network *net, const int64_t *in, int64_t *out, size_t n,
-                       bm_fixed_type to, unsigned layer, const char *what, bm_loc loc)
+/* Converts (or, with out NULL, only checks) the n values of type `from`;
+ * the first that does not fit is reported. */
+static int convert_from(bm_network *net, const int64_t *in, int64_t *out, size_t n,
+                        bm_fixed_type from, bm_fixed_type to, unsigned layer, const char *what,
+                        bm_loc loc)
 {
     for (size_t i = 0; i < n; i++) {
         int64_t r;
-        if (convert(in[i], net->type.frac, to, &r)) {
+        if (convert(in[i], from.frac, to, &r)) {
             char dec[96];
-            bm_fixed_format(dec, sizeof dec, in[i], net->type);
+            bm_fixed_format(dec, sizeof dec, in[i], from);
             return bm_error(net->ctx, loc, "layer %u: %s %s does not fit fixed<%u,%u>", layer,
                             what, dec, to.total, to.total - to.frac);
         }
@@ -45,6 +46,12 @@ static int convert_all(bm_network *net, const int64_t *in, int64_t *out, size_t 
             out[i] = r;
     }
     return BM_OK;
+}
+
+static int convert_all(bm_network *net, const int64_t *in, int64_t *out, size_t n,
+                       bm_fixed_type to, unsigned layer, const char *what, bm_loc loc)
+{
+    return convert_from(net, in, out, n, net->type, to, layer, what, loc);
 }
 
 static int convert_layer(bm_network *net, net_layer *l, unsigned number, bm_fixed_type to,
@@ -89,5 +96,63 @@ int bm_network_set_type(bm_network *net, bm_fixed_type type)
     for (size_t k = 0; k < net->n_layers; k++)
         convert_layer(net, &net->layers[k], (unsigned)k + 1, type, 1);
     net->type = type;
+    return BM_OK;
+}
+
+/* Converts (apply 0: only checks) a layer's constants from its types `from`
+ * to `to`: weights to the weight type, biases to the accumulator's, alpha
+ * and max to the result's. */
+static int convert_layer_types(bm_network *net, net_layer *l, unsigned number,
+                               bm_layer_types from, const bm_layer_types *to, int apply)
+{
+    int rc = convert_from(net, l->weights, apply ? l->weights : NULL,
+                          (size_t)l->neurons * l->inputs, from.weight, to->weight, number,
+                          "weight", l->loc);
+    if (!rc)
+        rc = convert_from(net, l->biases, apply ? l->biases : NULL, l->neurons, from.accum,
+                          to->accum, number, "bias", l->loc);
+    if (!rc && l->activation == BM_ACT_LEAKY_RELU)
+        rc = convert_from(net, &l->alpha, apply ? &l->alpha : NULL, 1, from.result, to->result,
+                          number, "alpha", l->alpha_loc);
+    if (!rc && l->has_max)
+        rc = convert_from(net, &l->max, apply ? &l->max : NULL, 1, from.result, to->result,
+                          number, "max", l->max_loc);
+    if (!rc && bm_net_pwl_check(l->activation, to->result))
+        rc = bm_error(net->ctx, l->loc, "layer %u: %s needs its constants to fit fixed<%u,%u>",
+                      number, bm_activation_name(l->activation), to->result.total,
+                      to->result.total - to->result.frac);
+    return rc;
+}
+
+int bm_network_set_layer_types(bm_network *net, unsigned layer, const bm_layer_types *types)
+{
+    if (!net || !types)
+        return BM_EINVAL;
+    if (layer >= net->n_layers || bm_fixed_type_check(types->weight) ||
+        bm_fixed_type_check(types->accum) || bm_fixed_type_check(types->result) ||
+        (types->overflow != BM_OVERFLOW_WRAP && types->overflow != BM_OVERFLOW_SATURATE)) {
+        bm_error(net->ctx, net->loc, "layer %u: bad per-layer types (or no such layer)",
+                 layer + 1);
+        return BM_EINVAL;
+    }
+    net_layer *l = &net->layers[layer];
+    unsigned number = layer + 1;
+    bm_layer_types from = bmi_net_layer_types(net, l);
+    if (convert_layer_types(net, l, number, from, types, 0))
+        return BM_ERANGE;
+    /* the rules of format 2 (and the machine word) with the new types;
+     * restored when they fail, so that a failure changes nothing */
+    net_layer old = *l;
+    l->types = *types;
+    l->has_weight = l->has_accum = l->has_result = 1;
+    /* the overflow mode is written only when the file gave it, or now
+     * that it is not the default */
+    l->has_overflow = old.has_overflow || types->overflow != BM_OVERFLOW_WRAP;
+    unsigned word;
+    if (bmi_net_word(net, &word)) {
+        *l = old;
+        return BM_EINVALID;
+    }
+    convert_layer_types(net, l, number, from, types, 1);
     return BM_OK;
 }

@@ -1,7 +1,13 @@
 /* Profiling a graph over test vectors (bm/profile.h, docs/profile.md): every
  * vector is evaluated in the graph's type, exactly (same fraction bits, no
  * wrap) and in doubles, and each node keeps the ranges it saw.  Also the
- * wrap warnings of `bmc eval` and `bmc compile --test`. */
+ * wrap warnings of `bmc eval` and `bmc compile --test`.
+ *
+ * A network profile (bm_network_profile) evaluates the very graph the
+ * network lowers to, so its fixed-point values are bm_graph_eval()'s; the
+ * lowering's notes (bmi_net_note) say which of the layer's types each raw
+ * value counts in, so that each range is kept in its own type, and which
+ * MIN and MAX saturate, so that the exact model leaves them out. */
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -9,13 +15,19 @@
 
 #include "bm/profile.h"
 #include "graph_impl.h"
+#include "network_impl.h"
 
 #define WRAP_WARNINGS_DEFAULT 10
 
 struct bm_profile {
     const bm_graph *g;
     size_t vectors;
-    bm_value_range *nodes; /* by node id */
+    bm_value_range *nodes; /* by node id; with notes, raw in the node's own type */
+    /* a network profile only: */
+    const bm_network *net;
+    bm_graph *own;        /* the graph it lowered, freed with the profile */
+    bmi_net_note *notes;  /* by node id */
+    uint64_t *saturated;  /* by node id: values a saturating conversion clipped */
 };
 
 /* Scratch space of one evaluation, by node id. */
@@ -67,9 +79,12 @@ static int64_t clamp64(__int128 v)
 
 /* The exact and the float evaluation of every node (the fixed-point one is
  * bm_graph_eval_wraps()).  Exact values beyond 64 bits are clamped; their
- * int_bits are right, and no type of at most 64 bits holds them anyway. */
-static void eval_exact_and_real(const bm_graph *g, const int64_t *inputs, const double *reals,
-                                eval_space *s)
+ * int_bits are right, and no type of at most 64 bits holds them anyway.
+ * With notes (a network), int_bits count in each node's own type, a
+ * saturation passes its operand on in both models (a wide enough type
+ * clips nothing), and a shift only rescales a value in the float model. */
+static void eval_exact_and_real(const bm_graph *g, const bmi_net_note *notes,
+                                const int64_t *inputs, const double *reals, eval_space *s)
 {
     unsigned frac = g->type.frac;
     for (size_t i = 0; i < g->n_inputs; i++) {
@@ -85,9 +100,20 @@ static void eval_exact_and_real(const bm_graph *g, const int64_t *inputs, const 
         double rb = n->n_operands > 1 ? s->real[opd[1]] : 0;
         __int128 e = 0;
         double r = 0;
+        unsigned own_frac = notes ? notes[i].frac : frac, unscale = notes ? notes[i].unscale : 0;
+        if (notes && notes[i].role == BMI_ROLE_SATURATE) {
+            s->exact[i] = a;
+            s->int_bits[i] = s->int_bits[opd[0]]; /* a's bits, though a be clamped */
+            s->real[i] = ra;
+            continue;
+        }
         switch (n->op) {
         case BM_OP_INPUT: e = s->exact[i]; r = s->real[i]; break;
-        case BM_OP_CONST: e = n->value; r = bm_fixed_to_double(n->value, g->type); break;
+        case BM_OP_CONST:
+            e = n->value;
+            r = notes ? ldexp((double)n->value, -(int)(own_frac + unscale))
+                      : bm_fixed_to_double(n->value, g->type);
+            break;
         case BM_OP_ADD: e = bmi_fixed_exact(n->op, a, b, frac); r = ra + rb; break;
         case BM_OP_SUB: e = bmi_fixed_exact(n->op, a, b, frac); r = ra - rb; break;
         case BM_OP_MUL: e = bmi_fixed_exact(n->op, a, b, frac); r = ra * rb; break;
@@ -111,16 +137,17 @@ static void eval_exact_and_real(const bm_graph *g, const int64_t *inputs, const 
         case BM_OP_OUTPUT: e = a; r = ra; break;
         case BM_OP_SHL: /* raw scale: read in the graph's type, as the other values */
             e = bmi_fixed_exact(n->op, a, n->value, frac);
-            r = ldexp(ra, (int)n->value);
+            r = notes ? ra : ldexp(ra, (int)n->value);
             break;
         case BM_OP_SAR:
             e = bmi_fixed_exact(n->op, a, n->value, frac);
-            r = ldexp(ra, -(int)n->value);
+            r = notes ? ra : ldexp(ra, -(int)n->value);
             break;
         }
         s->exact[i] = clamp64(e);
+        /* a scaled constant is its own raw times 2^unscale: the shift is exact */
         s->int_bits[i] = n->op == BM_OP_OUTPUT && n->n_operands ? s->int_bits[opd[0]]
-                                                                : int_bits_of(e, frac);
+                                                                : int_bits_of(e >> unscale, own_frac);
         s->real[i] = r;
     }
 }
@@ -163,6 +190,78 @@ static void range_merge(bm_value_range *into, const bm_value_range *r)
     into->int_bits = r->int_bits > into->int_bits ? r->int_bits : into->int_bits;
 }
 
+static int first_user(const bm_graph *g, size_t i)
+{
+    return g->nodes[i].n_users ? (int)g->users[g->nodes[i].first_user] : -1;
+}
+
+/* In a network profile, a conversion's wrap belongs to a value of a row:
+ * the shift to result_t's scale wraps the accumulator to accum_t's width
+ * (its operand, the sum), the shift to result_t's width wraps the result
+ * (the SAR after it, the converted value).  A saturation's clip belongs to
+ * the converted value (the MIN, or the MAX's one user, the MIN). */
+static void credit_conversions(bm_profile *p, eval_space *s)
+{
+    const bm_graph *g = p->g;
+    for (size_t i = 0; i < g->n_nodes; i++) {
+        const graph_node *n = &g->nodes[i];
+        const unsigned *opd = g->operands + n->first_operand;
+        int role = p->notes[i].role, to = -1;
+        if (role == BMI_ROLE_SATURATE && s->values[i] != s->values[opd[0]]) {
+            to = p->notes[i].converted ? (int)i : first_user(g, i);
+            if (to >= 0)
+                p->saturated[to]++;
+            continue;
+        }
+        if (!s->wrapped[i] || (role != BMI_ROLE_CONVERT && role != BMI_ROLE_RESULT_WRAP))
+            continue;
+        to = role == BMI_ROLE_CONVERT ? (int)opd[0] : first_user(g, i);
+        if (to >= 0) {
+            s->wrapped[i] = 0;
+            s->wrapped[to] = 1;
+        }
+    }
+}
+
+/* Evaluates every vector of v on p->g (and p->notes, if any). */
+static int profile_vectors(bm_profile *p, const bm_vectors *v)
+{
+    const bm_graph *g = p->g;
+    bm_ctx *ctx = g->ctx;
+    if (bmi_vectors_input_count(v) != g->n_inputs) {
+        bm_error(ctx, g->loc, "the vectors have %zu values each, the network %zu inputs",
+                 bmi_vectors_input_count(v), g->n_inputs);
+        return BM_EINVAL;
+    }
+    p->nodes = bm_calloc(ctx, g->n_nodes ? g->n_nodes : 1, sizeof *p->nodes);
+    if (p->notes)
+        p->saturated = bm_calloc(ctx, g->n_nodes ? g->n_nodes : 1, sizeof *p->saturated);
+    eval_space s;
+    if (!p->nodes || (p->notes && !p->saturated) || space_new(ctx, g->n_nodes, &s))
+        return bm_oom(ctx);
+    int rc = BM_OK;
+    size_t n = bm_vectors_count(v);
+    for (size_t k = 0; k < n; k++) {
+        const int64_t *in = bm_vectors_inputs(v, k);
+        rc = bm_graph_eval_wraps(g, in, s.values, s.wrapped);
+        if (rc < 0)
+            break;
+        rc = BM_OK;
+        eval_exact_and_real(g, p->notes, in, bm_vectors_reals(v, k), &s);
+        if (p->notes)
+            credit_conversions(p, &s);
+        for (size_t i = 0; i < g->n_nodes; i++) {
+            /* a node's raw value in its own type (exact for the scaled constants) */
+            unsigned u = p->notes ? p->notes[i].unscale : 0;
+            range_add(&p->nodes[i], s.values[i] >> u, s.exact[i] >> u, s.real[i], s.wrapped[i],
+                      s.int_bits[i]);
+        }
+        p->vectors++;
+    }
+    space_free(ctx, &s);
+    return rc;
+}
+
 int bm_graph_profile(bm_profile **out, const bm_graph *g, const bm_vectors *v)
 {
     if (!out || !g || !g->finished || !v)
@@ -176,7 +275,8 @@ int bm_graph_profile(bm_profile **out, const bm_graph *g, const bm_vectors *v)
         if (g->nodes[i].op == BM_OP_SHL || g->nodes[i].op == BM_OP_SAR) {
             bm_error(ctx, g->loc,
                      "the graph has per-layer types (its values are in several scales): a "
-                     "profile reads every value in one type, so it cannot profile it");
+                     "graph profile reads every value in one type; profile the network "
+                     "(bm_network_profile) instead");
             return BM_EINVAL;
         }
     }
@@ -184,27 +284,30 @@ int bm_graph_profile(bm_profile **out, const bm_graph *g, const bm_vectors *v)
     if (!p)
         return bm_oom(ctx);
     p->g = g;
-    p->nodes = bm_calloc(ctx, g->n_nodes ? g->n_nodes : 1, sizeof *p->nodes);
-    eval_space s;
-    if (!p->nodes || space_new(ctx, g->n_nodes, &s)) {
+    int rc = profile_vectors(p, v);
+    if (rc) {
         bm_profile_free(p);
+        return rc;
+    }
+    *out = p;
+    return BM_OK;
+}
+
+int bm_network_profile(bm_profile **out, const bm_network *net, const bm_vectors *v)
+{
+    if (!out || !net || !v)
+        return BM_EINVAL;
+    *out = NULL;
+    bm_ctx *ctx = net->ctx;
+    bm_profile *p = bm_calloc(ctx, 1, sizeof *p);
+    if (!p)
         return bm_oom(ctx);
+    p->net = net;
+    int rc = bmi_network_to_graph_noted(&p->own, net, &p->notes);
+    if (!rc) {
+        p->g = p->own;
+        rc = profile_vectors(p, v);
     }
-    int rc = BM_OK;
-    size_t n = bm_vectors_count(v);
-    for (size_t k = 0; k < n; k++) {
-        const int64_t *in = bm_vectors_inputs(v, k);
-        rc = bm_graph_eval_wraps(g, in, s.values, s.wrapped);
-        if (rc < 0)
-            break;
-        rc = BM_OK;
-        eval_exact_and_real(g, in, bm_vectors_reals(v, k), &s);
-        for (size_t i = 0; i < g->n_nodes; i++)
-            range_add(&p->nodes[i], s.values[i], s.exact[i], s.real[i], s.wrapped[i],
-                      s.int_bits[i]);
-        p->vectors++;
-    }
-    space_free(ctx, &s);
     if (rc) {
         bm_profile_free(p);
         return rc;
@@ -217,8 +320,11 @@ void bm_profile_free(bm_profile *p)
 {
     if (!p)
         return;
-    bm_ctx *ctx = p->g->ctx;
+    bm_ctx *ctx = p->net ? p->net->ctx : p->g->ctx;
     bm_free(ctx, p->nodes);
+    bm_free(ctx, p->notes);
+    bm_free(ctx, p->saturated);
+    bm_graph_free(p->own);
     bm_free(ctx, p);
 }
 
@@ -275,19 +381,99 @@ static int in_part(const bm_graph *g, size_t i, bm_profile_part part)
     case BM_PROFILE_PRODUCTS: return op == BM_OP_MUL;
     case BM_PROFILE_CONSTS: return op == BM_OP_CONST;
     case BM_PROFILE_ALL: return 1;
+    default: return 0;
     }
-    return 0;
+}
+
+/* The parts of a network profile, by the lowering's notes: each part's
+ * values count in one of the layer's types. */
+static int in_network_part(const bm_profile *p, size_t i, bm_profile_part part)
+{
+    const bmi_net_note *n = &p->notes[i];
+    switch (part) {
+    case BM_PROFILE_OUTPUTS: return is_neuron_result(p->g, i);
+    case BM_PROFILE_SUMS: return n->role == BMI_ROLE_SUM;
+    case BM_PROFILE_PRODUCTS: return n->role == BMI_ROLE_PRODUCT;
+    case BM_PROFILE_CONSTS: return n->role == BMI_ROLE_ACT_CONST;
+    case BM_PROFILE_WEIGHTS: return n->role == BMI_ROLE_WEIGHT;
+    case BM_PROFILE_BIASES: return n->role == BMI_ROLE_BIAS;
+    case BM_PROFILE_RESULTS: return n->converted;
+    default: return 0;
+    }
+}
+
+/* What a part of a profile can be asked: the parts of bm_graph_profile()
+ * but WEIGHTS, BIASES and RESULTS, which need the network's notes; those
+ * of bm_network_profile() but ALL, whose values count in several types. */
+static int part_check(const bm_profile *p, unsigned layer, bm_profile_part part)
+{
+    if (layer >= bm_profile_layer_count(p) || (unsigned)part > BM_PROFILE_RESULTS)
+        return BM_EINVAL;
+    if (!p->notes && part > BM_PROFILE_ALL) {
+        bm_error(p->g->ctx, p->g->loc,
+                 "the weights, biases and results of a layer need a network profile "
+                 "(bm_network_profile)");
+        return BM_EINVAL;
+    }
+    if (p->notes && part == BM_PROFILE_ALL) {
+        bm_error(p->g->ctx, p->g->loc,
+                 "a network profile keeps each value in its layer's types: a layer's values "
+                 "have no one type together");
+        return BM_EINVAL;
+    }
+    return BM_OK;
 }
 
 int bm_profile_layer(const bm_profile *p, unsigned layer, bm_profile_part part,
                      bm_value_range *out)
 {
-    if (!p || !out || layer >= bm_profile_layer_count(p) || (unsigned)part > BM_PROFILE_ALL)
+    if (!p || !out || part_check(p, layer, part))
         return BM_EINVAL;
     memset(out, 0, sizeof *out);
     for (size_t i = 0; i < p->g->n_nodes; i++)
-        if (p->g->nodes[i].layer == (int)layer && in_part(p->g, i, part))
+        if (p->g->nodes[i].layer == (int)layer &&
+            (p->notes ? in_network_part(p, i, part) : in_part(p->g, i, part)))
             range_merge(out, &p->nodes[i]);
+    return BM_OK;
+}
+
+int bm_profile_layer_type(const bm_profile *p, unsigned layer, bm_profile_part part,
+                          bm_fixed_type *out)
+{
+    if (!p || !out || part_check(p, layer, part))
+        return BM_EINVAL;
+    if (!p->net) {
+        *out = p->g->type;
+        return BM_OK;
+    }
+    bm_layer_types t;
+    bm_network_layer_types(p->net, layer, &t);
+    switch (part) {
+    case BM_PROFILE_WEIGHTS: *out = t.weight; break;
+    case BM_PROFILE_SUMS:
+    case BM_PROFILE_PRODUCTS:
+    case BM_PROFILE_BIASES: *out = t.accum; break;
+    default: *out = t.result; break;
+    }
+    return BM_OK;
+}
+
+int bm_profile_layer_counts(const bm_profile *p, unsigned layer, uint64_t *wrapped,
+                            uint64_t *saturated)
+{
+    if (!p || layer >= bm_profile_layer_count(p))
+        return BM_EINVAL;
+    uint64_t w = 0, sat = 0;
+    for (size_t i = 0; i < p->g->n_nodes; i++) {
+        if (p->g->nodes[i].layer != (int)layer)
+            continue;
+        w += p->nodes[i].wrapped;
+        sat += p->saturated ? p->saturated[i] : 0;
+    }
+    if (wrapped)
+        *wrapped = w;
+    if (saturated)
+        *saturated = sat;
     return BM_OK;
 }
 
@@ -295,16 +481,106 @@ int bm_profile_all(const bm_profile *p, bm_value_range *out)
 {
     if (!p || !out)
         return BM_EINVAL;
+    if (p->notes) {
+        bm_error(p->g->ctx, p->g->loc,
+                 "a network profile keeps each value in its layer's types: its values have "
+                 "no one type together");
+        return BM_EINVAL;
+    }
     memset(out, 0, sizeof *out);
     for (size_t i = 0; i < p->g->n_nodes; i++)
         range_merge(out, &p->nodes[i]);
     return BM_OK;
 }
 
+/* The fewest integer bits (at least 1) that hold the raw value r of frac
+ * fraction bits, at least `bits`. */
+static unsigned hold(unsigned bits, int64_t r, unsigned frac)
+{
+    unsigned b = int_bits_of(r, frac);
+    return b > bits ? b : bits;
+}
+
+/* frac + bits as a type, or BM_ERANGE (recorded) past 64 bits. */
+static int type_of(const bm_profile *p, unsigned layer, const char *which, unsigned frac,
+                   unsigned bits, bm_fixed_type *out)
+{
+    if (bits > 64 || frac + bits > 64) {
+        bm_error(p->g->ctx, bm_network_layer_loc(p->net, layer),
+                 "layer %u: the %s values need %u integer bits beside the %u fraction bits: "
+                 "more than 64 bits, the widest type",
+                 layer + 1, which, bits, frac);
+        return BM_ERANGE;
+    }
+    out->frac = frac;
+    out->total = frac + bits < 2 ? 2 : frac + bits;
+    return BM_OK;
+}
+
+int bm_profile_suggest_layer_types(const bm_profile *p, unsigned layer, bm_layer_types *out)
+{
+    if (!p || !out)
+        return BM_EINVAL;
+    if (!p->net) {
+        bm_error(p->g->ctx, p->g->loc,
+                 "per-layer types need a network profile (bm_network_profile)");
+        return BM_EINVAL;
+    }
+    if (layer >= bm_network_layer_count(p->net))
+        return BM_EINVAL;
+    const bm_network *net = p->net;
+    const net_layer *l = &net->layers[layer];
+    bm_layer_types t = bmi_net_layer_types(net, l);
+    /* every weight and bias must fit, those of neurons nothing reads
+     * (left out of the graph) too */
+    unsigned wbits = 1, cbits = 1, rbits = 1;
+    for (size_t k = 0; k < (size_t)l->neurons * l->inputs; k++)
+        wbits = hold(wbits, l->weights[k], t.weight.frac);
+    for (unsigned j = 0; j < l->neurons; j++)
+        cbits = hold(cbits, l->biases[j], t.accum.frac);
+    if (l->activation == BM_ACT_LEAKY_RELU)
+        rbits = hold(rbits, l->alpha, t.result.frac);
+    if (l->activation == BM_ACT_RELU && l->has_max)
+        rbits = hold(rbits, l->max, t.result.frac);
+    for (size_t i = 0; i < p->g->n_nodes; i++) {
+        const bm_value_range *r = &p->nodes[i];
+        if (p->g->nodes[i].layer != (int)layer || !r->count)
+            continue;
+        switch (p->notes[i].role) {
+        case BMI_ROLE_PRODUCT:
+        case BMI_ROLE_SUM:
+        case BMI_ROLE_BIAS: cbits = r->int_bits > cbits ? r->int_bits : cbits; break;
+        case BMI_ROLE_ACTIVATION:
+        case BMI_ROLE_ACT_CONST: rbits = r->int_bits > rbits ? r->int_bits : rbits; break;
+        default: break;
+        }
+        /* the converted value, before the activation, may be the sum itself */
+        if (p->notes[i].converted)
+            rbits = r->int_bits > rbits ? r->int_bits : rbits;
+    }
+    bm_layer_types s = t;
+    int rc = type_of(p, layer, "weight", t.weight.frac, wbits, &s.weight);
+    if (!rc)
+        rc = type_of(p, layer, "accumulator", t.accum.frac, cbits, &s.accum);
+    if (!rc)
+        rc = type_of(p, layer, "result", t.result.frac, rbits, &s.result);
+    /* sigmoid and tanh constants (up to 5) must fit the result type */
+    while (!rc && bm_net_pwl_check(l->activation, s.result) && s.result.total < 64)
+        s.result.total++;
+    if (!rc)
+        *out = s;
+    return rc;
+}
+
 int bm_profile_suggest_type(const bm_profile *p, bm_fixed_type *out)
 {
     if (!p || !out)
         return BM_EINVAL;
+    if (p->notes) {
+        bm_error(p->g->ctx, p->g->loc,
+                 "a network profile suggests per-layer types (bm_profile_suggest_layer_types)");
+        return BM_EINVAL;
+    }
     bm_value_range all;
     bm_profile_all(p, &all);
     unsigned frac = p->g->type.frac;

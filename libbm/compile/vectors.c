@@ -40,6 +40,11 @@ size_t bm_vectors_count(const bm_vectors *v)
     return v->count;
 }
 
+size_t bmi_vectors_input_count(const bm_vectors *v)
+{
+    return v->n_inputs;
+}
+
 const int64_t *bm_vectors_inputs(const bm_vectors *v, size_t i)
 {
     return i < v->count ? v->raw + i * v->n_inputs : NULL;

@@ -127,6 +127,18 @@ BM_API const char *bm_activation_name(bm_activation a);
  * (recorded) for a network whose layers have types of their own. */
 BM_API int bm_network_set_type(bm_network *net, bm_fixed_type type);
 
+/* Gives layer `layer` (0 first) the types *types, as a format 2 <layer>
+ * with <weight_t>, <accum_t> and <result_t> would (its overflow mode is
+ * written when the layer gave one or it is saturate): its weights, biases,
+ * alpha and max are converted from the layer's types by the constant rule
+ * (exact when the fraction bits do not shrink).  The network is then
+ * written as format 2.  BM_ERANGE (recorded, naming the layer and the
+ * value) when a value does not fit; BM_EINVALID (recorded) when the types
+ * break a rule of docs/numbers.md ("Per-layer types"); BM_EINVAL for a bad
+ * type or layer.  On failure the network is left as it was. */
+BM_API int bm_network_set_layer_types(bm_network *net, unsigned layer,
+                                      const bm_layer_types *types);
+
 /* Reads a network from a network XML file or an ONNX model (bm/onnx.h),
  * told apart like bm_graph_read_file() does; any other file is an error
  * saying a network is needed. */
