@@ -56,6 +56,7 @@ typedef struct sim_op {
 } sim_op;
 
 typedef struct sim_bond sim_bond;
+typedef struct sim_core sim_core;
 
 /* An output port's queue of posted values (docs/timing.md "Output queues"):
  * a ring of `depth` words, the core's `queue` parameter; depth 1 is the
@@ -64,6 +65,8 @@ typedef struct sim_outport {
     sim_bond *bond;      /* NULL when the port is not connected */
     uint64_t *vals;      /* depth words                          */
     uint32_t depth, head, count;
+    sim_core *sleeper;   /* its core, asleep until a value leaves the queue
+                            (idle.c); NULL when none                      */
 } sim_outport;
 
 static inline uint64_t sim_queue_head(const sim_outport *p)
@@ -84,7 +87,6 @@ static inline void sim_queue_push(sim_outport *p, uint64_t v)
     p->count++;
 }
 
-typedef struct sim_core sim_core;
 static inline int sim_forward_full(const sim_core *k);
 
 struct sim_core {
@@ -115,6 +117,11 @@ struct sim_core {
     uint8_t wb_acc, iss_acc;
     uint32_t wb_dst, iss_dst;
     uint64_t wb_val, iss_val;
+    /* Idle skipping (idle.c): a core whose instruction can only wait sleeps,
+     * out of the step loop, until what it waits on changes. */
+    uint8_t asleep;
+    uint8_t listed;          /* in bm_sim's active list                   */
+    sim_core *next_sleeper;  /* the next core on the same bond's sleepers */
 };
 
 /* 1 when taking an input must wait: the core forwards and the forward's
@@ -150,6 +157,9 @@ struct sim_bond {
     sim_end *sinks;
     unsigned width;
     unsigned index;
+    /* sink cores asleep until the source is valid (idle.c), linked by
+     * next_sleeper */
+    sim_core *sleepers;
 };
 
 struct sim_input {
@@ -241,6 +251,16 @@ struct bm_sim {
 
     sim_vcd *vcd;
     sim_trace *trace;
+
+    /* Idle skipping (idle.c): the step loop visits the cores of `active`,
+     * a superset of the awake, running ones, in no particular order.  It
+     * has room for 2 * n_cores: within one cycle a sleeping core can be
+     * dropped from it and then woken and appended again. */
+    sim_core **active;
+    unsigned n_active;
+    unsigned n_asleep;
+    uint8_t skipping;    /* this cycle lets cores sleep                   */
+    uint8_t visit_all;   /* bmi_sim_set_visit_all: never skip (tests)     */
 };
 
 /* predecode.c */
@@ -257,6 +277,52 @@ int bmi_sim_sink_ready_next(const bm_sim *sim, const sim_end *e);
 int bmi_sim_output_ready(const bm_sim *sim, const sim_output *o, uint64_t cycle);
 /* Recomputes env_period after a ready pattern change. */
 void bmi_sim_update_env(bm_sim *sim);
+
+/* idle.c.  A sleeping core is one that the step loop would find waiting,
+ * with no effect on anything, in every cycle until it is woken: an `in`
+ * whose bond has no valid source (its ready matters only to a transfer,
+ * which needs one), an `in` whose forward's queue is full, an `out` or
+ * `outn` kept waiting by its own queue.  Whatever could end that wait
+ * wakes it: a value offered, queued or pushed on the bond, a value leaving
+ * the queue. */
+int bmi_sim_idle_init(bm_sim *sim);
+void bmi_sim_wake_sinks(bm_sim *sim, sim_bond *b);
+void bmi_sim_wake_all(bm_sim *sim);
+/* E found core k's `in` (blocked: by its forward's queue) or its blocked
+ * `out`/`outn` waiting: it sleeps when nothing can change that by the
+ * next cycle. */
+void bmi_sim_sleep_in(bm_sim *sim, sim_core *k, const sim_op *op, int blocked, uint64_t stamp);
+void bmi_sim_sleep_out(bm_sim *sim, sim_core *k, const sim_op *op);
+/* Nonzero: every cycle visits every core, as before idle skipping (the
+ * differential tests compare both ways).  Not public API. */
+void bmi_sim_set_visit_all(bm_sim *sim, int on);
+
+/* Puts a sleeping core back in the active list. */
+static inline void sim_wake(bm_sim *sim, sim_core *k)
+{
+    k->asleep = 0;
+    sim->n_asleep--;
+    if (!k->listed) {
+        k->listed = 1;
+        sim->active[sim->n_active++] = k;
+    }
+}
+
+/* A value has left port p's queue: its core may move. */
+static inline void sim_wake_port(bm_sim *sim, sim_outport *p)
+{
+    if (SIM_UNLIKELY(p->sleeper != NULL)) {
+        sim_wake(sim, p->sleeper);
+        p->sleeper = NULL;
+    }
+}
+
+/* Bond b's source has become valid: its sleeping sinks must look. */
+static inline void sim_wake_bond(bm_sim *sim, sim_bond *b)
+{
+    if (SIM_UNLIKELY(b->sleepers != NULL))
+        bmi_sim_wake_sinks(sim, b);
+}
 
 /* trace.c */
 int bmi_sim_trace_need(bm_sim *sim);

@@ -159,15 +159,21 @@ static int finish_io(bm_sim *sim, const sim_pending *p, uint64_t stamp)
     const sim_op *op = p->op;
     if (op->io == BM_IO_IN_WAIT || op->io == BM_IO_IN_TRY) {
         const sim_bond *b = k->in_bond[op->port];
-        if (p->blocked)
-            return op->io == BM_IO_IN_TRY ? complete(k, op, src_value(k, op->a_kind, op->a, 0))
-                                          : 0; /* the forward's queue is full */
+        if (p->blocked) {
+            if (op->io == BM_IO_IN_TRY)
+                return complete(k, op, src_value(k, op->a_kind, op->a, 0));
+            if (sim->skipping)
+                bmi_sim_sleep_in(sim, k, op, 1, stamp);
+            return 0; /* the forward's queue is full */
+        }
         if (b && b->xfer_stamp == stamp) {
             uint64_t v = b->xfer_value;
             if (k->forwards) {
                 sim_outport *fw = &k->out[k->fwd_out];
                 sim->n_holds_full += fw->count == 0;
                 sim_queue_push(fw, v);
+                if (fw->bond)
+                    sim_wake_bond(sim, fw->bond);
             }
             uint64_t a = src_value(k, op->a_kind, op->a, v);
             uint64_t bv = src_value(k, op->b_kind, op->b, v);
@@ -181,11 +187,16 @@ static int finish_io(bm_sim *sim, const sim_pending *p, uint64_t stamp)
         }
         if (op->io == BM_IO_IN_TRY)
             return complete(k, op, src_value(k, op->a_kind, op->a, 0));
+        if (sim->skipping)
+            bmi_sim_sleep_in(sim, k, op, 0, stamp);
         return 0; /* in: stall, try again next cycle */
     }
     sim_outport *port = &k->out[op->port];
-    if (p->blocked)
+    if (p->blocked) {
+        if (sim->skipping)
+            bmi_sim_sleep_out(sim, k, op);
         return 0; /* out: waits for the queue to empty; outn: for room */
+    }
     int taken = port->bond && port->bond->xfer_stamp == stamp;
     if (op->io == BM_IO_OUT_WAIT) {
         if (!taken)
@@ -197,9 +208,64 @@ static int finish_io(bm_sim *sim, const sim_pending *p, uint64_t stamp)
     if (!(p->offered && taken)) {
         sim->n_holds_full += port->count == 0;
         sim_queue_push(port, p->value);
+        if (port->bond)
+            sim_wake_bond(sim, port->bond);
     }
     complete(k, op, src_value(k, op->a_kind, op->a, 0));
     return 1;
+}
+
+/* A: one core looks at its instruction (see the top of the file).  Returns
+ * nonzero when that changed anything. */
+static inline int visit(bm_sim *sim, sim_core *k, uint64_t stamp, unsigned *np, unsigned *nc)
+{
+    if (SIM_UNLIKELY(k->refetching)) {
+        k->refetching = 0; /* a staged core reads its jump's target */
+        return 1;
+    }
+    const sim_op *op = &k->code[k->pc];
+    if (SIM_LIKELY(op->cls == SIM_OP_FAST)) {
+        uint64_t *s = k->slots;
+        uint64_t a = s[op->a];
+        uint64_t r = bm_alu_eval((bm_alu_op)op->alu, a, s[op->b], s[op->c], k->width, k->frac);
+        uint32_t npc = op->npc[a != 0];
+        int changed = (s[op->dst] != r) | (npc != k->pc);
+        s[op->dst] = r;
+        k->pc = npc;
+        k->retired++;
+        return changed;
+    }
+    if (op->cls != SIM_OP_CHANNEL)
+        return exec_local(sim, k, op);
+    if (k->busy + 1u < op->cycles) {
+        k->busy++;
+        return 1;
+    }
+    sim_pending *p = &sim->pending[(*np)++];
+    p->core = k;
+    p->op = op;
+    p->blocked = 0;
+    if (op->io == BM_IO_IN_WAIT || op->io == BM_IO_IN_TRY) {
+        sim_bond *b = k->in_bond[op->port];
+        p->blocked = (uint8_t)sim_forward_full(k);
+        if (b && !p->blocked)
+            add_ready(b, stamp, sim->cand, nc);
+    } else {
+        sim_outport *port = &k->out[op->port];
+        p->blocked = op->io == BM_IO_OUT_WAIT ? port->count != 0 : port->count == port->depth;
+        p->offered = port->count == 0;
+        if (!p->blocked) {
+            p->value = bm_alu_eval((bm_alu_op)op->alu, src_value(k, op->a_kind, op->a, 0),
+                                   src_value(k, op->b_kind, op->b, 0),
+                                   src_value(k, op->c_kind, op->c, 0), k->width, k->frac);
+            if (p->offered && port->bond) {
+                port->bond->offer_stamp = stamp;
+                port->bond->offer_value = p->value;
+                sim_wake_bond(sim, port->bond);
+            }
+        }
+    }
+    return 0;
 }
 
 int bmi_sim_cycle(bm_sim *sim)
@@ -211,6 +277,13 @@ int bmi_sim_cycle(bm_sim *sim)
     sim_bond **const cand = sim->cand;
     unsigned np = 0, nc = 0;
     int changed = 0, live = 0;
+
+    /* Cores sleep unless a VCD shows every sink's ready (idle.c) or a
+     * test asks for the loop over every core. */
+    const int skipping = !sim->visit_all && sim->vcd == NULL;
+    if (SIM_UNLIKELY(!skipping && sim->n_asleep))
+        bmi_sim_wake_all(sim);
+    sim->skipping = (uint8_t)skipping;
 
     if (SIM_UNLIKELY(sim->trace != NULL))
         bmi_sim_trace_begin(sim);
@@ -227,60 +300,28 @@ int bmi_sim_cycle(bm_sim *sim)
     }
 
     /* A */
-    for (unsigned i = 0; i < n_cores; i++) {
-        sim_core *k = &cores[i];
-        if (k->halted)
-            continue;
-        if (SIM_UNLIKELY(k->refetching)) {
-            k->refetching = 0; /* a staged core reads its jump's target */
-            changed = 1;
-            continue;
-        }
-        const sim_op *op = &k->code[k->pc];
-        if (SIM_LIKELY(op->cls == SIM_OP_FAST)) {
-            uint64_t *s = k->slots;
-            uint64_t a = s[op->a];
-            uint64_t r = bm_alu_eval((bm_alu_op)op->alu, a, s[op->b], s[op->c], k->width, k->frac);
-            uint32_t npc = op->npc[a != 0];
-            changed |= (s[op->dst] != r) | (npc != k->pc);
-            s[op->dst] = r;
-            k->pc = npc;
-            k->retired++;
-            continue;
-        }
-        if (op->cls != SIM_OP_CHANNEL) {
-            changed |= exec_local(sim, k, op);
-            continue;
-        }
-        if (k->busy + 1u < op->cycles) {
-            k->busy++;
-            changed = 1;
-            continue;
-        }
-        sim_pending *p = &pending[np++];
-        p->core = k;
-        p->op = op;
-        p->blocked = 0;
-        if (op->io == BM_IO_IN_WAIT || op->io == BM_IO_IN_TRY) {
-            sim_bond *b = k->in_bond[op->port];
-            p->blocked = (uint8_t)sim_forward_full(k);
-            if (b && !p->blocked)
-                add_ready(b, stamp, cand, &nc);
-        } else {
-            sim_outport *port = &k->out[op->port];
-            p->blocked = op->io == BM_IO_OUT_WAIT ? port->count != 0 : port->count == port->depth;
-            p->offered = port->count == 0;
-            if (!p->blocked) {
-                p->value = bm_alu_eval((bm_alu_op)op->alu, src_value(k, op->a_kind, op->a, 0),
-                                       src_value(k, op->b_kind, op->b, 0),
-                                       src_value(k, op->c_kind, op->c, 0), k->width, k->frac);
-                if (p->offered && port->bond) {
-                    port->bond->offer_stamp = stamp;
-                    port->bond->offer_value = p->value;
-                }
+    if (SIM_LIKELY(skipping)) {
+        /* Sleeping cores leave the list as it is walked; cores woken on the
+         * way (an `out` offers to a sleeping sink) are appended and visited
+         * in this same pass, which is why n_active is read every time. */
+        sim_core **act = sim->active;
+        unsigned w = 0;
+        for (unsigned r = 0; r < sim->n_active; r++) {
+            sim_core *k = act[r];
+            if (k->asleep || k->halted) {
+                k->listed = 0;
+                continue;
             }
+            act[w++] = k;
+            changed |= visit(sim, k, stamp, &np, &nc);
         }
+        sim->n_active = w;
+    } else {
+        for (unsigned i = 0; i < n_cores; i++)
+            if (!cores[i].halted)
+                changed |= visit(sim, &cores[i], stamp, &np, &nc);
     }
+    const unsigned visited = sim->n_active;
 
     /* B */
     for (unsigned i = 0; i < sim->n_bonded_outputs; i++) {
@@ -295,6 +336,10 @@ int bmi_sim_cycle(bm_sim *sim)
         if (o->fn && bmi_sim_bond_source_valid(sim, o->bond, stamp, &unused))
             live = 1; /* the callback may say ready later: not a deadlock */
     }
+    /* A ready callback may have pushed stimulus and so woken sinks: they
+     * raise their ready before C, as they would have in A. */
+    for (unsigned r = visited; skipping && r < sim->n_active; r++)
+        changed |= visit(sim, sim->active[r], stamp, &np, &nc);
 
     if (SIM_UNLIKELY(sim->vcd != NULL))
         bmi_sim_vcd_channels(sim);
@@ -315,6 +360,7 @@ int bmi_sim_cycle(bm_sim *sim)
             data = sim_queue_head(b->src_out);
             sim_queue_pop(b->src_out);
             sim->n_holds_full -= b->src_out->count == 0;
+            sim_wake_port(sim, b->src_out);
         } else if (b->offer_stamp == stamp) {
             data = b->offer_value;
         } else {
