@@ -208,6 +208,9 @@ static int finish_io(bm_sim *sim, const sim_pending *p, uint64_t stamp)
     if (!(p->offered && taken)) {
         sim->n_holds_full += port->count == 0;
         sim_queue_push(port, p->value);
+        /* every value queued wakes the bond's sleepers (idle.c), the one
+         * rule to check; here it is belt and braces: an offer in A woke
+         * them, or the queue held a value and nobody could sleep on it */
         if (port->bond)
             sim_wake_bond(sim, port->bond);
     }
