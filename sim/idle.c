@@ -1,7 +1,8 @@
 /* Idle skipping: the step loop visits only cores that can act.
  *
- * A core that waits costs nothing per cycle.  It sleeps, out of the active
- * list, from the end of a cycle in which it waited (phase E) until whatever
+ * A core that waits costs nothing per cycle.  It sleeps, its bit in the
+ * step loop's `awake` set cleared, from the end of a cycle in which it
+ * waited (phase E) until whatever
  * could end the wait happens, and then is visited again in the very cycle in
  * which the old loop would first have seen a difference:
  *
@@ -34,15 +35,17 @@
 
 int bmi_sim_idle_init(bm_sim *sim)
 {
-    size_t n = sim->n_cores ? 2 * (size_t)sim->n_cores : 1;
-    sim->active = bm_calloc(sim->ctx, n, sizeof *sim->active);
-    if (!sim->active)
+    unsigned n = sim->n_cores;
+    sim->n_awake_words = (n + 63) / 64;
+    sim->awake = bm_calloc(sim->ctx, sim->n_awake_words ? sim->n_awake_words : 1,
+                           sizeof *sim->awake);
+    sim->late = bm_calloc(sim->ctx, n ? n : 1, sizeof *sim->late);
+    if (!sim->awake || !sim->late)
         return BM_ENOMEM;
-    for (unsigned i = 0; i < sim->n_cores; i++) {
-        sim->cores[i].listed = 1;
-        sim->active[i] = &sim->cores[i];
-    }
-    sim->n_active = sim->n_cores;
+    for (unsigned i = 0; i < n / 64; i++)
+        sim->awake[i] = UINT64_MAX;
+    if (n % 64)
+        sim->awake[n / 64] = (UINT64_C(1) << (n % 64)) - 1;
     return BM_OK;
 }
 
@@ -81,6 +84,7 @@ static void fall_asleep(bm_sim *sim, sim_core *k)
 {
     k->asleep = 1;
     sim->n_asleep++;
+    sim_unmark(sim, k);
 }
 
 void bmi_sim_sleep_in(bm_sim *sim, sim_core *k, const sim_op *op, int blocked, uint64_t stamp)

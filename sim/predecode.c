@@ -397,6 +397,7 @@ void bmi_sim_release(bm_sim *sim)
     bm_free(ctx, sim->cand);
     bm_free(ctx, sim->wb_now);
     bm_free(ctx, sim->wb_next);
-    bm_free(ctx, sim->active);
+    bm_free(ctx, sim->awake);
+    bm_free(ctx, sim->late);
     bm_free(ctx, sim->rec);
 }

@@ -13,6 +13,7 @@
 #ifndef BM_SIM_IMPL_H
 #define BM_SIM_IMPL_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "bm/sim.h"
@@ -24,6 +25,27 @@
 #define SIM_LIKELY(x) (x)
 #define SIM_UNLIKELY(x) (x)
 #endif
+/* For the step loop's per-core work, which the compiler would otherwise
+ * call rather than inline (its loops are hot: a call per core and cycle
+ * costs a third of the time of a busy machine). */
+#if defined(__GNUC__)
+#define SIM_ALWAYS_INLINE __attribute__((always_inline)) inline
+#else
+#define SIM_ALWAYS_INLINE inline
+#endif
+
+/* The index of the lowest set bit of x (x != 0). */
+static inline unsigned sim_ctz64(uint64_t x)
+{
+#if defined(__GNUC__)
+    return (unsigned)__builtin_ctzll(x);
+#else
+    unsigned n = 0;
+    for (; !(x & 1); x >>= 1)
+        n++;
+    return n;
+#endif
+}
 
 /* How the step loop handles an instruction. */
 typedef enum sim_op_class {
@@ -120,7 +142,6 @@ struct sim_core {
     /* Idle skipping (idle.c): a core whose instruction can only wait sleeps,
      * out of the step loop, until what it waits on changes. */
     uint8_t asleep;
-    uint8_t listed;          /* in bm_sim's active list                   */
     sim_core *next_sleeper;  /* the next core on the same bond's sleepers */
 };
 
@@ -252,12 +273,17 @@ struct bm_sim {
     sim_vcd *vcd;
     sim_trace *trace;
 
-    /* Idle skipping (idle.c): the step loop visits the cores of `active`,
-     * a superset of the awake, running ones, in no particular order.  It
-     * has room for 2 * n_cores: within one cycle a sleeping core can be
-     * dropped from it and then woken and appended again. */
-    sim_core **active;
-    unsigned n_active;
+    /* Idle skipping (idle.c): bit i of `awake` is set when core i is
+     * neither asleep nor halted; the step loop visits those, in index
+     * order.  A core woken while the loop is at or past its word (an
+     * offer in phase A, a ready callback in B) goes on `late`, visited
+     * before phase C. */
+    uint64_t *awake;
+    unsigned n_awake_words;
+    sim_core **late;
+    unsigned n_late;
+    unsigned scan_word;  /* the word the loop is at; UINT_MAX after it    */
+    uint8_t scanning;    /* between the start of phase A and phase C      */
     unsigned n_asleep;
     uint8_t skipping;    /* this cycle lets cores sleep                   */
     uint8_t visit_all;   /* bmi_sim_set_visit_all: never skip (tests)     */
@@ -297,15 +323,21 @@ void bmi_sim_sleep_out(bm_sim *sim, sim_core *k, const sim_op *op);
  * differential tests compare both ways).  Not public API. */
 void bmi_sim_set_visit_all(bm_sim *sim, int on);
 
-/* Puts a sleeping core back in the active list. */
+/* Takes core k out of the step loop (it sleeps or halts) and puts it back. */
+static inline void sim_unmark(bm_sim *sim, const sim_core *k)
+{
+    unsigned i = (unsigned)(k - sim->cores);
+    sim->awake[i >> 6] &= ~(UINT64_C(1) << (i & 63));
+}
+
 static inline void sim_wake(bm_sim *sim, sim_core *k)
 {
+    unsigned i = (unsigned)(k - sim->cores);
     k->asleep = 0;
     sim->n_asleep--;
-    if (!k->listed) {
-        k->listed = 1;
-        sim->active[sim->n_active++] = k;
-    }
+    sim->awake[i >> 6] |= UINT64_C(1) << (i & 63);
+    if (sim->scanning && (i >> 6) <= sim->scan_word)
+        sim->late[sim->n_late++] = k; /* the loop has read its word */
 }
 
 /* A value has left port p's queue: its core may move. */

@@ -17,6 +17,8 @@
  *
  * Nothing here allocates.  Instructions are interpreted from their
  * predecoded catalogue row; the ALU is bm_alu_eval, the one reference. */
+#include <limits.h>
+
 #include "internal.h"
 #include "sim_impl.h"
 
@@ -98,6 +100,7 @@ static int exec_local(bm_sim *sim, sim_core *k, const sim_op *op)
         k->busy = 0;
         k->retired++;
         sim->n_halted++;
+        sim_unmark(sim, k);
         return 1;
     }
     return complete(k, op, a) | changed;
@@ -220,7 +223,8 @@ static int finish_io(bm_sim *sim, const sim_pending *p, uint64_t stamp)
 
 /* A: one core looks at its instruction (see the top of the file).  Returns
  * nonzero when that changed anything. */
-static inline int visit(bm_sim *sim, sim_core *k, uint64_t stamp, unsigned *np, unsigned *nc)
+static SIM_ALWAYS_INLINE int visit(bm_sim *sim, sim_core *k, uint64_t stamp, unsigned *np,
+                                   unsigned *nc)
 {
     if (SIM_UNLIKELY(k->refetching)) {
         k->refetching = 0; /* a staged core reads its jump's target */
@@ -304,27 +308,32 @@ int bmi_sim_cycle(bm_sim *sim)
 
     /* A */
     if (SIM_LIKELY(skipping)) {
-        /* Sleeping cores leave the list as it is walked; cores woken on the
-         * way (an `out` offers to a sleeping sink) are appended and visited
-         * in this same pass, which is why n_active is read every time. */
-        sim_core **act = sim->active;
-        unsigned w = 0;
-        for (unsigned r = 0; r < sim->n_active; r++) {
-            sim_core *k = act[r];
-            if (k->asleep || k->halted) {
-                k->listed = 0;
+        /* the cores whose bit is set, a word of the awake bits at a time;
+         * a core woken on the way (an `out` offers to a sleeping sink) in
+         * a word not yet read is found there, else put on `late` */
+        const uint64_t *awake = sim->awake;
+        const unsigned n_words = sim->n_awake_words;
+        sim->scanning = 1;
+        for (unsigned wi = 0; wi < n_words; wi++) {
+            sim->scan_word = wi;
+            uint64_t bits = awake[wi];
+            sim_core *const base = &cores[wi * 64];
+            if (bits == UINT64_MAX) {
+                /* 64 cores awake, the busy machine's case: the plain loop
+                 * (finding each bit costs a fifth of a busy cycle) */
+                for (unsigned j = 0; j < 64; j++)
+                    changed |= visit(sim, &base[j], stamp, &np, &nc);
                 continue;
             }
-            act[w++] = k;
-            changed |= visit(sim, k, stamp, &np, &nc);
+            for (; bits; bits &= bits - 1)
+                changed |= visit(sim, &base[sim_ctz64(bits)], stamp, &np, &nc);
         }
-        sim->n_active = w;
+        sim->scan_word = UINT_MAX;
     } else {
         for (unsigned i = 0; i < n_cores; i++)
             if (!cores[i].halted)
                 changed |= visit(sim, &cores[i], stamp, &np, &nc);
     }
-    const unsigned visited = sim->n_active;
 
     /* B */
     for (unsigned i = 0; i < sim->n_bonded_outputs; i++) {
@@ -339,10 +348,13 @@ int bmi_sim_cycle(bm_sim *sim)
         if (o->fn && bmi_sim_bond_source_valid(sim, o->bond, stamp, &unused))
             live = 1; /* the callback may say ready later: not a deadlock */
     }
-    /* A ready callback may have pushed stimulus and so woken sinks: they
-     * raise their ready before C, as they would have in A. */
-    for (unsigned r = visited; skipping && r < sim->n_active; r++)
-        changed |= visit(sim, sim->active[r], stamp, &np, &nc);
+    /* Sinks woken after the loop read their word (and any that a ready
+     * callback woke by pushing stimulus) raise their ready before C, as
+     * they would have in A. */
+    for (unsigned j = 0; j < sim->n_late; j++)
+        changed |= visit(sim, sim->late[j], stamp, &np, &nc);
+    sim->n_late = 0;
+    sim->scanning = 0;
 
     if (SIM_UNLIKELY(sim->vcd != NULL))
         bmi_sim_vcd_channels(sim);

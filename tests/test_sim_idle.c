@@ -340,7 +340,7 @@ Test(sim_idle, chain_with_late_input)
         twin_step(&t, 1, "before the input");
     cr_expect_eq(t.sim[0]->n_asleep, 40, "every core sleeps while no input comes (%u)",
                  t.sim[0]->n_asleep);
-    cr_expect_eq(t.sim[0]->n_active, 0);
+    cr_expect_eq(t.sim[0]->awake[0], 0, "no core is visited");
     twin_push(&t, 0, 7);
     twin_push(&t, 0, 100);
     cr_assert_eq(twin_run(&t, 2000), BM_SIM_STOP_DEADLOCK);
