@@ -15,6 +15,12 @@
  *   D. transfers to external outputs are recorded, in output order;
  *   E. pending I/O instructions complete or stall, depending on C.
  *
+ * A core whose stall could only repeat sleeps from E on and is left out of
+ * A until something it waits on changes (idle.c).  Since what a core does
+ * in A depends only on its own state and the start of the cycle, the order
+ * in which A visits cores does not matter, and a sleeper woken during A or
+ * B is visited late, before C, as if it had been visited in turn.
+ *
  * Nothing here allocates.  Instructions are interpreted from their
  * predecoded catalogue row; the ALU is bm_alu_eval, the one reference. */
 #include <limits.h>
