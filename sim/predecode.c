@@ -360,7 +360,7 @@ int bmi_sim_build(bm_sim *sim)
         if (sim->outputs[i].bond)
             sim->bonded_outputs[sim->n_bonded_outputs++] = &sim->outputs[i];
     sim->env_period = 1;
-    return BM_OK;
+    return bmi_sim_idle_init(sim);
 }
 
 void bmi_sim_release(bm_sim *sim)
@@ -397,5 +397,7 @@ void bmi_sim_release(bm_sim *sim)
     bm_free(ctx, sim->cand);
     bm_free(ctx, sim->wb_now);
     bm_free(ctx, sim->wb_next);
+    bm_free(ctx, sim->awake);
+    bm_free(ctx, sim->late);
     bm_free(ctx, sim->rec);
 }

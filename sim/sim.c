@@ -115,6 +115,8 @@ int bm_sim_push_input(bm_sim *sim, unsigned input, uint64_t value)
         return BM_ENOMEM;
     in->vals[in->len++] = value;
     sim->quiet = 0; /* the machine may move again */
+    if (in->bond)
+        sim_wake_bond(sim, in->bond); /* its sinks may take it */
     return BM_OK;
 }
 

@@ -13,6 +13,7 @@
 #ifndef BM_SIM_IMPL_H
 #define BM_SIM_IMPL_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "bm/sim.h"
@@ -24,6 +25,27 @@
 #define SIM_LIKELY(x) (x)
 #define SIM_UNLIKELY(x) (x)
 #endif
+/* For the step loop's per-core work, which the compiler would otherwise
+ * call rather than inline (its loops are hot: a call per core and cycle
+ * costs a third of the time of a busy machine). */
+#if defined(__GNUC__)
+#define SIM_ALWAYS_INLINE __attribute__((always_inline)) inline
+#else
+#define SIM_ALWAYS_INLINE inline
+#endif
+
+/* The index of the lowest set bit of x (x != 0). */
+static inline unsigned sim_ctz64(uint64_t x)
+{
+#if defined(__GNUC__)
+    return (unsigned)__builtin_ctzll(x);
+#else
+    unsigned n = 0;
+    for (; !(x & 1); x >>= 1)
+        n++;
+    return n;
+#endif
+}
 
 /* How the step loop handles an instruction. */
 typedef enum sim_op_class {
@@ -56,6 +78,7 @@ typedef struct sim_op {
 } sim_op;
 
 typedef struct sim_bond sim_bond;
+typedef struct sim_core sim_core;
 
 /* An output port's queue of posted values (docs/timing.md "Output queues"):
  * a ring of `depth` words, the core's `queue` parameter; depth 1 is the
@@ -64,6 +87,8 @@ typedef struct sim_outport {
     sim_bond *bond;      /* NULL when the port is not connected */
     uint64_t *vals;      /* depth words                          */
     uint32_t depth, head, count;
+    sim_core *sleeper;   /* its core, asleep until a value leaves the queue
+                            (idle.c); NULL when none                      */
 } sim_outport;
 
 static inline uint64_t sim_queue_head(const sim_outport *p)
@@ -84,7 +109,6 @@ static inline void sim_queue_push(sim_outport *p, uint64_t v)
     p->count++;
 }
 
-typedef struct sim_core sim_core;
 static inline int sim_forward_full(const sim_core *k);
 
 struct sim_core {
@@ -115,6 +139,10 @@ struct sim_core {
     uint8_t wb_acc, iss_acc;
     uint32_t wb_dst, iss_dst;
     uint64_t wb_val, iss_val;
+    /* Idle skipping (idle.c): a core whose instruction can only wait sleeps,
+     * out of the step loop, until what it waits on changes. */
+    uint8_t asleep;
+    sim_core *next_sleeper;  /* the next core on the same bond's sleepers */
 };
 
 /* 1 when taking an input must wait: the core forwards and the forward's
@@ -150,6 +178,9 @@ struct sim_bond {
     sim_end *sinks;
     unsigned width;
     unsigned index;
+    /* sink cores asleep until the source is valid (idle.c), linked by
+     * next_sleeper */
+    sim_core *sleepers;
 };
 
 struct sim_input {
@@ -241,6 +272,21 @@ struct bm_sim {
 
     sim_vcd *vcd;
     sim_trace *trace;
+
+    /* Idle skipping (idle.c): bit i of `awake` is set when core i is
+     * neither asleep nor halted; the step loop visits those, in index
+     * order.  A core woken while the loop is at or past its word (an
+     * offer in phase A, a ready callback in B) goes on `late`, visited
+     * before phase C. */
+    uint64_t *awake;
+    unsigned n_awake_words;
+    sim_core **late;
+    unsigned n_late;
+    unsigned scan_word;  /* the word the loop is at; UINT_MAX after it    */
+    uint8_t scanning;    /* between the start of phase A and phase C      */
+    unsigned n_asleep;
+    uint8_t skipping;    /* this cycle lets cores sleep                   */
+    uint8_t visit_all;   /* bmi_sim_set_visit_all: never skip (tests)     */
 };
 
 /* predecode.c */
@@ -257,6 +303,58 @@ int bmi_sim_sink_ready_next(const bm_sim *sim, const sim_end *e);
 int bmi_sim_output_ready(const bm_sim *sim, const sim_output *o, uint64_t cycle);
 /* Recomputes env_period after a ready pattern change. */
 void bmi_sim_update_env(bm_sim *sim);
+
+/* idle.c.  A sleeping core is one that the step loop would find waiting,
+ * with no effect on anything, in every cycle until it is woken: an `in`
+ * whose bond has no valid source (its ready matters only to a transfer,
+ * which needs one), an `in` whose forward's queue is full, an `out` or
+ * `outn` kept waiting by its own queue.  Whatever could end that wait
+ * wakes it: a value offered, queued or pushed on the bond, a value leaving
+ * the queue. */
+int bmi_sim_idle_init(bm_sim *sim);
+void bmi_sim_wake_sinks(bm_sim *sim, sim_bond *b);
+void bmi_sim_wake_all(bm_sim *sim);
+/* E found core k's `in` (blocked: by its forward's queue) or its blocked
+ * `out`/`outn` waiting: it sleeps when nothing can change that by the
+ * next cycle. */
+void bmi_sim_sleep_in(bm_sim *sim, sim_core *k, const sim_op *op, int blocked, uint64_t stamp);
+void bmi_sim_sleep_out(bm_sim *sim, sim_core *k, const sim_op *op);
+/* Nonzero: every cycle visits every core, as before idle skipping (the
+ * differential tests compare both ways).  Not public API. */
+void bmi_sim_set_visit_all(bm_sim *sim, int on);
+
+/* Takes core k out of the step loop (it sleeps or halts) and puts it back. */
+static inline void sim_unmark(bm_sim *sim, const sim_core *k)
+{
+    unsigned i = (unsigned)(k - sim->cores);
+    sim->awake[i >> 6] &= ~(UINT64_C(1) << (i & 63));
+}
+
+static inline void sim_wake(bm_sim *sim, sim_core *k)
+{
+    unsigned i = (unsigned)(k - sim->cores);
+    k->asleep = 0;
+    sim->n_asleep--;
+    sim->awake[i >> 6] |= UINT64_C(1) << (i & 63);
+    if (sim->scanning && (i >> 6) <= sim->scan_word)
+        sim->late[sim->n_late++] = k; /* the loop has read its word */
+}
+
+/* A value has left port p's queue: its core may move. */
+static inline void sim_wake_port(bm_sim *sim, sim_outport *p)
+{
+    if (SIM_UNLIKELY(p->sleeper != NULL)) {
+        sim_wake(sim, p->sleeper);
+        p->sleeper = NULL;
+    }
+}
+
+/* Bond b's source has become valid: its sleeping sinks must look. */
+static inline void sim_wake_bond(bm_sim *sim, sim_bond *b)
+{
+    if (SIM_UNLIKELY(b->sleepers != NULL))
+        bmi_sim_wake_sinks(sim, b);
+}
 
 /* trace.c */
 int bmi_sim_trace_need(bm_sim *sim);

@@ -15,8 +15,16 @@
  *   D. transfers to external outputs are recorded, in output order;
  *   E. pending I/O instructions complete or stall, depending on C.
  *
+ * A core whose stall could only repeat sleeps from E on and is left out of
+ * A until something it waits on changes (idle.c).  Since what a core does
+ * in A depends only on its own state and the start of the cycle, the order
+ * in which A visits cores does not matter, and a sleeper woken during A or
+ * B is visited late, before C, as if it had been visited in turn.
+ *
  * Nothing here allocates.  Instructions are interpreted from their
  * predecoded catalogue row; the ALU is bm_alu_eval, the one reference. */
+#include <limits.h>
+
 #include "internal.h"
 #include "sim_impl.h"
 
@@ -98,6 +106,7 @@ static int exec_local(bm_sim *sim, sim_core *k, const sim_op *op)
         k->busy = 0;
         k->retired++;
         sim->n_halted++;
+        sim_unmark(sim, k);
         return 1;
     }
     return complete(k, op, a) | changed;
@@ -159,15 +168,21 @@ static int finish_io(bm_sim *sim, const sim_pending *p, uint64_t stamp)
     const sim_op *op = p->op;
     if (op->io == BM_IO_IN_WAIT || op->io == BM_IO_IN_TRY) {
         const sim_bond *b = k->in_bond[op->port];
-        if (p->blocked)
-            return op->io == BM_IO_IN_TRY ? complete(k, op, src_value(k, op->a_kind, op->a, 0))
-                                          : 0; /* the forward's queue is full */
+        if (p->blocked) {
+            if (op->io == BM_IO_IN_TRY)
+                return complete(k, op, src_value(k, op->a_kind, op->a, 0));
+            if (sim->skipping)
+                bmi_sim_sleep_in(sim, k, op, 1, stamp);
+            return 0; /* the forward's queue is full */
+        }
         if (b && b->xfer_stamp == stamp) {
             uint64_t v = b->xfer_value;
             if (k->forwards) {
                 sim_outport *fw = &k->out[k->fwd_out];
                 sim->n_holds_full += fw->count == 0;
                 sim_queue_push(fw, v);
+                if (fw->bond)
+                    sim_wake_bond(sim, fw->bond);
             }
             uint64_t a = src_value(k, op->a_kind, op->a, v);
             uint64_t bv = src_value(k, op->b_kind, op->b, v);
@@ -181,11 +196,16 @@ static int finish_io(bm_sim *sim, const sim_pending *p, uint64_t stamp)
         }
         if (op->io == BM_IO_IN_TRY)
             return complete(k, op, src_value(k, op->a_kind, op->a, 0));
+        if (sim->skipping)
+            bmi_sim_sleep_in(sim, k, op, 0, stamp);
         return 0; /* in: stall, try again next cycle */
     }
     sim_outport *port = &k->out[op->port];
-    if (p->blocked)
+    if (p->blocked) {
+        if (sim->skipping)
+            bmi_sim_sleep_out(sim, k, op);
         return 0; /* out: waits for the queue to empty; outn: for room */
+    }
     int taken = port->bond && port->bond->xfer_stamp == stamp;
     if (op->io == BM_IO_OUT_WAIT) {
         if (!taken)
@@ -197,9 +217,68 @@ static int finish_io(bm_sim *sim, const sim_pending *p, uint64_t stamp)
     if (!(p->offered && taken)) {
         sim->n_holds_full += port->count == 0;
         sim_queue_push(port, p->value);
+        /* every value queued wakes the bond's sleepers (idle.c), the one
+         * rule to check; here it is belt and braces: an offer in A woke
+         * them, or the queue held a value and nobody could sleep on it */
+        if (port->bond)
+            sim_wake_bond(sim, port->bond);
     }
     complete(k, op, src_value(k, op->a_kind, op->a, 0));
     return 1;
+}
+
+/* A: one core looks at its instruction (see the top of the file).  Returns
+ * nonzero when that changed anything. */
+static SIM_ALWAYS_INLINE int visit(bm_sim *sim, sim_core *k, uint64_t stamp, unsigned *np,
+                                   unsigned *nc)
+{
+    if (SIM_UNLIKELY(k->refetching)) {
+        k->refetching = 0; /* a staged core reads its jump's target */
+        return 1;
+    }
+    const sim_op *op = &k->code[k->pc];
+    if (SIM_LIKELY(op->cls == SIM_OP_FAST)) {
+        uint64_t *s = k->slots;
+        uint64_t a = s[op->a];
+        uint64_t r = bm_alu_eval((bm_alu_op)op->alu, a, s[op->b], s[op->c], k->width, k->frac);
+        uint32_t npc = op->npc[a != 0];
+        int changed = (s[op->dst] != r) | (npc != k->pc);
+        s[op->dst] = r;
+        k->pc = npc;
+        k->retired++;
+        return changed;
+    }
+    if (op->cls != SIM_OP_CHANNEL)
+        return exec_local(sim, k, op);
+    if (k->busy + 1u < op->cycles) {
+        k->busy++;
+        return 1;
+    }
+    sim_pending *p = &sim->pending[(*np)++];
+    p->core = k;
+    p->op = op;
+    p->blocked = 0;
+    if (op->io == BM_IO_IN_WAIT || op->io == BM_IO_IN_TRY) {
+        sim_bond *b = k->in_bond[op->port];
+        p->blocked = (uint8_t)sim_forward_full(k);
+        if (b && !p->blocked)
+            add_ready(b, stamp, sim->cand, nc);
+    } else {
+        sim_outport *port = &k->out[op->port];
+        p->blocked = op->io == BM_IO_OUT_WAIT ? port->count != 0 : port->count == port->depth;
+        p->offered = port->count == 0;
+        if (!p->blocked) {
+            p->value = bm_alu_eval((bm_alu_op)op->alu, src_value(k, op->a_kind, op->a, 0),
+                                   src_value(k, op->b_kind, op->b, 0),
+                                   src_value(k, op->c_kind, op->c, 0), k->width, k->frac);
+            if (p->offered && port->bond) {
+                port->bond->offer_stamp = stamp;
+                port->bond->offer_value = p->value;
+                sim_wake_bond(sim, port->bond);
+            }
+        }
+    }
+    return 0;
 }
 
 int bmi_sim_cycle(bm_sim *sim)
@@ -211,6 +290,13 @@ int bmi_sim_cycle(bm_sim *sim)
     sim_bond **const cand = sim->cand;
     unsigned np = 0, nc = 0;
     int changed = 0, live = 0;
+
+    /* Cores sleep unless a VCD shows every sink's ready (idle.c) or a
+     * test asks for the loop over every core. */
+    const int skipping = !sim->visit_all && sim->vcd == NULL;
+    if (SIM_UNLIKELY(!skipping && sim->n_asleep))
+        bmi_sim_wake_all(sim);
+    sim->skipping = (uint8_t)skipping;
 
     if (SIM_UNLIKELY(sim->trace != NULL))
         bmi_sim_trace_begin(sim);
@@ -227,59 +313,32 @@ int bmi_sim_cycle(bm_sim *sim)
     }
 
     /* A */
-    for (unsigned i = 0; i < n_cores; i++) {
-        sim_core *k = &cores[i];
-        if (k->halted)
-            continue;
-        if (SIM_UNLIKELY(k->refetching)) {
-            k->refetching = 0; /* a staged core reads its jump's target */
-            changed = 1;
-            continue;
-        }
-        const sim_op *op = &k->code[k->pc];
-        if (SIM_LIKELY(op->cls == SIM_OP_FAST)) {
-            uint64_t *s = k->slots;
-            uint64_t a = s[op->a];
-            uint64_t r = bm_alu_eval((bm_alu_op)op->alu, a, s[op->b], s[op->c], k->width, k->frac);
-            uint32_t npc = op->npc[a != 0];
-            changed |= (s[op->dst] != r) | (npc != k->pc);
-            s[op->dst] = r;
-            k->pc = npc;
-            k->retired++;
-            continue;
-        }
-        if (op->cls != SIM_OP_CHANNEL) {
-            changed |= exec_local(sim, k, op);
-            continue;
-        }
-        if (k->busy + 1u < op->cycles) {
-            k->busy++;
-            changed = 1;
-            continue;
-        }
-        sim_pending *p = &pending[np++];
-        p->core = k;
-        p->op = op;
-        p->blocked = 0;
-        if (op->io == BM_IO_IN_WAIT || op->io == BM_IO_IN_TRY) {
-            sim_bond *b = k->in_bond[op->port];
-            p->blocked = (uint8_t)sim_forward_full(k);
-            if (b && !p->blocked)
-                add_ready(b, stamp, cand, &nc);
-        } else {
-            sim_outport *port = &k->out[op->port];
-            p->blocked = op->io == BM_IO_OUT_WAIT ? port->count != 0 : port->count == port->depth;
-            p->offered = port->count == 0;
-            if (!p->blocked) {
-                p->value = bm_alu_eval((bm_alu_op)op->alu, src_value(k, op->a_kind, op->a, 0),
-                                       src_value(k, op->b_kind, op->b, 0),
-                                       src_value(k, op->c_kind, op->c, 0), k->width, k->frac);
-                if (p->offered && port->bond) {
-                    port->bond->offer_stamp = stamp;
-                    port->bond->offer_value = p->value;
-                }
+    if (SIM_LIKELY(skipping)) {
+        /* the cores whose bit is set, a word of the awake bits at a time;
+         * a core woken on the way (an `out` offers to a sleeping sink) in
+         * a word not yet read is found there, else put on `late` */
+        const uint64_t *awake = sim->awake;
+        const unsigned n_words = sim->n_awake_words;
+        sim->scanning = 1;
+        for (unsigned wi = 0; wi < n_words; wi++) {
+            sim->scan_word = wi;
+            uint64_t bits = awake[wi];
+            sim_core *const base = &cores[wi * 64];
+            if (bits == UINT64_MAX) {
+                /* 64 cores awake, the busy machine's case: the plain loop
+                 * (finding each bit costs a fifth of a busy cycle) */
+                for (unsigned j = 0; j < 64; j++)
+                    changed |= visit(sim, &base[j], stamp, &np, &nc);
+                continue;
             }
+            for (; bits; bits &= bits - 1)
+                changed |= visit(sim, &base[sim_ctz64(bits)], stamp, &np, &nc);
         }
+        sim->scan_word = UINT_MAX;
+    } else {
+        for (unsigned i = 0; i < n_cores; i++)
+            if (!cores[i].halted)
+                changed |= visit(sim, &cores[i], stamp, &np, &nc);
     }
 
     /* B */
@@ -295,6 +354,13 @@ int bmi_sim_cycle(bm_sim *sim)
         if (o->fn && bmi_sim_bond_source_valid(sim, o->bond, stamp, &unused))
             live = 1; /* the callback may say ready later: not a deadlock */
     }
+    /* Sinks woken after the loop read their word (and any that a ready
+     * callback woke by pushing stimulus) raise their ready before C, as
+     * they would have in A. */
+    for (unsigned j = 0; j < sim->n_late; j++)
+        changed |= visit(sim, sim->late[j], stamp, &np, &nc);
+    sim->n_late = 0;
+    sim->scanning = 0;
 
     if (SIM_UNLIKELY(sim->vcd != NULL))
         bmi_sim_vcd_channels(sim);
@@ -315,6 +381,7 @@ int bmi_sim_cycle(bm_sim *sim)
             data = sim_queue_head(b->src_out);
             sim_queue_pop(b->src_out);
             sim->n_holds_full -= b->src_out->count == 0;
+            sim_wake_port(sim, b->src_out);
         } else if (b->offer_stamp == stamp) {
             data = b->offer_value;
         } else {
