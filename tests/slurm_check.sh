@@ -3,8 +3,8 @@
 #   BMC=build/bmc BUILD=build tests/slurm_check.sh
 # It starts munged, slurmctld and slurmd (Debian's munge and slurm-wlm) with
 # a generated configuration in a scratch folder ($BUILD/slurm-check;
-# tests/slurm_cluster.sh): one node on loopback, ports SLURM_CHECK_PORT and SLURM_CHECK_PORT+1 (default
-# 16817), daemons running as the calling user.  It writes a 6-point sweep of
+# tests/slurm_cluster.sh): one node on loopback, ports SLURM_CHECK_PORT and
+# SLURM_CHECK_PORT+1 (default 16817), daemons running as the calling user.  It writes a 6-point sweep of
 # examples/graph/expr.bmg (hx8k: yosys and nextpnr-ice40, one seed), runs it
 # as one array job (sbatch --array), runs the same sweep under make -j2, and
 # checks that the two collections (bmc explore --collect --no-wall-time) are

@@ -8,7 +8,8 @@
 #   BMC=build/bmc BUILD=build bench/explore/digits_sweep.sh
 # Output: $BUILD/digits-sweep/{j1,j2,slurm}/ (each a sweep folder with
 # results.csv, results.json, pareto.svg) and $BUILD/digits-sweep/summary.txt.
-# It takes about two hours on two cores; run it on a quiet host.
+# It took 1 h 43 min on two shared cores (docs/performance.md); run it on a
+# quiet host.
 set -u
 BMC=${BMC:-build/bmc}
 BMC=$(cd "$(dirname "$BMC")" && pwd)/$(basename "$BMC")
