@@ -118,7 +118,7 @@ static int64_t quantised(double v, bm_fixed_type t)
  * MUL floors the product to t's fraction bits. */
 static int piecewise(lowering *lw, const net_pwl *f, bm_fixed_type t, unsigned v, unsigned *out)
 {
-    unsigned acc = 0, c, lo, hi, clamped, term;
+    unsigned acc = 0, c = 0, lo = 0, hi = 0, clamped = 0, term = 0;
     unsigned up = lw->type.frac - t.frac;
     int64_t base = quantised(f->base, t);
     int have = base != 0; /* adding a raw 0 changes nothing */
@@ -172,7 +172,7 @@ static int convert(lowering *lw, bm_fixed_type c, bm_layer_types t, unsigned v, 
             rc = shift(lw, BM_OP_SAR, v, word - r.total, &v);
         }
     } else if (!rc && width > r.total) {
-        unsigned lo, hi;
+        unsigned lo = 0, hi = 0;
         /* in the order of the graph without notes: the same node ids */
         as(lw, BMI_ROLE_BOUND, r.frac, 0);
         rc = constant(lw, bm_fixed_min(r), &lo);
@@ -202,7 +202,7 @@ static int neuron(lowering *lw, const bm_network *net, const net_layer *l, bm_fi
     unsigned scale = (unsigned)((int)lw->type.frac - ((int)a.frac + (int)t.weight.frac -
                                                       (int)t.accum.frac));
     int have = 0;
-    unsigned acc = 0, c, term;
+    unsigned acc = 0, c = 0, term = 0;
     int rc = BM_OK;
     for (unsigned i = 0; i < l->inputs && !rc; i++) {
         if (w[i] == 0)
