@@ -110,6 +110,13 @@ static const bm_opcode_def catalogue[] = {
      BM_ALU_MACFX, REG(0), REG(1), BM_DST_REG, 0, BM_FLOW_NEXT, 0, BM_IO_NONE, 0, 1, IMM(2)},
     {"inmacfx", "rd, iN, imm", "rd <- rd + ((iN * imm) >> F) (wait for valid)", 3, {R, IN, I},
      BM_ALU_MACFX, REG(0), PORT(1), BM_DST_REG, 0, BM_FLOW_NEXT, 0, BM_IO_IN_WAIT, 1, 1, IMM(2)},
+    /* A multiply-accumulate on an input it leaves offered: a core computing
+     * several neurons multiplies each input K - 1 times with pkmacfx and
+     * takes it with the K-th, inmacfx, instead of spending a cycle on `in`
+     * to keep it in a register. */
+    {"pkmacfx", "rd, iN, imm", "rd <- rd + ((iN * imm) >> F) (wait for valid; iN keeps its value)",
+     3, {R, IN, I}, BM_ALU_MACFX, REG(0), PORT(1), BM_DST_REG, 0, BM_FLOW_NEXT, 0, BM_IO_IN_PEEK, 1,
+     1, IMM(2)},
 };
 
 _Static_assert(sizeof catalogue / sizeof catalogue[0] <= BM_OPCODE_MAX,
@@ -134,6 +141,16 @@ int bm_isa_lookup(const char *mnemonic)
         if (strcmp(catalogue[i].mnemonic, mnemonic) == 0)
             return (int)i;
     return BM_ENOTFOUND;
+}
+
+int bm_io_reads_input(bm_io io)
+{
+    return io == BM_IO_IN_WAIT || io == BM_IO_IN_TRY || io == BM_IO_IN_PEEK;
+}
+
+int bm_io_takes_input(bm_io io)
+{
+    return io == BM_IO_IN_WAIT || io == BM_IO_IN_TRY;
 }
 
 const char *bm_operand_kind_name(bm_operand_kind kind)

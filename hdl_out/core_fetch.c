@@ -60,10 +60,18 @@ void bm_hdl_collect_decoded(ce *e, dlist *l)
         snprintf(name, sizeof name, "sel_%s", pl->reads[i].name + 3);
         dlist_add(e, l, name, pl->reads[i].sel_width);
     }
+    /* one flag per port read: take_iN or look_iN, or read_iN for a port
+     * both taken and looked at, whose take_iN and look_iN are then wires
+     * (read_iN and the opcode flags: emit_ports_logic), one flip-flop a
+     * port as without pkmacfx */
     for (unsigned p = 0; p < pl->p->inputs; p++) {
-        if (!pl->in_read[p])
+        const char *kind = pl->in_read[p] == (HDL_IN_TAKE | HDL_IN_LOOK) ? "read"
+                           : pl->in_read[p] == HDL_IN_LOOK              ? "look"
+                           : pl->in_read[p] == HDL_IN_TAKE              ? "take"
+                                                                        : NULL;
+        if (!kind)
             continue;
-        snprintf(name, sizeof name, "take_i%u", p);
+        snprintf(name, sizeof name, "%s_i%u", kind, p);
         dlist_add(e, l, name, 1);
     }
     for (unsigned q = 0; q < pl->p->outputs; q++) {
@@ -201,7 +209,17 @@ static unsigned dst_operand(const bm_opcode_def *d)
 
 static int takes_input(const hdl_op *op)
 {
-    return op->d->io == BM_IO_IN_WAIT || op->d->io == BM_IO_IN_TRY;
+    return bm_io_takes_input(op->d->io);
+}
+
+static int looks_at_input(const hdl_op *op)
+{
+    return op->d->io == BM_IO_IN_PEEK;
+}
+
+static int reads_input(const hdl_op *op)
+{
+    return bm_io_reads_input(op->d->io);
 }
 
 static int gives_output(const hdl_op *op)
@@ -232,6 +250,10 @@ static void decoded_expr(dec *d, bm_buf *b, const char *name)
         named_by(d, b, n, writes_reg_later, dst_operand);
     } else if (sscanf(name, "take_i%u", &u) == 1) {
         named_by(d, b, u, takes_input, port_operand);
+    } else if (sscanf(name, "look_i%u", &u) == 1) {
+        named_by(d, b, u, looks_at_input, port_operand);
+    } else if (sscanf(name, "read_i%u", &u) == 1) {
+        named_by(d, b, u, reads_input, port_operand);
     } else if (sscanf(name, "give_o%u", &u) == 1) {
         named_by(d, b, u, gives_output, port_operand);
     } else if (strncmp(name, "sel_", 4) == 0) {
@@ -306,6 +328,10 @@ static uint64_t reset_value(ce *e, const char *name)
         return writes_reg_later(op) && in->operand[d->dst_operand] == n;
     if (sscanf(name, "take_i%u", &u) == 1)
         return takes_input(op) && in->operand[d->port_operand] == u;
+    if (sscanf(name, "look_i%u", &u) == 1)
+        return looks_at_input(op) && in->operand[d->port_operand] == u;
+    if (sscanf(name, "read_i%u", &u) == 1)
+        return reads_input(op) && in->operand[d->port_operand] == u;
     if (sscanf(name, "give_o%u", &u) == 1)
         return gives_output(op) && in->operand[d->port_operand] == u;
     if (strncmp(name, "sel_", 4) == 0) {
@@ -394,12 +420,15 @@ static void emit_reset_loads(ce *e, bm_buf *b, const dlist *l)
 }
 
 /* The controls that make an instruction act: its opcode flag and the
- * one-bit enables (register writes now and later, port takes and gives).
- * A staged core clears them for the cycle after a taken jump. */
+ * one-bit enables (register writes now and later, port takes, looks and
+ * reads, gives).  A staged core clears them for the cycle after a taken
+ * jump (a read_iN left set would raise ready there: its take_iN is
+ * read_iN and not pkmacfx). */
 static int is_enable(const char *name)
 {
     return strncmp(name, "wr_", 3) == 0 || strncmp(name, "mw_", 3) == 0 ||
-           strncmp(name, "take_", 5) == 0 || strncmp(name, "give_", 5) == 0;
+           strncmp(name, "take_", 5) == 0 || strncmp(name, "look_", 5) == 0 ||
+           strncmp(name, "read_", 5) == 0 || strncmp(name, "give_", 5) == 0;
 }
 
 /* The program as a memory with a synchronous read port.  Above

@@ -332,9 +332,12 @@ static int plan_insn(hdl_core_plan *pl, const bm_insn *in)
     if ((d->io == BM_IO_OUT_WAIT || d->io == BM_IO_OUT_POST) && d->dst != BM_DST_OUTPUT)
         return unsupported(pl, in, "offers a value on an output port without writing it");
 
-    if (d->io == BM_IO_IN_WAIT || d->io == BM_IO_IN_TRY) {
-        pl->in_read[in->operand[d->port_operand]] = 1;
+    if (bm_io_takes_input(d->io)) {
+        pl->in_read[in->operand[d->port_operand]] |= HDL_IN_TAKE;
         pl->any_in = 1;
+    } else if (d->io == BM_IO_IN_PEEK) {
+        pl->in_read[in->operand[d->port_operand]] |= HDL_IN_LOOK;
+        pl->any_look = 1;
     }
     if (d->flow == BM_FLOW_JUMP || d->flow == BM_FLOW_JUMP_ZERO ||
         d->flow == BM_FLOW_JUMP_NONZERO)
@@ -477,4 +480,16 @@ void bm_hdl_plan_free(hdl_core_plan *pl)
     bm_free(ctx, pl->in_read);
     mux_free(ctx, &pl->ram_wdata);
     memset(pl, 0, sizeof *pl);
+}
+
+int bm_hdl_core_looks_at(const bm_core *core, unsigned port)
+{
+    unsigned n = bm_core_program_length(core);
+    for (unsigned pc = 0; pc < n; pc++) {
+        const bm_insn *in = bm_core_insn(core, pc);
+        const bm_opcode_def *d = bm_isa_get(in->opcode);
+        if (d && d->io == BM_IO_IN_PEEK && in->operand[d->port_operand] == port)
+            return 1;
+    }
+    return 0;
 }

@@ -67,6 +67,11 @@ int bm_hdl_alu_uses(bm_alu_op op, unsigned slot);
 
 /* "No index" in the plan's index fields. */
 #define HDL_NONE (~0u)
+/* How a core reads an input port (hdl_core_plan.in_read): an instruction
+ * takes its value (in, inn, inmacfx: take_iN, ready) or looks at it
+ * (pkmacfx: look_iN, never ready). */
+#define HDL_IN_TAKE 1u
+#define HDL_IN_LOOK 2u
 
 /* A value the datapath can use. */
 typedef enum hdl_value_kind {
@@ -193,7 +198,7 @@ typedef struct hdl_core_plan {
     unsigned *reg_slot;       /* register number -> regs index, or -1u   */
     size_t n_written;         /* registers with at least one writer       */
     hdl_outport *outs;        /* per output port                          */
-    unsigned char *in_read;   /* per input port: read by the program      */
+    unsigned char *in_read;   /* per input port: HDL_IN_TAKE | HDL_IN_LOOK  */
     hdl_mux ram_wdata;        /* values stored to RAM                     */
     int has_ram, ram_load, ram_store;
     unsigned ram_addr_read;   /* the read of RAM addresses, or -1u        */
@@ -201,12 +206,16 @@ typedef struct hdl_core_plan {
     unsigned mul;             /* the multiplier variant (bm_mul_variant)  */
     int any_delayed;          /* some pipelined multiply is used          */
     int any_wait_out, any_post, any_in, any_jump, any_halt;
+    int any_look;             /* some pkmacfx looks at an input (in_look)  */
     int any_fwd;              /* the forwarded input is taken: outs[fwd_out].fwd */
 } hdl_core_plan;
 
 int bm_hdl_plan_core(hdl_core_plan *plan, bm_ctx *ctx, const bm_core *core,
                   const bm_verilog_options *opt);
 void bm_hdl_plan_free(hdl_core_plan *plan);
+/* 1 when an instruction of the core looks at input port `port` (pkmacfx):
+ * its module then has the input iN_offered, its source's own valid. */
+int bm_hdl_core_looks_at(const bm_core *core, unsigned port);
 
 /* ---- emitters --------------------------------------------------------------- */
 

@@ -304,6 +304,20 @@ static void instance(te *t, unsigned c, const char *inst)
         bm_buf_printf(b, "),\n        .i%u_ready(", i);
         chan(t, b, &ep, "ready");
         bm_buf_puts(b, ")");
+        if (bm_hdl_core_looks_at(bm_machine_core(m, c), i)) {
+            /* pkmacfx sees the source's valid, not the AND with the other
+             * sinks' ready that a take needs (docs/timing.md) */
+            bm_buf_printf(b, ",\n        .i%u_offered(", i);
+            int bi = bm_machine_bond_of_core_input(m, c, i);
+            if (bi < 0) {
+                bm_buf_puts(b, "1'b0");
+            } else {
+                bm_endpoint src;
+                bm_machine_bond_source(m, (unsigned)bi, &src);
+                chan(t, b, &src, "valid");
+            }
+            bm_buf_puts(b, ")");
+        }
     }
     for (unsigned q = 0; q < p->outputs; q++) {
         bm_endpoint ep = {BM_EP_CORE_OUT, c, q};

@@ -22,10 +22,9 @@ static int core_does_io(const bm_sim *sim, unsigned ci, unsigned port, int input
     const sim_op *op = &k->code[k->pc];
     if (op->cls != SIM_OP_CHANNEL || k->busy + 1u < op->cycles || op->port != port)
         return 0;
-    int is_in = op->io == BM_IO_IN_WAIT || op->io == BM_IO_IN_TRY;
-    if (input)
-        return is_in && !sim_forward_full(k);
-    return !is_in && k->out[port].count == 0;
+    if (input) /* a pkmacfx only looks: it raises no ready */
+        return bm_io_takes_input((bm_io)op->io) && !sim_forward_full(k);
+    return !bm_io_reads_input((bm_io)op->io) && k->out[port].count == 0;
 }
 
 static int source_valid_next(const bm_sim *sim, const sim_bond *b)
@@ -49,7 +48,7 @@ int bm_sim_input_ended(const bm_sim *sim)
         if (k->halted)
             continue;
         const sim_op *op = &k->code[k->pc];
-        if (op->cls != SIM_OP_CHANNEL || op->io != BM_IO_IN_WAIT)
+        if (op->cls != SIM_OP_CHANNEL || (op->io != BM_IO_IN_WAIT && op->io != BM_IO_IN_PEEK))
             continue;
         const sim_bond *b = k->in_bond[op->port];
         if (b && b->src_in)
@@ -111,6 +110,12 @@ static void describe_in(text *t, const bm_sim *sim, const sim_core *k, const sim
         return;
     }
     const char *from = bm_machine_bond_source_text(sim->m, b->index);
+    if (op->io == BM_IO_IN_PEEK) { /* never held by its forward, never takes */
+        put(t, source_valid_next(sim, b) ? " looks at the value on i%u (bond from '%s'%s)"
+                                         : " waits for valid on i%u (bond from '%s'%s)",
+            op->port, from, !source_valid_next(sim, b) && b->src_in ? ": no stimulus left" : "");
+        return;
+    }
     if (sim_forward_full(k)) {
         put(t, " %s i%u (bond from '%s'): its forward waits for ", try_only ? "cannot take" : "waits on",
             op->port, from);
@@ -273,7 +278,7 @@ int bm_sim_describe_stall(const bm_sim *sim, unsigned core, char *buf, size_t si
     } else if (k->busy + 1u < op->cycles) {
         put(&t, " is in cycle %u of %u", k->busy + 1u, (unsigned)op->cycles);
     } else if (op->cls == SIM_OP_CHANNEL) {
-        if (op->io == BM_IO_IN_WAIT || op->io == BM_IO_IN_TRY)
+        if (bm_io_reads_input((bm_io)op->io))
             describe_in(&t, sim, k, op);
         else
             describe_out(&t, sim, k, op);

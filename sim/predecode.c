@@ -56,7 +56,7 @@ static int map_source(bm_sim *sim, slot_builder *sb, const bm_core *c, const bm_
         return BM_OK;
     case BM_SRC_IMM: return const_slot(sim, sb, v & bm_mask(p->width), slot);
     case BM_SRC_INPUT:
-        if (d->io != BM_IO_IN_WAIT && d->io != BM_IO_IN_TRY)
+        if (!bm_io_reads_input(d->io))
             return refuse(sim, c, in, d->mnemonic,
                           "it reads an input port without an input handshake");
         if (v != port)
@@ -84,7 +84,7 @@ static int decode_insn(bm_sim *sim, slot_builder *sb, const bm_core *c, unsigned
     if ((unsigned)d->alu >= BM_ALU_OP_COUNT)
         return refuse(sim, c, in, d->mnemonic, "unknown ALU operation");
 
-    int is_in = d->io == BM_IO_IN_WAIT || d->io == BM_IO_IN_TRY;
+    int is_in = bm_io_reads_input(d->io);
     int is_out = d->io == BM_IO_OUT_WAIT || d->io == BM_IO_OUT_POST;
     if (is_in || is_out) {
         if (d->port_operand >= d->n_operands)

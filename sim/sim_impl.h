@@ -207,10 +207,12 @@ typedef struct sim_output {
 typedef struct sim_pending {
     sim_core *core;
     const sim_op *op;
-    uint64_t value;        /* the value an out instruction offers   */
+    uint64_t value;        /* the value an out instruction offers, or
+                              the one a pkmacfx looked at           */
     uint8_t blocked;       /* a queue kept the instruction waiting: out
                               finds its port's not empty, outn full, an
-                              in on a forwarded port the forward's full */
+                              in on a forwarded port the forward's full;
+                              a pkmacfx finds its source not valid  */
     uint8_t offered;       /* the queue was empty: the value itself was
                               offered on the bond                     */
 } sim_pending;
@@ -253,6 +255,7 @@ struct bm_sim {
      * cycle, and those that issued into it this cycle */
     sim_core **wb_now, **wb_next;
     unsigned n_wb_now, n_wb_next;
+    unsigned n_looks;    /* pkmacfx instructions pending this cycle        */
 
     uint64_t cycle;
     unsigned n_halted;

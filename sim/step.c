@@ -12,6 +12,8 @@
  *   B. external outputs raise ready (always, or by pattern or callback);
  *   C. every bond with a ready sink is checked: it transfers when all its
  *      sinks are ready and its source is valid;
+ *      A `pkmacfx` raises no ready: it looks at its source once C is
+ *      done (look_all), as `valid` stands in the cycle;
  *   D. transfers to external outputs are recorded, in output order;
  *   E. pending I/O instructions complete or stall, depending on C.
  *
@@ -161,11 +163,44 @@ static void record(bm_sim *sim, unsigned output, uint64_t value)
         sim->opts.on_output(sim->opts.on_output_user, &t);
 }
 
+/* Whether each pending pkmacfx's source is valid, and its value: after C,
+ * which never transfers a value a core looks at (the bond waits for every
+ * sink's ready, and the looking core raises none), before D and E. */
+static void look_all(const bm_sim *sim, sim_pending *pending, unsigned np, uint64_t stamp)
+{
+    for (unsigned j = 0; j < np; j++) {
+        sim_pending *p = &pending[j];
+        if (p->op->io != BM_IO_IN_PEEK)
+            continue;
+        const sim_bond *b = p->core->in_bond[p->op->port];
+        p->blocked = !(b && bmi_sim_bond_source_valid(sim, b, stamp, &p->value));
+    }
+}
+
 /* E: completes or stalls the I/O instruction of a pending core. */
 static int finish_io(bm_sim *sim, const sim_pending *p, uint64_t stamp)
 {
     sim_core *k = p->core;
     const sim_op *op = p->op;
+    if (op->io == BM_IO_IN_PEEK) {
+        /* pkmacfx: computes with the value its source offered (look_all)
+         * and leaves it there */
+        if (!p->blocked) {
+            uint64_t v = p->value;
+            uint64_t a = src_value(k, op->a_kind, op->a, v);
+            uint64_t bv = src_value(k, op->b_kind, op->b, v);
+            uint64_t cv = src_value(k, op->c_kind, op->c, v);
+            if (op->delayed)
+                issue_delayed(sim, k, op, a, bv, cv);
+            else
+                write_dst(k, op, bm_alu_eval((bm_alu_op)op->alu, a, bv, cv, k->width, k->frac));
+            complete(k, op, a);
+            return 1;
+        }
+        if (sim->skipping)
+            bmi_sim_sleep_in(sim, k, op, 0, stamp);
+        return 0; /* stall until the source is valid */
+    }
     if (op->io == BM_IO_IN_WAIT || op->io == BM_IO_IN_TRY) {
         const sim_bond *b = k->in_bond[op->port];
         if (p->blocked) {
@@ -258,7 +293,9 @@ static SIM_ALWAYS_INLINE int visit(bm_sim *sim, sim_core *k, uint64_t stamp, uns
     p->core = k;
     p->op = op;
     p->blocked = 0;
-    if (op->io == BM_IO_IN_WAIT || op->io == BM_IO_IN_TRY) {
+    if (op->io == BM_IO_IN_PEEK) {
+        sim->n_looks++; /* raises no ready: looks at the source before E */
+    } else if (op->io == BM_IO_IN_WAIT || op->io == BM_IO_IN_TRY) {
         sim_bond *b = k->in_bond[op->port];
         p->blocked = (uint8_t)sim_forward_full(k);
         if (b && !p->blocked)
@@ -391,6 +428,14 @@ int bmi_sim_cycle(bm_sim *sim)
         b->xfer_value = data;
         changed = 1;
         to_outputs |= b->has_ext_sink;
+    }
+
+    /* The pkmacfx instructions look at their sources as C left them: before
+     * D, whose output callbacks may push stimulus, and E, whose pushes (a
+     * forward's, an outn's), like those, are seen in the next cycle. */
+    if (SIM_UNLIKELY(sim->n_looks)) {
+        look_all(sim, pending, np, stamp);
+        sim->n_looks = 0;
     }
 
     /* D */

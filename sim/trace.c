@@ -87,8 +87,7 @@ void bmi_sim_trace_end(bm_sim *sim)
                    !t->refetch0[i]) {
             const sim_op *op = &k->code[k->pc];
             if (op->cls == SIM_OP_CHANNEL) {
-                s = op->io == BM_IO_IN_WAIT || op->io == BM_IO_IN_TRY ? BM_CORE_WAIT_INPUT
-                                                                     : BM_CORE_WAIT_OUTPUT;
+                s = bm_io_reads_input((bm_io)op->io) ? BM_CORE_WAIT_INPUT : BM_CORE_WAIT_OUTPUT;
                 port = op->port;
             }
         }

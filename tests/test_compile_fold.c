@@ -140,14 +140,17 @@ static void check_chains(const bm_machine *m, const bm_graph *g, int sparse, con
         if (!last) {
             cr_expect_eq(p->forward_out, 0, "%s: core %s forwards on o%u", what, bm_core_name(c),
                          p->forward_out);
-            unsigned n = bm_core_program_length(c), back_to_back = 0;
+            /* two words where it takes in consecutive instructions or
+             * looks at inputs first (the next core does too) */
+            unsigned n = bm_core_program_length(c), back_to_back = 0, looks = 0;
             for (unsigned pc = 0; pc < n; pc++) {
                 bm_io a = bm_isa_get(bm_core_insn(c, pc)->opcode)->io;
                 bm_io b = bm_isa_get(bm_core_insn(c, (pc + 1) % n)->opcode)->io;
                 back_to_back |= (a == BM_IO_IN_WAIT || a == BM_IO_IN_TRY) &&
                                 (b == BM_IO_IN_WAIT || b == BM_IO_IN_TRY);
+                looks |= a == BM_IO_IN_PEEK;
             }
-            cr_expect_eq(p->forward_queue, back_to_back ? 2u : 1u,
+            cr_expect_eq(p->forward_queue, back_to_back || looks ? 2u : 1u,
                          "%s: core %s forwards with a queue of %u", what, bm_core_name(c),
                          p->forward_queue);
             int b = bm_machine_bond_of_core_output(m, i, p->forward_out);
@@ -335,7 +338,10 @@ Test(fold, random_graphs_with_pipe_and_serial)
 }
 
 /* Nops only where needed: a neuron's inmacfx chain before its relu needs
- * one; input-major code (K > 1) on iris's first layer needs none. */
+ * one; input-major code (K > 1) on iris's first layer needs none.  There
+ * each input is looked at 3 times (pkmacfx) and taken by the 4th product
+ * (inmacfx): no `in`, 4 registers; a serial core, which cannot multiply a
+ * port's data, reads each input into a fifth register. */
 Test(fold, pipe_nops_only_where_needed)
 {
     bm_ctx *ctx = graph_ctx();
@@ -348,8 +354,16 @@ Test(fold, pipe_nops_only_where_needed)
     m = compile_fold(g, &four, 1, BM_MUL_PIPE, "iris");
     c = bm_machine_core(m, (unsigned)bm_machine_find_core(m, "l0c0"));
     cr_expect_eq(count_opcode(c, "nop"), 0);
+    cr_expect_eq(count_opcode(c, "pkmacfx"), 12);
+    cr_expect_eq(count_opcode(c, "inmacfx"), 4);
+    cr_expect_eq(count_opcode(c, "in"), 0);
+    cr_expect_eq(bm_core_get_params(c)->registers, 4);
+    bm_machine_free(m);
+    m = compile_fold(g, &four, 1, BM_MUL_SERIAL, "iris");
+    c = bm_machine_core(m, (unsigned)bm_machine_find_core(m, "l0c0"));
     cr_expect_eq(count_opcode(c, "macfxi"), 16);
     cr_expect_eq(count_opcode(c, "in"), 4);
+    cr_expect_eq(count_opcode(c, "pkmacfx"), 0);
     cr_expect_eq(bm_core_get_params(c)->registers, 5);
     bm_machine_free(m);
     bm_graph_free(g);

@@ -18,7 +18,7 @@ static const char *const covered[] = {
     "shr", "sar", "shli", "shri", "sari", "inc", "dec", "mul", "muli", "eq",  "lt",
     "ltu", "j",   "jz",  "jnz", "in",   "inn", "out", "outn", "ld",  "st",  "halt",
     /* covered by test_sim_fixed.c */
-    "neg", "relu", "min", "max", "mulfx", "mulfxi", "macfx", "macfxi", "inmacfx"};
+    "neg", "relu", "min", "max", "mulfx", "mulfxi", "macfx", "macfxi", "inmacfx", "pkmacfx"};
 
 static uint64_t mask(unsigned w)
 {

@@ -1,5 +1,5 @@
 /* Semantics of the signed and fixed-point opcodes (neg, relu, min, max,
- * mulfx, mulfxi, macfx, macfxi, inmacfx) in the simulator, at several widths
+ * mulfx, mulfxi, macfx, macfxi, inmacfx, pkmacfx) in the simulator, at several widths
  * and fraction counts.  Expectations are computed here from the definitions
  * in docs/isa.md with plain integer arithmetic (division rounded toward
  * minus infinity by hand), not with the library's ALU. */
@@ -152,7 +152,9 @@ static uint64_t e_macfxi(uint64_t a, uint64_t b, unsigned w, unsigned f)
     (void)b;
     return wrap(sv(a, w) + floor_div(sv(a, w) * sv(g_imm, w), f), w);
 }
-/* inmacfx: r0 = a (first input), then r0 += (b * imm) >> f (second input) */
+/* inmacfx: r0 = a (first input), then r0 += (b * imm) >> f (second input);
+ * pkmacfx the same, the second input then taken by an `in` (had the look
+ * taken it, every later pair would be read one value off) */
 static uint64_t e_inmacfx(uint64_t a, uint64_t b, unsigned w, unsigned f)
 {
     return wrap(sv(a, w) + floor_div(sv(b, w) * sv(g_imm, w), f), w);
@@ -167,16 +169,19 @@ Test(sim_fixed, immediate_forms_and_input_mac)
         uint64_t imms[] = {1, m, (UINT64_C(1) << (w - 1)) & m, (m / 5) & m};
         for (size_t k = 0; k < 4; k++) {
             g_imm = imms[k];
-            char a[64], b[64], c[64];
+            char a[64], b[64], c[64], d[64];
             snprintf(a, sizeof a, "mulfxi r0, %llu", (unsigned long long)g_imm);
             snprintf(b, sizeof b, "macfxi r0, r1, %llu", (unsigned long long)g_imm);
             snprintf(c, sizeof c, "inmacfx r0, i0, %llu", (unsigned long long)g_imm);
+            snprintf(d, sizeof d, "pkmacfx r0, i0, %llu", (unsigned long long)g_imm);
             const char *p1[] = {"in r0, i0", a, "out o0, r0", "j 0"};
             const char *p2[] = {"in r0, i0", "mov r1, r0", b, "out o0, r0", "j 0"};
             const char *p3[] = {"in r0, i0", c, "out o0, r0", "j 0"};
+            const char *p4[] = {"in r0, i0", d, "in r1, i0", "out o0, r0", "j 0"};
             run_case(w, f, p1, 4, 0, e_mulfxi, "mulfxi");
             run_case(w, f, p2, 5, 0, e_macfxi, "macfxi");
             run_case(w, f, p3, 4, 1, e_inmacfx, "inmacfx");
+            run_case(w, f, p4, 5, 1, e_inmacfx, "pkmacfx");
         }
     }
 }

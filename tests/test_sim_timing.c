@@ -521,3 +521,69 @@ Test(sim_timing, forward_full_stops_the_take)
     cr_expect_eq(reg_of(f.sim, 0, 0), 7);
     unload(&f);
 }
+
+/* pkmacfx (docs/timing.md "Looking at an input"): c looks at x twice, then
+ * takes it.  0: pk r0 += 5 * 2 (x valid from cycle 0, not taken).  1: pk
+ * r1 += 5 * 3.  2: in r2 takes 5.  3: out y 10.  4: j.  5-7: the same with
+ * 7: r0 = 10 + 14.  8: y 24.  Then a pkmacfx waits: no stimulus left. */
+Test(sim_timing, pkmacfx_looks_without_taking)
+{
+    fixture f = load(HEAD "<input name=\"x\" width=\"8\"/><output name=\"y\" width=\"8\"/>"
+                     CORE("c", 5, 0, 1, 1, "j in out pkmacfx")
+                     I("pkmacfx r0, i0, 2") I("pkmacfx r1, i0, 3") I("in r2, i0")
+                     I("out o0, r0") I("j 0") END_CORE
+                     "<bond from=\"x\" to=\"c.i0\"/><bond from=\"c.o0\" to=\"y\"/>" TAIL);
+    cr_assert_eq(bm_sim_push_input(f.sim, 0, 5), 0);
+    cr_assert_eq(bm_sim_push_input(f.sim, 0, 7), 0);
+    bm_sim_stop why;
+    cr_assert_eq(bm_sim_step(f.sim, 1, &why), 0);
+    cr_expect_str_eq(simt_describe(f.sim, 0), "pc 1 'pkmacfx r1, i0, 3' looks at the value on i0 "
+                                              "(bond from 'x')");
+    cr_assert_eq(bm_sim_step(f.sim, 1, &why), 0);
+    cr_expect_eq(bm_sim_input_pending(f.sim, 0), 2, "two looks took nothing");
+    cr_expect_eq(reg_of(f.sim, 0, 0), 10);
+    cr_expect_eq(reg_of(f.sim, 0, 1), 15);
+    cr_assert_eq(bm_sim_step(f.sim, 1, &why), 0);
+    cr_expect_eq(bm_sim_input_pending(f.sim, 0), 1, "the in took 5");
+    cr_expect_eq(reg_of(f.sim, 0, 2), 5);
+    cr_expect_eq(simt_run(f.sim, 100, 0), BM_SIM_STOP_DEADLOCK);
+    cr_expect(bm_sim_input_ended(f.sim), "the machine waits for more input");
+    simt_xfer want[] = {{"y", 10, 3}, {"y", 24, 8}};
+    simt_expect_outputs(f.sim, want, 2);
+    cr_expect_eq(reg_of(f.sim, 0, 1), 36);
+    cr_expect_str_eq(simt_describe(f.sim, 0), "pc 0 'pkmacfx r0, i0, 2' waits for valid on i0 "
+                                              "(bond from 'x': no stimulus left)");
+    unload(&f);
+}
+
+/* A forwarded value is looked at from the cycle after it was taken, like
+ * any queued value.  0: f takes 5 (its forward holds it from the end of
+ * the cycle); d's pkmacfx sees nothing valid.  1: d looks, r0 = 5.  2: d
+ * takes 5 from the forward.  3: y 5.  A look changes no queue: f's forward
+ * empties only at d's take. */
+Test(sim_timing, pkmacfx_sees_a_forward_the_next_cycle)
+{
+    fixture f = load(HEAD "<input name=\"x\" width=\"8\"/><output name=\"y\" width=\"8\"/>"
+                     "<core name=\"f\" width=\"8\" registers=\"1\" rom=\"2\" ram=\"0\" "
+                     "inputs=\"1\" outputs=\"1\" forward=\"o0\" forward-queue=\"1\">"
+                     "<opcodes>in halt</opcodes>"
+                     "<program>\n" I("in r0, i0") I("halt") END_CORE
+                     CORE("d", 4, 0, 1, 1, "in out halt pkmacfx")
+                     I("pkmacfx r0, i0, 1") I("in r1, i0") I("out o0, r0") I("halt") END_CORE
+                     "<bond from=\"x\" to=\"f.i0\"/><bond from=\"f.o0\" to=\"d.i0\"/>"
+                     "<bond from=\"d.o0\" to=\"y\"/>" TAIL);
+    cr_assert_eq(bm_sim_push_input(f.sim, 0, 5), 0);
+    bm_sim_stop why;
+    cr_assert_eq(bm_sim_step(f.sim, 1, &why), 0);
+    cr_expect_eq(pc_of(f.sim, 1), 0, "d looked at the forward in the cycle of the take");
+    cr_expect_eq(reg_of(f.sim, 1, 0), 0);
+    cr_assert_eq(bm_sim_step(f.sim, 1, &why), 0);
+    cr_expect_eq(pc_of(f.sim, 1), 1);
+    cr_expect_eq(reg_of(f.sim, 1, 0), 5);
+    cr_expect(strstr(simt_describe(f.sim, 0), "holding register of o0 is full (value 5") != NULL,
+              "%s", simt_describe(f.sim, 0));
+    cr_expect_eq(simt_run(f.sim, 100, 0), BM_SIM_STOP_HALTED);
+    simt_xfer want[] = {{"y", 5, 3}};
+    simt_expect_outputs(f.sim, want, 1);
+    unload(&f);
+}

@@ -29,7 +29,7 @@ typedef struct facts {
     int writes_reg;
     uint64_t dst_reg;
     int out_port;               /* -1 or the port it offers a value on     */
-    int in_port;                /* -1 or the port it takes                 */
+    int in_port;                /* -1 or the port it takes or looks at     */
     unsigned imm_lsb[3], imm_width[3];
     uint64_t imm_value[3];
 } facts;
@@ -146,7 +146,7 @@ static void facts_of(facts *f, const bm_core *c, const bm_encoding *enc, unsigne
     } else if (d->dst == BM_DST_OUTPUT) {
         f->out_port = (int)in->operand[d->port_operand];
     }
-    if (d->io == BM_IO_IN_WAIT || d->io == BM_IO_IN_TRY)
+    if (bm_io_reads_input(d->io)) /* taken, or looked at by pkmacfx */
         f->in_port = (int)in->operand[d->port_operand];
 }
 

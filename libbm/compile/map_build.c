@@ -66,11 +66,22 @@ static int takes_back_to_back(const map_program *prog)
     for (size_t k = 0; k < prog->n; k++) {
         const bm_opcode_def *a = bm_isa_get(prog->insn[k].opcode);
         const bm_opcode_def *b = bm_isa_get(prog->insn[(k + 1) % prog->n].opcode);
-        int ta = a->io == BM_IO_IN_WAIT || a->io == BM_IO_IN_TRY;
-        int tb = b->io == BM_IO_IN_WAIT || b->io == BM_IO_IN_TRY;
+        int ta = bm_io_takes_input(a->io), tb = bm_io_takes_input(b->io);
         if (ta && tb)
             return 1;
     }
+    return 0;
+}
+
+/* 1 when the program looks at an input before taking it (pkmacfx): the
+ * next core of the chain does the same, holding each value for the cycles
+ * of its pkmacfx before it takes it, and a forward of one word would hold
+ * this core's next take back by that long (K + 1 cycles an input, not K). */
+static int looks_at_inputs(const map_program *prog)
+{
+    for (size_t k = 0; k < prog->n; k++)
+        if (bm_isa_get(prog->insn[k].opcode)->io == BM_IO_IN_PEEK)
+            return 1;
     return 0;
 }
 
@@ -97,7 +108,7 @@ static int add_core(bm_machine *m, const map_plan *p, uint32_t i, const map_prog
          * again) */
         params.forward = 1;
         params.forward_out = c->fwd_port;
-        params.forward_queue = takes_back_to_back(prog) ? 2 : 1;
+        params.forward_queue = takes_back_to_back(prog) || looks_at_inputs(prog) ? 2 : 1;
     }
     bm_core *core;
     int rc = bm_machine_add_core(m, &core, c->name, &params, c->loc);

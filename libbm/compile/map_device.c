@@ -58,8 +58,11 @@ static size_t network_shape(const bm_graph *g, unsigned *width, size_t max)
 }
 
 /* Cycles of one vector on a fold core with K neurons of fan-in F: an
- * inmacfx chain for K = 1, else a bias, K+1 cycles per input, a relu and a
- * send per neuron, and the jump (docs/compile.md, fold strategy). */
+ * inmacfx chain for K = 1, else a bias, K+1 cycles per input (`in` and K
+ * macfxi; K where the core looks at its inputs, pkmacfx, which a wide core
+ * does not), a relu and a send per neuron, and the jump (docs/compile.md,
+ * fold strategy).  A ladder of budgets, not a promise: each point's
+ * interval is then predicted from its programs. */
 static double fold_cycles(unsigned k, unsigned fan_in)
 {
     if (k <= 1)

@@ -20,7 +20,10 @@
  * w_n`), so the core holds one accumulator per sum and one received value,
  * not every value until the sums are computed.  A serial multiplier cannot
  * take a port's data (inmacfx): its cores receive into a register and
- * accumulate the same way. */
+ * accumulate the same way.  When every use of the value on the core is such
+ * a product, no register is needed: the core multiplies the port's data
+ * where it waits, `pkmacfx acc_n, iN, w_n` for all but the last sum, which
+ * takes it, `inmacfx` (one cycle per product, none for the `in`). */
 #include <string.h>
 
 #include "map.h"
@@ -28,12 +31,12 @@
 enum {
     OP_MOV, OP_LI, OP_ADD, OP_ADDI, OP_SUB, OP_LT, OP_J, OP_JZ, OP_IN, OP_OUTN,
     OP_NEG, OP_RELU, OP_MIN, OP_MAX, OP_MULFX, OP_MULFXI, OP_MACFX, OP_MACFXI, OP_INMACFX,
-    OP_SHLI, OP_SARI, OP_COUNT
+    OP_SHLI, OP_SARI, OP_PKMACFX, OP_COUNT
 };
 static const char *const op_names[OP_COUNT] = {
     "mov", "li", "add", "addi", "sub", "lt", "j", "jz", "in", "outn",
     "neg", "relu", "min", "max", "mulfx", "mulfxi", "macfx", "macfxi", "inmacfx",
-    "shli", "sari"};
+    "shli", "sari", "pkmacfx"};
 
 struct map_emitter {
     const map_graph *mg;
@@ -59,6 +62,7 @@ struct map_emitter {
     unsigned low_free, n_regs;
     uint8_t *here;      /* per fop: computed on the core being emitted   */
     int eager, inmacfx; /* map_code_options.eager; inmacfx allowed       */
+    int look;           /* this core may use pkmacfx (bmi_map_emit_core)   */
     map_program *prog;
     int rc;
 };
@@ -473,12 +477,64 @@ static unsigned eager_uses(const map_emitter *em, uint32_t v)
     return n;
 }
 
+/* The number of v's products with a constant (w*v) on this core when they
+ * are all its uses there, else 0. */
+static unsigned only_products(const map_emitter *em, uint32_t v)
+{
+    const map_graph *mg = em->mg;
+    unsigned n = 0;
+    for (uint32_t k = mg->user_start[v]; k < mg->user_start[v + 1]; k++) {
+        uint32_t u = mg->user[k];
+        const map_fop *f = &mg->fops[u];
+        if (!em->here[u] || f->kind != MF_SUM || (k > mg->user_start[v] && mg->user[k - 1] == u))
+            continue;
+        for (uint32_t j = 0; j < f->n; j++) {
+            const map_term *t = &mg->terms[f->first + j];
+            if (em->term_done[f->first + j] || !eager_term(t, v))
+                continue;
+            if (t->kind != MT_MULI)
+                return 0;
+            n++;
+        }
+    }
+    return n == em->uses[v] ? n : 0;
+}
+
+/* Accumulates v's n products as it waits on the port: pkmacfx for all but
+ * the last, which takes it (inmacfx); no register holds v. */
+static void receive_looking(map_emitter *em, uint32_t v, uint32_t port, unsigned n)
+{
+    const map_graph *mg = em->mg;
+    unsigned done = 0;
+    for (uint32_t k = mg->user_start[v]; k < mg->user_start[v + 1] && !em->rc; k++) {
+        uint32_t u = mg->user[k];
+        const map_fop *f = &mg->fops[u];
+        if (!em->here[u] || f->kind != MF_SUM)
+            continue;
+        for (uint32_t j = 0; j < f->n && !em->rc; j++) {
+            const map_term *t = &mg->terms[f->first + j];
+            if (em->term_done[f->first + j] || !eager_term(t, v))
+                continue;
+            int32_t a = ensure_acc(em, u);
+            emit(em, ++done < n ? OP_PKMACFX : OP_INMACFX, (uint64_t)a, port, imm(em, t->imm));
+            em->term_done[f->first + j] = 1;
+            em->uses[v]--;
+        }
+    }
+}
+
 /* Receives v into a register and accumulates it into every sum of the core
  * that has a term for it, in fop order; the register is freed after the
- * last use. */
+ * last use.  Without a register when those products are its only uses and
+ * the multiplier may read a port (receive_looking). */
 static void receive_eagerly(map_emitter *em, uint32_t v, uint32_t port)
 {
     const map_graph *mg = em->mg;
+    unsigned n_products = em->look ? only_products(em, v) : 0;
+    if (n_products >= 2) {
+        receive_looking(em, v, port, n_products);
+        return;
+    }
     int32_t r = em->reg[v] = alloc_reg(em);
     emit(em, OP_IN, (uint64_t)r, port, 0);
     for (uint32_t k = mg->user_start[v]; k < mg->user_start[v + 1] && !em->rc; k++) {
@@ -614,6 +670,13 @@ int bmi_map_emit_core(map_emitter *em, const map_plan *p, uint32_t core, map_pro
     em->prog = prog;
     em->rc = BM_OK;
     em->n_regs = 0;
+    /* Looking at an input costs a port about a LUT and a flip-flop (its
+     * select and its ready are no longer one register), which a core of a
+     * few ports, or of a chain, whose pace the head sets, pays back with
+     * a cycle an input; a wide core reading a whole layer's ports does not
+     * (digits --fold 8,10, 64 ports a core: 96 LUT4 more a core, and no
+     * longer placed on the HX8K; docs/compile.md). */
+    em->look = em->inmacfx && (c->n_in <= MAP_LOOK_PORTS_MAX || c->fwd_next != MAP_NONE);
     em->low_free = 0;
     if (em->busy)
         memset(em->busy, 0, em->cap_busy);

@@ -24,7 +24,12 @@
  *   - a forwarding core (docs/timing.md "Forwarding") takes its k-th value
  *     only while its forward's queue has room, at the earliest the cycle
  *     after the forward's transfer of value k - Q, and its forward offers
- *     that value from the cycle after it was taken.
+ *     that value from the cycle after it was taken;
+ *   - `pkmacfx` looks at the value a bond offers without taking it: it
+ *     completes in the first cycle from its issue at which the bond's
+ *     oldest value not yet transferred is offered, max(issue, offer), and
+ *     raises no ready, so a transfer of that bond waits for the core to
+ *     reach the instruction that takes it.
  *
  * These are max-plus recurrences over each core's instruction sequence and
  * each bond's sequence of transfers; evaluating them in any order that
@@ -41,7 +46,8 @@
 enum {
     WAIT_IN = 1,   /* at an `in`: a transfer to it                     */
     WAIT_SLOT,     /* at an `outn`/`out`: the port's previous value to go */
-    WAIT_TAKEN     /* after an `out`: its own value to go              */
+    WAIT_TAKEN,    /* after an `out`: its own value to go              */
+    WAIT_LOOK      /* at a `pkmacfx`: a value offered to look at       */
 };
 
 typedef struct pcore {
@@ -106,11 +112,37 @@ static void offer_input(model *md, pbond *b)
     b->offer = b->count < md->vectors ? (b->count ? b->last + 1 : 0) : NEVER;
 }
 
+/* Completes the pkmacfx of every sink core waiting to look at bond b's
+ * oldest value, once that value is offered. */
+static void complete_looks(model *md, const pbond *b, unsigned bi)
+{
+    if (b->offer == NEVER)
+        return;
+    for (unsigned k = 0; k < b->n_sinks; k++) {
+        const psink *s = &md->sinks[b->first_sink + k];
+        if (s->core < 0)
+            continue;
+        pcore *c = &md->cores[s->core];
+        if (c->wait != (int32_t)bi || c->why != WAIT_LOOK)
+            continue;
+        const bm_opcode_def *d = bm_isa_get(bm_core_insn(c->c, c->pc)->opcode);
+        const bm_core_params *p = bm_core_get_params(c->c);
+        int64_t T = b->offer > c->t ? b->offer : c->t;
+        c->t = T + bm_opcode_cycles(d, p->mul, p->width);
+        c->pc++;
+        c->wait = -1;
+        enqueue(md, (unsigned)s->core);
+    }
+}
+
 /* Transfers of bond b, as long as they can happen. */
 static void try_transfer(model *md, unsigned bi)
 {
     pbond *b = &md->bonds[bi];
-    while (b->offer != NEVER) {
+    for (;;) {
+        complete_looks(md, b, bi); /* the oldest value, once it is offered */
+        if (b->offer == NEVER)
+            return;
         int64_t T = b->offer > b->last ? b->offer : b->last + 1;
         for (unsigned k = 0; k < b->n_sinks; k++) {
             const psink *s = &md->sinks[b->first_sink + k];
@@ -200,6 +232,17 @@ static void advance(model *md, unsigned ci)
         const bm_insn *in = bm_core_insn(c->c, c->pc);
         const bm_opcode_def *d = bm_isa_get(in->opcode);
         unsigned cycles = bm_opcode_cycles(d, p->mul, p->width);
+        if (d->io == BM_IO_IN_PEEK) {
+            int b = bm_machine_bond_of_core_input(md->m, ci, (unsigned)in->operand[d->port_operand]);
+            if (b < 0) {
+                c->done = 1; /* waits for ever */
+                break;
+            }
+            c->wait = b;
+            c->why = WAIT_LOOK;
+            try_transfer(md, (unsigned)b);
+            continue; /* on, if the value is offered already */
+        }
         if (d->io == BM_IO_IN_WAIT || d->io == BM_IO_IN_TRY) {
             unsigned port = (unsigned)in->operand[d->port_operand];
             int b = bm_machine_bond_of_core_input(md->m, ci, port);

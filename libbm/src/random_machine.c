@@ -65,6 +65,7 @@ typedef struct plan {
     rng fetch; /* likewise for the fetch kinds */
     rng queue; /* and for the output queue depths */
     rng forward; /* and for the forwarding ports */
+    rng peek; /* and for the inputs looked at before they are taken */
     int hostile_names; /* cores 0-2 are named like the Verilog's own signals */
     bm_random_options o;
     source src[96];
@@ -228,6 +229,7 @@ static int build_core(plan *p, bm_machine *m, unsigned index)
             out_ops[n_out_ops++] = id;
     }
     int in_op = bm_isa_lookup("in"), out_op = bm_isa_lookup("out");
+    int peek_op = bm_isa_lookup("pkmacfx");
 
     prog g;
     g.n = 0;
@@ -236,9 +238,15 @@ static int build_core(plan *p, bm_machine *m, unsigned index)
         emit(&g, (unsigned)bm_isa_lookup("li"), counter,
              1 + below(r, cp.width >= 3 ? 6 : (unsigned)bm_mask(cp.width)));
     unsigned start = g.n;
-    for (unsigned k = 0; k < cp.inputs; k++)
+    for (unsigned k = 0; k < cp.inputs; k++) {
+        /* a fifth of the inputs are first looked at (pkmacfx), once or
+         * twice, by draws of their own stream */
+        unsigned looks = chance(&p->peek, 20) ? 1 + below(&p->peek, 2) : 0;
+        for (unsigned j = 0; j < looks; j++)
+            emit_port_op(&g, &p->peek, (unsigned)peek_op, k, &cp, body_regs);
         emit_port_op(&g, r, chance(r, 70) ? (unsigned)in_op : in_ops[below(r, n_in_ops)], k, &cp,
                      body_regs);
+    }
     unsigned body_start = g.n;
     unsigned body_len = below(r, p->o.max_body + 1);
     for (unsigned k = 0; k < body_len; k++) {
@@ -274,11 +282,11 @@ static int build_core(plan *p, bm_machine *m, unsigned index)
     int uses_mul = 0, mul_reads_input = 0;
     for (unsigned i = 0; i < g.n; i++) {
         const bm_opcode_def *d = bm_isa_get(g.insn[i].opcode);
-        if (d->alu == BM_ALU_MULFX || d->alu == BM_ALU_MACFX)
-            cp.frac = below(r, cp.width); /* only cores with fixed-point units */
+        if (d->alu == BM_ALU_MULFX || d->alu == BM_ALU_MACFX) /* only cores with fixed-point units */
+            cp.frac = below(d->io == BM_IO_IN_PEEK ? &p->peek : r, cp.width);
         if (bm_opcode_uses_mul(d)) {
             uses_mul = 1;
-            mul_reads_input |= d->io == BM_IO_IN_WAIT || d->io == BM_IO_IN_TRY;
+            mul_reads_input |= bm_io_reads_input(d->io);
         }
     }
     if (uses_mul) {
@@ -358,6 +366,7 @@ int bm_random_machine(bm_machine **out, bm_ctx *ctx, uint64_t seed, const bm_ran
     p->fetch.state = seed ^ UINT64_C(0x6665746368657273);
     p->queue.state = seed ^ UINT64_C(0x7175657565646570);
     p->forward.state = seed ^ UINT64_C(0x666f727761726473);
+    p->peek.state = seed ^ UINT64_C(0x7065656b696e6721);
     rng names = {seed ^ UINT64_C(0x6e616d6573212121)};
     p->hostile_names = next(&names) % 4 == 0;
     p->o = o;

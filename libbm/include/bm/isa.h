@@ -107,8 +107,10 @@ typedef enum bm_io {
     BM_IO_IN_TRY,   /* ready high for one cycle; take the data if valid, else
                        leave the destination unchanged; never stalls           */
     BM_IO_OUT_WAIT, /* valid high; stall until the transfer happens           */
-    BM_IO_OUT_POST  /* valid high; if not taken this cycle, the value waits in
+    BM_IO_OUT_POST, /* valid high; if not taken this cycle, the value waits in
                        the port's holding register and the core goes on       */
+    BM_IO_IN_PEEK   /* ready low; stall until valid, then compute with the
+                       data, which stays offered for a later instruction      */
 } bm_io;
 
 typedef struct bm_src {
@@ -135,7 +137,7 @@ typedef struct bm_opcode_def {
 } bm_opcode_def;
 
 /* The multiplier family: the opcodes whose unit is BM_ALU_MUL, BM_ALU_MULFX
- * or BM_ALU_MACFX (mul, muli, mulfx, mulfxi, macfx, macfxi, inmacfx).  Their
+ * or BM_ALU_MACFX (mul, muli, mulfx, mulfxi, macfx, macfxi, inmacfx, pkmacfx).  Their
  * unit comes in variants, chosen per core (the core's `mul` parameter, the
  * machine XML's `mul` attribute); docs/timing.md "Multiplier variants" is
  * the contract.  Each variant is data: */
@@ -154,13 +156,20 @@ typedef struct bm_mul_variant_def {
     uint8_t issue_per_bit;   /*   issue_base + issue_per_bit * W             */
     uint8_t writeback_delay; /* cycles after the last issue cycle at whose
                                 end the destination register is written      */
-    uint8_t takes_inputs;    /* may multiply an input port's data (inmacfx)  */
+    uint8_t takes_inputs;    /* may multiply an input port's data (inmacfx,
+                                pkmacfx)                                     */
 } bm_mul_variant_def;
 
 /* The row of a variant, or NULL when out of range. */
 BM_API const bm_mul_variant_def *bm_mul_variant_get(unsigned variant);
 /* The variant named `name`, or BM_ENOTFOUND (bm/ctx.h). */
 BM_API int bm_mul_variant_from_name(const char *name);
+/* 1 when an instruction of this handshake reads an input port: `in`, `inn`
+ * and `inmacfx` take the value (raise ready), `pkmacfx` only looks at it. */
+BM_API int bm_io_reads_input(bm_io io);
+/* 1 when it takes the value: raises ready, and a forward passes it on. */
+BM_API int bm_io_takes_input(bm_io io);
+
 /* 1 when the ALU operation is the multiplier's (MUL, MULFX, MACFX). */
 BM_API int bm_alu_uses_mul(bm_alu_op op);
 /* 1 when the opcode uses the multiplier (its cycles depend on the variant). */
