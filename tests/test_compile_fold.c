@@ -339,9 +339,10 @@ Test(fold, random_graphs_with_pipe_and_serial)
 
 /* Nops only where needed: a neuron's inmacfx chain before its relu needs
  * one; input-major code (K > 1) on iris's first layer needs none.  There
- * each input is looked at 3 times (pkmacfx) and taken by the 4th product
- * (inmacfx): no `in`, 4 registers; a serial core, which cannot multiply a
- * port's data, reads each input into a fifth register. */
+ * a plain core reads each input into a fifth register (`in`, 4 macfxi);
+ * a chained one looks at it 3 times (pkmacfx) and takes it with the 4th
+ * product (inmacfx): no `in`, 4 registers; a serial core, which cannot
+ * multiply a port's data, reads it into a register even in a chain. */
 Test(fold, pipe_nops_only_where_needed)
 {
     bm_ctx *ctx = graph_ctx();
@@ -354,12 +355,25 @@ Test(fold, pipe_nops_only_where_needed)
     m = compile_fold(g, &four, 1, BM_MUL_PIPE, "iris");
     c = bm_machine_core(m, (unsigned)bm_machine_find_core(m, "l0c0"));
     cr_expect_eq(count_opcode(c, "nop"), 0);
-    cr_expect_eq(count_opcode(c, "pkmacfx"), 12);
-    cr_expect_eq(count_opcode(c, "inmacfx"), 4);
-    cr_expect_eq(count_opcode(c, "in"), 0);
-    cr_expect_eq(bm_core_get_params(c)->registers, 4);
+    cr_expect_eq(count_opcode(c, "macfxi"), 16);
+    cr_expect_eq(count_opcode(c, "in"), 4);
+    cr_expect_eq(count_opcode(c, "pkmacfx"), 0);
+    cr_expect_eq(bm_core_get_params(c)->registers, 5);
     bm_machine_free(m);
-    m = compile_fold(g, &four, 1, BM_MUL_SERIAL, "iris");
+    unsigned four_two[] = {4, 2};
+    m = compile_fold_chain(g, four_two, 2, BM_MUL_PIPE, 1, "iris chained");
+    for (unsigned k = 0; k < 3; k++) {
+        static const char *const names[] = {"l0c0", "l0c1", "l1c0"};
+        c = bm_machine_core(m, (unsigned)bm_machine_find_core(m, names[k]));
+        unsigned inputs = k == 2 ? 8 : 4; /* l1c0 reads the 8 results of layer 0 */
+        cr_expect_eq(count_opcode(c, "nop"), 0, "%s", names[k]);
+        cr_expect_eq(count_opcode(c, "inmacfx"), inputs, "%s", names[k]);
+        cr_expect_eq(count_opcode(c, "pkmacfx"), inputs * (k == 2 ? 1 : 3), "%s", names[k]);
+        cr_expect_eq(count_opcode(c, "in"), 0, "%s", names[k]);
+        cr_expect_eq(bm_core_get_params(c)->registers, k == 2 ? 2u : 4u, "%s", names[k]);
+    }
+    bm_machine_free(m);
+    m = compile_fold_chain(g, &four, 1, BM_MUL_SERIAL, 1, "iris chained");
     c = bm_machine_core(m, (unsigned)bm_machine_find_core(m, "l0c0"));
     cr_expect_eq(count_opcode(c, "macfxi"), 16);
     cr_expect_eq(count_opcode(c, "in"), 4);

@@ -157,10 +157,6 @@ typedef struct map_event {
     uint32_t port;
 } map_event;
 
-/* The most input ports of a core that looks at its inputs (pkmacfx) when
- * it is not in a chain (map_emit.c). */
-#define MAP_LOOK_PORTS_MAX 8
-
 typedef struct map_core {
     char *name;
     bm_loc loc;

@@ -660,6 +660,17 @@ static void count_uses(map_emitter *em, const map_core *c)
     }
 }
 
+/* 1 when the core is in a chain: it forwards, or a core forwards to it. */
+static int in_chain(const map_plan *p, uint32_t core)
+{
+    if (p->cores[core].fwd_next != MAP_NONE)
+        return 1;
+    for (size_t i = 0; i < p->n_cores; i++)
+        if (p->cores[i].fwd_next == core)
+            return 1;
+    return 0;
+}
+
 int bmi_map_emit_core(map_emitter *em, const map_plan *p, uint32_t core, map_program *prog)
 {
     const map_core *c = &p->cores[core];
@@ -670,13 +681,14 @@ int bmi_map_emit_core(map_emitter *em, const map_plan *p, uint32_t core, map_pro
     em->prog = prog;
     em->rc = BM_OK;
     em->n_regs = 0;
-    /* Looking at an input costs a port about a LUT and a flip-flop (its
-     * select and its ready are no longer one register), which a core of a
-     * few ports, or of a chain, whose pace the head sets, pays back with
-     * a cycle an input; a wide core reading a whole layer's ports does not
-     * (digits --fold 8,10, 64 ports a core: 96 LUT4 more a core, and no
-     * longer placed on the HX8K; docs/compile.md). */
-    em->look = em->inmacfx && (c->n_in <= MAP_LOOK_PORTS_MAX || c->fwd_next != MAP_NONE);
+    /* A chain's cores look at their inputs (pkmacfx): a cycle an input,
+     * the value coming from the previous core's forward queue.  Other
+     * cores read each value into a register first: their inputs come from
+     * other cores' result multiplexers, which a look would put in front of
+     * the multiplier in one cycle (digits --fold 8,10 on the HX8K: 66 MHz
+     * became 53), and each port looked at costs about a LUT and a
+     * flip-flop (a 64-port core: 96 LUT4); docs/compile.md. */
+    em->look = em->inmacfx && in_chain(p, core);
     em->low_free = 0;
     if (em->busy)
         memset(em->busy, 0, em->cap_busy);

@@ -10,15 +10,16 @@
  * The global order is the fops' own (topological, layer after layer,
  * neuron after neuron), and the emitter accumulates eagerly
  * (map_code_options.eager): each value a core receives is multiplied into
- * all of the core's neurons as it arrives, where it waits on its port
- * (pkmacfx looks at it, the K-th product takes it), so a layer's code is
+ * all of the core's neurons as it arrives, so a layer's code is
  * input-major,
  *
- *     pkmacfx r0, i0, w00;  pkmacfx r1, i0, w10; ... inmacfx rK-1, i0, wK-1,0   per input
- *     relu r0;  outn o0, r0;  relu r1;  outn o0, r1; ...                      per neuron
+ *     in r0, i0;  macfxi r1, r0, w00;  macfxi r2, r0, w10; ...   per input
+ *     relu r1;  outn o0, r1;  relu r2;  outn o0, r2; ...        per neuron
  *
- * and needs K registers (a serial multiplier, which cannot read a port:
- * `in r, iN` then K `macfxi`, K + 1 registers).  A core's K results go out on one port whose
+ * and needs K + 1 registers; in a chain (--chain) the core multiplies the
+ * value where it waits on the port instead, pkmacfx for K - 1 neurons and
+ * inmacfx, which takes it, for the K-th: K cycles an input, K registers
+ * (map_emit.c).  A core's K results go out on one port whose
  * bond fans out to every core that reads any of them
  * (bmi_map_plan_events_shared), so the next layer's cores have one input port
  * per core of this layer: ports stay few, and so do the input

@@ -62,7 +62,7 @@ def test_report_and_area(iris_data):
     assert r["verified"] is True
     assert r["cores"] == len(m.cores) == len(r["per_core"])
     assert r["latency"] > 0 and r["interval"] > 0 and r["vectors"] == 8
-    assert "pkmacfx" in r["per_core"][0]["opcodes"]
+    assert "macfxi" in r["per_core"][0]["opcodes"]
     j = bmc("compile", repo("examples", "networks", "iris.xml"), "--fold", "4", "--json").stdout
     import json
     jr = json.loads(j)
