@@ -515,63 +515,54 @@ static void or_terms_begin(bm_buf *b, const char *name)
     bm_buf_printf(b, "    wire %s = ", name);
 }
 
+/* `wire name = ...`, the OR over the input ports read as `how` (HDL_IN_TAKE:
+ * take_iN & iN_valid; HDL_IN_LOOK: look_iN & iN_offered) of the port's
+ * flag & iN_SIG (& ~BLOCK), then, for the ports both taken and looked at,
+ * the pkmacfx flag (negated for a take) & the OR of their read_iN terms:
+ * the opcode flags once, not in every term (a 64-port core would pay a LUT
+ * input a port). */
+static void port_terms(ce *e, bm_buf *b, const char *name, unsigned how, const char *sig,
+                       const char *block)
+{
+    const hdl_core_plan *pl = e->pl;
+    const unsigned both = HDL_IN_TAKE | HDL_IN_LOOK;
+    or_terms_begin(b, name);
+    int k = 0;
+    for (unsigned pass = 0; pass < 2; pass++) {
+        int kp = 0;
+        for (unsigned i = 0; i < pl->p->inputs; i++) {
+            if (pl->in_read[i] != (pass ? both : how))
+                continue;
+            if (pass && kp == 0) {
+                bm_buf_printf(b, "%s(%s", k ? " | " : "", how == HDL_IN_TAKE ? "~" : "");
+                look_flags(e, b);
+                bm_buf_puts(b, " & (");
+            }
+            bm_buf_printf(b, "%s(%s_i%u & i%u_%s", (pass ? kp : k) ? " | " : "",
+                          pass ? "read" : how == HDL_IN_TAKE ? "take" : "look", i, i, sig);
+            if (block)
+                bm_buf_printf(b, " & ~%s", block);
+            bm_buf_puts(b, ")");
+            k++;
+            kp++;
+        }
+        if (pass && kp)
+            bm_buf_puts(b, "))");
+    }
+}
+
 static void emit_handshake(ce *e)
 {
     hdl_core_plan *pl = e->pl;
     bm_buf *b = &e->body;
     const bm_core_params *p = pl->p;
     int k;
-    /* Ports both taken and looked at are tested through read_iN, the
-     * opcode flags applied once to the OR of their terms rather than to
-     * each (a 64-port core would pay a LUT input a port). */
-    const unsigned both = HDL_IN_TAKE | HDL_IN_LOOK;
     if (pl->any_in) {
-        or_terms_begin(b, "in_xfer");
-        k = 0;
-        for (unsigned pass = 0; pass < 2; pass++) {
-            int kp = 0;
-            for (unsigned i = 0; i < p->inputs; i++) {
-                if (pass ? pl->in_read[i] != both : pl->in_read[i] != HDL_IN_TAKE)
-                    continue;
-                if (pass && kp == 0) {
-                    bm_buf_puts(b, k ? " | (~" : "(~");
-                    look_flags(e, b);
-                    bm_buf_puts(b, " & (");
-                }
-                bm_buf_printf(b, "%s(%s_i%u & i%u_valid", (pass ? kp : k) ? " | " : "",
-                              pass ? "read" : "take", i, i);
-                if (pl->any_fwd)
-                    bm_buf_printf(b, " & ~%s", fwd_full(e));
-                bm_buf_puts(b, ")");
-                k++;
-                kp++;
-            }
-            if (pass && kp)
-                bm_buf_puts(b, "))");
-        }
+        port_terms(e, b, "in_xfer", HDL_IN_TAKE, "valid", pl->any_fwd ? fwd_full(e) : NULL);
         bm_buf_puts(b, ";  // the input named by the instruction transfers\n");
     }
     if (pl->any_look) {
-        or_terms_begin(b, "in_look");
-        k = 0;
-        for (unsigned pass = 0; pass < 2; pass++) {
-            int kp = 0;
-            for (unsigned i = 0; i < p->inputs; i++) {
-                if (pass ? pl->in_read[i] != both : pl->in_read[i] != HDL_IN_LOOK)
-                    continue;
-                if (pass && kp == 0) {
-                    bm_buf_puts(b, k ? " | (" : "(");
-                    look_flags(e, b);
-                    bm_buf_puts(b, " & (");
-                }
-                bm_buf_printf(b, "%s(%s_i%u & i%u_offered)", (pass ? kp : k) ? " | " : "",
-                              pass ? "read" : "look", i, i);
-                k++;
-                kp++;
-            }
-            if (pass && kp)
-                bm_buf_puts(b, "))");
-        }
+        port_terms(e, b, "in_look", HDL_IN_LOOK, "offered", NULL);
         bm_buf_puts(b, ";  // the input looked at is offered (pkmacfx: not taken)\n");
     }
     if (pl->any_fwd) {

@@ -177,6 +177,21 @@ static void look_all(const bm_sim *sim, sim_pending *pending, unsigned np, uint6
     }
 }
 
+/* Completes an instruction that reads input value v (in, inn, inmacfx,
+ * pkmacfx): computes with it, now or through the pipelined multiplier. */
+static int compute_on_input(bm_sim *sim, sim_core *k, const sim_op *op, uint64_t v)
+{
+    uint64_t a = src_value(k, op->a_kind, op->a, v);
+    uint64_t bv = src_value(k, op->b_kind, op->b, v);
+    uint64_t cv = src_value(k, op->c_kind, op->c, v);
+    if (op->delayed)
+        issue_delayed(sim, k, op, a, bv, cv);
+    else
+        write_dst(k, op, bm_alu_eval((bm_alu_op)op->alu, a, bv, cv, k->width, k->frac));
+    complete(k, op, a);
+    return 1;
+}
+
 /* E: completes or stalls the I/O instruction of a pending core. */
 static int finish_io(bm_sim *sim, const sim_pending *p, uint64_t stamp)
 {
@@ -185,18 +200,8 @@ static int finish_io(bm_sim *sim, const sim_pending *p, uint64_t stamp)
     if (op->io == BM_IO_IN_PEEK) {
         /* pkmacfx: computes with the value its source offered (look_all)
          * and leaves it there */
-        if (!p->blocked) {
-            uint64_t v = p->value;
-            uint64_t a = src_value(k, op->a_kind, op->a, v);
-            uint64_t bv = src_value(k, op->b_kind, op->b, v);
-            uint64_t cv = src_value(k, op->c_kind, op->c, v);
-            if (op->delayed)
-                issue_delayed(sim, k, op, a, bv, cv);
-            else
-                write_dst(k, op, bm_alu_eval((bm_alu_op)op->alu, a, bv, cv, k->width, k->frac));
-            complete(k, op, a);
-            return 1;
-        }
+        if (!p->blocked)
+            return compute_on_input(sim, k, op, p->value);
         if (sim->skipping)
             bmi_sim_sleep_in(sim, k, op, 0, stamp);
         return 0; /* stall until the source is valid */
@@ -219,15 +224,7 @@ static int finish_io(bm_sim *sim, const sim_pending *p, uint64_t stamp)
                 if (fw->bond)
                     sim_wake_bond(sim, fw->bond);
             }
-            uint64_t a = src_value(k, op->a_kind, op->a, v);
-            uint64_t bv = src_value(k, op->b_kind, op->b, v);
-            uint64_t cv = src_value(k, op->c_kind, op->c, v);
-            if (op->delayed)
-                issue_delayed(sim, k, op, a, bv, cv);
-            else
-                write_dst(k, op, bm_alu_eval((bm_alu_op)op->alu, a, bv, cv, k->width, k->frac));
-            complete(k, op, a);
-            return 1;
+            return compute_on_input(sim, k, op, v);
         }
         if (op->io == BM_IO_IN_TRY)
             return complete(k, op, src_value(k, op->a_kind, op->a, 0));

@@ -500,43 +500,22 @@ static unsigned only_products(const map_emitter *em, uint32_t v)
     return n == em->uses[v] ? n : 0;
 }
 
-/* Accumulates v's n products as it waits on the port: pkmacfx for all but
- * the last, which takes it (inmacfx); no register holds v. */
-static void receive_looking(map_emitter *em, uint32_t v, uint32_t port, unsigned n)
-{
-    const map_graph *mg = em->mg;
-    unsigned done = 0;
-    for (uint32_t k = mg->user_start[v]; k < mg->user_start[v + 1] && !em->rc; k++) {
-        uint32_t u = mg->user[k];
-        const map_fop *f = &mg->fops[u];
-        if (!em->here[u] || f->kind != MF_SUM)
-            continue;
-        for (uint32_t j = 0; j < f->n && !em->rc; j++) {
-            const map_term *t = &mg->terms[f->first + j];
-            if (em->term_done[f->first + j] || !eager_term(t, v))
-                continue;
-            int32_t a = ensure_acc(em, u);
-            emit(em, ++done < n ? OP_PKMACFX : OP_INMACFX, (uint64_t)a, port, imm(em, t->imm));
-            em->term_done[f->first + j] = 1;
-            em->uses[v]--;
-        }
-    }
-}
-
 /* Receives v into a register and accumulates it into every sum of the core
  * that has a term for it, in fop order; the register is freed after the
- * last use.  Without a register when those products are its only uses and
- * the multiplier may read a port (receive_looking). */
+ * last use.  Where those products are its only uses and the core may look
+ * at its inputs, no register holds v: it is multiplied where it waits on
+ * the port, pkmacfx for all but the last product, which takes it
+ * (inmacfx). */
 static void receive_eagerly(map_emitter *em, uint32_t v, uint32_t port)
 {
     const map_graph *mg = em->mg;
-    unsigned n_products = em->look ? only_products(em, v) : 0;
-    if (n_products >= 2) {
-        receive_looking(em, v, port, n_products);
-        return;
+    unsigned n_looks = em->look ? only_products(em, v) : 0, done = 0;
+    int looking = n_looks >= 2;
+    int32_t r = -1;
+    if (!looking) {
+        r = em->reg[v] = alloc_reg(em);
+        emit(em, OP_IN, (uint64_t)r, port, 0);
     }
-    int32_t r = em->reg[v] = alloc_reg(em);
-    emit(em, OP_IN, (uint64_t)r, port, 0);
     for (uint32_t k = mg->user_start[v]; k < mg->user_start[v + 1] && !em->rc; k++) {
         uint32_t u = mg->user[k];
         const map_fop *f = &mg->fops[u];
@@ -547,7 +526,10 @@ static void receive_eagerly(map_emitter *em, uint32_t v, uint32_t port)
             if (em->term_done[f->first + j] || !eager_term(t, v))
                 continue;
             int32_t a = ensure_acc(em, u);
-            if (t->kind == MT_MULI)
+            if (looking)
+                emit(em, ++done < n_looks ? OP_PKMACFX : OP_INMACFX, (uint64_t)a, port,
+                     imm(em, t->imm));
+            else if (t->kind == MT_MULI)
                 emit(em, OP_MACFXI, (uint64_t)a, (uint64_t)r, imm(em, t->imm));
             else
                 emit(em, t->neg ? OP_SUB : OP_ADD, (uint64_t)a, (uint64_t)r, 0);

@@ -112,6 +112,19 @@ static void offer_input(model *md, pbond *b)
     b->offer = b->count < md->vectors ? (b->count ? b->last + 1 : 0) : NEVER;
 }
 
+/* Core c's waiting input instruction completes in cycle T: the core goes
+ * on after it. */
+static void input_done(model *md, unsigned ci, int64_t T)
+{
+    pcore *c = &md->cores[ci];
+    const bm_opcode_def *d = bm_isa_get(bm_core_insn(c->c, c->pc)->opcode);
+    const bm_core_params *p = bm_core_get_params(c->c);
+    c->t = T + bm_opcode_cycles(d, p->mul, p->width);
+    c->pc++;
+    c->wait = -1;
+    enqueue(md, ci);
+}
+
 /* Completes the pkmacfx of every sink core waiting to look at bond b's
  * oldest value, once that value is offered. */
 static void complete_looks(model *md, const pbond *b, unsigned bi)
@@ -125,13 +138,7 @@ static void complete_looks(model *md, const pbond *b, unsigned bi)
         pcore *c = &md->cores[s->core];
         if (c->wait != (int32_t)bi || c->why != WAIT_LOOK)
             continue;
-        const bm_opcode_def *d = bm_isa_get(bm_core_insn(c->c, c->pc)->opcode);
-        const bm_core_params *p = bm_core_get_params(c->c);
-        int64_t T = b->offer > c->t ? b->offer : c->t;
-        c->t = T + bm_opcode_cycles(d, p->mul, p->width);
-        c->pc++;
-        c->wait = -1;
-        enqueue(md, (unsigned)s->core);
+        input_done(md, (unsigned)s->core, b->offer > c->t ? b->offer : c->t);
     }
 }
 
@@ -179,12 +186,7 @@ static void try_transfer(model *md, unsigned bi)
                 continue;
             }
             pcore *c = &md->cores[s->core];
-            const bm_opcode_def *d = bm_isa_get(bm_core_insn(c->c, c->pc)->opcode);
-            const bm_core_params *p = bm_core_get_params(c->c);
-            c->t = T + bm_opcode_cycles(d, p->mul, p->width);
-            c->pc++;
-            c->wait = -1;
-            enqueue(md, (unsigned)s->core);
+            input_done(md, (unsigned)s->core, T);
             if (c->fwd >= 0) {
                 /* the value joins the forward's queue, offered next cycle */
                 pbond *f = &md->bonds[c->fwd];
@@ -232,18 +234,7 @@ static void advance(model *md, unsigned ci)
         const bm_insn *in = bm_core_insn(c->c, c->pc);
         const bm_opcode_def *d = bm_isa_get(in->opcode);
         unsigned cycles = bm_opcode_cycles(d, p->mul, p->width);
-        if (d->io == BM_IO_IN_PEEK) {
-            int b = bm_machine_bond_of_core_input(md->m, ci, (unsigned)in->operand[d->port_operand]);
-            if (b < 0) {
-                c->done = 1; /* waits for ever */
-                break;
-            }
-            c->wait = b;
-            c->why = WAIT_LOOK;
-            try_transfer(md, (unsigned)b);
-            continue; /* on, if the value is offered already */
-        }
-        if (d->io == BM_IO_IN_WAIT || d->io == BM_IO_IN_TRY) {
+        if (bm_io_reads_input(d->io)) {
             unsigned port = (unsigned)in->operand[d->port_operand];
             int b = bm_machine_bond_of_core_input(md->m, ci, port);
             if (b < 0) {
@@ -251,9 +242,9 @@ static void advance(model *md, unsigned ci)
                 break;
             }
             c->wait = b;
-            c->why = WAIT_IN;
+            c->why = d->io == BM_IO_IN_PEEK ? WAIT_LOOK : WAIT_IN;
             try_transfer(md, (unsigned)b);
-            continue; /* on, if the transfer could happen at once */
+            continue; /* on, if the transfer (or the look) could happen at once */
         }
         if (d->io == BM_IO_OUT_WAIT || d->io == BM_IO_OUT_POST) {
             unsigned port = (unsigned)in->operand[d->port_operand];
