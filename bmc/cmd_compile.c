@@ -51,6 +51,9 @@ static void help(FILE *out)
             "                      the parts of split neurons); the first takes the\n"
             "                      layer's inputs and each forwards what it takes to the\n"
             "                      next, so the others have one input port\n"
+            "  --broadcast         as --chain, but the first core forwards to all the\n"
+            "                      others at once (one bond, many sinks, taking each\n"
+            "                      value together): one forward queue a layer\n"
             "  --mul VARIANT       the multiplier of every core that multiplies: comb\n"
             "                      (default, one cycle), pipe (one per cycle, the result\n"
             "                      a cycle later: nops where the next instruction needs\n"
@@ -153,7 +156,8 @@ static int parse_args(int argc, char **argv, compile_args *a)
 {
     enum { OPT_STRATEGY = 256, OPT_CORES, OPT_TYPE, OPT_NAME, OPT_REPORT, OPT_JSON, OPT_VECTORS,
            OPT_TEST, OPT_LABELS, OPT_STIMULUS, OPT_STIMULUS_VECTORS, OPT_VERILOG,
-           OPT_BUFFERS, OPT_FOLD, OPT_MUL, OPT_DEVICE, OPT_REUSE, OPT_FETCH, OPT_CHAIN };
+           OPT_BUFFERS, OPT_FOLD, OPT_MUL, OPT_DEVICE, OPT_REUSE, OPT_FETCH, OPT_CHAIN,
+           OPT_BROADCAST };
     static const struct option opts[] = {
         {"output", required_argument, NULL, 'o'},
         {"strategy", required_argument, NULL, OPT_STRATEGY},
@@ -164,6 +168,7 @@ static int parse_args(int argc, char **argv, compile_args *a)
         {"mul", required_argument, NULL, OPT_MUL},
         {"fetch", required_argument, NULL, OPT_FETCH},
         {"chain", no_argument, NULL, OPT_CHAIN},
+        {"broadcast", no_argument, NULL, OPT_BROADCAST},
         {"device", required_argument, NULL, OPT_DEVICE},
         {"type", required_argument, NULL, OPT_TYPE},
         {"name", required_argument, NULL, OPT_NAME},
@@ -230,8 +235,13 @@ static int parse_args(int argc, char **argv, compile_args *a)
             a->mul_given = 1;
             break;
         case OPT_CHAIN:
-            a->opt.chain = 1;
+        case OPT_BROADCAST: {
+            int want = c == OPT_CHAIN ? BM_COMPILE_CHAIN_LINE : BM_COMPILE_CHAIN_BROADCAST;
+            if (a->opt.chain && a->opt.chain != want)
+                return bmc_usage_error("compile", "--chain and --broadcast: give one of them");
+            a->opt.chain = want;
             break;
+        }
         case OPT_FETCH:
             if ((s = bm_compile_fetch_from_name(optarg)) < 0)
                 return bmc_usage_error("compile", "bad --fetch '%s' (auto, direct or staged)",
@@ -309,7 +319,8 @@ static int parse_args(int argc, char **argv, compile_args *a)
         return bmc_usage_error("compile", "--cores goes with --strategy cores, not %s",
                                bm_map_strategy_name(a->opt.strategy));
     if (a->opt.chain && a->opt.strategy != BM_MAP_FOLD)
-        return bmc_usage_error("compile", "--chain goes with --fold or --reuse, not --strategy %s",
+        return bmc_usage_error("compile", "--%s goes with --fold or --reuse, not --strategy %s",
+                               a->opt.chain == BM_COMPILE_CHAIN_LINE ? "chain" : "broadcast",
                                bm_map_strategy_name(a->opt.strategy));
     if (a->buffers_given && a->opt.strategy != BM_MAP_NODE)
         return bmc_usage_error("compile", "--buffers goes with --strategy node, not %s",

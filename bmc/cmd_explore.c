@@ -38,8 +38,9 @@ static void help(FILE *out)
             "                      any, node)\n"
             "  --mul LIST          comb, pipe, serial\n"
             "  --fetch LIST        auto, direct, staged\n"
-            "  --chain LIST        off, on (bmc compile --chain: each fold layer's\n"
-            "                      cores in a forwarding chain)\n"
+            "  --chain LIST        off, on, broadcast (bmc compile --chain: each fold\n"
+            "                      layer's cores in a forwarding chain; --broadcast:\n"
+            "                      the first forwarding to all the others)\n"
             "  --type TYPE         fixed<TOTAL,INTEGER> or int<TOTAL>; repeat for more\n"
             "  --seeds LIST        nextpnr seeds, each point routed once per seed\n"
             "                      (default 1)\n"
@@ -257,10 +258,15 @@ static int parse(int argc, char **argv, ex_sweep *s, ex_collect_options *c, int 
             if (split(arg, v, &n, "--chain"))
                 return BMC_EXIT_USAGE;
             s->n_chains = 0;
+            static const char *const chain_names[] = {"off", "on", "broadcast"};
             for (unsigned i = 0; i < n; i++) {
-                int on = strcmp(v[i], "on") == 0;
-                if (!on && strcmp(v[i], "off") != 0)
-                    return bmc_usage_error("explore", "unknown value '%s' in --chain (off or on)",
+                int on = -1;
+                for (int j = 0; j < 3; j++)
+                    if (strcmp(v[i], chain_names[j]) == 0)
+                        on = j;
+                if (on < 0)
+                    return bmc_usage_error("explore",
+                                           "unknown value '%s' in --chain (off, on or broadcast)",
                                            v[i]);
                 for (unsigned j = 0; j < s->n_chains; j++)
                     if (s->chains[j] == on)

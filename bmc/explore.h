@@ -54,7 +54,8 @@ typedef struct ex_sweep {
     unsigned n_mappings;
     const char *muls[EX_AXIS_MAX], *fetches[EX_AXIS_MAX], *types[EX_AXIS_MAX];
     unsigned n_muls, n_fetches, n_types;
-    int chains[2];      /* --chain off,on: 0 and/or 1, in the order given */
+    int chains[3];      /* --chain off,on,broadcast: a bm_compile_chain each,
+                           in the order given */
     unsigned n_chains;
     unsigned seeds[EX_SEEDS_MAX], n_seeds;
     unsigned compile_timeout, synth_timeout, pnr_timeout, time_limit_min;

@@ -67,7 +67,9 @@ static point *enumerate(const ex_sweep *s, char (*mbuf)[96], unsigned *count)
                             q->device = bm_device_get((unsigned)bm_device_find(s->devices[d]));
                             q->n_words = mapping_words(s->mappings[m], q->words, mbuf[m], 96);
                             if (s->n_chains && s->chains[c])
-                                q->words[q->n_words++] = "--chain";
+                                q->words[q->n_words++] =
+                                    s->chains[c] == BM_COMPILE_CHAIN_BROADCAST ? "--broadcast"
+                                                                               : "--chain";
                             if (s->n_muls) {
                                 q->words[q->n_words++] = "--mul";
                                 q->words[q->n_words++] = s->muls[u];

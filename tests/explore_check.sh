@@ -43,7 +43,7 @@ expect_error 2 "bad value '4/x' in --fold" "$net" -o bad --fold 4/x
 expect_error 2 "unknown strategy 'greedy'" "$net" -o bad --strategy node,greedy
 expect_error 2 "bad value 'many' in --cores" "$net" -o bad --cores many
 expect_error 2 "unknown fetch 'slow'" "$net" -o bad --fetch slow
-expect_error 2 "unknown value 'yes' in --chain" "$net" -o bad --chain off,yes
+expect_error 2 "unknown value 'yes' in --chain (off, on or broadcast)" "$net" -o bad --chain off,yes
 expect_error 2 "'on' given twice in --chain" "$net" -o bad --chain on,on
 expect_error 2 "bad --type 'float'" "$net" -o bad --type float
 expect_error 2 "empty value in --seeds" "$net" -o bad --seeds 1,,2
@@ -72,8 +72,8 @@ for f in s1/sweep.sbatch s1/flow.sh s1/collect.sh s1/points/*/job.sh; do
 done
 grep -q "^args=('--fold' '2' '--mul' 'pipe')$" s1/points/p005/job.sh || fail "p005 job.sh args"
 # the chain axis: after the mapping, before the multiplier
-"$BMC" explore "$net" --fold 2/1 --chain off,on --mul comb,pipe -o sc >/dev/null || fail "explore sc"
-[ "$(cut -f3 sc/points.tsv | tr '\n' ';')" = "--fold 2,1 --mul comb;--fold 2,1 --mul pipe;--fold 2,1 --chain --mul comb;--fold 2,1 --chain --mul pipe;" ] ||
+"$BMC" explore "$net" --fold 2/1 --chain off,on,broadcast --mul comb,pipe -o sc >/dev/null || fail "explore sc"
+[ "$(cut -f3 sc/points.tsv | tr '\n' ';')" = "--fold 2,1 --mul comb;--fold 2,1 --mul pipe;--fold 2,1 --chain --mul comb;--fold 2,1 --chain --mul pipe;--fold 2,1 --broadcast --mul comb;--fold 2,1 --broadcast --mul pipe;" ] ||
     fail "chain axis: $(cat sc/points.tsv)"
 
 # --- make -j2 with one failing point --------------------------------------------

@@ -107,12 +107,17 @@ static void check_shape(const bm_machine *m, const bm_graph *g, const unsigned *
 
 /* Chained folded cores (bm_compile_options.chain): in each layer the cores
  * come in neuron order, the first takes what the plain fold gives a core
- * of the layer, and each core but the last forwards it all to the next
+ * of the layer, and the others have one input port, fed by a forward
  * (forward port o0: two words where the program takes inputs in
- * consecutive instructions, as an inmacfx chain does, else one), which has
- * that one input port; the last core of a layer forwards nothing. */
-static void check_chains(const bm_machine *m, const bm_graph *g, int sparse, const char *what)
+ * consecutive instructions, as an inmacfx chain does, else one).  In a
+ * line each core but the last forwards it all to the next, and the last
+ * forwards nothing; in a broadcast the first forwards to all the others,
+ * on one bond whose sinks are their i0 in order, and they forward
+ * nothing. */
+static void check_chains(const bm_machine *m, const bm_graph *g, int sparse,
+                         bm_compile_chain chain, const char *what)
 {
+    int broadcast = chain == BM_COMPILE_CHAIN_BROADCAST;
     unsigned per_layer[64] = {0}, seen[64] = {0};
     for (unsigned i = 0; i < bm_machine_core_count(m); i++) {
         unsigned l;
@@ -135,9 +140,10 @@ static void check_chains(const bm_machine *m, const bm_graph *g, int sparse, con
         else
             cr_expect_eq(p->inputs, 1, "%s: core %s, in a chain, has %u inputs", what,
                          bm_core_name(c), p->inputs);
-        cr_expect_eq(p->forward, !last, "%s: core %s (%u of %u in layer %u) forward %u", what,
+        unsigned forwards = broadcast ? j == 0 && per_layer[l] > 1 : !last;
+        cr_expect_eq(p->forward, forwards, "%s: core %s (%u of %u in layer %u) forward %u", what,
                      bm_core_name(c), j + 1, per_layer[l], l, p->forward);
-        if (!last) {
+        if (forwards) {
             cr_expect_eq(p->forward_out, 0, "%s: core %s forwards on o%u", what, bm_core_name(c),
                          p->forward_out);
             /* two words where it takes in consecutive instructions or
@@ -156,29 +162,36 @@ static void check_chains(const bm_machine *m, const bm_graph *g, int sparse, con
             int b = bm_machine_bond_of_core_output(m, i, p->forward_out);
             bm_endpoint e;
             cr_assert_geq(b, 0, "%s: core %s's forward is not bonded", what, bm_core_name(c));
-            cr_assert_eq(bm_machine_bond_sink_count(m, (unsigned)b), 1);
-            cr_assert_eq(bm_machine_bond_sink(m, (unsigned)b, 0, &e), 0);
-            cr_expect(e.kind == BM_EP_CORE_IN && e.index == i + 1 && e.port == 0,
-                      "%s: core %s forwards to core %u port %u, not the next core's i0", what,
-                      bm_core_name(c), e.index, e.port);
+            unsigned sinks = broadcast ? per_layer[l] - 1 : 1;
+            cr_assert_eq(bm_machine_bond_sink_count(m, (unsigned)b), sinks,
+                         "%s: core %s forwards to %u cores, not %u", what, bm_core_name(c),
+                         bm_machine_bond_sink_count(m, (unsigned)b), sinks);
+            for (unsigned k = 0; k < sinks; k++) {
+                cr_assert_eq(bm_machine_bond_sink(m, (unsigned)b, k, &e), 0);
+                cr_expect(e.kind == BM_EP_CORE_IN && e.index == i + 1 + k && e.port == 0,
+                          "%s: core %s forwards to core %u port %u, not core %u's i0", what,
+                          bm_core_name(c), e.index, e.port, i + 1 + k);
+            }
         }
     }
 }
 
-/* Compiles and checks g at every K and every multiplier, chained and not. */
+/* Compiles and checks g at every K and every multiplier, plain, chained as
+ * a line and as a broadcast. */
 static void fold_everywhere(const bm_graph *g, const char *name, unsigned vectors, int sparse)
 {
     for (size_t k = 0; k < N_FOLDS; k++) {
-        for (unsigned mul = 0; mul < 2 * BM_MUL_VARIANT_COUNT; mul++) {
+        for (unsigned mul = 0; mul < 3 * BM_MUL_VARIANT_COUNT; mul++) {
             char what[160];
-            int chain = mul >= BM_MUL_VARIANT_COUNT;
+            bm_compile_chain chain = (bm_compile_chain)(mul / BM_MUL_VARIANT_COUNT);
+            static const char *const chained[] = {"", ", chained", ", broadcast"};
             snprintf(what, sizeof what, "%s, fold %u, mul %s%s", name, every_fold[k],
-                     bm_mul_variant_get(mul % BM_MUL_VARIANT_COUNT)->name, chain ? ", chained" : "");
+                     bm_mul_variant_get(mul % BM_MUL_VARIANT_COUNT)->name, chained[chain]);
             bm_mul_variant mv = (bm_mul_variant)(mul % BM_MUL_VARIANT_COUNT);
             bm_machine *m = compile_fold_chain(g, &every_fold[k], 1, mv, chain, what);
             check_variant(m, mv, what);
             if (chain)
-                check_chains(m, g, sparse, what);
+                check_chains(m, g, sparse, chain, what);
             else
                 check_shape(m, g, &every_fold[k], 1, sparse, what);
             bm_report_options ro = BM_REPORT_OPTIONS_INIT;
@@ -498,24 +511,35 @@ Test(fold, output_queues_keep_folded_cores_busy)
  * cycle, while its input ports drop from one per core of the layer before
  * in every core (16 * 16 + 32 * 16 + 32 * 32 + 5 * 32 + argmax's 5 = 1957)
  * to that only in each layer's first core; the prediction follows the
- * forwards. */
+ * forwards.  A broadcast has the same ports and interval with one forward
+ * queue a layer instead of one a core but the last. */
 Test(fold, chains_keep_the_interval_with_few_ports)
 {
     bm_ctx *ctx = graph_ctx();
     bm_graph *g = read_example(ctx, "bench/networks/jet.xml");
     static const unsigned fold[] = {4, 1, 1, 1};
-    double interval[2];
-    unsigned ports[2];
-    for (int chain = 0; chain < 2; chain++) {
-        bm_machine *m = compile_fold_chain(g, fold, 4, BM_MUL_PIPE, chain, "jet 4,1,1,1");
-        ports[chain] = 0;
-        for (unsigned i = 0; i < bm_machine_core_count(m); i++)
+    double interval[3];
+    unsigned ports[3], forwards[3];
+    static const char *const what[] = {"jet 4,1,1,1", "jet 4,1,1,1 chained",
+                                       "jet 4,1,1,1 broadcast"};
+    for (int chain = 0; chain < 3; chain++) {
+        bm_machine *m = compile_fold_chain(g, fold, 4, BM_MUL_PIPE, chain, what[chain]);
+        ports[chain] = forwards[chain] = 0;
+        for (unsigned i = 0; i < bm_machine_core_count(m); i++) {
             ports[chain] += bm_core_get_params(bm_machine_core(m, i))->inputs;
+            forwards[chain] += bm_core_get_params(bm_machine_core(m, i))->forward;
+        }
         if (chain)
-            check_chains(m, g, 0, "jet 4,1,1,1 chained");
-        interval[chain] = checked_interval(m, g, chain ? "jet 4,1,1,1 chained" : "jet 4,1,1,1");
+            check_chains(m, g, 0, (bm_compile_chain)chain, what[chain]);
+        interval[chain] = checked_interval(m, g, what[chain]);
         bm_machine_free(m);
     }
+    cr_expect_eq(interval[2], interval[1], "broadcast interval %.2f, chained %.2f", interval[2],
+                 interval[1]);
+    cr_expect_eq(ports[2], ports[1], "%u input ports broadcast, %u chained", ports[2], ports[1]);
+    /* 15 + 31 + 31 + 4 forwards in lines, one a layer in broadcasts */
+    cr_expect_eq(forwards[1], 15 + 31 + 31 + 4, "%u forwards chained", forwards[1]);
+    cr_expect_eq(forwards[2], 4, "%u forwards broadcast", forwards[2]);
     cr_expect_leq(interval[1], interval[0] + 1.0, "chained interval %.2f, plain %.2f",
                   interval[1], interval[0]);
     cr_expect_leq(interval[1], 96.0, "chained interval %.2f", interval[1]);
@@ -588,6 +612,11 @@ Test(fold, option_errors)
     cr_expect_null(m);
     expect_graph_diags(ctx, "error: compile options: chains go with the fold strategy, not node\n");
     bm_ctx_clear_diags(ctx);
+    opt.chain = 3;
+    cr_expect_eq(bm_compile(&m, g, &opt), BM_EINVAL);
+    expect_graph_diags(ctx, "error: compile options: unknown chain 3 (0 off, 1 line, 2 broadcast)\n");
+    bm_ctx_clear_diags(ctx);
+    opt.chain = 1;
     opt.version = 5;
     cr_assert_eq(bm_compile(&m, g, &opt), 0);
     bm_machine_free(m);
@@ -705,6 +734,7 @@ Test(fold_cli, usage_errors_write_nothing)
         {"--fold", "4,"},         {"--fold", ",4"},     {"--fold", "-2"},
         {"--fold", "65537"},      {"--mul", "fast"},    {"--fold", "4", "--cores", "2"},
         {"--strategy", "node", "--fold", "4"}, {"--chain"}, {"--chain", "--cores", "2"},
+        {"--broadcast"}, {"--chain", "--broadcast", "--fold", "2"},
     };
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
         bmc_result r = bmc_run(tmpdir, "compile", "examples/networks/iris.xml", "-o", out,

@@ -61,19 +61,21 @@ static void add(batch *b, const bm_graph *g, placement p, const char *what, uint
     add_machine(b, g, compile_with(g, p, what), full, seed);
 }
 
-/* g folded K a core with each layer's cores chained (forwards). */
+/* g folded K a core with each layer's cores chained (forwards), as a line
+ * or as a broadcast. */
 static void add_chained(batch *b, const bm_graph *g, unsigned k, bm_mul_variant mul,
-                        const char *what, uint64_t seed)
+                        bm_compile_chain chain, const char *what, uint64_t seed)
 {
     bm_compile_options opt = BM_COMPILE_OPTIONS_INIT;
     opt.strategy = BM_MAP_FOLD;
     opt.fold = k;
     opt.mul = mul;
-    opt.chain = 1;
+    opt.chain = chain;
     bm_machine *m = NULL;
-    cr_assert_eq(bm_compile(&m, g, &opt), 0, "%s chained", what);
+    const char *how = chain == BM_COMPILE_CHAIN_BROADCAST ? "broadcast" : "chained";
+    cr_assert_eq(bm_compile(&m, g, &opt), 0, "%s %s", what, how);
     char full[96];
-    snprintf(full, sizeof full, "%s, fold %u chained, mul %s", what, k,
+    snprintf(full, sizeof full, "%s, fold %u %s, mul %s", what, k, how,
              bm_mul_variant_get(mul)->name);
     add_machine(b, g, m, full, seed);
 }
@@ -110,7 +112,7 @@ static void add_examples(batch *b, const char *dir, int network)
         for (size_t p = 0; p < (network ? sizeof places / sizeof places[0] : 3); p++)
             add(b, g, places[p], names[i], 100 + i);
         if (network) /* K = 8: few cores, as Verilator's time goes with the design */
-            add_chained(b, g, 8, BM_MUL_PIPE, names[i], 200 + i);
+            add_chained(b, g, 8, BM_MUL_PIPE, BM_COMPILE_CHAIN_LINE, names[i], 200 + i);
         bm_graph_free(g);
         bm_ctx_free(ctx);
     }
@@ -241,9 +243,11 @@ Test(cosim_compiled, examples_and_random_graphs_agree_with_verilator, .timeout =
         /* and folded, each multiplier variant in turn */
         placement folded = {BM_MAP_FOLD, 0, 1 + (unsigned)(seed % 4), (bm_mul_variant)(seed % 3), 0};
         add(&b, g, folded, what, seed + 1000);
-        /* and a third of them with each layer's cores chained (forwards) */
+        /* and a third of them with each layer's cores chained (forwards),
+         * as a line (3, 9, 15) or as a broadcast (6, 12, 18) */
         if (seed % 3 == 0)
-            add_chained(&b, g, 1 + (unsigned)(seed / 3 % 3), (bm_mul_variant)(seed / 3 % 3), what,
+            add_chained(&b, g, 1 + (unsigned)(seed / 3 % 3), (bm_mul_variant)(seed / 3 % 3),
+                        seed % 2 ? BM_COMPILE_CHAIN_LINE : BM_COMPILE_CHAIN_BROADCAST, what,
                         seed + 3000);
         /* two of them (9, 17) split by a reuse factor of 1 and 3, serial
          * and pipe: neurons across cores, chained by partial sums; small

@@ -51,7 +51,7 @@ int bm_compile_fetch_from_name(const char *name)
 /* Version 6: the fold strategy's chains (0 before). */
 static int option_chain(const bm_compile_options *opt)
 {
-    return opt->version >= 6 && opt->chain;
+    return opt->version >= 6 ? opt->chain : BM_COMPILE_CHAIN_OFF;
 }
 
 static bm_compile_fetch option_fetch(const bm_compile_options *opt)
@@ -171,6 +171,11 @@ static int check_options(bm_ctx *ctx, const bm_compile_options *opt)
         return BM_EINVAL;
     if (check_reuse(ctx, opt))
         return BM_EINVAL;
+    if (option_chain(opt) < 0 || option_chain(opt) > BM_COMPILE_CHAIN_BROADCAST) {
+        bm_error(ctx, none, "compile options: unknown chain %d (0 off, 1 line, 2 broadcast)",
+                 option_chain(opt));
+        return BM_EINVAL;
+    }
     if (option_chain(opt) && opt->strategy != BM_MAP_FOLD) {
         bm_error(ctx, none, "compile options: chains go with the fold strategy, not %s",
                  bm_map_strategy_name(opt->strategy));
@@ -220,7 +225,7 @@ int bm_compile(bm_machine **out, const bm_graph *g, const bm_compile_options *op
         case BM_MAP_CORES: rc = bmi_map_strategy_cores(&plan, &mg, opt->cores); break;
         case BM_MAP_SINGLE: rc = bmi_map_strategy_single(&plan, &mg); break;
         case BM_MAP_FOLD:
-            rc = bmi_map_strategy_fold(&plan, &mg, fold, n_fold, option_chain(opt));
+            rc = bmi_map_strategy_fold(&plan, &mg, fold, n_fold, (bm_compile_chain)option_chain(opt));
             break;
         }
     }

@@ -163,10 +163,11 @@ typedef struct map_core {
     map_event *ev;
     size_t n_ev, cap_ev;
     unsigned n_in, n_out;
-    /* A chain (bmi_map_plan_events_chained): the next core, which takes
-     * everything this one takes from this core's forward port fwd_port on
-     * its input port fwd_in; MAP_NONE when not chained. */
-    uint32_t fwd_next, fwd_port, fwd_in;
+    /* Chains (bmi_map_plan_events_chained): fwd_chan, the channel on which
+     * this core forwards everything it takes (its forward port is the
+     * channel's source); fwd_in, the input port on which this core takes
+     * from another core's forward.  MAP_NONE when there is none. */
+    uint32_t fwd_chan, fwd_in;
 } map_core;
 
 /* A bond: from a core's output port, or from an external input, to sinks. */
@@ -232,14 +233,16 @@ int bmi_map_plan_events_shared(map_plan *p, const map_graph *mg, const uint32_t 
  * core c in its chain, or MAP_NONE.  A chain's cores must read the same
  * values in the global order (the cores of a dense layer do): a value any
  * of them reads goes to the chain's first core, and every core of the
- * chain receives it, the first from its channel, the others from the
- * forward of the core before (docs/timing.md "Forwarding"), in chain
- * order, right after the transfer; a core that does not use it drops it.
- * Each forward is a channel of its own, made before any other, so a
- * chained core's forward is its output port 0 and the input of every core
- * but the first is its port 0. */
+ * chain receives it, the first from its channel, the others from a
+ * forward (docs/timing.md "Forwarding"), in chain order, right after the
+ * transfer; a core that does not use it drops it.  Without broadcast each
+ * core forwards to the next; with it the first forwards to all the others
+ * on one channel of many sinks, which take each value together.  The
+ * forwards are channels made before any other, so a forwarding core's
+ * forward is its output port 0 and the input of every core but the first
+ * is its port 0. */
 int bmi_map_plan_events_chained(map_plan *p, const map_graph *mg, const uint32_t *owner,
-                                const uint32_t *order, const uint32_t *chain_next);
+                                const uint32_t *order, const uint32_t *chain_next, int broadcast);
 /* Adds a buffer core for the j-th stage (1, 2, ...) of value f's delay
  * line; *out its index. */
 typedef int (*map_buffer_core_fn)(void *user, map_plan *p, uint32_t f, unsigned j,
@@ -273,7 +276,7 @@ int bmi_map_strategy_cores(map_plan *p, const map_graph *mg, unsigned cores);
  * for deeper layers); the parts of a split neuron (bmi_map_split) get a core
  * each, `l<L>n<N>p<j>`.  BM_EINVAL when no fop carries a layer tag. */
 int bmi_map_strategy_fold(map_plan *p, const map_graph *mg, const unsigned *fold, size_t n_fold,
-                          int chain);
+                          bm_compile_chain chain);
 
 /* Core names shared by the node and fold strategies (map_node.c): a name
  * made an identifier and unique by a numeric suffix. */

@@ -100,14 +100,14 @@ static int add_core(bm_machine *m, const map_plan *p, uint32_t i, const map_prog
     params.inputs = c->n_in;
     params.outputs = c->n_out;
     params.queue = core_queue(prog, c->n_out);
-    if (c->fwd_next != MAP_NONE) {
+    if (c->fwd_chan != MAP_NONE) {
         /* a chained core forwards what it takes: two words let it take a
          * value a cycle while the next core takes the one before, one
          * word does when its takes are never in consecutive instructions
          * (the next core has taken the last value before this one takes
          * again) */
         params.forward = 1;
-        params.forward_out = c->fwd_port;
+        params.forward_out = p->chans[c->fwd_chan].src;
         params.forward_queue = takes_back_to_back(prog) || looks_at_inputs(prog) ? 2 : 1;
     }
     bm_core *core;

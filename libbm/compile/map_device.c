@@ -9,8 +9,10 @@
  *              runs a vector in about T cycles, so the layers stay balanced,
  *              as hls4ml users balance ReuseFactor per layer), and split by
  *              reuse factors, each plain and, on the 7-series, with each
- *              layer's cores chained (--chain: the same interval in far
- *              fewer ports; not on the iCE40, whose logic cell holds one
+ *              layer's cores chained, as a line (--chain) and as a
+ *              broadcast (--broadcast): the same interval in far fewer
+ *              ports, and the broadcast with one forward queue a layer
+ *              instead of one a core; not on the iCE40, whose logic cell holds one
  *              LUT and one flip-flop: the forwards' flip-flops take cells
  *              of their own, which the estimate does not count, and the
  *              chained digits points it chose, 5996 LUT4 and 2738 FF,
@@ -79,7 +81,7 @@ typedef struct point {
     unsigned reuse;       /* BM_MAP_FOLD by ReuseFactor instead of fold[] */
     int from_base;        /* the strategy as the base options give it     */
     bm_mul_variant mul;
-    int chain;            /* BM_MAP_FOLD: each layer's cores chained      */
+    int chain;            /* BM_MAP_FOLD: a bm_compile_chain              */
 } point;
 
 typedef struct search {
@@ -135,7 +137,8 @@ static void describe(char *buf, size_t size, const point *p)
     default: n = snprintf(buf, size, "--strategy %s", bm_map_strategy_name(p->strategy)); break;
     }
     if (n > 0 && (size_t)n < size && p->chain)
-        n += snprintf(buf + n, size - (size_t)n, " --chain");
+        n += snprintf(buf + n, size - (size_t)n, "%s",
+                      p->chain == BM_COMPILE_CHAIN_BROADCAST ? " --broadcast" : " --chain");
     if (n > 0 && (size_t)n < size)
         snprintf(buf + n, size - (size_t)n, " --mul %s", bm_mul_variant_get(p->mul)->name);
 }
@@ -215,6 +218,21 @@ static int chains_here(const search *s)
     return s->d->family != BM_FAMILY_ICE40;
 }
 
+/* Point p chained, as a line and as a broadcast, where chains are tried. */
+static int try_chained(search *s, const point *p)
+{
+    point q = *p;
+    int rc = BM_OK;
+    if (!chains_here(s))
+        return rc;
+    q.chain = BM_COMPILE_CHAIN_LINE;
+    if (!(rc = try_point(s, &q))) {
+        q.chain = BM_COMPILE_CHAIN_BROADCAST;
+        rc = try_point(s, &q);
+    }
+    return rc;
+}
+
 /* The fold points of a network: for a ladder of cycle budgets from the
  * widest layer's single neuron up to whole layers per core, each layer's
  * largest K within the budget (consecutive duplicates skipped). */
@@ -250,9 +268,8 @@ static int try_fold_ladder(search *s, const unsigned *width, size_t layers, unsi
             continue;
         prev = p;
         int rc = try_point(s, &p);
-        p.chain = 1;
-        if (!rc && chains_here(s))
-            rc = try_point(s, &p);
+        if (!rc)
+            rc = try_chained(s, &p);
         if (rc)
             return rc;
     }
@@ -301,10 +318,7 @@ static int try_variant(search *s, bm_mul_variant mul, unsigned keep, const unsig
             point q = p;
             q.strategy = BM_MAP_FOLD;
             q.reuse = (widest + parts - 1) / parts;
-            if ((rc = try_point(s, &q)))
-                return rc;
-            q.chain = 1;
-            if (chains_here(s) && (rc = try_point(s, &q)))
+            if ((rc = try_point(s, &q)) || (rc = try_chained(s, &q)))
                 return rc;
         }
     } else {

@@ -642,15 +642,10 @@ static void count_uses(map_emitter *em, const map_core *c)
     }
 }
 
-/* 1 when the core is in a chain: it forwards, or a core forwards to it. */
+/* 1 when the core is in a chain: it forwards, or takes from a forward. */
 static int in_chain(const map_plan *p, uint32_t core)
 {
-    if (p->cores[core].fwd_next != MAP_NONE)
-        return 1;
-    for (size_t i = 0; i < p->n_cores; i++)
-        if (p->cores[i].fwd_next == core)
-            return 1;
-    return 0;
+    return p->cores[core].fwd_chan != MAP_NONE || p->cores[core].fwd_in != MAP_NONE;
 }
 
 int bmi_map_emit_core(map_emitter *em, const map_plan *p, uint32_t core, map_program *prog)

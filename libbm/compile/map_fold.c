@@ -98,7 +98,7 @@ static int layer_chains(map_plan *p, const map_graph *mg, const uint32_t *owner,
 }
 
 int bmi_map_strategy_fold(map_plan *p, const map_graph *mg, const unsigned *fold, size_t n_fold,
-                          int chain)
+                          bm_compile_chain chain)
 {
     bm_ctx *ctx = p->ctx;
     if (!is_network(mg)) {
@@ -149,7 +149,8 @@ int bmi_map_strategy_fold(map_plan *p, const map_graph *mg, const unsigned *fold
     }
     uint32_t *next = NULL;
     if (!rc && chain && !(rc = layer_chains(p, mg, owner, &next)))
-        rc = bmi_map_plan_events_chained(p, mg, owner, order, next);
+        rc = bmi_map_plan_events_chained(p, mg, owner, order, next,
+                                         chain == BM_COMPILE_CHAIN_BROADCAST);
     else if (!rc)
         rc = bmi_map_plan_events_shared(p, mg, owner, order);
     bm_free(ctx, next);

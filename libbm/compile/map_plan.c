@@ -50,7 +50,7 @@ int bmi_map_plan_add_core(map_plan *p, const char *name, bm_loc loc, uint32_t *o
     map_core *c = &p->cores[p->n_cores];
     memset(c, 0, sizeof *c);
     c->loc = loc;
-    c->fwd_next = c->fwd_port = c->fwd_in = MAP_NONE;
+    c->fwd_chan = c->fwd_in = MAP_NONE;
     if (!(c->name = bm_strdup(p->ctx, name)))
         return bm_oom(p->ctx);
     *out = (uint32_t)p->n_cores++;
@@ -435,10 +435,21 @@ int bmi_map_plan_receive(map_plan *p, uint32_t chan, uint32_t f)
     for (uint32_t i = 0; i < ch->n_sinks && !rc; i++) {
         const map_sink *s = &p->sinks[ch->first_sink + i];
         rc = bmi_map_plan_event(p, s->core, EV_RECV, f, s->port);
-        /* down the sink's chain, each core from the forward of the one before */
-        for (uint32_t c = s->core; !rc && p->cores[c].fwd_next != MAP_NONE;) {
-            c = p->cores[c].fwd_next;
-            rc = bmi_map_plan_event(p, c, EV_RECV, f, p->cores[c].fwd_in);
+        /* then down the sink's forwards: every sink of a forward takes the
+         * value from it; a line goes on from its one sink (a broadcast's
+         * sinks do not forward) */
+        for (uint32_t c = s->core; !rc && p->cores[c].fwd_chan != MAP_NONE;) {
+            const map_channel *fw = &p->chans[p->cores[c].fwd_chan];
+            uint32_t next = MAP_NONE;
+            for (uint32_t j = 0; j < fw->n_sinks && !rc; j++) {
+                const map_sink *t = &p->sinks[fw->first_sink + j];
+                rc = bmi_map_plan_event(p, t->core, EV_RECV, f, t->port);
+                if (p->cores[t->core].fwd_chan != MAP_NONE)
+                    next = t->core;
+            }
+            if (next == MAP_NONE)
+                break;
+            c = next;
         }
     }
     return rc;
@@ -503,7 +514,7 @@ int bmi_map_plan_events_shared(map_plan *p, const map_graph *mg, const uint32_t 
 }
 
 int bmi_map_plan_events_chained(map_plan *p, const map_graph *mg, const uint32_t *owner,
-                                const uint32_t *order, const uint32_t *chain_next)
+                                const uint32_t *order, const uint32_t *chain_next, int broadcast)
 {
     size_t nc = p->n_cores ? p->n_cores : 1;
     uint32_t *chan_of = bm_malloc(p->ctx, (mg->n_fops ? mg->n_fops : 1) * sizeof *chan_of);
@@ -511,15 +522,18 @@ int bmi_map_plan_events_chained(map_plan *p, const map_graph *mg, const uint32_t
     int rc = chan_of && head ? BM_OK : bm_oom(p->ctx);
     for (size_t c = 0; c < p->n_cores && !rc; c++)
         head[c] = (uint32_t)c;
-    /* the forwards first: port 0 out of each chained core, port 0 into the
-     * next; heads follow the links (a chain's cores come in order) */
+    /* the forwards first: port 0 out of each forwarding core, port 0 into
+     * the cores it forwards to; heads follow the links (a chain's cores come
+     * in order, so a core's head is known before its link is followed) */
     for (uint32_t c = 0; c < p->n_cores && !rc; c++) {
-        uint32_t next = chain_next[c], ch, port;
+        uint32_t next = chain_next[c], from = c, port;
         if (next == MAP_NONE)
             continue;
-        if (!(rc = channel(p, c, 0, &ch)) && !(rc = sink(p, ch, next, &port))) {
-            p->cores[c].fwd_next = next;
-            p->cores[c].fwd_port = p->chans[ch].src;
+        if (broadcast)
+            from = head[c]; /* the head's forward reaches the whole chain */
+        if (p->cores[from].fwd_chan == MAP_NONE)
+            rc = channel(p, from, 0, &p->cores[from].fwd_chan);
+        if (!rc && !(rc = sink(p, p->cores[from].fwd_chan, next, &port))) {
             p->cores[next].fwd_in = port;
             head[next] = head[c];
         }

@@ -169,7 +169,8 @@ class Network:
         node, cores, single or fold; cores (implies "cores"), fold and reuse
         (an int, or one per layer; imply "fold"), mul (comb, pipe, serial),
         fetch (auto, direct, staged) and chain (each layer's fold cores
-        chained by forwards) are `bmc compile`'s options."""
+        chained by forwards: True or "line" is --chain, "broadcast" is
+        --broadcast) are `bmc compile`'s options."""
         from .machine import Machine
         opt = _capi.compile_options()
         keep = []
@@ -196,7 +197,11 @@ class Network:
         opt.fetch = f
         if buffers is not None:
             opt.buffers = int(buffers)
-        opt.chain = 1 if chain else 0
+        chains = {False: 0, None: 0, True: 1, "line": 1, "broadcast": 2}
+        if not isinstance(chain, (bool, str, type(None))) or chain not in chains:
+            raise Error("libbm: unknown chain %r (False, True or 'line', 'broadcast')" % (chain,),
+                        lib.BM_EINVAL)
+        opt.chain = chains[chain]
         for key, value in (("fold", fold), ("reuse", reuse)):
             if value is None:
                 continue

@@ -47,6 +47,7 @@ def test_digits_predict_equals_evaluate_and_bmc_eval(digits_data):
 @pytest.mark.parametrize("options", [dict(), dict(strategy="single"), dict(cores=3),
                                      dict(fold=[2, 1], mul="pipe"), dict(reuse=2),
                                      dict(fold=2, mul="pipe", chain=True),
+                                     dict(fold=[2, 1], mul="pipe", chain="broadcast"),
                                      dict(strategy="node", mul="serial", buffers=0),
                                      dict(strategy="single", fetch="staged")])
 def test_strategies_predict_bit_exact(iris_data, options):

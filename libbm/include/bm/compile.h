@@ -141,17 +141,29 @@ typedef struct bm_compile_options {
                                   taken jump: one per vector), direct below;
                                   a version 4 struct gets DIRECT (AUTO)      */
     /* version 6: */
-    int chain;                 /* BM_MAP_FOLD: 1 chains each layer's cores
-                                  (of K neurons; not the parts of split
-                                  neurons): the first takes the layer's
-                                  inputs, and every core forwards what it
-                                  takes to the next (docs/timing.md
-                                  "Forwarding"), so all but the first have
-                                  one input port.  Same values, same
-                                  interval give or take the forwards' cycle,
-                                  a few cycles more latency per core, far
-                                  fewer ports and input multiplexers (0) */
+    int chain;                 /* BM_MAP_FOLD, a bm_compile_chain: LINE
+                                  chains each layer's cores (of K neurons;
+                                  not the parts of split neurons): the first
+                                  takes the layer's inputs, and every core
+                                  forwards what it takes to the next
+                                  (docs/timing.md "Forwarding"), so all but
+                                  the first have one input port.  Same
+                                  values, same interval give or take the
+                                  forwards' cycle, a few cycles more latency
+                                  per core, far fewer ports and input
+                                  multiplexers.  BROADCAST: the first
+                                  forwards to all the others at once, one
+                                  bond with many sinks, so only it has a
+                                  forward queue (OFF)                       */
 } bm_compile_options;
+
+/* bm_compile_options.chain (version 6): how a fold layer's cores share its
+ * inputs (docs/compile.md "Chains"). */
+typedef enum bm_compile_chain {
+    BM_COMPILE_CHAIN_OFF = 0,
+    BM_COMPILE_CHAIN_LINE = 1,      /* core k forwards to core k + 1 */
+    BM_COMPILE_CHAIN_BROADCAST = 2  /* the first core forwards to all */
+} bm_compile_chain;
 #define BM_COMPILE_OPTIONS_VERSION 6
 #define BM_COMPILE_BUFFERS_DEFAULT 32
 #define BM_COMPILE_BUFFERS_MAX 64
