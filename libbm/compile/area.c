@@ -43,9 +43,11 @@ typedef struct family_costs {
     double mul_dsp_glue;  /* LUTs per product bit around DSP blocks           */
     double serial_bit;    /* serial multiplier: LUTs per accumulator bit
                              beyond its adder (the base and step selects)     */
-    double dsp_port_operand; /* LUTs per operand bit when an input port's
-                             data goes into a DSP block (inmacfx: measured
-                             on Xilinx, not understood in detail)          */
+    double dsp_port_operand; /* LUTs per operand bit when input ports' data
+                             goes into a DSP block (inmacfx) from two ports
+                             or more (measured on Xilinx, not understood in
+                             detail; one port's data goes in as it is: 0
+                             LUTs, measured on chained jet cores)         */
     double dsp_chain_add; /* LUTs per product bit per extra DSP block (the
                              partial products' sum; SB_MAC16 adds its own)    */
     double ram_glue;      /* per data bit: address check, read data mux       */
@@ -187,11 +189,14 @@ static int price_multiplier(double *lut, double *ff, double *carry, uint64_t *ds
     return in_dsp;
 }
 
-/* An input port's data goes straight into the multiplier (inmacfx). */
+/* Input ports' data goes straight into the multiplier (inmacfx), selected
+ * among two ports or more; the data of a core's one input port needs no
+ * selection. */
 static int port_operand(const bm_area_shape *s, bm_alu_op op)
 {
     unsigned x = op == BM_ALU_MACFX ? 1 : 0;
-    return ((s->unit_src[op][x] | s->unit_src[op][x + 1]) & AREA_SRC_INPUT) != 0;
+    return ((s->unit_src[op][x] | s->unit_src[op][x + 1]) & AREA_SRC_INPUT) != 0 &&
+           s->inputs_read >= 2;
 }
 
 /* On Xilinx a DSP block takes a registered operand into its own input
