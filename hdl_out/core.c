@@ -661,28 +661,30 @@ static void emit_handshake(ce *e)
         bm_buf_puts(b, ";  // the last cycle of a multi-cycle instruction\n");
     }
 
-    /* stall: the current instruction does not complete this cycle */
+    /* fetch_en: the current instruction completes this cycle, unless one of
+     * the opcodes that can wait is current and its completion condition is
+     * false (a stall).  Written as a product of "not this stall" terms, not
+     * as ~stall: yosys puts the inverter of ~stall into every flip-flop's
+     * enable and legalizes each with a LUT of its own (jet's broadcast
+     * second-layer core: 88 LUT6 with ~stall, 61 without). */
     if (!bm_hdl_has_stall(e))
         return;
-    bm_buf_puts(b, "    wire stall = ");
+    bm_buf_puts(b, "    // the instruction completes: fetch the next\n");
+    bm_buf_puts(b, e->pl->registered ? "    wire fetch_en = " : "    wire fetch_en = rst | (");
     k = 0;
     for (unsigned i = 0; i < pl->enc.n_opcodes; i++) {
         const char *dc = pl->op[i].used ? bm_hdl_done_cond(e, i) : NULL;
         if (!dc)
             continue;
-        const char *sep = k++ ? "\n                 | " : "";
+        const char *sep = k++ ? "\n                    & " : "";
         if (dc[0] == '~')
-            bm_buf_printf(b, "%s(%s & %s)", sep, flag(e, i), dc + 1);
+            bm_buf_printf(b, "%s~(%s & %s)", sep, flag(e, i), dc + 1);
         else if (strcmp(dc, "1'b0") != 0)
-            bm_buf_printf(b, "%s(%s & ~%s)", sep, flag(e, i), dc);
+            bm_buf_printf(b, "%s~(%s & ~%s)", sep, flag(e, i), dc);
         else
-            bm_buf_printf(b, "%s%s", sep, flag(e, i));
+            bm_buf_printf(b, "%s~%s", sep, flag(e, i));
     }
-    bm_buf_puts(b, ";\n");
-    if (e->pl->registered)
-        bm_buf_puts(b, "    wire fetch_en = ~stall;  // the instruction completes: fetch the next\n");
-    else
-        bm_buf_puts(b, "    wire fetch_en = rst | ~stall;  // the instruction completes: fetch the next\n");
+    bm_buf_puts(b, e->pl->registered ? ";\n" : ");\n");
 }
 
 /* ---- jumps ---------------------------------------------------------------------- */

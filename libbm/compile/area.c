@@ -66,12 +66,12 @@ static const family_costs ice40 = {
 };
 
 static const family_costs xilinx = {
-    .base = 5, .per_flag = 0.7, .per_port = 1.5, .pc_bit = 1.5,
-    .rom_bit = {0.3, 0.3, 0.3, 0.4, 0.5, 0.6, 0.8, 1.5}, .rom_bit_wide = 0.025,
-    .block_decode = 0.6, .decoded_ff = 0.85, .staged_decode = 0.95,
-    .read_mux = 0.4, .flag_mux = 0.6, .write_mux = 0.6, .in_mux = 1.05,
+    .base = 2, .per_flag = 0.5, .per_port = 1.0, .pc_bit = 1.5,
+    .rom_bit = {0.2, 0.2, 0.2, 0.3, 0.4, 0.5, 0.7, 1.4}, .rom_bit_wide = 0.025,
+    .block_decode = 0.6, .decoded_ff = 0.85, .staged_decode = 0.4,
+    .read_mux = 0.45, .flag_mux = 0.6, .write_mux = 0.6, .in_mux = 1.05,
     .add = 1.0, .logic = 0.6, .shift = 0.5, .compare = 0.5, .minmax = 1.5,
-    .mul_lut = 1.2, .mul_dsp_glue = 0.2, .dsp_port_operand = 2.25, .serial_bit = 3.0, .dsp_chain_add = 1.0, .ram_glue = 0.6,
+    .mul_lut = 1.2, .mul_dsp_glue = 0.2, .dsp_port_operand = 1.25, .serial_bit = 3.0, .dsp_chain_add = 1.0, .ram_glue = 0.6,
     .dsp_min_out = 2, .carry_per = 4,
 };
 

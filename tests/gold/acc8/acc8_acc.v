@@ -40,9 +40,9 @@ module acc8_acc (
     assign o0_data = r0;
     wire in_xfer = (take_i0 & i0_valid);  // the input named by the instruction transfers
     wire out_done = (give_o0 & o0_ready);  // a waiting output is taken
-    wire stall = (is_in & ~in_xfer)
-                 | (is_out & ~out_done);
-    wire fetch_en = ~stall;  // the instruction completes: fetch the next
+    // the instruction completes: fetch the next
+    wire fetch_en = ~(is_in & ~in_xfer)
+                    & ~(is_out & ~out_done);
 
     // ---- Jumps
     wire taken = is_j;

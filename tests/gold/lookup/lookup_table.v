@@ -49,10 +49,10 @@ module lookup_table (
     wire in_xfer = (take_i0 & i0_valid);  // the input named by the instruction transfers
     wire out_done = (give_o0 & o0_ready);  // a waiting output is taken
     wire mc_last = (is_ld & (mc_count == 1'b1));  // the last cycle of a multi-cycle instruction
-    wire stall = (is_in & ~in_xfer)
-                 | (is_out & ~out_done)
-                 | (is_ld & ~mc_last);
-    wire fetch_en = ~stall;  // the instruction completes: fetch the next
+    // the instruction completes: fetch the next
+    wire fetch_en = ~(is_in & ~in_xfer)
+                    & ~(is_out & ~out_done)
+                    & ~(is_ld & ~mc_last);
 
     // ---- Jumps
     wire taken = is_j;

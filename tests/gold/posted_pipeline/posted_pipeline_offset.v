@@ -49,9 +49,9 @@ module posted_pipeline_offset (
     wire in_xfer = (take_i0 & i0_valid);  // the input named by the instruction transfers
     wire give_full = (give_o0 & full_o0);  // the output named is still busy
     wire park_o0 = give_o0 & ~full_o0 & ~o0_ready & is_outn;
-    wire stall = (is_in & ~in_xfer)
-                 | (is_outn & give_full);
-    wire fetch_en = ~stall;  // the instruction completes: fetch the next
+    // the instruction completes: fetch the next
+    wire fetch_en = ~(is_in & ~in_xfer)
+                    & ~(is_outn & give_full);
 
     // ---- Jumps
     wire taken = is_j;
