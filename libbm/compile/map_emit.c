@@ -460,20 +460,29 @@ static int eager_term(const map_term *t, uint32_t v)
     return t->a == v && (t->kind == MT_VAL || (t->kind == MT_MULI && !t->neg));
 }
 
-/* The number of terms of sums on this core that can take v as it arrives. */
-static unsigned eager_uses(const map_emitter *em, uint32_t v)
+/* The number of terms of sums on this core that can take v as it arrives;
+ * *products (or NULL) receives how many of them are products with a
+ * constant (w*v). */
+static unsigned eager_terms(const map_emitter *em, uint32_t v, unsigned *products)
 {
     const map_graph *mg = em->mg;
-    unsigned n = 0;
+    unsigned n = 0, muli = 0;
     for (uint32_t k = mg->user_start[v]; k < mg->user_start[v + 1]; k++) {
         uint32_t u = mg->user[k];
         const map_fop *f = &mg->fops[u];
         /* a sum listed twice (it reads v twice) is counted once */
         if (!em->here[u] || f->kind != MF_SUM || (k > mg->user_start[v] && mg->user[k - 1] == u))
             continue;
-        for (uint32_t j = 0; j < f->n; j++)
-            n += !em->term_done[f->first + j] && eager_term(&mg->terms[f->first + j], v);
+        for (uint32_t j = 0; j < f->n; j++) {
+            const map_term *t = &mg->terms[f->first + j];
+            if (em->term_done[f->first + j] || !eager_term(t, v))
+                continue;
+            n++;
+            muli += t->kind == MT_MULI;
+        }
     }
+    if (products)
+        *products = muli;
     return n;
 }
 
@@ -481,23 +490,8 @@ static unsigned eager_uses(const map_emitter *em, uint32_t v)
  * are all its uses there, else 0. */
 static unsigned only_products(const map_emitter *em, uint32_t v)
 {
-    const map_graph *mg = em->mg;
-    unsigned n = 0;
-    for (uint32_t k = mg->user_start[v]; k < mg->user_start[v + 1]; k++) {
-        uint32_t u = mg->user[k];
-        const map_fop *f = &mg->fops[u];
-        if (!em->here[u] || f->kind != MF_SUM || (k > mg->user_start[v] && mg->user[k - 1] == u))
-            continue;
-        for (uint32_t j = 0; j < f->n; j++) {
-            const map_term *t = &mg->terms[f->first + j];
-            if (em->term_done[f->first + j] || !eager_term(t, v))
-                continue;
-            if (t->kind != MT_MULI)
-                return 0;
-            n++;
-        }
-    }
-    return n == em->uses[v] ? n : 0;
+    unsigned products, n = eager_terms(em, v, &products);
+    return n == products && n == em->uses[v] ? n : 0;
 }
 
 /* Receives v into a register and accumulates it into every sum of the core
@@ -580,7 +574,7 @@ static void receive(map_emitter *em, uint32_t v, uint32_t port)
             return;
         }
     }
-    if ((em->eager || !em->inmacfx) && !em->sent[v] && eager_uses(em, v)) {
+    if ((em->eager || !em->inmacfx) && !em->sent[v] && eager_terms(em, v, NULL)) {
         receive_eagerly(em, v, port);
         return;
     }
