@@ -47,6 +47,11 @@ static void help(FILE *out)
             "                      ceil(F/R) parts (at most %u) on cores of their own,\n"
             "                      chained by partial sums; implies --strategy fold, not\n"
             "                      with --fold\n"
+            "  --split S[,S1,...]  with --fold: split every neuron of a layer into S\n"
+            "                      parts over slices of its inputs (S0 in layer 0, ...,\n"
+            "                      the last repeating; each 1..%u, 1: none), chained by\n"
+            "                      partial sums; a core takes one slice of K neurons, a\n"
+            "                      tile of about K*F/S multiplies\n"
             "  --chain             with --fold or --reuse: chain each layer's cores (not\n"
             "                      the parts of split neurons); the first takes the\n"
             "                      layer's inputs and each forwards what it takes to the\n"
@@ -97,7 +102,8 @@ static void help(FILE *out)
             "Exit status: 0 compiled, 1 bad input or a failed check, 2 usage error.\n"
             "Nothing is written when compilation fails.\n",
             BM_COMPILE_CORES_MAX, BM_COMPILE_FOLD_MAX, BM_COMPILE_FOLD_DEFAULT,
-            BM_COMPILE_REUSE_MAX, BM_COMPILE_SPLIT_MAX, BM_VERILOG_ROM_LOGIC_MAX,
+            BM_COMPILE_REUSE_MAX, BM_COMPILE_SPLIT_MAX, BM_COMPILE_SPLIT_MAX,
+            BM_VERILOG_ROM_LOGIC_MAX,
             BM_COMPILE_BUFFERS_MAX, BM_COMPILE_BUFFERS_DEFAULT);
 }
 
@@ -108,10 +114,11 @@ typedef struct compile_args {
     const char *graph_path, *out_path, *name;
     bm_compile_options opt;
     bm_graph_options gopt;
-    int strategy_given, cores_given, buffers_given, fold_given, reuse_given, mul_given, report,
-        json, labels;
+    int strategy_given, cores_given, buffers_given, fold_given, reuse_given, split_given,
+        mul_given, report, json, labels;
     const bm_device *device;
-    unsigned fold_layers[BMC_FOLD_LAYERS_MAX], reuse_layers[BMC_FOLD_LAYERS_MAX];
+    unsigned fold_layers[BMC_FOLD_LAYERS_MAX], reuse_layers[BMC_FOLD_LAYERS_MAX],
+        split_layers[BMC_FOLD_LAYERS_MAX];
     unsigned vectors, stimulus_vectors;
     const char *test_path, *stimulus_path, *verilog_dir;
     int werror_overflow; /* --Werror-overflow */
@@ -157,7 +164,7 @@ static int parse_args(int argc, char **argv, compile_args *a)
     enum { OPT_STRATEGY = 256, OPT_CORES, OPT_TYPE, OPT_NAME, OPT_REPORT, OPT_JSON, OPT_VECTORS,
            OPT_TEST, OPT_LABELS, OPT_STIMULUS, OPT_STIMULUS_VECTORS, OPT_VERILOG,
            OPT_BUFFERS, OPT_FOLD, OPT_MUL, OPT_DEVICE, OPT_REUSE, OPT_FETCH, OPT_CHAIN,
-           OPT_BROADCAST };
+           OPT_BROADCAST, OPT_SPLIT };
     static const struct option opts[] = {
         {"output", required_argument, NULL, 'o'},
         {"strategy", required_argument, NULL, OPT_STRATEGY},
@@ -165,6 +172,7 @@ static int parse_args(int argc, char **argv, compile_args *a)
         {"buffers", required_argument, NULL, OPT_BUFFERS},
         {"fold", required_argument, NULL, OPT_FOLD},
         {"reuse", required_argument, NULL, OPT_REUSE},
+        {"split", required_argument, NULL, OPT_SPLIT},
         {"mul", required_argument, NULL, OPT_MUL},
         {"fetch", required_argument, NULL, OPT_FETCH},
         {"chain", no_argument, NULL, OPT_CHAIN},
@@ -227,6 +235,16 @@ static int parse_args(int argc, char **argv, compile_args *a)
                                        optarg, BMC_FOLD_LAYERS_MAX, BM_COMPILE_REUSE_MAX);
             a->opt.reuse_layers = a->reuse_layers;
             a->reuse_given = 1;
+            break;
+        case OPT_SPLIT:
+            if (parse_list(optarg, BM_COMPILE_SPLIT_MAX, a->split_layers,
+                           &a->opt.n_split_layers))
+                return bmc_usage_error("compile",
+                                       "bad --split '%s' (S or S0,S1,...: at most %u numbers, "
+                                       "each 1..%u)",
+                                       optarg, BMC_FOLD_LAYERS_MAX, BM_COMPILE_SPLIT_MAX);
+            a->opt.split_layers = a->split_layers;
+            a->split_given = 1;
             break;
         case OPT_MUL:
             if ((s = bm_mul_variant_from_name(optarg)) < 0)
@@ -306,6 +324,8 @@ static int parse_args(int argc, char **argv, compile_args *a)
                                a->fold_given ? "fold" : "reuse");
     if (a->fold_given && a->reuse_given)
         return bmc_usage_error("compile", "--fold and --reuse are two ways to fold: choose one");
+    if (a->split_given && !a->fold_given)
+        return bmc_usage_error("compile", "--split goes with --fold (--reuse splits by itself)");
     a->fold_given |= a->reuse_given;
     if (a->cores_given && !a->strategy_given)
         a->opt.strategy = BM_MAP_CORES;

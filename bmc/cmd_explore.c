@@ -36,6 +36,8 @@ static void help(FILE *out)
             "  --reuse LIST        --strategy fold by ReuseFactor, '/' per layer alike\n"
             "                      (the mappings of these four options add up; without\n"
             "                      any, node)\n"
+            "  --split LIST        with --fold only: bmc compile --split with every\n"
+            "                      fold, '/' per layer (1/3/3 is --split 1,3,3)\n"
             "  --mul LIST          comb, pipe, serial\n"
             "  --fetch LIST        auto, direct, staged\n"
             "  --chain LIST        off, on, broadcast (bmc compile --chain: each fold\n"
@@ -142,7 +144,7 @@ static int parse(int argc, char **argv, ex_sweep *s, ex_collect_options *c, int 
 {
     /* the options from O_COLLECT on go with --collect, the others with a sweep */
     enum { O_DEVICE = 256, O_STRATEGY, O_CORES, O_FOLD, O_REUSE, O_MUL, O_FETCH, O_CHAIN, O_TYPE,
-           O_SEEDS, O_TEST, O_LABELS, O_NO_PNR, O_CT, O_ST, O_PT, O_TL, O_BMC, O_COLLECT, O_REF,
+           O_SPLIT, O_SEEDS, O_TEST, O_LABELS, O_NO_PNR, O_CT, O_ST, O_PT, O_TL, O_BMC, O_COLLECT, O_REF,
            O_CLOCK, O_NO_WALL };
     static const struct option opts[] = {
         {"output", required_argument, NULL, 'o'},
@@ -154,6 +156,7 @@ static int parse(int argc, char **argv, ex_sweep *s, ex_collect_options *c, int 
         {"mul", required_argument, NULL, O_MUL},
         {"fetch", required_argument, NULL, O_FETCH},
         {"chain", required_argument, NULL, O_CHAIN},
+        {"split", required_argument, NULL, O_SPLIT},
         {"type", required_argument, NULL, O_TYPE},
         {"seeds", required_argument, NULL, O_SEEDS},
         {"test", required_argument, NULL, O_TEST},
@@ -275,6 +278,17 @@ static int parse(int argc, char **argv, ex_sweep *s, ex_collect_options *c, int 
             }
             break;
         }
+        case O_SPLIT:
+            s->n_splits = 0;
+            if (split(arg, items, &n, "--split"))
+                return BMC_EXIT_USAGE;
+            for (unsigned i = 0; i < n; i++)
+                if (layer_list(items[i], BM_COMPILE_SPLIT_MAX, s->splits[s->n_splits++],
+                               sizeof s->splits[0]))
+                    return bmc_usage_error("explore", "bad value '%s' in --split (S or "
+                                                      "S0/S1/..., each 1..%u)", items[i],
+                                           BM_COMPILE_SPLIT_MAX);
+            break;
         case O_TYPE: {
             bm_fixed_type t;
             if (bm_graph_parse_type(arg, &t))
@@ -343,6 +357,12 @@ static int parse(int argc, char **argv, ex_sweep *s, ex_collect_options *c, int 
         return bmc_usage_error("explore", "-o DIR is required (the sweep folder)");
     if (s->labels && !s->test)
         return bmc_usage_error("explore", "--labels goes with --test");
+    for (unsigned m = 0; s->n_splits && m < s->n_mappings; m++)
+        if (strncmp(s->mappings[m], "--fold ", 7) != 0)
+            return bmc_usage_error("explore", "--split goes with --fold mappings only, not '%s'",
+                                   s->mappings[m]);
+    if (s->n_splits && !s->n_mappings)
+        return bmc_usage_error("explore", "--split goes with --fold");
     s->input = argv[optind];
     return 0;
 }

@@ -57,6 +57,9 @@ typedef struct ex_sweep {
     int chains[3];      /* --chain off,on,broadcast: a bm_compile_chain each,
                            in the order given */
     unsigned n_chains;
+    char splits[EX_AXIS_MAX][96]; /* --split: compile's "S0,S1,..." each,
+                                     with every --fold mapping */
+    unsigned n_splits;
     unsigned seeds[EX_SEEDS_MAX], n_seeds;
     unsigned compile_timeout, synth_timeout, pnr_timeout, time_limit_min;
 } ex_sweep;

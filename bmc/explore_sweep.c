@@ -17,7 +17,7 @@
 
 #include "explore.h"
 
-#define EX_WORDS_MAX 10
+#define EX_WORDS_MAX 12
 #define EX_INPUT_MAX (256u << 20)
 
 typedef struct point {
@@ -39,13 +39,14 @@ static unsigned mapping_words(const char *m, const char **w, char *buf, size_t s
     return 2;
 }
 
-/* Every point in a fixed order: device, mapping, chain, multiplier, fetch,
- * type. */
+/* Every point in a fixed order: device, mapping, split, chain, multiplier,
+ * fetch, type. */
 static point *enumerate(const ex_sweep *s, char (*mbuf)[96], unsigned *count)
 {
     unsigned nm = s->n_muls ? s->n_muls : 1, nf = s->n_fetches ? s->n_fetches : 1,
-             nt = s->n_types ? s->n_types : 1, nc = s->n_chains ? s->n_chains : 1;
-    unsigned long n = (unsigned long)s->n_devices * s->n_mappings * nc * nm * nf * nt;
+             nt = s->n_types ? s->n_types : 1, nc = s->n_chains ? s->n_chains : 1,
+             ns = s->n_splits ? s->n_splits : 1;
+    unsigned long n = (unsigned long)s->n_devices * s->n_mappings * ns * nc * nm * nf * nt;
     if (n == 0 || n > EX_POINTS_MAX) {
         fprintf(stderr, "bmc explore: error: the axes give %lu points (1..%u)\n", n,
                 EX_POINTS_MAX);
@@ -56,34 +57,45 @@ static point *enumerate(const ex_sweep *s, char (*mbuf)[96], unsigned *count)
         fprintf(stderr, "bmc explore: out of memory\n");
         return NULL;
     }
-    unsigned k = 0;
-    for (unsigned d = 0; d < s->n_devices; d++)
-        for (unsigned m = 0; m < s->n_mappings; m++)
-            for (unsigned c = 0; c < nc; c++)
-                for (unsigned u = 0; u < nm; u++)
-                    for (unsigned f = 0; f < nf; f++)
-                        for (unsigned t = 0; t < nt; t++, k++) {
-                            point *q = &p[k];
-                            q->device = bm_device_get((unsigned)bm_device_find(s->devices[d]));
-                            q->n_words = mapping_words(s->mappings[m], q->words, mbuf[m], 96);
-                            if (s->n_chains && s->chains[c])
-                                q->words[q->n_words++] =
-                                    s->chains[c] == BM_COMPILE_CHAIN_BROADCAST ? "--broadcast"
-                                                                               : "--chain";
-                            if (s->n_muls) {
-                                q->words[q->n_words++] = "--mul";
-                                q->words[q->n_words++] = s->muls[u];
-                            }
-                            if (s->n_fetches) {
-                                q->words[q->n_words++] = "--fetch";
-                                q->words[q->n_words++] = s->fetches[f];
-                            }
-                            if (s->n_types) {
-                                q->words[q->n_words++] = "--type";
-                                q->words[q->n_words++] = s->types[t];
-                            }
-                        }
-    *count = k;
+    /* point k's axis values, the last axis varying fastest */
+    for (unsigned long k = 0; k < n; k++) {
+        unsigned long r = k;
+        unsigned t = (unsigned)(r % nt), f, u, c, x, m, d;
+        r /= nt;
+        f = (unsigned)(r % nf);
+        r /= nf;
+        u = (unsigned)(r % nm);
+        r /= nm;
+        c = (unsigned)(r % nc);
+        r /= nc;
+        x = (unsigned)(r % ns);
+        r /= ns;
+        m = (unsigned)(r % s->n_mappings);
+        d = (unsigned)(r / s->n_mappings);
+        point *q = &p[k];
+        q->device = bm_device_get((unsigned)bm_device_find(s->devices[d]));
+        q->n_words = mapping_words(s->mappings[m], q->words, mbuf[m], 96);
+        if (s->n_splits) {
+            q->words[q->n_words++] = "--split";
+            q->words[q->n_words++] = s->splits[x];
+        }
+        if (s->n_chains && s->chains[c])
+            q->words[q->n_words++] =
+                s->chains[c] == BM_COMPILE_CHAIN_BROADCAST ? "--broadcast" : "--chain";
+        if (s->n_muls) {
+            q->words[q->n_words++] = "--mul";
+            q->words[q->n_words++] = s->muls[u];
+        }
+        if (s->n_fetches) {
+            q->words[q->n_words++] = "--fetch";
+            q->words[q->n_words++] = s->fetches[f];
+        }
+        if (s->n_types) {
+            q->words[q->n_words++] = "--type";
+            q->words[q->n_words++] = s->types[t];
+        }
+    }
+    *count = (unsigned)n;
     return p;
 }
 

@@ -27,6 +27,7 @@ static const reg_use uses[] = {
     {"max", 3, 1, 0, 0},     {"neg", 1, 1, 0, 0},      {"relu", 1, 1, 0, 0},
     {"mulfx", 3, 1, 0, 1},   {"mulfxi", 1, 1, 0, 1},   {"macfx", 7, 1, 1, 1},
     {"macfxi", 3, 1, 1, 1},  {"inmacfx", 1, 1, 1, 1}, {"pkmacfx", 1, 1, 1, 1},
+    {"shli", 1, 1, 0, 0},    {"sari", 1, 1, 0, 0},
 };
 
 static inline const reg_use *use_of(const bm_insn *in)

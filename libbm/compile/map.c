@@ -54,6 +54,41 @@ static int option_chain(const bm_compile_options *opt)
     return opt->version >= 6 ? opt->chain : BM_COMPILE_CHAIN_OFF;
 }
 
+/* Version 7: the fold strategy's splits per layer; NULL (and *n 0) when
+ * none is given. */
+static const unsigned *option_split(const bm_compile_options *opt, size_t *n)
+{
+    *n = opt->version >= 7 ? opt->n_split_layers : 0;
+    return *n ? opt->split_layers : NULL;
+}
+
+static int check_split(bm_ctx *ctx, const bm_compile_options *opt, size_t n_reuse)
+{
+    bm_loc none = {NULL, 0, 0};
+    size_t n;
+    const unsigned *split = option_split(opt, &n);
+    if (!n)
+        return BM_OK;
+    if (opt->strategy != BM_MAP_FOLD || n_reuse) {
+        bm_error(ctx, none, "compile options: splits go with the fold strategy's K (fold, "
+                            "fold_layers), not with %s",
+                 n_reuse ? "a reuse factor, which splits by itself"
+                         : bm_map_strategy_name(opt->strategy));
+        return BM_EINVAL;
+    }
+    if (!split) {
+        bm_error(ctx, none, "compile options: %zu split_layers given, but the pointer is NULL", n);
+        return BM_EINVAL;
+    }
+    for (size_t l = 0; l < n; l++)
+        if (split[l] < 1 || split[l] > BM_COMPILE_SPLIT_MAX) {
+            bm_error(ctx, none, "compile options: the split of layer %zu is %u, not 1 to %u", l,
+                     split[l], BM_COMPILE_SPLIT_MAX);
+            return BM_EINVAL;
+        }
+    return BM_OK;
+}
+
 static bm_compile_fetch option_fetch(const bm_compile_options *opt)
 {
     return opt->version >= 5 ? opt->fetch : BM_COMPILE_FETCH_DIRECT;
@@ -169,7 +204,7 @@ static int check_options(bm_ctx *ctx, const bm_compile_options *opt)
     option_reuse(opt, &n_reuse);
     if (opt->strategy == BM_MAP_FOLD && !n_reuse && check_fold(ctx, opt))
         return BM_EINVAL;
-    if (check_reuse(ctx, opt))
+    if (check_reuse(ctx, opt) || check_split(ctx, opt, n_reuse))
         return BM_EINVAL;
     if (option_chain(opt) < 0 || option_chain(opt) > BM_COMPILE_CHAIN_BROADCAST) {
         bm_error(ctx, none, "compile options: unknown chain %d (0 off, 1 line, 2 broadcast)",
@@ -210,14 +245,17 @@ int bm_compile(bm_machine **out, const bm_graph *g, const bm_compile_options *op
     bmi_map_plan_init(&plan, ctx);
     map_code_options code = {option_mul(opt), opt->strategy == BM_MAP_FOLD, option_fetch(opt)};
     unsigned one = opt->version >= 3 ? opt->fold : BM_COMPILE_FOLD_DEFAULT;
-    size_t n_fold, n_reuse;
+    size_t n_fold, n_reuse, n_split;
     const unsigned *fold = option_fold(opt, &one, &n_fold), *reuse = option_reuse(opt, &n_reuse);
+    const unsigned *split = option_split(opt, &n_split);
     unsigned *reuse_fold = NULL;
     /* A reuse factor decides K, or splits neurons, layer by layer (the
      * fan-ins are the graph's): it rewrites the fops first. */
     if (opt->strategy == BM_MAP_FOLD && n_reuse) {
         rc = bmi_map_reuse(&mg, reuse, n_reuse, &reuse_fold, &n_fold);
         fold = reuse_fold;
+    } else if (opt->strategy == BM_MAP_FOLD && n_split) {
+        rc = bmi_map_split_layers(&mg, split, n_split);
     }
     if (!rc) {
         switch (opt->strategy) {
@@ -225,7 +263,8 @@ int bm_compile(bm_machine **out, const bm_graph *g, const bm_compile_options *op
         case BM_MAP_CORES: rc = bmi_map_strategy_cores(&plan, &mg, opt->cores); break;
         case BM_MAP_SINGLE: rc = bmi_map_strategy_single(&plan, &mg); break;
         case BM_MAP_FOLD:
-            rc = bmi_map_strategy_fold(&plan, &mg, fold, n_fold, (bm_compile_chain)option_chain(opt));
+            rc = bmi_map_strategy_fold(&plan, &mg, fold, n_fold, (bm_compile_chain)option_chain(opt),
+                                       n_split > 0);
             break;
         }
     }

@@ -80,6 +80,8 @@ typedef struct map_fop {
     int layer, neuron; /* the node's network tag                              */
     uint32_t part;     /* a split neuron's (map_split.c): which part, 0..     */
     uint32_t parts;    /* ... of how many; 0 for a fop that is not split      */
+    uint32_t slice;    /* ... over which slice of the layer's inputs (a part
+                          count skips slices with no term; the slice does not) */
     uint32_t cost;     /* estimated cycles                                    */
 } map_fop;
 
@@ -127,7 +129,13 @@ int bmi_map_layer_fanins(const map_graph *mg, unsigned **fanin, size_t *n_layers
  * topological; the fops are renumbered and the user lists rebuilt.  Parts
  * carry the neuron's tag, `part` and `parts`, and so does a relu of the
  * neuron (part = parts - 1). */
-int bmi_map_split(map_graph *mg, const unsigned *parts, const unsigned *fanin, size_t n_layers);
+int bmi_map_split(map_graph *mg, const unsigned *parts, const unsigned *fanin, size_t n_layers,
+                  int shift);
+
+/* Splits every neuron of layer l into split[l] parts (the last value
+ * repeating for deeper layers; 1: none) by bmi_map_split, over the layers'
+ * own fan-ins: the fold strategy's --split. */
+int bmi_map_split_layers(map_graph *mg, const unsigned *split, size_t n_split);
 
 /* hls4ml's reuse factor: R per layer (reuse[l], the last repeating) turns
  * into the fold strategy's neurons per core, floor(R / F) where R >= F
@@ -168,6 +176,16 @@ typedef struct map_core {
      * channel's source); fwd_in, the input port on which this core takes
      * from another core's forward.  MAP_NONE when there is none. */
     uint32_t fwd_chan, fwd_in;
+    /* A tile (bmi_map_strategy_fold with tiles): one slice of K split
+     * neurons.  It multiplies values where they wait on its ports
+     * (pkmacfx), as a chain's cores do, chained or not: its cycles are its
+     * products. */
+    uint8_t tile;
+    /* A distributor: the head of a chain of tiles past a layer's first
+     * slice (bmi_map_strategy_fold), a core that only takes the values of
+     * its chain and forwards them to all of its cores at once; the tiles
+     * take partial sums besides, which a forward would pass on. */
+    uint8_t distributor;
 } map_core;
 
 /* A bond: from a core's output port, or from an external input, to sinks. */
@@ -175,6 +193,9 @@ typedef struct map_channel {
     int64_t src_core;  /* -1: external input `src` */
     uint32_t src;      /* output port, or external input index */
     uint32_t first_sink, n_sinks; /* its sinks: plan sinks[first_sink ...] */
+    /* With chains: a channel of partial sums, which go straight to the core
+     * that adds them, past its chain's first core, and on no forward. */
+    uint8_t direct;
 } map_channel;
 
 typedef struct map_sink {
@@ -231,13 +252,17 @@ int bmi_map_plan_events_shared(map_plan *p, const map_graph *mg, const uint32_t 
 
 /* bmi_map_plan_events_shared with chains: chain_next[c] is the core after
  * core c in its chain, or MAP_NONE.  A chain's cores must read the same
- * values in the global order (the cores of a dense layer do): a value any
- * of them reads goes to the chain's first core, and every core of the
- * chain receives it, the first from its channel, the others from a
- * forward (docs/timing.md "Forwarding"), in chain order, right after the
- * transfer; a core that does not use it drops it.  Without broadcast each
+ * values in the global order (the cores of a dense layer do, and those of
+ * one slice of a layer of tiles): a value any of them reads goes to the
+ * chain's first core, and every core of the chain receives it, the first
+ * from its channel, the others from a forward (docs/timing.md
+ * "Forwarding"), in chain order, right after the transfer; a core that
+ * does not use it drops it.  A split neuron's partial sum (a part but the
+ * last) is not such a value: it goes on a direct channel to the core of
+ * the next part.  Without broadcast each
  * core forwards to the next; with it the first forwards to all the others
- * on one channel of many sinks, which take each value together.  The
+ * on one channel of many sinks, which take each value together.  A chain
+ * whose first core is a distributor is a broadcast either way.  The
  * forwards are channels made before any other, so a forwarding core's
  * forward is its output port 0 and the input of every core but the first
  * is its port 0. */
@@ -274,9 +299,11 @@ int bmi_map_strategy_single(map_plan *p, const map_graph *mg);
 int bmi_map_strategy_cores(map_plan *p, const map_graph *mg, unsigned cores);
 /* fold[l]: neurons per core in layer l (n_fold values, the last repeating
  * for deeper layers); the parts of a split neuron (bmi_map_split) get a core
- * each, `l<L>n<N>p<j>`.  BM_EINVAL when no fop carries a layer tag. */
+ * each, `l<L>n<N>p<j>`, or with tiles (--split) part j of neurons gK ..
+ * gK + K - 1 share tile `l<L>c<g>s<j>`.  BM_EINVAL when no fop carries a
+ * layer tag. */
 int bmi_map_strategy_fold(map_plan *p, const map_graph *mg, const unsigned *fold, size_t n_fold,
-                          bm_compile_chain chain);
+                          bm_compile_chain chain, int tiles);
 
 /* Core names shared by the node and fold strategies (map_node.c): a name
  * made an identifier and unique by a numeric suffix. */

@@ -12,7 +12,11 @@
  *              layer's cores chained, as a line (--chain) and as a
  *              broadcast (--broadcast): the same interval in far fewer
  *              ports, and the broadcast with one forward queue a layer
- *              instead of one a core; not on the iCE40, whose logic cell holds one
+ *              instead of one a core; and, on the 7-series, tiles by a
+ *              ladder of cycle budgets below a neuron per core (each
+ *              layer gets the K and split S that need the fewest cores
+ *              within the budget, --fold K --split S, broadcast); not on
+ *              the iCE40, whose logic cell holds one
  *              LUT and one flip-flop: the forwards' flip-flops take cells
  *              of their own, which the estimate does not count, and the
  *              chained digits points it chose, 5996 LUT4 and 2738 FF,
@@ -72,12 +76,27 @@ static double fold_cycles(unsigned k, unsigned fan_in)
     return (double)fan_in * (k + 1) + 3.0 * k + 1;
 }
 
+/* Cycles of one vector on a tile of K neurons split S ways over fan-in F
+ * (--split, docs/compile.md "Tiles"): K products per input of its slice
+ * of about F / S inputs, and per neuron a bias or partial sum to start
+ * from, one to add, a relu and a send, then the jump and a pipelined
+ * product's wait; a whole-neuron core (S = 1) of a broadcast layer looks
+ * at its inputs, K per input. */
+static double tile_cycles(unsigned k, unsigned s, unsigned fan_in)
+{
+    if (s <= 1)
+        return k <= 1 ? fan_in + 4.0 : (double)fan_in * k + 3.0 * k + 1;
+    return (double)k * ((fan_in + s - 1) / s) + 4.0 * k + 2;
+}
+
 /* One candidate's knobs. */
 typedef struct point {
     bm_map_strategy strategy;
     unsigned cores;
     unsigned fold[BM_DEVICE_LAYERS_MAX];
     size_t n_fold;
+    unsigned split[BM_DEVICE_LAYERS_MAX]; /* tiles: S per layer (n_fold values) */
+    int tiles;
     unsigned reuse;       /* BM_MAP_FOLD by ReuseFactor instead of fold[] */
     int from_base;        /* the strategy as the base options give it     */
     bm_mul_variant mul;
@@ -133,6 +152,10 @@ static void describe(char *buf, size_t size, const point *p)
         n = snprintf(buf, size, "--fold ");
         for (size_t i = 0; i < p->n_fold && n > 0 && (size_t)n < size; i++)
             n += snprintf(buf + n, size - (size_t)n, "%s%u", i ? "," : "", p->fold[i]);
+        if (n > 0 && (size_t)n < size && p->tiles)
+            n += snprintf(buf + n, size - (size_t)n, " --split ");
+        for (size_t i = 0; p->tiles && i < p->n_fold && n > 0 && (size_t)n < size; i++)
+            n += snprintf(buf + n, size - (size_t)n, "%s%u", i ? "," : "", p->split[i]);
         break;
     default: n = snprintf(buf, size, "--strategy %s", bm_map_strategy_name(p->strategy)); break;
     }
@@ -166,6 +189,10 @@ static void options_of(bm_compile_options *o, const search *s, const point *p)
     } else if (p->strategy == BM_MAP_FOLD) {
         o->fold_layers = p->fold;
         o->n_fold_layers = p->n_fold;
+        if (p->tiles) {
+            o->split_layers = p->split;
+            o->n_split_layers = p->n_fold;
+        }
     }
 }
 
@@ -276,6 +303,59 @@ static int try_fold_ladder(search *s, const unsigned *width, size_t layers, unsi
     return BM_OK;
 }
 
+/* The tiles of a network (7-series only, broadcast): for a ladder of cycle
+ * budgets from a few cycles up to the widest fan-in's single neuron, each
+ * layer's K and S with the fewest cores whose tile_cycles fit the budget
+ * (fewer slices first: less latency), or the most slices when none does
+ * (consecutive duplicates skipped). */
+static int try_tile_ladder(search *s, const unsigned *width, size_t layers, unsigned inputs,
+                           bm_mul_variant mul)
+{
+    if (!chains_here(s))
+        return BM_OK;
+    double hi = 0;
+    for (size_t l = 0; l < layers; l++) {
+        unsigned f = l ? width[l - 1] : inputs;
+        if (tile_cycles(1, 1, f) > hi)
+            hi = tile_cycles(1, 1, f);
+    }
+    point prev;
+    memset(&prev, 0, sizeof prev);
+    for (double budget = 12; budget < hi * LADDER_GROWTH; budget *= LADDER_GROWTH) {
+        point p;
+        memset(&p, 0, sizeof p);
+        p.strategy = BM_MAP_FOLD;
+        p.mul = mul;
+        p.chain = BM_COMPILE_CHAIN_BROADCAST;
+        p.tiles = 1;
+        p.n_fold = layers;
+        for (size_t l = 0; l < layers; l++) {
+            unsigned f = l ? width[l - 1] : inputs, best = 0, smax = f / 2 ? f / 2 : 1;
+            if (smax > BM_COMPILE_SPLIT_MAX)
+                smax = BM_COMPILE_SPLIT_MAX;
+            p.fold[l] = 1;
+            p.split[l] = smax;
+            for (unsigned sp = 1; sp <= smax; sp++)
+                for (unsigned k = 1; k <= width[l] && tile_cycles(k, sp, f) <= budget; k++) {
+                    unsigned cores = (width[l] + k - 1) / k * sp;
+                    if (!best || cores < best) {
+                        best = cores;
+                        p.fold[l] = k;
+                        p.split[l] = sp;
+                    }
+                }
+        }
+        if (memcmp(p.fold, prev.fold, sizeof p.fold) == 0 &&
+            memcmp(p.split, prev.split, sizeof p.split) == 0)
+            continue;
+        prev = p;
+        int rc = try_point(s, &p);
+        if (rc)
+            return rc;
+    }
+    return BM_OK;
+}
+
 static int try_variant(search *s, bm_mul_variant mul, unsigned keep, const unsigned *width,
                        size_t layers)
 {
@@ -305,7 +385,8 @@ static int try_variant(search *s, bm_mul_variant mul, unsigned keep, const unsig
         return rc;
     if (layers) {
         unsigned inputs = bm_graph_input_count(s->g);
-        if ((rc = try_fold_ladder(s, width, layers, inputs, mul)))
+        if ((rc = try_fold_ladder(s, width, layers, inputs, mul)) ||
+            (rc = try_tile_ladder(s, width, layers, inputs, mul)))
             return rc;
         /* below one neuron per core: each neuron split so that no core does
          * more than R multiplies, for R a half, a third ... of the widest

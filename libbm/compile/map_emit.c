@@ -659,7 +659,7 @@ int bmi_map_emit_core(map_emitter *em, const map_plan *p, uint32_t core, map_pro
      * the multiplier in one cycle (digits --fold 8,10 on the HX8K: 66 MHz
      * became 53), and each port looked at costs about a LUT and a
      * flip-flop (a 64-port core: 96 LUT4); docs/compile.md. */
-    em->look = em->inmacfx && in_chain(p, core);
+    em->look = em->inmacfx && (in_chain(p, core) || c->tile);
     em->low_free = 0;
     if (em->busy)
         memset(em->busy, 0, em->cap_busy);

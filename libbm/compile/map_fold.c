@@ -37,9 +37,14 @@
  * its own steps of one topological global order (eager accumulation only
  * moves instructions between a core's own steps, never across a transfer). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "map.h"
+
+/* Chains a layer can have: one of its whole-neuron cores, one per slice of
+ * its tiles. */
+#define MAP_CHAIN_SLICES (BM_COMPILE_SPLIT_MAX + 1)
 
 /* The fold of layer l: fold[l], the last value for deeper layers. */
 static unsigned layer_fold(const unsigned *fold, size_t n_fold, int layer)
@@ -59,17 +64,25 @@ static int is_network(const map_graph *mg)
 }
 
 /* The chains of bmi_map_plan_events_chained: each layer's cores of K
- * neurons (not the parts of split neurons) in the order they were made,
- * which is neuron order.  *out (on the plan's context) per core. */
-static int layer_chains(map_plan *p, const map_graph *mg, const uint32_t *owner, uint32_t **out)
+ * neurons in the order they were made, which is neuron order, and in a
+ * layer of tiles the cores of each slice (which read the same values); not
+ * the parts of neurons split one a core.  A chain of tiles past the first
+ * slice starts at a distributor, `l<L>s<j>`, made here: its tiles take
+ * partial sums besides the chain's values, and a core forwards all it
+ * takes.  *out (on the plan's context) per core. */
+static int layer_chains(map_plan *p, map_namer *nm, const map_graph *mg, const uint32_t *owner,
+                        uint32_t **out)
 {
-    int layers = 0;
+    size_t layers = 0;
     for (uint32_t f = 0; f < mg->n_fops; f++)
-        if (mg->fops[f].layer + 1 > layers)
-            layers = mg->fops[f].layer + 1;
-    size_t nc = p->n_cores ? p->n_cores : 1;
+        if (mg->fops[f].layer >= 0 && (size_t)mg->fops[f].layer + 1 > layers)
+            layers = (size_t)mg->fops[f].layer + 1;
+    /* a chain per layer and slice: last[layer * SLICES + slice] */
+    const size_t slices = MAP_CHAIN_SLICES;
+    /* at most one distributor a chain */
+    size_t nc = p->n_cores + (layers ? layers : 1) * slices, nl = (layers ? layers : 1) * slices;
     uint32_t *next = bm_malloc(p->ctx, nc * sizeof *next);
-    uint32_t *last = bm_malloc(p->ctx, (size_t)(layers ? layers : 1) * sizeof *last);
+    uint32_t *last = bm_malloc(p->ctx, nl * sizeof *last);
     unsigned char *seen = bm_calloc(p->ctx, nc, 1);
     if (!next || !last || !seen) {
         bm_free(p->ctx, next);
@@ -77,28 +90,106 @@ static int layer_chains(map_plan *p, const map_graph *mg, const uint32_t *owner,
         bm_free(p->ctx, seen);
         return bm_oom(p->ctx);
     }
-    for (size_t c = 0; c < p->n_cores; c++)
+    for (size_t c = 0; c < nc; c++)
         next[c] = MAP_NONE;
-    for (int l = 0; l < layers; l++)
+    for (size_t l = 0; l < nl; l++)
         last[l] = MAP_NONE;
-    for (uint32_t f = 0; f < mg->n_fops; f++) {
+    int rc = BM_OK;
+    for (uint32_t f = 0; f < mg->n_fops && !rc; f++) {
         const map_fop *fo = &mg->fops[f];
-        if (fo->kind == MF_INPUT || fo->layer < 0 || fo->parts > 1 || owner[f] == MAP_NONE ||
-            seen[owner[f]])
+        if (fo->kind == MF_INPUT || fo->layer < 0 || owner[f] == MAP_NONE || seen[owner[f]])
+            continue;
+        int tile = p->cores[owner[f]].tile;
+        if (fo->parts > 1 && !tile)
             continue;
         seen[owner[f]] = 1;
-        if (last[fo->layer] != MAP_NONE)
-            next[last[fo->layer]] = owner[f];
-        last[fo->layer] = owner[f];
+        size_t chain = (size_t)fo->layer * slices + (tile ? fo->slice + 1 : 0);
+        if (tile && fo->slice > 0 && last[chain] == MAP_NONE) {
+            char key[48];
+            snprintf(key, sizeof key, "l%ds%u", fo->layer, fo->slice);
+            bm_loc loc = bm_graph_node_loc(mg->g, fo->node);
+            if ((rc = bmi_map_named_core(p, nm, key, loc, &last[chain])))
+                break;
+            p->cores[last[chain]].distributor = 1;
+        }
+        if (last[chain] != MAP_NONE)
+            next[last[chain]] = owner[f];
+        last[chain] = owner[f];
     }
     bm_free(p->ctx, last);
     bm_free(p->ctx, seen);
+    if (rc) {
+        bm_free(p->ctx, next);
+        return rc;
+    }
     *out = next;
     return BM_OK;
 }
 
+/* ---- the global order ------------------------------------------------------ */
+
+/* The order of the fops within a run of a tiled layer's parts: by tile
+ * (neuron / K), then part, then neuron, a sum before the relu of it. */
+typedef struct tile_key {
+    uint32_t group, part, neuron, relu, fop;
+} tile_key;
+
+static int by_tile_key(const void *a, const void *b)
+{
+    const tile_key *x = a, *y = b;
+    if (x->group != y->group)
+        return x->group < y->group ? -1 : 1;
+    if (x->part != y->part)
+        return x->part < y->part ? -1 : 1;
+    if (x->neuron != y->neuron)
+        return x->neuron < y->neuron ? -1 : 1;
+    if (x->relu != y->relu)
+        return x->relu < y->relu ? -1 : 1;
+    return x->fop < y->fop ? -1 : x->fop > y->fop;
+}
+
+/* The fops' own order (topological, neuron after neuron), but in a layer
+ * of tiles (K > 1 neurons per core, each split) part j of every neuron of
+ * a tile comes before part j + 1 of any: a tile core then takes the K
+ * partial sums of the tile before it sends on any of its own, so the
+ * pipelined product of one is not waited for by the next instruction
+ * (`inmacfx r0, ..; inmacfx r1, ..; outn o0, r0; outn o0, r1`, two nops
+ * fewer on jet's K = 2 tiles).  Still topological: part j needs part
+ * j - 1 of its own neuron, which comes first, and the layer's inputs, which
+ * come before the run. */
+static int tile_order(const map_graph *mg, bm_ctx *ctx, const unsigned *fold, size_t n_fold,
+                      uint32_t *order)
+{
+    tile_key *keys = bm_malloc(ctx, (mg->n_fops ? mg->n_fops : 1) * sizeof *keys);
+    if (!keys)
+        return bm_oom(ctx);
+    for (uint32_t f = 0; f < mg->n_fops;) {
+        const map_fop *fo = &mg->fops[f];
+        uint32_t end = f + 1;
+        if (fo->parts < 2 || fo->layer < 0) {
+            f = end;
+            continue;
+        }
+        while (end < mg->n_fops && mg->fops[end].parts > 1 && mg->fops[end].layer == fo->layer)
+            end++;
+        unsigned k = layer_fold(fold, n_fold, fo->layer);
+        for (uint32_t g = f; g < end; g++) {
+            const map_fop *go = &mg->fops[g];
+            uint32_t neuron = go->neuron < 0 ? 0 : (uint32_t)go->neuron;
+            tile_key key = {neuron / k, go->slice, neuron, go->kind == MF_RELU, g};
+            keys[g - f] = key;
+        }
+        qsort(keys, end - f, sizeof *keys, by_tile_key);
+        for (uint32_t g = f; g < end; g++)
+            order[g] = keys[g - f].fop;
+        f = end;
+    }
+    bm_free(ctx, keys);
+    return BM_OK;
+}
+
 int bmi_map_strategy_fold(map_plan *p, const map_graph *mg, const unsigned *fold, size_t n_fold,
-                          bm_compile_chain chain)
+                          bm_compile_chain chain, int tiles)
 {
     bm_ctx *ctx = p->ctx;
     if (!is_network(mg)) {
@@ -121,14 +212,16 @@ int bmi_map_strategy_fold(map_plan *p, const map_graph *mg, const unsigned *fold
         const map_fop *fo = &mg->fops[f];
         bm_loc loc =
             fo->node != MAP_NONE ? bm_graph_node_loc(mg->g, fo->node) : bm_graph_loc(mg->g);
-        order[f] = f;
         owner[f] = MAP_NONE;
         if (fo->kind == MF_INPUT)
             continue;
         if (fo->layer >= 0) {
             unsigned group = (unsigned)(fo->neuron < 0 ? 0 : fo->neuron) /
                              layer_fold(fold, n_fold, fo->layer);
-            if (fo->parts > 1)
+            int tile = tiles && fo->parts > 1;
+            if (tile)
+                snprintf(key, sizeof key, "l%dc%us%u", fo->layer, group, fo->slice);
+            else if (fo->parts > 1)
                 snprintf(key, sizeof key, "l%dn%dp%u", fo->layer, fo->neuron, fo->part);
             else
                 snprintf(key, sizeof key, "l%dc%u", fo->layer, group);
@@ -137,8 +230,9 @@ int bmi_map_strategy_fold(map_plan *p, const map_graph *mg, const unsigned *fold
                 owner[f] = core;
                 continue;
             }
-            if (!(rc = bmi_map_named_core(p, &nm, key, loc, &owner[f])))
-                rc = bm_names_put(&groups, key, owner[f]);
+            if (!(rc = bmi_map_named_core(p, &nm, key, loc, &owner[f])) &&
+                !(rc = bm_names_put(&groups, key, owner[f])))
+                p->cores[owner[f]].tile = (uint8_t)tile;
             continue;
         }
         if (bmi_map_relu_joins_sum(mg, f)) {
@@ -147,8 +241,12 @@ int bmi_map_strategy_fold(map_plan *p, const map_graph *mg, const unsigned *fold
         }
         rc = bmi_map_named_core(p, &nm, bmi_map_fop_base_name(mg, f, buf, sizeof buf), loc, &owner[f]);
     }
+    for (uint32_t f = 0; !rc && f < mg->n_fops; f++)
+        order[f] = f;
+    if (!rc && tiles)
+        rc = tile_order(mg, ctx, fold, n_fold, order);
     uint32_t *next = NULL;
-    if (!rc && chain && !(rc = layer_chains(p, mg, owner, &next)))
+    if (!rc && chain && !(rc = layer_chains(p, &nm, mg, owner, &next)))
         rc = bmi_map_plan_events_chained(p, mg, owner, order, next,
                                          chain == BM_COMPILE_CHAIN_BROADCAST);
     else if (!rc)

@@ -80,6 +80,7 @@ static int channel(map_plan *p, int64_t src_core, uint32_t src, uint32_t *out)
     ch->src = src_core < 0 ? src : p->cores[src_core].n_out++;
     ch->first_sink = (uint32_t)p->n_sinks;
     ch->n_sinks = 0;
+    ch->direct = 0;
     *out = (uint32_t)p->n_chans++;
     return BM_OK;
 }
@@ -205,6 +206,9 @@ typedef struct planner {
     uint32_t *seen; /* per core: the last fop whose destinations included it, + 1 */
     uint32_t *dests;
     set_map sets;
+    set_map partial_sets; /* the channels of partial sums, apart from the
+                             others: never shared with a value that a
+                             chain's first core forwards */
     /* bmi_map_plan_events_shared: per core, the cores that read any of its
      * values, sorted: shared[shared_start[c] .. shared_start[c+1]) */
     uint32_t *shared, *shared_start;
@@ -219,16 +223,26 @@ static int by_number(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* The cores other than `except` that own a user of f, each once, sorted. */
+/* 1 when f is a split neuron's partial sum: a part but the last, read by
+ * the next part only. */
+static int partial_sum(const map_graph *mg, uint32_t f)
+{
+    const map_fop *fo = &mg->fops[f];
+    return fo->kind == MF_SUM && fo->parts > 1 && fo->part + 1 < fo->parts;
+}
+
+/* The cores other than `except` that own a user of f, each once, sorted
+ * (with chains: their chains' first cores, but for a partial sum). */
 static size_t destinations(planner *pl, uint32_t f, uint32_t except)
 {
     const map_graph *mg = pl->mg;
+    int via_head = pl->head && !partial_sum(mg, f);
     size_t n = 0;
     for (uint32_t k = mg->user_start[f]; k < mg->user_start[f + 1]; k++) {
         uint32_t core = pl->owner[mg->user[k]];
         if (core == except)
             continue;
-        if (pl->head)
+        if (via_head)
             core = pl->head[core]; /* the chain's first core takes it for all */
         if (pl->seen[core] == f + 1)
             continue;
@@ -334,7 +348,7 @@ static int shared_destinations(planner *pl)
     core_pair *pairs = NULL;
     int rc = BM_OK;
     for (uint32_t f = 0; f < mg->n_fops && !rc; f++) {
-        if (mg->fops[f].kind == MF_INPUT)
+        if (mg->fops[f].kind == MF_INPUT || partial_sum(mg, f))
             continue;
         size_t k = destinations(pl, f, pl->owner[f]);
         if (k && bm_grow(p->ctx, (void **)&pairs, &cap, n + k, sizeof *pairs))
@@ -406,7 +420,13 @@ static int channels(map_plan *p, const map_graph *mg, const uint32_t *owner, uin
                     rc = sink(p, chan_of[f], pl.dests[i], &port);
             continue;
         }
-        if (n && pl.shared) {
+        if (n && partial_sum(mg, f)) {
+            /* straight to the next part's core: a channel of the core's
+             * partial sums (a tile of K neurons sends K on it) */
+            rc = set_channel(p, &pl.partial_sets, owner[f], pl.dests, n, &chan_of[f]);
+            if (!rc && head)
+                p->chans[chan_of[f]].direct = 1;
+        } else if (n && pl.shared) {
             uint32_t c = owner[f], k0 = pl.shared_start[c];
             rc = set_channel(p, &pl.sets, c, pl.shared + k0, pl.shared_start[c + 1] - k0,
                              &chan_of[f]);
@@ -417,6 +437,7 @@ static int channels(map_plan *p, const map_graph *mg, const uint32_t *owner, uin
     bm_free(p->ctx, pl.seen);
     bm_free(p->ctx, pl.dests);
     bm_free(p->ctx, pl.sets.slot);
+    bm_free(p->ctx, pl.partial_sets.slot);
     bm_free(p->ctx, pl.shared);
     bm_free(p->ctx, pl.shared_start);
     return rc;
@@ -435,6 +456,8 @@ int bmi_map_plan_receive(map_plan *p, uint32_t chan, uint32_t f)
     for (uint32_t i = 0; i < ch->n_sinks && !rc; i++) {
         const map_sink *s = &p->sinks[ch->first_sink + i];
         rc = bmi_map_plan_event(p, s->core, EV_RECV, f, s->port);
+        if (ch->direct)
+            continue;
         /* then down the sink's forwards: every sink of a forward takes the
          * value from it; a line goes on from its one sink (a broadcast's
          * sinks do not forward) */
@@ -520,22 +543,28 @@ int bmi_map_plan_events_chained(map_plan *p, const map_graph *mg, const uint32_t
     uint32_t *chan_of = bm_malloc(p->ctx, (mg->n_fops ? mg->n_fops : 1) * sizeof *chan_of);
     uint32_t *head = bm_malloc(p->ctx, nc * sizeof *head);
     int rc = chan_of && head ? BM_OK : bm_oom(p->ctx);
+    /* head[c] is MAP_NONE for a core some core links to, until its chain
+     * is walked */
     for (size_t c = 0; c < p->n_cores && !rc; c++)
         head[c] = (uint32_t)c;
+    for (size_t c = 0; c < p->n_cores && !rc; c++)
+        if (chain_next[c] != MAP_NONE)
+            head[chain_next[c]] = MAP_NONE;
     /* the forwards first: port 0 out of each forwarding core, port 0 into
-     * the cores it forwards to; heads follow the links (a chain's cores come
-     * in order, so a core's head is known before its link is followed) */
-    for (uint32_t c = 0; c < p->n_cores && !rc; c++) {
-        uint32_t next = chain_next[c], from = c, port;
-        if (next == MAP_NONE)
-            continue;
-        if (broadcast)
-            from = head[c]; /* the head's forward reaches the whole chain */
-        if (p->cores[from].fwd_chan == MAP_NONE)
-            rc = channel(p, from, 0, &p->cores[from].fwd_chan);
-        if (!rc && !(rc = sink(p, p->cores[from].fwd_chan, next, &port))) {
-            p->cores[next].fwd_in = port;
-            head[next] = head[c];
+     * the cores it forwards to; each chain from its first core (no core
+     * links to it), in chain order, in the order of the first cores */
+    for (uint32_t c0 = 0; c0 < p->n_cores && !rc; c0++) {
+        if (head[c0] != c0)
+            continue; /* not a first core */
+        int all = broadcast || p->cores[c0].distributor;
+        for (uint32_t c = c0; chain_next[c] != MAP_NONE && !rc; c = chain_next[c]) {
+            uint32_t next = chain_next[c], from = all ? c0 : c, port;
+            if (p->cores[from].fwd_chan == MAP_NONE)
+                rc = channel(p, from, 0, &p->cores[from].fwd_chan);
+            if (!rc && !(rc = sink(p, p->cores[from].fwd_chan, next, &port))) {
+                p->cores[next].fwd_in = port;
+                head[next] = c0;
+            }
         }
     }
     if (!rc)

@@ -72,23 +72,38 @@ int bmi_map_layer_fanins(const map_graph *mg, unsigned **fanin, size_t *n_layers
     return BM_OK;
 }
 
-/* The slice (0..s-1) of input index i among f inputs. */
-static unsigned slice_of(unsigned i, unsigned f, unsigned s)
+/* How a layer's inputs are cut into slices. */
+typedef struct slicing {
+    unsigned f, s; /* f inputs, s slices                                    */
+    int shift;     /* cut each boundary one input later (map_split.h)       */
+} slicing;
+
+/* The slice (0..s-1) of input index i: balanced, the larger slices first
+ * (slice j starts at ceil(j f / s)), since a later part has a partial sum
+ * to add and the last a relu too; with shift every boundary one input
+ * later, so the first slice holds one more and the last one fewer: the
+ * first part's products and overheads (li, send: 2 cycles a neuron) then
+ * match the last's (li, partial sum, relu, send: 4), the middle ones' 3
+ * being the mean (F >= 2S keeps every slice non-empty). */
+static unsigned slice_of(const slicing *sl, unsigned i)
 {
+    unsigned f = sl->f, s = sl->s;
+    if (sl->shift && f >= 2 * s)
+        i = i ? i - 1 : 0;
     if (i >= f)
         return s - 1;
-    return (unsigned)(((uint64_t)i + 1) * s - 1) / f;
+    /* the largest j with ceil(j f / s) <= i */
+    return (unsigned)(((uint64_t)i * s) / f);
 }
 
 /* The parts of sum f in a layer split s ways: bit j of *used set when
  * slice j holds a term (s <= MAP_SPLIT_MAX = 64 bits). */
-static unsigned count_parts(const map_graph *mg, uint32_t f, unsigned fanin, unsigned s,
-                            uint64_t *used)
+static unsigned count_parts(const map_graph *mg, uint32_t f, const slicing *sl, uint64_t *used)
 {
     const map_fop *fo = &mg->fops[f];
     *used = 0;
     for (uint32_t k = 0; k < fo->n; k++)
-        *used |= UINT64_C(1) << slice_of(input_index(mg, mg->terms[fo->first + k].a, k), fanin, s);
+        *used |= UINT64_C(1) << slice_of(sl, input_index(mg, mg->terms[fo->first + k].a, k));
     unsigned n = 0;
     for (uint64_t u = *used; u; u &= u - 1)
         n++;
@@ -146,9 +161,10 @@ static void copy_fop(rebuild *rb, uint32_t f)
 }
 
 /* The parts of sum f, one per used slice, in slice order. */
-static void split_fop(rebuild *rb, uint32_t f, unsigned fanin, unsigned s, uint64_t used,
+static void split_fop(rebuild *rb, uint32_t f, const slicing *sl, uint64_t used,
                       unsigned n_parts)
 {
+    unsigned s = sl->s;
     const map_graph *mg = rb->mg;
     const map_fop *fo = &mg->fops[f];
     unsigned part = 0;
@@ -162,9 +178,10 @@ static void split_fop(rebuild *rb, uint32_t f, unsigned fanin, unsigned s, uint6
         nf->n = 0;
         nf->part = part;
         nf->parts = n_parts;
+        nf->slice = j;
         for (uint32_t k = 0; k < fo->n; k++) {
             const map_term *t = &mg->terms[fo->first + k];
-            if (slice_of(input_index(mg, t->a, k), fanin, s) == j) {
+            if (slice_of(sl, input_index(mg, t->a, k)) == j) {
                 rb->terms[rb->n_terms++] = renumbered(rb, t);
                 nf->n++;
             }
@@ -179,7 +196,16 @@ static void split_fop(rebuild *rb, uint32_t f, unsigned fanin, unsigned s, uint6
     }
 }
 
-int bmi_map_split(map_graph *mg, const unsigned *parts, const unsigned *fanin, size_t n_layers)
+/* The slicing of fop f's layer split s ways. */
+static slicing slicing_of(const map_graph *mg, uint32_t f, const unsigned *fanin, unsigned s,
+                          int shift)
+{
+    slicing sl = {fanin[mg->fops[f].layer], s, shift};
+    return sl;
+}
+
+int bmi_map_split(map_graph *mg, const unsigned *parts, const unsigned *fanin, size_t n_layers,
+                  int shift)
 {
     bm_ctx *ctx = mg->ctx;
     size_t nf = mg->n_fops ? mg->n_fops : 1;
@@ -190,7 +216,8 @@ int bmi_map_split(map_graph *mg, const unsigned *parts, const unsigned *fanin, s
     size_t total = 0, extra = 0;
     for (uint32_t f = 0; f < mg->n_fops && !rc; f++) {
         unsigned s = split_of(mg, f, parts, n_layers);
-        n_parts[f] = s > 1 ? count_parts(mg, f, fanin[mg->fops[f].layer], s, &used[f]) : 1;
+        slicing sl = slicing_of(mg, f, fanin, s, shift);
+        n_parts[f] = s > 1 ? count_parts(mg, f, &sl, &used[f]) : 1;
         if (n_parts[f] < 2)
             n_parts[f] = 1;
         total += n_parts[f];
@@ -218,10 +245,10 @@ int bmi_map_split(map_graph *mg, const unsigned *parts, const unsigned *fanin, s
         return rc;
     }
     for (uint32_t f = 0; f < mg->n_fops; f++) {
-        if (n_parts[f] > 1)
-            split_fop(&rb, f, fanin[mg->fops[f].layer], split_of(mg, f, parts, n_layers), used[f],
-                      n_parts[f]);
-        else
+        if (n_parts[f] > 1) {
+            slicing sl = slicing_of(mg, f, fanin, split_of(mg, f, parts, n_layers), shift);
+            split_fop(&rb, f, &sl, used[f], n_parts[f]);
+        } else
             copy_fop(&rb, f);
     }
     /* a split neuron's relu goes with its last part */
@@ -234,6 +261,7 @@ int bmi_map_split(map_graph *mg, const unsigned *parts, const unsigned *fanin, s
             sum->neuron == fo->neuron) {
             fo->part = sum->part;
             fo->parts = sum->parts;
+            fo->slice = sum->slice;
         }
     }
     for (size_t k = 0; k < bm_graph_output_count(mg->g); k++)
@@ -262,6 +290,26 @@ int bmi_map_split(map_graph *mg, const unsigned *parts, const unsigned *fanin, s
     bm_free(ctx, renum);
     bm_free(ctx, n_parts);
     bm_free(ctx, used);
+    return rc;
+}
+
+int bmi_map_split_layers(map_graph *mg, const unsigned *split, size_t n_split)
+{
+    bm_ctx *ctx = mg->ctx;
+    unsigned *fanin;
+    size_t n;
+    int rc = bmi_map_layer_fanins(mg, &fanin, &n);
+    if (rc || !n)
+        return rc;
+    unsigned *s = bm_malloc(ctx, n * sizeof *s);
+    if (!s)
+        rc = bm_oom(ctx);
+    for (size_t l = 0; l < n && !rc; l++)
+        s[l] = split[l < n_split ? l : n_split - 1];
+    if (!rc)
+        rc = bmi_map_split(mg, s, fanin, n, 1);
+    bm_free(ctx, fanin);
+    bm_free(ctx, s);
     return rc;
 }
 
@@ -301,7 +349,7 @@ int bmi_map_reuse(map_graph *mg, const unsigned *reuse, size_t n_reuse, unsigned
         }
     }
     if (!rc && n)
-        rc = bmi_map_split(mg, s, fanin, n);
+        rc = bmi_map_split(mg, s, fanin, n, 0);
     bm_free(ctx, fanin);
     bm_free(ctx, s);
     if (rc) {

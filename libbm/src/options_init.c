@@ -43,6 +43,7 @@ int bm_compile_options_init(bm_compile_options *opts, unsigned version)
                                    offsetof(bm_compile_options, reuse),
                                    offsetof(bm_compile_options, fetch),
                                    offsetof(bm_compile_options, chain),
+                                   offsetof(bm_compile_options, split_layers),
                                    sizeof(bm_compile_options)};
     _Static_assert(sizeof sizes / sizeof sizes[0] == BM_COMPILE_OPTIONS_VERSION + 1,
                    "a size for every version of bm_compile_options");

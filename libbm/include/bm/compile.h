@@ -155,6 +155,18 @@ typedef struct bm_compile_options {
                                   forwards to all the others at once, one
                                   bond with many sinks, so only it has a
                                   forward queue (OFF)                       */
+    /* version 7: */
+    const unsigned *split_layers; /* BM_MAP_FOLD without a reuse factor: S of
+                                  layer 0, 1, ... (the last one repeating;
+                                  1..BM_COMPILE_SPLIT_MAX, 1: none): every
+                                  neuron of the layer is split into S parts
+                                  over balanced slices of its inputs,
+                                  chained by their partial sums, and a core
+                                  takes one slice of K neurons (the fold),
+                                  a tile of about K * F / S products, which
+                                  it multiplies where they wait on its
+                                  ports (NULL)                              */
+    size_t n_split_layers;     /* how many split_layers holds (0)             */
 } bm_compile_options;
 
 /* bm_compile_options.chain (version 6): how a fold layer's cores share its
@@ -164,7 +176,7 @@ typedef enum bm_compile_chain {
     BM_COMPILE_CHAIN_LINE = 1,      /* core k forwards to core k + 1 */
     BM_COMPILE_CHAIN_BROADCAST = 2  /* the first core forwards to all */
 } bm_compile_chain;
-#define BM_COMPILE_OPTIONS_VERSION 6
+#define BM_COMPILE_OPTIONS_VERSION 7
 #define BM_COMPILE_BUFFERS_DEFAULT 32
 #define BM_COMPILE_BUFFERS_MAX 64
 #define BM_COMPILE_FOLD_DEFAULT 4
@@ -173,10 +185,10 @@ typedef enum bm_compile_chain {
 #define BM_COMPILE_SPLIT_MAX 64
 #define BM_COMPILE_OPTIONS_INIT                                                                  \
     {BM_COMPILE_OPTIONS_VERSION, BM_MAP_NODE, 4, NULL, BM_COMPILE_BUFFERS_DEFAULT, BM_MUL_COMB,   \
-     BM_COMPILE_FOLD_DEFAULT, NULL, 0, 0, NULL, 0, BM_COMPILE_FETCH_AUTO, 0}
+     BM_COMPILE_FOLD_DEFAULT, NULL, 0, 0, NULL, 0, BM_COMPILE_FETCH_AUTO, 0, NULL, 0}
 /* Fills *opts with the defaults of BM_COMPILE_OPTIONS_INIT (for callers that cannot use the
  * macro, such as bindings).  version is the BM_COMPILE_OPTIONS_VERSION the caller's struct was
- * declared with (1 to 6: an older struct is filled up to
+ * declared with (1 to 7: an older struct is filled up to
  * the fields its version has, never past them).  0, or BM_EINVAL for NULL or an unknown version. */
 BM_API int bm_compile_options_init(bm_compile_options *opts, unsigned version);
 
