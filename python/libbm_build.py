@@ -154,7 +154,8 @@ typedef struct {
     unsigned buffers; bm_mul_variant mul; unsigned fold;
     const unsigned *fold_layers; size_t n_fold_layers;
     unsigned reuse; const unsigned *reuse_layers; size_t n_reuse_layers;
-    bm_compile_fetch fetch; int chain; ...;
+    bm_compile_fetch fetch; int chain;
+    const unsigned *split_layers; size_t n_split_layers; ...;
 } bm_compile_options;
 #define BM_COMPILE_OPTIONS_VERSION ...
 #define BM_COMPILE_BUFFERS_DEFAULT ...

@@ -45,6 +45,10 @@ expect_error 2 "bad value 'many' in --cores" "$net" -o bad --cores many
 expect_error 2 "unknown fetch 'slow'" "$net" -o bad --fetch slow
 expect_error 2 "unknown value 'yes' in --chain (off, on or broadcast)" "$net" -o bad --chain off,yes
 expect_error 2 "'on' given twice in --chain" "$net" -o bad --chain on,on
+expect_error 2 "bad value '0' in --split" "$net" -o bad --fold 2 --split 2,0
+expect_error 2 "bad value '65' in --split" "$net" -o bad --fold 2 --split 65
+expect_error 2 "--split goes with --fold mappings only, not '--strategy node'" "$net" -o bad --fold 2 --strategy node --split 2
+expect_error 2 "--split goes with --fold" "$net" -o bad --split 2
 expect_error 2 "bad --type 'float'" "$net" -o bad --type float
 expect_error 2 "empty value in --seeds" "$net" -o bad --seeds 1,,2
 expect_error 2 "-o DIR is required" "$net"
@@ -75,6 +79,10 @@ grep -q "^args=('--fold' '2' '--mul' 'pipe')$" s1/points/p005/job.sh || fail "p0
 "$BMC" explore "$net" --fold 2/1 --chain off,on,broadcast --mul comb,pipe -o sc >/dev/null || fail "explore sc"
 [ "$(cut -f3 sc/points.tsv | tr '\n' ';')" = "--fold 2,1 --mul comb;--fold 2,1 --mul pipe;--fold 2,1 --chain --mul comb;--fold 2,1 --chain --mul pipe;--fold 2,1 --broadcast --mul comb;--fold 2,1 --broadcast --mul pipe;" ] ||
     fail "chain axis: $(cat sc/points.tsv)"
+# the split axis: right after the fold, before the chain
+"$BMC" explore "$net" --fold 2/1,1 --split 2/1,2 --chain broadcast -o ss >/dev/null || fail "explore ss"
+[ "$(cut -f3 ss/points.tsv | tr '\n' ';')" = "--fold 2,1 --split 2,1 --broadcast;--fold 2,1 --split 2 --broadcast;--fold 1 --split 2,1 --broadcast;--fold 1 --split 2 --broadcast;" ] ||
+    fail "split axis: $(cat ss/points.tsv)"
 
 # --- make -j2 with one failing point --------------------------------------------
 export STUB_CALLS=$work/calls

@@ -1,6 +1,6 @@
 /* Compiled graphs under Verilator: every example graph and network, and
  * seeded random graphs and networks, compiled with several strategies (and
- * networks folded and split by a reuse factor), must make exactly the same
+ * networks folded, split by a reuse factor and in tiles), must make exactly the same
  * output transfers (value and cycle) in the RTL as in the simulator, which
  * the compiler suites already hold to bm_graph_eval.
  * All machines of a test go into one design (bm_machine_append), so one
@@ -80,6 +80,28 @@ static void add_chained(batch *b, const bm_graph *g, unsigned k, bm_mul_variant 
     add_machine(b, g, m, full, seed);
 }
 
+/* g in tiles: K neurons a core, each neuron split S ways (--fold K
+ * --split S), unchained, chained or broadcast (distributors past the first
+ * slice). */
+static void add_tiled(batch *b, const bm_graph *g, unsigned k, unsigned split,
+                      bm_mul_variant mul, bm_compile_chain chain, const char *what,
+                      uint64_t seed)
+{
+    bm_compile_options opt = BM_COMPILE_OPTIONS_INIT;
+    opt.strategy = BM_MAP_FOLD;
+    opt.fold = k;
+    opt.split_layers = &split;
+    opt.n_split_layers = 1;
+    opt.mul = mul;
+    opt.chain = chain;
+    bm_machine *m = NULL;
+    cr_assert_eq(bm_compile(&m, g, &opt), 0, "%s tiles", what);
+    char full[128];
+    snprintf(full, sizeof full, "%s, fold %u split %u chain %d, mul %s", what, k, split,
+             (int)chain, bm_mul_variant_get(mul)->name);
+    add_machine(b, g, m, full, seed);
+}
+
 static int has_suffix(const char *s, const char *suffix)
 {
     size_t n = strlen(s), k = strlen(suffix);
@@ -111,8 +133,10 @@ static void add_examples(batch *b, const char *dir, int network)
         cr_assert_eq(bm_graph_read_file(&g, ctx, names[i], NULL), 0, "%s", names[i]);
         for (size_t p = 0; p < (network ? sizeof places / sizeof places[0] : 3); p++)
             add(b, g, places[p], names[i], 100 + i);
-        if (network) /* K = 8: few cores, as Verilator's time goes with the design */
+        if (network) { /* K = 8: few cores, as Verilator's time goes with the design */
             add_chained(b, g, 8, BM_MUL_PIPE, BM_COMPILE_CHAIN_LINE, names[i], 200 + i);
+            add_tiled(b, g, 4, 2, BM_MUL_PIPE, BM_COMPILE_CHAIN_BROADCAST, names[i], 300 + i);
+        }
         bm_graph_free(g);
         bm_ctx_free(ctx);
     }
@@ -257,6 +281,11 @@ Test(cosim_compiled, examples_and_random_graphs_agree_with_verilator, .timeout =
                                1 + (unsigned)(seed % 3)};
             add(&b, g, split, what, seed + 2000);
         }
+        /* three of them (4, 10, 16) in tiles of 2 neurons in 2 slices, one
+         * unchained, one chained, one broadcast, each multiplier */
+        if (seed % 6 == 4)
+            add_tiled(&b, g, 2, 2, (bm_mul_variant)(seed / 6 % 3),
+                      (bm_compile_chain)(seed / 6 % 3), what, seed + 4000);
         bm_graph_free(g);
         bm_ctx_free(gctx);
     }

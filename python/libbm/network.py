@@ -164,13 +164,15 @@ class Network:
     # ---- compiling --------------------------------------------------------
 
     def compile(self, strategy="node", cores=None, fold=None, reuse=None, mul="comb",
-                buffers=None, name=None, fetch="auto", chain=False):
+                buffers=None, name=None, fetch="auto", chain=False, split=None):
         """Compiles onto a machine (bm_compile, docs/compile.md).  strategy is
         node, cores, single or fold; cores (implies "cores"), fold and reuse
-        (an int, or one per layer; imply "fold"), mul (comb, pipe, serial),
-        fetch (auto, direct, staged) and chain (each layer's fold cores
-        chained by forwards: True or "line" is --chain, "broadcast" is
-        --broadcast) are `bmc compile`'s options."""
+        (an int, or one per layer; imply "fold"), split (with fold: each
+        neuron in that many parts, a core a slice of K neurons; an int or
+        one per layer), mul (comb, pipe, serial), fetch (auto, direct,
+        staged) and chain (each layer's fold cores chained by forwards: True
+        or "line" is --chain, "broadcast" is --broadcast) are `bmc
+        compile`'s options."""
         from .machine import Machine
         opt = _capi.compile_options()
         keep = []
@@ -202,7 +204,7 @@ class Network:
             raise Error("libbm: unknown chain %r (False, True or 'line', 'broadcast')" % (chain,),
                         lib.BM_EINVAL)
         opt.chain = chains[chain]
-        for key, value in (("fold", fold), ("reuse", reuse)):
+        for key, value in (("fold", fold), ("reuse", reuse), ("split", split)):
             if value is None:
                 continue
             values = [int(x) for x in (value if np.ndim(value) else [value])]
@@ -210,7 +212,8 @@ class Network:
             keep.append(arr)
             setattr(opt, key + "_layers", arr)
             setattr(opt, "n_%s_layers" % key, len(values))
-            setattr(opt, key, values[0])
+            if key != "split":
+                setattr(opt, key, values[0])
         mname = name if name is not None else re.sub(r"\W", "_", self.name) or "graph"
         cname = ffi.new("char[]", _capi.cstr(mname))
         opt.name = cname

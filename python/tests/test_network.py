@@ -48,6 +48,9 @@ def test_digits_predict_equals_evaluate_and_bmc_eval(digits_data):
                                      dict(fold=[2, 1], mul="pipe"), dict(reuse=2),
                                      dict(fold=2, mul="pipe", chain=True),
                                      dict(fold=[2, 1], mul="pipe", chain="broadcast"),
+                                     dict(fold=[2, 3], split=[2, 1], mul="pipe",
+                                          chain="broadcast"),
+                                     dict(fold=2, split=2),
                                      dict(strategy="node", mul="serial", buffers=0),
                                      dict(strategy="single", fetch="staged")])
 def test_strategies_predict_bit_exact(iris_data, options):
@@ -188,3 +191,15 @@ def test_from_arrays_errors():
         libbm.from_arrays([ws[0], ws[1].T], bs, "relu")
     with pytest.raises(libbm.Error, match="unknown activation 'softmax'"):
         libbm.from_arrays(ws, bs, "softmax")
+
+
+def test_split_builds_tiles_and_distributors(iris_data):
+    X, _ = iris_data
+    net = libbm.load(repo("examples", "networks", "iris.xml"))
+    m = net.compile(fold=[2, 3], split=[2, 1], mul="pipe", chain="broadcast")
+    xml = m.xml
+    # slice 1 of neurons 2 and 3 of layer 0, its slice's distributor, layer 1 whole
+    assert 'name="l0c1s1"' in xml and 'name="l0s1"' in xml and 'name="l1c0"' in xml, xml
+    assert (m.predict(X[:20], raw=True) == net.evaluate(X[:20], raw=True)).all()
+    with pytest.raises(libbm.Error):
+        net.compile(reuse=2, split=2)
