@@ -47,7 +47,7 @@ static void help(FILE *out)
             "                      ceil(F/R) parts (at most %u) on cores of their own,\n"
             "                      chained by partial sums; implies --strategy fold, not\n"
             "                      with --fold\n"
-            "  --split S[,S1,...]  with --fold: split every neuron of a layer into S\n"
+            "  --split S[,S1,...]  fold strategy: split every neuron of a layer into S\n"
             "                      parts over slices of its inputs (S0 in layer 0, ...,\n"
             "                      the last repeating; each 1..%u, 1: none), chained by\n"
             "                      partial sums; a core takes one slice of K neurons, a\n"
@@ -324,8 +324,9 @@ static int parse_args(int argc, char **argv, compile_args *a)
                                a->fold_given ? "fold" : "reuse");
     if (a->fold_given && a->reuse_given)
         return bmc_usage_error("compile", "--fold and --reuse are two ways to fold: choose one");
-    if (a->split_given && !a->fold_given)
-        return bmc_usage_error("compile", "--split goes with --fold (--reuse splits by itself)");
+    if (a->split_given && (a->reuse_given || (!a->fold_given && a->opt.strategy != BM_MAP_FOLD)))
+        return bmc_usage_error("compile", "--split goes with --fold or --strategy fold (--reuse "
+                                          "splits by itself)");
     a->fold_given |= a->reuse_given;
     if (a->cores_given && !a->strategy_given)
         a->opt.strategy = BM_MAP_CORES;

@@ -427,6 +427,12 @@ Test(tiles_cli, report_and_help)
               "%s", r.out);
     cr_expect(strstr(r.out, "; predicted "), "%s", r.out);
     bmc_result_free(&r);
+    /* --strategy fold takes the default K, 4 */
+    r = bmc_run(tmpdir, "compile", "examples/networks/iris.xml", "--strategy", "fold", "--split",
+                "2", "--report", NULL);
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    cr_expect(strstr(r.out, "\nl0c1s1 ") && strstr(r.out, "\nl1c0s1 "), "%s", r.out);
+    bmc_result_free(&r);
     r = bmc_run(tmpdir, "compile", "--help", NULL);
     cr_expect(strstr(r.out, "--split S[,S1,...]"), "%s", r.out);
     bmc_result_free(&r);
