@@ -255,7 +255,7 @@ int bm_compile(bm_machine **out, const bm_graph *g, const bm_compile_options *op
         rc = bmi_map_reuse(&mg, reuse, n_reuse, &reuse_fold, &n_fold);
         fold = reuse_fold;
     } else if (opt->strategy == BM_MAP_FOLD && n_split) {
-        rc = bmi_map_split_layers(&mg, split, n_split);
+        rc = bmi_map_split_layers(&mg, split, n_split, fold, n_fold);
     }
     if (!rc) {
         switch (opt->strategy) {

@@ -122,7 +122,9 @@ int bmi_map_layer_fanins(const map_graph *mg, unsigned **fanin, size_t *n_layers
 
 /* Splits the sum of every neuron of layer l < n_layers with parts[l] > 1
  * into that many partial sums over consecutive, balanced slices of the
- * layer's inputs (fanin[l]), slices that hold no term left out: part 0
+ * layer's inputs (fanin[l]; for tiles, group non-NULL, weighted and
+ * aligned to group[l] values, map_split.c), slices that hold no term left
+ * out, each part's `slice` recorded: part 0
  * is c plus its slice, part j > 0 its slice plus part j - 1 (an MT_VAL
  * term), and the last part keeps the sum's place for its readers.  The new
  * fops come right before the sum they replace, so the fop order stays
@@ -130,12 +132,15 @@ int bmi_map_layer_fanins(const map_graph *mg, unsigned **fanin, size_t *n_layers
  * carry the neuron's tag, `part` and `parts`, and so does a relu of the
  * neuron (part = parts - 1). */
 int bmi_map_split(map_graph *mg, const unsigned *parts, const unsigned *fanin, size_t n_layers,
-                  int shift);
+                  const unsigned *group);
 
 /* Splits every neuron of layer l into split[l] parts (the last value
  * repeating for deeper layers; 1: none) by bmi_map_split, over the layers'
- * own fan-ins: the fold strategy's --split. */
-int bmi_map_split_layers(map_graph *mg, const unsigned *split, size_t n_split);
+ * own fan-ins, for tiles: the fold strategy's --split, fold[] its K per
+ * layer (the last repeating), whose layer l - 1 value aligns layer l's
+ * slices (map_split.c). */
+int bmi_map_split_layers(map_graph *mg, const unsigned *split, size_t n_split,
+                         const unsigned *fold, size_t n_fold);
 
 /* hls4ml's reuse factor: R per layer (reuse[l], the last repeating) turns
  * into the fold strategy's neurons per core, floor(R / F) where R >= F

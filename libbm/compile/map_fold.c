@@ -31,7 +31,11 @@
  * The parts of a neuron split across cores (map_split.c, the reuse factor
  * below a layer's fan-in) get a core each, `l<L>n<N>p<j>`, the relu going
  * with the last part; a part core is a K = 1 neuron over its slice, plus
- * the previous part's partial sum.
+ * the previous part's partial sum.  With tiles (--split) part j of the K
+ * neurons of group g share tile `l<L>c<g>s<j>`, which looks at its inputs
+ * (pkmacfx) chained or not; a chain runs per slice, past the first slice
+ * from a distributor (layer_chains), and within a layer of tiles the
+ * global order takes slice by slice (tile_order).
  *
  * Deadlock freedom is map_plan.c's argument unchanged: every core executes
  * its own steps of one topological global order (eager accumulation only

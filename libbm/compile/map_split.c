@@ -1,5 +1,5 @@
 /* Splitting wide neurons across cores: the fold strategy's reuse factor
- * below a layer's fan-in.
+ * below a layer's fan-in, and its tiles (--split).
  *
  * A neuron core takes one input a cycle, so a layer's interval is about its
  * fan-in F.  Splitting each neuron's sum into S partial sums over slices of
@@ -21,10 +21,11 @@
  * fold strategy's global order is still one topological order every core
  * follows (map_plan.c).
  *
- * The slices are balanced (part j takes inputs floor(j F / S) up to
- * floor((j + 1) F / S) - 1), so no part holds more than ceil(F / S) of
- * them; a slice that holds no term of the neuron (zero weights) is left
- * out, and part numbers count only the parts made. */
+ * The reuse factor's slices are balanced (part j takes inputs ceil(j F /
+ * S) up to ceil((j + 1) F / S) - 1), so no part holds more than ceil(F /
+ * S) of them; tiles weight and align them (make_slicing).  A slice that
+ * holds no term of the neuron (zero weights) is left out, and part numbers
+ * count only the parts made (a part's `slice` does not skip). */
 #include <string.h>
 
 #include "map.h"
@@ -72,28 +73,55 @@ int bmi_map_layer_fanins(const map_graph *mg, unsigned **fanin, size_t *n_layers
     return BM_OK;
 }
 
-/* How a layer's inputs are cut into slices. */
+/* How a layer's inputs are cut into slices: slice j holds input indices
+ * bound[j] .. bound[j + 1] - 1. */
 typedef struct slicing {
-    unsigned f, s; /* f inputs, s slices                                    */
-    int shift;     /* cut each boundary one input later (map_split.h)       */
+    unsigned f, s; /* f inputs, s slices */
+    unsigned bound[MAP_SPLIT_MAX + 1];
 } slicing;
 
-/* The slice (0..s-1) of input index i: balanced, the larger slices first
- * (slice j starts at ceil(j f / s)), since a later part has a partial sum
- * to add and the last a relu too; with shift every boundary one input
- * later, so the first slice holds one more and the last one fewer: the
- * first part's products and overheads (li, send: 2 cycles a neuron) then
- * match the last's (li, partial sum, relu, send: 4), the middle ones' 3
- * being the mean (F >= 2S keeps every slice non-empty). */
+/* Balanced slices, the larger ones first (slice j starts at ceil(j f / s)),
+ * since a later part has a partial sum to add and the last a relu too.
+ * Tiles (--split) weight them: every inner boundary one input later, so
+ * the first slice holds one more and the last one fewer (F >= 2S keeps
+ * every slice non-empty): the first part's products and overheads (li,
+ * send: 2 cycles a neuron) then match the last's (li, partial sum, relu,
+ * send: 4), the middle ones' 3 being the mean; and, where the layer before
+ * sends its values `group` a core (its K), each inner boundary moves to
+ * the nearest multiple of group, so that no core's values straddle two
+ * slices (a slice's chain would take the other one and drop it, a cycle
+ * on every core of the slice), when that keeps the slices non-empty. */
+static void make_slicing(slicing *sl, unsigned f, unsigned s, int tiles, unsigned group)
+{
+    sl->f = f;
+    sl->s = s;
+    for (unsigned j = 0; j <= s; j++) {
+        uint64_t b = ((uint64_t)j * f + s - 1) / s;
+        if (tiles && f >= 2 * s && j > 0 && j < s)
+            b++;
+        sl->bound[j] = (unsigned)b;
+    }
+    if (!tiles || group < 2 || s < 2)
+        return;
+    unsigned aligned[MAP_SPLIT_MAX + 1];
+    aligned[0] = 0;
+    aligned[s] = f;
+    for (unsigned j = 1; j < s; j++) {
+        unsigned b = sl->bound[j], lo = b / group * group, hi = lo + group;
+        aligned[j] = b - lo <= hi - b ? lo : hi;
+        if (aligned[j] <= aligned[j - 1] || aligned[j] >= f)
+            return; /* a slice would be empty: keep the weighted cut */
+    }
+    memcpy(sl->bound, aligned, sizeof aligned);
+}
+
+/* The slice (0..s-1) of input index i: the largest j with bound[j] <= i. */
 static unsigned slice_of(const slicing *sl, unsigned i)
 {
-    unsigned f = sl->f, s = sl->s;
-    if (sl->shift && f >= 2 * s)
-        i = i ? i - 1 : 0;
-    if (i >= f)
-        return s - 1;
-    /* the largest j with ceil(j f / s) <= i */
-    return (unsigned)(((uint64_t)i * s) / f);
+    unsigned j = sl->s - 1;
+    while (j > 0 && sl->bound[j] > i)
+        j--;
+    return j;
 }
 
 /* The parts of sum f in a layer split s ways: bit j of *used set when
@@ -196,16 +224,19 @@ static void split_fop(rebuild *rb, uint32_t f, const slicing *sl, uint64_t used,
     }
 }
 
-/* The slicing of fop f's layer split s ways. */
+/* The slicing of fop f's layer split s ways (tiles: group per layer, the
+ * K of the layer before; NULL for the reuse factor's splits). */
 static slicing slicing_of(const map_graph *mg, uint32_t f, const unsigned *fanin, unsigned s,
-                          int shift)
+                          const unsigned *group)
 {
-    slicing sl = {fanin[mg->fops[f].layer], s, shift};
+    slicing sl;
+    int l = mg->fops[f].layer;
+    make_slicing(&sl, fanin[l], s, group != NULL, group ? group[l] : 1);
     return sl;
 }
 
 int bmi_map_split(map_graph *mg, const unsigned *parts, const unsigned *fanin, size_t n_layers,
-                  int shift)
+                  const unsigned *group)
 {
     bm_ctx *ctx = mg->ctx;
     size_t nf = mg->n_fops ? mg->n_fops : 1;
@@ -216,7 +247,7 @@ int bmi_map_split(map_graph *mg, const unsigned *parts, const unsigned *fanin, s
     size_t total = 0, extra = 0;
     for (uint32_t f = 0; f < mg->n_fops && !rc; f++) {
         unsigned s = split_of(mg, f, parts, n_layers);
-        slicing sl = slicing_of(mg, f, fanin, s, shift);
+        slicing sl = slicing_of(mg, f, fanin, s, group);
         n_parts[f] = s > 1 ? count_parts(mg, f, &sl, &used[f]) : 1;
         if (n_parts[f] < 2)
             n_parts[f] = 1;
@@ -246,7 +277,7 @@ int bmi_map_split(map_graph *mg, const unsigned *parts, const unsigned *fanin, s
     }
     for (uint32_t f = 0; f < mg->n_fops; f++) {
         if (n_parts[f] > 1) {
-            slicing sl = slicing_of(mg, f, fanin, split_of(mg, f, parts, n_layers), shift);
+            slicing sl = slicing_of(mg, f, fanin, split_of(mg, f, parts, n_layers), group);
             split_fop(&rb, f, &sl, used[f], n_parts[f]);
         } else
             copy_fop(&rb, f);
@@ -293,7 +324,8 @@ int bmi_map_split(map_graph *mg, const unsigned *parts, const unsigned *fanin, s
     return rc;
 }
 
-int bmi_map_split_layers(map_graph *mg, const unsigned *split, size_t n_split)
+int bmi_map_split_layers(map_graph *mg, const unsigned *split, size_t n_split,
+                         const unsigned *fold, size_t n_fold)
 {
     bm_ctx *ctx = mg->ctx;
     unsigned *fanin;
@@ -301,15 +333,18 @@ int bmi_map_split_layers(map_graph *mg, const unsigned *split, size_t n_split)
     int rc = bmi_map_layer_fanins(mg, &fanin, &n);
     if (rc || !n)
         return rc;
-    unsigned *s = bm_malloc(ctx, n * sizeof *s);
-    if (!s)
+    unsigned *s = bm_malloc(ctx, n * sizeof *s), *group = bm_malloc(ctx, n * sizeof *group);
+    if (!s || !group)
         rc = bm_oom(ctx);
-    for (size_t l = 0; l < n && !rc; l++)
+    for (size_t l = 0; l < n && !rc; l++) {
         s[l] = split[l < n_split ? l : n_split - 1];
+        group[l] = l ? fold[l - 1 < n_fold ? l - 1 : n_fold - 1] : 1;
+    }
     if (!rc)
-        rc = bmi_map_split(mg, s, fanin, n, 1);
+        rc = bmi_map_split(mg, s, fanin, n, group);
     bm_free(ctx, fanin);
     bm_free(ctx, s);
+    bm_free(ctx, group);
     return rc;
 }
 
@@ -349,7 +384,7 @@ int bmi_map_reuse(map_graph *mg, const unsigned *reuse, size_t n_reuse, unsigned
         }
     }
     if (!rc && n)
-        rc = bmi_map_split(mg, s, fanin, n, 0);
+        rc = bmi_map_split(mg, s, fanin, n, NULL);
     bm_free(ctx, fanin);
     bm_free(ctx, s);
     if (rc) {
