@@ -293,7 +293,10 @@ typedef struct bm_device_choice {
     size_t n_fold;
     bm_mul_variant mul;
     char options[160];                   /* the point as bmc compile options,
-                                            e.g. "--fold 2,1 --mul pipe"         */
+                                            e.g. "--fold 2,1 --mul pipe"; the
+                                            only field that gives a tiled
+                                            point's splits ("--fold 1,2
+                                            --split 2,1 --broadcast ...")        */
     bm_area area;                        /* its area estimate on the device      */
     uint64_t predicted_latency;          /* cycles, predicted (bmi_map_predict)      */
     double predicted_interval;
