@@ -247,8 +247,11 @@ int bmi_map_split(map_graph *mg, const unsigned *parts, const unsigned *fanin, s
     size_t total = 0, extra = 0;
     for (uint32_t f = 0; f < mg->n_fops && !rc; f++) {
         unsigned s = split_of(mg, f, parts, n_layers);
-        slicing sl = slicing_of(mg, f, fanin, s, group);
-        n_parts[f] = s > 1 ? count_parts(mg, f, &sl, &used[f]) : 1;
+        n_parts[f] = 1;
+        if (s > 1) { /* a sum of a layer below n_layers: fanin[] has it */
+            slicing sl = slicing_of(mg, f, fanin, s, group);
+            n_parts[f] = count_parts(mg, f, &sl, &used[f]);
+        }
         if (n_parts[f] < 2)
             n_parts[f] = 1;
         total += n_parts[f];
