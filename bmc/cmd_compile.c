@@ -159,6 +159,20 @@ static int parse_list(const char *text, unsigned long max, unsigned *fold, size_
     }
 }
 
+/* --NAME V or V0,V1,... (each 1..max) into values, pointed to by *layers;
+ * a usage error (its exit status) when it is not one. */
+static int layer_option(const char *name, char letter, unsigned long max, const char *text,
+                        unsigned *values, const unsigned **layers, size_t *n, int *given)
+{
+    if (parse_list(text, max, values, n))
+        return bmc_usage_error("compile",
+                               "bad --%s '%s' (%c or %c0,%c1,...: at most %u numbers, each 1..%lu)",
+                               name, text, letter, letter, letter, BMC_FOLD_LAYERS_MAX, max);
+    *layers = values;
+    *given = 1;
+    return 0;
+}
+
 static int parse_args(int argc, char **argv, compile_args *a)
 {
     enum { OPT_STRATEGY = 256, OPT_CORES, OPT_TYPE, OPT_NAME, OPT_REPORT, OPT_JSON, OPT_VECTORS,
@@ -218,33 +232,19 @@ static int parse_args(int argc, char **argv, compile_args *a)
             a->buffers_given = 1;
             break;
         case OPT_FOLD:
-            if (parse_list(optarg, BM_COMPILE_FOLD_MAX, a->fold_layers, &a->opt.n_fold_layers))
-                return bmc_usage_error("compile",
-                                       "bad --fold '%s' (K or K0,K1,...: at most %u numbers, "
-                                       "each 1..%u)",
-                                       optarg, BMC_FOLD_LAYERS_MAX, BM_COMPILE_FOLD_MAX);
-            a->opt.fold_layers = a->fold_layers;
-            a->fold_given = 1;
+            if (layer_option("fold", 'K', BM_COMPILE_FOLD_MAX, optarg, a->fold_layers,
+                             &a->opt.fold_layers, &a->opt.n_fold_layers, &a->fold_given))
+                return BMC_EXIT_USAGE;
             break;
         case OPT_REUSE:
-            if (parse_list(optarg, BM_COMPILE_REUSE_MAX, a->reuse_layers,
-                           &a->opt.n_reuse_layers))
-                return bmc_usage_error("compile",
-                                       "bad --reuse '%s' (R or R0,R1,...: at most %u numbers, "
-                                       "each 1..%u)",
-                                       optarg, BMC_FOLD_LAYERS_MAX, BM_COMPILE_REUSE_MAX);
-            a->opt.reuse_layers = a->reuse_layers;
-            a->reuse_given = 1;
+            if (layer_option("reuse", 'R', BM_COMPILE_REUSE_MAX, optarg, a->reuse_layers,
+                             &a->opt.reuse_layers, &a->opt.n_reuse_layers, &a->reuse_given))
+                return BMC_EXIT_USAGE;
             break;
         case OPT_SPLIT:
-            if (parse_list(optarg, BM_COMPILE_SPLIT_MAX, a->split_layers,
-                           &a->opt.n_split_layers))
-                return bmc_usage_error("compile",
-                                       "bad --split '%s' (S or S0,S1,...: at most %u numbers, "
-                                       "each 1..%u)",
-                                       optarg, BMC_FOLD_LAYERS_MAX, BM_COMPILE_SPLIT_MAX);
-            a->opt.split_layers = a->split_layers;
-            a->split_given = 1;
+            if (layer_option("split", 'S', BM_COMPILE_SPLIT_MAX, optarg, a->split_layers,
+                             &a->opt.split_layers, &a->opt.n_split_layers, &a->split_given))
+                return BMC_EXIT_USAGE;
             break;
         case OPT_MUL:
             if ((s = bm_mul_variant_from_name(optarg)) < 0)

@@ -133,9 +133,9 @@ static int layer_chains(map_plan *p, map_namer *nm, const map_graph *mg, const u
 /* ---- the global order ------------------------------------------------------ */
 
 /* The order of the fops within a run of a tiled layer's parts: by tile
- * (neuron / K), then part, then neuron, a sum before the relu of it. */
+ * (neuron / K), then slice, then neuron, a sum before the relu of it. */
 typedef struct tile_key {
-    uint32_t group, part, neuron, relu, fop;
+    uint32_t group, slice, neuron, relu, fop;
 } tile_key;
 
 static int by_tile_key(const void *a, const void *b)
@@ -143,8 +143,8 @@ static int by_tile_key(const void *a, const void *b)
     const tile_key *x = a, *y = b;
     if (x->group != y->group)
         return x->group < y->group ? -1 : 1;
-    if (x->part != y->part)
-        return x->part < y->part ? -1 : 1;
+    if (x->slice != y->slice)
+        return x->slice < y->slice ? -1 : 1;
     if (x->neuron != y->neuron)
         return x->neuron < y->neuron ? -1 : 1;
     if (x->relu != y->relu)
@@ -153,8 +153,8 @@ static int by_tile_key(const void *a, const void *b)
 }
 
 /* The fops' own order (topological, neuron after neuron), but in a layer
- * of tiles (K > 1 neurons per core, each split) part j of every neuron of
- * a tile comes before part j + 1 of any: a tile core then takes the K
+ * of tiles (K neurons per core, each split) slice j of every neuron of a
+ * tile comes before slice j + 1 of any: a tile core then takes the K
  * partial sums of the tile before it sends on any of its own, so the
  * pipelined product of one is not waited for by the next instruction
  * (`inmacfx r0, ..; inmacfx r1, ..; outn o0, r0; outn o0, r1`, two nops
